@@ -1,0 +1,33 @@
+# make demo: set up everything and summarise the sample article with the embedded model.
+# make test: set up everything and run the tests.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+SAMPLE := examples/kremlin-peace-talks-2025-11-13.txt
+
+.PHONY: setup demo test test-slow bench eval clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[local,server,eval,dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(VENV)/bin/summarise $(SAMPLE)
+
+test: setup
+	$(PY) -m pytest
+
+test-slow: setup
+	$(PY) -m pytest -m slow
+
+bench: setup
+	$(PY) bench/score_dates.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build dist *.egg-info

@@ -1,0 +1,24 @@
+"""Model backends behind one protocol (``Backend.complete``)."""
+
+from __future__ import annotations
+
+from ..settings import Settings
+from .base import Backend, ChatRequest, Completion
+
+
+def make_backend(settings: Settings) -> Backend:
+    """The backend the settings ask for: an OpenAI-compatible endpoint, else the embedded model."""
+    if settings.base_url:
+        from .openai_compat import make_openai_backend
+
+        key = settings.api_key.get_secret_value() if settings.api_key else None
+        return make_openai_backend(settings.base_url, settings.model, key,
+                                   timeout_s=settings.timeout_s,
+                                   transport_retries=settings.transport_retries)
+    from .embedded import EmbeddedBackend
+
+    return EmbeddedBackend(cache_dir=settings.cache_dir, model_path=settings.model_path,
+                           context_tokens=settings.context_tokens, threads=settings.threads)
+
+
+__all__ = ["Backend", "ChatRequest", "Completion", "make_backend"]

@@ -1,0 +1,100 @@
+"""The backend protocol: one method, a chat request in, text plus usage out.
+
+Backends translate their SDK's errors into ``summarizer.errors`` at this edge,
+so nothing above them knows which SDK answered.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+Message = dict[str, str]
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    messages: list[Message]
+    schema: dict[str, Any] | None = None  # JSON Schema the answer must follow
+    max_tokens: int = 512
+    temperature: float = 0.0
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    finish_reason: str | None = None
+    cached: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Backend(Protocol):
+    name: str  # "embedded", "openai", ...
+    model: str
+
+    def complete(self, request: ChatRequest) -> Completion: ...
+
+
+_LENGTH_KEYWORDS = {"minLength", "maxLength"}
+
+
+def generation_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema a model generates against: string length limits removed.
+
+    llama.cpp turns ``maxLength`` into one nested grammar rule per character,
+    which overflows its parser; lengths are checked by pydantic afterwards.
+    """
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: walk(v) for k, v in node.items() if k not in _LENGTH_KEYWORDS}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    result: dict[str, Any] = walk(schema)
+    return result
+
+
+def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a pydantic JSON Schema in the form OpenAI's strict mode demands.
+
+    Every object lists all its properties as required and forbids extras;
+    defaults and length keywords strict mode rejects are dropped.
+    """
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {k: walk(v) for k, v in node.items()
+                   if k not in {"default", "title", "minLength", "maxLength", "minItems", "maxItems"}}
+            if out.get("type") == "object" and "properties" in out:
+                out["required"] = list(out["properties"])
+                out["additionalProperties"] = False
+            return out
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    result: dict[str, Any] = walk(schema)
+    return result
+
+
+_FENCED = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
+
+
+def extract_json(text: str) -> str:
+    """The JSON value inside a reply that may wrap it in prose or a code fence."""
+    fenced = _FENCED.search(text)
+    if fenced:
+        text = fenced.group(1)
+    start = min((i for i in (text.find("{"), text.find("[")) if i >= 0), default=-1)
+    if start < 0:
+        return text.strip()
+    try:
+        _, end = json.JSONDecoder().raw_decode(text[start:])
+        return text[start:start + end]
+    except json.JSONDecodeError:
+        return text[start:].strip()

@@ -1,0 +1,290 @@
+"""find_dates(): a rule-based tagger for temporal expressions in running news text.
+
+Candidate spans come from a family of regular expressions (explicit dates,
+weekdays, deictic phrases, offsets, decades, durations, recurrences ...).
+Extents follow TimeML: prepositions are left out ("on November 12" ->
+"November 12", "Earlier on Monday" -> "Monday"), determiners and modifiers
+that belong to the expression are kept ("the third quarter", "early December").
+Each candidate is normalised; among overlapping candidates the longest that
+normalises wins. The clause's tense is inferred from the words around it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+
+from . import patterns as P
+from .holidays import HOLIDAY
+from .lexicon import FULL_MONTHS, ORDINAL_WORD, SPELLED_YEAR
+from .model import DateMention, Granularity, Tense, Timex
+from .resolve import normalise
+
+_MODT = (r"(?:(?:early|late|mid|earlier|later|around|sometime|some time)[- ]|the (?:beginning|start|end|middle|close|rest"
+         r"|remainder|early part|latter part|first half|second half|last half) of "
+         r"|(?:the )?(?:early|late|mid)[- ]|(?:beginning|end|middle) of )")
+_C = r"\s*,?\s*"
+_DUR_APPROX = r"(?:about|nearly|almost|some|more than|less than|no more than|at least|up to|roughly|around|approximately)"  # an optional comma, with or without tokenisation spaces
+_YEAR_TAIL = rf"(?:{_C}(?:{P.YEAR4}|{SPELLED_YEAR})(?!\d))"
+_MON_FULL = "(?:" + "|".join(FULL_MONTHS) + ")"
+_UNIT_WORDS = r"(?:year|month|week|quarter|decade|century)"
+_REL = r"(?:last|this|next|this past|this coming|coming|past)"
+_DEICTIC_REL = (r"(?:last|this|next|the past|the last|the previous|the coming|the next|the current"
+                r"|this past|this coming|the latest|the following|the prior|that|the same|that same)")
+
+_TEMPLATES: list[str] = [
+    # explicit dates: "Friday, Oct. 23", "March 06 , 2008", "5 January 2009", "the 5th of May"
+    rf"(?:(?:this coming |this |next |last )?{P.WEEKDAY}{_C})?{P.MONTH} ?(?:the )?{P.DAY_NUM}(?![\d%]|\s*(?:%|percent|million|billion)\b){_YEAR_TAIL}?",
+    rf"(?:{P.WEEKDAY}{_C})?(?:the )?{P.DAY_NUM} (?:of )?{P.MONTH}(?![a-z]){_YEAR_TAIL}?",
+    rf"{P.MONTH}{_C}(?:of )?(?:{P.YEAR4}|{SPELLED_YEAR})(?!\d)",
+    r"\d{4}-\d\d-\d\d|\d{1,2}/\d{1,2}/\d{4}",
+    # months, seasons, holidays with relative words and modifiers
+    rf"{_MODT}?(?:{_REL} )?{_MON_FULL}(?: (?:of )?(?:this|last|next) year)?",
+    rf"{_MODT}?(?:(?:{_REL}|the) )?{P.SEASON}(?: (?:of )?(?:{P.YEAR4}|{SPELLED_YEAR}|this year|last year"
+    r"|next year))?",
+    rf"(?:(?:last|this|next) )?{HOLIDAY}(?: week(?:end)?)?(?:{_C}{P.YEAR4})?",
+    # quarters and halves
+    rf"(?:the )?(?:(?:{P.YEAR4}|this year's|last year's|next year's|year-ago|year-earlier"
+    rf"|current|latest|fiscal|comparable year-ago|same) )?(?:fiscal )?{P.QUARTER_ORD} (?:fiscal )?"
+    rf"quarter(?: of (?:fiscal )?(?:{P.YEAR4}|this year|last year|next year))?",
+    rf"(?:fiscal )?{P.QUARTER_ORD}-quarter",  # adjective: "third-quarter loss", no determiner
+    rf"the (?:first|last) (?:two|three|{P.QUARTER_ORD}) quarters(?: of {P.YEAR4})?",
+    rf"(?:the )?(?:first|second) half of (?:{P.YEAR4}|this year|last year|next year|the year)",
+    # deictic units: "last week", "this fiscal year", "the end of the year", "the weekend"
+    rf"{_MODT}?{_DEICTIC_REL}(?: fiscal| calendar)? (?:{_UNIT_WORDS}|weekend)",
+    rf"{_MODT}the (?:{_UNIT_WORDS}|weekend)|the weekend|year-end|year end|year's end"
+    r"|the (?:latest|current|full|fiscal) (?:fiscal )?(?:quarter|period|year)|the (?:quarter|year)",
+    r"(?:the )?(?:next|following|previous|same) (?:day|morning|evening|night)|that (?:same )?(?:day|morning|night|evening)",
+    r"the (?:day|week|month|year) (?:before|after)(?=\s*[,.;)]|\s*$)",
+    # weekdays and days relative to today
+    rf"{_MODT}?(?:(?:{_REL}|the following|the previous) )?{P.WEEKDAY}(?: {P.PART_OF_DAY})?",
+    rf"{_MODT}?(?:today|yesterday|tomorrow|tonight|this (?:morning|afternoon|evening)|last night"
+    rf"|the day (?:before yesterday|after tomorrow))(?: {P.PART_OF_DAY})?",
+    # counted offsets: "two weeks ago", "a month earlier"
+    rf"(?:{P.APPROX} )?(?:{P.NUM}|{P.VAGUE})(?: or (?:so|two|three))? {P.UNITS}(?: or so)? "
+    rf"(?:ago|earlier|later|from now|hence|(?:before|after)(?=\s*[,.;)]|\s*$))",
+    r"the (?:comparable |corresponding |same )?(?:year-ago|year-earlier|prior-year) (?:period|quarter)"
+    r"|(?:year-ago|year-earlier|prior-year)(?: (?:period|quarter))?|last year's (?:period|quarter)"
+    rf"|the {P.YEAR4} (?:period|quarter)",
+    r"the (?:same |corresponding |comparable )?(?:period|quarter) (?:a year (?:ago|earlier)|last year)",
+    # decades, centuries, years
+    rf"{_MODT}?(?:the )?(?:(?:1[0-9]|20)\d0 ?'?s|'\d0s)(?![\w'])",
+    r"(?:the )?(?:nineteen[- ])?(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)",
+    rf"(?:this|last|next|the (?:\d{{1,2}}(?:st|nd|rd|th)|{ORDINAL_WORD})) century",
+    rf"{_MODT}?(?:(?:fiscal(?: year)?|FY|the year|calendar(?: year)?) ?)?{P.YEAR4}(?![\d,.]\d)"
+    r"(?: (?:and beyond|or later))?",
+    rf"(?:the year )?{SPELLED_YEAR}(?![- ](?:{P.UNITS}|people|dollars|miles|and)\b)",
+    # reference words
+    r"right now|now|currently|at present|presently|these days|nowadays|recently|more recently|lately"
+    r"|previously|formerly|soon(?! as)|as soon as possible|the near future|the near term"
+    r"|recent (?:years|months|weeks|days)"
+    r"|(?:the )?coming (?:days|weeks|months|years)|the (?:years|months|weeks|days) ahead",
+    rf"the (?:past|future)(?!\s+(?:\d|{P.NUM}\b|few|several|couple|{P.UNITS}))",
+    # durations and recurrences
+    rf"(?:the (?:past|last|next|coming|previous|first|following) |the )?(?:{_DUR_APPROX} )?"
+    rf"(?:{P.NUM}(?: 1/2)?|{P.VAGUE})(?: (?:to|or) {P.NUM})?(?: more| additional| full| straight"
+    rf"| consecutive)?(?: trading| business| working)?[- ]{P.UNITS}(?: and a half)?(?:[- ]long)?"
+    r"(?![- ](?:old|ago|earlier))(?<!-quarters)",
+    r"(?<=\bfor\s)(?:years|decades|centuries|months|weeks|days|hours)",
+    r"P(?:\d+[YMWD]|T\d+[HMS])",
+    rf"(?:(?:once|twice|{P.NUM} times) )?(?:every|each) (?:other )?(?:{P.NUM} )?(?:{P.UNITS}|{P.WEEKDAY}"
+    rf"|{_MON_FULL}|{P.SEASON}|weekend)(?: {P.PART_OF_DAY})?",
+    rf"(?:once|twice|{P.NUM} times) (?:a|per|each) (?:year|month|week|day|quarter)",
+    rf"{P.WEEKDAY}s|daily|weekly|monthly|quarterly|annually|annual|yearly|hourly|nightly",
+    # clock times: "4 a.m. EDT Thursday", "noon Saturday"
+    rf"(?:\d{{1,2}}(?:[:.]\d\d)? ?(?:a\.m\.|p\.m\.|am\b|pm\b)|\d{{1,2}}:\d\d|noon|midnight)"
+    rf"(?: (?:[A-Z]{{2,4}}T|GMT|UTC|local time))?(?:,? (?:on )?(?:{P.WEEKDAY}|today|yesterday|tomorrow"
+    rf"|{P.MONTH} ?{P.DAY_NUM}))?",
+]
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> list[re.Pattern[str]]:
+    """Compile on first use so that importing the module stays fast."""
+    return [re.compile(rf"(?<![\w'’-])(?:{P.loose(t)})(?![\w’]|'(?!s))", re.IGNORECASE)
+            for t in _TEMPLATES]
+
+
+_CAPITALISED = re.compile(rf"\b(?:{P.MONTH}|{P.WEEKDAY}|christmas|easter|thanksgiving|halloween)",
+                          re.IGNORECASE)
+_YEAR_ONLY = re.compile(r"(?:fiscal(?: year)?|FY|the year|calendar(?: year)?)?\s*(\d{4})", re.I)
+_QUANTITY_BEFORE = re.compile(r"(?:[$£€#]|\bno\.|\bnumber|\babout|\bsome|\bnearly|\bover|\bthan"
+                              r"|\bapproximately|\broughly|\baround|\balmost|\broute|\bflight"
+                              r"|\bmodel|\bversion)\s*$", re.I)
+_QUANTITY_AFTER = re.compile(r"^\s*(?:%|percent|per cent|million|billion|thousand|hundred|people"
+                             r"|times|units|points|feet|meters|metres|miles|kilometers|km|tons"
+                             r"|barrels|dollars|yen|euros|shares|votes|[-–]\d)", re.I)
+_MONTH_CUE_BEFORE = re.compile(r"(?:\b(?:in|since|by|until|till|through|during|from|to|of|last|this"
+                               r"|next|early|late|before|after|and|or|between|around|for)|mid-?|,)\s*$",
+                               re.I)
+
+
+def _plausible(text: str, m: re.Match[str]) -> bool:
+    """Reject spans that are words of the same shape but not dates ("may be", "$ 2008 million")."""
+    span = m.group(0)
+    before, after = text[max(0, m.start() - 25):m.start()], text[m.end():m.end() + 20]
+    for word in _CAPITALISED.finditer(span):
+        if not word.group(0)[0].isupper():
+            return False
+    low = span.lower()
+    if re.fullmatch(r"(?:may|march)", low):
+        return bool(_MONTH_CUE_BEFORE.search(before)) and not re.match(
+            r"\s+(?:be|have|not|also|well|still|need|want|say|take|make)\b", after, re.I)
+    if re.fullmatch(r"[a-z]+", low) and low in FULL_MONTHS:
+        return bool(_MONTH_CUE_BEFORE.search(before)) or bool(re.match(r"\s*,", after))
+    y = _YEAR_ONLY.fullmatch(span)
+    if y:
+        year = int(y.group(1))
+        if _QUANTITY_BEFORE.search(before) or _QUANTITY_AFTER.match(after):
+            return False
+        if not 1900 <= year <= 2099 and not re.search(r"\b(?:in|since|of|from|until|by)\s*$", before, re.I):
+            return False
+    if re.fullmatch(r"(?:the )?(?:fall|spring)", low) and not re.search(r"\bin\s*$", before, re.I):
+        return False  # "the fall of Rome", "a spring in his step"
+    if re.search(r"\bhalf\b", low) is None and re.fullmatch(rf"(?:a|an) (?:second|minute)", low):
+        return False  # "a second term"
+    if low.startswith("p") and re.fullmatch(r"p(?:\d+[ymwd]|t\d+[hms])", low) and not span.isupper():
+        return False
+    return True
+
+
+# --- tense ------------------------------------------------------------------------------
+
+_FUTURE_AUX = {"will", "'ll", "shall", "wo", "won't", "would", "gonna", "must", "should", "can",
+               "might", "may"}
+# Verbs whose time argument lies ahead of the speech time even in the past tense.
+_FUTURE_VERBS = {"scheduled", "planned", "postponed", "delayed", "adjourned", "deferred", "slated",
+                 "expected", "set", "due", "plans", "plan", "planning", "scheduling"}
+_DETERMINERS = {"a", "an", "the", "its", "their", "his", "her", "our", "this", "that", "these",
+                "those", "some", "any", "no", "every", "each"}
+_FUTURE_BIGRAMS = {("going", "to"), ("expected", "to"), ("scheduled", "to"), ("scheduled", "for"),
+                   ("set", "to"), ("due", "to"), ("is", "to"), ("are", "to"), ("plans", "to"),
+                   ("plan", "to"), ("planning", "to"), ("intends", "to"), ("aims", "to"),
+                   ("hopes", "to"), ("expects", "to"), ("likely", "to"), ("poised", "to")}
+_PRESENT = {"is", "are", "am", "has", "have", "does", "do", "says", "say", "remains", "seems"}
+_PAST = {"was", "were", "had", "did", "said", "told", "met", "took", "gave", "came", "went",
+         "made", "fell", "rose", "began", "left", "won", "lost", "held", "saw", "sold", "bought",
+         "paid", "got", "sent", "brought", "thought", "found", "became", "ran", "led", "fled",
+         "spoke", "wrote", "broke", "chose", "grew", "knew", "shot", "stood", "threw", "struck",
+         "fought", "caught", "sought", "built", "spent", "felt", "kept", "quit", "hit", "put",
+         "cut", "set", "shut", "beat", "dealt", "meant", "read", "heard", "agreed", "died",
+         "began", "drew", "flew", "swept", "slid", "sank", "rang", "won", "wound", "ended"}
+_NOT_VERBS = {"need", "speed", "united", "red", "bed", "shed", "feed", "seed", "hundred", "indeed",
+              "armed", "based", "related", "limited", "proposed", "expected", "alleged", "so-called",
+              "scheduled", "planned", "detailed", "advanced", "named", "called", "used"}
+_CLAUSE_END = re.compile(r"[.!?;]\s+(?=[A-Z\"'“‘(`])|\n")
+_TOKEN = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|'ll|n't|[,:]")
+
+
+def _verb_tense(tokens: list[str], i: int) -> Tense | None:
+    """Tense of the verb group whose head is tokens[i], or None if it is not a verb cue."""
+    w = tokens[i].lower()
+    if tokens[i] == "May":
+        return None  # the month, not the modal
+    prev = [t.lower() for t in tokens[max(0, i - 4):i]]
+    if w.endswith("ed") and _DETERMINERS & set(prev[-2:]):
+        return None  # participle used as an adjective: "a still unspecified date"
+    if w in _FUTURE_VERBS:
+        return "future"
+    prev_pairs = set(zip(prev, prev[1:] + [w]))
+    if w in _FUTURE_AUX or prev_pairs & _FUTURE_BIGRAMS or (set(prev) & _FUTURE_AUX and w not in _PRESENT):
+        return "future"
+    if w in _PAST or (w.endswith("ed") and len(w) > 4 and w not in _NOT_VERBS):
+        if prev and prev[-1] in ("to", "be", "been") and {"is", "are"} & set(prev):
+            return "future" if "to" in prev else "present"
+        return "past"
+    if w in _PRESENT:
+        return "present"
+    return None
+
+
+def infer_tense(left: str, right: str) -> Tense | None:
+    """Direction of the clause around an expression, from the nearest verb group.
+
+    ``left`` is the text before the expression, ``right`` the text after it
+    (whole document or a window; only the same sentence is looked at). The
+    nearest tensed verb wins, the left one on ties.
+    """
+    left = _CLAUSE_END.split(left)[-1]
+    right = _CLAUSE_END.split(right)[0]
+    ltoks, rtoks = _TOKEN.findall(left)[-14:], _TOKEN.findall(right)[:14]
+    near = " ".join(ltoks[-3:]).lower()
+    if any(t.lower() in ("next", "upcoming", "coming") for t in ltoks[-2:]) or re.search(
+            r"(?:as soon as|ahead of|in time for)$", near):
+        return "future"
+    if re.match(r"\s*['’]s\b", right) and not re.search(r"(?:before|until|for)$", near):
+        return "past"  # "Tuesday's meeting": a possessive date names an event already known
+    best: tuple[int, Tense] | None = None
+    for dist, i in enumerate(range(len(ltoks) - 1, -1, -1), start=1):
+        t = _verb_tense(ltoks, i)
+        if t:
+            best = (dist, t)
+            break
+    for dist, i in enumerate(range(len(rtoks)), start=1):
+        if best and dist >= best[0]:
+            break
+        t = _verb_tense(rtoks, i)
+        if t:
+            best = (dist, t)
+            break
+    return best[1] if best else None
+
+
+# --- driver -----------------------------------------------------------------------------
+
+def _candidates(text: str) -> list[tuple[int, int]]:
+    spans: set[tuple[int, int]] = set()
+    for rx in _compiled():
+        for m in rx.finditer(text):
+            if m.end() > m.start() and _plausible(text, m):
+                spans.add((m.start(), m.end()))
+    return sorted(spans, key=lambda se: (se[0], -(se[1] - se[0])))
+
+
+def find_dates(text: str, anchor: date | None) -> list[DateMention]:
+    """Find the temporal expressions in running text and normalise each one.
+
+    Tense comes from the words around each expression; anaphors ("a year
+    earlier", "the following day") resolve against the previous calendar date
+    found. Mentions are non-overlapping and sorted by start offset.
+    """
+    chosen: list[tuple[int, int, Tense | None]] = []
+    taken_until = -1
+    for start, end in _candidates(text):
+        if start < taken_until:
+            continue
+        tense = infer_tense(text[:start], text[end:])
+        if normalise(text[start:end], anchor, tense=tense) is None:
+            continue  # not a temporal expression after all; a shorter candidate may be
+        chosen.append((start, end, tense))
+        taken_until = end
+    mentions: list[DateMention] = []
+    for start, end, tense in chosen:
+        reference = reference_before(mentions, start)
+        tx = normalise(text[start:end], anchor, tense=tense, reference=reference)
+        if tx is not None:
+            mentions.append(DateMention(start, end, tx))
+    return mentions
+
+
+REFERENCE_WINDOW = 600  # characters: roughly the same paragraph, where anaphors look back
+_COMPARISON = re.compile(r"year[- ](?:ago|earlier)|a year (?:ago|earlier)|last year's", re.I)
+
+
+def reference_before(mentions: list[DateMention], offset: int) -> Timex | None:
+    """The date the discourse last set before offset: the reference time for anaphors.
+
+    Only calendar dates count, only within REFERENCE_WINDOW characters, and not
+    comparison dates ("a year earlier"), which point back without moving the story.
+    """
+    for m in reversed(mentions):
+        if m.end > offset:
+            continue
+        if offset - m.end > REFERENCE_WINDOW:
+            return None
+        tx = m.timex
+        if (tx.kind == "date" and tx.start is not None and tx.granularity is not Granularity.REF
+                and not _COMPARISON.search(tx.text)):
+            return tx
+    return None

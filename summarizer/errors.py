@@ -1,0 +1,90 @@
+"""Typed exceptions. Every error the library raises on purpose is a ``SummarizerError``.
+
+    SummarizerError
+    ├── ConfigError            bad option, missing model file, bad prompt folder
+    ├── InputError             a document that can't be read or parsed
+    ├── BackendError           the model could not be reached or refused
+    │   ├── BackendTimeout
+    │   ├── BackendUnavailable network down, 5xx after retries, server gone
+    │   └── AuthenticationFailed  401/403: wrong key, never retried
+    ├── InvalidOutput          the model's answer failed validation after every re-ask
+    ├── BudgetExceeded         the per-document token budget ran out
+    └── GroundingError         (strict mode) an event's evidence could not be located
+
+Messages never contain API keys: backends build them from status codes and
+server-supplied text only, and ``redact`` scrubs anything that slips through.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from .schemas import Usage
+
+
+class SummarizerError(Exception):
+    """Root of every error raised on purpose by summarizer."""
+
+
+class ConfigError(SummarizerError):
+    pass
+
+
+class InputError(SummarizerError):
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        super().__init__(f"{source}: {message}" if source else message)
+        self.source = source
+
+
+class BackendError(SummarizerError):
+    def __init__(self, message: str, *, backend: str = "", status: int | None = None) -> None:
+        super().__init__(redact(message))
+        self.backend = backend
+        self.status = status
+
+
+class BackendTimeout(BackendError):
+    pass
+
+
+class BackendUnavailable(BackendError):
+    pass
+
+
+class AuthenticationFailed(BackendError):
+    pass
+
+
+class InvalidOutput(SummarizerError):
+    """Raised when re-asking ran out; keeps what a caller needs to see why."""
+
+    def __init__(self, message: str, *, attempts: int, last_reply: str, errors: list[str],
+                 usage: Usage) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+        self.last_reply = last_reply
+        self.errors = errors
+        self.usage = usage
+
+
+class BudgetExceeded(SummarizerError):
+    def __init__(self, message: str, *, usage: Usage) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class GroundingError(SummarizerError):
+    pass
+
+
+_KEY_PATTERN = re.compile(r"\b(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+\S+)")
+
+
+def redact(text: str) -> str:
+    """Remove anything that looks like an API key, and the configured key itself."""
+    text = _KEY_PATTERN.sub("[redacted]", text)
+    key = os.environ.get("OPENAI_API_KEY")
+    if key and len(key) >= 4:
+        text = text.replace(key, "[redacted]")
+    return text

@@ -1,0 +1,245 @@
+"""Event candidates: which clauses report events, and when, decided by code.
+
+Measured on the embedded 0.5B model: asked for events it lists none, copies
+examples, and writes the publication date for every date. So code does what
+code does reliably:
+
+* **clauses**: each sentence is cut at clause boundaries ("which", "that",
+  "but", ";", "after" ...); a sentence yields one candidate for its main
+  clause plus one per later clause that carries its own date words;
+* **dates**: date words are found and resolved by ``summarizer.dates``; a
+  clause with none gets an *inferred* date: the date its paragraph last set
+  for past-tense narration, else the recent day the article is about, else
+  the publication date (for what is said or happening now);
+* **status**: fact, claim, planned or hypothetical, from the clause's verbs.
+
+The model only writes each candidate's short description (see ``pipeline``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .dates import DateMention, Granularity, find_dates
+from .schemas import EventDate, Span, Status
+from .segment import Sentence
+
+MIN_WORDS = 4
+RECENT_DAYS = 7  # a written day this close before publication is "the day the story is about"
+
+_BOUNDARY = re.compile(
+    r"[;:]\s+|,\s+(?=(?:which|where|who|when|while|but|and|after|before|although|though|as|"
+    r"because|since|until|whereas)\b)|\s+[-\u2013\u2014]\s+|\s+(?=(?:but|while|after|before|"
+    r"although|because|until|whereas)\s)",
+    re.IGNORECASE,
+)
+_FUTURE = re.compile(
+    r"\b(will|shall|'ll|plans? to|planning to|planned to|is to|are to|set to|expected to|"
+    r"scheduled|intends? to|aims? to|going to|to be held|would be held|upcoming|next)\b",
+    re.IGNORECASE)
+_HYPOTHETICAL = re.compile(r"\b(if|could|might|may|unless|whether|possibly|potential|would)\b",
+                           re.IGNORECASE)
+_REPORTED = re.compile(
+    r"\b(said|says|say|claim(?:s|ed)?|according to|reported(?:ly)?|reports|alleg(?:e|es|ed)|"
+    r"insist(?:s|ed)|told|tells|stated|states|quoted|announced|announces|confirmed|denied|"
+    r"argu(?:e|es|ed)|describ(?:e|es|ed)|accus(?:e|es|ed))\b",
+    re.IGNORECASE)
+_PAST = re.compile(
+    r"\b(was|were|had|did|said|told|took|made|went|came|gave|saw|won|lost|met|held|left|began|"
+    r"became|brought|bought|built|fell|found|got|grew|hit|kept|knew|led|paid|put|ran|rose|sent|"
+    r"sold|spent|spoke|stood|struck|thought|threw|wrote|broke|chose|drew|drove|flew|forgot|"
+    r"froze|hid|rang|rode|shook|showed|sought|sang|sank|stole|swore|took|tore|woke|wore|"
+    r"(?<!the )(?<!a )(?<!an )(?<!its )(?<!their )(?<!his )(?<!her )(?<!\u2019s )(?<!'s )"
+    r"[a-z]{2,}ed)\b", re.IGNORECASE)
+_PRESENT = re.compile(
+    r"\b(is|are|has|have|says|remains?|continues?|maintains?|insists?|comes?|shows?|seems?|"
+    r"appears?|believes?|wants?|needs?|holds?|faces?|stands?|describes?|dismiss(?:es)?|"
+    r"expects?|hopes?|fears?|warns?|argues?|denies|claims?)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A clause that reports an event, with its date and status decided by code."""
+
+    sentence: Sentence
+    start: int
+    end: int
+    text: str
+    date: EventDate
+    status: Status
+    mention: DateMention | None
+
+    @property
+    def span(self) -> Span:
+        return Span(start=self.start, end=self.end)
+
+
+def tense(clause: str) -> str:
+    """'future', 'past' or 'present' from the clause's verbs (a heuristic, no parser)."""
+    if _FUTURE.search(clause):
+        return "future"
+    past, present = _PAST.search(clause), _PRESENT.search(clause)
+    # the first finite verb decides: "officials describe ... as difficult" is present
+    if past and (present is None or past.start() < present.start()):
+        return "past"
+    return "present"
+
+
+def status_of(clause: str, sentence: str) -> Status:
+    if _FUTURE.search(clause):
+        return "planned"
+    if re.match(r"\s*if\b", clause, re.IGNORECASE) or (
+        _HYPOTHETICAL.search(clause) and not _PAST.search(clause)):
+        return "hypothetical"
+    if _REPORTED.search(sentence):
+        return "claim"
+    return "fact"
+
+
+def _calendar_dates(mentions: list[DateMention]) -> list[DateMention]:
+    """Mentions that name a calendar date; "recently" or "now" (REF values) set no date."""
+    return [m for m in mentions
+            if m.timex.kind == "date" and m.timex.granularity not in (None, Granularity.REF)]
+
+
+_GRAIN_ORDER = ["day", "week", "month", "season", "quarter", "half", "year", "decade",
+                "century", "ref"]
+
+
+def _specificity(mention: DateMention) -> int:
+    grain = mention.timex.granularity
+    value = grain.value if grain is not None else "ref"
+    return _GRAIN_ORDER.index(value) if value in _GRAIN_ORDER else len(_GRAIN_ORDER)
+
+
+def written_date(mention: DateMention) -> EventDate:
+    t = mention.timex
+    grain = t.granularity.value if t.granularity is not None else None
+    return EventDate(
+        text=t.text, span=Span(start=mention.start, end=mention.end),
+        value=t.value if t.resolved else None,
+        granularity=grain if t.resolved else None,  # type: ignore[arg-type]
+        start=t.start, end=t.end, source="written" if t.resolved else "unresolved",
+    )
+
+
+def publication_date(anchor: dt.date | None) -> EventDate:
+    if anchor is None:
+        return EventDate(source="unresolved")
+    return EventDate(value=anchor.isoformat(), granularity="day", start=anchor, end=anchor,
+                     source="publication")
+
+
+def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
+    """Clause spans (absolute offsets) of a sentence, cut at boundary words and punctuation."""
+    cuts = [sentence.start]
+    for match in _BOUNDARY.finditer(sentence.text):
+        cuts.append(sentence.start + match.end())
+    cuts.append(sentence.end)
+    spans = [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+    return spans
+
+
+def _group(sentence: Sentence, mentions: list[DateMention]) -> list[tuple[int, int, DateMention | None]]:
+    """Clauses merged into groups that each hold at most one date (the most specific).
+
+    A clause with no date words continues the group before it; a clause with
+    its own date words starts a new group, unless the group so far is only a
+    lead-in without a verb ("At the time,").
+    """
+    groups: list[tuple[int, int, DateMention | None]] = []
+    for start, end in _clauses(sentence):
+        inside = [m for m in mentions if start <= m.start < end]
+        best = min(inside, key=_specificity) if inside else None
+        if not groups:
+            groups.append((start, end, best))
+            continue
+        g_start, _, g_best = groups[-1]
+        lead_in = g_best is None and not _has_verb(sentence.text[g_start - sentence.start:start - sentence.start])
+        if best is None or lead_in:
+            groups[-1] = (g_start, end, g_best or best)
+        else:
+            groups.append((start, end, best))
+    return groups
+
+
+def _has_verb(clause: str) -> bool:
+    """Whether a clause has a verb-like word (a full clause, not a lead-in phrase)."""
+    return bool(_PAST.search(clause) or _PRESENT.search(clause) or _FUTURE.search(clause))
+
+
+def _trim_clause(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and (text[start].isspace() or text[start] in ",;:-\u2013\u2014"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:-\u2013\u2014"):
+        end -= 1
+    return start, end
+
+
+@dataclass
+class _Narrative:
+    """The dates the story has set so far, for clauses that set none."""
+
+    anchor: dt.date | None
+    paragraph: int = -1
+    paragraph_date: EventDate | None = None
+    story_day: EventDate | None = None
+
+    def enter(self, paragraph: int) -> None:
+        if paragraph != self.paragraph:
+            self.paragraph, self.paragraph_date = paragraph, None
+
+    def note(self, date: EventDate) -> None:
+        if date.start is None or date.granularity in {None, "ref"}:
+            return
+        if self.anchor is not None and date.start > self.anchor:
+            return  # future dates do not set when past narration happened
+        if date.granularity in {"day", "week", "month"}:
+            self.paragraph_date = date
+        if (self.anchor is not None and date.granularity == "day"
+                and 0 <= (self.anchor - date.start).days <= RECENT_DAYS):
+            self.story_day = date
+
+    def infer(self, clause_tense: str) -> EventDate:
+        if clause_tense == "past":
+            for date in (self.paragraph_date, self.story_day):
+                if date is not None:
+                    return date.model_copy(update={"text": None, "span": None,
+                                                   "source": "narrative"})
+        return publication_date(self.anchor)
+
+
+def is_candidate(sentence: Sentence, mentions: list[DateMention]) -> bool:
+    """Whether a sentence may report an event: long enough, and not only a date line."""
+    words = re.findall(r"[^\W\d_]{2,}", sentence.text)
+    if len(words) < MIN_WORDS:
+        return False
+    dated = sum(m.end - m.start for m in mentions)
+    return dated < 0.6 * len(sentence.text)
+
+
+def candidates(text: str, sentences: list[Sentence], anchor: dt.date | None) -> list[Candidate]:
+    """Every event candidate in the document, in reading order."""
+    mentions = _calendar_dates(find_dates(text, anchor))
+    narrative = _Narrative(anchor)
+    found: list[Candidate] = []
+    for sentence in sentences:
+        inside = [m for m in mentions if sentence.start <= m.start < sentence.end]
+        narrative.enter(sentence.paragraph)
+        if not is_candidate(sentence, inside):
+            continue
+        for start, end, mention in _group(sentence, inside):
+            start, end = _trim_clause(text, start, end)
+            if end - start < 12:
+                continue
+            clause = text[start:end]
+            if mention is not None:
+                date = written_date(mention)
+                narrative.note(date)
+            else:
+                date = narrative.infer(tense(clause))
+            found.append(Candidate(sentence, start, end, clause, date,
+                                   status_of(clause, sentence.text), mention))
+    return found

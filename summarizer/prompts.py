@@ -1,0 +1,81 @@
+"""Prompt templates: Jinja2 files, one per task, rendered in a sandbox.
+
+Templates live in the top-level ``prompts/`` folder (shipped inside the wheel as
+``summarizer/prompts``); ``--prompts DIR`` overrides any of them by file name.
+Undefined variables are errors, and every result records the sha256 of each
+template it used, so an eval report can tell which prompt produced it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
+
+from .errors import ConfigError
+
+SYSTEM = "system"
+SUMMARY = "summary"
+EVENT = "event"
+EVENTS_SINGLE = "events_single"
+REASK = "reask"
+
+ARTICLE_FENCE = "</article>"
+
+
+def builtin_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    shipped = here / "prompts"  # inside an installed wheel
+    return shipped if shipped.is_dir() else here.parent / "prompts"
+
+
+def fence(text: str) -> str:
+    """Text safe to put between the article fences: a closing fence inside it is defused."""
+    return text.replace(ARTICLE_FENCE, "</ article>").replace("<article>", "< article>")
+
+
+@dataclass
+class Prompts:
+    """Renders templates; remembers the hash of each one used."""
+
+    override_dir: Path | None = None
+    used: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.override_dir is not None and not self.override_dir.is_dir():
+            raise ConfigError(f"prompt folder {self.override_dir} does not exist")
+        search = [str(self.override_dir)] if self.override_dir else []
+        search.append(str(builtin_dir()))
+        self._env = SandboxedEnvironment(
+            loader=FileSystemLoader(search),
+            undefined=StrictUndefined,
+            keep_trailing_newline=False,
+            autoescape=False,
+        )
+
+    def render(self, name: str, **values: object) -> str:
+        try:
+            template = self._env.get_template(f"{name}.j2")
+            text = template.render(**values)
+        except TemplateNotFound:
+            raise ConfigError(f"prompt template {name}.j2 not found") from None
+        except UndefinedError as exc:
+            raise ConfigError(f"prompt template {name}.j2: {exc.message}") from None
+        if template.filename and name not in self.used:
+            content = Path(template.filename).read_bytes()
+            self.used[name] = hashlib.sha256(content).hexdigest()[:12]
+        return text.strip()
+
+    def fingerprint(self) -> str:
+        """One hash over every template (used or not), for cache keys."""
+        digest = hashlib.sha256()
+        for name in (SYSTEM, SUMMARY, EVENT, EVENTS_SINGLE, REASK):
+            try:
+                source, filename, _ = self._env.loader.get_source(self._env, f"{name}.j2")  # type: ignore[union-attr]
+            except TemplateNotFound:
+                continue
+            digest.update(name.encode() + b"\0" + source.encode())
+        return digest.hexdigest()[:16]

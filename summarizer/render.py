@@ -1,0 +1,72 @@
+"""Human views of a result: a rich terminal view and Markdown."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from .schemas import Event, Result
+
+QUOTE_CHARS = 110
+
+
+def _when(event: Event) -> str:
+    d = event.date
+    if d.value is None:
+        return "?"
+    return d.value if d.source == "written" else f"{d.value}*"
+
+
+def _quote(event: Event) -> str:
+    q = " ".join(event.evidence.quote.split())
+    return q if len(q) <= QUOTE_CHARS else q[: QUOTE_CHARS - 1] + "…"
+
+
+def show(console: Console, result: Result) -> None:
+    title = result.title or result.document_id
+    published = result.publication_date.isoformat() if result.publication_date else "no date"
+    console.rule(f"[bold]{escape(title)}[/] ({published})")
+    if result.summary:
+        s = result.summary
+        console.print(f"[bold]{escape(s.headline)}[/]")
+        console.print(escape(s.gist), style="italic")
+        console.print()
+        for point in s.key_points:
+            console.print(f" • {escape(point.text)}")
+        console.print()
+    table = Table(title="Timeline", show_lines=False, expand=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("event", ratio=2)
+    table.add_column("evidence (span)", ratio=3)
+    for event in result.timeline():
+        span = event.evidence.span
+        table.add_row(_when(event), event.status, escape(event.description),
+                      f"{escape(_quote(event))} [dim][{span.start}:{span.end}][/]")
+    console.print(table)
+    console.print("[dim]* inferred date (no date words in the sentence)[/]")
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
+    p = result.provenance
+    console.print(f"[dim]{p.backend}:{p.model} · {p.strategy} · {p.attempts} calls · "
+                  f"{p.usage.prompt_tokens}+{p.usage.completion_tokens} tokens · "
+                  f"{p.latency_s:.1f} s[/]")
+
+
+def markdown(result: Result) -> str:
+    lines = [f"# {result.title or result.document_id}", ""]
+    if result.publication_date:
+        lines += [f"Published {result.publication_date.isoformat()}", ""]
+    if result.summary:
+        s = result.summary
+        lines += [f"**{s.headline}**", "", s.gist, "", s.abstract, ""]
+        lines += [f"- {p.text}" for p in s.key_points] + [""]
+    lines += ["| date | status | event | evidence |", "|---|---|---|---|"]
+    for event in result.timeline():
+        quote = _quote(event).replace("|", "\\|")
+        lines.append(f"| {_when(event)} | {event.status} | {event.description.replace('|', '/')} "
+                     f"| {quote} |")
+    if result.warnings:
+        lines += ["", "Warnings:", *[f"- {w}" for w in result.warnings]]
+    return "\n".join(lines)

@@ -1,0 +1,211 @@
+"""Schemas: every value the tool accepts or returns, validated by pydantic v2.
+
+Terms used throughout:
+
+* **span**: a half-open ``[start, end)`` pair of character offsets into the
+  document text exactly as loaded (Python ``str`` indices, so correct for any
+  script and for ``\\r\\n`` line endings).
+* **evidence**: a verbatim quote from the document plus its span and how it was
+  located (``exact``, ``normalised`` or ``fuzzy``).
+* **date as written / normalised**: the words the document uses for a date
+  ("on Monday") and the TimeML ``TIMEX3``-style value they resolve to against
+  the publication date (``2025-11-10``, ``2025-10``, ``2025-W46``, ``PAST_REF``).
+* **inferred date**: a date the text implies for an event whose sentence has no
+  date words (the date the narrative last set, or the publication date); it is
+  marked as inferred and says how, never passed off as written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Granularity = Literal[
+    "day", "week", "month", "season", "quarter", "half", "year", "decade", "century", "ref"
+]
+Status = Literal["fact", "claim", "planned", "hypothetical"]
+MatchKind = Literal["exact", "normalised", "fuzzy"]
+DateSource = Literal["written", "narrative", "publication", "unresolved"]
+
+HEADLINE_MAX_WORDS = 20
+GIST_MAX_WORDS = 45
+ABSTRACT_MAX_WORDS = 160
+KEY_POINTS_MIN = 3
+KEY_POINTS_MAX = 7
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Span(_Frozen):
+    """Half-open character interval into the document text."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Span:
+        if self.end < self.start:
+            raise ValueError(f"span end {self.end} is before start {self.start}")
+        return self
+
+
+class Document(_Frozen):
+    """One input document. ``date`` is the publication date, the anchor for relative dates."""
+
+    id: str
+    text: str
+    title: str | None = None
+    date: dt.date | None = None
+    source: str | None = None
+
+
+class Evidence(_Frozen):
+    """A verbatim quote and where it stands in the source."""
+
+    quote: str
+    span: Span
+    match: MatchKind
+    score: float = Field(ge=0.0, le=100.0, description="alignment score, 100 for exact")
+
+
+class EventDate(_Frozen):
+    """When an event happened: the words as written and their normalised value."""
+
+    text: str | None = Field(None, description="the date as written, e.g. 'Last month'")
+    span: Span | None = Field(None, description="where the date words stand in the source")
+    value: str | None = Field(None, description="TIMEX3 value, e.g. 2025-11-10, 2025-10, PAST_REF")
+    granularity: Granularity | None = None
+    start: dt.date | None = Field(None, description="first day of the interval covered")
+    end: dt.date | None = Field(None, description="last day of the interval covered")
+    source: DateSource = Field(
+        description="written: from the date words; narrative: the date the text last set; "
+        "publication: the publication date; unresolved: no anchor to resolve against"
+    )
+
+
+class Event(_Frozen):
+    """One thing that happened (or was claimed, planned, or supposed), grounded in the source."""
+
+    description: str = Field(min_length=3, max_length=300)
+    actors: list[str] = Field(default_factory=list)
+    location: str | None = None
+    date: EventDate
+    status: Status
+    evidence: Evidence
+
+
+class KeyPoint(_Frozen):
+    text: str = Field(min_length=3, max_length=400)
+    support: list[Span] = Field(default_factory=list, description="spans of supporting sentences")
+
+
+class Summary(_Frozen):
+    headline: str = Field(min_length=3, max_length=200)
+    gist: str = Field(min_length=3, max_length=400, description="one sentence")
+    abstract: str = Field(min_length=3, max_length=1500)
+    key_points: list[KeyPoint] = Field(min_length=KEY_POINTS_MIN, max_length=KEY_POINTS_MAX)
+
+
+class Usage(BaseModel):
+    """Tokens over every model call, failed attempts and re-asks included."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_calls: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def add(self, other: Usage) -> None:
+        self.calls += other.calls
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.cached_calls += other.cached_calls
+
+
+class Provenance(BaseModel):
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+    backend: str
+    model: str
+    strategy: str
+    prompts: dict[str, str] = Field(description="template name -> sha256 of its content (12 hex)")
+    attempts: int = Field(description="model calls made, re-asks included")
+    usage: Usage
+    latency_s: float
+    summarizer_version: str
+
+
+class Result(BaseModel):
+    """What ``summarise`` returns for one document."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    document_id: str
+    title: str | None = None
+    publication_date: dt.date | None = None
+    summary: Summary | None
+    events: list[Event]
+    provenance: Provenance
+    warnings: list[str] = Field(default_factory=list)
+
+    def timeline(self) -> list[Event]:
+        """Events sorted by date (undated last), then by position in the source."""
+
+        def key(e: Event) -> tuple[int, dt.date, int]:
+            start = e.date.start
+            return (start is None, start or dt.date.max, e.evidence.span.start)
+
+        return sorted(self.events, key=key)
+
+
+# --- What the model is asked to return (kept small: small models need small schemas) ---
+
+
+class SummaryDraft(BaseModel):
+    """The model's answer to the summary task."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    headline: str = Field(min_length=3, max_length=200)
+    gist: str = Field(min_length=3, max_length=400)
+    abstract: str = Field(min_length=3, max_length=1500)
+    key_points: list[str] = Field(min_length=KEY_POINTS_MIN, max_length=KEY_POINTS_MAX)
+
+
+class EventDraft(BaseModel):
+    """The model's answer for one candidate event sentence (decomposed strategy)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    description: str = Field(min_length=3)  # its length is checked in words, with a clear message
+    actors: list[str] = Field(default_factory=list, max_length=6)
+    location: str | None = None
+
+
+class ExtractedEvent(BaseModel):
+    """One event as a strong model lists it in the single-call strategy."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    description: str = Field(min_length=3, max_length=200)
+    quote: str = Field(min_length=3, description="verbatim sentence or clause from the article")
+    date_words: str | None = Field(None, description="the date words exactly as written, if any")
+    date_guess: str | None = Field(None, description="your YYYY-MM-DD / YYYY-MM / YYYY reading")
+    actors: list[str] = Field(default_factory=list, max_length=6)
+    location: str | None = None
+    status: Status = "fact"
+
+
+class EventList(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    events: list[ExtractedEvent] = Field(max_length=60)

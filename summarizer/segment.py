@@ -1,0 +1,83 @@
+"""Segmentation: a document's sentences and paragraphs, each with its span in the text.
+
+Sentence boundaries come from ``pysbd`` (rule-based, handles "U.S." and
+"Jan. 5"); paragraphs are runs of text between blank lines. Every span is an
+offset pair into the original string, with surrounding whitespace trimmed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pysbd
+
+from .schemas import Span
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\r\n[ \t]*\r\n")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    paragraph: int
+    start: int
+    end: int
+    text: str
+
+    @property
+    def span(self) -> Span:
+        return Span(start=self.start, end=self.end)
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of each paragraph (non-blank run between blank lines)."""
+    bounds, start = [], 0
+    for brk in _PARAGRAPH_BREAK.finditer(text):
+        bounds.append((start, brk.start()))
+        start = brk.end()
+    bounds.append((start, len(text)))
+    return [(s, e) for s, e in bounds if text[s:e].strip()]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _split_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Single line breaks inside a sentence end it too (titles, datelines, list items)."""
+    pieces, cursor = [], start
+    for match in re.finditer(r"\r?\n", text[start:end]):
+        pieces.append((cursor, start + match.start()))
+        cursor = start + match.end()
+    pieces.append((cursor, end))
+    return pieces
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Every sentence of ``text`` with its paragraph number and exact span."""
+    result: list[Sentence] = []
+    for number, (p_start, p_end) in enumerate(paragraphs(text)):
+        chunk = text[p_start:p_end]
+        cursor = 0
+        for piece in _segmenter().segment(chunk):
+            # pysbd's spans can drift on repeated sentences: re-find from the cursor
+            at = chunk.find(piece.sent, cursor)
+            if at < 0:
+                at = piece.start
+            cursor = at + len(piece.sent)
+            for s, e in _split_lines(text, p_start + at, p_start + at + len(piece.sent)):
+                s, e = _trim(text, s, e)
+                if e > s:
+                    result.append(Sentence(len(result), number, s, e, text[s:e]))
+    return result

@@ -1,0 +1,66 @@
+"""One frozen settings object that flows from the caller down to every stage.
+
+The environment is read here and nowhere else: ``OPENAI_API_KEY``,
+``SUMMARIZER_BASE_URL``, ``SUMMARIZER_MODEL``, ``SUMMARIZER_CACHE_DIR``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+DEFAULT_MAX_REASKS = 2
+DEFAULT_TIMEOUT_S = 120.0
+DEFAULT_TRANSPORT_RETRIES = 4
+DEFAULT_CONTEXT_TOKENS = 4096
+DEFAULT_TEMPERATURE = 0.0
+
+Strategy = Literal["decomposed", "single"]
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("SUMMARIZER_CACHE_DIR")
+    return Path(env) if env else Path(platformdirs.user_cache_dir("summarizer"))
+
+
+class Settings(BaseModel):
+    """How to run: which backend and model, how hard to retry, where the cache lives."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", protected_namespaces=())
+
+    base_url: str | None = Field(None, description="OpenAI-compatible endpoint; None = embedded")
+    model: str | None = Field(None, description="model name for the endpoint")
+    api_key: SecretStr | None = None
+    model_path: Path | None = Field(None, description="a GGUF file for the embedded backend")
+    strategy: Strategy = "decomposed"
+    max_reasks: int = Field(DEFAULT_MAX_REASKS, ge=0, le=10)
+    token_budget: int | None = Field(None, ge=1, description="tokens per document, re-asks included")
+    temperature: float = DEFAULT_TEMPERATURE
+    timeout_s: float = Field(DEFAULT_TIMEOUT_S, gt=0)
+    transport_retries: int = Field(DEFAULT_TRANSPORT_RETRIES, ge=0)
+    context_tokens: int = Field(DEFAULT_CONTEXT_TOKENS, ge=512)
+    threads: int | None = Field(None, ge=1)
+    prompts_dir: Path | None = None
+    cache_dir: Path = Field(default_factory=default_cache_dir)
+    strict: bool = Field(False, description="raise instead of dropping ungrounded events")
+
+    @property
+    def backend_name(self) -> str:
+        return "openai" if self.base_url else "embedded"
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Settings from the environment, with explicit options (not None) taking precedence."""
+        values: dict[str, object] = {}
+        if url := os.environ.get("SUMMARIZER_BASE_URL"):
+            values["base_url"] = url
+        if model := os.environ.get("SUMMARIZER_MODEL"):
+            values["model"] = model
+        if key := os.environ.get("OPENAI_API_KEY"):
+            values["api_key"] = SecretStr(key)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(values)
