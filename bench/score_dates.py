@@ -64,12 +64,6 @@ def kind_of(text: str, gold: str) -> str:
     return "relative"
 
 
-def split_context(ctx: str) -> tuple[str, str]:
-    left, _, rest = ctx.partition("[[")
-    _, _, right = rest.partition("]]")
-    return left, right
-
-
 def locate(doc: dict, context: str) -> tuple[int, int]:
     """Offsets of the gold [[...]] in the document text (the context has newlines as spaces)."""
     left, _, rest = context.partition("[[")

@@ -27,12 +27,15 @@ from .schemas import EventDate, Span, Status
 from .segment import Sentence
 
 MIN_WORDS = 4
+MIN_CLAUSE_CHARS = 12
 RECENT_DAYS = 7  # a written day this close before publication is "the day the story is about"
 
 _BOUNDARY = re.compile(
     r"[;:]\s+|,\s+(?=(?:which|where|who|when|while|but|and|after|before|although|though|as|"
     r"because|since|until|whereas)\b)|\s+[-\u2013\u2014]\s+|\s+(?=(?:but|while|after|before|"
-    r"although|because|until|whereas)\s)",
+    r"although|because|until|whereas)\s)|"
+    # a reported clause: "Jobs announced | that Leopard would ship in 2007"
+    r"(?<=ed|id|ys|ld)\s+(?=that\s)",
     re.IGNORECASE,
 )
 _FUTURE = re.compile(
@@ -230,16 +233,35 @@ def candidates(text: str, sentences: list[Sentence], anchor: dt.date | None) -> 
         narrative.enter(sentence.paragraph)
         if not is_candidate(sentence, inside):
             continue
-        for start, end, mention in _group(sentence, inside):
-            start, end = _trim_clause(text, start, end)
-            if end - start < 12:
+        groups = _group(sentence, inside)
+        found.append(_sentence_event(sentence, groups[0], narrative))
+        for start, end, mention in groups[1:]:
+            if mention is None:
                 continue
-            clause = text[start:end]
-            if mention is not None:
+            start, end = _trim_clause(text, start, end)
+            if end - start >= MIN_CLAUSE_CHARS:
                 date = written_date(mention)
                 narrative.note(date)
-            else:
-                date = narrative.infer(tense(clause))
-            found.append(Candidate(sentence, start, end, clause, date,
-                                   status_of(clause, sentence.text), mention))
+                clause = text[start:end]
+                found.append(Candidate(sentence, start, end, clause, date,
+                                       status_of(clause, sentence.text), mention))
     return found
+
+
+def _sentence_event(sentence: Sentence, main: tuple[int, int, DateMention | None],
+                    narrative: _Narrative) -> Candidate:
+    """The sentence's own event: quoted whole, dated by its main clause.
+
+    Later clauses with date words of their own become extra candidates, so
+    "Jobs announced that Leopard would ship in 2007" yields the announcement
+    (dated by the narrative) and the shipping (2007).
+    """
+    start, end, mention = main
+    main_clause = sentence.text[start - sentence.start:end - sentence.start]
+    if mention is not None:
+        date = written_date(mention)
+        narrative.note(date)
+    else:
+        date = narrative.infer(tense(main_clause))
+    return Candidate(sentence, sentence.start, sentence.end, sentence.text, date,
+                     status_of(main_clause, sentence.text), mention)

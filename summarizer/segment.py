@@ -36,10 +36,15 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
+_LINE_BREAK = re.compile(r"\r?\n")
+
+
 def paragraphs(text: str) -> list[tuple[int, int]]:
-    """``[start, end)`` of each paragraph (non-blank run between blank lines)."""
+    """``[start, end)`` of each paragraph: runs between blank lines, or between line
+    breaks when the text has no blank line at all (one paragraph or sentence a line)."""
+    breaks = _PARAGRAPH_BREAK if _PARAGRAPH_BREAK.search(text) else _LINE_BREAK
     bounds, start = [], 0
-    for brk in _PARAGRAPH_BREAK.finditer(text):
+    for brk in breaks.finditer(text):
         bounds.append((start, brk.start()))
         start = brk.end()
     bounds.append((start, len(text)))

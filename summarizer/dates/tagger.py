@@ -106,7 +106,7 @@ def _compiled() -> list[re.Pattern[str]]:
             for t in _TEMPLATES]
 
 
-_CAPITALISED = re.compile(rf"\b(?:{P.MONTH}|{P.WEEKDAY}|christmas|easter|thanksgiving|halloween)",
+_CAPITALISED = re.compile(rf"\b(?:{P.MONTH}|{P.WEEKDAY}|christmas|easter|thanksgiving|halloween)(?![a-z])",
                           re.IGNORECASE)
 _YEAR_ONLY = re.compile(r"(?:fiscal(?: year)?|FY|the year|calendar(?: year)?)?\s*(\d{4})", re.I)
 _QUANTITY_BEFORE = re.compile(r"(?:[$£€#]|\bno\.|\bnumber|\babout|\bsome|\bnearly|\bover|\bthan"
@@ -183,7 +183,8 @@ def _verb_tense(tokens: list[str], i: int) -> Tense | None:
     if tokens[i] == "May":
         return None  # the month, not the modal
     prev = [t.lower() for t in tokens[max(0, i - 4):i]]
-    if w.endswith("ed") and _DETERMINERS & set(prev[-2:]):
+    adverb = len(prev) >= 2 and (prev[-1].endswith("ly") or prev[-1] in ("still", "long", "well"))
+    if w.endswith("ed") and prev and (prev[-1] in _DETERMINERS or adverb and prev[-2] in _DETERMINERS):
         return None  # participle used as an adjective: "a still unspecified date"
     if w in _FUTURE_VERBS:
         return "future"
