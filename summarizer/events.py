@@ -79,8 +79,19 @@ class Candidate:
         return Span(start=self.start, end=self.end)
 
 
+_QUOTED = re.compile(r"[\"“][^\"“”]{12,}(?:[\"”]|$)")
+
+
 def tense(clause: str) -> str:
-    """'future', 'past' or 'present' from the clause's verbs (a heuristic, no parser)."""
+    """'future', 'past' or 'present' from the clause's verbs (a heuristic, no parser).
+
+    Quoted words are left out when words outside them remain: "Gates responded
+    ...: "its effects will be felt..."" reports a past response, whatever tense
+    the quotation is in.
+    """
+    unquoted = _QUOTED.sub(" ", clause)
+    if re.search(r"[^\W\d_]{2,}", unquoted):
+        clause = unquoted
     if _FUTURE.search(clause):
         return "future"
     past, present = _PAST.search(clause), _PRESENT.search(clause)
@@ -214,6 +225,24 @@ class _Narrative:
         return publication_date(self.anchor)
 
 
+def _story_day(mentions: list[DateMention], anchor: dt.date | None) -> EventDate | None:
+    """The recent day the article reports, known before it is named.
+
+    News reports a day's event (usually named in the lead, sometimes only
+    later: "... since Wednesday's close"), so past-tense narration before that
+    day is named already belongs to it: the first written day 1 to
+    RECENT_DAYS days before publication.
+    """
+    if anchor is None:
+        return None
+    for m in mentions:  # the publication day itself is the fallback anyway
+        t = m.timex
+        if (t.granularity is Granularity.DAY and t.resolved and t.start is not None
+                and 0 < (anchor - t.start).days <= RECENT_DAYS):
+            return written_date(m)
+    return None
+
+
 def is_candidate(sentence: Sentence, mentions: list[DateMention]) -> bool:
     """Whether a sentence may report an event: long enough, and not only a date line."""
     words = re.findall(r"[^\W\d_]{2,}", sentence.text)
@@ -227,6 +256,7 @@ def candidates(text: str, sentences: list[Sentence], anchor: dt.date | None) -> 
     """Every event candidate in the document, in reading order."""
     mentions = _calendar_dates(find_dates(text, anchor))
     narrative = _Narrative(anchor)
+    narrative.story_day = _story_day(mentions, anchor)
     found: list[Candidate] = []
     for sentence in sentences:
         inside = [m for m in mentions if sentence.start <= m.start < sentence.end]

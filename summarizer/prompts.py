@@ -19,9 +19,12 @@ from .errors import ConfigError
 
 SYSTEM = "system"
 SUMMARY = "summary"
+HEADLINE = "headline"
 EVENT = "event"
 EVENTS_SINGLE = "events_single"
 REASK = "reask"
+
+ALL = (SYSTEM, SUMMARY, HEADLINE, EVENT, EVENTS_SINGLE, REASK)
 
 ARTICLE_FENCE = "</article>"
 
@@ -72,7 +75,7 @@ class Prompts:
     def fingerprint(self) -> str:
         """One hash over every template (used or not), for cache keys."""
         digest = hashlib.sha256()
-        for name in (SYSTEM, SUMMARY, EVENT, EVENTS_SINGLE, REASK):
+        for name in ALL:
             try:
                 source, filename, _ = self._env.loader.get_source(self._env, f"{name}.j2")  # type: ignore[union-attr]
             except TemplateNotFound:

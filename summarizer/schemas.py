@@ -104,10 +104,12 @@ class KeyPoint(_Frozen):
 
 
 class Summary(_Frozen):
+    """Headline, gist, abstract and 3-7 key points (fewer only for a text of fewer sentences)."""
+
     headline: str = Field(min_length=3, max_length=200)
     gist: str = Field(min_length=3, max_length=400, description="one sentence")
     abstract: str = Field(min_length=3, max_length=1500)
-    key_points: list[KeyPoint] = Field(min_length=KEY_POINTS_MIN, max_length=KEY_POINTS_MAX)
+    key_points: list[KeyPoint] = Field(min_length=1, max_length=KEY_POINTS_MAX)
 
 
 class Usage(BaseModel):
@@ -179,6 +181,14 @@ class SummaryDraft(BaseModel):
     gist: str = Field(min_length=3, max_length=400)
     abstract: str = Field(min_length=3, max_length=1500)
     key_points: list[str] = Field(min_length=KEY_POINTS_MIN, max_length=KEY_POINTS_MAX)
+
+
+class HeadlineDraft(BaseModel):
+    """The model's headline for the article's opening sentence (decomposed strategy)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    headline: str = Field(min_length=3)
 
 
 class EventDraft(BaseModel):

@@ -103,7 +103,11 @@ TEMPEVAL_CASES = [
     ("Thanksgiving Day", "2000-01-06", "past", "1999-11-25"),
     ("Election Day", "1998-10-26", "future", "1998-11-03"),
     ("Easter week", "2000-04-17", "past", "2000-W16"),
-    ("the week of March 6", "2000-02-24", "future", None),  # not handled: asserted below
+    ("the week of March 6", "2000-02-24", "future", "2000-W10"),  # the ISO week of the day
+    ("day before last Tuesday", "2000-02-24", "past", "2000-02-21"),
+    ("the last week", "2000-04-14", "past", "2000-W15"),  # the seven days up to the DCT
+    ("a good part of 1990", "1989-10-30", "future", "1990"),
+    ("this crucial moment", "1990-08-15", "future", "PRESENT_REF"),
 ]
 TEMPEVAL_CASES = [c for c in TEMPEVAL_CASES if c[3] is not None]
 
@@ -205,6 +209,34 @@ def test_anchor_missing_gives_placeholders() -> None:
                                                         d("2008-03-06"), True)
 
 
+def test_anaphors_with_a_day_or_year_reference() -> None:
+    # TimeBank/AQUAINT: "April 24 and [25]", "until [then]", "... a year earlier" after a day,
+    # "twice as high a dividend this year as [last]", "Oct. 12, [the day] before the plunge"
+    april24 = normalise("April 24", d("1999-02-10"), tense="future")
+    day25 = normalise("25", d("1999-02-10"), tense="future", reference=april24)
+    assert day25 is not None and day25.value == "1999-04-25"
+    nov30 = normalise("Nov. 30", d("1989-10-30"), tense="future")
+    then = normalise("then", d("1989-10-30"), tense="past", reference=nov30)
+    assert then is not None and then.value == "1989-11-30"
+    aug12 = normalise("Aug. 12", d("1989-10-26"), tense="past")
+    earlier = normalise("a year earlier", d("1989-10-26"), tense="past", reference=aug12)
+    assert earlier is not None and earlier.value == "1988-08-12"
+    year = normalise("this year", d("1989-10-27"), tense="future")
+    last = normalise("last", d("1989-10-27"), tense="future", reference=year)
+    assert last is not None and last.value == "1988"
+    oct12 = normalise("Oct. 12", d("1989-10-30"), tense="past")
+    the_day = normalise("the day", d("1989-10-30"), tense="past", reference=oct12)
+    assert the_day is not None and the_day.value == "1989-10-12"
+    assert normalise("25", d("1999-02-10")) is None and normalise("then", d("1999-02-10")) is None
+
+
+def test_year_ago_ignores_a_forecast_reference() -> None:
+    # "losses through the third quarter of 1990 ... In the year-ago period, Bethlehem earned"
+    forecast = normalise("the third quarter of 1990", d("1989-10-26"), tense="future")
+    got = normalise("the year-ago period", d("1989-10-26"), tense="past", reference=forecast)
+    assert got is not None and got.value == "1988-Q3"
+
+
 def test_anaphors_use_the_reference() -> None:
     q3 = normalise("the third quarter", d("1989-10-26"), tense="past")
     assert q3 is not None
@@ -270,6 +302,7 @@ EXTENTS = [  # news phrasing -> the tagged words and value (anchor 2025-11-13, T
     ("Tuesday's meeting ended early.", "Tuesday", "2025-11-11"),
     ("The summit will take place on Tuesday.", "Tuesday", "2025-11-18"),
     ("Apple 's shares fell on Monday .", "Monday", "2025-11-10"),
+    ("A hearing is set for the week of March 6.", "the week of March 6", "2026-W10"),
 ]
 
 
@@ -315,6 +348,16 @@ def test_tagger_without_anchor() -> None:
 
 
 @pytest.mark.parametrize(("left", "right", "tense"), [
+    # tense cues added for TempEval-3 weekday/month errors (short phrases, real wording)
+    ("The thrift announced the plan", ". Among other reasons", "past"),  # "plan" is a noun here
+    ("its record high set on", ". In the bond market", "past"),  # "set": a past participle
+    ("Protesters planned a demonstration on", " and were planning to drive", "future"),
+    ("Investigators have been searching for him since shortly after the", " slaying.", "past"),
+    ("a doctor killed last", ".", "past"),
+    ("a carrier which has been on patrol since", " and was scheduled to return", "past"),
+    ("who could come to the U.S. as early as", ".", "future"),
+    ("the new labor pact effective", ".", "future"),
+    ("announced an agreement to acquire the company in", ".", "future"),
     ("The minister said on", ", in a statement.", "past"),
     ("The summit will be held on", " in Geneva.", "future"),
     ("Talks are expected to resume", ".", "future"),

@@ -41,7 +41,8 @@ Rule = Callable[[str, Ctx], "Timex | Period | None"]
 _REF_WORDS: dict[str, str] = {}
 for _w in ("now", "right now", "just now", "currently", "current", "at present", "presently",
            "the present", "at the moment", "these days", "nowadays", "today's", "already", "yet",
-           "at this time", "this time", "for now", "so far", "the moment", "this moment"):
+           "at this time", "this time", "for now", "so far", "the moment", "this moment",
+           "the present time", "the present day", "present day"):
     _REF_WORDS[_w] = "PRESENT_REF"
 for _w in ("recently", "recent", "more recently", "most recently", "lately", "the past",
            "in the past", "previously", "formerly", "once", "earlier", "before", "the time",
@@ -103,6 +104,8 @@ def _tense_of(s: str, given: Tense | None) -> Tense | None:
 def _ref_word(s: str, ctx: Ctx) -> Timex | None:
     if s in _REF_WORDS:
         return ref_timex(s, _REF_WORDS[s])
+    if re.fullmatch(r"(?:this|the present|the current) (?:[a-z]+ )?moment", s):
+        return ref_timex(s, "PRESENT_REF")  # "this crucial moment"
     if _RECENT_PLURAL.fullmatch(s):
         return ref_timex(s, "PAST_REF")
     if _FUTURE_PLURAL.fullmatch(s):
@@ -480,6 +483,9 @@ def _deictic_unit(s: str, ctx: Ctx) -> Timex | Period | None:
         if rel not in _ANAPHORIC and rel != "the":
             return None  # "this morning" is handled with today; "last night" below
         unit = "day"
+        ref = ctx.reference
+        if rel == "the" and ref is not None and ref.granularity is G.DAY and ref.start is not None:
+            return _day(ref.start)  # "Oct. 12, the day before the plunge": the day just named
     if unit == "weekend":
         return _weekend(s, ctx, rel)
     gran = {"decade": G.DECADE, "century": G.CENTURY}.get(unit) or _WORD_UNIT[unit]
@@ -488,6 +494,10 @@ def _deictic_unit(s: str, ctx: Ctx) -> Timex | Period | None:
                             .get(gran, "XXXX"))
     if gran is G.QUARTER and rel in ("the", "the latest", "latest", "the most recent", ""):
         return _earnings_quarter(ctx)
+    if gran is G.WEEK and unit == "week" and rel in ("the past", "the last"):
+        # "for the last week": the seven days up to the anchor, i.e. the ISO week
+        # that holds most of them (unlike "last week", the previous calendar week)
+        return period_of(G.WEEK, ctx.anchor - timedelta(days=3)) if ctx.anchor else None
     if rel in _ANAPHORIC:
         base = _base(ctx, gran, True)
         return base.shift(_ANAPHORIC[rel]) if base else None
@@ -569,6 +579,10 @@ def _year_ago(s: str, ctx: Ctx) -> Timex | Period | None:
         explicit_year = int(m.group("y"))
     quarterish = bool(re.search(r"period|quarter", s))
     ref = ctx.reference
+    if ref is not None and ctx.anchor is not None and ref.start is not None and ref.start > ctx.anchor:
+        # A comparison looks back from a reported period; a forecast ("losses
+        # through the third quarter of 1990") is not what "a year ago" compares.
+        ref, ctx = None, Ctx(ctx.anchor, ctx.tense, None)
     if quarterish or (ref is not None and ref.granularity is G.QUARTER):
         q = _earnings_quarter(ctx)
         if q is None:
@@ -583,6 +597,8 @@ def _year_ago(s: str, ctx: Ctx) -> Timex | Period | None:
     anaphoric = m.groupdict().get("dir") in ("earlier", "before")
     if anaphoric and ref is not None and ref.granularity is G.YEAR:
         return _base(ctx, G.YEAR, True).shift(-1)  # type: ignore[union-attr]
+    if anaphoric and ref is not None and ref.granularity is G.DAY and ref.start is not None:
+        return year_shift(_day(ref.start), -1)  # "(the month ended Aug. 12) ... a year earlier"
     base = _base(ctx, G.YEAR, False) or _base(ctx, G.YEAR, True)
     return base.shift(-1) if base else None
 
@@ -701,6 +717,33 @@ def _anaphor(s: str, ctx: Ctx) -> Timex | Period | None:
     if s in ("year-end", "year end", "year's end", "the year-end"):
         base = _base(ctx, G.YEAR, False)
         return base.to_timex(s, "END") if base else _placeholder(s, G.YEAR, "XXXX")
+    if (s == "last" and ctx.reference is not None and ctx.reference.granularity is G.YEAR
+            and ctx.reference.start is not None):
+        return year_shift(period_of(G.YEAR, ctx.reference.start), -1)  # "this year as [last]"
+    if s == "then" and ctx.reference is not None:
+        return ctx.reference.with_text(s)  # "until then": the time the discourse just set
+    m = re.fullmatch(r"(?:the )?(?P<u>day|week) (?P<dir>before|after) (?P<rest>.+)", s)
+    if m:  # "the day before last Tuesday's hearing", "the week after Christmas"
+        inner = _resolve(re.sub(r"'s$", "", m.group("rest")), ctx, 2)
+        if inner is None or inner.granularity is not G.DAY or inner.start is None:
+            return None
+        step = -1 if m.group("dir") == "before" else 1
+        if m.group("u") == "day":
+            return _day(inner.start + timedelta(days=step))
+        return period_of(G.WEEK, inner.start + timedelta(weeks=step))
+    m = re.fullmatch(r"the week of (?P<rest>.+)", s)
+    if m:  # "the week of March 6": the (ISO) week that holds the day
+        inner = _resolve(m.group("rest"), ctx, 2)
+        if inner is None or inner.granularity is not G.DAY or inner.start is None:
+            return None
+        return period_of(G.WEEK, inner.start)
+    ref = ctx.reference
+    if (re.fullmatch(r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?", s) and ref is not None
+            and ref.granularity is G.DAY and ref.start is not None):
+        try:  # "April 24 and [25]": a bare day number continues the month just named
+            return _day(ref.start.replace(day=int(re.match(r"\d+", s).group())))  # type: ignore[union-attr]
+        except ValueError:
+            return None
     return None
 
 
@@ -749,6 +792,8 @@ _MOD_PREFIXES: list[tuple[str, str]] = [
     (r"around|about|approximately|roughly|circa|sometime|some time|sometime in|some time in"
      r"|nearly|almost|just|only", "APPROX"),
     (r"post", "AFTER"), (r"pre", "BEFORE"),
+    # a part of the period with no TimeML modifier of its own: the period's value
+    (r"(?:a good|a large|a big|the better|much|most|part|all|the bulk) (?:part )?of", ""),
 ]
 _MOD_SUFFIXES: list[tuple[str, str]] = [
     (r"and beyond|or later|or after|onward|onwards|at the earliest", "ON_OR_AFTER"),
@@ -800,7 +845,7 @@ def _resolve(s: str, ctx: Ctx, depth: int = 0) -> Timex | None:
         return Period(G.HALF, date(inner.start.year, 1 if mod == "H1" else 7, 1)).to_timex(s)
     if mod in ("H1", "H2"):
         mod = "START" if mod == "H1" else "END"
-    return inner.with_text(s, mod)
+    return inner.with_text(s, mod or None)
 
 
 def normalise(expression: str, anchor: date | None, *, tense: Tense | None = None,

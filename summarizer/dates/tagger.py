@@ -39,6 +39,7 @@ _TEMPLATES: list[str] = [
     rf"(?:{P.WEEKDAY}{_C})?(?:the )?{P.DAY_NUM} (?:of )?{P.MONTH}(?![a-z]){_YEAR_TAIL}?",
     rf"{P.MONTH}{_C}(?:of )?(?:{P.YEAR4}|{SPELLED_YEAR})(?!\d)",
     r"\d{4}-\d\d-\d\d|\d{1,2}/\d{1,2}/\d{4}",
+    rf"the week of {P.MONTH} ?{P.DAY_NUM}(?![\d%]){_YEAR_TAIL}?",  # "the week of March 6"
     # months, seasons, holidays with relative words and modifiers
     rf"{_MODT}?(?:{_REL} )?{_MON_FULL}(?: (?:of )?(?:this|last|next) year)?",
     rf"{_MODT}?(?:(?:{_REL}|the) )?{P.SEASON}(?: (?:of )?(?:{P.YEAR4}|{SPELLED_YEAR}|this year|last year"
@@ -154,15 +155,22 @@ def _plausible(text: str, m: re.Match[str]) -> bool:
 _FUTURE_AUX = {"will", "'ll", "shall", "wo", "won't", "would", "gonna", "must", "should", "can",
                "might", "may"}
 # Verbs whose time argument lies ahead of the speech time even in the past tense.
+# ("set" is left out: "a record set on Aug. 6", "set Friday as the deadline" look back;
+# "set to"/"set for" are in the bigrams.)
 _FUTURE_VERBS = {"scheduled", "planned", "postponed", "delayed", "adjourned", "deferred", "slated",
-                 "expected", "set", "due", "plans", "plan", "planning", "scheduling"}
+                 "expected", "due", "plans", "plan", "planning", "scheduling"}
 _DETERMINERS = {"a", "an", "the", "its", "their", "his", "her", "our", "this", "that", "these",
                 "those", "some", "any", "no", "every", "each"}
 _FUTURE_BIGRAMS = {("going", "to"), ("expected", "to"), ("scheduled", "to"), ("scheduled", "for"),
-                   ("set", "to"), ("due", "to"), ("is", "to"), ("are", "to"), ("plans", "to"),
+                   ("set", "to"), ("set", "for"), ("due", "to"), ("is", "to"), ("are", "to"), ("plans", "to"),
                    ("plan", "to"), ("planning", "to"), ("intends", "to"), ("aims", "to"),
-                   ("hopes", "to"), ("expects", "to"), ("likely", "to"), ("poised", "to")}
+                   ("hopes", "to"), ("expects", "to"), ("likely", "to"), ("poised", "to"),
+                   # commitments: what is agreed, promised or decided is done later
+                   ("agreed", "to"), ("agreement", "to"), ("agrees", "to"), ("decided", "to"),
+                   ("promised", "to"), ("pledged", "to"), ("vowed", "to"), ("voted", "to"),
+                   ("offered", "to"), ("threatened", "to"), ("intended", "to"), ("intend", "to")}
 _PRESENT = {"is", "are", "am", "has", "have", "does", "do", "says", "say", "remains", "seems"}
+_PERFECT = {"has", "have", "'ve"}
 _PAST = {"was", "were", "had", "did", "said", "told", "met", "took", "gave", "came", "went",
          "made", "fell", "rose", "began", "left", "won", "lost", "held", "saw", "sold", "bought",
          "paid", "got", "sent", "brought", "thought", "found", "became", "ran", "led", "fled",
@@ -187,7 +195,15 @@ def _verb_tense(tokens: list[str], i: int) -> Tense | None:
     if w.endswith("ed") and prev and (prev[-1] in _DETERMINERS or adverb and prev[-2] in _DETERMINERS):
         return None  # participle used as an adjective: "a still unspecified date"
     if w in _FUTURE_VERBS:
-        return "future"
+        return None if prev and prev[-1] in _DETERMINERS else "future"  # "the plan" is a noun
+    after = [t.lower() for t in tokens[i + 1:i + 3]]
+    if w in ("was", "were", "is", "are") and after and (
+            after[0] in _FUTURE_VERBS or tuple(after) in _FUTURE_BIGRAMS):
+        return "future"  # "were planning to ...", "was expected to ...": ahead of that time
+    if (w in _PERFECT and after and (after[0] == "been" or after[0] in _PAST
+                                     or after[0].endswith(("ed", "en")))) or (
+            w == "been" and prev and prev[-1] in _PERFECT | {"had"}):
+        return "past"  # the present perfect reports what has already happened
     prev_pairs = set(zip(prev, prev[1:] + [w]))
     if w in _FUTURE_AUX or prev_pairs & _FUTURE_BIGRAMS or (set(prev) & _FUTURE_AUX and w not in _PRESENT):
         return "future"
@@ -212,10 +228,21 @@ def infer_tense(left: str, right: str) -> Tense | None:
     ltoks, rtoks = _TOKEN.findall(left)[-14:], _TOKEN.findall(right)[:14]
     near = " ".join(ltoks[-3:]).lower()
     if any(t.lower() in ("next", "upcoming", "coming") for t in ltoks[-2:]) or re.search(
-            r"(?:as soon as|ahead of|in time for)$", near):
+            r"(?:as soon as|as early as|ahead of|in time for|effective)$", near):
         return "future"
+    if ltoks and ltoks[-1].lower() in ("last", "since"):
+        return "past"  # "last [October]", "since [March]": the word just before decides
     if re.match(r"\s*['’]s\b", right) and not re.search(r"(?:before|until|for)$", near):
         return "past"  # "Tuesday's meeting": a possessive date names an event already known
+    return _nearest_verb_tense(ltoks, rtoks) or _nearest_verb_tense(
+        _TOKEN.findall(left)[-WIDE_WINDOW:], _TOKEN.findall(right)[:WIDE_WINDOW])
+
+
+WIDE_WINDOW = 40  # tokens: the rest of a long clause, when no verb is near
+
+
+def _nearest_verb_tense(ltoks: list[str], rtoks: list[str]) -> Tense | None:
+    """The tense of the nearest verb cue, the left one on ties."""
     best: tuple[int, Tense] | None = None
     for dist, i in enumerate(range(len(ltoks) - 1, -1, -1), start=1):
         t = _verb_tense(ltoks, i)
