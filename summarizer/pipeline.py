@@ -23,14 +23,15 @@ from typing import Any
 from . import __version__
 from .ask import Meter, ask
 from .backends import Backend, make_backend
-from .dates import find_dates
+from .chunking import Chunk, chunk, estimate_tokens
+from .dates import DateMention, find_dates
 from .errors import BudgetExceeded, GroundingError, InvalidOutput
-from .events import Candidate, candidates, publication_date, status_of, written_date
+from .events import Candidate, candidates, publication_date, written_date
 from .grounding import Folded, content_words, found_in, locate, support_spans, unsupported_words
 from .loading import as_document
 from .prompts import EVENT, EVENTS_SINGLE, HEADLINE, SUMMARY, SYSTEM, Prompts, fence
-from .schemas import (KEY_POINTS_MAX, KEY_POINTS_MIN, Document, Event, EventDraft, EventList,
-                      Evidence, ExtractedEvent, HeadlineDraft, KeyPoint, Provenance, Result,
+from .schemas import (KEY_POINTS_MIN, Document, Event, EventDate, EventDraft, EventList,
+                      Evidence, ExtractedEvent, HeadlineDraft, KeyPoint, Provenance, Result, Span,
                       Summary, SummaryDraft)
 from .segment import Sentence, sentences
 from .settings import Settings
@@ -39,8 +40,10 @@ DESCRIPTION_MAX_WORDS = 16
 DESCRIPTION_REASKS = 1  # measured: the 0.5B model rarely fixes a description on a second re-ask
 UNSUPPORTED_SHARE = 0.5  # a summary may paraphrase, but mostly in the article's words
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "you", "his", "her", "their"})
-CHARS_PER_TOKEN = 3.5  # conservative for English news with a BPE tokenizer
-SUMMARY_RESERVE_TOKENS = 700
+CHUNK_RESERVE_TOKENS = 1500  # instructions plus the answer, within the context window
+MIN_CHUNK_TOKENS = 512
+EVENTS_MAX_TOKENS = 1200
+DATE_WORDS_REACH = 200  # date words must stand in or right next to the evidence (characters)
 FALLBACK_WORDS = 25
 GIST_MAX_WORDS = 45
 ABSTRACT_WORDS = 80
@@ -158,20 +161,28 @@ class Pipeline:
 
     # --- summary: single call ---
 
-    def _article_for_context(self, run: _Run, sents: list[Sentence]) -> str:
-        text = run.document.text
-        limit = int((self.settings.context_tokens - SUMMARY_RESERVE_TOKENS) * CHARS_PER_TOKEN)
-        if len(text) <= limit:
-            return text
-        cut = max((s.end for s in sents if s.end <= limit), default=limit)
-        run.warnings.append(f"the model read the first {cut} of {len(text)} characters "
-                            "(the rest does not fit the context window)")
-        return text[:cut]
-
     def _summary_single(self, run: _Run, sents: list[Sentence]) -> Summary | None:
-        """One call: headline, gist, abstract and key points over the whole article."""
+        """One call per chunk for the summary; chunk summaries are reduced by one more call."""
         doc = run.document
-        article = self._article_for_context(run, sents)
+        pieces = self._chunks(doc.text, sents)
+        drafts = [self._summary_draft(run, doc.text[p.start:p.end], doc.text) for p in pieces]
+        usable = [d for d in drafts if d is not None]
+        if len(usable) > 1:  # reduce: the parts' summaries, summarised again
+            parts = "\n\n".join(f"Part {i}: {d.abstract}\n" + "\n".join(f"- {k}" for k in d.key_points)
+                                 for i, d in enumerate(usable, 1))
+            reduced = self._summary_draft(run, parts, doc.text)
+            usable = [reduced] if reduced is not None else usable[:1]
+        if not usable:
+            return None
+        draft = usable[0]
+        pairs = [(s.span, s.text) for s in sents]
+        points = [KeyPoint(text=p.strip(), support=support_spans(p, pairs))
+                  for p in draft.key_points]
+        return Summary(headline=draft.headline.strip(), gist=draft.gist.strip(),
+                       abstract=draft.abstract.strip(), key_points=points)
+
+    def _summary_draft(self, run: _Run, article: str, source: str) -> SummaryDraft | None:
+        doc = run.document
         user = self.prompts.render(SUMMARY, title=doc.title, article=fence(article),
                                    publication_date=doc.date.isoformat() if doc.date else None)
 
@@ -179,7 +190,7 @@ class Pipeline:
             errors = _lead_errors(draft)
             errors += [f"key point {i} is not supported by the article"
                        for i, point in enumerate(draft.key_points, 1)
-                       if not self._supported(point, article)]
+                       if not self._supported(point, source)]
             if len({p.strip().lower() for p in draft.key_points}) < len(draft.key_points):
                 errors.append("key points repeat each other")
             return errors
@@ -187,13 +198,9 @@ class Pipeline:
         answer = self._ask(run, user, SummaryDraft, check=check, max_tokens=600, lenient=True)
         if answer is None:
             return None
-        draft: SummaryDraft = answer.value
         run.warnings.extend(f"summary: {e}" for e in answer.errors)
-        pairs = [(s.span, s.text) for s in sents]
-        points = [KeyPoint(text=p.strip(), support=support_spans(p, pairs))
-                  for p in draft.key_points]
-        return Summary(headline=draft.headline.strip(), gist=draft.gist.strip(),
-                       abstract=draft.abstract.strip(), key_points=points)
+        draft: SummaryDraft = answer.value
+        return draft
 
     # --- summary: decomposed ---
 
@@ -240,6 +247,10 @@ class Pipeline:
     def _key_points(self, run: _Run, sents: list[Sentence], skip: str | None) -> list[KeyPoint]:
         """A key point per passage, from its first sentence; more sentences if too few passages."""
         passages = _passages(sents)
+        if len(self._chunks(run.document.text, sents)) > 1:
+            # a long report: draw key points from across it, not only its opening
+            step = len(passages) / KEY_POINTS_WANTED
+            passages = [passages[int(i * step)] for i in range(KEY_POINTS_WANTED)]
         order = [p[0] for p in passages][:KEY_POINTS_WANTED] + [s for p in passages for s in p[1:]]
         points: dict[str, KeyPoint] = {}
         for sentence in order:
@@ -301,66 +312,89 @@ class Pipeline:
     # --- events: single call ---
 
     def _events_single(self, run: _Run, sents: list[Sentence]) -> list[Event]:
+        """Strong models: events listed per chunk, grounded, dated by code, merged across overlaps."""
         doc = run.document
-        article = self._article_for_context(run, sents)
-        folded = Folded.of(doc.text)
-        user = self.prompts.render(EVENTS_SINGLE, title=doc.title, article=fence(article),
-                                   publication_date=doc.date.isoformat() if doc.date else None)
-
-        def check(answer: EventList) -> list[str]:
-            return [f"event {i}: quote not found in the article: {e.quote[:80]!r}"
-                    for i, e in enumerate(answer.events, 1)
-                    if locate(e.quote, doc.text, folded=folded) is None]
-
-        answer = self._ask(run, user, EventList, check=check, max_tokens=3000, lenient=True)
-        if answer is None:
-            return []
+        mentions = [m for m in find_dates(doc.text, doc.date) if m.timex.kind == "date"]
         inferred = candidates(doc.text, sents, doc.date)
-        events = []
-        for item in answer.value.events:
-            event = self._ground_single(run, item, inferred, folded)
-            if event is not None:
-                events.append(event)
-        return events
+        events: list[Event] = []
+        for piece in self._chunks(doc.text, sents):
+            article = doc.text[piece.start:piece.end]
+            folded = Folded.of(article)
+            user = self.prompts.render(EVENTS_SINGLE, title=doc.title, article=fence(article),
+                                       publication_date=doc.date.isoformat() if doc.date else None)
 
-    def _ground_single(self, run: _Run, item: ExtractedEvent, inferred: list[Candidate],
-                       folded: Folded) -> Event | None:
+            def check(answer: EventList, article: str = article, folded: Folded = folded) -> list[str]:
+                return [f"event {i}: quote not found in the article: {e.quote[:80]!r}"
+                        for i, e in enumerate(answer.events, 1)
+                        if locate(e.quote, article, folded=folded) is None]
+
+            answer = self._ask(run, user, EventList, check=check, max_tokens=EVENTS_MAX_TOKENS,
+                               lenient=True)
+            for item in answer.value.events if answer else []:
+                evidence = locate(item.quote, article, folded=folded)
+                event = self._ground_single(run, item, evidence, piece.start, inferred, mentions)
+                if event is not None and not any(_same_event(event, e) for e in events):
+                    events.append(event)
+        return sorted(events, key=lambda e: e.evidence.span.start)
+
+    def _ground_single(self, run: _Run, item: ExtractedEvent, found: Evidence | None, offset: int,
+                       inferred: list[Candidate], mentions: list[DateMention]) -> Event | None:
         doc = run.document
-        evidence = locate(item.quote, doc.text, folded=folded)
-        if evidence is None:
+        if found is None:
             message = f"dropped event {item.description!r}: its quote is not in the article"
             if self.settings.strict:
                 raise GroundingError(message)
             run.warnings.append(message)
             return None
-        span = evidence.span
-        date = None
-        if item.date_words:
-            window_start = max(0, span.start - 200)
-            for mention in find_dates(doc.text[window_start:span.end + 50], doc.date):
-                words, written = item.date_words, mention.timex.text
-                if mention.timex.kind == "date" and (found_in(words, written) or found_in(written, words)):
-                    shifted = type(mention)(start=mention.start + window_start,
-                                            end=mention.end + window_start, timex=mention.timex)
-                    date = written_date(shifted)
-                    break
-            if date is None:
-                run.warnings.append(f"event {item.description!r}: date words "
-                                    f"{item.date_words!r} not found next to its quote")
+        span = Span(start=found.span.start + offset, end=found.span.end + offset)
+        evidence = found.model_copy(update={"span": span})
+        date = self._written_date_near(run, item, span, mentions)
         if date is None:
             overlapping = [c for c in inferred if c.start < span.end and span.start < c.end]
             date = overlapping[0].date if overlapping else publication_date(doc.date)
-        if item.date_guess and date.value and not date.value.startswith(item.date_guess[:len(date.value)]) \
-                and not item.date_guess.startswith(date.value):
+        guess = item.date_guess
+        if guess and date.value and not (date.value.startswith(guess) or guess.startswith(date.value)):
             run.warnings.append(f"event {item.description!r}: model read the date as "
-                                f"{item.date_guess}, code resolved {date.value}")
+                                f"{guess}, code resolved {date.value}")
         sentence = doc.text[span.start:span.end]
         return Event(
             description=item.description.strip()[:300],
             actors=[a for a in item.actors if found_in(a, sentence)],
             location=item.location if item.location and found_in(item.location, sentence) else None,
-            date=date, status=item.status or status_of(sentence, sentence), evidence=evidence,
+            date=date, status=item.status, evidence=evidence,
         )
+
+    def _written_date_near(self, run: _Run, item: ExtractedEvent, span: Span,
+                           mentions: list[DateMention]) -> EventDate | None:
+        """The model's date words, located in or next to the evidence and resolved by code."""
+        if not item.date_words:
+            return None
+        words = item.date_words
+        for mention in mentions:
+            near = span.start - DATE_WORDS_REACH <= mention.start < span.end + DATE_WORDS_REACH
+            if near and (found_in(words, mention.timex.text) or found_in(mention.timex.text, words)):
+                return written_date(mention)
+        run.warnings.append(f"event {item.description!r}: date words {words!r} "
+                            "not found next to its quote; date inferred instead")
+        return None
+
+    # --- chunking ---
+
+    def _count(self, text: str) -> int:
+        counter = getattr(self.backend, "count_tokens", None)
+        return int(counter(text)) if counter else estimate_tokens(text)
+
+    def _chunks(self, text: str, sents: list[Sentence]) -> list[Chunk]:
+        budget = max(MIN_CHUNK_TOKENS, self.settings.context_tokens - CHUNK_RESERVE_TOKENS)
+        return chunk(text, sents, budget=budget, overlap=budget // 10, count=self._count)
+
+
+def _same_event(a: Event, b: Event) -> bool:
+    """Two events found in overlapping chunks: same evidence (mostly) and same date."""
+    sa, sb = a.evidence.span, b.evidence.span
+    shared = min(sa.end, sb.end) - max(sa.start, sb.start)
+    shorter = min(sa.end - sa.start, sb.end - sb.start) or 1
+    return shared / shorter >= 0.5 and a.date.value == b.date.value
 
 
 # --- public API ---
