@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SAMPLE := examples/kremlin-peace-talks-2025-11-13.txt
 
-.PHONY: setup demo test test-slow bench eval clean
+.PHONY: setup demo test test-slow bench eval clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,14 @@ setup: $(STAMP)
 demo: setup
 	$(VENV)/bin/summarise $(SAMPLE)
 
-test: setup
+# Headless Chromium for tests/test_report_html.py (screenshots the HTML eval report).
+# Installed with apt only when missing and we are root; otherwise that test skips.
+chromium:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+
+test: setup chromium
 	$(PY) -m pytest
 
 test-slow: setup
@@ -28,6 +35,10 @@ test-slow: setup
 
 bench: setup
 	$(PY) bench/score_dates.py
+	$(PY) bench/bench_throughput.py
+	$(PY) bench/bench_cache.py
+	$(PY) bench/bench_memory.py
+	$(PY) bench/bench_overhead.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist *.egg-info

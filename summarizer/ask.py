@@ -3,7 +3,9 @@
 A reply is parsed as JSON, validated by its pydantic model and then by a
 semantic ``check`` (quote found in the source, words used, lengths). If either
 fails, the errors go back to the model in a re-ask, at most ``max_reasks``
-times. Transport faults never reach this loop: backends retry them. Every call,
+times. A refusal (``message.refusal``) or a ``content_filter`` stop is not
+re-asked: the same question gets the same answer, so it raises ``Refused`` at
+once. Transport faults never reach this loop: backends retry them. Every call,
 failed ones included, is counted in the shared per-document ``Meter``, which
 refuses a call the token budget can't afford.
 """
@@ -18,7 +20,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .backends.base import Backend, ChatRequest, Message, generation_schema
-from .errors import BudgetExceeded, InvalidOutput
+from .errors import BudgetExceeded, InvalidOutput, Refused
 from .prompts import REASK, Prompts
 from .schemas import Usage
 
@@ -86,6 +88,10 @@ def ask(backend: Backend, prompts: Prompts, messages: list[Message], model: type
         errors = _errors(reply, model, check, completion.finish_reason)
         if not errors:
             return Answer(parse(reply, model), attempt)
+        if completion.finish_reason in REFUSALS:
+            reason = _refusal_reason(completion.finish_reason, completion.meta.get("refusal"))
+            raise Refused(reason, attempts=attempt, last_reply=reply, errors=[reason],
+                          usage=meter.usage)
         conversation = [*messages, {"role": "assistant", "content": reply[:4000]},
                         {"role": "user", "content": prompts.render(REASK, errors=errors)}]
     if lenient and check is not None:
@@ -96,6 +102,15 @@ def ask(backend: Backend, prompts: Prompts, messages: list[Message], model: type
     raise InvalidOutput(
         f"no valid answer after {max_reasks + 1} attempts: {'; '.join(errors)[:300]}",
         attempts=max_reasks + 1, last_reply=reply, errors=errors, usage=meter.usage)
+
+
+REFUSALS = frozenset({"refusal", "content_filter"})
+
+
+def _refusal_reason(finish_reason: str | None, text: object) -> str:
+    if finish_reason == "content_filter":
+        return "the provider's content filter stopped the answer (finish_reason content_filter)"
+    return f"the model refused to answer: {str(text or '')[:200]!r}"
 
 
 def _errors(reply: str, model: type[T], check: Check[T] | None,

@@ -22,6 +22,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.traceback import Traceback
 
 from . import render
 from .errors import BackendError, ConfigError, InputError, InvalidOutput, SummarizerError
@@ -68,8 +69,8 @@ def exit_code(exc: BaseException) -> int:
 
 
 def fail(exc: BaseException, *, debug: bool) -> int:
-    if debug:
-        err.print_exception()
+    if debug:  # the exception may have been returned by the loader, not raised: print it as given
+        err.print(Traceback.from_exception(type(exc), exc, exc.__traceback__))
     message = str(exc) if isinstance(exc, SummarizerError) else f"internal error: {exc!r}"
     err.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
     return exit_code(exc)
@@ -98,6 +99,10 @@ def run(
     prompts: Annotated[Optional[Path], typer.Option(help="Folder of templates overriding the built-in ones.")] = None,
     cache_dir: Annotated[Optional[Path], typer.Option(help="Where the model file and caches live.")] = None,
     strict: Annotated[bool, typer.Option(help="Fail instead of dropping ungrounded events.")] = False,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write results to this JSONL file as a batch: concurrent, resumable.")] = None,
+    concurrency: Annotated[Optional[int], typer.Option(min=1, help="Documents at once with -o (default 4 remote, 1 embedded).")] = None,
+    resume: Annotated[bool, typer.Option(help="With -o: skip the documents the output already holds.")] = False,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Replay repeated model calls from the response cache.")] = True,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Summarise documents: a summary and a dated, grounded timeline for each."""
@@ -107,10 +112,17 @@ def run(
         settings = Settings.from_env(base_url=base_url, model=model, model_path=model_path,
                                      strategy=strategy, max_reasks=max_reasks,
                                      token_budget=token_budget, prompts_dir=prompts,
-                                     cache_dir=cache_dir, strict=strict or None)
+                                     cache_dir=cache_dir, strict=strict or None,
+                                     cache=None if cache else False)
     except ValueError as exc:  # pydantic: a bad option value
         raise typer.Exit(fail(ConfigError(str(exc).splitlines()[-1].strip()), debug=debug))
     anchor = _date(date)
+    if output is not None:
+        raise typer.Exit(_batch(files, output, settings, concurrency=concurrency, resume=resume,
+                                date=anchor, debug=debug))
+    if resume or concurrency is not None:
+        raise typer.Exit(fail(ConfigError("--resume and --concurrency need -o/--output FILE.jsonl"),
+                              debug=debug))
     code = EXIT_OK
     console = Console(highlight=False)
     for item in iter_documents(files):
@@ -131,6 +143,48 @@ def run(
     raise typer.Exit(code)
 
 
+_BATCH_ERROR_CODES = {"InputError": EXIT_INPUT, "BackendError": EXIT_BACKEND,
+                      "BackendTimeout": EXIT_BACKEND, "BackendUnavailable": EXIT_BACKEND,
+                      "AuthenticationFailed": EXIT_BACKEND, "ConfigError": EXIT_USAGE}
+
+
+def _batch(files: list[str], output: Path, settings: Settings, *, concurrency: Optional[int],
+           resume: bool, date: Optional[dt.date], debug: bool) -> int:
+    """``run -o``: the batch runner, its summary on stderr, and the batch's exit code."""
+    import os
+    import shlex
+
+    from .batch import run_batch
+
+    if concurrency is None:  # the embedded model serves one call at a time anyway
+        concurrency = 4 if settings.base_url else 1
+    try:
+        summary = run_batch(files, output, settings, concurrency=concurrency, resume=resume,
+                            date=date, progress=err.is_terminal, console=err)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
+        return fail(exc, debug=debug)
+    kinds = ", ".join(f"{k} {n}" for k, n in summary.error_types.most_common())
+    err.print(f"{output}: {summary.ok} ok, {summary.failed} failed{f' ({kinds})' if kinds else ''}, "
+              f"{summary.skipped} already done · {summary.tokens:,} tokens "
+              f"({summary.cached_calls} of {summary.calls} calls from cache) · {summary.seconds:.1f} s", soft_wrap=True)
+    if summary.stopped_reason or summary.interrupted:
+        args = list(_INVOCATION) + ([] if "--resume" in _INVOCATION else ["--resume"])
+        total = summary.total if summary.total is not None else "?"
+        if summary.stopped_reason:
+            err.print(f"stopped: {summary.stopped_reason}", soft_wrap=True)
+        err.print(f"stopped after {summary.done} of {total}; resume with: "
+                  f"{shlex.join(['summarise', *args])}", soft_wrap=True)
+    if summary.interrupted:
+        if summary.abandoned:  # worker threads still wait on the model: don't wait for them
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
+        return 130
+    if summary.stopped_reason:
+        return EXIT_BACKEND
+    return max((_BATCH_ERROR_CODES.get(k, EXIT_OUTPUT) for k in summary.error_types), default=EXIT_OK)
+
+
 def _emit(console: Console, result: Result, format: Format) -> None:
     if format is Format.json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
@@ -149,12 +203,81 @@ def schema() -> None:
     sys.stdout.write(json.dumps(Result.model_json_schema(), indent=2) + "\n")
 
 
+batch_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                        help="Batch API files: requests for OpenAI's Batch API or vLLM's run_batch, "
+                             "and their answers back in.")
+app.add_typer(batch_app, name="batch")
+
+
+@batch_app.command("export")
+def batch_export(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The requests JSONL to write.")],
+    model: Annotated[Optional[str], typer.Option(help="The provider's model name, written into each request.")] = None,
+    date: Annotated[Optional[str], typer.Option(help="Publication date YYYY-MM-DD (overrides the files').")] = None,
+    prompts: Annotated[Optional[Path], typer.Option(help="Folder of templates overriding the built-in ones.")] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+) -> None:
+    """Write one summary and one events request per document (the single strategy)."""
+    from .batch_api import export_requests
+
+    try:
+        settings = Settings.from_env(model=model, prompts_dir=prompts)
+        summary = export_requests(inputs, output, settings, model=model, date=_date(date))
+    except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
+        raise typer.Exit(fail(exc, debug=debug)) from None
+    for message in summary.input_errors:
+        fail(InputError(message), debug=False)
+    err.print(f"{output}: {summary.request_lines} requests for {summary.documents_written} documents; "
+              f"{summary.documents} holds the documents, which batch import needs")
+    raise typer.Exit(EXIT_INPUT if summary.input_errors else EXIT_OK)
+
+
+@batch_app.command("import")
+def batch_import(
+    responses: Annotated[list[Path], typer.Argument(help="The provider's output JSONL file(s).")],
+    requests: Annotated[list[Path], typer.Option("--requests", help="The request file(s) they answer (repeat for retry rounds).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The results JSONL to write.")],
+    documents: Annotated[Optional[Path], typer.Option(help="Documents file (default: next to the first --requests).")] = None,
+    retry_out: Annotated[Optional[Path], typer.Option(help="Where re-ask requests go (default: retry-requests.jsonl next to -o).")] = None,
+    max_reasks: Annotated[Optional[int], typer.Option(help="Re-ask rounds before keeping what validates.")] = None,
+    prompts: Annotated[Optional[Path], typer.Option(help="The templates the export used, if not the built-in ones.")] = None,
+    strict: Annotated[bool, typer.Option(help="Fail a document instead of dropping ungrounded events.")] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+) -> None:
+    """Validate a batch's answers into results JSONL; write re-asks to a retry request file."""
+    from .batch_api import import_responses
+
+    try:
+        settings = Settings.from_env(max_reasks=max_reasks, prompts_dir=prompts,
+                                     strict=strict or None)
+        summary = import_responses(responses, requests, output, settings, documents=documents,
+                                   retry=retry_out)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
+        raise typer.Exit(fail(exc, debug=debug)) from None
+    err.print(f"{output}: {summary.ok} ok, {summary.pending} waiting on re-asks, "
+              f"{summary.failed} failed; {summary.retry_lines} requests in {summary.retry}")
+    if summary.unknown_first_requests:
+        err.print(f"warning: {summary.unknown_first_requests} first requests are in no request "
+                  "file: were the prompts or settings changed since the export?")
+    if summary.retry_lines:
+        err.print(f"next: run {summary.retry} as a batch, then import again with every "
+                  "responses and --requests file so far")
+    raise typer.Exit(EXIT_OK if not (summary.pending or summary.failed) else EXIT_OUTPUT)
+
+
+from .evaluation.cli import eval_command  # noqa: E402 - light: the eval stack loads on use
+
+app.command("eval")(eval_command)
+
 COMMANDS = {"run", "schema", "eval", "batch"}
+_INVOCATION: list[str] = []  # the arguments as typed, for the resume hint
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry: ``summarise FILE...`` runs the default command."""
     args = list(sys.argv[1:] if argv is None else argv)
+    _INVOCATION[:] = args
     if args and args[0] not in COMMANDS and args[0] not in {"--help", "-h"}:
         args.insert(0, "run")
     try:

@@ -8,11 +8,14 @@
     │   ├── BackendUnavailable network down, 5xx after retries, server gone
     │   └── AuthenticationFailed  401/403: wrong key, never retried
     ├── InvalidOutput          the model's answer failed validation after every re-ask
+    │   └── Refused            the model refused or a content filter stopped it (not re-asked)
     ├── BudgetExceeded         the per-document token budget ran out
     └── GroundingError         (strict mode) an event's evidence could not be located
 
 Messages never contain API keys: backends build them from status codes and
-server-supplied text only, and ``redact`` scrubs anything that slips through.
+server-supplied text only, and ``redact`` scrubs anything that slips through:
+key-shaped strings, ``OPENAI_API_KEY``, and every key a backend registered
+with ``add_secret`` (a key passed in code never touches the environment).
 """
 
 from __future__ import annotations
@@ -61,11 +64,19 @@ class InvalidOutput(SummarizerError):
 
     def __init__(self, message: str, *, attempts: int, last_reply: str, errors: list[str],
                  usage: Usage) -> None:
-        super().__init__(message)
+        super().__init__(redact(message))  # it quotes the model, which quotes the document
         self.attempts = attempts
         self.last_reply = last_reply
         self.errors = errors
         self.usage = usage
+
+
+class Refused(InvalidOutput):
+    """The model declined (``message.refusal``) or the provider's content filter cut it off.
+
+    Asking the same question again gets the same answer and costs tokens, so
+    ``ask`` raises this at once instead of re-asking.
+    """
 
 
 class BudgetExceeded(SummarizerError):
@@ -79,12 +90,21 @@ class GroundingError(SummarizerError):
 
 
 _KEY_PATTERN = re.compile(r"\b(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+\S+)")
+_SECRETS: set[str] = set()
+
+
+def add_secret(value: str) -> None:
+    """Remember a key so ``redact`` removes it even when it never was in the environment."""
+    if len(value) >= 4:  # a shorter "key" would redact ordinary words
+        _SECRETS.add(value)
 
 
 def redact(text: str) -> str:
-    """Remove anything that looks like an API key, and the configured key itself."""
-    text = _KEY_PATTERN.sub("[redacted]", text)
+    """Remove anything that looks like an API key, and the configured keys themselves."""
+    secrets = set(_SECRETS)
     key = os.environ.get("OPENAI_API_KEY")
     if key and len(key) >= 4:
-        text = text.replace(key, "[redacted]")
-    return text
+        secrets.add(key)
+    for secret in sorted(secrets, key=len, reverse=True):  # longest first: no partial leftovers
+        text = text.replace(secret, "[redacted]")
+    return _KEY_PATTERN.sub("[redacted]", text)

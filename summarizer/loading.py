@@ -11,10 +11,18 @@ Formats:
 
 Loading never stops a batch: ``iter_documents`` yields an ``InputError`` in place
 of each document it could not read, and carries on with the rest.
+
+Encodings: UTF-8 (with or without a BOM), and UTF-16/UTF-32 when a BOM says so.
+Anything else is refused with a hint (e.g. "looks like Windows-1252") rather than
+guessed: a wrong guess silently changes the text every evidence span points
+into. Callers that know the encoding pass ``encoding=``. Binary files (NUL or
+control bytes, or a known magic number such as PDF or ZIP) are refused, and no
+source is read past ``MAX_BYTES``, so ``/dev/zero`` or a huge file fails fast.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 import re
@@ -28,9 +36,28 @@ from .schemas import Document
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
 RECORD_SUFFIXES = {".json", ".jsonl", ".ndjson"}
-MAX_BYTES = 20 * 1024 * 1024  # a news pipeline never needs more; refuse before reading
+MIB = 1024 * 1024
+MAX_BYTES = 20 * MIB  # a news pipeline never needs more; refuse before reading
+FUTURE_SLACK_DAYS = 1  # time zones: a paper dated tomorrow somewhere is not an error
+CONTROL_SHARE = 0.05  # text has almost no C0 control bytes besides tab, CR, LF, FF
+
+_BOMS = (  # longest first: the UTF-32-LE BOM starts with the UTF-16-LE one
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_MAGIC = {  # file signatures people hand a text tool by mistake
+    b"%PDF": "a PDF file, not text; extract its text first (e.g. pdftotext)",
+    b"PK\x03\x04": "a ZIP archive (or .docx/.odt), not text; extract its text first",
+    b"\x1f\x8b": "a gzip file, not text; decompress it first",
+    b"\x89PNG": "a PNG image, not text", b"\xff\xd8\xff": "a JPEG image, not text",
+    b"GIF8": "a GIF image, not text",
+    b"{\\rtf": "an RTF document, not plain text; save it as plain text first",
+}
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 
 _HEADER = re.compile(r"^\s*date\s+(\S+)\s*(.*)$", re.IGNORECASE)
+_DATE_LIKE = re.compile(r"\d{1,4}[-./]\d{1,2}([-./]\d{1,4})?|\d{8}")
 _MD_TITLE = re.compile(r"^#\s+(.+?)\s*#*\s*$")
 
 
@@ -41,17 +68,47 @@ def parse_date(value: str, *, source: str | None = None) -> dt.date:
         raise InputError(f"'{value}' is not a date in YYYY-MM-DD form", source=source) from None
 
 
-def decode(data: bytes, *, source: str) -> str:
-    """Text from bytes: UTF-8 (BOM allowed); binary or undecodable bytes are refused."""
-    if b"\x00" in data[:8192]:
+def decode(data: bytes, *, source: str, encoding: str | None = None) -> str:
+    """Text from bytes: UTF-8, or UTF-16/32 with a BOM; binary or other encodings are refused."""
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except LookupError:
+            raise InputError(f"unknown encoding '{encoding}'", source=source) from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"is not valid {encoding} (byte {exc.start})", source=source) from None
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec).lstrip("\ufeff")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"starts with a {codec.upper()} byte-order mark but is not "
+                                 f"valid {codec.upper()} (byte {exc.start})", source=source) from None
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise InputError(f"looks like {what}", source=source)
+    head = data[:8192]
+    if b"\x00" in data or sum(head.count(c) for c in _CONTROL) > CONTROL_SHARE * len(head):
         raise InputError("looks like a binary file, not text", source=source)
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"is not valid UTF-8 (byte {exc.start}); convert it, e.g. iconv -t UTF-8",
-            source=source,
-        ) from None
+        raise InputError(f"is not valid UTF-8 (byte {exc.start}){_guess(data)}",
+                         source=source) from None
+
+
+def _guess(data: bytes) -> str:
+    """A hint naming the likely legacy encoding, for the refusal message."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return "; convert it to UTF-8, e.g. iconv -f ENCODING -t UTF-8"
+    # Western European text in cp1252 is mostly ASCII with a few accented letters
+    odd = sum(1 for ch in text if ord(ch) > 127 and not ch.isalpha() and ch not in "’‘“”–—…€£°·«»")
+    if odd <= 0.01 * len(text):
+        return ("; it looks like Windows-1252/Latin-1: convert it, "
+                "e.g. iconv -f CP1252 -t UTF-8")
+    return "; convert it to UTF-8, e.g. iconv -f ENCODING -t UTF-8"
 
 
 def parse_text(raw: str, *, doc_id: str, source: str | None = None) -> Document:
@@ -65,11 +122,17 @@ def parse_text(raw: str, *, doc_id: str, source: str | None = None) -> Document:
         date = parse_date(header.group(1), source=source)
         title = header.group(2).strip() or None
         body = rest.lstrip("\r\n")
+    elif header and _DATE_LIKE.fullmatch(header.group(1).rstrip(",")):
+        # "date 13/11/2025 Title" is a header with a date we must not guess (13/11 or 11/13?)
+        raise InputError(f"the date header '{header.group(1)}' is not in YYYY-MM-DD form",
+                         source=source)
     else:
         body = raw
         md = _MD_TITLE.match(first.strip())
         if md:
             title = md.group(1)
+            if not rest.strip():  # the body keeps its "# Title" line; a title alone is no text
+                body = ""
     if not body.strip():
         raise InputError("has no text to summarise" + (" (only a title)" if title else ""),
                          source=source)
@@ -93,13 +156,21 @@ def parse_record(record: Any, *, default_id: str, source: str) -> Document:
     )
 
 
+def _too_big(size: float) -> str:
+    return f"is {size / MIB:.0f} MB; the limit is {MAX_BYTES // MIB} MB"
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"is {size / 1e6:.0f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB",
-                             source=str(path))
-        return path.read_bytes()
+        if size > MAX_BYTES:  # refuse on the size alone, before reading a byte
+            raise InputError(_too_big(size), source=str(path))
+        with path.open("rb") as handle:
+            # a FIFO or device (/dev/zero, <(curl ...)) has no size: read one byte past the limit
+            data = handle.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise InputError(f"is larger than the {MAX_BYTES // MIB} MB limit", source=str(path))
+        return data
     except FileNotFoundError:
         raise InputError("no such file", source=str(path)) from None
     except PermissionError:
@@ -116,8 +187,13 @@ def _iter_records(text: str, *, stem: str, source: str, jsonl: bool) -> Iterator
             yield InputError(f"invalid JSON at line {exc.lineno}: {exc.msg}", source=source)
             return
         records = data if isinstance(data, list) else [data]
+        if not records:
+            yield InputError("has no records (an empty JSON list)", source=source)
         for i, record in enumerate(records, 1):
             yield _safe(lambda: parse_record(record, default_id=f"{stem}-{i}", source=source))
+        return
+    if not text.strip():  # an empty .jsonl is a mistake to report, not a batch of nothing
+        yield InputError("has no records", source=source)
         return
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -138,7 +214,7 @@ def _safe(make: Any) -> Document | InputError:
         return exc
 
 
-def iter_path(path: Path) -> Iterator[Document | InputError]:
+def iter_path(path: Path, *, encoding: str | None = None) -> Iterator[Document | InputError]:
     """Documents from one file or folder (folders: their text and record files, sorted)."""
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
@@ -146,11 +222,11 @@ def iter_path(path: Path) -> Iterator[Document | InputError]:
         if not usable:
             yield InputError("folder has no .txt, .md, .json or .jsonl files", source=str(path))
         for file in usable:
-            yield from iter_path(file)
+            yield from iter_path(file, encoding=encoding)
         return
     source = str(path)
     try:
-        text = decode(_read_bytes(path), source=source)
+        text = decode(_read_bytes(path), source=source, encoding=encoding)
     except InputError as exc:
         yield exc
         return
@@ -161,10 +237,13 @@ def iter_path(path: Path) -> Iterator[Document | InputError]:
         yield _safe(lambda: parse_text(text, doc_id=path.stem, source=source))
 
 
-def iter_stdin() -> Iterator[Document | InputError]:
-    data = sys.stdin.buffer.read()
+def iter_stdin(*, encoding: str | None = None) -> Iterator[Document | InputError]:
+    data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        yield InputError(f"is larger than the {MAX_BYTES // MIB} MB limit", source="<stdin>")
+        return
     try:
-        text = decode(data, source="<stdin>")
+        text = decode(data, source="<stdin>", encoding=encoding)
     except InputError as exc:
         yield exc
         return
@@ -176,13 +255,30 @@ def iter_stdin() -> Iterator[Document | InputError]:
         yield _safe(lambda: parse_text(text, doc_id="stdin", source="<stdin>"))
 
 
-def iter_documents(sources: list[str]) -> Iterator[Document | InputError]:
+def iter_documents(sources: list[str], *,
+                   encoding: str | None = None) -> Iterator[Document | InputError]:
     """Every document named by ``sources`` (paths, folders, or ``-`` for stdin), in order."""
     for source in sources:
         if source == "-":
-            yield from iter_stdin()
+            yield from iter_stdin(encoding=encoding)
         else:
-            yield from iter_path(Path(source))
+            yield from iter_path(Path(source), encoding=encoding)
+
+
+def date_warnings(document: Document, *, today: dt.date | None = None) -> list[str]:
+    """Warnings about a publication date that is odd but usable (a run goes on with them).
+
+    A date in the future is kept, not refused: embargoed copy and time zones make
+    it happen, and refusing would lose the document. But every relative date
+    ("yesterday") resolves against it, so the result says so.
+    """
+    if document.date is None:
+        return []
+    today = today or dt.date.today()
+    if (document.date - today).days > FUTURE_SLACK_DAYS:
+        return [f"publication date {document.date.isoformat()} is in the future "
+                f"(today is {today.isoformat()}); relative dates are resolved against it"]
+    return []
 
 
 def as_document(value: str | Document, *, date: dt.date | None = None,

@@ -28,7 +28,8 @@ from .dates import DateMention, find_dates
 from .errors import BudgetExceeded, GroundingError, InvalidOutput
 from .events import Candidate, candidates, publication_date, written_date
 from .grounding import Folded, content_words, found_in, locate, support_spans, unsupported_words
-from .loading import as_document
+from .guard import screen
+from .loading import as_document, date_warnings
 from .prompts import EVENT, EVENTS_SINGLE, HEADLINE, SUMMARY, SYSTEM, Prompts, fence
 from .schemas import (KEY_POINTS_MIN, Document, Event, EventDate, EventDraft, EventList,
                       Evidence, ExtractedEvent, HeadlineDraft, KeyPoint, Provenance, Result, Span,
@@ -49,6 +50,10 @@ GIST_MAX_WORDS = 45
 ABSTRACT_WORDS = 80
 PASSAGE_MIN_CHARS = 200
 KEY_POINTS_WANTED = 5
+
+
+def _title(doc: Document) -> str | None:
+    return fence(doc.title) if doc.title else None
 
 
 def _words(text: str) -> int:
@@ -112,7 +117,10 @@ class Pipeline:
         run = _Run(document, Meter(self.settings.token_budget))
         if document.date is None:
             run.warnings.append("no publication date: relative dates stay unresolved")
-        sents = sentences(document.text)
+        run.warnings.extend(date_warnings(document))
+        # sentences addressed to a model rather than to readers never become output
+        sents, suspects = screen(document.text, sentences(document.text))
+        run.warnings.extend(suspects)
         if self.settings.strategy == "single":
             summary = self._summary_single(run, sents)
             events = self._events_single(run, sents)
@@ -183,7 +191,7 @@ class Pipeline:
 
     def _summary_draft(self, run: _Run, article: str, source: str) -> SummaryDraft | None:
         doc = run.document
-        user = self.prompts.render(SUMMARY, title=doc.title, article=fence(article),
+        user = self.prompts.render(SUMMARY, title=_title(doc), article=fence(article),
                                    publication_date=doc.date.isoformat() if doc.date else None)
 
         def check(draft: SummaryDraft) -> list[str]:
@@ -237,7 +245,7 @@ class Pipeline:
                 errors.append("headline states things the article does not say")
             return errors
 
-        user = self.prompts.render(HEADLINE, title=run.document.title, lede=fence(lede.text))
+        user = self.prompts.render(HEADLINE, title=_title(run.document), lede=fence(lede.text))
         answer = self._ask(run, user, HeadlineDraft, check=check, max_tokens=60, lenient=True,
                            max_reasks=min(self.settings.max_reasks, DESCRIPTION_REASKS))
         if answer is None or answer.errors:
@@ -320,7 +328,7 @@ class Pipeline:
         for piece in self._chunks(doc.text, sents):
             article = doc.text[piece.start:piece.end]
             folded = Folded.of(article)
-            user = self.prompts.render(EVENTS_SINGLE, title=doc.title, article=fence(article),
+            user = self.prompts.render(EVENTS_SINGLE, title=_title(doc), article=fence(article),
                                        publication_date=doc.date.isoformat() if doc.date else None)
 
             def check(answer: EventList, article: str = article, folded: Folded = folded) -> list[str]:

@@ -36,8 +36,14 @@ def builtin_dir() -> Path:
 
 
 def fence(text: str) -> str:
-    """Text safe to put between the article fences: a closing fence inside it is defused."""
-    return text.replace(ARTICLE_FENCE, "</ article>").replace("<article>", "< article>")
+    """Text safe to put between the article fences.
+
+    A closing fence inside it is defused, and so are chat-template markers:
+    llama.cpp tokenises the whole chat with special tokens on, so a literal
+    ``<|im_start|>`` in an article would otherwise open a real chat turn.
+    """
+    text = text.replace(ARTICLE_FENCE, "</ article>").replace("<article>", "< article>")
+    return text.replace("<|", "<").replace("|>", ">")
 
 
 @dataclass

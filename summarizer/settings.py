@@ -46,6 +46,7 @@ class Settings(BaseModel):
     threads: int | None = Field(None, ge=1)
     prompts_dir: Path | None = None
     cache_dir: Path = Field(default_factory=default_cache_dir)
+    cache: bool = Field(True, description="replay repeated model calls from cache_dir/responses.sqlite")
     strict: bool = Field(False, description="raise instead of dropping ungrounded events")
 
     @property

@@ -7,7 +7,17 @@ from .base import Backend, ChatRequest, Completion
 
 
 def make_backend(settings: Settings) -> Backend:
-    """The backend the settings ask for: an OpenAI-compatible endpoint, else the embedded model."""
+    """The backend the settings ask for, behind the response cache unless ``settings.cache`` is off."""
+    backend = _make_backend(settings)
+    if not settings.cache:
+        return backend
+    from ..cache import CachedBackend, open_cache
+
+    return CachedBackend(backend, open_cache(settings.cache_dir))
+
+
+def _make_backend(settings: Settings) -> Backend:
+    """An OpenAI-compatible endpoint, else the embedded model."""
     if settings.base_url:
         from .openai_compat import make_openai_backend
 

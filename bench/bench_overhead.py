@@ -1,0 +1,104 @@
+"""The tool's overhead over bare llama.cpp: the same prompts, the same grammar, the same model.
+
+1. The pipeline summarises the sample article on the embedded model through a
+   *recording* backend, which writes down every request it passes on.
+2. The recorded requests are replayed straight into
+   ``Llama.create_chat_completion`` with the grammar built from the same
+   schema (one grammar per schema, as a careful caller would keep them).
+
+Ratio = pipeline seconds ÷ bare seconds. The model's state is reset before
+each run so neither inherits the other's prompt cache. The response cache is
+off. Target: ≤ 1.05.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from _loopback import REPO
+
+from summarizer.backends.base import ChatRequest, Completion
+from summarizer.pipeline import Pipeline
+from summarizer.settings import Settings
+
+SAMPLE = REPO / "examples" / "kremlin-peace-talks-2025-11-13.txt"
+
+
+class Recording:
+    """A backend that passes requests on and keeps a copy of each."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.model = inner.model
+        self.requests: list[ChatRequest] = []
+        self.completion_tokens = 0
+
+    def complete(self, request: ChatRequest) -> Completion:
+        self.requests.append(request)
+        completion: Completion = self.inner.complete(request)
+        self.completion_tokens += completion.completion_tokens
+        return completion
+
+
+def bare(llm: Any, requests: list[ChatRequest]) -> tuple[float, int]:
+    from llama_cpp import LlamaGrammar
+
+    grammars: dict[str, Any] = {}
+    tokens = 0
+    started = time.perf_counter()
+    for request in requests:
+        grammar = None
+        if request.schema:
+            key = json.dumps(request.schema, sort_keys=True)
+            if key not in grammars:
+                grammars[key] = LlamaGrammar.from_json_schema(key, verbose=False)
+            grammar = grammars[key]
+        reply = llm.create_chat_completion(messages=request.messages, grammar=grammar,
+                                           temperature=request.temperature,
+                                           max_tokens=request.max_tokens)
+        tokens += reply["usage"]["completion_tokens"]
+    return time.perf_counter() - started, tokens
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--document", type=Path, default=SAMPLE)
+    args = parser.parse_args()
+    from summarizer.backends import embedded
+    from summarizer.backends.embedded import EmbeddedBackend
+
+    settings = Settings(cache=False)
+    inner = EmbeddedBackend(cache_dir=settings.cache_dir, context_tokens=settings.context_tokens)
+    llm = inner._llm
+    recording = Recording(inner)
+    pipeline = Pipeline(settings, backend=recording)
+    text = args.document.read_text(encoding="utf-8")
+    from summarizer.loading import as_document
+
+    document = as_document(text, doc_id=args.document.stem)
+    llm.create_chat_completion(messages=[{"role": "user", "content": "Hi"}], max_tokens=4)  # warm up
+
+    llm.reset()
+    embedded._grammar.cache_clear()  # the pipeline builds its grammars inside its time too
+    started = time.perf_counter()
+    result = pipeline.run(document)
+    tool_s = time.perf_counter() - started
+
+    llm.reset()
+    bare_s, bare_tokens = bare(llm, recording.requests)
+
+    print(f"overhead: {args.document.name} on the embedded model "
+          f"({len(recording.requests)} calls, {len(result.events)} events)")
+    print(f"{'run':<24} {'seconds':>8} {'completion tokens':>18}")
+    print(f"{'summarizer pipeline':<24} {tool_s:>8.2f} {recording.completion_tokens:>18}")
+    print(f"{'bare llama_cpp replay':<24} {bare_s:>8.2f} {bare_tokens:>18}")
+    print(f"ratio pipeline / bare: {tool_s / bare_s:.3f} (target <= 1.05)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,354 @@
+"""Batches past one machine: OpenAI Batch API request files out, the provider's answers back in.
+
+Terms:
+
+* **request line**: one line of the Batch API's input file, ``{"custom_id",
+  "method": "POST", "url": "/v1/chat/completions", "body"}``; the body is a
+  chat completion with ``response_format`` ``json_schema`` (strict). Both
+  OpenAI's Batch API and vLLM's ``run_batch`` consume these files.
+* **custom id**: ``<doc id>::<task>``, task ``summary`` or ``events`` (the
+  ``single`` strategy: one call each). A re-ask or re-sent request adds the
+  first 8 hex of its messages' digest: ``<doc id>::<task>::<digest8>``.
+* **response line**: one line of the provider's output file, ``{"custom_id",
+  "response": {"status_code", "body": chat.completion}, "error"}``.
+* **documents file**: ``<requests>.documents.jsonl``, written next to the
+  requests: the documents themselves, which the import needs to locate quotes
+  and resolve dates (a request file has no room for them).
+* **replay**: the import runs the pipeline itself (strategy ``single``) on a
+  backend that answers each request from the response files instead of a
+  model, so every answer meets the pipeline's own checks: pydantic, quotes
+  located in the text, dates resolved by code. A request it has no answer for
+  (a re-ask the pipeline wants, or a request the provider failed) goes to the
+  follow-up **retry file**; run it as another batch, then import again with all
+  the response and request files.
+
+The export records the requests the pipeline makes (a backend that writes
+them down and answers nothing), so the prompts are the pipeline's exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .backends.base import ChatRequest, Completion, strict_schema
+from .batch import error_line, numbered_inputs, ok_line
+from .errors import ConfigError, InputError, InvalidOutput
+from .schemas import Document, Usage
+from .settings import Settings
+
+URL = "/v1/chat/completions"
+TASKS = {"SummaryDraft": "summary", "EventList": "events"}  # schema title -> task name
+BATCH_BACKEND = "openai-batch"
+
+
+def documents_path(requests: Path) -> Path:
+    """The documents file that goes with a requests file."""
+    stem = requests.name.removesuffix(".jsonl")
+    return requests.with_name(f"{stem}.documents.jsonl")
+
+
+def messages_digest(messages: list[dict[str, str]]) -> str:
+    canonical = json.dumps(messages, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def request_body(request: ChatRequest, model: str) -> dict[str, Any]:
+    """The chat completion body the openai backend would send in ``json_schema`` mode."""
+    body: dict[str, Any] = {"model": model, "messages": request.messages,
+                            "max_tokens": request.max_tokens, "temperature": request.temperature}
+    if request.schema:
+        body["response_format"] = {"type": "json_schema", "json_schema": {
+            "name": "answer", "strict": True, "schema": strict_schema(request.schema)}}
+    return body
+
+
+def request_line(custom_id: str, request: ChatRequest, model: str) -> str:
+    return json.dumps({"custom_id": custom_id, "method": "POST", "url": URL,
+                       "body": request_body(request, model)}, ensure_ascii=False)
+
+
+def _task(request: ChatRequest) -> str:
+    title = (request.schema or {}).get("title", "")
+    return TASKS.get(title, title.lower() or "answer")
+
+
+def _batch_settings(settings: Settings) -> Settings:
+    # single: one summary and one event-list call per document, which is what a batch holds
+    return settings.model_copy(update={"strategy": "single", "cache": False})
+
+
+class _Writer:
+    """Writes a file whole or not at all: a temp file renamed into place when closed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tmp = path.with_name(f".{path.name}.tmp")
+        self.fh = self.tmp.open("w", encoding="utf-8")
+        self.lines = 0
+
+    def write(self, line: str) -> None:
+        self.fh.write(line + "\n")
+        self.lines += 1
+
+    def commit(self) -> None:
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        self.fh.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+# --- export ---
+
+
+class _Recorder:
+    """A backend that writes requests down and answers nothing (each ask then fails fast)."""
+
+    name = BATCH_BACKEND
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self.requests: list[ChatRequest] = []
+
+    def complete(self, request: ChatRequest) -> Completion:
+        self.requests.append(request)
+        return Completion(text="")
+
+
+@dataclass
+class ExportSummary:
+    requests: Path
+    documents: Path
+    documents_written: int = 0
+    request_lines: int = 0
+    input_errors: list[str] = field(default_factory=list)
+
+
+def export_requests(sources: list[str], output: Path, settings: Settings, *, model: str | None,
+                    date: dt.date | None = None) -> ExportSummary:
+    """Write the Batch API requests for ``sources`` to ``output``, and their documents file."""
+    from .pipeline import Pipeline
+
+    model = model or settings.model
+    if not model:
+        raise ConfigError("batch export needs the provider's model name: --model")
+    recorder = _Recorder(model)
+    # no re-asks: the recorder's empty answer must end each ask after its first request
+    pipeline = Pipeline(_batch_settings(settings).model_copy(update={"max_reasks": 0,
+                                                                     "token_budget": None}),
+                        backend=recorder)
+    summary = ExportSummary(requests=output, documents=documents_path(output))
+    requests, documents = _Writer(output), _Writer(summary.documents)
+    try:
+        for doc_id, _, item in numbered_inputs(sources):
+            if isinstance(item, InputError):
+                summary.input_errors.append(str(item))
+                continue
+            document = item.model_copy(update={"id": doc_id, **({"date": date} if date else {})})
+            recorder.requests.clear()
+            pipeline.run(document)
+            seen: dict[str, int] = {}
+            for request in recorder.requests:
+                task = _task(request)
+                seen[task] = seen.get(task, 0) + 1
+                suffix = "" if seen[task] == 1 else f".{seen[task]}"  # a chunked document
+                requests.write(request_line(f"{doc_id}::{task}{suffix}", request, model))
+            documents.write(document.model_dump_json())
+            summary.documents_written += 1
+    except BaseException:
+        requests.discard()
+        documents.discard()
+        raise
+    requests.commit()
+    documents.commit()
+    summary.request_lines = requests.lines
+    return summary
+
+
+# --- import ---
+
+
+def _jsonl(path: Path) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """(line number, byte offset, record) for each JSON line of ``path``."""
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
+    with fh:
+        offset = 0
+        for lineno, raw in enumerate(fh, 1):
+            start, offset = offset, offset + len(raw)
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                raise InputError("is not a JSON line", source=f"{path}:{lineno}") from None
+            if not isinstance(record, dict) or "custom_id" not in record:
+                raise InputError("has no custom_id", source=f"{path}:{lineno}")
+            yield lineno, start, record
+
+
+def _answer_of(record: dict[str, Any]) -> Completion | None:
+    """The completion in a response line, or None when the provider failed that request."""
+    response = record.get("response") or {}
+    body = response.get("body")
+    if record.get("error") or response.get("status_code", 200) != 200 or not isinstance(body, dict):
+        return None
+    try:
+        choice = body["choices"][0]
+        text = choice["message"].get("content") or ""
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return None
+    usage = body.get("usage") or {}
+    return Completion(text=text, prompt_tokens=usage.get("prompt_tokens", 0),
+                      completion_tokens=usage.get("completion_tokens", 0),
+                      finish_reason=choice.get("finish_reason"))
+
+
+class _Replay:
+    """A backend answering from the response files; what it cannot answer it sets aside."""
+
+    name = BATCH_BACKEND
+
+    def __init__(self, responses: list[Path], requests: list[Path]) -> None:
+        self.model = "unknown"
+        self._files = responses
+        # offsets, not answers: the index stays small however big the batch
+        self._answers: dict[str, tuple[int, int]] = {}
+        self.failed_ids: set[str] = set()
+        for index, path in enumerate(responses):
+            for _, offset, record in _jsonl(path):
+                cid = str(record["custom_id"])
+                if _answer_of(record) is None:
+                    self.failed_ids.add(cid)
+                elif cid not in self._answers or index >= self._answers[cid][0]:
+                    self._answers[cid] = (index, offset)
+        # a request sent twice (the provider failed it once) has two custom ids: try each
+        self._by_digest: dict[str, list[str]] = {}
+        for path in requests:
+            for _, _, record in _jsonl(path):
+                body = record.get("body") or {}
+                self.model = str(body.get("model") or self.model)
+                digest = messages_digest(body.get("messages") or [])
+                self._by_digest.setdefault(digest, []).append(str(record["custom_id"]))
+        self.pending: list[ChatRequest] = []
+
+    def _read(self, cid: str) -> Completion | None:
+        where = self._answers.get(cid)
+        if where is None:
+            return None
+        with self._files[where[0]].open("rb") as fh:
+            fh.seek(where[1])
+            return _answer_of(json.loads(fh.readline()))
+
+    def known(self, request: ChatRequest) -> bool:
+        return messages_digest(request.messages) in self._by_digest
+
+    def complete(self, request: ChatRequest) -> Completion:
+        answer = None
+        for cid in reversed(self._by_digest.get(messages_digest(request.messages), [])):
+            if (answer := self._read(cid)) is not None:
+                break
+        if answer is None:
+            self.pending.append(request)
+            # InvalidOutput: the pipeline notes it and carries on with the document's other task
+            raise InvalidOutput("no answer yet: written to the retry file", attempts=0,
+                                last_reply="", errors=[], usage=Usage())
+        return answer
+
+
+@dataclass
+class ImportSummary:
+    output: Path
+    retry: Path
+    ok: int = 0
+    pending: int = 0
+    failed: int = 0
+    retry_lines: int = 0
+    unknown_first_requests: int = 0  # first asks missing from every request file
+
+
+def retry_custom_id(doc_id: str, request: ChatRequest) -> str:
+    return f"{doc_id}::{_task(request)}::{messages_digest(request.messages)[:8]}"
+
+
+def import_responses(responses: list[Path], requests: list[Path], output: Path,
+                     settings: Settings, *, documents: Path | None = None,
+                     retry: Path | None = None) -> ImportSummary:
+    """Validate the provider's answers into results JSONL; re-asks go to the retry file."""
+    from .pipeline import Pipeline
+
+    if not requests:
+        raise ConfigError("batch import needs the requests file(s): --requests")
+    documents = documents or documents_path(requests[0])
+    if not documents.is_file():
+        raise ConfigError(f"documents file {documents} not found (batch export writes it "
+                          "next to the requests); pass --documents")
+    retry = retry or output.with_name("retry-requests.jsonl")
+    replay = _Replay(responses, requests)
+    pipeline = Pipeline(_batch_settings(settings), backend=replay)
+    summary = ImportSummary(output=output, retry=retry)
+    results, retries = _Writer(output), _Writer(retry)
+    try:
+        with documents.open(encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, 1):
+                if line.strip():
+                    _import_one(line, f"{documents}:{lineno}", pipeline, replay, results,
+                                retries, summary)
+    except BaseException:
+        results.discard()
+        retries.discard()
+        raise
+    results.commit()
+    retries.commit()
+    summary.retry_lines = retries.lines
+    return summary
+
+
+def _import_one(line: str, where: str, pipeline: Any, replay: _Replay, results: _Writer,
+                retries: _Writer, summary: ImportSummary) -> None:
+    try:
+        document = Document.model_validate_json(line)
+    except ValueError:
+        summary.failed += 1
+        results.write(error_line(where, InputError("not a document record", source=where), where))
+        return
+    replay.pending.clear()
+    try:
+        result = pipeline.run(document)
+    except Exception as exc:  # noqa: BLE001 - one document's failure must not stop the import
+        summary.failed += 1
+        results.write(error_line(document.id, exc, document.source))
+        return
+    if not replay.pending:
+        summary.ok += 1
+        results.write(ok_line(document.id, result.model_dump_json()))
+        return
+    ids = []
+    for request in replay.pending:
+        if len(request.messages) <= 2 and not replay.known(request):
+            summary.unknown_first_requests += 1
+        cid = retry_custom_id(document.id, request)
+        ids.append(cid)
+        retries.write(request_line(cid, request, replay.model))
+    summary.pending += 1
+    pending = InvalidOutput(f"{len(ids)} answer(s) missing or to be re-asked; see the retry file",
+                            attempts=0, last_reply="", errors=[], usage=Usage())
+    record = json.loads(error_line(document.id, pending, document.source))
+    record["error"].update(type="RetryPending", retry=ids)
+    results.write(json.dumps(record, ensure_ascii=False))
+
+
+__all__ = ["ExportSummary", "ImportSummary", "documents_path", "export_requests",
+           "import_responses", "request_body", "request_line"]

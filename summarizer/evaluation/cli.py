@@ -1,0 +1,159 @@
+"""``summarise eval``: score the tool and the baselines over reference sets, write reports, gate.
+
+Exit codes (the first four as for ``summarise run``; 6 is this command's own):
+
+    0  reports written; every threshold met, no regression
+    1  an unexpected internal error
+    2  bad usage: unknown system or metric, bad --fail-under, unreadable --baseline,
+       model not available
+    3  bad input: a dataset missing or not in the reference format
+    4  the model backend failed for every document (reports are still written)
+    6  the gate failed: a --fail-under threshold unmet, or a metric regressed
+       against --baseline by more than --max-drop (reports are still written)
+
+A document the tool fails on is recorded with its error and scored as empty;
+it does not change the exit code unless every document failed on the backend.
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from ..errors import BackendError, ConfigError, InputError
+from ..settings import Settings
+from .names import BASELINES, DEFAULT_CONCURRENCY, DEFAULT_MAX_DROP, SYSTEMS, TOOL
+
+if TYPE_CHECKING:  # the eval stack (numpy, scipy, rouge-score, the pipeline) loads on use only
+    from .harness import Dataset, EvalRun
+
+EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_INPUT, EXIT_BACKEND, EXIT_GATE = 0, 1, 2, 3, 4, 6
+DEFAULT_REPORT_DIR = Path("eval/reports/latest")
+
+EXAMPLES = """\
+  summarise eval eval/datasets/sample.jsonl --no-model            # baselines only, seconds
+  summarise eval eval/datasets/*.jsonl --report-dir eval/reports/run1
+  summarise eval eval/datasets/wikinews.jsonl --limit 5 --baseline eval/reports/run1/report.json \\
+      --fail-under dated_event_recall=0.5 --max-drop 0.02
+  summarise eval eval/datasets/sample.jsonl --frank ../shared/data/frank --limit 20
+"""
+
+err = Console(stderr=True, highlight=False)
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _systems(no_model: bool, systems: Optional[str]) -> list[str]:
+    if systems:
+        chosen = [s.strip() for s in systems.split(",") if s.strip()]
+        if chosen == ["baselines"]:
+            chosen = list(BASELINES)
+    else:
+        chosen = list(BASELINES) if no_model else list(SYSTEMS)
+    unknown = [s for s in chosen if s not in SYSTEMS]
+    if unknown or not chosen:
+        raise _fail(f"unknown system(s) {', '.join(unknown) or '(none)'}; choose from "
+                    f"{', '.join(SYSTEMS)} or 'baselines'", EXIT_USAGE)
+    return [s for s in chosen if s != TOOL] if no_model else chosen
+
+
+def _datasets(paths: list[Path], frank: Optional[Path], limit: Optional[int]) -> list[Dataset]:
+    from .harness import load_dataset
+    from .references import ReferenceFormatError
+
+    sources = [*paths, *([frank] if frank else [])]
+    if not sources:
+        raise _fail("give at least one DATASET (a reference JSONL file or a FRANK folder)",
+                    EXIT_USAGE)
+    datasets = []
+    for path in sources:
+        try:
+            datasets.append(load_dataset(path, limit))
+        except FileNotFoundError:
+            raise _fail(f"{path}: no such file or folder", EXIT_INPUT) from None
+        except (ReferenceFormatError, ValueError, OSError) as exc:
+            raise _fail(str(exc).splitlines()[0], EXIT_INPUT) from None
+    return datasets
+
+
+def _all_backend_failures(run: EvalRun) -> bool:
+    outputs = [d.outputs[TOOL] for d in run.documents if TOOL in d.outputs]
+    return bool(outputs) and all(o.error and o.error.split(":")[0] in _BACKEND_ERRORS
+                                 for o in outputs)
+
+
+_BACKEND_ERRORS = {cls.__name__ for cls in (BackendError, *BackendError.__subclasses__())}
+
+
+def eval_command(
+    datasets: Annotated[Optional[list[Path]], typer.Argument(
+        help="Reference sets: eval/datasets/*.jsonl, or a FRANK folder.", show_default=False)] = None,
+    model: Annotated[Optional[str], typer.Option(help="Model name at --base-url.")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint; default: the embedded model.")] = None,
+    model_path: Annotated[Optional[Path], typer.Option(help="Another GGUF file for the embedded backend.")] = None,
+    strategy: Annotated[Optional[str], typer.Option(help="decomposed or single.")] = None,
+    report_dir: Annotated[Path, typer.Option(help="Where report.json, report.md and report.html go.")] = DEFAULT_REPORT_DIR,
+    baseline: Annotated[Optional[Path], typer.Option(help="An earlier report.json to compare with.")] = None,
+    fail_under: Annotated[Optional[list[str]], typer.Option(
+        help="[SYSTEM.]METRIC=VALUE: exit 6 when below (repeatable).")] = None,
+    max_drop: Annotated[float, typer.Option(help="Allowed drop of a metric vs --baseline before exit 6.")] = DEFAULT_MAX_DROP,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N documents of each dataset.")] = None,
+    frank: Annotated[Optional[Path], typer.Option(help="A FRANK folder, read in place (summary-only).")] = None,
+    no_model: Annotated[bool, typer.Option("--no-model", help="Run the baselines only (no model, fast).")] = False,
+    systems: Annotated[Optional[str], typer.Option(help=f"Comma list of {', '.join(SYSTEMS)}, or 'baselines'.")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Documents in flight at once.")] = DEFAULT_CONCURRENCY,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+) -> None:
+    """Score the tool and the baselines over reference sets; write JSON, Markdown and HTML reports.
+
+    Exit codes: 0 ok, 2 bad usage, 3 bad dataset, 4 the backend failed for every
+    document, 6 the gate failed (--fail-under unmet or a regression past --max-drop).
+    """
+    try:
+        from .gate import check, parse_threshold
+        from .harness import run_eval
+        from .report import build_report, load_report, write_reports
+    except ImportError as exc:  # the eval extra is missing
+        raise _fail(f"summarise eval needs the eval extra (pip install 'summarizer[eval]'): "
+                    f"{exc}", EXIT_USAGE) from None
+    chosen = _systems(no_model, systems)
+    try:
+        thresholds = [parse_threshold(spec) for spec in fail_under or []]
+        old = load_report(baseline) if baseline else None
+    except ValueError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    sets = _datasets(list(datasets or []), frank, limit)
+    try:
+        settings = Settings.from_env(base_url=base_url, model=model, model_path=model_path,
+                                     strategy=strategy) if TOOL in chosen else None
+        run = run_eval(sets, settings=settings, systems=chosen, concurrency=concurrency,
+                       progress=progress)
+    except (ConfigError, ValueError) as exc:  # no model file, bad option value: nothing ran
+        if debug:
+            err.print_exception()
+        raise _fail(str(exc).splitlines()[-1].strip() or repr(exc), EXIT_USAGE) from None
+    except InputError as exc:
+        raise _fail(str(exc), EXIT_INPUT) from None
+    verdict = check(build_report(run), thresholds, old, max_drop)
+    paths = write_reports(run, report_dir, baseline=old, verdict=verdict)
+    typer.echo(paths["md"].read_text(encoding="utf-8"), nl=False)
+    err.print("reports: " + ", ".join(str(p) for p in paths.values()))
+    if _all_backend_failures(run):
+        raise _fail("the model backend failed for every document", EXIT_BACKEND)
+    if not verdict.passed:
+        raise typer.Exit(EXIT_GATE)
+    raise typer.Exit(EXIT_OK)
+
+
+# \b tells click to keep the examples' line breaks
+eval_command.__doc__ = f"{inspect.cleandoc(eval_command.__doc__ or '')}\n\nExamples:\n\n\b\n{EXAMPLES}"
+
+__all__ = ["EXIT_GATE", "eval_command"]

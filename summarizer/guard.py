@@ -1,0 +1,120 @@
+"""Guard: sentences that address the model instead of the reader are kept out of the output.
+
+A news article states facts to readers. Text that speaks to a language model
+(orders to ignore instructions or reveal a prompt, chat-template turns, role
+labels, markup comments, JSON shaped like our own output, invisible or
+direction-reversing characters, words spelt in mixed alphabets) is a
+**suspect** sentence: it stays in the source, so spans are unchanged, but it
+is never made an event, a key point or part of the gist or abstract, and the
+result warns where it was. The model also sees every article fenced as data
+(``prompts.fence``); this guard covers what a fence cannot, because the
+decomposed pipeline quotes sentences verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .segment import Sentence
+
+_ADDRESSING_MODEL = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,60}\b(?:instructions?|prompts?|the task|"
+    r"the article|the above)\b"
+    r"|\byou are now\b|\bfrom now on,? you\b|\bnew (?:task|instructions?)\s*(?:from\b|:)"
+    r"|\bsystem prompt\b|\b(?:reveal|print|repeat|include)\b[^.]{0,40}\b(?:prompt|instructions|"
+    r"api[ _-]?key|environment variable|bearer token|token you)\b"
+    r"|\bopenai_api_key\b|\b(?:note|message) to the (?:ai|model|assistant)\b"
+    r"|\b(?:write|output|make|set)\b[^.]{0,30}\b(?:the headline|the gist|the summary|every "
+    r"(?:event|headline)|all events)\b"
+    r"|\banswer (?:only |again )?with\b|\bcorrect summary of this article\b"
+    r"|\bdecode and follow\b|\byour answer had these problems\b"
+    # talk about the output itself: "every headline you write", "the headline must be"
+    r"|\b(?:headlines?|summary|gist|answer|output)\s+you\b|\byour (?:answer|headline|summary|"
+    r"output|instructions)\b|\b(?:headline|gist|summary|event)s?\b[^.]{0,20}\bmust be\b"
+    # a reply in an assistant's voice
+    r"|^\W{0,3}(?:sure|certainly|of course)\s*!|^\W{0,3}here is (?:a|your) \w+ about\b",
+    re.IGNORECASE,
+)
+# an order at the start of a sentence or list item ("3. Add an event", "Now write a poem");
+# not a name that happens to be a verb ("Mark Papermaster"), hence the case-sensitive look-ahead
+_ORDER = re.compile(
+    r"^\W{0,3}(?:\d+[.)]\s*)?(?i:now\s+|please\s+)?(?i:say|write|answer|output|print|repeat|"
+    r"add|call|respond|reply|list|include|mark|do not summari[sz]e|don't summari[sz]e)\b"
+    r"(?!\s+[A-Z][a-z])"
+)
+_CHAT_MARKUP = re.compile(
+    r"<\|[a-z_]+\|>|\[/?inst\]|<<\s*/?sys\s*>>|<!--|-->|\[/?(?:admin|system)\]"
+    r"|^\s*#{1,6}\s*(?:new )?instructions\b"
+    r"|^\s*(?:system|assistant|user|system notice)\s*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+_MARKUP_ONLY = re.compile(r"^\s*(?:</?\w+[^<>]*>|<!?-*)\s*$")
+_JSON_SHAPED = re.compile(r"\{\s*\"|\"\s*\}|\"\s*:\s*[\[\"{]")
+# zero-width characters inside words and direction overrides hide or reverse text; the plain
+# left/right marks web pages often carry (U+200E, U+200F) are left alone
+_HIDING = re.compile(r"\w[\u200b\u200c\u200d\u2060\ufeff]\w|[\u202a-\u202e\u2066-\u2069]")
+_SCRIPT_OF = {"LATIN": "Latin", "CYRILLIC": "Cyrillic", "GREEK": "Greek", "ARABIC": "Arabic",
+              "HEBREW": "Hebrew", "CJK": "CJK", "HIRAGANA": "CJK", "KATAKANA": "CJK",
+              "HANGUL": "CJK", "DEVANAGARI": "Devanagari", "THAI": "Thai"}
+
+
+def _script(ch: str) -> str | None:
+    if not ch.isalpha():
+        return None
+    name = unicodedata.name(ch, "")
+    for prefix, script in _SCRIPT_OF.items():
+        if name.startswith(prefix):
+            return script
+    return "other"
+
+
+def _mixed_script_word(text: str) -> bool:
+    """A word spelt in two alphabets ('Рlеаsе' with Cyrillic letters) is a homoglyph trick."""
+    for word in re.findall(r"\w{3,}", text):
+        scripts = {s for s in map(_script, word) if s is not None}
+        if len(scripts) > 1 and "CJK" not in scripts:
+            return True
+    return False
+
+
+def dominant_script(text: str) -> str | None:
+    counts: dict[str, int] = {}
+    for ch in text:
+        script = _script(ch)
+        if script:
+            counts[script] = counts.get(script, 0) + 1
+    return max(counts, key=lambda k: counts[k]) if counts else None
+
+
+def suspicion(sentence: str, document_script: str | None) -> str | None:
+    """Why a sentence looks addressed to a model rather than to readers, or None."""
+    if _CHAT_MARKUP.search(sentence) or _MARKUP_ONLY.match(sentence):
+        return "chat or markup control text"
+    if _ADDRESSING_MODEL.search(sentence) or _ORDER.search(sentence):
+        return "instructions addressed to a model"
+    if len(_JSON_SHAPED.findall(sentence)) >= 2:
+        return "JSON-shaped text"
+    if _HIDING.search(sentence):
+        return "invisible or direction-changing characters"
+    if _mixed_script_word(sentence):
+        return "words spelt in mixed alphabets"
+    script = dominant_script(sentence)
+    if document_script and script and script != document_script:
+        # a sentence wholly in another script than the article cannot be checked
+        # against it by word overlap, and is the usual carrier of a foreign-language injection
+        return f"a sentence in {script} script within a {document_script} article"
+    return None
+
+
+def screen(text: str, sents: list[Sentence]) -> tuple[list[Sentence], list[str]]:
+    """The sentences safe to build output from, and one warning per suspect sentence."""
+    document_script = dominant_script(text)
+    kept, warnings = [], []
+    for sentence in sents:
+        reason = suspicion(sentence.text, document_script)
+        if reason is None:
+            kept.append(sentence)
+        else:
+            warnings.append(f"ignored the sentence at [{sentence.start}:{sentence.end}]: {reason}")
+    return kept, warnings
