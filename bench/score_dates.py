@@ -10,7 +10,12 @@ as "a year earlier") go to ``normalise``; its value must equal the gold value. T
 unpadded ISO weeks ("2000-W7" -> "2000-W07"), decade/century values written
 with X ("199X" -> "199", "19XX" -> "19") and a known year padded with unknown
 parts ("1949-XX", "1994-XX-XX" -> "1949", "1994"), as some AQUAINT files write
-plain years. The table says how many gold values this rewrote.
+plain years. The table says how many gold values this rewrote and lists each
+rewrite pattern (digits shown as 9); the "raw" column scores against the gold
+value exactly as written, with no canonicalisation. Nothing semantic is
+rewritten: a gold "1989-WXX" for "last week" (the annotator left the week
+unknown) stays an error against "1989-W43"; the line after the error list
+counts such errors where the output is an instance of the gold's X pattern.
 Part 2, DURATION/SET recognition: is the gold expression classified as a
 duration/set (not a date), and is its value exact.
 Part 3, tagging: find_dates over each original .tml text against the gold
@@ -80,10 +85,11 @@ def load(data: Path, corpus: str) -> list[dict]:
 
 
 def score_values(data: Path, n_errors: int) -> dict[str, list[float]]:
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # n, exact, exact on raw gold
     errors: Counter[tuple[str, str, str, str, str]] = Counter()
     dur = defaultdict(lambda: [0, 0, 0])  # type -> [n, recognised, exact value]
     rewritten: Counter[str] = Counter()
+    rewrites: Counter[tuple[str, str]] = Counter()  # pattern of each rewrite, for the record
     for corpus in CORPORA:
         for doc in load(data, corpus):
             anchor = date.fromisoformat(doc["dct"][:10])
@@ -105,26 +111,40 @@ def score_values(data: Path, n_errors: int) -> dict[str, list[float]]:
                     continue
                 gold = canonical(tx["value"])
                 rewritten[corpus] += gold != tx["value"]
+                if gold != tx["value"]:
+                    rewrites[(re.sub(r"\d", "9", tx["value"]), re.sub(r"\d", "9", gold))] += 1
                 ok = got is not None and got.value == gold
+                raw_ok = got is not None and got.value == tx["value"]
                 for key in (corpus, f"{corpus}/{kind_of(tx['text'], gold)}", "ALL"):
                     totals[key][0] += 1
                     totals[key][1] += ok
+                    totals[key][2] += raw_ok
                 if not ok:
                     errors[(corpus[:2] + ":" + tx["text"], doc["dct"][:10], str(tense), gold,
                             got.value if got else "None")] += 1
     print("== DATE value exact match (normalise on gold expression + DCT + inferred tense) ==")
-    print(f"{'subset':28s} {'n':>5s} {'exact':>7s}")
+    print(f"{'subset':28s} {'n':>5s} {'exact':>7s} {'errors':>6s} {'raw':>7s}")
     for key in sorted(totals, key=lambda k: (k == "ALL", k.split("/")[0], "/" in k, k)):
-        n, ok = totals[key]
-        print(f"{key:28s} {n:5d} {100 * ok / n:6.1f}%")
+        n, ok, raw_ok = totals[key]
+        print(f"{key:28s} {n:5d} {100 * ok / n:6.1f}% {n - ok:6d} {100 * raw_ok / n:6.1f}%")
+    print("exact: against the canonicalised gold; raw: against the gold value as written.")
     print("gold values canonicalised (notation only): "
           + ", ".join(f"{c} {n}" for c, n in rewritten.items()))
+    for (before, after), n in sorted(rewrites.items()):
+        print(f"    {before:>12s} -> {after:<10s} x{n}")
     print("\n== DURATION / SET recognition (classified as such) and exact value ==")
     for (corpus, typ), (n, rec, exact) in sorted(dur.items()):
         print(f"{corpus + '/' + typ:28s} {n:5d} recognised {100 * rec / n:5.1f}%  value {100 * exact / n:5.1f}%")
     print(f"\n== top {n_errors} DATE errors: count | text | DCT | tense | gold | got ==")
     for (text, dct, tense, gold, got), c in errors.most_common(n_errors):
         print(f"{c:3d} | {text} | {dct} | {tense} | {gold} | {got}")
+    instance: Counter[str] = Counter()
+    for (text, _, _, gold, got), c in errors.items():
+        if "X" in gold and re.fullmatch(re.escape(gold).replace("X", "[0-9]"), got):
+            instance[text[:2]] += c
+    print("errors (still counted) where the output fills in the gold's X placeholders "
+          "(e.g. gold 1989-WXX, got 1989-W43): "
+          + (", ".join(f"{c} {n}" for c, n in sorted(instance.items())) or "none"))
     return {k: [v[0], v[1]] for k, v in totals.items()}
 
 

@@ -201,7 +201,7 @@ def nearest_weekday(anchor: date, iso_weekday: int, tense: Tense | None) -> date
 
 
 PAST_SLACK_DAYS = 90
-FUTURE_SLACK_DAYS = 0
+FUTURE_SLACK_DAYS = 30
 
 
 def year_shift(p: Period, years: int) -> Period:
@@ -216,14 +216,18 @@ def year_shift(p: Period, years: int) -> Period:
 def place_in_year(p: Period, anchor: date, tense: Tense | None) -> Period:
     """Move a yearless period (taken in the anchor's year) to the year the tense implies.
 
-    Past tense cannot point after the anchor, future cannot point wholly before
-    it; with no tense the reading closest to the anchor wins, ties to the anchor's year.
+    Past tense cannot point (well) after the anchor, future cannot point (well)
+    before it; with no tense the reading closest to the anchor wins, ties to the
+    anchor's year.
     """
     if tense == "past":
         # Writers drop the year only for dates near publication: a date a few
         # weeks ahead in a past-tense clause is a deadline, not last year's.
         return year_shift(p, -1) if (p.first - anchor).days > PAST_SLACK_DAYS else p
     if tense == "future":
+        # Likewise a date up to a month before publication in a future clause is
+        # reported future ("said they would act by Jan. 14") or a statistic "through"
+        # a recent date, not the same date next year ("next January" says that).
         return year_shift(p, 1) if (anchor - p.last).days > FUTURE_SLACK_DAYS else p
 
     def distance(q: Period) -> int:

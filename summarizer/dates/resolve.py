@@ -106,6 +106,8 @@ def _ref_word(s: str, ctx: Ctx) -> Timex | None:
         return ref_timex(s, _REF_WORDS[s])
     if re.fullmatch(r"(?:this|the present|the current) (?:[a-z]+ )?moment", s):
         return ref_timex(s, "PRESENT_REF")  # "this crucial moment"
+    if s in ("one day", "one of these days") and ctx.tense == "future":
+        return ref_timex(s, "FUTURE_REF")  # "Islam will one day be ...": some future day
     if _RECENT_PLURAL.fullmatch(s):
         return ref_timex(s, "PAST_REF")
     if _FUTURE_PLURAL.fullmatch(s):
@@ -498,6 +500,11 @@ def _deictic_unit(s: str, ctx: Ctx) -> Timex | Period | None:
         # "for the last week": the seven days up to the anchor, i.e. the ISO week
         # that holds most of them (unlike "last week", the previous calendar week)
         return period_of(G.WEEK, ctx.anchor - timedelta(days=3)) if ctx.anchor else None
+    ref = ctx.reference
+    if (rel in _ANAPHORIC and gran is G.DAY and ref is not None and ref.start is not None
+            and ref.granularity is G.MONTH):
+        # "last October ... that same day": a day of the month named, which day unknown
+        return _placeholder(s, G.DAY, f"{ref.start.year:04d}-{ref.start.month:02d}-XX")
     if rel in _ANAPHORIC:
         base = _base(ctx, gran, True)
         return base.shift(_ANAPHORIC[rel]) if base else None
@@ -737,6 +744,13 @@ def _anaphor(s: str, ctx: Ctx) -> Timex | Period | None:
         if inner is None or inner.granularity is not G.DAY or inner.start is None:
             return None
         return period_of(G.WEEK, inner.start)
+    if s == "day" and ctx.reference is not None and ctx.reference.granularity is G.DAY:
+        # the bare noun as annotators mark it in "a great day for Poland", "a sad day":
+        # the day the story is about, i.e. the reference time
+        return ctx.reference.with_text(s)
+    if (re.fullmatch(rf"(?:the )?(?:{ORDINAL_WORD}|\d{{1,3}}(?:st|nd|rd|th)) day", s)
+            and ctx.tense == "present" and ctx.anchor is not None):
+        return _day(ctx.anchor)  # "today is the eighth day of ...": the day of writing
     ref = ctx.reference
     if (re.fullmatch(r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?", s) and ref is not None
             and ref.granularity is G.DAY and ref.start is not None):

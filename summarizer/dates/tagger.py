@@ -171,6 +171,15 @@ _FUTURE_BIGRAMS = {("going", "to"), ("expected", "to"), ("scheduled", "to"), ("s
                    ("offered", "to"), ("threatened", "to"), ("intended", "to"), ("intend", "to")}
 _PRESENT = {"is", "are", "am", "has", "have", "does", "do", "says", "say", "remains", "seems"}
 _PERFECT = {"has", "have", "'ve"}
+# Present-tense forms of verbs that news uses for scheduled events ("meets Monday").
+# They double as nouns ("the meet", "a visit"), so they count only right after a
+# subject: a pronoun or a capitalised name.
+_PRESENT_VERBS = {f for v in ("meet", "visit", "begin", "start", "open", "hold", "head", "travel",
+                              "leave", "arrive", "return", "resume", "vote", "face", "close",
+                              "take", "go", "come", "launch", "sign", "host", "attend", "testify",
+                              "expire", "fly", "speak", "address", "tour", "appear", "convene")
+                  for f in (v, v + "s", v + "es")}
+_SUBJECT_PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "who"}
 _PAST = {"was", "were", "had", "did", "said", "told", "met", "took", "gave", "came", "went",
          "made", "fell", "rose", "began", "left", "won", "lost", "held", "saw", "sold", "bought",
          "paid", "got", "sent", "brought", "thought", "found", "became", "ran", "led", "fled",
@@ -181,7 +190,39 @@ _PAST = {"was", "were", "had", "did", "said", "told", "met", "took", "gave", "ca
 _NOT_VERBS = {"need", "speed", "united", "red", "bed", "shed", "feed", "seed", "hundred", "indeed",
               "armed", "based", "related", "limited", "proposed", "expected", "alleged", "so-called",
               "scheduled", "planned", "detailed", "advanced", "named", "called", "used"}
+_PRONOUNS = {"it", "that", "there", "here", "what", "he", "she", "who", "this", "where", "which"}
 _CLAUSE_END = re.compile(r"[.!?;]\s+(?=[A-Z\"'“‘(`])|\n")
+# A period after an abbreviation does not end the sentence: titles ("Mr.", "Gen."),
+# "vs.", month and state abbreviations as news agencies write them ("Sept.", "Ala.",
+# "Calif."), company suffixes and initials ("U.S.", "N.Y.", "J.").
+_ABBREVIATIONS = frozenset({
+    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "cmdr", "adm", "maj",
+    "sen", "rep", "gov", "pres", "rev", "st", "jr", "sr", "messrs", "vs", "v", "no", "nos",
+    "mt", "ft", "co", "corp", "inc", "ltd", "bros", "cos", "dept", "univ", "jan", "feb", "mar",
+    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "ala", "ariz", "ark",
+    "calif", "colo", "conn", "del", "fla", "ga", "ill", "ind", "kan", "kans", "ky", "la", "md",
+    "mass", "mich", "minn", "miss", "mo", "mont", "neb", "nev", "okla", "ore", "pa", "tenn",
+    "tex", "va", "vt", "wash", "wis", "wyo",
+})
+_ABBREV_BEFORE = re.compile(r"(?:\b[A-Za-z]\.)+[A-Za-z]$|\b[A-Za-z]$|\b([A-Za-z]+)$")
+
+
+def _is_abbreviation_stop(text: str, m: re.Match[str]) -> bool:
+    """True if the sentence-like break at m is only the period of an abbreviation."""
+    if text[m.start()] != ".":
+        return False
+    w = _ABBREV_BEFORE.search(text, max(0, m.start() - 12), m.start())
+    if w is None:
+        return False
+    return w.group(1) is None or w.group(1).lower() in _ABBREVIATIONS
+
+
+def _clause_bounds(text: str, last: bool) -> str:
+    """The last (or first) clause of text, not cut at abbreviation periods."""
+    stops = [m for m in _CLAUSE_END.finditer(text) if not _is_abbreviation_stop(text, m)]
+    if not stops:
+        return text
+    return text[stops[-1].end():] if last else text[:stops[0].start()]
 _TOKEN = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|'ll|n't|[,:]")
 
 
@@ -197,6 +238,17 @@ def _verb_tense(tokens: list[str], i: int) -> Tense | None:
     if w in _FUTURE_VERBS:
         return None if prev and prev[-1] in _DETERMINERS else "future"  # "the plan" is a noun
     after = [t.lower() for t in tokens[i + 1:i + 3]]
+    if "'" in w and w not in _FUTURE_AUX:  # contractions: "it's", "they're", "we've", "he'll"
+        base, _, clitic = w.partition("'")
+        if clitic == "ll":
+            return "future"
+        if clitic == "re" or (clitic == "s" and base in _PRONOUNS):
+            perfect = clitic == "s" and after and (after[0] == "been" or after[0] in _PAST)
+            return "past" if perfect else "present"
+        if clitic == "ve" and after and (after[0] == "been" or after[0] in _PAST
+                                          or after[0].endswith(("ed", "en"))):
+            return "past"
+        return None
     if w in ("was", "were", "is", "are") and after and (
             after[0] in _FUTURE_VERBS or tuple(after) in _FUTURE_BIGRAMS):
         return "future"  # "were planning to ...", "was expected to ...": ahead of that time
@@ -213,6 +265,9 @@ def _verb_tense(tokens: list[str], i: int) -> Tense | None:
         return "past"
     if w in _PRESENT:
         return "present"
+    if w in _PRESENT_VERBS and prev and (prev[-1] in _SUBJECT_PRONOUNS or (
+            tokens[i - 1][:1].isupper() and prev[-1] not in _DETERMINERS)):
+        return "present"  # "Clinton and Arafat meet separately [Monday]", "he leaves [Friday]"
     return None
 
 
@@ -223,8 +278,8 @@ def infer_tense(left: str, right: str) -> Tense | None:
     (whole document or a window; only the same sentence is looked at). The
     nearest tensed verb wins, the left one on ties.
     """
-    left = _CLAUSE_END.split(left)[-1]
-    right = _CLAUSE_END.split(right)[0]
+    left = _clause_bounds(left, last=True)
+    right = _clause_bounds(right, last=False)
     ltoks, rtoks = _TOKEN.findall(left)[-14:], _TOKEN.findall(right)[:14]
     near = " ".join(ltoks[-3:]).lower()
     if any(t.lower() in ("next", "upcoming", "coming") for t in ltoks[-2:]) or re.search(
@@ -234,8 +289,25 @@ def infer_tense(left: str, right: str) -> Tense | None:
         return "past"  # "last [October]", "since [March]": the word just before decides
     if re.match(r"\s*['’]s\b", right) and not re.search(r"(?:before|until|for)$", near):
         return "past"  # "Tuesday's meeting": a possessive date names an event already known
+    if ltoks and ltoks[-1].lower() in ("until", "till", "through") and _holds_now(ltoks[:-1]):
+        # "has given them until [Tuesday]", "has extended loans through [January]": a
+        # state that holds at the time of writing and lasts until the date -> ahead.
+        return "future"
     return _nearest_verb_tense(ltoks, rtoks) or _nearest_verb_tense(
         _TOKEN.findall(left)[-WIDE_WINDOW:], _TOKEN.findall(right)[:WIDE_WINDOW])
+
+
+def _holds_now(ltoks: list[str]) -> bool:
+    """True if the nearest verb group on the left is present or present perfect."""
+    for i in range(len(ltoks) - 1, -1, -1):
+        t = _verb_tense(ltoks, i)
+        if t is None:
+            continue
+        if t == "present":
+            return True
+        prev = [w.lower() for w in ltoks[max(0, i - 3):i + 1]]
+        return t == "past" and bool(set(prev) & _PERFECT) and "been" not in prev[:-1]
+    return False
 
 
 WIDE_WINDOW = 40  # tokens: the rest of a long clause, when no verb is near
@@ -253,10 +325,21 @@ def _nearest_verb_tense(ltoks: list[str], rtoks: list[str]) -> Tense | None:
         if best and dist >= best[0]:
             break
         t = _verb_tense(rtoks, i)
+        if t == "future" and _planned_before(rtoks, i):
+            t = "past"
         if t:
             best = (dist, t)
             break
     return best[1] if best else None
+
+
+def _planned_before(rtoks: list[str], i: int) -> bool:
+    """'On [Friday], the government planned to pay ...': a date written before a finite
+    past-tense verb of planning dates the planning (past), not what was planned."""
+    w = rtoks[i].lower()
+    before = rtoks[i - 1].lower() if i else ""
+    return (w in _FUTURE_VERBS and w.endswith("ed")
+            and before not in ("is", "are", "was", "were", "be", "been", "being"))
 
 
 # --- driver -----------------------------------------------------------------------------
@@ -296,7 +379,7 @@ def find_dates(text: str, anchor: date | None) -> list[DateMention]:
     return mentions
 
 
-REFERENCE_WINDOW = 600  # characters: roughly the same paragraph, where anaphors look back
+REFERENCE_WINDOW = 1000  # characters: the same paragraph or two (wire paragraphs are short)
 _COMPARISON = re.compile(r"year[- ](?:ago|earlier)|a year (?:ago|earlier)|last year's", re.I)
 
 
