@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ class Recording:
         self.requests.append(request)
         completion: Completion = self.inner.complete(request)
         self.completion_tokens += completion.completion_tokens
+        print(f"  call {len(self.requests)}: {completion.completion_tokens} tokens", file=sys.stderr)
         return completion
 
 
@@ -68,6 +70,8 @@ def bare(llm: Any, requests: list[ChatRequest]) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--document", type=Path, default=SAMPLE)
+    parser.add_argument("--paragraphs", type=int, default=0,
+                        help="only the first N paragraphs (0: all), for a quicker run")
     args = parser.parse_args()
     from summarizer.backends import embedded
     from summarizer.backends.embedded import EmbeddedBackend
@@ -78,6 +82,8 @@ def main() -> None:
     recording = Recording(inner)
     pipeline = Pipeline(settings, backend=recording)
     text = args.document.read_text(encoding="utf-8")
+    if args.paragraphs:
+        text = "\n\n".join(text.split("\n\n")[:args.paragraphs + 1])  # + the header line
     from summarizer.loading import as_document
 
     document = as_document(text, doc_id=args.document.stem)
