@@ -9,6 +9,8 @@ line on stderr and an exit code (the table lives here and in the README):
     3  bad input (missing, empty, binary or undecodable file, bad date, bad JSON line)
     4  the model backend failed (unreachable, timed out, refused the key)
     5  the model never gave a valid answer
+    6  eval: a metric fell below --fail-under or regressed against --baseline
+  130  interrupted
 """
 
 from __future__ import annotations
