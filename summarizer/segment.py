@@ -8,8 +8,8 @@ offset pair into the original string, with surrounding whitespace trimmed.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 import pysbd
 
@@ -31,9 +31,15 @@ class Sentence:
         return Span(start=self.start, end=self.end)
 
 
-@lru_cache(maxsize=1)
+_LOCAL = threading.local()
+
+
 def _segmenter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+    # one per thread: a pysbd Segmenter keeps per-call state and gives wrong spans when shared
+    segmenter = getattr(_LOCAL, "segmenter", None)
+    if segmenter is None:
+        segmenter = _LOCAL.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    return segmenter
 
 
 _LINE_BREAK = re.compile(r"\r?\n")

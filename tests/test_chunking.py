@@ -77,3 +77,14 @@ def test_100k_token_report_chunks_with_the_models_own_tokenizer(model_path: Path
     assert count(text) >= 100_000
     pieces = check_chunks(text, budget=2596, overlap=259, count=count)
     assert len(pieces) >= 40
+
+
+def test_sentences_are_the_same_from_many_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [json.loads(line)["text"] for line in
+             (REPO / "eval" / "datasets" / "wikinews.jsonl").read_text(encoding="utf-8").splitlines()]
+    expected = [sentences(t) for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(3):
+            assert list(pool.map(sentences, texts)) == expected

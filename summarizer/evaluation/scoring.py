@@ -87,6 +87,9 @@ METRICS: tuple[Metric, ...] = (
     Metric("tokens_per_doc", "tokens / doc", "cost",
            "prompt + completion tokens per document (mean)", higher_is_better=False,
            kind="count"),
+    Metric("cached_calls_per_doc", "cached calls / doc", "cost",
+           "model calls answered from the response cache (their latency is not the model's)",
+           higher_is_better=False, kind="number"),
     Metric("latency_s_per_doc", "latency s / doc", "cost",
            "seconds from start to result per document, waiting for the model included (mean)",
            higher_is_better=False, kind="seconds"),
@@ -149,6 +152,7 @@ def score_document(reference: Reference, output: Output) -> DocScores:
         scores.values["warnings"] = float(len(result.warnings)) if result else 0.0
         scores.values["attempts"] = float(result.provenance.attempts) if result else 0.0
         scores.values["tokens"] = float(result.provenance.usage.total_tokens) if result else 0.0
+        scores.values["cached_calls"] = float(result.provenance.usage.cached_calls) if result else 0.0
     scores.values = _finite(scores.values)
     return scores
 
@@ -218,7 +222,8 @@ def aggregate(scores: Sequence[DocScores]) -> dict[str, float | None]:
         "grounding_rate": _ratio(total.get("grounded", 0), total.get("events", 0)),
         "schema_valid_rate": _ratio(total.get("valid", 0), len(scores)),
         "warnings_per_doc": macro("warnings"), "attempts_per_doc": macro("attempts"),
-        "tokens_per_doc": macro("tokens"), "latency_s_per_doc": macro("latency_s"),
+        "tokens_per_doc": macro("tokens"), "cached_calls_per_doc": macro("cached_calls"),
+        "latency_s_per_doc": macro("latency_s"),
     }
     result.update({f"n_{key}": float(n) for key, n in sorted(total.items())})
     result["n_documents"] = float(len(scores))
