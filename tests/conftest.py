@@ -52,22 +52,25 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def llama_server(model_path: Path) -> Iterator[str]:
+def llama_server(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real llama-cpp-python OpenAI-compatible server on 127.0.0.1 serving the embedded model."""
     pytest.importorskip("llama_cpp.server")
     port = _free_port()
+    # the server logs a lot: to a file, since an unread pipe would fill and stall it
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    log_file = log.open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path),
          "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096",
          "--model_alias", "qwen-0.5b"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ},
+        stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ},
     )
     base = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(f"llama server exited: {proc.stderr.read()[-2000:]!r}")  # type: ignore[union-attr]
+                raise RuntimeError(f"llama server exited: {log.read_text(errors='replace')[-2000:]}")
             try:
                 urllib.request.urlopen(f"{base}/models", timeout=2).read()
                 break
@@ -82,3 +85,4 @@ def llama_server(model_path: Path) -> Iterator[str]:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log_file.close()
