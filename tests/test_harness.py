@@ -290,5 +290,4 @@ def test_embedded_model_on_the_sample(model_path: Path, tmp_path: Path) -> None:
     assert agg["grounding_rate"] == pytest.approx(grounding_rate(result.events, ref.text))
     assert agg["rouge1"] == pytest.approx(rouge(result.summary.abstract, ref.summary or "")["rouge1"])
     assert report["config"]["backend"] == "embedded" and report["config"]["prompts"]
-    assert "| tool |" not in paths["md"].read_text()  # systems are columns, not rows
     assert "| metric | tool | lead3 |" in paths["md"].read_text()
