@@ -27,8 +27,10 @@ chromium:
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
 
+# every test: the default suite (`pytest`, ~5 min) plus the slow ones (the whole hostile set,
+# kill-and-resume), ~2 min more on 2 cores
 test: setup chromium
-	$(PY) -m pytest
+	$(PY) -m pytest -m "slow or not slow"
 
 test-slow: setup
 	$(PY) -m pytest -m slow
