@@ -31,7 +31,8 @@ from .grounding import Folded, content_words, found_in, locate, support_spans, u
 from .guard import screen
 from .loading import as_document, date_warnings
 from .prompts import EVENT, EVENTS_SINGLE, HEADLINE, SUMMARY, SYSTEM, Prompts, fence
-from .schemas import (KEY_POINTS_MIN, Document, Event, EventDate, EventDraft, EventList,
+from .schemas import (ABSTRACT_MAX_WORDS, GIST_MAX_WORDS, HEADLINE_MAX_WORDS, KEY_POINTS_MIN,
+                      Document, Event, EventDate, EventDraft, EventList,
                       Evidence, ExtractedEvent, HeadlineDraft, KeyPoint, Provenance, Result, Span,
                       Summary, SummaryDraft)
 from .segment import Sentence, sentences
@@ -46,7 +47,6 @@ MIN_CHUNK_TOKENS = 512
 EVENTS_MAX_TOKENS = 1200
 DATE_WORDS_REACH = 200  # date words must stand in or right next to the evidence (characters)
 FALLBACK_WORDS = 25
-GIST_MAX_WORDS = 45
 ABSTRACT_WORDS = 80
 PASSAGE_MIN_CHARS = 200
 KEY_POINTS_WANTED = 5
@@ -67,11 +67,11 @@ def _clip(text: str, words: int = FALLBACK_WORDS) -> str:
 
 def _lead_errors(draft: SummaryDraft) -> list[str]:
     errors = []
-    if _words(draft.headline) > 20:
+    if _words(draft.headline) > HEADLINE_MAX_WORDS:
         errors.append(f"headline has {_words(draft.headline)} words; use at most 15")
     if _words(draft.gist) > GIST_MAX_WORDS:
         errors.append(f"gist has {_words(draft.gist)} words; use at most 35")
-    if _words(draft.abstract) > 160:
+    if _words(draft.abstract) > ABSTRACT_MAX_WORDS:
         errors.append(f"abstract has {_words(draft.abstract)} words; use at most 120")
     return errors
 
@@ -233,7 +233,7 @@ class Pipeline:
             if _words(" ".join(abstract_parts + [sentence.text])) > ABSTRACT_WORDS:
                 break
             abstract_parts.append(sentence.text)
-        return Summary(headline=headline, gist=gist, abstract=_clip(" ".join(abstract_parts), 160),
+        return Summary(headline=headline, gist=gist, abstract=_clip(" ".join(abstract_parts), ABSTRACT_MAX_WORDS),
                        key_points=self._key_points(run, sents, skip=doc.title))
 
     def _headline(self, run: _Run, lede: Sentence) -> str | None:
