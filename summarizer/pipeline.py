@@ -100,6 +100,7 @@ class _Run:
     warnings: list[str] = field(default_factory=list)
     out_of_budget: bool = False
     described: dict[int, str] = field(default_factory=dict)  # sentence index -> validated headline
+    chunks: list[Chunk] | None = None  # cut once: counting tokens runs the tokenizer on every sentence
 
 
 class Pipeline:
@@ -172,7 +173,7 @@ class Pipeline:
     def _summary_single(self, run: _Run, sents: list[Sentence]) -> Summary | None:
         """One call per chunk for the summary; chunk summaries are reduced by one more call."""
         doc = run.document
-        pieces = self._chunks(doc.text, sents)
+        pieces = self._chunks(run, sents)
         drafts = [self._summary_draft(run, doc.text[p.start:p.end], doc.text) for p in pieces]
         usable = [d for d in drafts if d is not None]
         if len(usable) > 1:  # reduce: the parts' summaries, summarised again
@@ -255,7 +256,7 @@ class Pipeline:
     def _key_points(self, run: _Run, sents: list[Sentence], skip: str | None) -> list[KeyPoint]:
         """A key point per passage, from its first sentence; more sentences if too few passages."""
         passages = _passages(sents)
-        if len(self._chunks(run.document.text, sents)) > 1:
+        if len(self._chunks(run, sents)) > 1:
             # a long report: draw key points from across it, not only its opening
             step = len(passages) / KEY_POINTS_WANTED
             passages = [passages[int(i * step)] for i in range(KEY_POINTS_WANTED)]
@@ -325,7 +326,7 @@ class Pipeline:
         mentions = [m for m in find_dates(doc.text, doc.date) if m.timex.kind == "date"]
         inferred = candidates(doc.text, sents, doc.date)
         events: list[Event] = []
-        for piece in self._chunks(doc.text, sents):
+        for piece in self._chunks(run, sents):
             article = doc.text[piece.start:piece.end]
             folded = Folded.of(article)
             user = self.prompts.render(EVENTS_SINGLE, title=_title(doc), article=fence(article),
@@ -392,9 +393,12 @@ class Pipeline:
         counter = getattr(self.backend, "count_tokens", None)
         return int(counter(text)) if counter else estimate_tokens(text)
 
-    def _chunks(self, text: str, sents: list[Sentence]) -> list[Chunk]:
-        budget = max(MIN_CHUNK_TOKENS, self.settings.context_tokens - CHUNK_RESERVE_TOKENS)
-        return chunk(text, sents, budget=budget, overlap=budget // 10, count=self._count)
+    def _chunks(self, run: _Run, sents: list[Sentence]) -> list[Chunk]:
+        if run.chunks is None:
+            budget = max(MIN_CHUNK_TOKENS, self.settings.context_tokens - CHUNK_RESERVE_TOKENS)
+            run.chunks = chunk(run.document.text, sents, budget=budget, overlap=budget // 10,
+                               count=self._count)
+        return run.chunks
 
 
 def _same_event(a: Event, b: Event) -> bool:
