@@ -1,29 +1,50 @@
 """Batches past one machine: OpenAI Batch API request files out, the provider's answers back in.
 
+Both strategies batch (``--strategy``, default the tool's default, ``decomposed``):
+
+* ``decomposed``: one ``headline`` request for the lede and one ``event``
+  request per event clause. Code finds the clauses, so no request depends on
+  another's answer and every one of them goes into the first batch.
+* ``single``: one ``summary`` and one ``events`` request per document (per
+  chunk of a long one).
+
 Terms:
 
 * **request line**: one line of the Batch API's input file, ``{"custom_id",
   "method": "POST", "url": "/v1/chat/completions", "body"}``; the body is a
   chat completion with ``response_format`` ``json_schema`` (strict). Both
   OpenAI's Batch API and vLLM's ``run_batch`` consume these files.
-* **custom id**: ``<doc id>::<task>``, task ``summary`` or ``events`` (the
-  ``single`` strategy: one call each). A re-ask or re-sent request adds the
-  first 8 hex of its messages' digest: ``<doc id>::<task>::<digest8>``.
+* **custom id**: ``<doc id>::<task>`` for a document's first request of a task
+  (``headline``, ``event``; ``summary``, ``events``) and ``<doc id>::<task>.<n>``
+  for its n-th (n = 2, 3 ...: event clauses in text order, or chunks), so
+  ``paris::headline``, ``paris::event``, ``paris::event.2``. A re-ask or a
+  re-sent request (retry file) is ``<doc id>::<task>::<digest8>``, the first 8
+  hex of its messages' digest. Ids are unique within a file, as the Batch API
+  demands, and stable: the same document, prompts and code give the same ids.
+  They are the document id plus at most ~20 characters (OpenAI documents no
+  length limit; keep document ids short). Requests a document asks twice word
+  for word (a repeated sentence) are written once: answers are matched by the
+  request's messages, not by the id, so one answer serves both.
 * **response line**: one line of the provider's output file, ``{"custom_id",
   "response": {"status_code", "body": chat.completion}, "error"}``.
 * **documents file**: ``<requests>.documents.jsonl``, written next to the
   requests: the documents themselves, which the import needs to locate quotes
   and resolve dates (a request file has no room for them).
-* **replay**: the import runs the pipeline itself (strategy ``single``) on a
-  backend that answers each request from the response files instead of a
-  model, so every answer meets the pipeline's own checks: pydantic, quotes
-  located in the text, dates resolved by code. A request it has no answer for
-  (a re-ask the pipeline wants, or a request the provider failed) goes to the
-  follow-up **retry file**; run it as another batch, then import again with all
-  the response and request files.
+* **replay**: the import runs the pipeline itself, with the strategy the
+  requests were exported with (read from their custom ids), on a backend that
+  answers each request from the response files instead of a model, so every
+  answer meets the pipeline's own checks: pydantic, quotes located in the
+  text, words taken from the sentence, dates resolved by code. A request it has
+  no answer for (a re-ask the pipeline wants, or a request the provider
+  failed) goes to the follow-up **retry file**; run it as another batch, then
+  import again with all the response and request files.
 
 The export records the requests the pipeline makes (a backend that writes
-them down and answers nothing), so the prompts are the pipeline's exactly.
+them down and answers with nothing, with re-asks off: each ask then ends after
+its first request and the pipeline carries on with its code-made fallback), so
+the prompts are the pipeline's exactly. This holds as long as no first request
+depends on an earlier answer; the import warns (``unknown_first_requests``)
+if one ever does.
 """
 
 from __future__ import annotations
@@ -32,20 +53,25 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from .backends.base import ChatRequest, Completion, strict_schema
 from .batch import error_line, numbered_inputs, ok_line
 from .errors import ConfigError, InputError, InvalidOutput
 from .schemas import Document, Usage
-from .settings import Settings
+from .settings import Settings, Strategy
 
 URL = "/v1/chat/completions"
-TASKS = {"SummaryDraft": "summary", "EventList": "events"}  # schema title -> task name
+TASKS = {"SummaryDraft": "summary", "EventList": "events",  # schema title -> task name
+         "HeadlineDraft": "headline", "EventDraft": "event"}
+STRATEGY_OF_TASK = {"summary": "single", "events": "single",
+                    "headline": "decomposed", "event": "decomposed"}
 BATCH_BACKEND = "openai-batch"
+_DIGEST8 = re.compile(r"[0-9a-f]{8}")
 
 
 def documents_path(requests: Path) -> Path:
@@ -79,9 +105,18 @@ def _task(request: ChatRequest) -> str:
     return TASKS.get(title, title.lower() or "answer")
 
 
-def _batch_settings(settings: Settings) -> Settings:
-    # single: one summary and one event-list call per document, which is what a batch holds
-    return settings.model_copy(update={"strategy": "single", "cache": False})
+def task_of(custom_id: str) -> str:
+    """The task named in a custom id of either form (first request or retry)."""
+    parts = custom_id.split("::")
+    tail = parts[-2] if len(parts) >= 3 and _DIGEST8.fullmatch(parts[-1]) else parts[-1]
+    return tail.split(".", 1)[0]
+
+
+def _batch_settings(settings: Settings, strategy: str | None = None) -> Settings:
+    update: dict[str, Any] = {"cache": False}  # the answers come from files, not from a model
+    if strategy is not None:
+        update["strategy"] = strategy
+    return settings.model_copy(update=update)
 
 
 class _Writer:
@@ -131,6 +166,7 @@ class ExportSummary:
     documents: Path
     documents_written: int = 0
     request_lines: int = 0
+    strategy: str = ""
     input_errors: list[str] = field(default_factory=list)
 
 
@@ -147,7 +183,8 @@ def export_requests(sources: list[str], output: Path, settings: Settings, *, mod
     pipeline = Pipeline(_batch_settings(settings).model_copy(update={"max_reasks": 0,
                                                                      "token_budget": None}),
                         backend=recorder)
-    summary = ExportSummary(requests=output, documents=documents_path(output))
+    summary = ExportSummary(requests=output, documents=documents_path(output),
+                            strategy=pipeline.settings.strategy)
     requests, documents = _Writer(output), _Writer(summary.documents)
     try:
         for doc_id, _, item in numbered_inputs(sources):
@@ -158,10 +195,16 @@ def export_requests(sources: list[str], output: Path, settings: Settings, *, mod
             recorder.requests.clear()
             pipeline.run(document)
             seen: dict[str, int] = {}
+            asked: set[str] = set()
             for request in recorder.requests:
+                digest = messages_digest(request.messages)
+                if digest in asked:  # the same question twice (a repeated sentence): one line
+                    continue
+                asked.add(digest)
                 task = _task(request)
                 seen[task] = seen.get(task, 0) + 1
-                suffix = "" if seen[task] == 1 else f".{seen[task]}"  # a chunked document
+                # n-th distinct question of the task: clauses in text order, or chunks
+                suffix = "" if seen[task] == 1 else f".{seen[task]}"
                 requests.write(request_line(f"{doc_id}::{task}{suffix}", request, model))
             documents.write(document.model_dump_json())
             summary.documents_written += 1
@@ -236,12 +279,15 @@ class _Replay:
                     self._answers[cid] = (index, offset)
         # a request sent twice (the provider failed it once) has two custom ids: try each
         self._by_digest: dict[str, list[str]] = {}
+        self.strategies: set[str] = set()  # the strategies the request files were made with
         for path in requests:
             for _, _, record in _jsonl(path):
                 body = record.get("body") or {}
                 self.model = str(body.get("model") or self.model)
                 digest = messages_digest(body.get("messages") or [])
                 self._by_digest.setdefault(digest, []).append(str(record["custom_id"]))
+                if strategy := STRATEGY_OF_TASK.get(task_of(str(record["custom_id"]))):
+                    self.strategies.add(strategy)
         self.pending: list[ChatRequest] = []
 
     def _read(self, cid: str) -> Completion | None:
@@ -276,6 +322,7 @@ class ImportSummary:
     pending: int = 0
     failed: int = 0
     retry_lines: int = 0
+    strategy: str = ""
     unknown_first_requests: int = 0  # first asks missing from every request file
 
 
@@ -285,8 +332,12 @@ def retry_custom_id(doc_id: str, request: ChatRequest) -> str:
 
 def import_responses(responses: list[Path], requests: list[Path], output: Path,
                      settings: Settings, *, documents: Path | None = None,
-                     retry: Path | None = None) -> ImportSummary:
-    """Validate the provider's answers into results JSONL; re-asks go to the retry file."""
+                     retry: Path | None = None, strategy: str | None = None) -> ImportSummary:
+    """Validate the provider's answers into results JSONL; re-asks go to the retry file.
+
+    ``strategy`` defaults to the one the requests were exported with (their
+    custom ids tell), else ``settings.strategy``.
+    """
     from .pipeline import Pipeline
 
     if not requests:
@@ -296,16 +347,23 @@ def import_responses(responses: list[Path], requests: list[Path], output: Path,
         raise ConfigError(f"documents file {documents} not found (batch export writes it "
                           "next to the requests); pass --documents")
     retry = retry or output.with_name("retry-requests.jsonl")
+    if strategy is not None and strategy not in get_args(Strategy):
+        raise ConfigError(f"unknown strategy {strategy!r}: use one of {', '.join(get_args(Strategy))}")
     replay = _Replay(responses, requests)
-    pipeline = Pipeline(_batch_settings(settings), backend=replay)
-    summary = ImportSummary(output=output, retry=retry)
+    if strategy is None and len(replay.strategies) > 1:
+        raise ConfigError("the request files hold requests of both strategies (single and "
+                          "decomposed): import each export on its own, or pass --strategy")
+    strategy = strategy or next(iter(replay.strategies), None) or settings.strategy
+    pipeline = Pipeline(_batch_settings(settings, strategy), backend=replay)
+    summary = ImportSummary(output=output, retry=retry, strategy=strategy)
+    written: set[str] = set()  # retry custom ids: each once, as the Batch API demands
     results, retries = _Writer(output), _Writer(retry)
     try:
         with documents.open(encoding="utf-8") as fh:
             for lineno, line in enumerate(fh, 1):
                 if line.strip():
                     _import_one(line, f"{documents}:{lineno}", pipeline, replay, results,
-                                retries, summary)
+                                retries, summary, written)
     except BaseException:
         results.discard()
         retries.discard()
@@ -317,7 +375,7 @@ def import_responses(responses: list[Path], requests: list[Path], output: Path,
 
 
 def _import_one(line: str, where: str, pipeline: Any, replay: _Replay, results: _Writer,
-                retries: _Writer, summary: ImportSummary) -> None:
+                retries: _Writer, summary: ImportSummary, written: set[str]) -> None:
     try:
         document = Document.model_validate_json(line)
     except ValueError:
@@ -335,13 +393,17 @@ def _import_one(line: str, where: str, pipeline: Any, replay: _Replay, results: 
         summary.ok += 1
         results.write(ok_line(document.id, result.model_dump_json()))
         return
-    ids = []
+    ids: list[str] = []
     for request in replay.pending:
+        cid = retry_custom_id(document.id, request)
+        if cid in ids:  # asked twice word for word (a repeated sentence): one line answers both
+            continue
         if len(request.messages) <= 2 and not replay.known(request):
             summary.unknown_first_requests += 1
-        cid = retry_custom_id(document.id, request)
         ids.append(cid)
-        retries.write(request_line(cid, request, replay.model))
+        if cid not in written:  # two documents with the same id can't share a line either
+            written.add(cid)
+            retries.write(request_line(cid, request, replay.model))
     summary.pending += 1
     pending = InvalidOutput(f"{len(ids)} answer(s) missing or to be re-asked; see the retry file",
                             attempts=0, last_reply="", errors=[], usage=Usage())
@@ -351,4 +413,4 @@ def _import_one(line: str, where: str, pipeline: Any, replay: _Replay, results: 
 
 
 __all__ = ["ExportSummary", "ImportSummary", "documents_path", "export_requests",
-           "import_responses", "request_body", "request_line"]
+           "import_responses", "request_body", "request_line", "task_of"]

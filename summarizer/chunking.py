@@ -16,11 +16,15 @@ from dataclasses import dataclass
 from .segment import Sentence
 
 TokenCounter = Callable[[str], int]
-CHARS_PER_TOKEN = 3.5  # a safe estimate for English with BPE tokenizers when none is known
+CHARS_PER_TOKEN = 3.5  # English with BPE tokenizers, a little high on purpose
 
 
 def estimate_tokens(text: str) -> int:
-    return int(len(text) / CHARS_PER_TOKEN) + 1
+    """A safe (high) token count when no tokenizer is known: 3.5 ASCII characters a token,
+    and a token for every other character (a BPE token rarely spans more than one CJK
+    character; for accented or Cyrillic text this overcounts, which only makes chunks smaller)."""
+    other = 0 if text.isascii() else sum(1 for ch in text if ord(ch) > 127)
+    return int((len(text) - other) / CHARS_PER_TOKEN) + other + 1
 
 
 @dataclass(frozen=True)

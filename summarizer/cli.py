@@ -18,19 +18,30 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import warnings
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.console import Console
 from rich.traceback import Traceback
 
 from . import render
-from .errors import BackendError, ConfigError, InputError, InvalidOutput, SummarizerError
+from .errors import (
+    BackendError,
+    ConfigError,
+    InputError,
+    InvalidOutput,
+    SummarizerError,
+    option_error,
+)
 from .loading import iter_documents
 from .schemas import Result
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .cache import ResponseCache
 
 EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_INPUT, EXIT_BACKEND, EXIT_OUTPUT = 0, 1, 2, 3, 4, 5
 
@@ -68,6 +79,7 @@ def exit_code(exc: BaseException) -> int:
     if isinstance(exc, (InvalidOutput, SummarizerError)):
         return EXIT_OUTPUT
     return EXIT_BUG
+
 
 
 def fail(exc: BaseException, *, debug: bool) -> int:
@@ -117,7 +129,7 @@ def run(
                                      cache_dir=cache_dir, strict=strict or None,
                                      cache=None if cache else False)
     except ValueError as exc:  # pydantic: a bad option value
-        raise typer.Exit(fail(ConfigError(str(exc).splitlines()[-1].strip()), debug=debug))
+        raise typer.Exit(fail(option_error(exc), debug=debug)) from None
     anchor = _date(date)
     if output is not None:
         raise typer.Exit(_batch(files, output, settings, concurrency=concurrency, resume=resume,
@@ -216,21 +228,26 @@ def batch_export(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The requests JSONL to write.")],
     model: Annotated[Optional[str], typer.Option(help="The provider's model name, written into each request.")] = None,
+    strategy: Annotated[Optional[str], typer.Option(help="decomposed (default: a headline request and one per event clause) or single (one summary and one events request per document).")] = None,
     date: Annotated[Optional[str], typer.Option(help="Publication date YYYY-MM-DD (overrides the files').")] = None,
     prompts: Annotated[Optional[Path], typer.Option(help="Folder of templates overriding the built-in ones.")] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
-    """Write one summary and one events request per document (the single strategy)."""
+    """Write every request the pipeline makes first, for each document, as a Batch API file."""
     from .batch_api import export_requests
 
     try:
-        settings = Settings.from_env(model=model, prompts_dir=prompts)
+        settings = Settings.from_env(model=model, strategy=strategy, prompts_dir=prompts)
+    except ValueError as exc:  # pydantic: a bad option value
+        raise typer.Exit(fail(option_error(exc), debug=debug)) from None
+    try:
         summary = export_requests(inputs, output, settings, model=model, date=_date(date))
     except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
         raise typer.Exit(fail(exc, debug=debug)) from None
     for message in summary.input_errors:
         fail(InputError(message), debug=False)
-    err.print(f"{output}: {summary.request_lines} requests for {summary.documents_written} documents; "
+    err.print(f"{output}: {summary.request_lines} requests ({summary.strategy} strategy) for "
+              f"{summary.documents_written} documents; "
               f"{summary.documents} holds the documents, which batch import needs")
     raise typer.Exit(EXIT_INPUT if summary.input_errors else EXIT_OK)
 
@@ -243,6 +260,7 @@ def batch_import(
     documents: Annotated[Optional[Path], typer.Option(help="Documents file (default: next to the first --requests).")] = None,
     retry_out: Annotated[Optional[Path], typer.Option(help="Where re-ask requests go (default: retry-requests.jsonl next to -o).")] = None,
     max_reasks: Annotated[Optional[int], typer.Option(help="Re-ask rounds before keeping what validates.")] = None,
+    strategy: Annotated[Optional[str], typer.Option(help="The strategy the export used (default: read from the requests' custom ids).")] = None,
     prompts: Annotated[Optional[Path], typer.Option(help="The templates the export used, if not the built-in ones.")] = None,
     strict: Annotated[bool, typer.Option(help="Fail a document instead of dropping ungrounded events.")] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
@@ -251,10 +269,13 @@ def batch_import(
     from .batch_api import import_responses
 
     try:
-        settings = Settings.from_env(max_reasks=max_reasks, prompts_dir=prompts,
+        settings = Settings.from_env(max_reasks=max_reasks, strategy=strategy, prompts_dir=prompts,
                                      strict=strict or None)
+    except ValueError as exc:  # pydantic: a bad option value
+        raise typer.Exit(fail(option_error(exc), debug=debug)) from None
+    try:
         summary = import_responses(responses, requests, output, settings, documents=documents,
-                                   retry=retry_out)
+                                   retry=retry_out, strategy=strategy)
     except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
         raise typer.Exit(fail(exc, debug=debug)) from None
     err.print(f"{output}: {summary.ok} ok, {summary.pending} waiting on re-asks, "
@@ -268,18 +289,142 @@ def batch_import(
     raise typer.Exit(EXIT_OK if not (summary.pending or summary.failed) else EXIT_OUTPUT)
 
 
+cache_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                        help="The response cache: what it holds, and clearing it.")
+app.add_typer(cache_app, name="cache")
+
+
+def _open_cache(cache_dir: Optional[Path]) -> tuple[Optional[ResponseCache], Settings]:
+    """The existing cache in ``--cache-dir`` (None: no file yet); a missing folder is an error."""
+    from pydantic import ValidationError
+
+    from .cache import CACHE_FILENAME, ResponseCache
+
+    try:
+        settings = Settings.from_env(cache_dir=cache_dir)
+    except ValidationError as exc:  # a bad SUMMARIZER_CACHE_MAX_MB
+        raise ConfigError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                                    for e in exc.errors())) from None
+    folder = settings.cache_dir
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: no such cache folder" if not folder.exists()
+                          else f"{folder}: not a folder")
+    path = folder / CACHE_FILENAME
+    if not path.exists():
+        return None, settings
+    # max_bytes=None: looking and clearing never evict
+    return ResponseCache(path, max_bytes=None, create=False), settings
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    value = float(n)
+    for unit in ("KB", "MB", "GB"):
+        value /= 1024
+        if value < 1024 or unit == "GB":
+            break
+    return f"{value:.1f} {unit}"
+
+
+@cache_app.command("info")
+def cache_info(
+    cache_dir: Annotated[Optional[Path], typer.Option(help="The cache folder (default: SUMMARIZER_CACHE_DIR or the user cache).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object instead of the table.")] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+) -> None:
+    """Where the response cache is, how many answers it holds and for which models, its size."""
+    from .cache import CACHE_FILENAME, CacheStats, iso
+
+    try:
+        cache, settings = _open_cache(cache_dir)
+        if cache is None:
+            stats = CacheStats(settings.cache_dir / CACHE_FILENAME, 0, 0, 0, None, None, None)
+        else:
+            try:
+                stats = cache.stats()
+            finally:
+                cache.close()
+    except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
+        raise typer.Exit(fail(exc, debug=debug)) from None
+    max_bytes = settings.cache_max_mb * 1024 * 1024
+    if as_json:
+        data = {**stats.as_json(), "exists": cache is not None, "max_bytes": max_bytes}
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        raise typer.Exit(EXIT_OK)
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    if cache is None:
+        console.print(f"no response cache yet at {escape(str(stats.path))}", soft_wrap=True)
+        raise typer.Exit(EXIT_OK)
+
+    def when(ts: Optional[float]) -> str:
+        return (iso(ts) or "–").replace("T", " ").replace("+00:00", " UTC")
+
+    console.print(f"[bold]{escape(str(stats.path))}[/]", soft_wrap=True)
+    console.print(f"{stats.entries:,} entries · {_size(stats.disk_bytes)} on disk "
+                  f"({_size(stats.free_bytes)} free to reuse) · bound {_size(max_bytes)} "
+                  "(SUMMARIZER_CACHE_MAX_MB)", soft_wrap=True)
+    console.print(f"written {when(stats.oldest)} … {when(stats.newest)} · last used {when(stats.last_used)}", soft_wrap=True)
+    if stats.models:
+        table = Table(box=None, pad_edge=False)
+        table.add_column("model")
+        table.add_column("entries", justify="right")
+        table.add_column("last used")
+        for m in stats.models:
+            name = escape(m.model) if m.model is not None else "[dim](unknown: older entries)[/]"
+            table.add_row(name, f"{m.entries:,}", when(m.last_used))
+        console.print(table)
+    raise typer.Exit(EXIT_OK)
+
+
+@cache_app.command("clear")
+def cache_clear(
+    cache_dir: Annotated[Optional[Path], typer.Option(help="The cache folder (default: SUMMARIZER_CACHE_DIR or the user cache).")] = None,
+    older_than: Annotated[Optional[float], typer.Option(min=0, help="Only entries written more than DAYS ago.", metavar="DAYS")] = None,
+    model: Annotated[Optional[str], typer.Option(help="Only this model's entries (as `cache info` names it).")] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+) -> None:
+    """Delete cached answers (all, or by age or model) and give the space back to the disk."""
+    try:
+        cache, _ = _open_cache(cache_dir)
+        if cache is None:
+            sys.stdout.write("removed 0 entries, reclaimed 0 B (no cache file yet)\n")
+            raise typer.Exit(EXIT_OK)
+        try:
+            result = cache.clear(older_than_days=older_than, model=model)
+        finally:
+            cache.close()
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
+        raise typer.Exit(fail(exc, debug=debug)) from None
+    note = "" if result.vacuumed else " (the cache was busy: the freed space is reused by later answers)"
+    sys.stdout.write(f"removed {result.removed:,} entries, reclaimed {_size(result.reclaimed)}{note}\n")
+    raise typer.Exit(EXIT_OK)
+
+
 from .evaluation.cli import eval_command  # noqa: E402 - light: the eval stack loads on use
 
 app.command("eval")(eval_command)
 
-COMMANDS = {"run", "schema", "eval", "batch"}
+COMMANDS = {"run", "schema", "eval", "batch", "cache"}
 _INVOCATION: list[str] = []  # the arguments as typed, for the resume hint
+
+
+def _one_line_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                      file: Any = None, line: str | None = None) -> None:
+    # a library warning (the cache could not be opened...) reads like our other messages
+    err.print(f"[yellow]warning:[/] {message}", markup=True, soft_wrap=True, highlight=False)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry: ``summarise FILE...`` runs the default command."""
     args = list(sys.argv[1:] if argv is None else argv)
     _INVOCATION[:] = args
+    warnings.showwarning = _one_line_warning
     if args and args[0] not in COMMANDS and args[0] not in {"--help", "-h"}:
         args.insert(0, "run")
     try:

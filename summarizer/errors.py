@@ -108,3 +108,12 @@ def redact(text: str) -> str:
     for secret in sorted(secrets, key=len, reverse=True):  # longest first: no partial leftovers
         text = text.replace(secret, "[redacted]")
     return _KEY_PATTERN.sub("[redacted]", text)
+
+
+def option_error(exc: ValueError) -> ConfigError:
+    """A bad option value as one line naming the option (pydantic's last line is a URL)."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return ConfigError(str(exc))
+    return ConfigError("; ".join(f"--{'-'.join(map(str, e['loc'])).replace('_', '-')}: {e['msg']}"
+                                 for e in errors()))

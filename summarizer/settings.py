@@ -1,7 +1,8 @@
 """One frozen settings object that flows from the caller down to every stage.
 
 The environment is read here and nowhere else: ``OPENAI_API_KEY``,
-``SUMMARIZER_BASE_URL``, ``SUMMARIZER_MODEL``, ``SUMMARIZER_CACHE_DIR``.
+``SUMMARIZER_BASE_URL``, ``SUMMARIZER_MODEL``, ``SUMMARIZER_CACHE_DIR``,
+``SUMMARIZER_CACHE_MAX_MB``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_TRANSPORT_RETRIES = 4
 DEFAULT_CONTEXT_TOKENS = 4096
 DEFAULT_TEMPERATURE = 0.0
+DEFAULT_CACHE_MAX_MB = 512
 
 Strategy = Literal["decomposed", "single"]
 
@@ -47,6 +49,8 @@ class Settings(BaseModel):
     prompts_dir: Path | None = None
     cache_dir: Path = Field(default_factory=default_cache_dir)
     cache: bool = Field(True, description="replay repeated model calls from cache_dir/responses.sqlite")
+    cache_max_mb: int = Field(DEFAULT_CACHE_MAX_MB, ge=1,
+                              description="response cache bound; the least recently used answers go past it")
     strict: bool = Field(False, description="raise instead of dropping ungrounded events")
 
     @property
@@ -61,6 +65,8 @@ class Settings(BaseModel):
             values["base_url"] = url
         if model := os.environ.get("SUMMARIZER_MODEL"):
             values["model"] = model
+        if max_mb := os.environ.get("SUMMARIZER_CACHE_MAX_MB"):
+            values["cache_max_mb"] = max_mb
         if key := os.environ.get("OPENAI_API_KEY"):
             values["api_key"] = SecretStr(key)
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -149,6 +149,17 @@ def test_bad_option_is_a_usage_error(tmp_path: Path, args: list[str], fragment: 
     assert proc.stdout == ""
 
 
+@pytest.mark.parametrize("args,fragment", [
+    (["--max-reasks", "99"], "--max-reasks: Input should be less than or equal to 10"),
+    (["--strategy", "bogus"], "--strategy: Input should be 'decomposed' or 'single'"),
+])
+def test_an_out_of_range_setting_names_its_option(tmp_path: Path, args: list[str],
+                                                   fragment: str) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    assert_refused(cli(str(path), *args), EXIT_USAGE, fragment)
+
+
 def test_debug_does_not_turn_an_input_error_into_a_crash(tmp_path: Path) -> None:
     path = tmp_path / "empty.txt"
     path.write_bytes(b"")

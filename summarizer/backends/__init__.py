@@ -13,7 +13,7 @@ def make_backend(settings: Settings) -> Backend:
         return backend
     from ..cache import CachedBackend, open_cache
 
-    return CachedBackend(backend, open_cache(settings.cache_dir))
+    return CachedBackend(backend, open_cache(settings.cache_dir, settings.cache_max_mb))
 
 
 def _make_backend(settings: Settings) -> Backend:
@@ -24,7 +24,8 @@ def _make_backend(settings: Settings) -> Backend:
         key = settings.api_key.get_secret_value() if settings.api_key else None
         return make_openai_backend(settings.base_url, settings.model, key,
                                    timeout_s=settings.timeout_s,
-                                   transport_retries=settings.transport_retries)
+                                   transport_retries=settings.transport_retries,
+                                   cache_dir=settings.cache_dir)
     from .embedded import EmbeddedBackend
 
     return EmbeddedBackend(cache_dir=settings.cache_dir, model_path=settings.model_path,

@@ -26,6 +26,7 @@ import random
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import openai
@@ -36,8 +37,11 @@ try:  # openai >= 3 speaks through httpx2; older releases through httpx (same AP
 except ImportError:  # pragma: no cover - depends on the installed openai
     import httpx  # type: ignore[no-redef]
 
+from ..chunking import TokenCounter, estimate_tokens
 from ..errors import (AuthenticationFailed, BackendError, BackendTimeout, BackendUnavailable,
                       ConfigError, add_secret)
+from ..settings import default_cache_dir
+from ..tokenizers import openai_counter
 from .base import ChatRequest, Completion, extract_json, strict_schema
 
 MODES = ("json_schema", "json_object", "prompt")
@@ -158,9 +162,12 @@ class OpenAICompatBackend:
     name = "openai"
 
     def __init__(self, *, base_url: str, model: str | None, api_key: str | None,
-                 timeout_s: float, transport_retries: int) -> None:
+                 timeout_s: float, transport_retries: int, cache_dir: Path | None = None) -> None:
         self.model = model or "default"
         self.base_url = base_url
+        self._cache_dir = cache_dir
+        self._counter: TokenCounter | None = None
+        self._counter_chosen = False
         if api_key:
             add_secret(api_key)  # whatever a server echoes back, our messages won't repeat it
         self._client = openai.OpenAI(
@@ -180,6 +187,13 @@ class OpenAICompatBackend:
     @property
     def mode(self) -> str:
         return MODES[self._mode_index]
+
+    def count_tokens(self, text: str) -> int:
+        """tiktoken's count for an OpenAI model (from bundled files, offline); else the estimate."""
+        if not self._counter_chosen:  # chosen on first use: loading an encoding takes ~1 s
+            self._counter = openai_counter(self.model, self._cache_dir or default_cache_dir())
+            self._counter_chosen = True
+        return self._counter(text) if self._counter else estimate_tokens(text)
 
     def complete(self, request: ChatRequest) -> Completion:
         while True:
@@ -321,8 +335,10 @@ def _completion(response: Any, mode: str, request: ChatRequest) -> Completion:
 
 
 def make_openai_backend(base_url: str, model: str | None, api_key: str | None, *,
-                        timeout_s: float, transport_retries: int) -> OpenAICompatBackend:
+                        timeout_s: float, transport_retries: int,
+                        cache_dir: Path | None = None) -> OpenAICompatBackend:
     if not base_url.startswith(("http://", "https://")):
         raise ConfigError(f"--base-url must start with http:// or https://, got '{base_url}'")
     return OpenAICompatBackend(base_url=base_url, model=model, api_key=api_key,
-                               timeout_s=timeout_s, transport_retries=transport_retries)
+                               timeout_s=timeout_s, transport_retries=transport_retries,
+                               cache_dir=cache_dir)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.console import Console
 
-from ..errors import BackendError, ConfigError, InputError
+from ..errors import BackendError, ConfigError, InputError, option_error
 from ..settings import Settings
 from .names import BASELINES, DEFAULT_CONCURRENCY, DEFAULT_MAX_DROP, SYSTEMS, TOOL
 
@@ -139,7 +139,8 @@ def eval_command(
     except (ConfigError, ValueError) as exc:  # no model file, bad option value: nothing ran
         if debug:
             err.print_exception()
-        raise _fail(str(exc).splitlines()[-1].strip() or repr(exc), EXIT_USAGE) from None
+        message = str(option_error(exc)) if callable(getattr(exc, "errors", None)) else str(exc)
+        raise _fail(message or repr(exc), EXIT_USAGE) from None
     except InputError as exc:
         raise _fail(str(exc), EXIT_INPUT) from None
     verdict = check(build_report(run), thresholds, old, max_drop)
