@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SAMPLE := examples/kremlin-peace-talks-2025-11-13.txt
 
-.PHONY: setup demo test test-slow bench eval clean chromium
+.PHONY: setup demo test test-slow bench peers bench-peers eval clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,12 +35,28 @@ test: setup chromium
 test-slow: setup
 	$(PY) -m pytest -m slow
 
-bench: setup
+# The peers of the benchmark (instructor, LangExtract) in their own virtualenv, with the tool
+# installed beside them for its schemas.
+PEERS := .venv-peers
+$(PEERS)/.installed: bench/peers/requirements.txt pyproject.toml
+	test -x $(PEERS)/bin/python || $(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install --quiet --upgrade pip
+	$(PEERS)/bin/python -m pip install --quiet -r bench/peers/requirements.txt -e .
+	touch $@
+
+peers: $(PEERS)/.installed
+
+# the tool against instructor and LangExtract on one llama.cpp server (~1-2 h on 2 cores)
+bench-peers: setup peers
+	$(PY) bench/bench_peers.py
+
+bench: setup peers
 	$(PY) bench/score_dates.py
 	$(PY) bench/bench_throughput.py
 	$(PY) bench/bench_cache.py
 	$(PY) bench/bench_memory.py
 	$(PY) bench/bench_overhead.py
+	$(PY) bench/bench_peers.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache build dist *.egg-info
+	rm -rf $(VENV) $(PEERS) .pytest_cache build dist *.egg-info
