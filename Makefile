@@ -46,7 +46,8 @@ $(PEERS)/.installed: bench/peers/requirements.txt pyproject.toml
 
 peers: $(PEERS)/.installed
 
-# the tool against instructor and LangExtract on one llama.cpp server (~1-2 h on 2 cores)
+# the tool against instructor and LangExtract on one llama.cpp server, the sample and every
+# Wikinews document (~3 h on 2 cores); `make bench` runs the first 8 Wikinews ones (~40 min)
 bench-peers: setup peers
 	$(PY) bench/bench_peers.py
 
@@ -56,7 +57,7 @@ bench: setup peers
 	$(PY) bench/bench_cache.py
 	$(PY) bench/bench_memory.py
 	$(PY) bench/bench_overhead.py
-	$(PY) bench/bench_peers.py
+	$(PY) bench/bench_peers.py --limit 8
 
 clean:
 	rm -rf $(VENV) $(PEERS) .pytest_cache build dist *.egg-info

@@ -6,7 +6,9 @@ Both strategies batch (``--strategy``, default the tool's default, ``decomposed`
   request per event clause. Code finds the clauses, so no request depends on
   another's answer and every one of them goes into the first batch.
 * ``single``: one ``summary`` and one ``events`` request per document (per
-  chunk of a long one).
+  chunk of a long one). A long document's chunk summaries are then reduced
+  level by level, and a reduce request needs the answers below it: such a
+  document takes one more batch round (retry file) per reduce level.
 
 Terms:
 

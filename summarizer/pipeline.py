@@ -18,6 +18,7 @@ import asyncio
 import datetime as dt
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from . import __version__
@@ -44,6 +45,7 @@ UNSUPPORTED_SHARE = 0.5  # a summary may paraphrase, but mostly in the article's
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "you", "his", "her", "their"})
 CHUNK_RESERVE_TOKENS = 1500  # instructions plus the answer, within the context window
 MIN_CHUNK_TOKENS = 512
+REDUCE_JOIN_TOKENS = 8  # a part's "Part N: " label and the blank line before it
 EVENTS_MAX_TOKENS = 1200
 DATE_WORDS_REACH = 200  # date words must stand in or right next to the evidence (characters)
 FALLBACK_WORDS = 25
@@ -166,34 +168,32 @@ class Pipeline:
         return None
 
     def _supported(self, text: str, source: str, share: float = UNSUPPORTED_SHARE) -> bool:
-        return len(unsupported_words(text, source)) <= share * max(1, _words(text))
+        return len(_unsupported(text, source)) <= share * max(1, _words(text))
 
     # --- summary: single call ---
 
     def _summary_single(self, run: _Run, sents: list[Sentence]) -> Summary | None:
-        """One call per chunk for the summary; chunk summaries are reduced by one more call."""
+        """One call per chunk for the summary; chunk summaries are reduced, level by level, to one."""
         doc = run.document
         pieces = self._chunks(run, sents)
         drafts = [self._summary_draft(run, doc.text[p.start:p.end], doc.text) for p in pieces]
         usable = [d for d in drafts if d is not None]
-        if len(usable) > 1:  # reduce: the parts' summaries, summarised again
-            parts = "\n\n".join(f"Part {i}: {d.abstract}\n" + "\n".join(f"- {k}" for k in d.key_points)
-                                 for i, d in enumerate(usable, 1))
-            reduced = self._summary_draft(run, parts, doc.text)
-            usable = [reduced] if reduced is not None else usable[:1]
         if not usable:
             return None
-        draft = usable[0]
+        draft = self._reduce(run, usable)
         pairs = [(s.span, s.text) for s in sents]
         points = [KeyPoint(text=p.strip(), support=support_spans(p, pairs))
                   for p in draft.key_points]
         return Summary(headline=draft.headline.strip(), gist=draft.gist.strip(),
                        abstract=draft.abstract.strip(), key_points=points)
 
-    def _summary_draft(self, run: _Run, article: str, source: str) -> SummaryDraft | None:
+    def _summary_prompt(self, run: _Run, article: str) -> str:
         doc = run.document
-        user = self.prompts.render(SUMMARY, title=_title(doc), article=fence(article),
+        return self.prompts.render(SUMMARY, title=_title(doc), article=fence(article),
                                    publication_date=doc.date.isoformat() if doc.date else None)
+
+    def _summary_draft(self, run: _Run, article: str, source: str) -> SummaryDraft | None:
+        user = self._summary_prompt(run, article)
 
         def check(draft: SummaryDraft) -> list[str]:
             errors = _lead_errors(draft)
@@ -210,6 +210,104 @@ class Pipeline:
         run.warnings.extend(f"summary: {e}" for e in answer.errors)
         draft: SummaryDraft = answer.value
         return draft
+
+    # --- summary: reducing partial summaries ---
+
+    def _reduce(self, run: _Run, drafts: list[SummaryDraft]) -> SummaryDraft:
+        """Partial summaries (in document order) reduced to one, level by level.
+
+        Each level cuts its summaries into consecutive groups whose rendered
+        question fits the chunk budget (``_reduce_groups``) and asks one summary
+        per group of two or more; a group of one goes up as it is. Some group
+        always holds two or more, so every level is shorter than the one below
+        and the climb ends in one summary; as summaries are clipped so that any
+        two fit one question, a level is at most half as long, rounded up. Each
+        reduced summary meets the same checks as a chunk's, against the whole
+        document. A reduce that fails stops the climb and the level's first
+        summary stands, as the first chunk's did when the single reduce failed.
+        """
+        level = list(drafts)
+        depth = 0
+        while len(level) > 1:
+            groups = self._reduce_groups(run, level)
+            if groups is None:
+                run.warnings.append(f"summary: {len(level)} partial summaries cannot be reduced "
+                                    f"within {self._chunk_budget()} tokens; the first one stands")
+                return level[0]
+            depth += 1
+            above: list[SummaryDraft | None] = []
+            for members, article in groups:
+                above.append(level[members[0]] if article is None else
+                             self._summary_draft(run, article, run.document.text))
+            if any(draft is None for draft in above):
+                run.warnings.append(f"summary: reduce level {depth} failed; the summary covers "
+                                    "only the start of the document")
+                return above[0] or level[0]
+            level = [draft for draft in above if draft is not None]
+        return level[0]
+
+    def _reduce_groups(self, run: _Run, level: list[SummaryDraft]
+                       ) -> list[tuple[list[int], str | None]] | None:
+        """``level`` cut into consecutive groups, each with the article of its reduce question.
+
+        A group's article is its summaries as ``Part i: <abstract>`` and ``- <key point>``
+        lines, numbered from 1 in each group; the whole rendered question (instructions,
+        title and article, counted by ``_count``) is at most the chunk budget. Each
+        summary is first clipped (every line to its first words) to half the room the
+        instructions leave, so any two consecutive summaries fit one question; groups
+        then take as many more as fit. A group of one has no article (it needs no
+        reduce). None when not even two clipped summaries fit (a title near the budget).
+        """
+        budget = self._chunk_budget()
+        room = budget - self._count(self._summary_prompt(run, ""))
+        cap = room // 2 - REDUCE_JOIN_TOKENS
+        while cap > 0:
+            bodies = [self._part_body(draft, cap) for draft in level]
+            if None not in bodies:
+                groups = self._group_parts(run, [b for b in bodies if b is not None], budget)
+                if any(len(members) > 1 for members, _ in groups):
+                    return groups
+            cap //= 2  # the tokenizer counts a join dearer than the parts: clip harder
+        return None
+
+    def _group_parts(self, run: _Run, bodies: list[str], budget: int
+                     ) -> list[tuple[list[int], str | None]]:
+        groups: list[tuple[list[int], str | None]] = []
+        members: list[int] = []
+        article = ""
+        for i, _ in enumerate(bodies):
+            candidate = _parts_article([bodies[j] for j in members + [i]])
+            if members and self._count(self._summary_prompt(run, candidate)) > budget:
+                groups.append((members, article if len(members) > 1 else None))
+                members, article = [], ""
+                candidate = _parts_article([bodies[i]])
+            members.append(i)
+            article = candidate
+        groups.append((members, article if len(members) > 1 else None))
+        return groups
+
+    def _part_body(self, draft: SummaryDraft, cap: int) -> str | None:
+        """A summary as reduce input: its abstract, then its key points, within ``cap`` tokens.
+
+        Too long, every line keeps only its first words, as many as fit (found by
+        bisection); None when not even one word a line fits."""
+        lines = [" ".join(draft.abstract.split())] + [f"- {' '.join(p.split())}" for p in draft.key_points]
+
+        def clipped(words: int) -> str:
+            return "\n".join(" ".join(line.split()[:words]) for line in lines)
+
+        most = max(len(line.split()) for line in lines)
+        if self._count(clipped(most)) <= cap:
+            return clipped(most)
+        low, high = 0, most  # clipped(low) fits (or low == 0), clipped(high) does not
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self._count(clipped(middle)) <= cap:
+                low = middle
+            else:
+                high = middle
+        # a key point keeps its dash and one word at least
+        return clipped(low) if low >= 2 else None
 
     # --- summary: decomposed ---
 
@@ -321,12 +419,21 @@ class Pipeline:
     # --- events: single call ---
 
     def _events_single(self, run: _Run, sents: list[Sentence]) -> list[Event]:
-        """Strong models: events listed per chunk, grounded, dated by code, merged across overlaps."""
+        """Strong models: events listed per chunk, grounded, dated by code, merged across overlaps.
+
+        An event is merged into one kept from an *earlier* chunk when they share their
+        evidence and date (``_same_event``): the same sentence seen twice where two chunks
+        overlap. Events of one answer are never merged with each other (one sentence may
+        hold two events), except a verbatim repeat of the same event.
+        """
         doc = run.document
         mentions = [m for m in find_dates(doc.text, doc.date) if m.timex.kind == "date"]
         inferred = candidates(doc.text, sents, doc.date)
         events: list[Event] = []
         for piece in self._chunks(run, sents):
+            # kept from earlier chunks and reaching into this one: the only ones it may repeat
+            earlier = [e for e in events if e.evidence.span.end > piece.start]
+            first = len(events)  # events[first:] are this chunk's
             article = doc.text[piece.start:piece.end]
             folded = Folded.of(article)
             user = self.prompts.render(EVENTS_SINGLE, title=_title(doc), article=fence(article),
@@ -342,8 +449,10 @@ class Pipeline:
             for item in answer.value.events if answer else []:
                 evidence = locate(item.quote, article, folded=folded)
                 event = self._ground_single(run, item, evidence, piece.start, inferred, mentions)
-                if event is not None and not any(_same_event(event, e) for e in events):
-                    events.append(event)
+                if event is None or event in events[first:] or \
+                        any(_same_event(event, e) for e in earlier):
+                    continue
+                events.append(event)
         return sorted(events, key=lambda e: e.evidence.span.start)
 
     def _ground_single(self, run: _Run, item: ExtractedEvent, found: Evidence | None, offset: int,
@@ -379,10 +488,12 @@ class Pipeline:
         if not item.date_words:
             return None
         words = item.date_words
-        for mention in mentions:
-            near = span.start - DATE_WORDS_REACH <= mention.start < span.end + DATE_WORDS_REACH
-            if near and (found_in(words, mention.timex.text) or found_in(mention.timex.text, words)):
-                return written_date(mention)
+        matching = [m for m in mentions
+                    if span.start - DATE_WORDS_REACH <= m.start < span.end + DATE_WORDS_REACH
+                    and (found_in(words, m.timex.text) or found_in(m.timex.text, words))]
+        if matching:  # the words inside the quote, else the nearest (not the sentence before's)
+            return written_date(min(matching, key=lambda m: max(span.start - m.end + 1,
+                                                                m.start - span.end + 1, 0)))
         run.warnings.append(f"event {item.description!r}: date words {words!r} "
                             "not found next to its quote; date inferred instead")
         return None
@@ -393,12 +504,35 @@ class Pipeline:
         counter = getattr(self.backend, "count_tokens", None)
         return int(counter(text)) if counter else estimate_tokens(text)
 
+    def _chunk_budget(self) -> int:
+        """Tokens a chunk's text may take; a reduce question (instructions and all) as well."""
+        return max(MIN_CHUNK_TOKENS, self.settings.context_tokens - CHUNK_RESERVE_TOKENS)
+
     def _chunks(self, run: _Run, sents: list[Sentence]) -> list[Chunk]:
         if run.chunks is None:
-            budget = max(MIN_CHUNK_TOKENS, self.settings.context_tokens - CHUNK_RESERVE_TOKENS)
+            budget = self._chunk_budget()
             run.chunks = chunk(run.document.text, sents, budget=budget, overlap=budget // 10,
                                count=self._count)
         return run.chunks
+
+
+@lru_cache(maxsize=4)
+def _vocabulary(source: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A source's content words and their 5-letter prefixes, found once per source."""
+    words = frozenset(content_words(source))
+    return words, frozenset(w[:5] for w in words)
+
+
+def _unsupported(claim: str, source: str) -> set[str]:
+    """``grounding.unsupported_words``, with the source's words found once: each key point
+    is checked against the whole document, which on a long report took most of a run."""
+    words, stems = _vocabulary(source)
+    return {w for w in content_words(claim) if w not in words and w[:5] not in stems}
+
+
+def _parts_article(bodies: list[str]) -> str:
+    """The article of a reduce question: the partial summaries, numbered from 1."""
+    return "\n\n".join(f"Part {i}: {body}" for i, body in enumerate(bodies, 1))
 
 
 def _same_event(a: Event, b: Event) -> bool:

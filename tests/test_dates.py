@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.dates import (DateMention, Granularity, Timex, find_dates, infer_tense, normalise,
-                              reference_before)
+                              reference_before, tagger)
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 PUB = date(2025, 11, 13)  # the sample article's publication date (a Thursday)
@@ -395,6 +395,71 @@ def test_infer_tense(left: str, right: str, tense: str) -> None:
 ])
 def test_infer_tense_rules(left: str, right: str, tense: str) -> None:
     assert infer_tense(left, right) == tense
+
+
+# --- the context find_dates gives infer_tense: bounded, and the same answer ---------------
+
+WIKINEWS = Path(__file__).resolve().parents[1] / "eval" / "datasets" / "wikinews.jsonl"
+
+
+def _wikinews() -> list[tuple[str, date]]:
+    with open(WIKINEWS, encoding="utf-8") as f:
+        return [(r["text"], d(r["publication_date"])) for r in map(json.loads, f)]
+
+
+def test_tense_context_is_bounded_on_a_long_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Regression: find_dates gave infer_tense the whole text before and after every
+    # mention, and infer_tense scans all of it for clause ends, so tagging cost
+    # O(length x mentions): 10.8 s at 400,000 characters against 0.3 s at 55,000.
+    # Not timed: the characters infer_tense is given must not grow with the document.
+    texts = [" ".join(text.split("\n")) for text, _ in _wikinews()]
+    report = "\n\n".join(texts * 2)  # ~100,000 characters, one article per paragraph
+    real, given = tagger.infer_tense, []
+
+    def recording(left: str, right: str):  # type: ignore[no-untyped-def]
+        given.append((len(left), len(right)))
+        return real(left, right)
+
+    monkeypatch.setattr(tagger, "infer_tense", recording)
+    tagger._find_dates.cache_clear()
+    found = find_dates(report, d("2005-06-01"))
+    assert len(report) > 100_000 and len(found) > 400 and len(given) >= len(found)
+    window = tagger.TENSE_WINDOW
+    assert max(max(left, right) for left, right in given) <= 2 * window  # a sentence or two
+    assert sum(left + right for left, right in given) <= 2 * window * len(given)  # linear
+
+
+EDGE_CASES = [  # where a cut could land badly: abbreviations, runs of spaces, no clause end
+    "Mr. Smith met U.S. officials on Friday. Talks will resume Monday in Calif. next week.",
+    "He said.\n  The vote, set for Jan. 5, was delayed.  \n\n  It's been quiet since March.",
+    "they met on friday and will meet again on monday and again later " * 6 + "in May.",
+    "A. B. C. D. E. F. G. H. I. J. said; it was done? Yes! On Tuesday's call. Vs. Ala. Friday",
+    "talks 1,000 2,000 3,000 4,000 5,000 6,000 7,000 8,000 9,000 10,000 11,000 ended Monday",
+]
+
+
+@pytest.mark.parametrize("window", [1, 2, 5, 13, 40, 400])
+def test_tense_context_gives_the_whole_text_answer(window: int,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tagger, "TENSE_WINDOW", window)
+    for text in EDGE_CASES:  # every split point, with windows cut anywhere
+        for start in range(len(text) + 1):
+            end = min(len(text), start + 6)
+            assert (infer_tense(*tagger.tense_context(text, start, end))
+                    == infer_tense(text[:start], text[end:])), (text, start, window)
+    for text, _ in _wikinews()[::3]:  # every candidate expression of real articles
+        for start, end in tagger._candidates(text):
+            assert (infer_tense(*tagger.tense_context(text, start, end))
+                    == infer_tense(text[:start], text[end:])), (text[start:end], start, window)
+
+
+def test_find_dates_results_are_cached_but_not_shared() -> None:
+    text, anchor = _wikinews()[0]
+    first = find_dates(text, anchor)
+    first.clear()  # a caller's list is its own
+    again = find_dates(text, anchor)
+    assert again and again == find_dates(text, anchor) and again is not find_dates(text, anchor)
+    assert tagger._find_dates.cache_info().hits >= 2
 
 
 @pytest.mark.parametrize(("expr", "dct", "tense", "gold"), [

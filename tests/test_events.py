@@ -80,3 +80,16 @@ def test_status(clause: str, expected: str) -> None:
 ])
 def test_tense(clause: str, expected: str) -> None:
     assert tense(clause) == expected
+
+
+def test_candidates_after_find_dates_does_not_tag_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pipeline._events_single tags the document itself and then calls candidates(),
+    # which tags it again: find_dates caches on (text, anchor), so the second is free.
+    from summarizer.dates import find_dates, tagger
+
+    doc = parse_text(SAMPLE.read_text(encoding="utf-8"), doc_id="sample")
+    mentions = find_dates(doc.text, doc.date)
+    calls: list[int] = []
+    monkeypatch.setattr(tagger, "_candidates", lambda text: calls.append(1) or [])
+    found = candidates(doc.text, sentences(doc.text), doc.date)
+    assert calls == [] and found and any(c.mention in mentions for c in found)

@@ -217,9 +217,14 @@ def _is_abbreviation_stop(text: str, m: re.Match[str]) -> bool:
     return w.group(1) is None or w.group(1).lower() in _ABBREVIATIONS
 
 
+def _clause_stops(text: str) -> list[re.Match[str]]:
+    """The clause ends in text, abbreviation periods left out."""
+    return [m for m in _CLAUSE_END.finditer(text) if not _is_abbreviation_stop(text, m)]
+
+
 def _clause_bounds(text: str, last: bool) -> str:
     """The last (or first) clause of text, not cut at abbreviation periods."""
-    stops = [m for m in _CLAUSE_END.finditer(text) if not _is_abbreviation_stop(text, m)]
+    stops = _clause_stops(text)
     if not stops:
         return text
     return text[stops[-1].end():] if last else text[:stops[0].start()]
@@ -280,7 +285,7 @@ def infer_tense(left: str, right: str) -> Tense | None:
     """
     left = _clause_bounds(left, last=True)
     right = _clause_bounds(right, last=False)
-    ltoks, rtoks = _TOKEN.findall(left)[-14:], _TOKEN.findall(right)[:14]
+    ltoks, rtoks = _TOKEN.findall(left)[-NEAR_WINDOW:], _TOKEN.findall(right)[:NEAR_WINDOW]
     near = " ".join(ltoks[-3:]).lower()
     if any(t.lower() in ("next", "upcoming", "coming") for t in ltoks[-2:]) or re.search(
             r"(?:as soon as|as early as|ahead of|in time for|effective)$", near):
@@ -310,7 +315,73 @@ def _holds_now(ltoks: list[str]) -> bool:
     return False
 
 
+NEAR_WINDOW = 14  # tokens either side: the verb group next to the expression
 WIDE_WINDOW = 40  # tokens: the rest of a long clause, when no verb is near
+
+
+# --- the context tense inference needs ---------------------------------------------------
+#
+# infer_tense reads only the clause around an expression: back to the last clause end
+# before it and on to the first one after it, and of that at most the WIDE_WINDOW tokens
+# next to the expression. So find_dates gives it a window of about TENSE_WINDOW characters
+# each side instead of the whole rest of the document (which made every mention cost
+# O(document) in clause-end scanning: quadratic in the document). A window is cut where
+# the answer cannot differ from the whole text's:
+#
+# * left: it starts at a non-space right after a space. No clause end (punctuation plus
+#   the spaces after it, or a newline) and no token spans that point, and the abbreviation
+#   test before a period (letters and periods only) cannot reach across a space, so the
+#   clause ends and tokens found in the window are exactly the whole text's from there on.
+# * right: it ends on a character that is neither a space nor [.!?;], before a space, so
+#   every clause-end match and token inside it reads nothing beyond the cut.
+#
+# If the window holds a clause end, the clause is the same as with the whole text; if it
+# does not but holds at least WIDE_WINDOW tokens, the clause is longer than the window
+# but the tokens read from it are the same. Otherwise (a run of text with neither) the
+# window doubles, up to the whole text.
+
+TENSE_WINDOW = 400  # characters either side of an expression, before cutting (see above)
+_LEFT_CUT = re.compile(r"\s(?=\S)")
+_RIGHT_CUT = re.compile(r"[^\s.!?;](?=\s)")
+
+
+def _enough_context(window: str) -> bool:
+    """Whether a window cut as above decides what infer_tense reads (see above)."""
+    if _clause_stops(window):
+        return True
+    return len(_TOKEN.findall(window)) >= max(NEAR_WINDOW, WIDE_WINDOW)
+
+
+def tense_context(text: str, start: int, end: int) -> tuple[str, str]:
+    """(left, right): the text around text[start:end] that ``infer_tense`` needs.
+
+    ``infer_tense(*tense_context(text, start, end))`` equals
+    ``infer_tense(text[:start], text[end:])``, but each window is about
+    TENSE_WINDOW characters (a sentence or two) whatever the length of the text.
+    """
+    return _left_context(text, start), _right_context(text, end)
+
+
+def _left_context(text: str, start: int) -> str:
+    width = TENSE_WINDOW
+    while start - width > 0:
+        cut = _LEFT_CUT.search(text, start - width, start)
+        if cut is not None and _enough_context(window := text[cut.end():start]):
+            return window
+        width *= 2
+    return text[:start]
+
+
+def _right_context(text: str, end: int) -> str:
+    width = TENSE_WINDOW
+    while end + width < len(text):
+        cut = _RIGHT_CUT.search(text, end + width - 1)
+        if cut is None:
+            break
+        if _enough_context(window := text[end:cut.end()]):
+            return window
+        width *= 2
+    return text[end:]
 
 
 def _nearest_verb_tense(ltoks: list[str], rtoks: list[str]) -> Tense | None:
@@ -359,13 +430,22 @@ def find_dates(text: str, anchor: date | None) -> list[DateMention]:
     Tense comes from the words around each expression; anaphors ("a year
     earlier", "the following day") resolve against the previous calendar date
     found. Mentions are non-overlapping and sorted by start offset.
+
+    The result depends only on (text, anchor), so the last few are cached: a
+    caller that tags the same document twice pays once. Each call returns a new
+    list (of frozen mentions), so callers may change it freely.
     """
+    return list(_find_dates(text, anchor))
+
+
+@lru_cache(maxsize=8)
+def _find_dates(text: str, anchor: date | None) -> tuple[DateMention, ...]:
     chosen: list[tuple[int, int, Tense | None]] = []
     taken_until = -1
     for start, end in _candidates(text):
         if start < taken_until:
             continue
-        tense = infer_tense(text[:start], text[end:])
+        tense = infer_tense(*tense_context(text, start, end))
         if normalise(text[start:end], anchor, tense=tense) is None:
             continue  # not a temporal expression after all; a shorter candidate may be
         chosen.append((start, end, tense))
@@ -376,7 +456,7 @@ def find_dates(text: str, anchor: date | None) -> list[DateMention]:
         tx = normalise(text[start:end], anchor, tense=tense, reference=reference)
         if tx is not None:
             mentions.append(DateMention(start, end, tx))
-    return mentions
+    return tuple(mentions)
 
 
 REFERENCE_WINDOW = 1000  # characters: the same paragraph or two (wire paragraphs are short)
