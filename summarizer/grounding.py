@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -103,10 +104,16 @@ def content_words(text: str) -> set[str]:
             if len(w) > 1 and w not in STOPWORDS}
 
 
+@lru_cache(maxsize=64)
+def _vocabulary(evidence: str) -> tuple[frozenset[str], frozenset[str]]:
+    # found once per evidence: a long report's key points are each checked against all of it
+    words = frozenset(content_words(evidence))
+    return words, frozenset(w[:5] for w in words)
+
+
 def unsupported_words(claim: str, evidence: str) -> set[str]:
     """Content words of ``claim`` that its evidence does not contain (prefix-tolerant: 'talks'~'talk')."""
-    source = content_words(evidence)
-    stems = {w[:5] for w in source}
+    source, stems = _vocabulary(evidence)
     return {w for w in content_words(claim) if w not in source and w[:5] not in stems}
 
 

@@ -18,7 +18,6 @@ import asyncio
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from . import __version__
@@ -168,7 +167,7 @@ class Pipeline:
         return None
 
     def _supported(self, text: str, source: str, share: float = UNSUPPORTED_SHARE) -> bool:
-        return len(_unsupported(text, source)) <= share * max(1, _words(text))
+        return len(unsupported_words(text, source)) <= share * max(1, _words(text))
 
     # --- summary: single call ---
 
@@ -514,20 +513,6 @@ class Pipeline:
             run.chunks = chunk(run.document.text, sents, budget=budget, overlap=budget // 10,
                                count=self._count)
         return run.chunks
-
-
-@lru_cache(maxsize=4)
-def _vocabulary(source: str) -> tuple[frozenset[str], frozenset[str]]:
-    """A source's content words and their 5-letter prefixes, found once per source."""
-    words = frozenset(content_words(source))
-    return words, frozenset(w[:5] for w in words)
-
-
-def _unsupported(claim: str, source: str) -> set[str]:
-    """``grounding.unsupported_words``, with the source's words found once: each key point
-    is checked against the whole document, which on a long report took most of a run."""
-    words, stems = _vocabulary(source)
-    return {w for w in content_words(claim) if w not in words and w[:5] not in stems}
 
 
 def _parts_article(bodies: list[str]) -> str:
