@@ -11,7 +11,7 @@ SAMPLE := examples/kremlin-peace-talks-2025-11-13.txt
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[local,server,eval,dev]'
+	$(PY) -m pip install --quiet -e '.[local,server,eval,dev,ray]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

@@ -111,14 +111,23 @@ def ok_line(doc_id: str, result_json: str) -> str:
     return '{"id":' + json.dumps(doc_id, ensure_ascii=False) + ',"ok":true,"result":' + result_json + "}"
 
 
-def error_line(doc_id: str, exc: BaseException, source: str | None) -> str:
+def error_record(exc: BaseException, source: str | None) -> dict[str, Any]:
+    """A failed line's ``error`` object: type, message, source, and ``retryable`` when it is."""
     message = str(exc)
     if isinstance(exc, InputError) and exc.source and message.startswith(f"{exc.source}: "):
         message = message[len(exc.source) + 2:]  # the source has its own field
     error: dict[str, Any] = {"type": type(exc).__name__, "message": message, "source": source}
     if isinstance(exc, RETRYABLE):
         error["retryable"] = True
+    return error
+
+
+def failed_line(doc_id: str, error: dict[str, Any]) -> str:
     return json.dumps({"id": doc_id, "ok": False, "error": error}, ensure_ascii=False)
+
+
+def error_line(doc_id: str, exc: BaseException, source: str | None) -> str:
+    return failed_line(doc_id, error_record(exc, source))
 
 
 def _cut_torn_line(path: Path) -> None:

@@ -62,6 +62,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 err = Console(stderr=True, highlight=False)
 
 
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
 class Format(str, Enum):
     text = "text"
     json = "json"
@@ -117,6 +122,10 @@ def run(
     concurrency: Annotated[Optional[int], typer.Option(min=1, help="Documents at once with -o (default 4 remote, 1 embedded).")] = None,
     resume: Annotated[bool, typer.Option(help="With -o: skip the documents the output already holds.")] = False,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Replay repeated model calls from the response cache.")] = True,
+    engine: Annotated[Engine, typer.Option(help="With -o: run here, or on Ray (pip install 'summarizer[ray]'; -o may then end in .parquet).")] = Engine.local,
+    ray_address: Annotated[Optional[str], typer.Option(help="--engine ray: the cluster (default RAY_ADDRESS, else a local Ray).")] = None,
+    actors: Annotated[int, typer.Option(min=1, help="--engine ray: workers, each holding one pipeline.")] = 1,
+    actor_concurrency: Annotated[Optional[int], typer.Option(min=1, help="--engine ray: documents at once per worker (default 4 remote, 1 embedded).")] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Summarise documents: a summary and a dated, grounded timeline for each."""
@@ -132,8 +141,12 @@ def run(
         raise typer.Exit(fail(option_error(exc), debug=debug)) from None
     anchor = _date(date)
     if output is not None:
+        ray_options = None
+        if engine is Engine.ray:
+            ray_options = {"address": ray_address, "actors": actors,
+                           "actor_concurrency": actor_concurrency}
         raise typer.Exit(_batch(files, output, settings, concurrency=concurrency, resume=resume,
-                                date=anchor, debug=debug))
+                                date=anchor, debug=debug, ray_options=ray_options))
     if resume or concurrency is not None:
         raise typer.Exit(fail(ConfigError("--resume and --concurrency need -o/--output FILE.jsonl"),
                               debug=debug))
@@ -163,8 +176,9 @@ _BATCH_ERROR_CODES = {"InputError": EXIT_INPUT, "BackendError": EXIT_BACKEND,
 
 
 def _batch(files: list[str], output: Path, settings: Settings, *, concurrency: Optional[int],
-           resume: bool, date: Optional[dt.date], debug: bool) -> int:
-    """``run -o``: the batch runner, its summary on stderr, and the batch's exit code."""
+           resume: bool, date: Optional[dt.date], debug: bool,
+           ray_options: Optional[dict[str, Any]] = None) -> int:
+    """``run -o``: the batch runner (here or on Ray), its summary on stderr, and the exit code."""
     import os
     import shlex
 
@@ -173,8 +187,16 @@ def _batch(files: list[str], output: Path, settings: Settings, *, concurrency: O
     if concurrency is None:  # the embedded model serves one call at a time anyway
         concurrency = 4 if settings.base_url else 1
     try:
-        summary = run_batch(files, output, settings, concurrency=concurrency, resume=resume,
-                            date=date, progress=err.is_terminal, console=err)
+        if ray_options is not None:
+            from .distributed import run_ray_batch
+
+            summary = run_ray_batch(files, output, settings, resume=resume, date=date,
+                                    progress=err.is_terminal, console=err, **ray_options)
+        elif output.suffix.lower() in {".parquet", ".pq"}:
+            raise ConfigError("Parquet output needs --engine ray; a local batch writes JSONL")
+        else:
+            summary = run_batch(files, output, settings, concurrency=concurrency, resume=resume,
+                                date=date, progress=err.is_terminal, console=err)
     except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
         return fail(exc, debug=debug)
     kinds = ", ".join(f"{k} {n}" for k, n in summary.error_types.most_common())
