@@ -57,6 +57,7 @@ bench: setup peers
 	$(PY) bench/bench_cache.py
 	$(PY) bench/bench_memory.py
 	$(PY) bench/bench_overhead.py
+	$(PY) bench/bench_ray.py
 	$(PY) bench/bench_peers.py --limit 8
 
 clean:
