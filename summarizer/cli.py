@@ -188,8 +188,11 @@ def _batch(files: list[str], output: Path, settings: Settings, *, concurrency: O
         concurrency = 4 if settings.base_url else 1
     try:
         if ray_options is not None:
-            from .distributed import run_ray_batch
-
+            try:
+                from .distributed import run_ray_batch
+            except ImportError as exc:
+                raise ConfigError(f"--engine ray needs Ray ({exc.name} is missing): "
+                                  "pip install 'summarizer[ray]'") from None
             summary = run_ray_batch(files, output, settings, resume=resume, date=date,
                                     progress=err.is_terminal, console=err, **ray_options)
         elif output.suffix.lower() in {".parquet", ".pq"}:

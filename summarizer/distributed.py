@@ -44,19 +44,22 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+import ray
+import ray.data
+from ray.data import ActorPoolStrategy, DataContext, Dataset
 from rich.console import Console
 
 from .batch import (BACKEND_FAILURE_LIMIT, BatchSummary, IdAssigner, Item, JsonlAppender,
-                    error_record, failed_line, ok_line, prepare_output)
+                    _progress, error_record, failed_line, ok_line, prepare_output)
 from .errors import ConfigError, InputError, SummarizerError
 from .loading import RECORD_SUFFIXES, TEXT_SUFFIXES, iter_path, iter_stdin, parse_record
+from .pipeline import Pipeline
 from .schemas import Document
 from .settings import Settings
 
 if TYPE_CHECKING:
-    import pyarrow
-    from ray.data import Dataset
-
     from .backends import Backend
 
     BackendFactory = Callable[[Settings], Backend]
@@ -75,18 +78,7 @@ class WorkerLost(SummarizerError):
     """A document whose worker died every time it ran it."""
 
 
-def _ray() -> Any:
-    try:
-        import ray
-        import ray.data  # noqa: F401 - the Data library is the part we need
-    except ImportError:
-        raise ConfigError("--engine ray needs Ray: pip install 'summarizer[ray]'") from None
-    return ray
-
-
-def _result_schema() -> pyarrow.Schema:
-    import pyarrow as pa
-
+def _result_schema() -> pa.Schema:
     return pa.schema([("id", pa.string()), ("ok", pa.bool_()), ("result", pa.string()),
                       ("error", pa.string())])
 
@@ -117,15 +109,11 @@ class _Worker:
 
     def __init__(self, settings: Settings, date: str | None,
                  backend_factory: BackendFactory | None) -> None:
-        from .pipeline import Pipeline
-
         self.date = dt.date.fromisoformat(date) if date else None
         backend = backend_factory(settings) if backend_factory is not None else None
         self.pipeline = Pipeline(settings, backend=backend)
 
-    def __call__(self, batch: pyarrow.Table) -> pyarrow.Table:
-        import pyarrow as pa
-
+    def __call__(self, batch: pa.Table) -> pa.Table:
         return pa.Table.from_pylist([self.one(row) for row in batch.to_pylist()],
                                     schema=_result_schema())
 
@@ -177,9 +165,6 @@ def summarise_dataset(dataset: Dataset, settings: Settings | None = None, *, act
     ``date`` overrides every publication date; ``backend_factory`` builds each
     worker's backend from the settings instead of the one they name.
     """
-    _ray()
-    from ray.data import ActorPoolStrategy
-
     settings = settings or Settings.from_env()
     slots = actor_concurrency or default_actor_concurrency(settings)
     if actors < 1 or slots < 1:
@@ -203,8 +188,6 @@ def summarise_dataset(dataset: Dataset, settings: Settings | None = None, *, act
 
 def _parquet_records(path: Path) -> Iterator[Document | InputError]:
     """Documents from a Parquet file's rows (``text``, optional ``id``, ``title``, ``date``)."""
-    import pyarrow.parquet as pq
-
     source = str(path)
     try:
         reader = pq.ParquetFile(path)
@@ -302,8 +285,6 @@ class _ParquetSink:
     """A folder of Parquet part files, each written whole and renamed (see the module docstring)."""
 
     def __init__(self, path: Path, *, resume: bool) -> None:
-        import pyarrow.parquet as pq
-
         self.path = path
         self.rows: list[dict[str, Any]] = []
         self.flushed_at = time.monotonic()
@@ -341,9 +322,6 @@ class _ParquetSink:
         self.flushed_at = time.monotonic()
 
     def _write_part(self, final: Path, rows: list[dict[str, Any]]) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         if not rows:
             final.unlink(missing_ok=True)
             return
@@ -369,8 +347,6 @@ def _retryable(row: dict[str, Any]) -> bool:
 def read_results(path: Path) -> list[dict[str, Any]]:
     """Every result row of an output, JSONL or Parquet folder, as ``{id, ok, result, error}`` dicts."""
     if is_parquet(path):
-        import pyarrow.parquet as pq
-
         rows: list[dict[str, Any]] = []
         for part in sorted(p for p in path.iterdir() if _PART.match(p.name)):
             rows.extend(pq.read_table(part).to_pylist())
@@ -393,7 +369,6 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> bool:
     Returns whether this call started Ray (and so should shut it down). An
     already initialised Ray (a notebook, a test session) is used as it is.
     """
-    ray = _ray()
     if ray.is_initialized():
         return False
     address = address or os.environ.get("RAY_ADDRESS") or None
@@ -416,8 +391,6 @@ class _Run:
         self.progress = None
         self.task_id: Any = None
         if progress:
-            from .batch import _progress
-
             self.progress = _progress(self.console)
         self.backend_failures = 0
         self.renamed_examples: list[str] = []
@@ -482,9 +455,6 @@ def run_ray_batch(sources: list[str], output: Path, settings: Settings, *, actor
     at ``address`` (or ``RAY_ADDRESS``; else a local Ray with ``num_cpus``).
     Resumable as a local batch; see the module docstring for worker deaths.
     """
-    ray = _ray()
-    from ray.data import DataContext
-
     started = time.perf_counter()
     slots = actor_concurrency or default_actor_concurrency(settings)
     if actors < 1 or slots < 1:

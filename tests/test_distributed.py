@@ -27,6 +27,7 @@ from summarizer.batch import run_batch  # noqa: E402
 from summarizer.cli import main  # noqa: E402
 from summarizer.distributed import (read_results, run_ray_batch,  # noqa: E402
                                     summarise_dataset)
+from summarizer.errors import SummarizerError  # noqa: E402
 from summarizer.settings import Settings  # noqa: E402
 
 TEXT = ("Officials said things today in town {i}. Officials spoke on Monday about the plan. "
@@ -223,3 +224,38 @@ def test_cli_refuses_parquet_output_without_ray_engine(tmp_path: Path,
     with pytest.raises(SystemExit) as info:
         main([str(src), "-o", str(tmp_path / "out.parquet"), "--base-url", "http://127.0.0.1:9/v1"])
     assert info.value.code == 2 and "--engine ray" in capsys.readouterr().err
+
+
+FRANK = REPO.parent / "shared" / "data" / "frank" / "frank_docs.jsonl"
+HELD_OUT = 12  # the last articles of FRANK's file: no strategy is tuned on them
+
+
+def model_free(tmp_path: Path) -> Settings:
+    try:
+        settings = Settings(strategy="rules", cache_dir=tmp_path / "cache")  # type: ignore[arg-type]
+        from summarizer.pipeline import Pipeline
+
+        Pipeline(settings)
+    except (ValueError, SummarizerError):
+        pytest.skip("no model-free strategy in this tree yet")
+    return settings
+
+
+def test_model_free_batch_over_held_out_articles_same_on_ray(local_ray: None,
+                                                            tmp_path: Path) -> None:
+    if not FRANK.exists():
+        pytest.skip("shared/data/frank is not beside the repository")
+    settings = model_free(tmp_path)
+    articles = [json.loads(line) for line in FRANK.read_text(encoding="utf-8").splitlines()]
+    rows = [{"id": a["hash"], "text": a["article"], "date": a.get("wayback_crawl_date")}
+            for a in articles[-HELD_OUT:]]
+    src = write_jsonl(tmp_path / "held-out.jsonl", rows)  # read in place, written to tmp only
+    run_batch([str(src)], tmp_path / "local.jsonl", settings, concurrency=2, resume=False,
+              progress=False)
+    run_ray_batch([str(src)], tmp_path / "ray.jsonl", settings, actors=2, actor_concurrency=2,
+                  progress=False)
+    local, on_ray = by_id(tmp_path / "local.jsonl"), by_id(tmp_path / "ray.jsonl")
+    assert sorted(local) == sorted(on_ray) == sorted(r["id"] for r in rows)
+    assert on_ray == local
+    events = [e for r in local.values() if r["ok"] for e in r["result"]["events"]]
+    assert events and any(e["date"]["value"] for e in events)  # dated events, not only empty lists
