@@ -45,8 +45,9 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColu
                            TextColumn, TimeElapsedColumn, TimeRemainingColumn)
 from rich.text import Text
 
-from .errors import AuthenticationFailed, BackendError, InputError
+from .errors import AuthenticationFailed, BackendError, ConfigError, InputError
 from .loading import iter_documents
+from .pipeline import Pipeline
 from .schemas import Document
 from .settings import Settings
 
@@ -155,8 +156,6 @@ def prepare_output(path: Path, *, resume: bool) -> set[str]:
     if not path.exists() or path.stat().st_size == 0:
         return set()
     if not resume:
-        from .errors import ConfigError
-
         raise ConfigError(f"{path} already has results; pass --resume to continue that batch, "
                           "or choose another output file")
     _cut_torn_line(path)
@@ -258,8 +257,6 @@ def _progress(console: Console) -> Progress:
 class _Batch:
     def __init__(self, sources: list[str], output: Path, settings: Settings, *, concurrency: int,
                  resume: bool, date: dt.date | None, progress: bool, console: Console | None) -> None:
-        from .pipeline import Pipeline
-
         self.sources = sources
         self.summary = BatchSummary(output=output)
         self.done_ids = prepare_output(output, resume=resume)

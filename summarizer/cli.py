@@ -1,49 +1,41 @@
 """The ``summarise`` command: a thin layer over the library.
 
 Typer parses, the library works, ``render`` shows. Library errors become one
-line on stderr and an exit code (the table lives here and in the README):
-
-    0  every document summarised
-    1  an unexpected internal error (a bug: run again with --debug and report it)
-    2  bad usage or configuration (unknown option, missing model, bad prompt folder)
-    3  bad input (missing, empty, binary or undecodable file, bad date, bad JSON line)
-    4  the model backend failed (unreachable, timed out, refused the key)
-    5  the model never gave a valid answer
-    6  eval: a metric fell below --fail-under or regressed against --baseline
-  130  interrupted
+line on stderr and an exit code (the table is ``summarizer.exits``, shared with
+``summarise eval``, and in the README).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import shlex
 import sys
 import warnings
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import Annotated, Any, Optional
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 from rich.traceback import Traceback
 
 from . import render
-from .errors import (
-    BackendError,
-    ConfigError,
-    InputError,
-    InvalidOutput,
-    SummarizerError,
-    option_error,
-)
+from .backends.cache import CACHE_FILENAME, CacheStats, ResponseCache, iso
+from .batch import run_batch
+from .batch_api import export_requests, import_responses
+from .errors import BackendError, ConfigError, InputError, SummarizerError, option_error
+from .evaluation.cli import eval_command
+from .exits import (EXIT_BACKEND, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE,
+                    exit_code, recorded_exit_code)
 from .loading import iter_documents
+from .pipeline import summarise
 from .schemas import Result
 from .settings import Settings
-
-if TYPE_CHECKING:
-    from .cache import ResponseCache
-
-EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_INPUT, EXIT_BACKEND, EXIT_OUTPUT = 0, 1, 2, 3, 4, 5
 
 EXAMPLES = """
 Examples:
@@ -67,19 +59,6 @@ class Format(str, Enum):
     json = "json"
     jsonl = "jsonl"
     markdown = "markdown"
-
-
-def exit_code(exc: BaseException) -> int:
-    if isinstance(exc, InputError):
-        return EXIT_INPUT
-    if isinstance(exc, ConfigError):
-        return EXIT_USAGE
-    if isinstance(exc, BackendError):
-        return EXIT_BACKEND
-    if isinstance(exc, (InvalidOutput, SummarizerError)):
-        return EXIT_OUTPUT
-    return EXIT_BUG
-
 
 
 def fail(exc: BaseException, *, debug: bool) -> int:
@@ -120,8 +99,6 @@ def run(
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Summarise documents: a summary and a dated, grounded timeline for each."""
-    from .pipeline import summarise
-
     try:
         settings = Settings.from_env(base_url=base_url, model=model, model_path=model_path,
                                      strategy=strategy, max_reasks=max_reasks,
@@ -147,7 +124,7 @@ def run(
             result = summarise(item, date=anchor, settings=settings)
         except KeyboardInterrupt:
             err.print("interrupted")
-            raise typer.Exit(130)
+            raise typer.Exit(EXIT_INTERRUPTED)
         except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
             code = fail(exc if isinstance(exc, SummarizerError) else exc, debug=debug)
             if isinstance(exc, (ConfigError, BackendError)) and not isinstance(exc, InputError):
@@ -157,19 +134,9 @@ def run(
     raise typer.Exit(code)
 
 
-_BATCH_ERROR_CODES = {"InputError": EXIT_INPUT, "BackendError": EXIT_BACKEND,
-                      "BackendTimeout": EXIT_BACKEND, "BackendUnavailable": EXIT_BACKEND,
-                      "AuthenticationFailed": EXIT_BACKEND, "ConfigError": EXIT_USAGE}
-
-
 def _batch(files: list[str], output: Path, settings: Settings, *, concurrency: Optional[int],
            resume: bool, date: Optional[dt.date], debug: bool) -> int:
     """``run -o``: the batch runner, its summary on stderr, and the batch's exit code."""
-    import os
-    import shlex
-
-    from .batch import run_batch
-
     if concurrency is None:  # the embedded model serves one call at a time anyway
         concurrency = 4 if settings.base_url else 1
     try:
@@ -192,11 +159,11 @@ def _batch(files: list[str], output: Path, settings: Settings, *, concurrency: O
         if summary.abandoned:  # worker threads still wait on the model: don't wait for them
             sys.stdout.flush()
             sys.stderr.flush()
-            os._exit(130)
-        return 130
+            os._exit(EXIT_INTERRUPTED)
+        return EXIT_INTERRUPTED
     if summary.stopped_reason:
         return EXIT_BACKEND
-    return max((_BATCH_ERROR_CODES.get(k, EXIT_OUTPUT) for k in summary.error_types), default=EXIT_OK)
+    return max((recorded_exit_code(k) for k in summary.error_types), default=EXIT_OK)
 
 
 def _emit(console: Console, result: Result, format: Format) -> None:
@@ -234,8 +201,6 @@ def batch_export(
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Write every request the pipeline makes first, for each document, as a Batch API file."""
-    from .batch_api import export_requests
-
     try:
         settings = Settings.from_env(model=model, strategy=strategy, prompts_dir=prompts)
     except ValueError as exc:  # pydantic: a bad option value
@@ -266,8 +231,6 @@ def batch_import(
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Validate a batch's answers into results JSONL; write re-asks to a retry request file."""
-    from .batch_api import import_responses
-
     try:
         settings = Settings.from_env(max_reasks=max_reasks, strategy=strategy, prompts_dir=prompts,
                                      strict=strict or None)
@@ -296,10 +259,6 @@ app.add_typer(cache_app, name="cache")
 
 def _open_cache(cache_dir: Optional[Path]) -> tuple[Optional[ResponseCache], Settings]:
     """The existing cache in ``--cache-dir`` (None: no file yet); a missing folder is an error."""
-    from pydantic import ValidationError
-
-    from .cache import CACHE_FILENAME, ResponseCache
-
     try:
         settings = Settings.from_env(cache_dir=cache_dir)
     except ValidationError as exc:  # a bad SUMMARIZER_CACHE_MAX_MB
@@ -334,8 +293,6 @@ def cache_info(
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Where the response cache is, how many answers it holds and for which models, its size."""
-    from .cache import CACHE_FILENAME, CacheStats, iso
-
     try:
         cache, settings = _open_cache(cache_dir)
         if cache is None:
@@ -352,9 +309,6 @@ def cache_info(
         data = {**stats.as_json(), "exists": cache is not None, "max_bytes": max_bytes}
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         raise typer.Exit(EXIT_OK)
-    from rich.markup import escape
-    from rich.table import Table
-
     console = Console(highlight=False)
     if cache is None:
         console.print(f"no response cache yet at {escape(str(stats.path))}", soft_wrap=True)
@@ -406,8 +360,6 @@ def cache_clear(
     raise typer.Exit(EXIT_OK)
 
 
-from .evaluation.cli import eval_command  # noqa: E402 - light: the eval stack loads on use
-
 app.command("eval")(eval_command)
 
 COMMANDS = {"run", "schema", "eval", "batch", "cache"}
@@ -431,4 +383,4 @@ def main(argv: list[str] | None = None) -> None:
         app(args=args, prog_name="summarise", standalone_mode=True)
     except KeyboardInterrupt:
         err.print("interrupted")
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
