@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from ..events import Candidate, candidates
 from ..grounding import content_words, unsupported_words
+from ..limits import DESCRIPTION_WORDS, LEDE_HEADLINE_WORDS
 from ..prompts import EVENT, HEADLINE, fence
 from ..schemas import Event, EventDraft, HeadlineDraft, Summary
 from ..segment import Sentence
 from . import extractive
 from .base import Run, Strategy, clip, title_of, words
 
-DESCRIPTION_MAX_WORDS = 16
 DESCRIPTION_REASKS = 1  # measured: the 0.5B model rarely fixes a description on a second re-ask
 
 
@@ -39,7 +39,7 @@ class Decomposed(Strategy):
             return None
         lede = sents[0]
         headline = self._headline(run, lede) or run.described.get(lede.index) or \
-            clip(lede.text, extractive.FALLBACK_HEADLINE_WORDS)
+            clip(lede.text, LEDE_HEADLINE_WORDS)
         return Summary(headline=headline, gist=extractive.gist(lede, run.described),
                        abstract=extractive.abstract(sents),
                        key_points=extractive.key_points(sents, run.described, skip=run.document.title,
@@ -48,8 +48,8 @@ class Decomposed(Strategy):
     def _headline(self, run: Run, lede: Sentence) -> str | None:
         def check(draft: HeadlineDraft) -> list[str]:
             errors = []
-            if words(draft.headline) > 15:
-                errors.append(f"headline has {words(draft.headline)} words; use at most 12")
+            if words(draft.headline) > LEDE_HEADLINE_WORDS:
+                errors.append(f"headline has {words(draft.headline)} words; use at most {LEDE_HEADLINE_WORDS}")
             if not self.supported(draft.headline, run.document.text, share=0.34):
                 errors.append("headline states things the article does not say")
             return errors
@@ -78,8 +78,8 @@ class Decomposed(Strategy):
 
         def check(draft: EventDraft) -> list[str]:
             errors = []
-            if words(draft.description) > DESCRIPTION_MAX_WORDS:
-                errors.append(f"description has {words(draft.description)} words; use at most 12")
+            if words(draft.description) > DESCRIPTION_WORDS:
+                errors.append(f"description has {words(draft.description)} words; use at most {DESCRIPTION_WORDS}")
             extra = unsupported_words(draft.description, cand.sentence.text)
             # a headline may change a word's form, but not bring in new facts
             if len(extra) > max(1, len(content_words(draft.description)) // 5):

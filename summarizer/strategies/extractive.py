@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from ..events import Candidate
 from ..grounding import found_in
-from ..schemas import ABSTRACT_MAX_WORDS, GIST_MAX_WORDS, KEY_POINTS_MIN, Event, EventDraft, Evidence, KeyPoint
+from ..limits import ABSTRACT_WORDS, GIST_WORDS, KEY_POINTS_MIN, KEY_POINTS_WANTED
+from ..schemas import Event, EventDraft, Evidence, KeyPoint
 from ..segment import Sentence
 from .base import clip, words
 
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "you", "his", "her", "their"})
-ABSTRACT_WORDS = 80
+OPENING_WORDS = 80  # the abstract: the opening sentences up to about this many words
 PASSAGE_MIN_CHARS = 200
-KEY_POINTS_WANTED = 5
-FALLBACK_HEADLINE_WORDS = 12
 
 
 def passages(sents: list[Sentence]) -> list[list[Sentence]]:
@@ -40,19 +39,19 @@ def passages(sents: list[Sentence]) -> list[list[Sentence]]:
 
 def gist(lede: Sentence, described: dict[int, str]) -> str:
     """The lede itself when short enough; else its description, else its first words."""
-    if words(lede.text) <= GIST_MAX_WORDS:
+    if words(lede.text) <= GIST_WORDS:
         return lede.text
-    return described.get(lede.index) or clip(lede.text, GIST_MAX_WORDS)
+    return described.get(lede.index) or clip(lede.text, GIST_WORDS)
 
 
 def abstract(sents: list[Sentence]) -> str:
-    """The opening sentences, up to ABSTRACT_WORDS (the lede at least)."""
+    """The opening sentences, up to OPENING_WORDS (the lede at least, clipped to ABSTRACT_WORDS)."""
     parts = [sents[0].text]
     for sentence in sents[1:]:
-        if words(" ".join(parts + [sentence.text])) > ABSTRACT_WORDS:
+        if words(" ".join(parts + [sentence.text])) > OPENING_WORDS:
             break
         parts.append(sentence.text)
-    return clip(" ".join(parts), ABSTRACT_MAX_WORDS)
+    return clip(" ".join(parts), ABSTRACT_WORDS)
 
 
 def key_points(sents: list[Sentence], described: dict[int, str], *, skip: str | None,

@@ -13,8 +13,8 @@ from ..errors import GroundingError
 from ..events import Candidate, candidates, publication_date, written_date
 from ..grounding import Folded, found_in, locate, support_spans
 from ..prompts import EVENTS_SINGLE, SUMMARY, fence
-from ..schemas import (ABSTRACT_MAX_WORDS, GIST_MAX_WORDS, HEADLINE_MAX_WORDS, Event, EventDate,
-                       EventList, Evidence, ExtractedEvent, KeyPoint, Span, Summary, SummaryDraft)
+from ..limits import ABSTRACT_WORDS, GIST_WORDS, SUMMARY_HEADLINE_WORDS
+from ..schemas import (Event, EventDate, EventList, Evidence, ExtractedEvent, KeyPoint, Span, Summary, SummaryDraft)
 from ..segment import Sentence
 from .base import Run, Strategy, title_of, words
 from .chunks import chunk_budget
@@ -26,12 +26,12 @@ DATE_WORDS_REACH = 200  # date words must stand in or right next to the evidence
 
 def lead_errors(draft: SummaryDraft) -> list[str]:
     errors = []
-    if words(draft.headline) > HEADLINE_MAX_WORDS:
-        errors.append(f"headline has {words(draft.headline)} words; use at most 15")
-    if words(draft.gist) > GIST_MAX_WORDS:
-        errors.append(f"gist has {words(draft.gist)} words; use at most 35")
-    if words(draft.abstract) > ABSTRACT_MAX_WORDS:
-        errors.append(f"abstract has {words(draft.abstract)} words; use at most 120")
+    if words(draft.headline) > SUMMARY_HEADLINE_WORDS:
+        errors.append(f"headline has {words(draft.headline)} words; use at most {SUMMARY_HEADLINE_WORDS}")
+    if words(draft.gist) > GIST_WORDS:
+        errors.append(f"gist has {words(draft.gist)} words; use at most {GIST_WORDS}")
+    if words(draft.abstract) > ABSTRACT_WORDS:
+        errors.append(f"abstract has {words(draft.abstract)} words; use at most {ABSTRACT_WORDS}")
     return errors
 
 

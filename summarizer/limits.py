@@ -1,0 +1,26 @@
+"""Word limits: each one constant, read by the prompt that asks for it (as a template
+variable, ``TEMPLATE_VARIABLES``), by the check that enforces it and by the re-ask
+message that names it. A model answer past a limit is re-asked, then repaired or
+replaced by code (decomposed) or kept with a warning (single).
+"""
+
+from __future__ import annotations
+
+LEDE_HEADLINE_WORDS = 12  # decomposed: the headline the model writes for the lede
+DESCRIPTION_WORDS = 12  # an event's description (decomposed's per-clause call, single's list)
+SUMMARY_HEADLINE_WORDS = 15  # single: the headline of a summary written in one call
+GIST_WORDS = 35  # one sentence: what the article is about
+ABSTRACT_WORDS = 120
+KEY_POINTS_MIN = 3
+KEY_POINTS_WANTED = 5  # asked for, and built by code
+KEY_POINTS_MAX = 7  # accepted
+
+TEMPLATE_VARIABLES = {
+    "lede_headline_words": LEDE_HEADLINE_WORDS,
+    "description_words": DESCRIPTION_WORDS,
+    "summary_headline_words": SUMMARY_HEADLINE_WORDS,
+    "gist_words": GIST_WORDS,
+    "abstract_words": ABSTRACT_WORDS,
+    "key_points_min": KEY_POINTS_MIN,
+    "key_points_wanted": KEY_POINTS_WANTED,
+}
