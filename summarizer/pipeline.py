@@ -2,8 +2,9 @@
 
 It screens the document (sentences addressed to a model never become output),
 hands the rest to the chosen strategy (``summarizer.strategies``: ``decomposed``
-by default, ``single`` for strong models) and assembles the ``Result`` with its
-provenance. ``summarise`` and ``asummarise`` are the public entry points.
+by default, ``single`` for strong models, ``rules`` without a model) and
+assembles the ``Result`` with its provenance. ``summarise`` and ``asummarise``
+are the public entry points.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ import datetime as dt
 import time
 from typing import Any
 
+from pydantic import ValidationError
+
 from ._version import __version__
 from .ask import Meter
 from .backends import Backend, make_backend
+from .errors import ConfigError, InputError, option_error
 from .guard import screen
-from .loading import as_document, date_warnings
+from .loading import as_document, date_warnings, parse_date
 from .prompts import Prompts
 from .schemas import Document, Provenance, Result
 from .segment import sentences
@@ -26,7 +30,11 @@ from .strategies import Run, strategy_class
 
 
 class Pipeline:
-    """Runs documents through one strategy (and its backend) with one set of prompts."""
+    """Runs documents through one strategy (and its backend) with one set of prompts.
+
+    A strategy that needs no model (``rules``) gets no backend: none is built or loaded.
+    Raises ``ConfigError`` for an unknown strategy, a missing model file or prompt folder.
+    """
 
     def __init__(self, settings: Settings | None = None, *, backend: Backend | None = None) -> None:
         self.settings = settings or Settings.from_env()
@@ -77,29 +85,68 @@ def _pipeline(settings: Settings, backend: Backend | None) -> Pipeline:
     return _PIPELINES[key]
 
 
+def _date(value: Any) -> dt.date | None:
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        return parse_date(value)
+    raise InputError(f"date must be a datetime.date or a YYYY-MM-DD string, not {type(value).__name__}")
+
+
+def _settings(settings: Settings | None, options: dict[str, Any], no_model: bool) -> Settings:
+    """The run's settings: ``settings`` (else the environment) with ``options`` on top,
+    validated as a whole; a bad option is a ``ConfigError`` naming it."""
+    if no_model:
+        if options.get("strategy") not in (None, "rules"):
+            raise ConfigError(f"no_model=True runs the rules strategy, not {options['strategy']!r}")
+        options = {**options, "strategy": "rules"}
+    try:
+        if settings is None:
+            chosen = Settings.from_env(**options)
+        else:  # validated again as a whole: model_copy(update=...) would take any value
+            chosen = Settings.model_validate({**settings.model_dump(), **options})
+    except ValidationError as exc:
+        raise option_error(exc) from None
+    strategy_class(chosen.strategy)  # an unknown strategy fails here, before any model loads
+    return chosen
+
+
 def summarise(text_or_document: str | Document, *, date: Any = None, title: str | None = None,
               settings: Settings | None = None, backend: Backend | None = None,
-              **options: Any) -> Result:
+              no_model: bool = False, **options: Any) -> Result:
     """Summarise one document and list its dated, grounded events.
 
     ``text_or_document`` is raw text (its first line may be ``date YYYY-MM-DD Title``)
-    or a ``Document``. ``date`` sets or overrides the publication date. Other
-    keyword options are ``Settings`` fields (``base_url``, ``model``, ``strategy``,
-    ``max_reasks``, ``token_budget``, ...).
-    """
+    or a ``Document``. ``date`` (a ``datetime.date`` or ``YYYY-MM-DD``) sets or
+    overrides the publication date. Other keyword options are ``Settings`` fields
+    (``base_url``, ``model``, ``strategy``, ``max_reasks``, ``token_budget``, ...),
+    applied over ``settings`` when it is given. ``no_model=True`` is
+    ``strategy="rules"``: the whole result from code, no model built or asked.
 
-    if isinstance(date, str):
-        date = dt.date.fromisoformat(date)
-    document = as_document(text_or_document, date=date, title=title)
-    if settings is None:
-        settings = Settings.from_env(**options)
-    elif options:
-        settings = settings.model_copy(update=options)
-    return _pipeline(settings, backend).run(document)
+    The first call with the embedded model loads it (a few seconds; the very first
+    run also assembles the 491 MB model file into the cache folder); later calls
+    with the same settings reuse it.
+
+    Raises:
+        ConfigError: an unknown option or a bad value (``strategy="bogus"``,
+            ``max_reasks=-5``), a missing model file or prompt folder.
+        InputError: text that is empty or not text, a bad ``date``.
+        BackendError: the model could not be reached (or refused the key) after retries.
+        GroundingError: ``strict=True`` and an event's quote is not in the text.
+
+    A model answer that never validates is not an error: that part falls back
+    (an event described by its own clause) and the result carries a warning.
+    """
+    document = as_document(text_or_document, date=_date(date), title=title)
+    return _pipeline(_settings(settings, options, no_model), backend).run(document)
 
 
 async def asummarise(text_or_document: str | Document, **kwargs: Any) -> Result:
-    """``summarise`` without blocking the event loop (the model call runs in a worker thread)."""
+    """``summarise`` without blocking the event loop (the work runs in a worker thread).
+
+    Takes the same arguments and raises the same errors as ``summarise``."""
     return await asyncio.to_thread(summarise, text_or_document, **kwargs)
 
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 from ..errors import ConfigError
 from .base import Run, Strategy
 from .decomposed import Decomposed
+from .rules import Rules
 from .single import Single
 
 STRATEGIES: dict[str, type[Strategy]] = {
     "decomposed": Decomposed,
     "single": Single,
+    "rules": Rules,  # --no-model
 }
 
 
