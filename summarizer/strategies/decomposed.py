@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ..events import Candidate, candidates
 from ..grounding import content_words, unsupported_words
-from ..limits import DESCRIPTION_WORDS, LEDE_HEADLINE_WORDS
+from ..limits import DESCRIPTION_WORDS, LEDE_HEADLINE_WORDS, accepted
 from ..prompts import EVENT, HEADLINE, fence
 from ..schemas import Event, EventDraft, HeadlineDraft, Summary
 from ..segment import Sentence
@@ -48,7 +48,7 @@ class Decomposed(Strategy):
     def _headline(self, run: Run, lede: Sentence) -> str | None:
         def check(draft: HeadlineDraft) -> list[str]:
             errors = []
-            if words(draft.headline) > LEDE_HEADLINE_WORDS:
+            if words(draft.headline) > accepted(LEDE_HEADLINE_WORDS):
                 errors.append(f"headline has {words(draft.headline)} words; use at most {LEDE_HEADLINE_WORDS}")
             if not self.supported(draft.headline, run.document.text, share=0.34):
                 errors.append("headline states things the article does not say")
@@ -78,7 +78,7 @@ class Decomposed(Strategy):
 
         def check(draft: EventDraft) -> list[str]:
             errors = []
-            if words(draft.description) > DESCRIPTION_WORDS:
+            if words(draft.description) > accepted(DESCRIPTION_WORDS):
                 errors.append(f"description has {words(draft.description)} words; use at most {DESCRIPTION_WORDS}")
             extra = unsupported_words(draft.description, cand.sentence.text)
             # a headline may change a word's form, but not bring in new facts

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..events import Candidate
 from ..grounding import found_in
-from ..limits import ABSTRACT_WORDS, GIST_WORDS, KEY_POINTS_MIN, KEY_POINTS_WANTED
+from ..limits import ABSTRACT_WORDS, GIST_WORDS, KEY_POINTS_MIN, KEY_POINTS_WANTED, accepted
 from ..schemas import Event, EventDraft, Evidence, KeyPoint
 from ..segment import Sentence
 from .base import clip, words
@@ -38,20 +38,22 @@ def passages(sents: list[Sentence]) -> list[list[Sentence]]:
 
 
 def gist(lede: Sentence, described: dict[int, str]) -> str:
-    """The lede itself when short enough; else its description, else its first words."""
-    if words(lede.text) <= GIST_WORDS:
+    """The lede itself when short enough (as a model's gist would be); else its
+    description, else its first words."""
+    if words(lede.text) <= accepted(GIST_WORDS):
         return lede.text
-    return described.get(lede.index) or clip(lede.text, GIST_WORDS)
+    return described.get(lede.index) or clip(lede.text, accepted(GIST_WORDS))
 
 
 def abstract(sents: list[Sentence]) -> str:
-    """The opening sentences, up to OPENING_WORDS (the lede at least, clipped to ABSTRACT_WORDS)."""
+    """The opening sentences, up to OPENING_WORDS (the lede at least, clipped as a model's
+    abstract would be checked)."""
     parts = [sents[0].text]
     for sentence in sents[1:]:
         if words(" ".join(parts + [sentence.text])) > OPENING_WORDS:
             break
         parts.append(sentence.text)
-    return clip(" ".join(parts), ABSTRACT_WORDS)
+    return clip(" ".join(parts), accepted(ABSTRACT_WORDS))
 
 
 def key_points(sents: list[Sentence], described: dict[int, str], *, skip: str | None,

@@ -13,7 +13,7 @@ from ..errors import GroundingError
 from ..events import Candidate, candidates, publication_date, written_date
 from ..grounding import Folded, found_in, locate, support_spans
 from ..prompts import EVENTS_SINGLE, SUMMARY, fence
-from ..limits import ABSTRACT_WORDS, GIST_WORDS, SUMMARY_HEADLINE_WORDS
+from ..limits import ABSTRACT_WORDS, GIST_WORDS, SUMMARY_HEADLINE_WORDS, accepted
 from ..schemas import (Event, EventDate, EventList, Evidence, ExtractedEvent, KeyPoint, Span, Summary, SummaryDraft)
 from ..segment import Sentence
 from .base import Run, Strategy, title_of, words
@@ -26,11 +26,11 @@ DATE_WORDS_REACH = 200  # date words must stand in or right next to the evidence
 
 def lead_errors(draft: SummaryDraft) -> list[str]:
     errors = []
-    if words(draft.headline) > SUMMARY_HEADLINE_WORDS:
+    if words(draft.headline) > accepted(SUMMARY_HEADLINE_WORDS):
         errors.append(f"headline has {words(draft.headline)} words; use at most {SUMMARY_HEADLINE_WORDS}")
-    if words(draft.gist) > GIST_WORDS:
+    if words(draft.gist) > accepted(GIST_WORDS):
         errors.append(f"gist has {words(draft.gist)} words; use at most {GIST_WORDS}")
-    if words(draft.abstract) > ABSTRACT_WORDS:
+    if words(draft.abstract) > accepted(ABSTRACT_WORDS):
         errors.append(f"abstract has {words(draft.abstract)} words; use at most {ABSTRACT_WORDS}")
     return errors
 
