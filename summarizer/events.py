@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 
 from .dates import DateMention, Granularity, find_dates
+from .dates.roles import mention_role
+from .event_dating import ClauseContext, Narration, Option, choose, options, story_day, written
 from .schemas import EventDate, Span, Status
 from .segment import Sentence
 
@@ -252,46 +254,99 @@ def is_candidate(sentence: Sentence, mentions: list[DateMention]) -> bool:
     return dated < 0.6 * len(sentence.text)
 
 
-def candidates(text: str, sentences: list[Sentence], anchor: dt.date | None) -> list[Candidate]:
-    """Every event candidate in the document, in reading order."""
-    mentions = _calendar_dates(find_dates(text, anchor))
-    narrative = _Narrative(anchor)
-    narrative.story_day = _story_day(mentions, anchor)
-    found: list[Candidate] = []
-    for sentence in sentences:
-        inside = [m for m in mentions if sentence.start <= m.start < sentence.end]
-        narrative.enter(sentence.paragraph)
-        if not is_candidate(sentence, inside):
-            continue
-        groups = _group(sentence, inside)
-        found.append(_sentence_event(sentence, groups[0], narrative))
-        for start, end, mention in groups[1:]:
-            if mention is None:
-                continue
-            start, end = _trim_clause(text, start, end)
-            if end - start >= MIN_CLAUSE_CHARS:
-                date = written_date(mention)
-                narrative.note(date)
-                clause = text[start:end]
-                found.append(Candidate(sentence, start, end, clause, date,
-                                       status_of(clause, sentence.text), mention))
+def event_mentions(text: str, anchor: dt.date | None) -> list[DateMention]:
+    """The date expressions that can date an event: calendar dates, and days written with a
+    clock time ("at 14:00 UTC, May 4" dates the day, whatever the hour)."""
+    found = []
+    for m in find_dates(text, anchor):
+        t = m.timex
+        if t.kind == "date" and t.granularity not in (None, Granularity.REF):
+            found.append(m)
+        elif t.kind == "time" and t.resolved and t.start is not None:
+            found.append(m)
     return found
 
 
-def _sentence_event(sentence: Sentence, main: tuple[int, int, DateMention | None],
-                    narrative: _Narrative) -> Candidate:
-    """The sentence's own event: quoted whole, dated by its main clause.
+@dataclass(frozen=True)
+class DatedClause:
+    """An event candidate with the clause group it was dated from and the options it had."""
 
-    Later clauses with date words of their own become extra candidates, so
-    "Jobs announced that Leopard would ship in 2007" yields the announcement
-    (dated by the narrative) and the shipping (2007).
+    candidate: Candidate
+    group_start: int
+    group_end: int
+    options: list[Option]
+
+
+def dated_clauses(text: str, sentences: list[Sentence], anchor: dt.date | None) -> list[DatedClause]:
+    """Every event candidate in reading order, with its dating options (what training reads)."""
+    mentions = event_mentions(text, anchor)
+    narration = Narration(anchor)
+    story = story_day(text, mentions, anchor)
+    if story is not None:
+        narration.story, narration.story_clock, narration.story_offset = story
+    found: list[DatedClause] = []
+    lead = 0
+    for sentence in sentences:
+        inside = [m for m in mentions if sentence.start <= m.start < sentence.end]
+        if is_candidate(sentence, inside):
+            clock = any(m.timex.kind == "time" for m in inside)
+            for k, (g_start, g_end, mention) in enumerate(_split_dates(text, _group(sentence, inside), inside)):
+                if k and mention is None:
+                    continue
+                start, end = (sentence.start, sentence.end) if k == 0 else _trim_clause(text, g_start, g_end)
+                if end - start < MIN_CLAUSE_CHARS:
+                    continue
+                clause = text[g_start:g_end]
+                ctx = ClauseContext(text, g_start, g_end, sentence.start, sentence.end, tense(clause),
+                                    main=k == 0, lead=lead < 2, clock=clock)
+                opts = options(ctx, inside, narration, sentence.index, sentence.paragraph)
+                best = choose(opts)
+                date = best.date if best is not None else publication_date(anchor)
+                status_clause = text[g_start:g_end]
+                cand = Candidate(sentence, start, end, text[start:end], date,
+                                 status_of(status_clause, sentence.text),
+                                 best.mention if best is not None else None)
+                found.append(DatedClause(cand, g_start, g_end, opts))
+            lead += 1
+        for m in inside:
+            narration.note(text, sentence.index, sentence.paragraph, m)
+    return found
+
+
+def candidates(text: str, sentences: list[Sentence], anchor: dt.date | None) -> list[Candidate]:
+    """Every event candidate in the document, in reading order, each dated by the learned
+    choice among its options (``summarizer.event_dating``)."""
+    return [d.candidate for d in dated_clauses(text, sentences, anchor)]
+
+
+_COORDINATION = re.compile(r",?\s+(?:and|but|while|then|before|after)\s+(?:then\s+|later\s+)?|;\s+|,\s+")
+
+
+def _split_dates(text: str, groups: list[tuple[int, int, DateMention | None]],
+                 mentions: list[DateMention]) -> list[tuple[int, int, DateMention | None]]:
+    """Groups that still hold written dates of different values split between them.
+
+    "He fought cancer in 2004 and took six months off in early 2009" reports two
+    events at two dates: each gets its own clause, cut at the last coordination
+    ("and", "but", a comma ...) between the two date expressions.
     """
-    start, end, mention = main
-    main_clause = sentence.text[start - sentence.start:end - sentence.start]
-    if mention is not None:
-        date = written_date(mention)
-        narrative.note(date)
-    else:
-        date = narrative.infer(tense(main_clause))
-    return Candidate(sentence, sentence.start, sentence.end, sentence.text, date,
-                     status_of(main_clause, sentence.text), mention)
+    out: list[tuple[int, int, DateMention | None]] = []
+    for g_start, g_end, best in groups:
+        inside = [m for m in mentions if g_start <= m.start < g_end and written(m) is not None
+                  and mention_role(text, m.start, m.end) is None]
+        cuts = []
+        for a, b in zip(inside, inside[1:]):
+            if written(a).value == written(b).value:  # type: ignore[union-attr]
+                continue
+            between = list(_COORDINATION.finditer(text, a.end, b.start))
+            if between:
+                cuts.append((between[-1].start(), a, b))
+        if not cuts:
+            out.append((g_start, g_end, best))
+            continue
+        piece_start, piece_mentions = g_start, []
+        for cut, a, _ in cuts:
+            out.append((piece_start, cut, a))
+            piece_start = cut
+        out.append((piece_start, g_end, cuts[-1][2]))
+    return out
