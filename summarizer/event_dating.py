@@ -235,6 +235,8 @@ class Narration:
     story: EventDate | None = None  # the recent day the story is about
     story_clock: bool = False  # set by a day written with a clock time
     story_offset: int = -1  # where it is written
+    story_lead: bool = False  # written in the article's first two sentences
+    pub_written: bool = False  # the article writes the publication day itself ("today", "Friday")
     recent: list[tuple[int, int, EventDate]] = field(default_factory=list)  # (sentence, paragraph, date)
 
     def note(self, text: str, sentence_index: int, paragraph: int, mention: DateMention) -> None:
@@ -302,6 +304,10 @@ def options(ctx: ClauseContext, sentence_mentions: list[DateMention], narration:
         f[f"story|days={min(days, 4)}"] = 1.0
         f["story|clock=" + ("y" if narration.story_clock else "n")] = 1.0
         f["story|written=" + ("before" if narration.story_offset < ctx.sentence_start else "after")] = 1.0
+        lead = "lead" if narration.story_lead else "later"
+        f[f"story|set={lead}"] = 1.0
+        f[f"story|set={lead}|t={ctx.tense}"] = 1.0
+        f[f"story|set={lead}|pub_written={'y' if narration.pub_written else 'n'}"] = 1.0
         found.append(Option("story", carried(narration.story), None, f))
     last = narration.last(sentence_index, paragraph)
     if last is not None:
@@ -313,10 +319,14 @@ def options(ctx: ClauseContext, sentence_mentions: list[DateMention], narration:
         f[f"recent|when={_when(date.start, date.end, anchor)}|t={ctx.tense}"] = 1.0
         found.append(Option("recent", carried(date), None, f))
     if anchor is not None:
-        found.append(Option("publication", day(anchor, "publication"), None,
-                            _clause_features(ctx, "publication", has_clause, has_sentence)))
-        found.append(Option("day_before", day(anchor - dt.timedelta(days=1), "narrative"), None,
-                            _clause_features(ctx, "day_before", has_clause, has_sentence)))
+        for kind, date in (("publication", day(anchor, "publication")),
+                           ("day_before", day(anchor - dt.timedelta(days=1), "narrative"))):
+            f = _clause_features(ctx, kind, has_clause, has_sentence)
+            f[f"{kind}|pub_written={'y' if narration.pub_written else 'n'}"] = 1.0
+            story = "none" if narration.story is None else "lead" if narration.story_lead else "later"
+            f[f"{kind}|story={story}"] = 1.0
+            f[f"{kind}|story={story}|t={ctx.tense}"] = 1.0
+            found.append(Option(kind, date, None, f))
     _agreement(found)
     return found
 
@@ -340,6 +350,22 @@ def weights() -> dict[str, float]:
 def score(option: Option, table: dict[str, float] | None = None) -> float:
     table = weights() if table is None else table
     return sum(table.get(name, 0.0) * value for name, value in option.features.items())
+
+
+STORY_RULE = True
+
+
+def story_rule(ctx: ClauseContext, found: list[Option], narration: Narration) -> Option | None:
+    """Hand rule (kept because it raises both trial and TBAQ check, docs/timeline-dating.md):
+    past-tense narration in a sentence that writes no date, in an article whose first two
+    sentences set the recent day it is about and that never writes the publication day,
+    belongs to that day. TBAQ's links cannot teach it: a past event with no date words is
+    linked to no calendar date there unless it happened on the publication day."""
+    if not STORY_RULE or ctx.tense != "past" or not narration.story_lead or narration.pub_written:
+        return None
+    if any(o.kind in ("clause", "sentence") for o in found):
+        return None
+    return next((o for o in found if o.kind == "story"), None)
 
 
 def choose(found: list[Option], table: dict[str, float] | None = None) -> Option | None:

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 from .dates import DateMention, Granularity, find_dates
 from .dates.roles import mention_role
-from .event_dating import ClauseContext, Narration, Option, choose, options, story_day, written
+from .event_dating import (ClauseContext, Narration, Option, choose, options, story_day,
+                           story_rule, written)
 from .schemas import EventDate, Span, Status
 from .segment import Sentence
 
@@ -284,6 +285,9 @@ def dated_clauses(text: str, sentences: list[Sentence], anchor: dt.date | None) 
     story = story_day(text, mentions, anchor)
     if story is not None:
         narration.story, narration.story_clock, narration.story_offset = story
+        narration.story_lead = len(sentences) < 3 or narration.story_offset < sentences[1].end
+    narration.pub_written = anchor is not None and any(
+        m.timex.granularity is Granularity.DAY and m.timex.start == anchor for m in mentions)
     found: list[DatedClause] = []
     lead = 0
     for sentence in sentences:
@@ -300,7 +304,7 @@ def dated_clauses(text: str, sentences: list[Sentence], anchor: dt.date | None) 
                 ctx = ClauseContext(text, g_start, g_end, sentence.start, sentence.end, tense(clause),
                                     main=k == 0, lead=lead < 2, clock=clock)
                 opts = options(ctx, inside, narration, sentence.index, sentence.paragraph)
-                best = choose(opts)
+                best = story_rule(ctx, opts, narration) or choose(opts)
                 date = best.date if best is not None else publication_date(anchor)
                 status_clause = text[g_start:g_end]
                 cand = Candidate(sentence, start, end, text[start:end], date,
@@ -333,10 +337,11 @@ def _split_dates(text: str, groups: list[tuple[int, int, DateMention | None]],
     out: list[tuple[int, int, DateMention | None]] = []
     for g_start, g_end, best in groups:
         inside = [m for m in mentions if g_start <= m.start < g_end and written(m) is not None
-                  and mention_role(text, m.start, m.end) is None]
+                  and mention_role(text, m.start, m.end) != "comparison"]
         cuts = []
         for a, b in zip(inside, inside[1:]):
-            if written(a).value == written(b).value:  # type: ignore[union-attr]
+            if written(a).value == written(b).value or \
+                    mention_role(text, b.start, b.end) == "range_end":  # type: ignore[union-attr]
                 continue
             between = list(_COORDINATION.finditer(text, a.end, b.start))
             if between:
