@@ -365,7 +365,11 @@ def story_rule(ctx: ClauseContext, found: list[Option], narration: Narration) ->
         return None
     if any(o.kind in ("clause", "sentence") for o in found):
         return None
-    return next((o for o in found if o.kind == "story"), None)
+    story = next((o for o in found if o.kind == "story"), None)
+    recent = next((o for o in found if o.kind == "recent"), None)
+    if recent is not None and recent.date.granularity == "day":
+        return recent  # the sentences just before set another day: the narration is of that day
+    return story
 
 
 def choose(found: list[Option], table: dict[str, float] | None = None) -> Option | None:

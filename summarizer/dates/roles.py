@@ -12,8 +12,8 @@ since
 range_start, range_end
     The ends of a range: "from 1995 to 1998", "between May and July". A range
     written as one expression ("2009-2010", "1957-58", "March 3-5") is tagged
-    as one mention whose value is its start and whose interval is the whole
-    range (see ``tagger``); its role is ``range_start``.
+    as one mention whose value is its start and whose interval (start, end) is
+    the whole range (``resolve._range``); its role is ``range``.
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ _RANGE_END_BEFORE = re.compile(r"\b(?:from|between)\b[^.;]{1,40}?\b(?:to|until|t
 
 def mention_role(text: str, start: int, end: int) -> str | None:
     """The role of the date expression text[start:end] (see the module docstring), or None."""
+    if re.search(r"\d\s*[-\u2013]\s*\d", text[start:end]) and not re.fullmatch(
+            r"\d{4}-\d\d-\d\d", text[start:end]):
+        return "range"  # one expression: "2009-2010", "March 3-5"
     before = text[max(0, start - 80):start]
     after = text[end:end + 30]
     if _SINCE.search(before):
