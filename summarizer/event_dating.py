@@ -48,6 +48,7 @@ WEIGHTS_FILE = Path(__file__).with_name("event_dates.json")
 RECENT_SENTENCES = 3  # the narration's last date carries over at most this many sentences back
 STORY_MAX_DAYS = 7  # a written day this close before publication can be the day the story is about
 
+COMPARISONS_EXCLUDED = True
 KINDS = ("clause", "sentence", "story", "recent", "publication", "day_before")
 
 _REL_WORDS = ("since", "until", "till", "through", "by", "from", "to", "after", "before", "in",
@@ -292,8 +293,9 @@ def options(ctx: ClauseContext, sentence_mentions: list[DateMention], narration:
     found: list[Option] = []
     for m in sentence_mentions:
         date = written(m)
-        if date is None:
-            continue
+        if date is None or (COMPARISONS_EXCLUDED and
+                            mention_role(ctx.text, m.start, m.end) == "comparison"):
+            continue  # a comparison point ("the first loss since 1998") is not when it happened
         kind = "clause" if m in inside else "sentence"
         f = _clause_features(ctx, kind, has_clause, has_sentence)
         f.update(_mention_features(ctx, m, kind, len(inside), bool(inside) and m is inside[0], anchor))

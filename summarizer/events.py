@@ -323,7 +323,7 @@ def candidates(text: str, sentences: list[Sentence], anchor: dt.date | None) -> 
     return [d.candidate for d in dated_clauses(text, sentences, anchor)]
 
 
-_COORDINATION = re.compile(r",?\s+(?:and|but|while|then|before|after)\s+(?:then\s+|later\s+)?|;\s+|,\s+")
+_COORDINATION = re.compile(r",?\s+(?:and|but|while|then|before|after|that)\s+(?:then\s+|later\s+)?|;\s+|,\s+")
 
 
 def _split_dates(text: str, groups: list[tuple[int, int, DateMention | None]],
