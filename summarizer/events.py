@@ -6,11 +6,15 @@ code does reliably:
 
 * **clauses**: each sentence is cut at clause boundaries ("which", "that",
   "but", ";", "after" ...); a sentence yields one candidate for its main
-  clause plus one per later clause that carries its own date words;
-* **dates**: date words are found and resolved by ``summarizer.dates``; a
-  clause with none gets an *inferred* date: the date its paragraph last set
-  for past-tense narration, else the recent day the article is about, else
-  the publication date (for what is said or happening now);
+  clause (quoting the whole sentence) plus one per later clause that carries
+  its own date words. A clause that still writes two different dates ("fought
+  cancer in 2004 and took leave in 2009") is cut between them: one event per
+  date, each with its own quote and span;
+* **dates**: date words are found and resolved by ``summarizer.dates``; each
+  candidate's date is chosen among its options (the dates written in its
+  clause and sentence, the day the story is about, the date the sentences just
+  before set, the publication date, the day before it) by the learned score of
+  ``summarizer.event_dating``;
 * **status**: fact, claim, planned or hypothetical, from the clause's verbs.
 
 The model only writes each candidate's short description (see ``pipeline``).
@@ -31,7 +35,6 @@ from .segment import Sentence
 
 MIN_WORDS = 4
 MIN_CLAUSE_CHARS = 12
-RECENT_DAYS = 7  # a written day this close before publication is "the day the story is about"
 
 _BOUNDARY = re.compile(
     r"[;:]\s+|,\s+(?=(?:which|where|who|when|while|but|and|after|before|although|though|as|"
@@ -115,12 +118,6 @@ def status_of(clause: str, sentence: str) -> Status:
     return "fact"
 
 
-def _calendar_dates(mentions: list[DateMention]) -> list[DateMention]:
-    """Mentions that name a calendar date; "recently" or "now" (REF values) set no date."""
-    return [m for m in mentions
-            if m.timex.kind == "date" and m.timex.granularity not in (None, Granularity.REF)]
-
-
 _GRAIN_ORDER = ["day", "week", "month", "season", "quarter", "half", "year", "decade",
                 "century", "ref"]
 
@@ -193,57 +190,6 @@ def _trim_clause(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:-\u2013\u2014"):
         end -= 1
     return start, end
-
-
-@dataclass
-class _Narrative:
-    """The dates the story has set so far, for clauses that set none."""
-
-    anchor: dt.date | None
-    paragraph: int = -1
-    paragraph_date: EventDate | None = None
-    story_day: EventDate | None = None
-
-    def enter(self, paragraph: int) -> None:
-        if paragraph != self.paragraph:
-            self.paragraph, self.paragraph_date = paragraph, None
-
-    def note(self, date: EventDate) -> None:
-        if date.start is None or date.granularity in {None, "ref"}:
-            return
-        if self.anchor is not None and date.start > self.anchor:
-            return  # future dates do not set when past narration happened
-        if date.granularity in {"day", "week", "month"}:
-            self.paragraph_date = date
-        if (self.anchor is not None and date.granularity == "day"
-                and 0 <= (self.anchor - date.start).days <= RECENT_DAYS):
-            self.story_day = date
-
-    def infer(self, clause_tense: str) -> EventDate:
-        if clause_tense == "past":
-            for date in (self.paragraph_date, self.story_day):
-                if date is not None:
-                    return date.model_copy(update={"text": None, "span": None,
-                                                   "source": "narrative"})
-        return publication_date(self.anchor)
-
-
-def _story_day(mentions: list[DateMention], anchor: dt.date | None) -> EventDate | None:
-    """The recent day the article reports, known before it is named.
-
-    News reports a day's event (usually named in the lead, sometimes only
-    later: "... since Wednesday's close"), so past-tense narration before that
-    day is named already belongs to it: the first written day 1 to
-    RECENT_DAYS days before publication.
-    """
-    if anchor is None:
-        return None
-    for m in mentions:  # the publication day itself is the fallback anyway
-        t = m.timex
-        if (t.granularity is Granularity.DAY and t.resolved and t.start is not None
-                and 0 < (anchor - t.start).days <= RECENT_DAYS):
-            return written_date(m)
-    return None
 
 
 def is_candidate(sentence: Sentence, mentions: list[DateMention]) -> bool:
@@ -349,7 +295,7 @@ def _split_dates(text: str, groups: list[tuple[int, int, DateMention | None]],
         if not cuts:
             out.append((g_start, g_end, best))
             continue
-        piece_start, piece_mentions = g_start, []
+        piece_start = g_start
         for cut, a, _ in cuts:
             out.append((piece_start, cut, a))
             piece_start = cut
