@@ -26,8 +26,8 @@ installed tool needs no numpy/scipy (nor their import time) to date events;
 scikit-learn is needed only to train (the ``train`` extra).
 
 An event's date value is a calendar value (day ``YYYY-MM-DD``, month
-``YYYY-MM``, year ``YYYY``): a written week becomes the month that holds all its
-days (else the year), a quarter, half or season the year that holds it; its
+``YYYY-MM``, year ``YYYY``): a written week becomes the month that holds most of
+its days, a quarter, half or season the year that holds it; its
 ``start``/``end`` keep the exact interval the words name.
 """
 
@@ -109,7 +109,10 @@ def calendar_value(value: str, gran: Granularity | None, start: dt.date | None,
         return value[:10] if gran is Granularity.DAY else value, gran.value
     if start is None or end is None:
         return None
-    if gran in (Granularity.WEEK, Granularity.SEASON, Granularity.QUARTER, Granularity.HALF):
+    if gran is Granularity.WEEK:  # the month that holds most of its days
+        middle = start + (end - start) // 2
+        return f"{middle.year:04d}-{middle.month:02d}", "month"
+    if gran in (Granularity.SEASON, Granularity.QUARTER, Granularity.HALF):
         if (start.year, start.month) == (end.year, end.month):
             return f"{start.year:04d}-{start.month:02d}", "month"
         if start.year == end.year:

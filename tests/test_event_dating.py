@@ -84,7 +84,9 @@ def test_no_publication_date_gives_unresolved_or_absolute_dates() -> None:
 
 @pytest.mark.parametrize(("value", "gran", "start", "end", "want"), [
     ("2024-W11", Granularity.WEEK, dt.date(2024, 3, 11), dt.date(2024, 3, 17), ("2024-03", "month")),
-    ("2024-W09", Granularity.WEEK, dt.date(2024, 2, 26), dt.date(2024, 3, 3), ("2024", "year")),
+    ("2024-W09", Granularity.WEEK, dt.date(2024, 2, 26), dt.date(2024, 3, 3), ("2024-02", "month")),
+    ("2024-W01", Granularity.WEEK, dt.date(2024, 1, 1), dt.date(2024, 1, 7), ("2024-01", "month")),
+    ("2025-W01", Granularity.WEEK, dt.date(2024, 12, 30), dt.date(2025, 1, 5), ("2025-01", "month")),
     ("2024-Q1", Granularity.QUARTER, dt.date(2024, 1, 1), dt.date(2024, 3, 31), ("2024", "year")),
     ("2024-03-12T14:00", Granularity.DAY, dt.date(2024, 3, 12), dt.date(2024, 3, 12),
      ("2024-03-12", "day")),
