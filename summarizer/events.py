@@ -240,27 +240,82 @@ def dated_clauses(text: str, sentences: list[Sentence], anchor: dt.date | None) 
         inside = [m for m in mentions if sentence.start <= m.start < sentence.end]
         if is_candidate(sentence, inside):
             clock = any(m.timex.kind == "time" for m in inside)
-            for k, (g_start, g_end, mention) in enumerate(_split_dates(text, _group(sentence, inside), inside)):
-                if k and mention is None:
-                    continue
-                start, end = (sentence.start, sentence.end) if k == 0 else _trim_clause(text, g_start, g_end)
+            saying: Candidate | None = None
+            for g_start, g_end, start, end, main in _event_clauses(text, sentence, inside):
                 if end - start < MIN_CLAUSE_CHARS:
                     continue
                 clause = text[g_start:g_end]
                 ctx = ClauseContext(text, g_start, g_end, sentence.start, sentence.end, tense(clause),
-                                    main=k == 0, lead=lead < 2, clock=clock)
+                                    main=main, lead=lead < 2, clock=clock)
                 opts = options(ctx, inside, narration, sentence.index, sentence.paragraph)
                 best = story_rule(ctx, opts, narration) or choose(opts)
                 date = best.date if best is not None else publication_date(anchor)
-                status_clause = text[g_start:g_end]
+                if saying is not None and date.value == saying.date.value:
+                    continue  # reported at the date it was said: the saying's event covers it
                 cand = Candidate(sentence, start, end, text[start:end], date,
-                                 status_of(status_clause, sentence.text),
+                                 status_of(clause, sentence.text),
                                  best.mention if best is not None else None)
+                if main and (start, end) == (sentence.start, sentence.end) and \
+                        (g_start, g_end) != (sentence.start, sentence.end):
+                    saying = cand if _is_attribution(text, g_start, g_end, sentence) else None
                 found.append(DatedClause(cand, g_start, g_end, opts))
             lead += 1
         for m in inside:
             narration.note(text, sentence.index, sentence.paragraph, m)
     return found
+
+
+# a trailing attribution: ", police said.", ",'' the minister told reporters on Friday."
+_ATTRIBUTION = re.compile(
+    r"(?:,\s*(?:''|\"|\u201d|\u2019\u2019)?|(?:''|\"|\u201d))\s+(?P<att>[^,;\"\u201c\u201d]{0,80}?\b(?:said|says|told|"
+    r"reported|reports|added|stated|announced|confirmed|explained|noted|wrote|according\s+to)\b"
+    r"[^,;\"\u201c\u201d]{0,60}?)\s*[.!?]?\s*(?:''|\"|\u201d)?\s*$", re.IGNORECASE)
+ATTRIBUTION_MAX_WORDS = 12
+
+
+def _attribution(text: str, sentence: Sentence) -> tuple[int, int] | None:
+    """The span of a sentence's trailing attribution (", police said"), or None."""
+    m = _ATTRIBUTION.search(sentence.text)
+    if m is None or len(m.group("att").split()) > ATTRIBUTION_MAX_WORDS:
+        return None
+    start = sentence.start + m.start("att")
+    return start, sentence.start + m.end("att")
+
+
+def _is_attribution(text: str, start: int, end: int, sentence: Sentence) -> bool:
+    return _attribution(text, sentence) == (start, end)
+
+
+def _event_clauses(text: str, sentence: Sentence,
+                   inside: list[DateMention]) -> list[tuple[int, int, int, int, bool]]:
+    """(clause start, clause end, quote start, quote end, main) of each event in a sentence.
+
+    The main event quotes the whole sentence and is dated by its main clause; each later
+    clause with date words of its own is an event quoting that clause. A sentence that
+    reports, with a trailing attribution, something dated otherwise ("X was found last
+    month, the FBI said") holds two events: the saying, which quotes the sentence and is
+    dated by the attribution, and what was said, which quotes its clause.
+    """
+    att = _attribution(text, sentence)
+    dated = [m for m in inside if att is not None and m.start < att[0] and written(m) is not None
+             and mention_role(text, m.start, m.end) != "comparison"]
+    if att is not None and dated:
+        content_end = _trim_clause(text, sentence.start, att[0])[1]
+        content = Sentence(sentence.index, sentence.paragraph, sentence.start, content_end,
+                           text[sentence.start:content_end])
+        before = [m for m in inside if m.start < content_end]
+        out = [(att[0], att[1], sentence.start, sentence.end, True)]
+        for k, (g_start, g_end, mention) in enumerate(_split_dates(text, _group(content, before), before)):
+            if mention is not None or k == 0:
+                out.append((g_start, g_end, *_trim_clause(text, g_start, g_end), False))
+        return out
+    out = []
+    for k, (g_start, g_end, mention) in enumerate(_split_dates(text, _group(sentence, inside), inside)):
+        if k == 0:
+            out.append((g_start, g_end, sentence.start, sentence.end, True))
+        elif mention is not None:
+            out.append((g_start, g_end, *_trim_clause(text, g_start, g_end), False))
+    return out
 
 
 def candidates(text: str, sentences: list[Sentence], anchor: dt.date | None) -> list[Candidate]:

@@ -117,3 +117,17 @@ def test_every_clause_offers_the_publication_date() -> None:
     for clause in dated_clauses(text, sents, PUB):
         assert "publication" in [o.kind for o in clause.options]
         assert clause.group_start <= clause.group_end
+
+
+def test_a_trailing_attribution_is_its_own_event_when_the_report_is_dated_otherwise() -> None:
+    text = "The stolen painting was recovered last month in a warehouse, the museum said."
+    found = timeline(text, dt.date(2024, 3, 14))
+    by_value = {c.date.value: c for c in found}
+    assert set(by_value) == {"2024-02", "2024-03-14"}
+    assert by_value["2024-03-14"].text == text  # the saying quotes the sentence
+    assert by_value["2024-02"].text == "The stolen painting was recovered last month in a warehouse"
+
+
+def test_an_attribution_with_nothing_dated_otherwise_stays_one_event() -> None:
+    found = timeline("The painting is back on display, the museum said.")
+    assert len(found) == 1
