@@ -63,7 +63,7 @@ _PAST = re.compile(
     r"(?<!the )(?<!a )(?<!an )(?<!its )(?<!their )(?<!his )(?<!her )(?<!\u2019s )(?<!'s )"
     r"[a-z]{2,}ed)\b", re.IGNORECASE)
 _PRESENT = re.compile(
-    r"\b(is|are|has|have|says|remains?|continues?|maintains?|insists?|comes?|shows?|seems?|"
+    r"\b((?:isn|aren|doesn|don|hasn|haven)['\u2019]t|is|are|has|have|says|remains?|continues?|maintains?|insists?|comes?|shows?|seems?|"
     r"appears?|believes?|wants?|needs?|holds?|faces?|stands?|describes?|dismiss(?:es)?|"
     r"expects?|hopes?|fears?|warns?|argues?|denies|claims?)\b", re.IGNORECASE)
 
