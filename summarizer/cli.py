@@ -25,6 +25,7 @@ from rich.table import Table
 from rich.traceback import Traceback
 
 from . import render
+from ._version import __version__
 from .backends.cache import CACHE_FILENAME, CacheStats, ResponseCache, iso
 from .batch import run_batch
 from .batch_api import export_requests, import_responses
@@ -32,24 +33,30 @@ from .errors import BackendError, ConfigError, InputError, SummarizerError, opti
 from .evaluation.cli import eval_command
 from .exits import (EXIT_BACKEND, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE,
                     exit_code, recorded_exit_code)
-from .loading import iter_documents
+from .loading import extensions_of, folder_files, iter_documents
 from .pipeline import summarise
 from .schemas import Result
 from .settings import Settings
+from .strategies import strategy_class
 
-EXAMPLES = """
-Examples:
+# \b keeps click from rewrapping the lines that follow it into one paragraph
+EXAMPLES = """Examples:
 
+\b
   summarise article.txt                      # embedded model, readable view
   summarise article.txt --format json        # the full validated result
+  summarise article.txt --no-model           # no model: code's timeline, extractive summary
   cat article.txt | summarise - --date 2025-11-13
   summarise news.jsonl --format jsonl        # one result per line
+  summarise news/ -o results.jsonl           # a folder as a resumable batch
   summarise article.txt --base-url http://127.0.0.1:8080/v1 --model qwen
   OPENAI_API_KEY=... summarise a.txt --base-url https://api.openai.com/v1 --model gpt-4o-mini --strategy single
-  summarise schema                            # JSON Schema of a result
+  summarise schema                           # JSON Schema of a result
 """
+HELP = {"help_option_names": ["-h", "--help"]}
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  context_settings=HELP,
                   help="Summarise news articles into validated summaries and dated event timelines.")
 err = Console(stderr=True, highlight=False)
 
@@ -78,6 +85,28 @@ def _date(value: Optional[str]) -> Optional[dt.date]:
         raise typer.BadParameter(f"'{value}' is not a date in YYYY-MM-DD form") from None
 
 
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"summarise (summarizer) {__version__}\n")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", "-V", is_eager=True, callback=_version,
+                                                help="Print the version and exit.")] = False) -> None:
+    """Summarise news articles into validated summaries and dated event timelines."""
+
+
+def _skipped_notes(files: list[str], extensions: tuple[str, ...]) -> None:
+    for name in files:
+        folder = Path(name)
+        if name != "-" and folder.is_dir():
+            found = folder_files(folder, extensions)
+            note = found.skipped_note(folder)
+            if note and found.files:  # no files at all: the folder's error line says it
+                err.print(f"note: {escape(note)}", soft_wrap=True)
+
+
 @app.command("run", epilog=EXAMPLES)
 def run(
     files: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")],
@@ -86,7 +115,9 @@ def run(
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint; default: the embedded model.")] = None,
     model: Annotated[Optional[str], typer.Option(help="Model name at --base-url.")] = None,
     model_path: Annotated[Optional[Path], typer.Option(help="Another GGUF file for the embedded backend.")] = None,
-    strategy: Annotated[Optional[str], typer.Option(help="decomposed (small models) or single (one call, strong models).")] = None,
+    strategy: Annotated[Optional[str], typer.Option(help="decomposed (small models), single (one call, strong models) or rules (no model).")] = None,
+    no_model: Annotated[bool, typer.Option("--no-model", help="No model at all: code's events and dates, an extractive summary (the rules strategy).")] = False,
+    ext: Annotated[Optional[list[str]], typer.Option("--ext", help="Extensions a folder gives (repeatable; default .txt .md .json .jsonl).")] = None,
     max_reasks: Annotated[Optional[int], typer.Option(help="Re-asks after a failed validation.")] = None,
     token_budget: Annotated[Optional[int], typer.Option(help="Stop re-asking past this many tokens per document.")] = None,
     prompts: Annotated[Optional[Path], typer.Option(help="Folder of templates overriding the built-in ones.")] = None,
@@ -99,24 +130,34 @@ def run(
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Summarise documents: a summary and a dated, grounded timeline for each."""
+    if no_model and strategy not in (None, "rules"):
+        raise typer.Exit(fail(ConfigError(f"--no-model runs the rules strategy, not --strategy {strategy}"),
+                              debug=debug))
     try:
         settings = Settings.from_env(base_url=base_url, model=model, model_path=model_path,
-                                     strategy=strategy, max_reasks=max_reasks,
+                                     strategy="rules" if no_model else strategy,
+                                     max_reasks=max_reasks,
                                      token_budget=token_budget, prompts_dir=prompts,
                                      cache_dir=cache_dir, strict=strict or None,
                                      cache=None if cache else False)
+        strategy_class(settings.strategy)
     except ValueError as exc:  # pydantic: a bad option value
         raise typer.Exit(fail(option_error(exc), debug=debug)) from None
+    except ConfigError as exc:
+        raise typer.Exit(fail(exc, debug=debug)) from None
     anchor = _date(date)
+    extensions = extensions_of(ext)
+    _skipped_notes(files, extensions)
     if output is not None:
         raise typer.Exit(_batch(files, output, settings, concurrency=concurrency, resume=resume,
-                                date=anchor, debug=debug))
+                                date=anchor, debug=debug, extensions=extensions))
     if resume or concurrency is not None:
         raise typer.Exit(fail(ConfigError("--resume and --concurrency need -o/--output FILE.jsonl"),
                               debug=debug))
     code = EXIT_OK
     console = Console(highlight=False)
-    for item in iter_documents(files):
+    emit = _Emitter(console, format)
+    for item in iter_documents(files, extensions=extensions):
         if isinstance(item, InputError):
             code = fail(item, debug=debug)
             continue
@@ -130,18 +171,21 @@ def run(
             if isinstance(exc, (ConfigError, BackendError)) and not isinstance(exc, InputError):
                 break  # the next document would fail the same way
             continue
-        _emit(console, result, format)
+        emit(result)
+    emit.close()
     raise typer.Exit(code)
 
 
 def _batch(files: list[str], output: Path, settings: Settings, *, concurrency: Optional[int],
-           resume: bool, date: Optional[dt.date], debug: bool) -> int:
+           resume: bool, date: Optional[dt.date], debug: bool,
+           extensions: tuple[str, ...]) -> int:
     """``run -o``: the batch runner, its summary on stderr, and the batch's exit code."""
     if concurrency is None:  # the embedded model serves one call at a time anyway
         concurrency = 4 if settings.base_url else 1
     try:
         summary = run_batch(files, output, settings, concurrency=concurrency, resume=resume,
-                            date=date, progress=err.is_terminal, console=err)
+                            date=date, progress=err.is_terminal, console=err,
+                            extensions=extensions)
     except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
         return fail(exc, debug=debug)
     kinds = ", ".join(f"{k} {n}" for k, n in summary.error_types.most_common())
@@ -166,6 +210,41 @@ def _batch(files: list[str], output: Path, settings: Settings, *, concurrency: O
     return max((recorded_exit_code(k) for k in summary.error_types), default=EXIT_OK)
 
 
+class _Emitter:
+    """Writes each result as it comes. ``json``: one document is one object, several are
+    one array (the first result waits for the second to know which)."""
+
+    def __init__(self, console: Console, format: Format) -> None:
+        self.console = console
+        self.format = format
+        self.held: Optional[Result] = None
+        self.count = 0
+
+    def __call__(self, result: Result) -> None:
+        self.count += 1
+        if self.format is not Format.json:
+            _emit(self.console, result, self.format)
+        elif self.count == 1:
+            self.held = result
+        else:
+            if self.held is not None:
+                sys.stdout.write("[\n" + _indented(self.held))
+                self.held = None
+            sys.stdout.write(",\n" + _indented(result))
+            sys.stdout.flush()
+
+    def close(self) -> None:
+        if self.held is not None:
+            sys.stdout.write(self.held.model_dump_json(indent=2) + "\n")
+        elif self.format is Format.json and self.count > 1:
+            sys.stdout.write("\n]\n")
+        sys.stdout.flush()
+
+
+def _indented(result: Result) -> str:
+    return "\n".join("  " + line for line in result.model_dump_json(indent=2).splitlines())
+
+
 def _emit(console: Console, result: Result, format: Format) -> None:
     if format is Format.json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
@@ -184,7 +263,7 @@ def schema() -> None:
     sys.stdout.write(json.dumps(Result.model_json_schema(), indent=2) + "\n")
 
 
-batch_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+batch_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=HELP,
                         help="Batch API files: requests for OpenAI's Batch API or vLLM's run_batch, "
                              "and their answers back in.")
 app.add_typer(batch_app, name="batch")
@@ -252,7 +331,7 @@ def batch_import(
     raise typer.Exit(EXIT_OK if not (summary.pending or summary.failed) else EXIT_OUTPUT)
 
 
-cache_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+cache_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=HELP,
                         help="The response cache: what it holds, and clearing it.")
 app.add_typer(cache_app, name="cache")
 
@@ -377,7 +456,7 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     _INVOCATION[:] = args
     warnings.showwarning = _one_line_warning
-    if args and args[0] not in COMMANDS and args[0] not in {"--help", "-h"}:
+    if args and args[0] not in COMMANDS and args[0] not in {"--help", "-h", "--version", "-V"}:
         args.insert(0, "run")
     try:
         app(args=args, prog_name="summarise", standalone_mode=True)

@@ -13,9 +13,11 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "summarizer"
 # function-level imports are for optional extras only: the embedded model, tiktoken (the
-# server extra) and the eval stack (numpy, scipy, rouge-score under the eval extra)
+# server extra), the eval stack (numpy, scipy, rouge-score under the eval extra), and the
+# OpenAI-compatible backend, whose SDK takes seconds to import and only --base-url needs
 OPTIONAL = {"llama_cpp", "tiktoken", "summarizer.evaluation.harness",
-            "summarizer.evaluation.gate", "summarizer.evaluation.report"}
+            "summarizer.evaluation.gate", "summarizer.evaluation.report",
+            "summarizer.backends.openai_compat"}
 
 
 def module_name(path: Path) -> str:

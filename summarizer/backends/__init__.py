@@ -7,7 +7,6 @@ from ..settings import Settings
 from .base import Backend, ChatRequest, Completion
 from .cache import CachedBackend, open_cache
 from .embedded import EmbeddedBackend
-from .openai_compat import make_openai_backend
 
 
 def make_backend(settings: Settings) -> Backend:
@@ -22,6 +21,9 @@ def make_backend(settings: Settings) -> Backend:
 def _make_backend(settings: Settings) -> Backend:
     """An OpenAI-compatible endpoint, else the embedded model."""
     if settings.base_url:
+        # on use only: the openai SDK takes seconds to import, and only --base-url needs it
+        from .openai_compat import make_openai_backend
+
         key = settings.api_key.get_secret_value() if settings.api_key else None
         return make_openai_backend(settings.base_url, settings.model, key,
                                    timeout_s=settings.timeout_s,
