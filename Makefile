@@ -59,7 +59,7 @@ bench: setup peers
 	$(PY) bench/bench_overhead.py
 	$(PY) bench/bench_peers.py --limit 8
 
-# The model-free timeline over the development sets (trial and TBAQ tune), scored by
+# The model-free timeline (the rules strategy) over the development sets (trial and TBAQ tune), scored by
 # ../shared/tools/score_timeline.py: seconds. The article texts are written once into a
 # git-ignored folder (TBAQ texts are never copied into the repository).
 SCORER := ../shared/tools/score_timeline.py
@@ -68,9 +68,10 @@ $(TL)/trial/.done $(TL)/tune/.done:
 	$(PY) $(SCORER) texts $(if $(findstring trial,$@),trial,tbaq --part tune) $(dir $@) && touch $@
 
 eval-timeline: setup $(TL)/trial/.done $(TL)/tune/.done
-	$(PY) bench/timeline_rules.py $(TL)/trial -o $(TL)/trial.jsonl
+	rm -f $(TL)/trial.jsonl $(TL)/tune.jsonl  # a batch output resumes: start afresh
+	$(VENV)/bin/summarise run $(TL)/trial -o $(TL)/trial.jsonl --strategy rules
 	$(PY) $(SCORER) score trial $(TL)/trial.jsonl
-	$(PY) bench/timeline_rules.py $(TL)/tune -o $(TL)/tune.jsonl
+	$(VENV)/bin/summarise run $(TL)/tune -o $(TL)/tune.jsonl --strategy rules
 	$(PY) $(SCORER) score tbaq $(TL)/tune.jsonl --part tune
 
 # Retrain summarizer/event_dates.json from the TBAQ tune documents (needs ../shared/data)
