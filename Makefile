@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SAMPLE := examples/kremlin-peace-talks-2025-11-13.txt
 
-.PHONY: setup demo test test-slow bench peers bench-peers eval clean chromium
+.PHONY: setup demo test test-slow bench peers bench-peers eval clean chromium eval-timeline train-event-dates
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,26 @@ bench: setup peers
 	$(PY) bench/bench_overhead.py
 	$(PY) bench/bench_ray.py
 	$(PY) bench/bench_peers.py --limit 8
+
+# The model-free timeline (the rules strategy) over the development sets (trial and TBAQ tune), scored by
+# ../shared/tools/score_timeline.py: seconds. The article texts are written once into a
+# git-ignored folder (TBAQ texts are never copied into the repository).
+SCORER := ../shared/tools/score_timeline.py
+TL := .cache/eval-timeline
+$(TL)/trial/.done $(TL)/tune/.done:
+	$(PY) $(SCORER) texts $(if $(findstring trial,$@),trial,tbaq --part tune) $(dir $@) && touch $@
+
+eval-timeline: setup $(TL)/trial/.done $(TL)/tune/.done
+	rm -f $(TL)/trial.jsonl $(TL)/tune.jsonl  # a batch output resumes: start afresh
+	$(VENV)/bin/summarise run $(TL)/trial -o $(TL)/trial.jsonl --strategy rules
+	$(PY) $(SCORER) score trial $(TL)/trial.jsonl
+	$(VENV)/bin/summarise run $(TL)/tune -o $(TL)/tune.jsonl --strategy rules
+	$(PY) $(SCORER) score tbaq $(TL)/tune.jsonl --part tune
+
+# Retrain summarizer/event_dates.json from the TBAQ tune documents (needs ../shared/data)
+train-event-dates: setup
+	$(PY) -m pip install --quiet -e '.[train]'
+	$(PY) scripts/train_event_dates.py
 
 clean:
 	rm -rf $(VENV) $(PEERS) .pytest_cache build dist *.egg-info

@@ -28,10 +28,11 @@ from _loopback import REPO
 from summarizer.backends.base import ChatRequest, Completion
 from summarizer.chunking import chunk
 from summarizer.errors import SummarizerError
-from summarizer.pipeline import CHUNK_RESERVE_TOKENS, MIN_CHUNK_TOKENS, Pipeline
+from summarizer.pipeline import Pipeline
 from summarizer.schemas import Document, Result
 from summarizer.segment import sentences
 from summarizer.settings import Settings
+from summarizer.strategies.chunks import CHUNK_RESERVE_TOKENS, MIN_CHUNK_TOKENS
 
 WIKINEWS = REPO / "eval" / "datasets" / "wikinews.jsonl"
 PUBLISHED = dt.date(2011, 10, 6)  # the last article's date

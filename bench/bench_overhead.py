@@ -51,6 +51,9 @@ class Recording:
         print(f"  call {len(self.requests)}: {completion.completion_tokens} tokens", file=sys.stderr)
         return completion
 
+    def count_tokens(self, text: str) -> int:
+        return int(self.inner.count_tokens(text))
+
 
 def bare(llm: Any, requests: list[ChatRequest], *, reuse_prefix: bool = True) -> tuple[float, int]:
     from llama_cpp import LlamaGrammar

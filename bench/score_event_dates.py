@@ -46,17 +46,16 @@ from summarizer.evaluation.metrics import (  # noqa: E402
 )
 from summarizer.evaluation.references import Reference, ReferenceEvent, load_references  # noqa: E402
 from summarizer.events import Candidate, candidates  # noqa: E402
-from summarizer.pipeline import _clip  # noqa: E402  (the description when no draft comes back)
-from summarizer.schemas import Event, Evidence  # noqa: E402
+from summarizer.schemas import Event  # noqa: E402
 from summarizer.segment import sentences  # noqa: E402
+from summarizer.strategies import extractive  # noqa: E402
 
 DEFAULT_SETS = [ROOT / "eval" / "datasets" / "wikinews.jsonl", ROOT / "eval" / "datasets" / "sample.jsonl"]
 
 def event_of(cand: Candidate) -> Event:
-    """The Event the pipeline builds from a candidate (``Pipeline._event`` with no draft)."""
-    return Event(description=_clip(cand.text)[:300], actors=[], location=None, date=cand.date,
-                 status=cand.status,
-                 evidence=Evidence(quote=cand.text, span=cand.span, match="exact", score=100.0))
+    """The Event the pipeline builds from a candidate when no draft comes back (the rules
+    strategy's event)."""
+    return extractive.event_of(cand)
 
 
 def tool_events(ref: Reference) -> list[Event]:

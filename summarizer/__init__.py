@@ -1,7 +1,6 @@
 """summarizer: news articles into validated summaries and dated, grounded event timelines."""
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .errors import (AuthenticationFailed, BackendError, BackendTimeout, BackendUnavailable,
                      BudgetExceeded, ConfigError, GroundingError, InputError, InvalidOutput,
                      SummarizerError)

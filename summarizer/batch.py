@@ -45,8 +45,9 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColu
                            TextColumn, TimeElapsedColumn, TimeRemainingColumn)
 from rich.text import Text
 
-from .errors import AuthenticationFailed, BackendError, InputError
-from .loading import iter_documents
+from .errors import AuthenticationFailed, BackendError, ConfigError, InputError
+from .loading import FOLDER_EXTENSIONS, iter_documents
+from .pipeline import Pipeline
 from .schemas import Document
 from .settings import Settings
 
@@ -160,12 +161,17 @@ def _is_retryable(record: dict[str, Any]) -> bool:
 
 
 def prepare_output(path: Path, *, resume: bool) -> set[str]:
-    """The ids the output already holds (empty for a new file); retryable errors removed."""
+    """The ids the output already holds (empty for a new file); retryable errors removed.
+
+    ``ConfigError`` (one line) for an output that is a folder, or in a folder that
+    does not exist, and for an existing output without ``resume``."""
+    if path.is_dir():
+        raise ConfigError(f"-o {path} is a folder; name a file in it, e.g. {path / 'results.jsonl'}")
+    if not path.parent.is_dir():
+        raise ConfigError(f"-o {path}: the folder {path.parent} does not exist; create it first")
     if not path.exists() or path.stat().st_size == 0:
         return set()
     if not resume:
-        from .errors import ConfigError
-
         raise ConfigError(f"{path} already has results; pass --resume to continue that batch, "
                           "or choose another output file")
     _cut_torn_line(path)
@@ -235,10 +241,11 @@ class IdAssigner:
 Item = Document | InputError
 
 
-def numbered_inputs(sources: list[str]) -> Iterator[tuple[str, str, Item]]:
+def numbered_inputs(sources: list[str], extensions: tuple[str, ...] = FOLDER_EXTENSIONS
+                    ) -> Iterator[tuple[str, str, Item]]:
     """(unique id, id asked for, item) for every input, in order."""
     ids = IdAssigner()
-    for index, item in enumerate(iter_documents(sources), 1):
+    for index, item in enumerate(iter_documents(sources, extensions=extensions), 1):
         wanted = item.id if isinstance(item, Document) else (item.source or f"input-{index}")
         yield ids.assign(wanted), wanted, item
 
@@ -266,10 +273,10 @@ def _progress(console: Console) -> Progress:
 
 class _Batch:
     def __init__(self, sources: list[str], output: Path, settings: Settings, *, concurrency: int,
-                 resume: bool, date: dt.date | None, progress: bool, console: Console | None) -> None:
-        from .pipeline import Pipeline
-
+                 resume: bool, date: dt.date | None, progress: bool, console: Console | None,
+                 extensions: tuple[str, ...] = FOLDER_EXTENSIONS) -> None:
         self.sources = sources
+        self.extensions = extensions
         self.summary = BatchSummary(output=output)
         self.done_ids = prepare_output(output, resume=resume)
         self.pipeline = Pipeline(settings)  # shared: the embedded model loads once
@@ -288,7 +295,7 @@ class _Batch:
     def _count(self) -> None:
         try:
             todo = total = 0
-            for doc_id, _, _ in numbered_inputs(self.sources):
+            for doc_id, _, _ in numbered_inputs(self.sources, self.extensions):
                 total += 1
                 todo += doc_id not in self.done_ids
         except Exception:  # noqa: BLE001 - counting is a nicety; the run reports what it reads
@@ -377,7 +384,7 @@ class _Batch:
     async def _feed(self, loop: asyncio.AbstractEventLoop, pool: ThreadPoolExecutor) -> None:
         slots = asyncio.Semaphore(self.concurrency)
         in_flight: set[asyncio.Future[Any]] = set()
-        inputs = numbered_inputs(self.sources)
+        inputs = numbered_inputs(self.sources, self.extensions)
         end: tuple[str, str, Item] | None = None
         while not self.stopping:
             await slots.acquire()
@@ -426,7 +433,8 @@ class _Batch:
 
 def run_batch(sources: list[str], output: Path, settings: Settings, *, concurrency: int,
               resume: bool, date: dt.date | None = None, progress: bool = True,
-              console: Console | None = None) -> BatchSummary:
+              console: Console | None = None,
+              extensions: tuple[str, ...] = FOLDER_EXTENSIONS) -> BatchSummary:
     """Summarise every document in ``sources`` into the JSONL file ``output``.
 
     ``concurrency`` documents run at once (one shared pipeline); ``resume``
@@ -436,7 +444,7 @@ def run_batch(sources: list[str], output: Path, settings: Settings, *, concurren
     module docstring); the returned summary says so.
     """
     batch = _Batch(sources, output, settings, concurrency=concurrency, resume=resume, date=date,
-                   progress=progress, console=console)
+                   progress=progress, console=console, extensions=extensions)
     summary = asyncio.run(batch.run())
     if batch.renamed_examples:
         batch.console.print(f"{summary.renamed} repeated document ids renamed, e.g. "

@@ -59,19 +59,22 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 from .backends.base import ChatRequest, Completion, strict_schema
 from .batch import error_line, numbered_inputs, ok_line
+from .chunking import estimate_tokens
 from .errors import ConfigError, InputError, InvalidOutput
+from .pipeline import Pipeline
 from .schemas import Document, Usage
-from .settings import Settings, Strategy
+from .settings import Settings
 
 URL = "/v1/chat/completions"
 TASKS = {"SummaryDraft": "summary", "EventList": "events",  # schema title -> task name
          "HeadlineDraft": "headline", "EventDraft": "event"}
 STRATEGY_OF_TASK = {"summary": "single", "events": "single",
                     "headline": "decomposed", "event": "decomposed"}
+BATCH_STRATEGIES = tuple(dict.fromkeys(STRATEGY_OF_TASK.values()))  # the ones that ask a model
 BATCH_BACKEND = "openai-batch"
 _DIGEST8 = re.compile(r"[0-9a-f]{8}")
 
@@ -161,6 +164,9 @@ class _Recorder:
         self.requests.append(request)
         return Completion(text="")
 
+    def count_tokens(self, text: str) -> int:  # the provider's tokenizer is not at hand
+        return estimate_tokens(text)
+
 
 @dataclass
 class ExportSummary:
@@ -175,8 +181,6 @@ class ExportSummary:
 def export_requests(sources: list[str], output: Path, settings: Settings, *, model: str | None,
                     date: dt.date | None = None) -> ExportSummary:
     """Write the Batch API requests for ``sources`` to ``output``, and their documents file."""
-    from .pipeline import Pipeline
-
     model = model or settings.model
     if not model:
         raise ConfigError("batch export needs the provider's model name: --model")
@@ -300,6 +304,9 @@ class _Replay:
             fh.seek(where[1])
             return _answer_of(json.loads(fh.readline()))
 
+    def count_tokens(self, text: str) -> int:  # as the export counted, so chunks match
+        return estimate_tokens(text)
+
     def known(self, request: ChatRequest) -> bool:
         return messages_digest(request.messages) in self._by_digest
 
@@ -340,8 +347,6 @@ def import_responses(responses: list[Path], requests: list[Path], output: Path,
     ``strategy`` defaults to the one the requests were exported with (their
     custom ids tell), else ``settings.strategy``.
     """
-    from .pipeline import Pipeline
-
     if not requests:
         raise ConfigError("batch import needs the requests file(s): --requests")
     documents = documents or documents_path(requests[0])
@@ -349,8 +354,8 @@ def import_responses(responses: list[Path], requests: list[Path], output: Path,
         raise ConfigError(f"documents file {documents} not found (batch export writes it "
                           "next to the requests); pass --documents")
     retry = retry or output.with_name("retry-requests.jsonl")
-    if strategy is not None and strategy not in get_args(Strategy):
-        raise ConfigError(f"unknown strategy {strategy!r}: use one of {', '.join(get_args(Strategy))}")
+    if strategy is not None and strategy not in BATCH_STRATEGIES:
+        raise ConfigError(f"unknown strategy {strategy!r}: use one of {', '.join(BATCH_STRATEGIES)}")
     replay = _Replay(responses, requests)
     if strategy is None and len(replay.strategies) > 1:
         raise ConfigError("the request files hold requests of both strategies (single and "

@@ -1,63 +1,62 @@
 """The ``summarise`` command: a thin layer over the library.
 
 Typer parses, the library works, ``render`` shows. Library errors become one
-line on stderr and an exit code (the table lives here and in the README):
-
-    0  every document summarised
-    1  an unexpected internal error (a bug: run again with --debug and report it)
-    2  bad usage or configuration (unknown option, missing model, bad prompt folder)
-    3  bad input (missing, empty, binary or undecodable file, bad date, bad JSON line)
-    4  the model backend failed (unreachable, timed out, refused the key)
-    5  the model never gave a valid answer
-    6  eval: a metric fell below --fail-under or regressed against --baseline
-  130  interrupted
+line on stderr and an exit code (the table is ``summarizer.exits``, shared with
+``summarise eval``, and in the README).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import shlex
 import sys
 import warnings
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import Annotated, Any, Optional
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 from rich.traceback import Traceback
 
 from . import render
-from .errors import (
-    BackendError,
-    ConfigError,
-    InputError,
-    InvalidOutput,
-    SummarizerError,
-    option_error,
-)
-from .loading import iter_documents
+from ._version import __version__
+from .backends.cache import CACHE_FILENAME, CacheStats, ResponseCache, iso
+from .batch import run_batch
+from .batch_api import export_requests, import_responses
+from .errors import BackendError, ConfigError, InputError, SummarizerError, option_error
+from .evaluation.cli import eval_command
+from .exits import (EXIT_BACKEND, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE,
+                    exit_code, recorded_exit_code)
+from .loading import extensions_of, folder_files, iter_documents
+from .pipeline import summarise
 from .schemas import Result
 from .settings import Settings
+from .strategies import strategy_class
 
-if TYPE_CHECKING:
-    from .cache import ResponseCache
+# \b keeps click from rewrapping the lines that follow it into one paragraph
+EXAMPLES = """Examples:
 
-EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_INPUT, EXIT_BACKEND, EXIT_OUTPUT = 0, 1, 2, 3, 4, 5
-
-EXAMPLES = """
-Examples:
-
+\b
   summarise article.txt                      # embedded model, readable view
   summarise article.txt --format json        # the full validated result
+  summarise article.txt --no-model           # no model: code's timeline, extractive summary
   cat article.txt | summarise - --date 2025-11-13
   summarise news.jsonl --format jsonl        # one result per line
+  summarise news/ -o results.jsonl           # a folder as a resumable batch
   summarise article.txt --base-url http://127.0.0.1:8080/v1 --model qwen
   OPENAI_API_KEY=... summarise a.txt --base-url https://api.openai.com/v1 --model gpt-4o-mini --strategy single
-  summarise schema                            # JSON Schema of a result
+  summarise schema                           # JSON Schema of a result
 """
+HELP = {"help_option_names": ["-h", "--help"]}
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  context_settings=HELP,
                   help="Summarise news articles into validated summaries and dated event timelines.")
 err = Console(stderr=True, highlight=False)
 
@@ -72,19 +71,6 @@ class Format(str, Enum):
     json = "json"
     jsonl = "jsonl"
     markdown = "markdown"
-
-
-def exit_code(exc: BaseException) -> int:
-    if isinstance(exc, InputError):
-        return EXIT_INPUT
-    if isinstance(exc, ConfigError):
-        return EXIT_USAGE
-    if isinstance(exc, BackendError):
-        return EXIT_BACKEND
-    if isinstance(exc, (InvalidOutput, SummarizerError)):
-        return EXIT_OUTPUT
-    return EXIT_BUG
-
 
 
 def fail(exc: BaseException, *, debug: bool) -> int:
@@ -104,6 +90,28 @@ def _date(value: Optional[str]) -> Optional[dt.date]:
         raise typer.BadParameter(f"'{value}' is not a date in YYYY-MM-DD form") from None
 
 
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"summarise (summarizer) {__version__}\n")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", "-V", is_eager=True, callback=_version,
+                                                help="Print the version and exit.")] = False) -> None:
+    """Summarise news articles into validated summaries and dated event timelines."""
+
+
+def _skipped_notes(files: list[str], extensions: tuple[str, ...]) -> None:
+    for name in files:
+        folder = Path(name)
+        if name != "-" and folder.is_dir():
+            found = folder_files(folder, extensions)
+            note = found.skipped_note(folder)
+            if note and found.files:  # no files at all: the folder's error line says it
+                err.print(f"note: {escape(note)}", soft_wrap=True)
+
+
 @app.command("run", epilog=EXAMPLES)
 def run(
     files: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")],
@@ -112,7 +120,9 @@ def run(
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint; default: the embedded model.")] = None,
     model: Annotated[Optional[str], typer.Option(help="Model name at --base-url.")] = None,
     model_path: Annotated[Optional[Path], typer.Option(help="Another GGUF file for the embedded backend.")] = None,
-    strategy: Annotated[Optional[str], typer.Option(help="decomposed (small models) or single (one call, strong models).")] = None,
+    strategy: Annotated[Optional[str], typer.Option(help="decomposed (small models), single (one call, strong models) or rules (no model).")] = None,
+    no_model: Annotated[bool, typer.Option("--no-model", help="No model at all: code's events and dates, an extractive summary (the rules strategy).")] = False,
+    ext: Annotated[Optional[list[str]], typer.Option("--ext", help="Extensions a folder gives (repeatable; default .txt .md .json .jsonl).")] = None,
     max_reasks: Annotated[Optional[int], typer.Option(help="Re-asks after a failed validation.")] = None,
     token_budget: Annotated[Optional[int], typer.Option(help="Stop re-asking past this many tokens per document.")] = None,
     prompts: Annotated[Optional[Path], typer.Option(help="Folder of templates overriding the built-in ones.")] = None,
@@ -129,30 +139,39 @@ def run(
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Summarise documents: a summary and a dated, grounded timeline for each."""
-    from .pipeline import summarise
-
+    if no_model and strategy not in (None, "rules"):
+        raise typer.Exit(fail(ConfigError(f"--no-model runs the rules strategy, not --strategy {strategy}"),
+                              debug=debug))
     try:
         settings = Settings.from_env(base_url=base_url, model=model, model_path=model_path,
-                                     strategy=strategy, max_reasks=max_reasks,
+                                     strategy="rules" if no_model else strategy,
+                                     max_reasks=max_reasks,
                                      token_budget=token_budget, prompts_dir=prompts,
                                      cache_dir=cache_dir, strict=strict or None,
                                      cache=None if cache else False)
+        strategy_class(settings.strategy)
     except ValueError as exc:  # pydantic: a bad option value
         raise typer.Exit(fail(option_error(exc), debug=debug)) from None
+    except ConfigError as exc:
+        raise typer.Exit(fail(exc, debug=debug)) from None
     anchor = _date(date)
+    extensions = extensions_of(ext)
+    _skipped_notes(files, extensions)
     if output is not None:
         ray_options = None
         if engine is Engine.ray:
             ray_options = {"address": ray_address, "actors": actors,
                            "actor_concurrency": actor_concurrency}
         raise typer.Exit(_batch(files, output, settings, concurrency=concurrency, resume=resume,
-                                date=anchor, debug=debug, ray_options=ray_options))
+                                date=anchor, debug=debug, extensions=extensions,
+                                ray_options=ray_options))
     if resume or concurrency is not None:
         raise typer.Exit(fail(ConfigError("--resume and --concurrency need -o/--output FILE.jsonl"),
                               debug=debug))
     code = EXIT_OK
     console = Console(highlight=False)
-    for item in iter_documents(files):
+    emit = _Emitter(console, format)
+    for item in iter_documents(files, extensions=extensions):
         if isinstance(item, InputError):
             code = fail(item, debug=debug)
             continue
@@ -160,35 +179,26 @@ def run(
             result = summarise(item, date=anchor, settings=settings)
         except KeyboardInterrupt:
             err.print("interrupted")
-            raise typer.Exit(130)
+            raise typer.Exit(EXIT_INTERRUPTED)
         except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
             code = fail(exc if isinstance(exc, SummarizerError) else exc, debug=debug)
             if isinstance(exc, (ConfigError, BackendError)) and not isinstance(exc, InputError):
                 break  # the next document would fail the same way
             continue
-        _emit(console, result, format)
+        emit(result)
+    emit.close()
     raise typer.Exit(code)
-
-
-_BATCH_ERROR_CODES = {"InputError": EXIT_INPUT, "BackendError": EXIT_BACKEND,
-                      "BackendTimeout": EXIT_BACKEND, "BackendUnavailable": EXIT_BACKEND,
-                      "AuthenticationFailed": EXIT_BACKEND, "ConfigError": EXIT_USAGE}
 
 
 def _batch(files: list[str], output: Path, settings: Settings, *, concurrency: Optional[int],
            resume: bool, date: Optional[dt.date], debug: bool,
-           ray_options: Optional[dict[str, Any]] = None) -> int:
+           extensions: tuple[str, ...], ray_options: Optional[dict[str, Any]] = None) -> int:
     """``run -o``: the batch runner (here or on Ray), its summary on stderr, and the exit code."""
-    import os
-    import shlex
-
-    from .batch import run_batch
-
     if concurrency is None:  # the embedded model serves one call at a time anyway
         concurrency = 4 if settings.base_url else 1
     try:
         if ray_options is not None:
-            try:
+            try:  # the ray extra: optional, so imported only when asked for
                 from .distributed import run_ray_batch
             except ImportError as exc:
                 raise ConfigError(f"--engine ray needs Ray ({exc.name} is missing): "
@@ -199,7 +209,8 @@ def _batch(files: list[str], output: Path, settings: Settings, *, concurrency: O
             raise ConfigError("Parquet output needs --engine ray; a local batch writes JSONL")
         else:
             summary = run_batch(files, output, settings, concurrency=concurrency, resume=resume,
-                                date=date, progress=err.is_terminal, console=err)
+                                date=date, progress=err.is_terminal, console=err,
+                                extensions=extensions)
     except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
         return fail(exc, debug=debug)
     kinds = ", ".join(f"{k} {n}" for k, n in summary.error_types.most_common())
@@ -217,11 +228,46 @@ def _batch(files: list[str], output: Path, settings: Settings, *, concurrency: O
         if summary.abandoned:  # worker threads still wait on the model: don't wait for them
             sys.stdout.flush()
             sys.stderr.flush()
-            os._exit(130)
-        return 130
+            os._exit(EXIT_INTERRUPTED)
+        return EXIT_INTERRUPTED
     if summary.stopped_reason:
         return EXIT_BACKEND
-    return max((_BATCH_ERROR_CODES.get(k, EXIT_OUTPUT) for k in summary.error_types), default=EXIT_OK)
+    return max((recorded_exit_code(k) for k in summary.error_types), default=EXIT_OK)
+
+
+class _Emitter:
+    """Writes each result as it comes. ``json``: one document is one object, several are
+    one array (the first result waits for the second to know which)."""
+
+    def __init__(self, console: Console, format: Format) -> None:
+        self.console = console
+        self.format = format
+        self.held: Optional[Result] = None
+        self.count = 0
+
+    def __call__(self, result: Result) -> None:
+        self.count += 1
+        if self.format is not Format.json:
+            _emit(self.console, result, self.format)
+        elif self.count == 1:
+            self.held = result
+        else:
+            if self.held is not None:
+                sys.stdout.write("[\n" + _indented(self.held))
+                self.held = None
+            sys.stdout.write(",\n" + _indented(result))
+            sys.stdout.flush()
+
+    def close(self) -> None:
+        if self.held is not None:
+            sys.stdout.write(self.held.model_dump_json(indent=2) + "\n")
+        elif self.format is Format.json and self.count > 1:
+            sys.stdout.write("\n]\n")
+        sys.stdout.flush()
+
+
+def _indented(result: Result) -> str:
+    return "\n".join("  " + line for line in result.model_dump_json(indent=2).splitlines())
 
 
 def _emit(console: Console, result: Result, format: Format) -> None:
@@ -242,7 +288,7 @@ def schema() -> None:
     sys.stdout.write(json.dumps(Result.model_json_schema(), indent=2) + "\n")
 
 
-batch_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+batch_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=HELP,
                         help="Batch API files: requests for OpenAI's Batch API or vLLM's run_batch, "
                              "and their answers back in.")
 app.add_typer(batch_app, name="batch")
@@ -259,8 +305,6 @@ def batch_export(
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Write every request the pipeline makes first, for each document, as a Batch API file."""
-    from .batch_api import export_requests
-
     try:
         settings = Settings.from_env(model=model, strategy=strategy, prompts_dir=prompts)
     except ValueError as exc:  # pydantic: a bad option value
@@ -291,8 +335,6 @@ def batch_import(
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Validate a batch's answers into results JSONL; write re-asks to a retry request file."""
-    from .batch_api import import_responses
-
     try:
         settings = Settings.from_env(max_reasks=max_reasks, strategy=strategy, prompts_dir=prompts,
                                      strict=strict or None)
@@ -314,17 +356,13 @@ def batch_import(
     raise typer.Exit(EXIT_OK if not (summary.pending or summary.failed) else EXIT_OUTPUT)
 
 
-cache_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+cache_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=HELP,
                         help="The response cache: what it holds, and clearing it.")
 app.add_typer(cache_app, name="cache")
 
 
 def _open_cache(cache_dir: Optional[Path]) -> tuple[Optional[ResponseCache], Settings]:
     """The existing cache in ``--cache-dir`` (None: no file yet); a missing folder is an error."""
-    from pydantic import ValidationError
-
-    from .cache import CACHE_FILENAME, ResponseCache
-
     try:
         settings = Settings.from_env(cache_dir=cache_dir)
     except ValidationError as exc:  # a bad SUMMARIZER_CACHE_MAX_MB
@@ -359,8 +397,6 @@ def cache_info(
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Where the response cache is, how many answers it holds and for which models, its size."""
-    from .cache import CACHE_FILENAME, CacheStats, iso
-
     try:
         cache, settings = _open_cache(cache_dir)
         if cache is None:
@@ -377,9 +413,6 @@ def cache_info(
         data = {**stats.as_json(), "exists": cache is not None, "max_bytes": max_bytes}
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         raise typer.Exit(EXIT_OK)
-    from rich.markup import escape
-    from rich.table import Table
-
     console = Console(highlight=False)
     if cache is None:
         console.print(f"no response cache yet at {escape(str(stats.path))}", soft_wrap=True)
@@ -431,8 +464,6 @@ def cache_clear(
     raise typer.Exit(EXIT_OK)
 
 
-from .evaluation.cli import eval_command  # noqa: E402 - light: the eval stack loads on use
-
 app.command("eval")(eval_command)
 
 COMMANDS = {"run", "schema", "eval", "batch", "cache"}
@@ -450,10 +481,10 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     _INVOCATION[:] = args
     warnings.showwarning = _one_line_warning
-    if args and args[0] not in COMMANDS and args[0] not in {"--help", "-h"}:
+    if args and args[0] not in COMMANDS and args[0] not in {"--help", "-h", "--version", "-V"}:
         args.insert(0, "run")
     try:
         app(args=args, prog_name="summarise", standalone_mode=True)
     except KeyboardInterrupt:
         err.print("interrupted")
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)

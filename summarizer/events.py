@@ -6,11 +6,15 @@ code does reliably:
 
 * **clauses**: each sentence is cut at clause boundaries ("which", "that",
   "but", ";", "after" ...); a sentence yields one candidate for its main
-  clause plus one per later clause that carries its own date words;
-* **dates**: date words are found and resolved by ``summarizer.dates``; a
-  clause with none gets an *inferred* date: the date its paragraph last set
-  for past-tense narration, else the recent day the article is about, else
-  the publication date (for what is said or happening now);
+  clause (quoting the whole sentence) plus one per later clause that carries
+  its own date words. A clause that still writes two different dates ("fought
+  cancer in 2004 and took leave in 2009") is cut between them: one event per
+  date, each with its own quote and span;
+* **dates**: date words are found and resolved by ``summarizer.dates``; each
+  candidate's date is chosen among its options (the dates written in its
+  clause and sentence, the day the story is about, the date the sentences just
+  before set, the publication date, the day before it) by the learned score of
+  ``summarizer.event_dating``;
 * **status**: fact, claim, planned or hypothetical, from the clause's verbs.
 
 The model only writes each candidate's short description (see ``pipeline``).
@@ -23,12 +27,14 @@ import re
 from dataclasses import dataclass
 
 from .dates import DateMention, Granularity, find_dates
+from .dates.roles import mention_role
+from .event_dating import (ClauseContext, Narration, Option, choose, options, story_day,
+                           story_rule, written)
 from .schemas import EventDate, Span, Status
 from .segment import Sentence
 
 MIN_WORDS = 4
 MIN_CLAUSE_CHARS = 12
-RECENT_DAYS = 7  # a written day this close before publication is "the day the story is about"
 
 _BOUNDARY = re.compile(
     r"[;:]\s+|,\s+(?=(?:which|where|who|when|while|but|and|after|before|although|though|as|"
@@ -57,7 +63,7 @@ _PAST = re.compile(
     r"(?<!the )(?<!a )(?<!an )(?<!its )(?<!their )(?<!his )(?<!her )(?<!\u2019s )(?<!'s )"
     r"[a-z]{2,}ed)\b", re.IGNORECASE)
 _PRESENT = re.compile(
-    r"\b(is|are|has|have|says|remains?|continues?|maintains?|insists?|comes?|shows?|seems?|"
+    r"\b((?:isn|aren|doesn|don|hasn|haven)['\u2019]t|is|are|has|have|says|remains?|continues?|maintains?|insists?|comes?|shows?|seems?|"
     r"appears?|believes?|wants?|needs?|holds?|faces?|stands?|describes?|dismiss(?:es)?|"
     r"expects?|hopes?|fears?|warns?|argues?|denies|claims?)\b", re.IGNORECASE)
 
@@ -110,12 +116,6 @@ def status_of(clause: str, sentence: str) -> Status:
     if _REPORTED.search(sentence):
         return "claim"
     return "fact"
-
-
-def _calendar_dates(mentions: list[DateMention]) -> list[DateMention]:
-    """Mentions that name a calendar date; "recently" or "now" (REF values) set no date."""
-    return [m for m in mentions
-            if m.timex.kind == "date" and m.timex.granularity not in (None, Granularity.REF)]
 
 
 _GRAIN_ORDER = ["day", "week", "month", "season", "quarter", "half", "year", "decade",
@@ -192,57 +192,6 @@ def _trim_clause(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-@dataclass
-class _Narrative:
-    """The dates the story has set so far, for clauses that set none."""
-
-    anchor: dt.date | None
-    paragraph: int = -1
-    paragraph_date: EventDate | None = None
-    story_day: EventDate | None = None
-
-    def enter(self, paragraph: int) -> None:
-        if paragraph != self.paragraph:
-            self.paragraph, self.paragraph_date = paragraph, None
-
-    def note(self, date: EventDate) -> None:
-        if date.start is None or date.granularity in {None, "ref"}:
-            return
-        if self.anchor is not None and date.start > self.anchor:
-            return  # future dates do not set when past narration happened
-        if date.granularity in {"day", "week", "month"}:
-            self.paragraph_date = date
-        if (self.anchor is not None and date.granularity == "day"
-                and 0 <= (self.anchor - date.start).days <= RECENT_DAYS):
-            self.story_day = date
-
-    def infer(self, clause_tense: str) -> EventDate:
-        if clause_tense == "past":
-            for date in (self.paragraph_date, self.story_day):
-                if date is not None:
-                    return date.model_copy(update={"text": None, "span": None,
-                                                   "source": "narrative"})
-        return publication_date(self.anchor)
-
-
-def _story_day(mentions: list[DateMention], anchor: dt.date | None) -> EventDate | None:
-    """The recent day the article reports, known before it is named.
-
-    News reports a day's event (usually named in the lead, sometimes only
-    later: "... since Wednesday's close"), so past-tense narration before that
-    day is named already belongs to it: the first written day 1 to
-    RECENT_DAYS days before publication.
-    """
-    if anchor is None:
-        return None
-    for m in mentions:  # the publication day itself is the fallback anyway
-        t = m.timex
-        if (t.granularity is Granularity.DAY and t.resolved and t.start is not None
-                and 0 < (anchor - t.start).days <= RECENT_DAYS):
-            return written_date(m)
-    return None
-
-
 def is_candidate(sentence: Sentence, mentions: list[DateMention]) -> bool:
     """Whether a sentence may report an event: long enough, and not only a date line."""
     words = re.findall(r"[^\W\d_]{2,}", sentence.text)
@@ -252,46 +201,158 @@ def is_candidate(sentence: Sentence, mentions: list[DateMention]) -> bool:
     return dated < 0.6 * len(sentence.text)
 
 
-def candidates(text: str, sentences: list[Sentence], anchor: dt.date | None) -> list[Candidate]:
-    """Every event candidate in the document, in reading order."""
-    mentions = _calendar_dates(find_dates(text, anchor))
-    narrative = _Narrative(anchor)
-    narrative.story_day = _story_day(mentions, anchor)
-    found: list[Candidate] = []
-    for sentence in sentences:
-        inside = [m for m in mentions if sentence.start <= m.start < sentence.end]
-        narrative.enter(sentence.paragraph)
-        if not is_candidate(sentence, inside):
-            continue
-        groups = _group(sentence, inside)
-        found.append(_sentence_event(sentence, groups[0], narrative))
-        for start, end, mention in groups[1:]:
-            if mention is None:
-                continue
-            start, end = _trim_clause(text, start, end)
-            if end - start >= MIN_CLAUSE_CHARS:
-                date = written_date(mention)
-                narrative.note(date)
-                clause = text[start:end]
-                found.append(Candidate(sentence, start, end, clause, date,
-                                       status_of(clause, sentence.text), mention))
+def event_mentions(text: str, anchor: dt.date | None) -> list[DateMention]:
+    """The date expressions that can date an event: calendar dates, and days written with a
+    clock time ("at 14:00 UTC, May 4" dates the day, whatever the hour)."""
+    found = []
+    for m in find_dates(text, anchor):
+        t = m.timex
+        if t.kind == "date" and t.granularity not in (None, Granularity.REF):
+            found.append(m)
+        elif t.kind == "time" and t.resolved and t.start is not None:
+            found.append(m)
     return found
 
 
-def _sentence_event(sentence: Sentence, main: tuple[int, int, DateMention | None],
-                    narrative: _Narrative) -> Candidate:
-    """The sentence's own event: quoted whole, dated by its main clause.
+@dataclass(frozen=True)
+class DatedClause:
+    """An event candidate with the clause group it was dated from and the options it had."""
 
-    Later clauses with date words of their own become extra candidates, so
-    "Jobs announced that Leopard would ship in 2007" yields the announcement
-    (dated by the narrative) and the shipping (2007).
+    candidate: Candidate
+    group_start: int
+    group_end: int
+    options: list[Option]
+
+
+def dated_clauses(text: str, sentences: list[Sentence], anchor: dt.date | None) -> list[DatedClause]:
+    """Every event candidate in reading order, with its dating options (what training reads)."""
+    mentions = event_mentions(text, anchor)
+    narration = Narration(anchor)
+    story = story_day(text, mentions, anchor)
+    if story is not None:
+        narration.story, narration.story_clock, narration.story_offset = story
+        narration.story_lead = len(sentences) < 3 or narration.story_offset < sentences[1].end
+    narration.pub_written = anchor is not None and any(
+        m.timex.granularity is Granularity.DAY and m.timex.start == anchor for m in mentions)
+    found: list[DatedClause] = []
+    lead = 0
+    for sentence in sentences:
+        inside = [m for m in mentions if sentence.start <= m.start < sentence.end]
+        if is_candidate(sentence, inside):
+            clock = any(m.timex.kind == "time" for m in inside)
+            saying: Candidate | None = None
+            for g_start, g_end, start, end, main in _event_clauses(text, sentence, inside):
+                if end - start < MIN_CLAUSE_CHARS:
+                    continue
+                clause = text[g_start:g_end]
+                ctx = ClauseContext(text, g_start, g_end, sentence.start, sentence.end, tense(clause),
+                                    main=main, lead=lead < 2, clock=clock)
+                opts = options(ctx, inside, narration, sentence.index, sentence.paragraph)
+                best = story_rule(ctx, opts, narration) or choose(opts)
+                date = best.date if best is not None else publication_date(anchor)
+                if saying is not None and date.value == saying.date.value:
+                    continue  # reported at the date it was said: the saying's event covers it
+                cand = Candidate(sentence, start, end, text[start:end], date,
+                                 status_of(clause, sentence.text),
+                                 best.mention if best is not None else None)
+                if main and (start, end) == (sentence.start, sentence.end) and \
+                        (g_start, g_end) != (sentence.start, sentence.end):
+                    saying = cand if _is_attribution(text, g_start, g_end, sentence) else None
+                found.append(DatedClause(cand, g_start, g_end, opts))
+            lead += 1
+        for m in inside:
+            narration.note(text, sentence.index, sentence.paragraph, m)
+    return found
+
+
+# a trailing attribution: ", police said.", ",'' the minister told reporters on Friday."
+_ATTRIBUTION = re.compile(
+    r"(?:,\s*(?:''|\"|\u201d|\u2019\u2019)?|(?:''|\"|\u201d))\s+(?P<att>[^,;\"\u201c\u201d]{0,80}?\b(?:said|says|told|"
+    r"reported|reports|added|stated|announced|confirmed|explained|noted|wrote|according\s+to)\b"
+    r"[^,;\"\u201c\u201d]{0,60}?)\s*[.!?]?\s*(?:''|\"|\u201d)?\s*$", re.IGNORECASE)
+ATTRIBUTION_MAX_WORDS = 12
+
+
+def _attribution(text: str, sentence: Sentence) -> tuple[int, int] | None:
+    """The span of a sentence's trailing attribution (", police said"), or None."""
+    m = _ATTRIBUTION.search(sentence.text)
+    if m is None or len(m.group("att").split()) > ATTRIBUTION_MAX_WORDS:
+        return None
+    start = sentence.start + m.start("att")
+    return start, sentence.start + m.end("att")
+
+
+def _is_attribution(text: str, start: int, end: int, sentence: Sentence) -> bool:
+    return _attribution(text, sentence) == (start, end)
+
+
+def _event_clauses(text: str, sentence: Sentence,
+                   inside: list[DateMention]) -> list[tuple[int, int, int, int, bool]]:
+    """(clause start, clause end, quote start, quote end, main) of each event in a sentence.
+
+    The main event quotes the whole sentence and is dated by its main clause; each later
+    clause with date words of its own is an event quoting that clause. A sentence that
+    reports, with a trailing attribution, something dated otherwise ("X was found last
+    month, the FBI said") holds two events: the saying, which quotes the sentence and is
+    dated by the attribution, and what was said, which quotes its clause.
     """
-    start, end, mention = main
-    main_clause = sentence.text[start - sentence.start:end - sentence.start]
-    if mention is not None:
-        date = written_date(mention)
-        narrative.note(date)
-    else:
-        date = narrative.infer(tense(main_clause))
-    return Candidate(sentence, sentence.start, sentence.end, sentence.text, date,
-                     status_of(main_clause, sentence.text), mention)
+    att = _attribution(text, sentence)
+    dated = [m for m in inside if att is not None and m.start < att[0] and written(m) is not None
+             and mention_role(text, m.start, m.end) != "comparison"]
+    if att is not None and dated:
+        content_end = _trim_clause(text, sentence.start, att[0])[1]
+        content = Sentence(sentence.index, sentence.paragraph, sentence.start, content_end,
+                           text[sentence.start:content_end])
+        before = [m for m in inside if m.start < content_end]
+        out = [(att[0], att[1], sentence.start, sentence.end, True)]
+        for k, (g_start, g_end, mention) in enumerate(_split_dates(text, _group(content, before), before)):
+            if mention is not None or k == 0:
+                out.append((g_start, g_end, *_trim_clause(text, g_start, g_end), False))
+        return out
+    out = []
+    for k, (g_start, g_end, mention) in enumerate(_split_dates(text, _group(sentence, inside), inside)):
+        if k == 0:
+            out.append((g_start, g_end, sentence.start, sentence.end, True))
+        elif mention is not None:
+            out.append((g_start, g_end, *_trim_clause(text, g_start, g_end), False))
+    return out
+
+
+def candidates(text: str, sentences: list[Sentence], anchor: dt.date | None) -> list[Candidate]:
+    """Every event candidate in the document, in reading order, each dated by the learned
+    choice among its options (``summarizer.event_dating``)."""
+    return [d.candidate for d in dated_clauses(text, sentences, anchor)]
+
+
+_COORDINATION = re.compile(r",?\s+(?:and|but|while|then|before|after|that)\s+(?:then\s+|later\s+)?|;\s+|,\s+")
+
+
+def _split_dates(text: str, groups: list[tuple[int, int, DateMention | None]],
+                 mentions: list[DateMention]) -> list[tuple[int, int, DateMention | None]]:
+    """Groups that still hold written dates of different values split between them.
+
+    "He fought cancer in 2004 and took six months off in early 2009" reports two
+    events at two dates: each gets its own clause, cut at the last coordination
+    ("and", "but", a comma ...) between the two date expressions.
+    """
+    out: list[tuple[int, int, DateMention | None]] = []
+    for g_start, g_end, best in groups:
+        inside = [m for m in mentions if g_start <= m.start < g_end and written(m) is not None
+                  and mention_role(text, m.start, m.end) != "comparison"]
+        cuts = []
+        for a, b in zip(inside, inside[1:]):
+            if written(a).value == written(b).value or \
+                    mention_role(text, b.start, b.end) == "range_end":  # type: ignore[union-attr]
+                continue
+            between = list(_COORDINATION.finditer(text, a.end, b.start))
+            if between:
+                cuts.append((between[-1].start(), a, b))
+        if not cuts:
+            out.append((g_start, g_end, best))
+            continue
+        piece_start = g_start
+        for cut, a, _ in cuts:
+            out.append((piece_start, cut, a))
+            piece_start = cut
+        out.append((piece_start, g_end, cuts[-1][2]))
+    return out

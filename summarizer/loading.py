@@ -9,6 +9,10 @@ Formats:
 * ``.json``: one record or a list of records; ``.jsonl``: one record per line.
   A record has ``text`` and optionally ``id``, ``title``, ``date``.
 
+A folder gives the files under it with a document extension (``FOLDER_EXTENSIONS``,
+or the ones asked for), hidden files and folders (``.git/``) left out;
+``folder_files`` says what was skipped.
+
 Loading never stops a batch: ``iter_documents`` yields an ``InputError`` in place
 of each document it could not read, and carries on with the rest.
 
@@ -28,6 +32,7 @@ import json
 import re
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +41,7 @@ from .schemas import Document
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
 RECORD_SUFFIXES = {".json", ".jsonl", ".ndjson"}
+FOLDER_EXTENSIONS = (".txt", ".md", ".json", ".jsonl")  # what a folder gives unless told otherwise
 MIB = 1024 * 1024
 MAX_BYTES = 20 * MIB  # a news pipeline never needs more; refuse before reading
 FUTURE_SLACK_DAYS = 1  # time zones: a paper dated tomorrow somewhere is not an error
@@ -214,14 +220,58 @@ def _safe(make: Any) -> Document | InputError:
         return exc
 
 
-def iter_path(path: Path, *, encoding: str | None = None) -> Iterator[Document | InputError]:
-    """Documents from one file or folder (folders: their text and record files, sorted)."""
+def extensions_of(names: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """Extensions as given (``md``, ``.HTML``) in one form (``.md``, ``.html``)."""
+    if not names:
+        return FOLDER_EXTENSIONS
+    return tuple(dict.fromkeys("." + n.strip().lower().lstrip(".") for n in names if n.strip()))
+
+
+@dataclass
+class FolderFiles:
+    """What a folder gives: its document files (sorted), and what was left out and why."""
+
+    files: list[Path]
+    hidden: int = 0  # files that are hidden or inside a hidden folder
+    other: dict[str, int] = field(default_factory=dict)  # extension ("" none) -> files skipped
+
+    def skipped_note(self, folder: Path) -> str | None:
+        """One line naming what was skipped, or None when nothing was."""
+        parts = []
+        if self.hidden:
+            parts.append(f"{self.hidden} hidden files")
+        if self.other:
+            kinds = ", ".join(f"{n} {ext or '(no extension)'}" for ext, n in
+                              sorted(self.other.items(), key=lambda kv: (-kv[1], kv[0])))
+            parts.append(f"{sum(self.other.values())} files of other types ({kinds}; --ext takes them)")
+        return f"{folder}: skipped {' and '.join(parts)}" if parts else None
+
+
+def folder_files(folder: Path, extensions: tuple[str, ...] = FOLDER_EXTENSIONS) -> FolderFiles:
+    found = FolderFiles(files=[])
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+            found.hidden += 1
+        elif path.suffix.lower() in extensions:
+            found.files.append(path)
+        else:
+            suffix = path.suffix.lower()
+            found.other[suffix] = found.other.get(suffix, 0) + 1
+    return found
+
+
+def iter_path(path: Path, *, encoding: str | None = None,
+              extensions: tuple[str, ...] = FOLDER_EXTENSIONS) -> Iterator[Document | InputError]:
+    """Documents from one file or folder (folders: see ``folder_files``)."""
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-        usable = [p for p in files if p.suffix.lower() in TEXT_SUFFIXES | RECORD_SUFFIXES]
-        if not usable:
-            yield InputError("folder has no .txt, .md, .json or .jsonl files", source=str(path))
-        for file in usable:
+        found = folder_files(path, extensions)
+        if not found.files:
+            skipped = found.skipped_note(path)
+            why = f" ({skipped.split(': ', 1)[1]})" if skipped else ""
+            yield InputError(f"folder has no {', '.join(extensions)} files{why}", source=str(path))
+        for file in found.files:
             yield from iter_path(file, encoding=encoding)
         return
     source = str(path)
@@ -255,14 +305,14 @@ def iter_stdin(*, encoding: str | None = None) -> Iterator[Document | InputError
         yield _safe(lambda: parse_text(text, doc_id="stdin", source="<stdin>"))
 
 
-def iter_documents(sources: list[str], *,
-                   encoding: str | None = None) -> Iterator[Document | InputError]:
+def iter_documents(sources: list[str], *, encoding: str | None = None,
+                   extensions: tuple[str, ...] = FOLDER_EXTENSIONS) -> Iterator[Document | InputError]:
     """Every document named by ``sources`` (paths, folders, or ``-`` for stdin), in order."""
     for source in sources:
         if source == "-":
             yield from iter_stdin(encoding=encoding)
         else:
-            yield from iter_path(Path(source), encoding=encoding)
+            yield from iter_path(Path(source), encoding=encoding, extensions=extensions)
 
 
 def date_warnings(document: Document, *, today: dt.date | None = None) -> list[str]:

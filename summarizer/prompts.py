@@ -16,6 +16,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, Undefine
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import ConfigError
+from .limits import TEMPLATE_VARIABLES
 
 SYSTEM = "system"
 SUMMARY = "summary"
@@ -64,6 +65,7 @@ class Prompts:
             keep_trailing_newline=False,
             autoescape=False,
         )
+        self._env.globals.update(TEMPLATE_VARIABLES)  # every template may name the word limits
 
     def render(self, name: str, **values: object) -> str:
         try:

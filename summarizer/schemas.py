@@ -22,6 +22,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .limits import KEY_POINTS_MAX, KEY_POINTS_MIN
+
 Granularity = Literal[
     "day", "week", "month", "season", "quarter", "half", "year", "decade", "century", "ref"
 ]
@@ -29,11 +31,6 @@ Status = Literal["fact", "claim", "planned", "hypothetical"]
 MatchKind = Literal["exact", "normalised", "fuzzy"]
 DateSource = Literal["written", "narrative", "publication", "unresolved"]
 
-HEADLINE_MAX_WORDS = 20
-GIST_MAX_WORDS = 45
-ABSTRACT_MAX_WORDS = 160
-KEY_POINTS_MIN = 3
-KEY_POINTS_MAX = 7
 
 
 class _Frozen(BaseModel):

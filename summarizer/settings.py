@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -20,8 +19,6 @@ DEFAULT_TRANSPORT_RETRIES = 4
 DEFAULT_CONTEXT_TOKENS = 4096
 DEFAULT_TEMPERATURE = 0.0
 DEFAULT_CACHE_MAX_MB = 512
-
-Strategy = Literal["decomposed", "single"]
 
 
 def default_cache_dir() -> Path:
@@ -38,7 +35,7 @@ class Settings(BaseModel):
     model: str | None = Field(None, description="model name for the endpoint")
     api_key: SecretStr | None = None
     model_path: Path | None = Field(None, description="a GGUF file for the embedded backend")
-    strategy: Strategy = "decomposed"
+    strategy: str = Field("decomposed", description="a name in summarizer.strategies.STRATEGIES")
     max_reasks: int = Field(DEFAULT_MAX_REASKS, ge=0, le=10)
     token_budget: int | None = Field(None, ge=1, description="tokens per document, re-asks included")
     temperature: float = DEFAULT_TEMPERATURE

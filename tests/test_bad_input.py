@@ -151,7 +151,7 @@ def test_bad_option_is_a_usage_error(tmp_path: Path, args: list[str], fragment: 
 
 @pytest.mark.parametrize("args,fragment", [
     (["--max-reasks", "99"], "--max-reasks: Input should be less than or equal to 10"),
-    (["--strategy", "bogus"], "--strategy: Input should be 'decomposed' or 'single'"),
+    (["--strategy", "bogus"], "--strategy: unknown strategy 'bogus'; choose from decomposed"),
 ])
 def test_an_out_of_range_setting_names_its_option(tmp_path: Path, args: list[str],
                                                    fragment: str) -> None:

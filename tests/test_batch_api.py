@@ -14,6 +14,7 @@ from summarizer import Result, Settings, summarise
 from summarizer.backends.base import ChatRequest, Completion
 from summarizer.batch_api import (documents_path, export_requests, import_responses,
                                   request_body)
+from summarizer.chunking import estimate_tokens
 from summarizer.cli import main
 from summarizer.errors import ConfigError
 from summarizer.pipeline import Pipeline
@@ -228,6 +229,9 @@ class Answering:
         self.requests.append(request)
         return Completion(text=self.answer(request_body(request, self.model)), prompt_tokens=10,
                           completion_tokens=5, finish_reason="stop")
+
+    def count_tokens(self, text: str) -> int:
+        return estimate_tokens(text)
 
 
 def document_of(requests: Path, doc_id: str) -> Document:

@@ -23,8 +23,9 @@ from scripted_server import ScriptedServer, valid_answer
 from summarizer import Settings, summarise
 from summarizer.backends import make_backend
 from summarizer.backends.base import ChatRequest, Completion
-from summarizer.cache import (CACHE_FILENAME, MB, CachedBackend, CacheWarning, ResponseCache,
-                              UnusableCache, cache_key)
+from summarizer.backends.cache import (CACHE_FILENAME, MB, CachedBackend, CacheWarning, ResponseCache,
+                                       UnusableCache, cache_key)
+from summarizer.chunking import estimate_tokens
 
 TEXT = ("Officials said things today in Paris. Officials spoke on Monday about the plan. "
         "Things happened after talks went on last month.")
@@ -47,6 +48,9 @@ class Counting:
         if self.fail:
             raise RuntimeError("down")
         return Completion(text=self.text, prompt_tokens=7, completion_tokens=3, finish_reason="stop")
+
+    def count_tokens(self, text: str) -> int:
+        return estimate_tokens(text)
 
 
 def test_a_repeated_run_makes_no_http_request(scripted: ScriptedServer, tmp_path: Path) -> None:
@@ -390,10 +394,9 @@ def test_the_wrapped_backends_tokenizer_is_reached(tmp_path: Path) -> None:
     inner = Tokenizing()
     backend = CachedBackend(inner, ResponseCache(tmp_path / "r.sqlite"))
     pipeline = Pipeline(Settings(cache_dir=tmp_path), backend=backend)
-    assert pipeline._count("three little words") == 42
+    assert pipeline.strategy.count("three little words") == 42
     assert inner.counted == ["three little words"]
-    plain = CachedBackend(Counting(), ResponseCache(tmp_path / "p.sqlite"))
-    assert getattr(plain, "count_tokens", None) is None  # the pipeline then estimates
+    assert inner.calls == 0  # counting asks no model
 
 
 # --- summarise cache info / clear ---

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from summarizer.backends.base import ChatRequest, Completion
+from summarizer.chunking import estimate_tokens
 from summarizer.cli import app
 from summarizer.errors import BackendUnavailable
 from summarizer.evaluation.baselines import dated_sentence_baseline
@@ -233,6 +234,9 @@ class ScriptedBackend:
                            "Cisco sued Apple"],
             "description": "Apple shipped the iPhone", "actors": ["Apple"], "location": None,
             "events": []}), prompt_tokens=10, completion_tokens=5)
+
+    def count_tokens(self, text: str) -> int:
+        return estimate_tokens(text)
 
 
 def _reference(doc_id: str, text: str) -> Reference:

@@ -29,9 +29,11 @@ from scripted_server import Reply, ScriptedServer
 from summarizer import Settings
 from summarizer.ask import Meter
 from summarizer.chunking import chunk, estimate_tokens
-from summarizer.pipeline import CHUNK_RESERVE_TOKENS, MIN_CHUNK_TOKENS, Pipeline, _Run
+from summarizer.pipeline import Pipeline
 from summarizer.schemas import Document, Result, Summary, SummaryDraft
 from summarizer.segment import sentences
+from summarizer.strategies import Run as StrategyRun
+from summarizer.strategies.chunks import CHUNK_RESERVE_TOKENS, MIN_CHUNK_TOKENS
 
 PUBLISHED = dt.date(2025, 11, 13)  # a Thursday
 LAST_MONDAY, LAST_MONTH = "2025-11-10", "2025-10"
@@ -307,6 +309,9 @@ class _Answers:
     name: str = "fake"
     model: str = "fake"
 
+    def count_tokens(self, text: str) -> int:
+        return estimate_tokens(text)
+
     def complete(self, request: Any) -> Any:
         from summarizer.backends.base import Completion
 
@@ -458,6 +463,9 @@ class _NoCalls:
     def complete(self, request: Any) -> Any:
         raise AssertionError("no question expected")
 
+    def count_tokens(self, text: str) -> int:
+        return estimate_tokens(text)
+
 
 @dataclass
 class _Summariser:
@@ -521,16 +529,18 @@ def test_a_failed_reduce_leaves_the_first_summary_and_says_so() -> None:
 def test_one_partial_summary_needs_no_reduce_and_an_oversized_one_is_clipped() -> None:
     settings = Settings(strategy="single", context_tokens=CONTEXT_TOKENS, cache=False)
     pipeline = Pipeline(settings, backend=_NoCalls())  # type: ignore[arg-type]
-    run = _Run(Document(id="d", text="A report.", date=PUBLISHED), Meter(None))
+    run = StrategyRun(Document(id="d", text="A report.", date=PUBLISHED), Meter(None))
+    single = pipeline.strategy
+    reducer = single.reducer(run)  # type: ignore[attr-defined]
     long_point = " ".join(["word"] * 400)  # far over half a 512-token question
     draft = SummaryDraft(headline="A headline here", gist="A gist of the report.",
                          abstract=" ".join(["abstract"] * 150), key_points=[long_point, "b c", "d e"])
-    assert pipeline._reduce(run, [draft]) is draft
-    groups = pipeline._reduce_groups(run, [draft, draft, draft])
+    assert reducer.climb([draft]) is draft
+    groups = reducer.groups([draft, draft, draft])
     assert groups is not None and [members for members, _ in groups] == [[0, 1], [2]]
     article = groups[0][1]
     assert article is not None and groups[1][1] is None
-    assert estimate_tokens(pipeline._summary_prompt(run, article)) <= MIN_CHUNK_TOKENS
+    assert estimate_tokens(single.summary_prompt(run, article)) <= MIN_CHUNK_TOKENS  # type: ignore[attr-defined]
     assert re.findall(r"^Part (\d+): ", article, re.MULTILINE) == ["1", "2"]
     assert article.count("\n- ") == 6, "every key point keeps its line, clipped"
 

@@ -165,8 +165,8 @@ def test_pipeline_reaches_the_count_through_the_response_cache(tmp_path: Path) -
     backend = make_backend(settings)
     assert type(backend).__name__ == "CachedBackend"
     pipeline = Pipeline(settings, backend=backend)
-    assert pipeline._count(BIRTHDAY) == 9
-    assert pipeline._count("hello world") == 2
+    assert pipeline.strategy.count(BIRTHDAY) == 9
+    assert pipeline.strategy.count("hello world") == 2
     assert cached_file(tmp_path / "cache", "cl100k_base").is_file()
 
 

@@ -1,9 +1,12 @@
-"""Model backends behind one protocol (``Backend.complete``)."""
+"""Model backends behind one protocol (``Backend``: ``complete`` and ``count_tokens``),
+and the response cache that wraps them."""
 
 from __future__ import annotations
 
 from ..settings import Settings
 from .base import Backend, ChatRequest, Completion
+from .cache import CachedBackend, open_cache
+from .embedded import EmbeddedBackend
 
 
 def make_backend(settings: Settings) -> Backend:
@@ -11,14 +14,14 @@ def make_backend(settings: Settings) -> Backend:
     backend = _make_backend(settings)
     if not settings.cache:
         return backend
-    from ..cache import CachedBackend, open_cache
-
-    return CachedBackend(backend, open_cache(settings.cache_dir, settings.cache_max_mb))
+    return CachedBackend(backend, open_cache(settings.cache_dir, settings.cache_max_mb),
+                         base_url=settings.base_url)
 
 
 def _make_backend(settings: Settings) -> Backend:
     """An OpenAI-compatible endpoint, else the embedded model."""
     if settings.base_url:
+        # on use only: the openai SDK takes seconds to import, and only --base-url needs it
         from .openai_compat import make_openai_backend
 
         key = settings.api_key.get_secret_value() if settings.api_key else None
@@ -26,8 +29,6 @@ def _make_backend(settings: Settings) -> Backend:
                                    timeout_s=settings.timeout_s,
                                    transport_retries=settings.transport_retries,
                                    cache_dir=settings.cache_dir)
-    from .embedded import EmbeddedBackend
-
     return EmbeddedBackend(cache_dir=settings.cache_dir, model_path=settings.model_path,
                            context_tokens=settings.context_tokens, threads=settings.threads)
 

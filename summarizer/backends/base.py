@@ -1,4 +1,4 @@
-"""The backend protocol: one method, a chat request in, text plus usage out.
+"""The backend protocol: a chat request in, text plus usage out; and its token count.
 
 Backends translate their SDK's errors into ``summarizer.errors`` at this edge,
 so nothing above them knows which SDK answered.
@@ -38,6 +38,11 @@ class Backend(Protocol):
     model: str
 
     def complete(self, request: ChatRequest) -> Completion: ...
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens ``text`` takes in this model's context (chunks are cut by it); a backend
+        without its model's tokenizer returns ``summarizer.chunking.estimate_tokens``."""
+        ...
 
 
 _LENGTH_KEYWORDS = {"minLength", "maxLength"}

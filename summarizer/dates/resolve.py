@@ -497,9 +497,10 @@ def _deictic_unit(s: str, ctx: Ctx) -> Timex | Period | None:
     if gran is G.QUARTER and rel in ("the", "the latest", "latest", "the most recent", ""):
         return _earnings_quarter(ctx)
     if gran is G.WEEK and unit == "week" and rel in ("the past", "the last"):
-        # "for the last week": the seven days up to the anchor, i.e. the ISO week
-        # that holds most of them (unlike "last week", the previous calendar week)
-        return period_of(G.WEEK, ctx.anchor - timedelta(days=3)) if ctx.anchor else None
+        # "for the last week", "the past week": the seven days up to the anchor, written
+        # as the current week, as TimeML annotators do (unlike "last week", the previous
+        # calendar week)
+        return period_of(G.WEEK, ctx.anchor) if ctx.anchor else None
     ref = ctx.reference
     if (rel in _ANAPHORIC and gran is G.DAY and ref is not None and ref.start is not None
             and ref.granularity is G.MONTH):
@@ -835,7 +836,43 @@ def _split_mod(s: str) -> tuple[str | None, str]:
     return None, s
 
 
-_RULES: list[Rule] = [_ref_word, _recurrence, _year_ago, _offset, _duration, _holiday,
+_YEAR_RANGE = re.compile(r"(?P<a>1[0-9]\d\d|20\d\d) ?[-\u2013/] ?(?P<b>1[0-9]\d\d|20\d\d|\d\d)")
+_DAY_RANGE = re.compile(rf"(?P<m>{P.MONTH}) ?(?P<d1>\d{{1,2}}) ?[-\u2013] ?(?P<d2>\d{{1,2}})"
+                        r"(?:,? (?P<y>1[0-9]\d\d|20\d\d))?")
+
+
+def _range(s: str, ctx: Ctx) -> Timex | None:
+    """A range written as one expression: "2009-2010", "1957-58", "March 3-5(, 2008)".
+
+    The value is the range's start (TIMEX3 has no range value); start/end cover the whole range.
+    """
+    m = _YEAR_RANGE.fullmatch(s)
+    if m:
+        a = int(m.group("a"))
+        b = int(m.group("b")) if len(m.group("b")) == 4 else a // 100 * 100 + int(m.group("b"))
+        if len(m.group("b")) == 2 and b <= a:
+            b += 100  # "1999-00"
+        if not a < b <= a + 100:
+            return None
+        first = Period(G.YEAR, date(a, 1, 1))
+        return Timex(s, "date", first.value, G.YEAR, first.first, date(b, 12, 31), True)
+    m = _DAY_RANGE.fullmatch(s)
+    if m:
+        d1, d2 = int(m.group("d1")), int(m.group("d2"))
+        if not 1 <= d1 < d2 <= 31:
+            return None
+        start = _resolve(f"{m.group('m')} {d1}" + (f", {m.group('y')}" if m.group("y") else ""), ctx, 3)
+        if start is None or start.start is None or start.granularity is not G.DAY:
+            return None
+        try:
+            end = start.start.replace(day=d2)
+        except ValueError:
+            return None
+        return Timex(s, "date", start.value, G.DAY, start.start, end, True)
+    return None
+
+
+_RULES: list[Rule] = [_range, _ref_word, _recurrence, _year_ago, _offset, _duration, _holiday,
                       _explicit_date, _decade, _quarter, _season, _today, _weekday, _month,
                       _anaphor, _deictic_unit, _year, _clock]
 

@@ -39,6 +39,9 @@ _TEMPLATES: list[str] = [
     rf"(?:{P.WEEKDAY}{_C})?(?:the )?{P.DAY_NUM} (?:of )?{P.MONTH}(?![a-z]){_YEAR_TAIL}?",
     rf"{P.MONTH}{_C}(?:of )?(?:{P.YEAR4}|{SPELLED_YEAR})(?!\d)",
     r"\d{4}-\d\d-\d\d|\d{1,2}/\d{1,2}/\d{4}",
+    # ranges written as one expression: "2009-2010", "1957-58", "March 3-5" (resolve._range)
+    rf"{P.YEAR4} ?[-\u2013] ?(?:{P.YEAR4}|\d\d)(?!\d)",
+    rf"{P.MONTH} ?\d{{1,2}} ?[-\u2013] ?\d{{1,2}}(?![\d%]){_YEAR_TAIL}?",
     rf"the week of {P.MONTH} ?{P.DAY_NUM}(?![\d%]){_YEAR_TAIL}?",  # "the week of March 6"
     # months, seasons, holidays with relative words and modifiers
     rf"{_MODT}?(?:{_REL} )?{_MON_FULL}(?: (?:of )?(?:this|last|next) year)?",
@@ -134,6 +137,9 @@ def _plausible(text: str, m: re.Match[str]) -> bool:
             r"\s+(?:be|have|not|also|well|still|need|want|say|take|make)\b", after, re.I)
     if re.fullmatch(r"[a-z]+", low) and low in FULL_MONTHS:
         return bool(_MONTH_CUE_BEFORE.search(before)) or bool(re.match(r"\s*,", after))
+    if re.fullmatch(r"\d{4}\s*[-\u2013]\s*\d{2,4}", span) and (
+            _QUANTITY_BEFORE.search(before) or _QUANTITY_AFTER.match(after)):
+        return False  # "$ 1990-95 million", "1990-95 percent"
     y = _YEAR_ONLY.fullmatch(span)
     if y:
         year = int(y.group(1))

@@ -24,14 +24,15 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.console import Console
 
-from ..errors import BackendError, ConfigError, InputError, option_error
+from ..errors import ConfigError, InputError, option_error
+from ..exits import EXIT_BACKEND, EXIT_GATE, EXIT_INPUT, EXIT_OK, EXIT_USAGE, error_class, exit_code
 from ..settings import Settings
 from .names import BASELINES, DEFAULT_CONCURRENCY, DEFAULT_MAX_DROP, SYSTEMS, TOOL
+from .references import ReferenceFormatError
 
 if TYPE_CHECKING:  # the eval stack (numpy, scipy, rouge-score, the pipeline) loads on use only
     from .harness import Dataset, EvalRun
 
-EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_INPUT, EXIT_BACKEND, EXIT_GATE = 0, 1, 2, 3, 4, 6
 DEFAULT_REPORT_DIR = Path("eval/reports/latest")
 
 EXAMPLES = """\
@@ -65,8 +66,7 @@ def _systems(no_model: bool, systems: Optional[str]) -> list[str]:
 
 
 def _datasets(paths: list[Path], frank: Optional[Path], limit: Optional[int]) -> list[Dataset]:
-    from .harness import load_dataset
-    from .references import ReferenceFormatError
+    from .harness import load_dataset  # the eval extra
 
     sources = [*paths, *([frank] if frank else [])]
     if not sources:
@@ -85,11 +85,13 @@ def _datasets(paths: list[Path], frank: Optional[Path], limit: Optional[int]) ->
 
 def _all_backend_failures(run: EvalRun) -> bool:
     outputs = [d.outputs[TOOL] for d in run.documents if TOOL in d.outputs]
-    return bool(outputs) and all(o.error and o.error.split(":")[0] in _BACKEND_ERRORS
-                                 for o in outputs)
+    return bool(outputs) and all(o.error and _failed_on_backend(o.error) for o in outputs)
 
 
-_BACKEND_ERRORS = {cls.__name__ for cls in (BackendError, *BackendError.__subclasses__())}
+def _failed_on_backend(error: str) -> bool:
+    """An output's recorded error (``ClassName: message``) is the backend's failing."""
+    cls = error_class(error.split(":")[0])
+    return cls is not None and exit_code(cls) == EXIT_BACKEND
 
 
 def eval_command(
@@ -117,7 +119,7 @@ def eval_command(
     Exit codes: 0 ok, 2 bad usage, 3 bad dataset, 4 the backend failed for every
     document, 6 the gate failed (--fail-under unmet or a regression past --max-drop).
     """
-    try:
+    try:  # the eval extra (numpy, scipy, rouge-score)
         from .gate import check, parse_threshold
         from .harness import run_eval
         from .report import build_report, load_report, write_reports

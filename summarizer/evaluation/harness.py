@@ -34,7 +34,7 @@ from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
 
-from .. import __version__
+from .._version import __version__
 from ..backends import Backend
 from ..pipeline import Pipeline
 from ..schemas import Document, Result

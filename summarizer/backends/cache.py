@@ -49,9 +49,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .backends.base import Backend, ChatRequest, Completion
-from .errors import ConfigError
-from .settings import DEFAULT_CACHE_MAX_MB
+from ..errors import ConfigError
+from ..settings import DEFAULT_CACHE_MAX_MB
+from .base import Backend, ChatRequest, Completion
 
 CACHE_FILENAME = "responses.sqlite"
 BUSY_TIMEOUT_MS = 10_000
@@ -390,16 +390,18 @@ class UnusableCache:
 class CachedBackend:
     """A ``Backend`` that answers repeated requests from a ``ResponseCache``."""
 
-    def __init__(self, inner: Backend, cache: ResponseCache | UnusableCache) -> None:
+    def __init__(self, inner: Backend, cache: ResponseCache | UnusableCache, *,
+                 base_url: str | None = None) -> None:
         self.inner = inner
         self.cache = cache
         self.name = inner.name
         self.model = inner.model
+        self.base_url = base_url  # part of the key: the same model name on two servers differs
         self.hits = 0
         self.misses = 0
 
     def key(self, request: ChatRequest) -> str:
-        return cache_key(self.name, self.model, getattr(self.inner, "base_url", None), request)
+        return cache_key(self.name, self.model, self.base_url, request)
 
     def complete(self, request: ChatRequest) -> Completion:
         key = self.key(request)
@@ -413,11 +415,9 @@ class CachedBackend:
             self.cache.put(key, completion, model=self.model)
         return completion
 
-    def __getattr__(self, name: str) -> Any:
-        # anything else a caller needs from the real backend (count_tokens, mode, base_url)
-        if name == "inner":  # not set yet (copy, unpickling): don't recurse
-            raise AttributeError(name)
-        return getattr(self.inner, name)
+    def count_tokens(self, text: str) -> int:
+        """The wrapped backend's own count (counting asks no model: nothing to cache)."""
+        return self.inner.count_tokens(text)
 
 
 def open_cache(cache_dir: Path, max_mb: int = DEFAULT_CACHE_MAX_MB) -> ResponseCache | UnusableCache:

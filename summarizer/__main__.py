@@ -1,0 +1,5 @@
+"""``python -m summarizer``: the ``summarise`` command."""
+
+from .cli import main
+
+main()

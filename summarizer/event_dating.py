@@ -1,0 +1,387 @@
+"""Event dating: for each event clause, pick its date among candidate dates with a learned score.
+
+Terms
+-----
+option
+    One date an event clause may have: a date expression written in the clause
+    (``clause``) or elsewhere in its sentence (``sentence``), the recent day the
+    story is about (``story``), the date the narration last set in the sentences
+    just before (``recent``), the publication date (``publication``) or the day
+    before it (``day_before``: news is often published the day after the event).
+feature
+    A generic property of an option in its clause, as a name: the option's kind
+    crossed with the clause's tense, the relation word before a date expression
+    ("since", "until", "by", "in" ...), whether the date lies before or after
+    publication and how far, its granularity, whether the clause reports speech
+    or the sentence has a clock time, ... Never a word of an article's topic.
+weights
+    One number per feature, learned by logistic regression on the TBAQ
+    (TimeBank + AQUAINT) ``tune`` documents (``scripts/train_event_dates.py``)
+    and shipped as ``event_dates.json`` beside this module. An option's score is
+    the sum of its features' weights; the clause takes the best-scoring option.
+
+Inference is a dot product in plain Python, not scikit-learn: the features are
+a few dozen sparse binary names and the model a few hundred numbers, so the
+installed tool needs no numpy/scipy (nor their import time) to date events;
+scikit-learn is needed only to train (the ``train`` extra).
+
+An event's date value is a calendar value (day ``YYYY-MM-DD``, month
+``YYYY-MM``, year ``YYYY``): a written week becomes the month that holds most of
+its days, a quarter, half or season the year that holds it; its
+``start``/``end`` keep the exact interval the words name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .dates import DateMention, Granularity
+from .dates.roles import mention_role
+from .schemas import EventDate, Span
+
+WEIGHTS_FILE = Path(__file__).with_name("event_dates.json")
+RECENT_SENTENCES = 3  # the narration's last date carries over at most this many sentences back
+STORY_MAX_DAYS = 7  # a written day this close before publication can be the day the story is about
+
+COMPARISONS_EXCLUDED = True
+KINDS = ("clause", "sentence", "story", "recent", "publication", "day_before")
+
+_REL_WORDS = ("since", "until", "till", "through", "by", "from", "to", "after", "before", "in",
+              "on", "at", "during", "as of", "between", "for", "over", "within", "of", "and",
+              "than", "ending", "starting", "beginning", "effective", "last", "early", "late")
+_REL_BEFORE = re.compile(r"(?:^|[^\w])(" + "|".join(sorted(_REL_WORDS, key=len, reverse=True))
+                         + r")\s*,?\s*(?:the\s+|early\s+|late\s+|mid-?\s*)?$", re.IGNORECASE)
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|this|that|its|their|his|her|our|last|next)\s*$",
+                                re.IGNORECASE)
+_NOUN_AFTER = re.compile(r"^\s*(?:[-\u2013]\s*)?[a-z][a-z-]{2,}\b(?!\s+(?:ago|earlier|later))")
+_POSSESSIVE_AFTER = re.compile(r"^\s*['\u2019]s\b")
+_REPORTING = re.compile(
+    r"\b(?:said|says|say|told|tells|announced|announces|reported|reports|stated|states|added|"
+    r"confirmed|claimed|claims|according to|disclosed|revealed|noted|explained|wrote|declared)\b",
+    re.IGNORECASE)
+_PERFECT = re.compile(r"\b(?:has|have|'ve)\s+(?:\w+ly\s+)?(?:been|[a-z]+(?:ed|en|wn|ne|ht|id))\b",
+                      re.IGNORECASE)
+_PROGRESSIVE = re.compile(r"\b(?:is|are|am)\s+(?:\w+ly\s+)?[a-z]{3,}ing\b", re.IGNORECASE)
+_VERB_HINT = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|will|would|said|says|[a-z]{3,}ed)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One candidate date of an event clause, with the features that score it."""
+
+    kind: str
+    date: EventDate
+    mention: DateMention | None
+    features: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def value(self) -> str | None:
+        return self.date.value
+
+
+@dataclass(frozen=True)
+class ClauseContext:
+    """What the features read about the clause an event stands in."""
+
+    text: str  # the whole document
+    start: int  # the clause (absolute offsets)
+    end: int
+    sentence_start: int
+    sentence_end: int
+    tense: str  # past / present / future
+    main: bool  # the sentence's first clause group (its own event)
+    lead: bool  # in the article's first two sentences
+    clock: bool  # the sentence writes a clock time
+
+
+# --- values ------------------------------------------------------------------------------
+
+def calendar_value(value: str, gran: Granularity | None, start: dt.date | None,
+                   end: dt.date | None) -> tuple[str, str] | None:
+    """(value, granularity) of the calendar day, month or year that holds a dated interval."""
+    if gran in (Granularity.DAY, Granularity.MONTH, Granularity.YEAR):
+        return value[:10] if gran is Granularity.DAY else value, gran.value
+    if start is None or end is None:
+        return None
+    if gran is Granularity.WEEK:  # the month that holds most of its days
+        middle = start + (end - start) // 2
+        return f"{middle.year:04d}-{middle.month:02d}", "month"
+    if gran in (Granularity.SEASON, Granularity.QUARTER, Granularity.HALF):
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start.year:04d}-{start.month:02d}", "month"
+        if start.year == end.year:
+            return f"{start.year:04d}", "year"
+    return None
+
+
+def written(mention: DateMention) -> EventDate | None:
+    """The event date a written expression gives, in calendar form; None if it gives none."""
+    t = mention.timex
+    if not t.resolved or t.start is None:
+        return None
+    cal = calendar_value(t.value, t.granularity, t.start, t.end)
+    if cal is None:
+        return None
+    value, gran = cal
+    return EventDate(text=t.text, span=Span(start=mention.start, end=mention.end), value=value,
+                     granularity=gran,  # type: ignore[arg-type]
+                     start=t.start, end=t.end, source="written")
+
+
+def day(value: dt.date, source: str) -> EventDate:
+    return EventDate(value=value.isoformat(), granularity="day", start=value, end=value,
+                     source=source)  # type: ignore[arg-type]
+
+
+def carried(date: EventDate) -> EventDate:
+    """A written date carried over to a clause that does not write it."""
+    return date.model_copy(update={"text": None, "span": None, "source": "narrative"})
+
+
+# --- features ------------------------------------------------------------------------------
+
+def _when(start: dt.date | None, end: dt.date | None, anchor: dt.date | None) -> str:
+    """Where an interval lies relative to publication, in coarse buckets."""
+    if anchor is None or start is None or end is None:
+        return "unknown"
+    if start <= anchor <= end:
+        return "holds_pub" if start < end else "pub"
+    if start > anchor:
+        days = (start - anchor).days
+        return "after_1-7" if days <= 7 else "after_8-90" if days <= 90 else "after_far"
+    days = (anchor - end).days
+    if days <= 3:
+        return "before_1-3"
+    if days <= 7:
+        return "before_4-7"
+    if days <= 31:
+        return "before_8-31"
+    if days <= 365:
+        return "before_32-365"
+    return "before_far"
+
+
+def _relation(text: str, mention: DateMention) -> str:
+    """The relation word right before a date expression ('since', 'until', 'in', ...)."""
+    before = text[max(0, mention.start - 30):mention.start]
+    m = _REL_BEFORE.search(before)
+    return m.group(1).lower() if m else "none"
+
+
+def _mention_features(ctx: ClauseContext, mention: DateMention, kind: str, clause_mentions: int,
+                      first: bool, anchor: dt.date | None) -> dict[str, float]:
+    t = mention.timex
+    text = ctx.text
+    rel = _relation(text, mention)
+    role = mention_role(text, mention.start, mention.end)
+    before = text[max(0, mention.start - 20):mention.start]
+    after = text[mention.end:mention.end + 20]
+    when = _when(t.start, t.end, anchor)
+    gran = t.granularity.value if t.granularity is not None else "none"
+    f = {f"{kind}|g={gran}": 1.0, f"{kind}|rel={rel}": 1.0, f"{kind}|when={when}": 1.0,
+         f"{kind}|when={when}|t={ctx.tense}": 1.0, f"{kind}|rel={rel}|t={ctx.tense}": 1.0,
+         f"{kind}|g={gran}|t={ctx.tense}": 1.0, f"{kind}|n={min(clause_mentions, 3)}": 1.0}
+    if role:
+        f[f"{kind}|role={role}"] = 1.0
+    if first:
+        f[f"{kind}|first"] = 1.0
+    if t.mod:
+        f[f"{kind}|mod"] = 1.0
+    if t.kind == "time":
+        f[f"{kind}|clock"] = 1.0
+    if _POSSESSIVE_AFTER.match(after):
+        f[f"{kind}|possessive"] = 1.0
+    elif _DETERMINER_BEFORE.search(before) and _NOUN_AFTER.match(after) and gran == "year":
+        f[f"{kind}|premodifier"] = 1.0  # "the 1992 protests", "that 1978 resolution"
+    # a verb between the clause start and the expression: the date follows its event
+    lead = text[ctx.start:mention.start]
+    f[f"{kind}|verb_before={'y' if _VERB_HINT.search(lead) else 'n'}"] = 1.0
+    if kind == "sentence":
+        f["sentence|dir=" + ("before" if mention.start < ctx.start else "after")] = 1.0
+    return f
+
+
+def _clause_features(ctx: ClauseContext, kind: str, has_clause_date: bool,
+                     has_sentence_date: bool) -> dict[str, float]:
+    clause = ctx.text[ctx.start:ctx.end]
+    f = {kind: 1.0, f"{kind}|t={ctx.tense}": 1.0,
+         f"{kind}|clause_date={'y' if has_clause_date else 'n'}": 1.0,
+         f"{kind}|sentence_date={'y' if has_sentence_date else 'n'}": 1.0,
+         f"{kind}|clause_date={'y' if has_clause_date else 'n'}|t={ctx.tense}": 1.0}
+    if _REPORTING.search(clause):
+        f[f"{kind}|reporting"] = 1.0
+    if _PERFECT.search(clause):
+        f[f"{kind}|perfect"] = 1.0
+    if _PROGRESSIVE.search(clause):
+        f[f"{kind}|progressive"] = 1.0
+    if ctx.lead:
+        f[f"{kind}|lead"] = 1.0
+    if ctx.clock:
+        f[f"{kind}|sentence_clock"] = 1.0
+    if not ctx.main:
+        f[f"{kind}|subclause"] = 1.0
+    return f
+
+
+# --- options ---------------------------------------------------------------------------------
+
+@dataclass
+class Narration:
+    """The dates an article has set, as the options of its clauses need them."""
+
+    anchor: dt.date | None
+    story: EventDate | None = None  # the recent day the story is about
+    story_clock: bool = False  # set by a day written with a clock time
+    story_offset: int = -1  # where it is written
+    story_lead: bool = False  # written in the article's first two sentences
+    pub_written: bool = False  # the article writes the publication day itself ("today", "Friday")
+    recent: list[tuple[int, int, EventDate]] = field(default_factory=list)  # (sentence, paragraph, date)
+
+    def note(self, text: str, sentence_index: int, paragraph: int, mention: DateMention) -> None:
+        """A written date the narration may carry to later clauses (not a comparison point)."""
+        if mention_role(text, mention.start, mention.end) in ("comparison", "since", "range_end"):
+            return
+        date = written(mention)
+        if date is None or date.granularity not in ("day", "month"):
+            return
+        if self.anchor is not None and date.start is not None and date.start > self.anchor:
+            return  # a future date does not set when past narration happened
+        self.recent.append((sentence_index, paragraph, date))
+
+    def last(self, sentence_index: int, paragraph: int) -> tuple[int, bool, EventDate] | None:
+        for index, para, date in reversed(self.recent):
+            if index >= sentence_index:
+                continue
+            if sentence_index - index <= RECENT_SENTENCES or para == paragraph:
+                return sentence_index - index, para == paragraph, date
+            return None
+        return None
+
+
+def story_day(text: str, mentions: list[DateMention], anchor: dt.date | None) -> tuple[EventDate, bool, int] | None:
+    """The recent day the article reports: a written day 1-STORY_MAX_DAYS days before publication.
+
+    A day written with a clock time ("at 14:00 UTC, May 4") wins over one without;
+    otherwise the first such day in the text.
+    """
+    if anchor is None:
+        return None
+    found: list[tuple[int, DateMention]] = []
+    for m in mentions:
+        t = m.timex
+        if (t.granularity is Granularity.DAY and t.resolved and t.start is not None
+                and 0 < (anchor - t.start).days <= STORY_MAX_DAYS
+                and mention_role(text, m.start, m.end) is None):
+            found.append((0 if t.kind == "time" else 1, m))
+    if not found:
+        return None
+    rank, best = min(found, key=lambda x: (x[0], x[1].start))
+    date = written(best)
+    return (date, rank == 0, best.start) if date is not None else None
+
+
+def options(ctx: ClauseContext, sentence_mentions: list[DateMention], narration: Narration,
+            sentence_index: int, paragraph: int) -> list[Option]:
+    """Every candidate date of one event clause, each with its features."""
+    anchor = narration.anchor
+    inside = [m for m in sentence_mentions if ctx.start <= m.start < ctx.end]
+    has_clause = any(written(m) is not None for m in inside)
+    has_sentence = any(written(m) is not None for m in sentence_mentions)
+    found: list[Option] = []
+    for m in sentence_mentions:
+        date = written(m)
+        if date is None or (COMPARISONS_EXCLUDED and
+                            mention_role(ctx.text, m.start, m.end) == "comparison"):
+            continue  # a comparison point ("the first loss since 1998") is not when it happened
+        kind = "clause" if m in inside else "sentence"
+        f = _clause_features(ctx, kind, has_clause, has_sentence)
+        f.update(_mention_features(ctx, m, kind, len(inside), bool(inside) and m is inside[0], anchor))
+        found.append(Option(kind, date, m, f))
+    if narration.story is not None:
+        f = _clause_features(ctx, "story", has_clause, has_sentence)
+        days = (anchor - narration.story.start).days if anchor and narration.story.start else 0
+        f[f"story|days={min(days, 4)}"] = 1.0
+        f["story|clock=" + ("y" if narration.story_clock else "n")] = 1.0
+        f["story|written=" + ("before" if narration.story_offset < ctx.sentence_start else "after")] = 1.0
+        lead = "lead" if narration.story_lead else "later"
+        f[f"story|set={lead}"] = 1.0
+        f[f"story|set={lead}|t={ctx.tense}"] = 1.0
+        f[f"story|set={lead}|pub_written={'y' if narration.pub_written else 'n'}"] = 1.0
+        found.append(Option("story", carried(narration.story), None, f))
+    last = narration.last(sentence_index, paragraph)
+    if last is not None:
+        distance, same_paragraph, date = last
+        f = _clause_features(ctx, "recent", has_clause, has_sentence)
+        f[f"recent|d={min(distance, 3)}"] = 1.0
+        f["recent|same_paragraph=" + ("y" if same_paragraph else "n")] = 1.0
+        f[f"recent|g={date.granularity}"] = 1.0
+        f[f"recent|when={_when(date.start, date.end, anchor)}|t={ctx.tense}"] = 1.0
+        found.append(Option("recent", carried(date), None, f))
+    if anchor is not None:
+        for kind, date in (("publication", day(anchor, "publication")),
+                           ("day_before", day(anchor - dt.timedelta(days=1), "narrative"))):
+            f = _clause_features(ctx, kind, has_clause, has_sentence)
+            f[f"{kind}|pub_written={'y' if narration.pub_written else 'n'}"] = 1.0
+            story = "none" if narration.story is None else "lead" if narration.story_lead else "later"
+            f[f"{kind}|story={story}"] = 1.0
+            f[f"{kind}|story={story}|t={ctx.tense}"] = 1.0
+            found.append(Option(kind, date, None, f))
+    _agreement(found)
+    return found
+
+
+def _agreement(found: list[Option]) -> None:
+    """How many other options give the same value: dates the text sets twice are likelier."""
+    for option in found:
+        same = sum(1 for o in found if o is not option and o.value == option.value)
+        option.features[f"{option.kind}|agree={min(same, 2)}"] = 1.0
+
+
+# --- the learned choice --------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def weights() -> dict[str, float]:
+    """The shipped feature weights (see scripts/train_event_dates.py)."""
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    return {str(k): float(v) for k, v in data["weights"].items()}
+
+
+def score(option: Option, table: dict[str, float] | None = None) -> float:
+    table = weights() if table is None else table
+    return sum(table.get(name, 0.0) * value for name, value in option.features.items())
+
+
+STORY_RULE = True
+
+
+def story_rule(ctx: ClauseContext, found: list[Option], narration: Narration) -> Option | None:
+    """Hand rule (kept because it raises both trial and TBAQ check, docs/timeline-dating.md):
+    past-tense narration in a sentence that writes no date, in an article whose first two
+    sentences set the recent day it is about and that never writes the publication day,
+    belongs to that day. TBAQ's links cannot teach it: a past event with no date words is
+    linked to no calendar date there unless it happened on the publication day."""
+    if not STORY_RULE or ctx.tense != "past" or not narration.story_lead or narration.pub_written:
+        return None
+    if any(o.kind in ("clause", "sentence") for o in found):
+        return None
+    story = next((o for o in found if o.kind == "story"), None)
+    recent = next((o for o in found if o.kind == "recent"), None)
+    if recent is not None and recent.date.granularity == "day":
+        return recent  # the sentences just before set another day: the narration is of that day
+    return story
+
+
+def choose(found: list[Option], table: dict[str, float] | None = None) -> Option | None:
+    """The best-scoring option (the first listed on ties), or None when there is none."""
+    best: tuple[float, Option] | None = None
+    for option in found:
+        s = score(option, table)
+        if best is None or s > best[0]:
+            best = (s, option)
+    return best[1] if best else None

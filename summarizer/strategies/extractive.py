@@ -1,0 +1,96 @@
+"""What code builds from the article itself: the parts of a summary taken from its
+sentences, and an event from a candidate clause. The decomposed strategy fills
+these with the model's descriptions where it has them; the rules strategy uses
+them as they are.
+
+* **lede**: the article's first sentence (news states its main fact first).
+* **passage**: a paragraph, short ones joined to the next: the unit key points
+  are drawn from, one from each passage's first sentence.
+"""
+
+from __future__ import annotations
+
+from ..events import Candidate
+from ..grounding import found_in
+from ..limits import ABSTRACT_WORDS, GIST_WORDS, KEY_POINTS_MIN, KEY_POINTS_WANTED, accepted
+from ..schemas import Event, EventDraft, Evidence, KeyPoint
+from ..segment import Sentence
+from .base import clip, words
+
+PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "you", "his", "her", "their"})
+OPENING_WORDS = 80  # the abstract: the opening sentences up to about this many words
+PASSAGE_MIN_CHARS = 200
+
+
+def passages(sents: list[Sentence]) -> list[list[Sentence]]:
+    """Paragraphs, short ones joined to the next: the units key points are drawn from."""
+    found: list[list[Sentence]] = []
+    current: list[Sentence] = []
+    for sentence in sents:
+        if current and sentence.paragraph != current[-1].paragraph and \
+                sum(len(s.text) for s in current) >= PASSAGE_MIN_CHARS:
+            found.append(current)
+            current = []
+        current.append(sentence)
+    if current:
+        found.append(current)
+    return found
+
+
+def gist(lede: Sentence, described: dict[int, str]) -> str:
+    """The lede itself when short enough (as a model's gist would be); else its
+    description, else its first words."""
+    if words(lede.text) <= accepted(GIST_WORDS):
+        return lede.text
+    return described.get(lede.index) or clip(lede.text, accepted(GIST_WORDS))
+
+
+def abstract(sents: list[Sentence]) -> str:
+    """The opening sentences, up to OPENING_WORDS (the lede at least, clipped as a model's
+    abstract would be checked)."""
+    parts = [sents[0].text]
+    for sentence in sents[1:]:
+        if words(" ".join(parts + [sentence.text])) > OPENING_WORDS:
+            break
+        parts.append(sentence.text)
+    return clip(" ".join(parts), accepted(ABSTRACT_WORDS))
+
+
+def key_points(sents: list[Sentence], described: dict[int, str], *, skip: str | None,
+               spread: bool) -> list[KeyPoint]:
+    """A key point per passage, from its first sentence; more sentences if too few passages.
+
+    A sentence's point is its description when there is one, else its first words.
+    ``spread`` (a long report): the passages are drawn from across the document,
+    not only its opening. A point that repeats ``skip`` (the title) is left out."""
+    units = passages(sents)
+    if spread:
+        step = len(units) / KEY_POINTS_WANTED
+        units = [units[int(i * step)] for i in range(KEY_POINTS_WANTED)]
+    order = [p[0] for p in units][:KEY_POINTS_WANTED] + [s for p in units for s in p[1:]]
+    points: dict[str, KeyPoint] = {}
+    for sentence in order:
+        if len(points) >= KEY_POINTS_WANTED or (len(points) >= KEY_POINTS_MIN
+                                             and sentence not in (p[0] for p in units)):
+            break
+        text = described.get(sentence.index) or clip(sentence.text)
+        if skip and text.strip().lower() == skip.strip().lower():
+            continue
+        points.setdefault(text.lower(), KeyPoint(text=text, support=[sentence.span]))
+    return list(points.values())
+
+
+def event_of(cand: Candidate, draft: EventDraft | None = None) -> Event:
+    """The event of a candidate clause: the model's description when it gave a valid one,
+    else the clause itself (a faithful, if longer, description)."""
+    sentence = cand.sentence.text
+    if draft is None:
+        description, actors, location = clip(cand.text), [], None
+    else:
+        description = draft.description.strip()
+        actors = [a.strip() for a in draft.actors
+                  if a.strip().lower() not in PRONOUNS and found_in(a, sentence)]
+        location = draft.location.strip() if draft.location and found_in(draft.location, sentence) else None
+    return Event(description=description[:300], actors=list(dict.fromkeys(actors)),
+                 location=location, date=cand.date, status=cand.status,
+                 evidence=Evidence(quote=cand.text, span=cand.span, match="exact", score=100.0))

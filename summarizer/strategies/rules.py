@@ -1,0 +1,41 @@
+"""``rules`` (``--no-model``): the whole result from code, no model loaded or asked.
+
+The events are the decomposed strategy's candidates exactly (the same clauses,
+quotes, spans, dates and statuses), each described by its clause (clipped, as
+decomposed does when the model gives no valid description). The summary is
+extractive: the headline is the title (else the lede's first words), the gist
+the lede, the abstract the opening, the key points each passage's first
+sentence. Deterministic, and as fast as segmenting and dating the text.
+"""
+
+from __future__ import annotations
+
+from ..events import candidates
+from ..limits import LEDE_HEADLINE_WORDS
+from ..schemas import Event, Summary
+from ..segment import Sentence
+from . import extractive
+from .base import Run, Strategy, clip
+
+NO_MODEL = "none"  # the provenance's backend and model
+
+
+class Rules(Strategy):
+    name = "rules"
+    needs_model = False
+
+    def run(self, run: Run, sents: list[Sentence]) -> tuple[Summary | None, list[Event]]:
+        doc = run.document
+        events = [extractive.event_of(cand) for cand in candidates(doc.text, sents, doc.date)]
+        return self.summary(run, sents), events
+
+    def summary(self, run: Run, sents: list[Sentence]) -> Summary | None:
+        if not sents:
+            return None
+        lede = sents[0]
+        title = (run.document.title or "").strip()
+        headline = clip(title if len(title) >= 3 else lede.text, LEDE_HEADLINE_WORDS)
+        return Summary(headline=headline[:200], gist=extractive.gist(lede, {})[:400],
+                       abstract=extractive.abstract(sents),
+                       key_points=extractive.key_points(sents, {}, skip=run.document.title,
+                                                        spread=len(self.chunks(run, sents)) > 1))
