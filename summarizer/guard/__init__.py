@@ -41,7 +41,7 @@ from .markers import (
 
 # a sentence is judged to be in another language only this sure (tuned on the tune half of
 # the benign set, see docs/guard.md)
-LANGUAGE_CONFIDENCE = 0.8
+LANGUAGE_CONFIDENCE = 0.7
 CARRY_ON = 4  # sentences a message may run on past the one that was found
 # "'Leave your homes now,' the police told residents": an order reported, not given
 _REPORTED = re.compile(
