@@ -42,6 +42,9 @@ from .markers import (
 # a sentence is judged to be in another language only this sure (tuned on the tune half of
 # the benign set, see docs/guard.md)
 LANGUAGE_CONFIDENCE = 0.7
+# ... or when the article's own language gets at most this (near languages share the rest)
+ARTICLE_LANGUAGE_AT_MOST = 0.1
+LANGUAGE_CONFIDENCE_LOW = 0.3
 CARRY_ON = 4  # sentences a message may run on past the one that was found
 # "'Leave your homes now,' the police told residents": an order reported, not given
 _REPORTED = re.compile(
@@ -80,7 +83,7 @@ def _first_markers(sentence: str, document_script: str | None) -> str | None:
 
 def _traits(sentence: str) -> str | None:
     for detector in (signals.control_text, signals.addressing, signals.orders_output,
-                     signals.claims_about_article, signals.role_play):
+                     signals.claims_about_article, signals.role_play, signals.broad):
         reason = detector(sentence)
         if reason:
             return reason
@@ -95,11 +98,12 @@ def other_language(sentence: str, document_language: str | None) -> str | None:
     """
     if not document_language:
         return None
-    found = language.identify(_QUOTED.sub(" ", sentence))
+    found = language.against(_QUOTED.sub(" ", sentence), document_language)
     if found is None:
         return None
-    code, confidence = found
-    if code != document_language and confidence >= LANGUAGE_CONFIDENCE:
+    code, confidence, mine = found
+    if code != document_language and (confidence >= LANGUAGE_CONFIDENCE
+                                         or (confidence >= LANGUAGE_CONFIDENCE_LOW and mine <= ARTICLE_LANGUAGE_AT_MOST)):
         return _name(code)
     return None
 

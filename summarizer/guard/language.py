@@ -55,6 +55,22 @@ def identify(text: str, min_words: int = MIN_WORDS) -> tuple[str, float] | None:
     return str(best["lang"]), float(best["score"])
 
 
+def against(text: str, expected: str, min_words: int = MIN_WORDS) -> tuple[str, float, float] | None:
+    """``(likeliest language, its probability, the expected language's probability)``.
+
+    Near languages share the probability between them (Portuguese read as 0.43 Spanish),
+    so "surely not the expected language" is also told by how little the expected one gets."""
+    if len(lowercase_words(text)) < min_words:
+        return None
+    detector = _detector()
+    if detector is None:
+        return None
+    ranked = detector.detect(" ".join(text.split()), model="lite", k=10)
+    top = ranked[0]
+    mine = next((float(r["score"]) for r in ranked if r["lang"] == expected), 0.0)
+    return str(top["lang"]), float(top["score"]), mine
+
+
 def document_language(text: str) -> str | None:
     """The language most of the text is in."""
     found = identify(text[:20000], min_words=20)

@@ -40,7 +40,8 @@ _MACHINE = (
     r"|summari[sz](?:er|ers)|summari[sz](?:ation|ing) (?:tools?|engines?|models?|systems?|software|programs?)"
     r"|summary (?:tools?|bots?|engines?|generators?)|(?:news )?digest(?:er)?s? (?:tools?|bots?)"
     r"|automated (?:\w+ )?(?:readers?|systems?|tools?|agents?|summari[sz]ers?|digests?|services?|programs?|software)"
-    r"|machine readers?|ai (?:agents?|tools?|systems?|models?|readers?|summar(?:ies|y)|crawlers?)"
+    r"|machine (?:readers?|summari[sz]ers?)|neural (?:networks?|nets?)|copilot|context window"
+    r"|summari[sz]ing (?:programs?|bots?)|ai (?:agents?|tools?|systems?|models?|readers?|summar(?:ies|y)|crawlers?)"
     r"|crawlers?|(?:ai |llm )?agents? reading|nlp (?:systems?|tools?|models?)"
     r"|(?:the )?(?:model|system|software|tool|program|engine|agent)s? (?:reading|processing|parsing|summari[sz]ing|analy[sz]ing|ingesting) (?:this|the (?:page|text|article|document))"
     r")"
@@ -90,7 +91,8 @@ _ADDRESS = re.compile(
 
 _OUT = (r"(?:summar(?:y|ies)|headlines?|gists?|key[ -]?points?|timelines?|digests?|abstracts?"
         r"|tl;?dr|synopsis|event list|list of events)")
-_THIS = r"(?:this|the present|the above|the following|the current) (?:article|page|story|report|text|document|piece|post|item|news|site|web ?page|paragraph)"
+_THIS = (r"(?:(?:this|the present|the above|the following|the current) (?:article|page|story|report|text|document|piece|post|item|news|site|web ?page|paragraph|faq)"
+         r"|the (?:article|page|story|report|text|document) (?:you are reading|below|above|you are summari[sz]ing))")
 _DIRECTIVE = re.compile(
     # "the summary should say", "summaries of this page must omit", "the headline must read"
     r"\b" + _OUT + r"\b[^.;]{0,50}?\b(?:must|should|shall|has to|have to|needs? to|is to|are to|"
@@ -222,7 +224,7 @@ _MARKUP = re.compile(
 # a chat turn: a speaker label for a user or a machine, at the start of a line or after a bracket
 _TURN = re.compile(
     r"(?:^|[\n>\]\)]\s*|\.\s+)\W{0,4}(?:#+\s*)?(?:user|human|assistant|ai|bot|model|system|chatgpt|gpt|claude|llm|"
-    r"q \(user\)|a \(assistant\))\s*(?::|said:)"
+    r"q \(user\)|a \(assistant\))\s*(?::|(?:said|replied|answered|responded|wrote|asked):)"
     r"|\b(?:conversation|chat|session|transcript)(?: log)?\b[^.]{0,40}\b(?:assistant|user|bot|ai)\b"
     r"|\bthe (?:user|assistant) (?:asked|agreed|said|wants|requested)\b"
     r"|\bsure, here is (?:your|the) \w+"
@@ -311,6 +313,73 @@ def decoded_forms(sentence: str) -> list[str]:
     return [f for f in forms if f != sentence]
 
 
+# --- second round: broader traits (docs/guard.md, "round 2") ---
+
+_DEICTIC = r"(?:" + _THIS + r"|this (?:faq|page|article|story|text|report)|(?:reading|processing) (?:this|along)|the (?:text|events?|paragraphs?|lines?) (?:below|above))"
+_IMPERATIVE_VERBS = (
+    r"write|say|state|report|describe|list|add|include|omit|leave|skip|drop|replace|treat|use|call|mark|"
+    r"date|set|put|make|give|tell|mention|rate|present|attribute|credit|ignore|disregard|forget|discard|"
+    r"remember|summari[sz]e|output|print|return|respond|reply|answer|keep|remove|change|rewrite|retell|"
+    r"translate|insert|append|send|copy|repeat|type|produce|generate|create|compose|draft|frame|portray|"
+    r"depict|paint|spin|highlight|emphasi[sz]e|downplay|stress|show|turn|convert|label|classify|tag|"
+    r"delete|erase|hide|suppress|exclude|channel|pretend|imagine|act|play|become|assume|consider|note|"
+    r"record|refer|cite|quote|name|pick|choose|select|begin|start|end|finish|stop|respond|reset|render|"
+    r"reformat|format|express|restate|paraphrase|shorten|expand|summarise")
+_IMPERATIVE_START = re.compile(
+    r"^\W{0,4}(?:(?:then|now|so|and|also|next|finally|please|just|simply|kindly),?\s+)*(?:do not |don't |never |always |only )?"
+    r"(?:" + _IMPERATIVE_VERBS + r")\b(?!\s+(?:(?-i:[A-Z][a-z])|said|says|was|is|were|are|has|had)\b)", _I)
+_OUTPUT_THING = re.compile(
+    r"\b(?:the|your|this|every|each|any|no|a) (?:output|summary|summaries|headline|title|gist|timeline|key points?|"
+    r"bullet points?|write-up|digest|abstract|answer|response|events? (?:below|above|list)|first line)\b"
+    r"|\beverything in " + _THIS + r"|\b" + _DEICTIC, _I)
+_BROAD = re.compile(
+    # a heading addressed to a machine: "Editorial advisory for AI readers: ..."
+    r"^[^:]{0,60}?\b(?:to|for)\b[^:]{0,30}?\b" + _MACHINE + r"\b[^:]{0,40}:"
+    # a machine named together with this very text: "the neural network processing this"
+    r"|\b" + _MACHINE + r"\b[^.]{0,80}?" + _DEICTIC + r"|" + _DEICTIC + r"[^.]{0,80}?\b" + _MACHINE + r"\b"
+    r"|\bif you\b[^.,;]{0,30}\b" + _MACHINE + r"\b|\bshould (?:an?|the|any) " + _MACHINE + r" be\b"
+    r"|\bonly for (?:the |any )?(?:[\w-]+ )?" + _MACHINE + r"\b"
+    # the task swapped: "instead of summarising", "your real task is"
+    r"|\b(?:instead of|rather than|skip|do not|don't|no need to|stop) (?:producing |writing |giving )?(?:a |the |any )?summar(?:y|ies|i[sz]e|i[sz]ing)\b"
+    r"|\byour (?:real|actual|true|new|only|next) (?:task|job|goal|instructions?|mission|assignment)\b"
+    r"|\btranslate " + _THIS + r"|\binstead of (?:a |the )?summar"
+    # the output's rules: "is not allowed in the summary", "the title you give"
+    r"|\b(?:in|from|of) (?:the|your|any) (?:summary|headline|title|output|timeline|key points)\b[^.]{0,30}\b(?:is|are) (?:not )?(?:allowed|forbidden|required|banned|prohibited)\b"
+    r"|\b(?:summary|headline|title|gist|timeline|output|write-up) (?:that )?you (?:give|write|produce|generate|make|create|prepare|output|return)\b"
+    r"|\b(?:respond|reply|answer) with (?:what|the (?:text|words|message|line|lines|sentence|paragraph))\b[^.]{0,20}(?:follows|below|next)"
+    r"|\b(?:for|on|upon|with|to) (?:any|a|each|every) (?:summary|summari[sz]ation|headline) (?:request|question|query|prompt)\b"
+    r"|\band add nothing\b|\bnothing else\b[^.]{0,20}$"
+    # claims about the text itself
+    r"|^\W{0,4}(?:originally |first |last )?(?:published|posted|updated|dated|written)(?: on| at)?\s*:"
+    r"|\b(?:this|the) (?:story|article|report|piece|page) (?:first|originally) (?:ran|appeared|ran online|came out)\b"
+    r"|\btreat (?:that|this|it) as (?:its|the|this (?:article|story)'s) (?:date|publication date|headline)\b"
+    r"|\b(?:all|every|each)\b[^.]{0,30}\b(?:dates?|events?|times?|figures?)\b[^.]{0,20}\b(?:in|of|from) " + _THIS +
+    r"|\b(?:genuine|real|true|actual|original|correct) (?:headline|title|date|summary) of " + _THIS + r"(?:,[^,]{0,40},)?\s+(?:is|was|reads|read)\b"
+    r"|\bthe date of " + _THIS + r"\b"
+    r"|\b(?:date|type|subject|author|category|section|status)\s*:\s*\S[^.]{0,60}\b(?:date|type|subject|author|category|section|status)\s*:"
+    # a persona given to the reader, outside any quotation: "you're a disgruntled former employee"
+    r"|(?<![\"“‘'])\byou(?:'re|’re| are) (?:now )?(?:a|an|the) (?!(?:\w+ )?(?:reader|viewer|customer|subscriber|user|member)s?\b)\w+",
+    _I,
+)
+_CAPS_WORD = re.compile(r"\b[A-Z]{2,}\b")
+_CONTROL_CAPS = re.compile(r"\b(?:PROMPT|SYSTEM|AI|MODEL|INSTRUCTIONS?|CONFIG|CONFIGURATION|OUTPUT|SUMMARY|HEADLINE|"
+                           r"DATE|DATED|ARTICLE|IGNORE|RESET|OVERRIDE|DEFAULT|ADMIN|ROOT|KERNEL|EVENTS?)\b")
+
+
+def broad(sentence: str) -> str | None:
+    """The second round's traits: machine headings, a machine named with this text, task swaps,
+    claims about the text, personas, orders about the output, control text in capitals."""
+    if _BROAD.search(sentence):
+        return "addressed to the machine reading the page"
+    if _IMPERATIVE_START.search(sentence) and _OUTPUT_THING.search(sentence):
+        return "orders about the summary or the output"
+    words = re.findall(r"[^\W\d_]{2,}", sentence)
+    caps = _CAPS_WORD.findall(sentence)
+    if len(words) >= 4 and len(caps) >= 0.8 * len(words) and _CONTROL_CAPS.search(sentence):
+        return "a control notice in capitals"
+    return None
+
+
 def addressing(sentence: str) -> str | None:
     if _ADDRESS.search(sentence):
         return "addressed to an AI or automated reader"
@@ -367,7 +436,10 @@ _PAYLOAD_OPENER = re.compile(r"[\"“«<\[\(]\s*$|:\s*$")
 
 def weak(sentence: str) -> bool:
     """A trait that belongs to a message to the machine once one has begun."""
-    return bool(_IMPERATIVE.search(sentence) or _SECOND_PERSON.search(sentence) or fragment(sentence)
+    return bool(_IMPERATIVE.search(sentence) or _IMPERATIVE_START.search(sentence)
+                or _SECOND_PERSON.search(sentence) or fragment(sentence)
+                or re.search(r"\b(?:the|this) (?:summary|headline|gist|timeline|answer) (?:is|reads)\b", sentence, _I)
+                or re.match(r"\W{0,3}(?:it|they|this) (?:should|must|shall|is to)\b", sentence, _I)
                 or re.match(r"\W{0,3}(?:\d{1,2}[.)]|[A-Z][a-z]{1,15}:)(?:\s|$)", sentence)
                 or _DOMAIN.search(sentence) or re.search(r"\b(?:urgent|alert|congratulations)\b", sentence, _I))
 
@@ -375,6 +447,7 @@ def weak(sentence: str) -> bool:
 _INTRODUCES = re.compile(
     r"\b(?:the following|as follows|below|what follows|that follows|this (?:text|message|sentence|paragraph|line|notice)"
     r"|the next (?:sentence|paragraph|line|message|part)|(?:a|the) message (?:for|to) [^.]{0,40} follows"
+    r"|what comes (?:next|below|after)|here comes|(?:the )?line below|in brackets"
     r"|follows\s*[.:]?$)"
     r"|[:：]\s*$",
     _I,
