@@ -46,11 +46,6 @@ LANGUAGE_CONFIDENCE = 0.7
 ARTICLE_LANGUAGE_AT_MOST = 0.1
 LANGUAGE_CONFIDENCE_LOW = 0.3
 CARRY_ON = 4  # sentences a message may run on past the one that was found
-# "'Leave your homes now,' the police told residents": an order reported, not given
-_REPORTED = re.compile(
-    r"^\W{0,2}[\"“‘'`]+[^\"“”‘’]{2,}?[,.!?]?[\"”’'`]+,?\s+(?:[\w.'’-]+\s+){0,6}?(?:said|says|told|tells|urged|"
-    r"urges|wrote|writes|shouted|asked|asks|warned|warns|added|adds|ordered|orders|insisted|replied|demanded|"
-    r"pleaded|tweeted|announced|explained|stated|declared|yelled|cried|chanted|read|reads|advised)\b")
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»|„[^“”]*[“”]")
 _LANGUAGES = {"fr": "French", "es": "Spanish", "de": "German", "nl": "Dutch", "it": "Italian",
               "pt": "Portuguese", "en": "English", "sv": "Swedish", "da": "Danish", "no": "Norwegian",
@@ -65,7 +60,7 @@ def _name(code: str) -> str:
 def _first_markers(sentence: str, document_script: str | None) -> str | None:
     if _CHAT_MARKUP.search(sentence) or _MARKUP_ONLY.match(sentence):
         return "chat or markup control text"
-    if _ADDRESSING_MODEL.search(sentence) or (_ORDER.search(sentence) and not _REPORTED.search(sentence)):
+    if _ADDRESSING_MODEL.search(sentence) or (_ORDER.search(sentence) and not signals.REPORTED.search(sentence)):
         return "instructions addressed to a model"
     if len(_JSON_SHAPED.findall(sentence)) >= 2:
         return "JSON-shaped text"

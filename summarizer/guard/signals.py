@@ -358,24 +358,32 @@ _BROAD = re.compile(
     r"|\bthe date of " + _THIS + r"\b"
     r"|\b(?:date|type|subject|author|category|section|status)\s*:\s*\S[^.]{0,60}\b(?:date|type|subject|author|category|section|status)\s*:"
     # a persona given to the reader, outside any quotation: "you're a disgruntled former employee"
-    r"|(?<![\"“‘'])\byou(?:'re|’re| are) (?:now )?(?:a|an|the) (?!(?:\w+ )?(?:reader|viewer|customer|subscriber|user|member)s?\b)\w+",
+    r"|(?:^|[:;–—]\s*)\W{0,2}you(?:'re|’re| are) (?:now )?(?:a|an|the) (?!(?:\w+ )?(?:reader|viewer|customer|subscriber|user|member)s?\b)\w+",
     _I,
 )
+_QUOTE_MARKS = re.compile(r"[\"“”‘«»„]|(?:^|\s)'")
+# "'Leave your homes now,' the police told residents": an order reported, not given
+REPORTED = re.compile(
+    r"^\W{0,2}[\"“‘'`]+[^\"“”‘’]{2,}?[,.!?]?[\"”’'`]+,?\s+(?:[\w.'’-]+\s+){0,6}?(?:said|says|told|tells|urged|"
+    r"urges|wrote|writes|shouted|asked|asks|warned|warns|added|adds|ordered|orders|insisted|replied|demanded|"
+    r"pleaded|tweeted|announced|explained|stated|declared|yelled|cried|chanted|read|reads|advised)\b")
 _CAPS_WORD = re.compile(r"\b[A-Z]{2,}\b")
-_CONTROL_CAPS = re.compile(r"\b(?:PROMPT|SYSTEM|AI|MODEL|INSTRUCTIONS?|CONFIG|CONFIGURATION|OUTPUT|SUMMARY|HEADLINE|"
-                           r"DATE|DATED|ARTICLE|IGNORE|RESET|OVERRIDE|DEFAULT|ADMIN|ROOT|KERNEL|EVENTS?)\b")
+_CONTROL_CAPS = re.compile(r"\b(?:PROMPT|SYSTEMS?|AI|MODELS?|INSTRUCTIONS?|CONFIG|CONFIGURATION|OUTPUT|SUMMARY|"
+                           r"HEADLINE|IGNORE|RESET|OVERRIDE|ADMIN|ROOT|KERNEL|LLM|ASSISTANT)\b")
 
 
 def broad(sentence: str) -> str | None:
     """The second round's traits: machine headings, a machine named with this text, task swaps,
     claims about the text, personas, orders about the output, control text in capitals."""
-    if _BROAD.search(sentence):
+    found = _BROAD.search(sentence)
+    if found and not (found.group().lower().lstrip(" :;–—\"'").startswith("you") and _QUOTE_MARKS.search(sentence)):
         return "addressed to the machine reading the page"
-    if _IMPERATIVE_START.search(sentence) and _OUTPUT_THING.search(sentence):
+    if _IMPERATIVE_START.search(sentence) and _OUTPUT_THING.search(sentence) and not REPORTED.search(sentence):
         return "orders about the summary or the output"
     words = re.findall(r"[^\W\d_]{2,}", sentence)
     caps = _CAPS_WORD.findall(sentence)
-    if len(words) >= 4 and len(caps) >= 0.8 * len(words) and _CONTROL_CAPS.search(sentence):
+    if (len(words) >= 4 and len(caps) >= 0.8 * len(words) and _CONTROL_CAPS.search(sentence)
+            and not _QUOTE_MARKS.search(sentence)):
         return "a control notice in capitals"
     return None
 
