@@ -28,7 +28,7 @@ from .dates import DateMention, find_dates
 from .errors import BudgetExceeded, GroundingError, InvalidOutput
 from .events import Candidate, candidates, publication_date, written_date
 from .grounding import Folded, content_words, found_in, locate, support_spans, unsupported_words
-from .guard import screen
+from .guard import blank, screen
 from .loading import as_document, date_warnings
 from .prompts import EVENT, EVENTS_SINGLE, HEADLINE, SUMMARY, SYSTEM, Prompts, fence
 from .schemas import (ABSTRACT_MAX_WORDS, GIST_MAX_WORDS, HEADLINE_MAX_WORDS, KEY_POINTS_MIN,
@@ -121,8 +121,11 @@ class Pipeline:
             run.warnings.append("no publication date: relative dates stay unresolved")
         run.warnings.extend(date_warnings(document))
         # sentences addressed to a model rather than to readers never become output
-        sents, suspects = screen(document.text, sentences(document.text))
+        every = sentences(document.text)
+        sents, suspects = screen(document.text, every)
         run.warnings.extend(suspects)
+        if suspects:  # the model and the date finder never see them (same offsets, blanked)
+            run.document = document.model_copy(update={"text": blank(document.text, sents, every)})
         if self.settings.strategy == "single":
             summary = self._summary_single(run, sents)
             events = self._events_single(run, sents)

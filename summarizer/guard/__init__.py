@@ -126,7 +126,7 @@ def suspicion(sentence: str, document_script: str | None,
 def flag(text: str, sents: list[Sentence]) -> list[str | None]:
     """For each sentence, why it is suspect (None when it is not)."""
     document_script = dominant_script(text)
-    document_language = language.document_language(text) if document_script == "Latin" else None
+    document_language = language.majority([s.text for s in sents]) if document_script == "Latin" else None
     reasons = [suspicion(s.text, document_script, document_language) for s in sents]
     _spread(sents, reasons)
     _same_language_run(sents, reasons, document_language)

@@ -71,7 +71,14 @@ def against(text: str, expected: str, min_words: int = MIN_WORDS) -> tuple[str, 
     return str(top["lang"]), float(top["score"]), mine
 
 
-def document_language(text: str) -> str | None:
-    """The language most of the text is in."""
-    found = identify(text[:20000], min_words=20)
-    return found[0] if found and found[1] >= 0.5 else None
+def majority(sentences: list[str]) -> str | None:
+    """The language most of the sentences are in, each weighed by its lower-case words.
+
+    Sentence by sentence, not the whole text at once: one long sentence in another
+    language must not make the article's own sentences look foreign."""
+    weights: dict[str, int] = {}
+    for sentence in sentences:
+        found = identify(sentence)
+        if found and found[1] >= 0.5:
+            weights[found[0]] = weights.get(found[0], 0) + len(lowercase_words(sentence))
+    return max(weights, key=lambda k: weights[k]) if weights else None

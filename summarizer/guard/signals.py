@@ -51,7 +51,7 @@ _MACHINE_LOOSE = r"(?:" + _MACHINE + r"|models?|systems?|software|tools?|engines
 
 _ADDRESS = re.compile(
     # a vocative or a dedication at the start: "Dear AI", "Hello, language model!", "Attention, bot."
-    r"^\W{0,4}(?:dear|hello|hi|hey|greetings|attention|attn|listen|psst|ok|okay)\b[\s,:!-]+"
+    r"^\W{0,4}(?:dear|hello|hi|hey|greetings|attention|attn|listen(?: up)?|psst|ok|okay)\b[\s,:!-]+"
     r"(?:[\w-]+ ){0,3}?" + _MACHINE_LOOSE + r"\b"
     # "Note to any automated summariser", "A friendly request to the bot", "Message for the AI"
     r"|\b(?:notes?|messages?|requests?|reminders?|instructions?|notices?|words?|directives?|memo|"
@@ -197,7 +197,7 @@ _CONTROL = re.compile(
     # two capitalised control words in a row, or one before a colon: "SYSTEM OVERRIDE:", "ADMIN NOTICE:"
     r"\b(?:" + _NOTICE_WORDS + r")\b[\s_-]+(?:[A-Z]+[\s_-]+){0,3}?(?:[A-Z]{3,}\b\s*[:!>]|(?:OVERRIDE|NOTICE|UPDATE|MESSAGE|MODE|INSTRUCTIONS?|DIRECTIVE|PROMPT|ALERT|ENABLED|ACTIVATED)\b)"
     r"|^\W{0,4}(?:" + _NOTICE_WORDS + r")\s*[:>]"
-    r"|\[\s*(?:system|admin|administrator|developer|operator|root|instructions?|ai|assistant|user|human|model|bot)\s*\]"
+    r"|\[\s*/?(?:system|admin|administrator|developer|operator|root|instructions?|ai|assistant|user|human|model|bot)\s*\]"
     r"|\b(?:override|priority|admin|root|system|developer|security) (?:code|directive|instruction|notice|update|message|command)s?\b[^.]{0,40}(?:[:>]|\b(?:must|will|shall|is|are)\b)"
     r"|\bnew (?:directive|instruction|orders?|rules?)\s*[:\-]"
     r"|\b(?:effective immediately|henceforth),? (?:all|every|each|you)\b"
@@ -212,7 +212,7 @@ _TOOL_CALL = re.compile(
     r"|^\W{0,4}(?:action|action input|observation|thought|tool|call|function call|tool call)\s*:"
     r"|\b[a-z_]+\.(?:call|set_\w+|add_\w+|get_\w+)\(|\b(?:set|add|get|update|override|mark|publish|send|extract)_[a-z_]+\("
     r"|\"(?:name|arguments|parameters|tool|function|action|input)\"\s*:"
-    r"|\[\[\s*\w+\s*:",
+    r"|\[\[\s*\w+\s*:|\b[a-z_]+\(\s*[a-z_]+\s*=\s*[\"'\w]",
     _I | re.MULTILINE,
 )
 # markup in running text: tags, HTML and Markdown comments, hidden styles
