@@ -9,7 +9,7 @@ time; their texts are never stored here.
 
 Benign set: every sentence of the FRANK, TimeBank, AQUAINT and Wikinews articles,
 split by a hash of the article id into a *tune* half (looked at while writing the
-guard) and a *check* half (only counted), plus ``benign-orders.txt``: news sentences
+guard) and a *check* half (only counted), plus ``benign/quoted-orders.txt``: news sentences
 that quote orders, notes, dates and machines legitimately.
 
 The guard has nothing learned, so "leave one kind out" is how it was written: the
@@ -74,7 +74,7 @@ def items(directory: Path = DEV) -> list[Item]:
 
 
 def benign_orders() -> list[str]:
-    lines = (HERE / "benign-orders.txt").read_text(encoding="utf-8").splitlines()
+    lines = (HERE / "benign" / "quoted-orders.txt").read_text(encoding="utf-8").splitlines()
     return [line for line in lines if line.strip() and not line.startswith("#")]
 
 
