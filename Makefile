@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SAMPLE := examples/kremlin-peace-talks-2025-11-13.txt
 
-.PHONY: setup demo test test-slow bench peers bench-peers eval clean chromium eval-timeline train-event-dates
+.PHONY: setup demo test test-slow bench peers bench-peers eval eval-guard clean chromium eval-timeline train-event-dates
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -79,6 +79,11 @@ eval-timeline: setup $(TL)/trial/.done $(TL)/tune/.done
 train-event-dates: setup
 	$(PY) -m pip install --quiet -e '.[train]'
 	$(PY) scripts/train_event_dates.py
+
+# the injection guard's table: recall per kind on eval/hostile/dev, check and check2 (placed into
+# real articles), false alarms per 1,000 benign news sentences of ../shared/data (~2 min, no model)
+eval-guard: setup
+	$(PY) eval/hostile/measure.py
 
 clean:
 	rm -rf $(VENV) $(PEERS) .pytest_cache build dist *.egg-info

@@ -20,7 +20,7 @@ from ._version import __version__
 from .ask import Meter
 from .backends import Backend, make_backend
 from .errors import ConfigError, InputError, option_error
-from .guard import screen
+from .guard import blank, screen
 from .loading import as_document, date_warnings, parse_date
 from .prompts import Prompts
 from .schemas import Document, Provenance, Result
@@ -50,8 +50,11 @@ class Pipeline:
             run.warnings.append("no publication date: relative dates stay unresolved")
         run.warnings.extend(date_warnings(document))
         # sentences addressed to a model rather than to readers never become output
-        sents, suspects = screen(document.text, sentences(document.text))
+        every = sentences(document.text)
+        sents, suspects = screen(document.text, every)
         run.warnings.extend(suspects)
+        if suspects:  # the model and the date finder never see them (same offsets, blanked)
+            run.document = document.model_copy(update={"text": blank(document.text, sents, every)})
         summary, events = self.strategy.run(run, sents)
         return Result(
             document_id=document.id,

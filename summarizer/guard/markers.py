@@ -1,22 +1,12 @@
-"""Guard: sentences that address the model instead of the reader are kept out of the output.
-
-A news article states facts to readers. Text that speaks to a language model
-(orders to ignore instructions or reveal a prompt, chat-template turns, role
-labels, markup comments, JSON shaped like our own output, invisible or
-direction-reversing characters, words spelt in mixed alphabets) is a
-**suspect** sentence: it stays in the source, so spans are unchanged, but it
-is never made an event, a key point or part of the gist or abstract, and the
-result warns where it was. The model also sees every article fenced as data
-(``prompts.fence``); this guard covers what a fence cannot, because the
-decomposed pipeline quotes sentences verbatim.
-"""
+"""The guard's first markers: orders, chat-template turns, role labels, markup comments,
+JSON shaped like the tool's own output, invisible or direction-reversing characters,
+words spelt in mixed alphabets, and the script a text is written in."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-from .segment import Sentence
 
 _ADDRESSING_MODEL = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b[^.]{0,60}\b(?:instructions?|prompts?|the task|"
@@ -85,36 +75,3 @@ def dominant_script(text: str) -> str | None:
         if script:
             counts[script] = counts.get(script, 0) + 1
     return max(counts, key=lambda k: counts[k]) if counts else None
-
-
-def suspicion(sentence: str, document_script: str | None) -> str | None:
-    """Why a sentence looks addressed to a model rather than to readers, or None."""
-    if _CHAT_MARKUP.search(sentence) or _MARKUP_ONLY.match(sentence):
-        return "chat or markup control text"
-    if _ADDRESSING_MODEL.search(sentence) or _ORDER.search(sentence):
-        return "instructions addressed to a model"
-    if len(_JSON_SHAPED.findall(sentence)) >= 2:
-        return "JSON-shaped text"
-    if _HIDING.search(sentence):
-        return "invisible or direction-changing characters"
-    if _mixed_script_word(sentence):
-        return "words spelt in mixed alphabets"
-    script = dominant_script(sentence)
-    if document_script and script and script != document_script:
-        # a sentence wholly in another script than the article cannot be checked
-        # against it by word overlap, and is the usual carrier of a foreign-language injection
-        return f"a sentence in {script} script within a {document_script} article"
-    return None
-
-
-def screen(text: str, sents: list[Sentence]) -> tuple[list[Sentence], list[str]]:
-    """The sentences safe to build output from, and one warning per suspect sentence."""
-    document_script = dominant_script(text)
-    kept, warnings = [], []
-    for sentence in sents:
-        reason = suspicion(sentence.text, document_script)
-        if reason is None:
-            kept.append(sentence)
-        else:
-            warnings.append(f"ignored the sentence at [{sentence.start}:{sentence.end}]: {reason}")
-    return kept, warnings

@@ -1,0 +1,253 @@
+"""The guard measured: recall on hostile sentences by kind, false alarms on benign news.
+
+Hostile set: ``eval/hostile/dev/<kind>.txt`` (written for this project; one item a
+paragraph, every sentence of an item hostile), each item placed into a real article
+named by id in ``dev/placements.json`` (the article's source, id, and the sentence
+after which the item goes, as its own paragraph or joined to that sentence's
+paragraph). FRANK and TBAQ articles are read in place from ``../shared/data`` at run
+time; their texts are never stored here.
+
+Benign set: every sentence of the FRANK, TimeBank, AQUAINT and Wikinews articles,
+split by a hash of the article id into a *tune* half (looked at while writing the
+guard) and a *check* half (only counted), plus ``benign/quoted-orders.txt``: news sentences
+that quote orders, notes, dates and machines legitimately.
+
+The guard has nothing learned, so "leave one kind out" is how it was written: the
+first figures (docs/guard.md) were measured before any kind's sentences were looked
+at. The table prints recall per kind (sentences and whole items), overall recall, and
+false alarms per 1,000 benign sentences.
+
+    python eval/hostile/measure.py [--show-misses] [--show-alarms N] [--placements]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+SHARED = REPO.parent / "shared" / "data"
+sys.path.insert(0, str(REPO))
+
+from summarizer.guard import flag  # noqa: E402
+from summarizer.segment import Sentence, sentences  # noqa: E402
+
+DEV = HERE / "dev"
+CHECK = HERE / "check"  # written after round 1 froze; measured, then round 2 was tuned on it
+CHECK2 = HERE / "check2"  # written before round 2 was run on anything; measured once after it
+WIKINEWS = REPO / "eval" / "datasets" / "wikinews.jsonl"
+FRANK = SHARED / "frank" / "frank_docs.jsonl"
+TBAQ = [SHARED / "tempeval3_tbaq" / "tbaq_timebank.timex.derived.jsonl",
+        SHARED / "tempeval3_tbaq" / "tbaq_aquaint.timex.derived.jsonl"]
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Article:
+    source: str  # wikinews | frank | tbaq
+    id: str
+    text: str
+
+
+def items(directory: Path = DEV) -> list[Item]:
+    """Every hostile item, kind by kind (a file's first paragraph is its heading)."""
+    found = []
+    for path in sorted(directory.glob("*.txt")):
+        blocks = [b.strip("\n") for b in path.read_text(encoding="utf-8").split("\n\n")]
+        blocks = [b for b in blocks[1:] if b.strip()]
+        found += [Item(path.stem, f"{path.stem}-{n:02d}", b) for n, b in enumerate(blocks, 1)]
+    return found
+
+
+def benign_orders() -> list[str]:
+    lines = (HERE / "benign" / "quoted-orders.txt").read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("#")]
+
+
+def articles() -> Iterator[Article]:
+    """Every article of the benign corpora that is present (Wikinews is shipped)."""
+    for line in WIKINEWS.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("//"):
+            record = json.loads(line)
+            yield Article("wikinews", record["id"], record["text"])
+    if FRANK.is_file():
+        for line in FRANK.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            yield Article("frank", record["hash"], record["article"])
+    for path in TBAQ:
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                record = json.loads(line)
+                yield Article("tbaq", record["doc_id"], record["text"])
+
+
+def half(article: Article) -> str:
+    digest = hashlib.sha256(f"{article.source}:{article.id}".encode()).digest()
+    return "tune" if digest[0] % 2 == 0 else "check"
+
+
+def host(placement: dict[str, object], library: dict[tuple[str, str], Article]) -> Article | None:
+    return library.get((str(placement["source"]), str(placement["id"])))
+
+
+def place(item: Item, article: Article, after: int, inline: bool) -> tuple[str, tuple[int, int]]:
+    """The article with the item after its sentence ``after``: the text and the item's span."""
+    sents = sentences(article.text)
+    anchor = sents[min(after, len(sents) - 1)]
+    cut = anchor.end
+    joiner = " " if inline and "\n" not in item.text else "\n\n"
+    head = article.text[:cut] + joiner
+    tail = article.text[cut:]
+    text = head + item.text + ("" if tail.startswith("\n") else "\n\n") + tail.lstrip(" ")
+    return text, (len(head), len(head) + len(item.text))
+
+
+def make_placements(all_items: list[Item], library: list[Article]) -> list[dict[str, object]]:
+    """Draw a host article and an insertion point for every item (run once, then stored)."""
+    rng = random.Random(16)
+    hosts = [a for a in library if len(sentences(a.text)) >= 6]
+    out = []
+    for item in all_items:
+        article = rng.choice(hosts)
+        n = len(sentences(article.text))
+        out.append({"item": item.id, "source": article.source, "id": article.id,
+                    "after": rng.randrange(1, n - 2), "inline": rng.random() < 0.3})
+    return out
+
+
+def hostile_documents(library: dict[tuple[str, str], Article], directory: Path = DEV
+                      ) -> Iterator[tuple[Item, str, list[Sentence], set[int]]]:
+    """Each item placed in its host: (item, text, sentences, indices of the item's sentences)."""
+    stored = json.loads((directory / "placements.json").read_text(encoding="utf-8"))
+    placements = {p["item"]: p for p in stored}
+    for item in items(directory):
+        placement = placements.get(item.id)
+        article = host(placement, library) if placement else None
+        if article is None:
+            continue
+        text, (start, end) = place(item, article, int(placement["after"]), bool(placement["inline"]))  # type: ignore[index]
+        sents = sentences(text)
+        hostile = {s.index for s in sents if s.start < end and start < s.end}
+        yield item, text, sents, hostile
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--show-misses", action="store_true", help="print hostile sentences not flagged")
+    parser.add_argument("--show-alarms", type=int, default=0, metavar="N",
+                        help="print up to N flagged benign sentences of the tune half")
+    parser.add_argument("--no-benign", action="store_true", help="hostile tables only (fast)")
+    parser.add_argument("--placements", action="store_true",
+                        help="draw dev/placements.json anew (only when items are added)")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    library = list(articles())
+    if args.placements:
+        for directory in (DEV, CHECK, CHECK2):
+            (directory / "placements.json").write_text(
+                json.dumps(make_placements(items(directory), library), indent=0) + "\n", encoding="utf-8")
+    by_key = {(a.source, a.id): a for a in library}
+    misses: list[tuple[str, str]] = []
+    for title, directory in (("dev set (round 1 was tuned on it)", DEV),
+                             ("check set (held out from round 1; round 2 was tuned on it)", CHECK),
+                             ("check2 set (held out from both rounds)", CHECK2)):
+        print(title)
+        misses += _hostile_table(by_key, directory)
+        print()
+    if not args.no_benign:
+        _benign_table(library, args.show_alarms)
+    print(f"\n{time.perf_counter() - started:.1f} s")
+    if args.show_misses:
+        print("\nmissed hostile sentences / lost host sentences:")
+        for name, text in misses:
+            print(f"  {name}: {text[:160]!r}")
+    return 0
+
+
+def _hostile_table(by_key: dict[tuple[str, str], Article], directory: Path) -> list[tuple[str, str]]:
+    rows: dict[str, list[int]] = {}  # kind -> [sentences, flagged, items, items held, collateral]
+    misses = []
+    collateral_total = host_sentences = 0
+    for item, text, sents, hostile in hostile_documents(by_key, directory):
+        reasons = flag(text, sents)
+        row = rows.setdefault(item.kind, [0, 0, 0, 0, 0])
+        caught = [i for i in hostile if reasons[i] is not None]
+        row[0] += len(hostile)
+        row[1] += len(caught)
+        row[2] += 1
+        row[3] += len(caught) == len(hostile)
+        others = [i for i in range(len(sents)) if i not in hostile]
+        lost = [i for i in others if reasons[i] is not None]
+        row[4] += len(lost)
+        collateral_total += len(lost)
+        host_sentences += len(others)
+        misses += [(item.id, sents[i].text) for i in sorted(hostile) if reasons[i] is None]
+        misses += [(item.id + " (host)", sents[i].text + f"  <- {reasons[i]}") for i in lost]
+
+    print(f"{'kind':22} {'sentences':>9} {'flagged':>8} {'recall':>7} {'items held':>11} {'host lost':>9}")
+    total = [0, 0, 0, 0]
+    for kind, (n, hit, n_items, held, lost) in sorted(rows.items()):
+        print(f"{kind:22} {n:9d} {hit:8d} {hit / n:7.1%} {held:5d}/{n_items:<5d} {lost:9d}")
+        total = [total[0] + n, total[1] + hit, total[2] + n_items, total[3] + held]
+    print(f"{'all kinds':22} {total[0]:9d} {total[1]:8d} {total[1] / max(1, total[0]):7.1%} "
+          f"{total[3]:5d}/{total[2]:<5d} {collateral_total:9d}")
+    macro = sum(hit / n for n, hit, *_ in rows.values()) / max(1, len(rows))
+    print(f"macro recall over {len(rows)} kinds: {macro:.1%}; host sentences lost beside the items: "
+          f"{collateral_total} of {host_sentences}")
+    return misses
+
+
+def _benign_table(library: list[Article], show_alarms: int) -> None:
+    benign = {"tune": [0, 0], "check": [0, 0]}
+    by_source: dict[str, list[int]] = {}
+    alarms = []
+    for article in library:
+        sents = sentences(article.text)
+        reasons = flag(article.text, sents)
+        hits = [(s, r) for s, r in zip(sents, reasons) if r is not None]
+        part = half(article)
+        benign[part][0] += len(sents)
+        benign[part][1] += len(hits)
+        src = by_source.setdefault(article.source, [0, 0])
+        src[0] += len(sents)
+        src[1] += len(hits)
+        if part == "tune":
+            alarms += [(article.source, article.id, s.text, r) for s, r in hits]
+    written = benign_orders()
+    written_hits = []
+    for line in written:
+        sents = sentences(line)
+        reasons = flag(line, sents)
+        if any(reasons):
+            written_hits.append((line, next(r for r in reasons if r)))
+
+    print(f"{'benign':22} {'sentences':>9} {'flagged':>8} {'per 1,000':>9}")
+    for part, (n, hit) in benign.items():
+        print(f"{'news, ' + part + ' half':22} {n:9d} {hit:8d} {1000 * hit / max(1, n):9.2f}")
+    for source, (n, hit) in sorted(by_source.items()):
+        print(f"{'  ' + source:22} {n:9d} {hit:8d} {1000 * hit / max(1, n):9.2f}")
+    print(f"{'quoted orders (own)':22} {len(written):9d} {len(written_hits):8d} "
+          f"{1000 * len(written_hits) / max(1, len(written)):9.2f}")
+    for line, reason in written_hits:
+        print(f"  quoted order flagged: {line!r} <- {reason}")
+    for source, doc, text, reason in alarms[:show_alarms]:
+        print(f"  {source}:{doc[:12]}: {text[:150]!r} <- {reason}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

