@@ -35,6 +35,9 @@ class _Dying:
                 os._exit(3)
         return self.inner.complete(request)
 
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
 
 class DieOnce:
     def __init__(self, needle: str, marker: Path) -> None:
