@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SAMPLE := examples/kremlin-peace-talks-2025-11-13.txt
 
-.PHONY: setup demo test test-slow bench peers bench-peers eval eval-guard clean chromium eval-timeline train-event-dates
+.PHONY: setup demo test test-all test-slow bench peers bench-peers eval eval-guard clean chromium eval-timeline train-event-dates
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,9 +27,12 @@ chromium:
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
 
-# every test: the default suite (`pytest`, ~5 min) plus the slow ones (the whole hostile set,
-# kill-and-resume), ~2 min more on 2 cores
+# the default suite: every module, the real embedded model and llama.cpp server included;
+# `make test-all` adds the slow ones (the whole hostile set, kill-and-resume, long documents)
 test: setup chromium
+	$(PY) -m pytest -m "not slow" --durations=15
+
+test-all: setup chromium
 	$(PY) -m pytest -m "slow or not slow"
 
 test-slow: setup

@@ -65,11 +65,13 @@ def parse(reply: str, model: type[T]) -> T:
 
 def ask(backend: Backend, prompts: Prompts, messages: list[Message], model: type[T], *,
         meter: Meter, check: Check[T] | None = None, max_reasks: int = 2,
-        max_tokens: int = 512, temperature: float = 0.0, lenient: bool = False) -> Answer[T]:
+        max_tokens: int = 512, temperature: float = 0.0, lenient: bool = False,
+        grammar: str | None = None) -> Answer[T]:
     """Ask until the answer validates, or raise ``InvalidOutput`` when re-asks run out.
 
     With ``lenient``, a last answer that parses but still fails ``check`` is
     returned with its remaining errors, for the caller to repair or drop parts.
+    ``grammar`` (GBNF) narrows what the model may write below what ``model`` admits.
     """
     schema = generation_schema(model.model_json_schema())
     conversation = list(messages)
@@ -82,7 +84,7 @@ def ask(backend: Backend, prompts: Prompts, messages: list[Message], model: type
             raise BudgetExceeded(
                 f"token budget {meter.budget} would be exceeded (used {meter.usage.total_tokens})",
                 usage=meter.usage)
-        completion = backend.complete(ChatRequest(conversation, schema, max_tokens, temperature))
+        completion = backend.complete(ChatRequest(conversation, schema, max_tokens, temperature, grammar))
         meter.record(completion.prompt_tokens, completion.completion_tokens, completion.cached)
         reply = completion.text
         errors = _errors(reply, model, check, completion.finish_reason)

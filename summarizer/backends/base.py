@@ -20,6 +20,9 @@ class ChatRequest:
     schema: dict[str, Any] | None = None  # JSON Schema the answer must follow
     max_tokens: int = 512
     temperature: float = 0.0
+    # a GBNF grammar the answer must follow, tighter than ``schema`` (the embedded model and
+    # llama.cpp's server honour it; other servers get ``schema`` alone)
+    grammar: str | None = None
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,8 @@ def cache_key(backend: str, model: str, base_url: str | None, request: ChatReque
         "max_tokens": request.max_tokens,
         "temperature": request.temperature,
     }
+    if request.grammar is not None:  # only when set: keys of earlier answers stay valid
+        payload["grammar"] = request.grammar
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

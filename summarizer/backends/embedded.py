@@ -42,10 +42,29 @@ def _load(path: str, n_ctx: int, threads: int) -> Any:
 
 
 @lru_cache(maxsize=32)
-def _grammar(schema_json: str) -> Any:
+def _schema_grammar(schema_json: str) -> Any:
     from llama_cpp import LlamaGrammar
 
     return LlamaGrammar.from_json_schema(schema_json, verbose=False)
+
+
+@lru_cache(maxsize=256)
+def _gbnf_grammar(gbnf: str) -> Any:
+    from llama_cpp import LlamaGrammar
+
+    try:
+        return LlamaGrammar.from_string(gbnf, verbose=False)
+    except ValueError as exc:
+        raise BackendError(f"the request's grammar does not parse: {exc}", backend="embedded") from None
+
+
+def grammar_of(request: ChatRequest) -> Any:
+    """The llama.cpp grammar a request asks for: its GBNF, else its JSON Schema, else none."""
+    if request.grammar is not None:
+        return _gbnf_grammar(request.grammar)
+    if request.schema:
+        return _schema_grammar(json.dumps(request.schema, sort_keys=True))
+    return None
 
 
 class EmbeddedBackend:
@@ -64,7 +83,7 @@ class EmbeddedBackend:
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def complete(self, request: ChatRequest) -> Completion:
-        grammar = _grammar(json.dumps(request.schema, sort_keys=True)) if request.schema else None
+        grammar = grammar_of(request)
         with _LOCK:
             try:
                 reply = self._llm.create_chat_completion(

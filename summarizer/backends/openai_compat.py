@@ -252,6 +252,9 @@ class OpenAICompatBackend:
             messages[-1] = {**messages[-1], "content": messages[-1]["content"] +
                             "\n\nReply with one JSON object only, following this JSON Schema:\n" +
                             json.dumps(request.schema)}
+        if request.grammar is not None and mode != "prompt":
+            # llama.cpp's server takes GBNF, and refuses it beside a response_format
+            extra = {"extra_body": {"grammar": request.grammar}}
         try:
             response = self._client.chat.completions.create(
                 model=self.model,
