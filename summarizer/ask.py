@@ -13,13 +13,13 @@ refuses a call the token budget can't afford.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .backends.base import Backend, ChatRequest, Message, generation_schema
+from .backends.base import Backend, ChatRequest, Completion, Message, complete_all, generation_schema
 from .errors import BudgetExceeded, InvalidOutput, Refused
 from .prompts import REASK, Prompts
 from .schemas import Usage
@@ -63,6 +63,23 @@ def parse(reply: str, model: type[T]) -> T:
     return model.model_validate_json(reply)
 
 
+AskError = InvalidOutput | Refused | BudgetExceeded  # what ``ask`` raises and ``ask_many`` returns
+
+
+@dataclass
+class Question(Generic[T]):
+    """One structured question: its messages, the model its answer must validate as, and
+    how it is checked and re-asked."""
+
+    messages: list[Message]
+    model: type[T]
+    check: Check[T] | None = None
+    max_reasks: int = 2
+    max_tokens: int = 512
+    lenient: bool = False
+    grammar: str | None = None  # GBNF narrowing what the model may write below ``model``
+
+
 def ask(backend: Backend, prompts: Prompts, messages: list[Message], model: type[T], *,
         meter: Meter, check: Check[T] | None = None, max_reasks: int = 2,
         max_tokens: int = 512, temperature: float = 0.0, lenient: bool = False,
@@ -73,37 +90,89 @@ def ask(backend: Backend, prompts: Prompts, messages: list[Message], model: type
     returned with its remaining errors, for the caller to repair or drop parts.
     ``grammar`` (GBNF) narrows what the model may write below what ``model`` admits.
     """
-    schema = generation_schema(model.model_json_schema())
-    conversation = list(messages)
-    errors: list[str] = []
-    reply = ""
-    for attempt in range(1, max_reasks + 2):
-        # the prompt is roughly 4 characters a token; refuse before spending what we lack
-        expected = sum(len(m["content"]) for m in conversation) // 4 + max_tokens // 4
-        if not meter.affordable(expected):
-            raise BudgetExceeded(
-                f"token budget {meter.budget} would be exceeded (used {meter.usage.total_tokens})",
-                usage=meter.usage)
-        completion = backend.complete(ChatRequest(conversation, schema, max_tokens, temperature, grammar))
-        meter.record(completion.prompt_tokens, completion.completion_tokens, completion.cached)
-        reply = completion.text
-        errors = _errors(reply, model, check, completion.finish_reason)
-        if not errors:
-            return Answer(parse(reply, model), attempt)
-        if completion.finish_reason in REFUSALS:
-            reason = _refusal_reason(completion.finish_reason, completion.meta.get("refusal"))
-            raise Refused(reason, attempts=attempt, last_reply=reply, errors=[reason],
-                          usage=meter.usage)
-        conversation = [*messages, {"role": "assistant", "content": reply[:4000]},
-                        {"role": "user", "content": prompts.render(REASK, errors=errors)}]
-    if lenient and check is not None:
+    question = Question(messages, model, check, max_reasks, max_tokens, lenient, grammar)
+    outcome = ask_many(backend, prompts, [question], meter=meter, temperature=temperature)[0]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def ask_many(backend: Backend, prompts: Prompts, questions: Sequence[Question[Any]], *,
+             meter: Meter, temperature: float = 0.0) -> list[Answer[Any] | AskError]:
+    """Each question's answer, or the error ``ask`` would have raised for it, in order.
+
+    The questions are independent: each round sends every question still open together
+    (``complete_all``: one batch for a batched decoder, concurrent requests for a
+    server), and the re-asks of the answers that failed make the next round. The token
+    budget is counted in the questions' order, as if asked one after another.
+    """
+    states = [_Open(q, generation_schema(q.model.model_json_schema()), list(q.messages))
+              for q in questions]
+    outcomes: list[Answer[Any] | AskError | None] = [None] * len(questions)
+    for attempt in range(1, max((q.max_reasks for q in questions), default=0) + 2):
+        asking, planned = [], 0
+        for i, state in enumerate(states):
+            if outcomes[i] is not None:
+                continue
+            # the prompt is roughly 4 characters a token; refuse before spending what we lack
+            planned += sum(len(m["content"]) for m in state.conversation) // 4 + \
+                state.question.max_tokens // 4
+            if not meter.affordable(planned):
+                outcomes[i] = BudgetExceeded(
+                    f"token budget {meter.budget} would be exceeded (used {meter.usage.total_tokens})",
+                    usage=meter.usage)
+                continue
+            asking.append(i)
+        requests = [ChatRequest(states[i].conversation, states[i].schema,
+                                states[i].question.max_tokens, temperature,
+                                states[i].question.grammar) for i in asking]
+        for i, completion in zip(asking, complete_all(backend, requests)):
+            meter.record(completion.prompt_tokens, completion.completion_tokens, completion.cached)
+            outcomes[i] = _judge(states[i], completion, attempt, prompts, meter)
+    return [outcome if outcome is not None else _exhausted(state, meter)
+            for state, outcome in zip(states, outcomes)]
+
+
+@dataclass
+class _Open:
+    """A question still being asked: its generation schema, the conversation so far."""
+
+    question: Question[Any]
+    schema: dict[str, Any]
+    conversation: list[Message]
+    reply: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+def _judge(state: _Open, completion: Completion, attempt: int, prompts: Prompts,
+           meter: Meter) -> Answer[Any] | AskError | None:
+    """The question's outcome after this reply, or None when it is re-asked."""
+    q = state.question
+    state.reply = completion.text
+    state.errors = _errors(state.reply, q.model, q.check, completion.finish_reason)
+    if not state.errors:
+        return Answer(parse(state.reply, q.model), attempt)
+    if completion.finish_reason in REFUSALS:
+        reason = _refusal_reason(completion.finish_reason, completion.meta.get("refusal"))
+        return Refused(reason, attempts=attempt, last_reply=state.reply, errors=[reason],
+                       usage=meter.usage)
+    if attempt > q.max_reasks:
+        return _exhausted(state, meter)
+    state.conversation = [*q.messages, {"role": "assistant", "content": state.reply[:4000]},
+                          {"role": "user", "content": prompts.render(REASK, errors=state.errors)}]
+    return None
+
+
+def _exhausted(state: _Open, meter: Meter) -> Answer[Any] | InvalidOutput:
+    q = state.question
+    if q.lenient and q.check is not None:
         try:
-            return Answer(parse(reply, model), max_reasks + 1, errors)
+            return Answer(parse(state.reply, q.model), q.max_reasks + 1, state.errors)
         except ValidationError:
             pass
-    raise InvalidOutput(
-        f"no valid answer after {max_reasks + 1} attempts: {'; '.join(errors)[:300]}",
-        attempts=max_reasks + 1, last_reply=reply, errors=errors, usage=meter.usage)
+    return InvalidOutput(
+        f"no valid answer after {q.max_reasks + 1} attempts: {'; '.join(state.errors)[:300]}",
+        attempts=q.max_reasks + 1, last_reply=state.reply, errors=state.errors, usage=meter.usage)
 
 
 REFUSALS = frozenset({"refusal", "content_filter"})

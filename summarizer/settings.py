@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -43,6 +44,10 @@ class Settings(BaseModel):
     transport_retries: int = Field(DEFAULT_TRANSPORT_RETRIES, ge=0)
     context_tokens: int = Field(DEFAULT_CONTEXT_TOKENS, ge=512)
     threads: int | None = Field(None, ge=1)
+    decoder: Literal["llama-cpp", "batched"] = Field(
+        "llama-cpp", description="the embedded model's decoding loop; see docs/decoding.md")
+    parallel: int = Field(4, ge=1, le=64,
+                          description="independent calls decoded (embedded) or sent (server) at once")
     prompts_dir: Path | None = None
     cache_dir: Path = Field(default_factory=default_cache_dir)
     cache: bool = Field(True, description="replay repeated model calls from cache_dir/responses.sqlite")

@@ -18,6 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "summarizer"
 OPTIONAL = {"llama_cpp", "tiktoken", "summarizer.evaluation.harness",
             "summarizer.evaluation.gate", "summarizer.evaluation.report",
             "summarizer.backends.openai_compat",
+            "summarizer.backends.decoding",  # our decoding loop: llama_cpp and numpy at its top
             "summarizer.distributed"}  # the ray extra (Ray, pyarrow) behind --engine ray
 
 

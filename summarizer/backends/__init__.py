@@ -28,9 +28,10 @@ def _make_backend(settings: Settings) -> Backend:
         return make_openai_backend(settings.base_url, settings.model, key,
                                    timeout_s=settings.timeout_s,
                                    transport_retries=settings.transport_retries,
-                                   cache_dir=settings.cache_dir)
+                                   cache_dir=settings.cache_dir, parallel=settings.parallel)
     return EmbeddedBackend(cache_dir=settings.cache_dir, model_path=settings.model_path,
-                           context_tokens=settings.context_tokens, threads=settings.threads)
+                           context_tokens=settings.context_tokens, threads=settings.threads,
+                           decoder=settings.decoder, parallel=settings.parallel)
 
 
 __all__ = ["Backend", "ChatRequest", "Completion", "make_backend"]

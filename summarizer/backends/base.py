@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -46,6 +47,23 @@ class Backend(Protocol):
         """Tokens ``text`` takes in this model's context (chunks are cut by it); a backend
         without its model's tokenizer returns ``summarizer.chunking.estimate_tokens``."""
         ...
+
+
+@runtime_checkable
+class BatchBackend(Backend, Protocol):
+    """A backend that completes several independent requests together (a batched decoder,
+    a server with continuous batching)."""
+
+    def complete_many(self, requests: Sequence[ChatRequest]) -> list[Completion]:
+        """Every request's completion, in order; an error raises as ``complete``'s would."""
+        ...
+
+
+def complete_all(backend: Backend, requests: Sequence[ChatRequest]) -> list[Completion]:
+    """``requests`` completed together where the backend can, else one after another."""
+    if len(requests) > 1 and isinstance(backend, BatchBackend):
+        return backend.complete_many(requests)
+    return [backend.complete(request) for request in requests]
 
 
 _LENGTH_KEYWORDS = {"minLength", "maxLength"}

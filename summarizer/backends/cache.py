@@ -43,7 +43,7 @@ import sqlite3
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -51,7 +51,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..settings import DEFAULT_CACHE_MAX_MB
-from .base import Backend, ChatRequest, Completion
+from .base import Backend, ChatRequest, Completion, complete_all
 
 CACHE_FILENAME = "responses.sqlite"
 BUSY_TIMEOUT_MS = 10_000
@@ -416,6 +416,19 @@ class CachedBackend:
         if completion.text.strip():  # an empty answer may be a hiccup: worth asking again
             self.cache.put(key, completion, model=self.model)
         return completion
+
+    def complete_many(self, requests: Sequence[ChatRequest]) -> list[Completion]:
+        """Hits from the cache; the misses sent to the wrapped backend together."""
+        keys = [self.key(r) for r in requests]
+        found: list[Completion | None] = [self.cache.get(k) for k in keys]
+        misses = [i for i, hit in enumerate(found) if hit is None]
+        self.hits += len(requests) - len(misses)
+        self.misses += len(misses)
+        for i, completion in zip(misses, complete_all(self.inner, [requests[i] for i in misses])):
+            if completion.text.strip():
+                self.cache.put(keys[i], completion, model=self.model)
+            found[i] = completion
+        return [c for c in found if c is not None]
 
     def count_tokens(self, text: str) -> int:
         """The wrapped backend's own count (counting asks no model: nothing to cache)."""

@@ -5,6 +5,11 @@ is loaded once per process (per file and settings) and shared; one lock
 serialises calls, since a llama.cpp context serves one request at a time. The
 fixed instructions come first in every prompt so llama.cpp can reuse their
 KV cache from the previous call and each call pays only for its own tokens.
+
+Two decoders: ``llama-cpp`` (llama-cpp-python's ``create_chat_completion``, one
+request at a time) and ``batched`` (``decoding.BatchDecoder``: the greedy token
+checked against the grammar first, several requests in one decode step). Both
+render the prompt with the GGUF's own chat template.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 import os
 import threading
 from functools import lru_cache
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +64,45 @@ def _gbnf_grammar(gbnf: str) -> Any:
         raise BackendError(f"the request's grammar does not parse: {exc}", backend="embedded") from None
 
 
+def gbnf_of(request: ChatRequest) -> str | None:
+    """The GBNF text a request asks for: its own, else its JSON Schema's, else none."""
+    if request.grammar is not None:
+        return request.grammar
+    if request.schema:
+        return _schema_gbnf(json.dumps(request.schema, sort_keys=True))
+    return None
+
+
+@lru_cache(maxsize=32)
+def _schema_gbnf(schema_json: str) -> str:
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    return str(json_schema_to_gbnf(schema_json))
+
+
+@lru_cache(maxsize=2)
+def _batch_decoder(path: str, n_ctx: int, threads: int, parallel: int) -> Any:
+    from .decoding import BatchDecoder
+
+    llm = _load(path, n_ctx, threads)
+    return BatchDecoder(llm.model, context_tokens=n_ctx, parallel=parallel, threads=threads)
+
+
+def _formatter(llm: Any) -> Any:
+    """The GGUF chat template's formatter (what llama-cpp-python uses for this model)."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    template = llm.metadata.get("tokenizer.chat_template")
+    if not template:
+        raise ConfigError("the batched decoder needs a GGUF with a chat template")
+    eos, bos = llm.token_eos(), llm.token_bos()
+    return Jinja2ChatFormatter(
+        template=template,
+        eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
+        bos_token=llm._model.token_get_text(bos) if bos != -1 else "",
+        stop_token_ids=[eos])
+
+
 def grammar_of(request: ChatRequest) -> Any:
     """The llama.cpp grammar a request asks for: its GBNF, else its JSON Schema, else none."""
     if request.grammar is not None:
@@ -67,22 +112,65 @@ def grammar_of(request: ChatRequest) -> Any:
     return None
 
 
+DECODERS = ("llama-cpp", "batched")
+
+
 class EmbeddedBackend:
     name = "embedded"
 
     def __init__(self, *, cache_dir: Path, model_path: Path | None = None,
-                 context_tokens: int = 4096, threads: int | None = None) -> None:
+                 context_tokens: int = 4096, threads: int | None = None,
+                 decoder: str = "llama-cpp", parallel: int = 4) -> None:
         if model_path is not None and not model_path.is_file():
             raise ConfigError(f"model file {model_path} does not exist")
+        if decoder not in DECODERS:
+            raise ConfigError(f"unknown decoder {decoder!r}; choose one of {', '.join(DECODERS)}")
         self.path = model_path or embedded_model_path(cache_dir)
         self.model = model_path.stem if model_path else MODEL_NAME
         self.context_tokens = context_tokens
-        self._llm = _load(str(self.path), context_tokens, threads or default_threads())
+        self.decoder = decoder
+        self.threads = threads or default_threads()
+        self._llm = _load(str(self.path), context_tokens, self.threads)
+        self._batched = self._format = None
+        if decoder == "batched":
+            self._batched = _batch_decoder(str(self.path), context_tokens, self.threads, parallel)
+            self._format = _formatter(self._llm)
 
     def count_tokens(self, text: str) -> int:
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def complete(self, request: ChatRequest) -> Completion:
+        if self._batched is not None:
+            return self.complete_many([request])[0]
+        return self._complete_plain(request)
+
+    def complete_many(self, requests: Sequence[ChatRequest]) -> list[Completion]:
+        """Every request's completion, in order; greedy ones decoded together when batched."""
+        if self._batched is None:
+            return [self._complete_plain(r) for r in requests]
+        from .decoding import Job
+
+        greedy = [i for i, r in enumerate(requests) if r.temperature == 0]
+        jobs = [Job(tokens=self.prompt_tokens(requests[i].messages),
+                    grammar=gbnf_of(requests[i]), max_tokens=requests[i].max_tokens)
+                for i in greedy]
+        with _LOCK:
+            outputs = self._batched.run(jobs)
+        done = {i: Completion(text=o.text, prompt_tokens=o.prompt_tokens,
+                              completion_tokens=o.completion_tokens, finish_reason=o.finish_reason)
+                for i, o in zip(greedy, outputs)}
+        # sampling at a temperature is llama-cpp-python's (the loop is greedy only)
+        return [done[i] if i in done else self._complete_plain(r) for i, r in enumerate(requests)]
+
+    def prompt_tokens(self, messages: list[dict[str, str]]) -> list[int]:
+        """The chat prompt as ``create_chat_completion`` builds it: the GGUF's template,
+        special tokens parsed."""
+        assert self._format is not None, "prompts are rendered here for the batched decoder only"
+        result = self._format(messages=messages)
+        return list(self._llm.tokenize(result.prompt.encode("utf-8"),
+                                       add_bos=not result.added_special, special=True))
+
+    def _complete_plain(self, request: ChatRequest) -> Completion:
         grammar = grammar_of(request)
         with _LOCK:
             try:

@@ -25,7 +25,8 @@ import json
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -162,8 +163,10 @@ class OpenAICompatBackend:
     name = "openai"
 
     def __init__(self, *, base_url: str, model: str | None, api_key: str | None,
-                 timeout_s: float, transport_retries: int, cache_dir: Path | None = None) -> None:
+                 timeout_s: float, transport_retries: int, cache_dir: Path | None = None,
+                 parallel: int = 4) -> None:
         self.model = model or "default"
+        self.parallel = max(1, parallel)  # requests in flight at once from complete_many
         self.base_url = base_url
         self._cache_dir = cache_dir
         self._counter: TokenCounter | None = None
@@ -212,6 +215,17 @@ class OpenAICompatBackend:
             if request.schema:
                 self._mode_settled = True
             return completion
+
+    def complete_many(self, requests: Sequence[ChatRequest]) -> list[Completion]:
+        """The requests sent ``parallel`` at a time (servers with continuous batching decode
+        them together); in order, and the first error raises."""
+        if len(requests) <= 1 or self.parallel == 1:
+            return [self.complete(r) for r in requests]
+        if not self._mode_settled and any(r.schema for r in requests):
+            # the first answer settles the response format; the rest need not negotiate
+            return [self.complete(requests[0]), *self.complete_many(requests[1:])]
+        with ThreadPoolExecutor(max_workers=min(self.parallel, len(requests))) as pool:
+            return list(pool.map(self.complete, requests))
 
     def _call_with_retries(self, request: ChatRequest, mode: str, negotiating: bool) -> Completion:
         def should_retry(state: RetryCallState) -> bool:
@@ -339,9 +353,9 @@ def _completion(response: Any, mode: str, request: ChatRequest) -> Completion:
 
 def make_openai_backend(base_url: str, model: str | None, api_key: str | None, *,
                         timeout_s: float, transport_retries: int,
-                        cache_dir: Path | None = None) -> OpenAICompatBackend:
+                        cache_dir: Path | None = None, parallel: int = 4) -> OpenAICompatBackend:
     if not base_url.startswith(("http://", "https://")):
         raise ConfigError(f"--base-url must start with http:// or https://, got '{base_url}'")
     return OpenAICompatBackend(base_url=base_url, model=model, api_key=api_key,
                                timeout_s=timeout_s, transport_retries=transport_retries,
-                               cache_dir=cache_dir)
+                               cache_dir=cache_dir, parallel=parallel)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ..ask import Meter, ask
+from ..ask import Meter, Question, ask_many
 from ..backends.base import Backend
 from ..chunking import Chunk, estimate_tokens
 from ..errors import BudgetExceeded, InvalidOutput
@@ -76,19 +76,31 @@ class Strategy:
 
     def ask(self, run: Run, user: str, model: Any, **kwargs: Any) -> Any:
         """One validated answer, or None (with a warning) when the model never gave one."""
-        if run.out_of_budget:
-            return None
-        assert self.backend is not None, "a model-free strategy never asks"
+        return self.ask_many(run, [self.question(user, model, **kwargs)])[0]
+
+    def question(self, user: str, model: Any, **kwargs: Any) -> Question[Any]:
+        """A question for ``ask_many``: the user message under the system instructions."""
         kwargs.setdefault("max_reasks", self.settings.max_reasks)
-        try:
-            return ask(self.backend, self.prompts, self._messages(user), model, meter=run.meter,
-                       temperature=self.settings.temperature, **kwargs)
-        except BudgetExceeded as exc:
-            run.out_of_budget = True
-            run.warnings.append(f"stopped asking: {exc}")
-        except InvalidOutput as exc:
-            run.warnings.append(f"{model.__name__}: {exc}")
-        return None
+        return Question(self._messages(user), model, **kwargs)
+
+    def ask_many(self, run: Run, questions: list[Question[Any]]) -> list[Any]:
+        """Independent questions asked together (see ``summarizer.ask.ask_many``): each its
+        validated answer, or None with a warning."""
+        if run.out_of_budget:
+            return [None] * len(questions)
+        assert self.backend is not None, "a model-free strategy never asks"
+        outcomes = ask_many(self.backend, self.prompts, questions, meter=run.meter,
+                            temperature=self.settings.temperature)
+        answers = []
+        for question, outcome in zip(questions, outcomes):
+            if isinstance(outcome, BudgetExceeded):
+                if not run.out_of_budget:
+                    run.warnings.append(f"stopped asking: {outcome}")
+                run.out_of_budget = True
+            elif isinstance(outcome, InvalidOutput):  # refusals included
+                run.warnings.append(f"{question.model.__name__}: {outcome}")
+            answers.append(None if isinstance(outcome, Exception) else outcome)
+        return answers
 
     # --- checking ---
 
