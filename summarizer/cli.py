@@ -66,6 +66,11 @@ class Engine(str, Enum):
     ray = "ray"
 
 
+class Decoder(str, Enum):
+    batched = "batched"
+    llama_cpp = "llama-cpp"
+
+
 class Format(str, Enum):
     text = "text"
     json = "json"
@@ -127,6 +132,8 @@ def run(
     token_budget: Annotated[Optional[int], typer.Option(help="Stop re-asking past this many tokens per document.")] = None,
     prompts: Annotated[Optional[Path], typer.Option(help="Folder of templates overriding the built-in ones.")] = None,
     cache_dir: Annotated[Optional[Path], typer.Option(help="Where the model file and caches live.")] = None,
+    decoder: Annotated[Optional[Decoder], typer.Option(help="The embedded model's decoding loop: batched (ours: several calls at once, cheap grammar checks) or llama-cpp (llama-cpp-python's, one call at a time).")] = None,
+    parallel: Annotated[Optional[int], typer.Option(min=1, max=64, help="A document's independent calls decoded (embedded) or sent (--base-url) at once.")] = None,
     strict: Annotated[bool, typer.Option(help="Fail instead of dropping ungrounded events.")] = False,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write results to this JSONL file as a batch: concurrent, resumable.")] = None,
     concurrency: Annotated[Optional[int], typer.Option(min=1, help="Documents at once with -o (default 4 remote, 1 embedded).")] = None,
@@ -148,7 +155,8 @@ def run(
                                      max_reasks=max_reasks,
                                      token_budget=token_budget, prompts_dir=prompts,
                                      cache_dir=cache_dir, strict=strict or None,
-                                     cache=None if cache else False)
+                                     cache=None if cache else False,
+                                     decoder=decoder.value if decoder else None, parallel=parallel)
         strategy_class(settings.strategy)
     except ValueError as exc:  # pydantic: a bad option value
         raise typer.Exit(fail(option_error(exc), debug=debug)) from None

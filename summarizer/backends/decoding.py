@@ -95,8 +95,11 @@ class BatchDecoder:
     """
 
     def __init__(self, model: lc.llama_model_p, *, context_tokens: int, parallel: int,
-                 threads: int, threads_batch: int | None = None) -> None:
+                 threads: int, threads_batch: int | None = None, share_prefix: bool = True) -> None:
         self.parallel = max(1, parallel)
+        # off: every prompt computed whole, as a fresh llama-cpp-python context would (the
+        # same logits bit for bit; a prompt's split changes near-tied greedy tokens)
+        self.share_prefix = share_prefix
         self.context_tokens = context_tokens  # the most one sequence may hold, as the plain path
         self.n_ctx = context_tokens + self.parallel * 512  # shared cells count once
         params = lc.llama_context_default_params()
@@ -107,6 +110,9 @@ class BatchDecoder:
         params.n_threads = threads
         params.n_threads_batch = threads_batch or threads
         params.kv_unified = True
+        # as llama-cpp-python's own context: flash attention's other summation order would
+        # flip near-tied greedy tokens against the plain path
+        params.flash_attn_type = lc.LLAMA_FLASH_ATTN_TYPE_DISABLED
         params.no_perf = True
         ctx = lc.llama_init_from_model(model, params)
         if not ctx:
@@ -147,7 +153,8 @@ class BatchDecoder:
                                    f"of {self.context_tokens}", backend="embedded")
         if not jobs:
             return []
-        self._share_prefix(shared_prefix([job.tokens for job in jobs]))
+        if self.share_prefix:
+            self._share_prefix(shared_prefix([job.tokens for job in jobs]))
         outputs: list[Output | None] = [None] * len(jobs)
         waiting = deque(range(len(jobs)))
         slots = [_Slot(seq=s) for s in range(1, self.parallel + 1)]

@@ -12,6 +12,7 @@ passage's first sentence (``extractive``), checked against their source.
 
 from __future__ import annotations
 
+from ..ask import Question
 from ..events import Candidate, candidates
 from ..grounding import content_words, unsupported_words
 from ..limits import DESCRIPTION_WORDS, LEDE_HEADLINE_WORDS, accepted
@@ -28,24 +29,38 @@ class Decomposed(Strategy):
     name = "decomposed"
 
     def run(self, run: Run, sents: list[Sentence]) -> tuple[Summary | None, list[Event]]:
-        events = self.events(run, sents)  # first: the summary reuses the descriptions
-        return self.summary(run, sents), events
+        """Every description and the headline are independent: asked together, in one batch."""
+        doc = run.document
+        cands = candidates(doc.text, sents, doc.date)
+        lede = sents[0] if sents else None
+        questions = [self._describe(cand) for cand in cands]
+        if lede is not None:
+            questions.append(self._headline(run, lede))
+        answers = self.ask_many(run, questions)
+        events = []
+        for cand, answer in zip(cands, answers):
+            draft: EventDraft | None = answer.value if answer and not answer.errors else None
+            if draft is not None and cand.span == cand.sentence.span:
+                run.described[cand.sentence.index] = draft.description.strip()
+            events.append(extractive.event_of(cand, draft))
+        if lede is None:
+            return None, events
+        headline = answers[-1]
+        return self.summary(run, sents, headline=None if headline is None or headline.errors
+                            else str(headline.value.headline).strip()), events
 
     # --- summary ---
 
-    def summary(self, run: Run, sents: list[Sentence]) -> Summary | None:
-        """The headline is asked for; gist, abstract and key points are built."""
-        if not sents:
-            return None
+    def summary(self, run: Run, sents: list[Sentence], *, headline: str | None) -> Summary:
+        """The headline is the model's; gist, abstract and key points are built."""
         lede = sents[0]
-        headline = self._headline(run, lede) or run.described.get(lede.index) or \
-            clip(lede.text, LEDE_HEADLINE_WORDS)
+        headline = headline or run.described.get(lede.index) or clip(lede.text, LEDE_HEADLINE_WORDS)
         return Summary(headline=headline, gist=extractive.gist(lede, run.described),
                        abstract=extractive.abstract(sents),
                        key_points=extractive.key_points(sents, run.described, skip=run.document.title,
                                                         spread=len(self.chunks(run, sents)) > 1))
 
-    def _headline(self, run: Run, lede: Sentence) -> str | None:
+    def _headline(self, run: Run, lede: Sentence) -> Question[HeadlineDraft]:
         def check(draft: HeadlineDraft) -> list[str]:
             errors = []
             if words(draft.headline) > accepted(LEDE_HEADLINE_WORDS):
@@ -55,25 +70,12 @@ class Decomposed(Strategy):
             return errors
 
         user = self.prompts.render(HEADLINE, title=title_of(run.document), lede=fence(lede.text))
-        answer = self.ask(run, user, HeadlineDraft, check=check, max_tokens=60, lenient=True,
-                          max_reasks=min(self.settings.max_reasks, DESCRIPTION_REASKS))
-        if answer is None or answer.errors:
-            return None
-        return str(answer.value.headline).strip()
+        return self.question(user, HeadlineDraft, check=check, max_tokens=60, lenient=True,
+                             max_reasks=min(self.settings.max_reasks, DESCRIPTION_REASKS))
 
     # --- events ---
 
-    def events(self, run: Run, sents: list[Sentence]) -> list[Event]:
-        doc = run.document
-        events = []
-        for cand in candidates(doc.text, sents, doc.date):
-            draft = self._describe(run, cand)
-            if draft is not None and cand.span == cand.sentence.span:
-                run.described[cand.sentence.index] = draft.description.strip()
-            events.append(extractive.event_of(cand, draft))
-        return events
-
-    def _describe(self, run: Run, cand: Candidate) -> EventDraft | None:
+    def _describe(self, cand: Candidate) -> Question[EventDraft]:
         user = self.prompts.render(EVENT, sentence=fence(cand.text))
 
         def check(draft: EventDraft) -> list[str]:
@@ -87,9 +89,5 @@ class Decomposed(Strategy):
                               + ", ".join(sorted(extra)[:6]))
             return errors
 
-        answer = self.ask(run, user, EventDraft, check=check, max_tokens=100, lenient=True,
-                          max_reasks=min(self.settings.max_reasks, DESCRIPTION_REASKS))
-        if answer is None or answer.errors:
-            return None
-        draft: EventDraft = answer.value
-        return draft
+        return self.question(user, EventDraft, check=check, max_tokens=100, lenient=True,
+                             max_reasks=min(self.settings.max_reasks, DESCRIPTION_REASKS))

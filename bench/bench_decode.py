@@ -1,0 +1,176 @@
+"""The embedded model's two decoding loops side by side, on the tool's own requests.
+
+The requests are the first round the decomposed strategy sends for the sample and the
+first Wikinews articles (an event description per clause, the headline), captured by a
+recording backend, no model involved. Each goes through today's path (llama-cpp-python's
+``create_chat_completion``, one at a time, its grammar over the whole vocabulary at every
+token) and through ``decoding.BatchDecoder`` at batch 1, 2, 4 and 8, in one run:
+seconds, completion tokens per second, and the share of parsed answers equal to today's
+path's (where they differ, the first few are shown). Then the sample end to end by each
+path, against one bare llama-cpp-python call that summarises it, timed in the same run.
+
+    python bench/bench_decode.py [--docs 8] [--threads N] [--parallel 1,2,4,8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from summarizer.backends.base import ChatRequest, Completion, extract_json
+from summarizer.backends.decoding import BatchDecoder
+from summarizer.backends.embedded import EmbeddedBackend, default_threads
+from summarizer.evaluation.references import load_references
+from summarizer.pipeline import Pipeline
+from summarizer.schemas import Document
+from summarizer.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "examples" / "kremlin-peace-talks-2025-11-13.txt"
+WIKINEWS = REPO / "eval" / "datasets" / "wikinews.jsonl"
+BARE_PROMPT = "Summarise this news article in 3-4 sentences.\n\n"
+
+
+class Recorder:
+    """A backend that keeps every request and answers nothing usable (no re-asks follow
+    with max_reasks 0): the tool's first round of requests, without a model."""
+
+    name = "recorder"
+    model = "none"
+
+    def __init__(self, counter: EmbeddedBackend) -> None:
+        self.requests: list[ChatRequest] = []
+        self._counter = counter
+
+    def complete(self, request: ChatRequest) -> Completion:
+        self.requests.append(request)
+        return Completion(text="{}")
+
+    def count_tokens(self, text: str) -> int:
+        return self._counter.count_tokens(text)
+
+
+def documents(n_wikinews: int) -> list[Document]:
+    sample = Document(id="sample", text=SAMPLE.read_text(encoding="utf-8"))
+    refs = load_references(WIKINEWS)[:n_wikinews]
+    return [sample, *(Document(id=r.id, text=r.text, title=r.title, date=r.publication_date)
+                      for r in refs)]
+
+
+def first_round(docs: list[Document], settings: Settings,
+                counter: EmbeddedBackend) -> tuple[list[ChatRequest], list[int]]:
+    """The requests, and the index of the document each came from."""
+    recorder = Recorder(counter)
+    pipeline = Pipeline(settings.model_copy(update={"max_reasks": 0}), backend=recorder)
+    owners: list[int] = []
+    for index, doc in enumerate(docs):
+        pipeline.run(doc)
+        owners += [index] * (len(recorder.requests) - len(owners))
+    return recorder.requests, owners
+
+
+def parsed(text: str) -> Any:
+    try:
+        return json.loads(extract_json(text))
+    except json.JSONDecodeError:
+        return text
+
+
+def timed(fn: Any) -> tuple[Any, float]:
+    start = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - start
+
+
+def exactness(plain: EmbeddedBackend, requests: list[ChatRequest], threads: int) -> None:
+    """Why answers differ: the plain path's own answers depend on the call before (it reuses
+    the previous prompt's KV cache, so each prompt is computed in two parts, split where the
+    two prompts part). Computed whole, as our loop without prefix sharing computes it, the
+    answers are the same bit for bit."""
+    history = [plain.complete(r) for r in requests]
+    fresh = []
+    for r in requests:
+        plain._llm.reset()  # no reuse: the whole prompt in one pass
+        fresh.append(plain.complete(r))
+    whole = EmbeddedBackend(cache_dir=plain.path.parent, model_path=plain.path, threads=threads,
+                            context_tokens=plain.context_tokens, decoder="batched", parallel=1)
+    whole._batched = BatchDecoder(plain._llm.model, context_tokens=plain.context_tokens,
+                                  parallel=1, threads=threads, share_prefix=False)
+    ours = whole.complete_many(requests)
+
+    def share(a: list[Completion], b: list[Completion]) -> str:
+        return f"{sum(parsed(x.text) == parsed(y.text) for x, y in zip(a, b)) / len(a):.1%}"
+
+    print(f"exactness, the sample's {len(requests)} requests:")
+    print(f"  llama-cpp-python, fresh context per call vs after the previous call: {share(fresh, history)}")
+    print(f"  our loop, each prompt whole (no prefix sharing) vs llama-cpp-python fresh: {share(ours, fresh)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=8, help="Wikinews articles beside the sample")
+    parser.add_argument("--threads", type=int, default=default_threads())
+    parser.add_argument("--parallel", default="1,2,4,8")
+    parser.add_argument("--no-e2e", action="store_true", help="skip the end-to-end sample timings")
+    args = parser.parse_args()
+    levels = [int(p) for p in args.parallel.split(",")]
+    base = Settings(cache=False, threads=args.threads)
+    plain = EmbeddedBackend(cache_dir=base.cache_dir, threads=args.threads)
+    docs = documents(args.docs)
+    requests, request_docs = first_round(docs, base, plain)
+    print(f"decode: {len(requests)} requests (first round, decomposed) from {len(docs)} documents; "
+          f"{args.threads} threads on {os.cpu_count()} cores; load average before "
+          f"{os.getloadavg()[0]:.2f}", flush=True)
+
+    rows = []
+    reference, seconds = timed(lambda: [plain.complete(r) for r in requests])
+    rows.append(("llama-cpp-python", 1, seconds, reference, None))
+    print(f"  llama-cpp-python: {seconds:.1f} s", flush=True)
+    for level in levels:
+        batched = EmbeddedBackend(cache_dir=base.cache_dir, threads=args.threads,
+                                  decoder="batched", parallel=level)
+        out, seconds = timed(lambda b=batched: b.complete_many(requests))  # type: ignore[misc]
+        rows.append(("batched", level, seconds, out, batched._batched.grammar_passes))
+        print(f"  batched x{level}: {seconds:.1f} s", flush=True)
+
+    base_s = rows[0][2]
+    print(f"{'path':<17} {'batch':>5} {'seconds':>8} {'compl tok':>9} {'tok/s':>7} "
+          f"{'speed-up':>8} {'equal':>7} {'full grammar passes':>19}")
+    for name, level, seconds, out, passes in rows:
+        tokens = sum(c.completion_tokens for c in out)
+        equal = sum(parsed(a.text) == parsed(b.text) for a, b in zip(out, reference))
+        print(f"{name:<17} {level:>5} {seconds:>8.1f} {tokens:>9} {tokens / seconds:>7.1f} "
+              f"{base_s / seconds:>7.2f}x {equal / len(out):>7.1%} "
+              f"{'every token' if passes is None else passes:>19}")
+    differing = [(r, a, b) for r, a, b in zip(requests, rows[-1][3], reference)
+                 if parsed(a.text) != parsed(b.text)]
+    for request, new, old in differing[:5]:
+        print(f"  differs: {request.messages[-1]['content'][-90:]!r}\n"
+              f"    llama-cpp-python: {old.text[:160]!r}\n    batched x{rows[-1][1]}:       {new.text[:160]!r}")
+
+    exactness(plain, [r for r, d in zip(requests, request_docs) if d == 0], args.threads)
+    if args.no_e2e:
+        return
+    sample = docs[0]
+    llm = plain._llm
+    bare, bare_s = timed(lambda: llm.create_chat_completion(
+        messages=[{"role": "user", "content": BARE_PROMPT + sample.text}], temperature=0.0,
+        max_tokens=256))
+    print(f"end to end, the sample ({bare['usage']['completion_tokens']} tokens in the bare call):")
+    print(f"{'path':<34} {'seconds':>8} {'calls':>5} {'x bare call':>11}")
+    print(f"{'one bare llama-cpp-python call':<34} {bare_s:>8.1f} {1:>5} {1.0:>10.1f}x")
+    for decoder in ("llama-cpp", "batched"):
+        pipeline = Pipeline(base.model_copy(update={"decoder": decoder}))
+        result, seconds = timed(lambda p=pipeline: p.run(sample))  # type: ignore[misc]
+        label = f"the tool, decoder {decoder}"
+        print(f"{label:<34} {seconds:>8.1f} {result.provenance.usage.calls:>5} "
+              f"{seconds / bare_s:>10.1f}x")
+    print(f"load average after {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
