@@ -41,7 +41,7 @@ class Decomposed(Strategy):
         headline = self._headline(run, lede) or run.described.get(lede.index) or \
             clip(lede.text, LEDE_HEADLINE_WORDS)
         return Summary(headline=headline, gist=extractive.gist(lede, run.described),
-                       abstract=extractive.abstract(sents),
+                       abstract=extractive.abstract(sents, run.document.title),
                        key_points=extractive.key_points(sents, run.described, skip=run.document.title,
                                                         spread=len(self.chunks(run, sents)) > 1))
 
