@@ -13,6 +13,7 @@ passage's first sentence (``extractive``), checked against their source.
 from __future__ import annotations
 
 from ..events import Candidate, candidates
+from ..faithfulness import problems
 from ..grounding import content_words, unsupported_words
 from ..limits import DESCRIPTION_WORDS, LEDE_HEADLINE_WORDS, accepted
 from ..prompts import EVENT, HEADLINE, fence
@@ -52,11 +53,13 @@ class Decomposed(Strategy):
                 errors.append(f"headline has {words(draft.headline)} words; use at most {LEDE_HEADLINE_WORDS}")
             if not self.supported(draft.headline, run.document.text, share=0.34):
                 errors.append("headline states things the article does not say")
-            return errors
+            return errors + problems(draft.headline, lede.text)
 
         user = self.prompts.render(HEADLINE, title=title_of(run.document), lede=fence(lede.text))
         answer = self.ask(run, user, HeadlineDraft, check=check, max_tokens=60, lenient=True,
                           max_reasks=min(self.settings.max_reasks, DESCRIPTION_REASKS))
+        if answer is not None and answer.errors:
+            run.warnings.append(f"headline {answer.value.headline!r} dropped: {'; '.join(answer.errors)}")
         if answer is None or answer.errors:
             return None
         return str(answer.value.headline).strip()
@@ -85,10 +88,13 @@ class Decomposed(Strategy):
             if len(extra) > max(1, len(content_words(draft.description)) // 5):
                 errors.append("description uses words the sentence does not have: "
                               + ", ".join(sorted(extra)[:6]))
-            return errors
+            return errors + problems(draft.description, cand.text)
 
         answer = self.ask(run, user, EventDraft, check=check, max_tokens=100, lenient=True,
                           max_reasks=min(self.settings.max_reasks, DESCRIPTION_REASKS))
+        if answer is not None and answer.errors:  # the clause itself stands in
+            run.warnings.append(f"description {answer.value.description!r} dropped: "
+                                f"{'; '.join(answer.errors)}")
         if answer is None or answer.errors:
             return None
         draft: EventDraft = answer.value
