@@ -28,12 +28,16 @@ from .grounding import STOPWORDS, content_words
 NEGATIONS = re.compile(
     r"\b(not|never|no|none|nobody|nothing|neither|nor|without|cannot|failed to|fails to|"
     r"fail to|refused to|refuses to|denied|denies|deny)\b|n[’']t\b", re.I)
-NEGATION_SCOPE = 4  # content words after a cue that it negates
+NEGATION_SCOPE = 2  # content words after a cue that it negates (more reach other clauses)
 ATTRIBUTION = re.compile(
     r"\b(said|says|say|saying|told|tells|tell|according to|announced|announces|announce|"
     r"claimed|alleged|alleges|reported|insisted|insists|stated|"
     r"warned|warns|accused|accuses|believes|believed|suggested|suggests|added|argued|argues|"
     r"denied|denies|vowed|vows|urged|urges|confirmed|confirms|quoted)\b", re.I)  # no nouns ('reports', 'claims')
+# in a line, nouns and verbs that keep a claim a claim ('Reports of ...', 'claims from ...')
+KEEPS_CLAIM = re.compile(ATTRIBUTION.pattern[:-3] + r"|claims?|reports?|sources?|statement|"
+                         r"maintains?|maintained|insist)\b", re.I)
+TRAILING_SPEAKER = 4  # '..., the minister said.': at most this many words after the verb
 PLACE_PREPOSITIONS = frozenset("in at near inside outside across into throughout around "
                                "from".split())
 PASSIVE_BY = re.compile(r"\b(was|were|is|are|been|being|be)\b\s+\w+\s+by\b", re.I)
@@ -89,7 +93,7 @@ def _clauses(source: str) -> list[str]:
 def dropped_attribution(line: str, source: str) -> list[str]:
     """The source reports a claim; the line states its content as fact (no speaker, no
     attribution word)."""
-    if ATTRIBUTION.search(line) or ":" in line:  # 'Kremlin: talks possible' keeps the speaker
+    if KEEPS_CLAIM.search(line) or ":" in line:  # 'Kremlin: talks possible' keeps the speaker
         return []
     line_words = {w[:5] for w in content_words(line)}
     if not line_words:
@@ -98,8 +102,10 @@ def dropped_attribution(line: str, source: str) -> list[str]:
         found = ATTRIBUTION.search(clause)
         if not found:
             continue
-        claim = clause[found.end():] if found.start() < len(clause) / 2 else clause[:found.start()]
-        speaker = clause[:found.start()] if found.start() < len(clause) / 2 else clause[found.end():]
+        trailing = len(clause[found.end():].split()) <= TRAILING_SPEAKER
+        claim = clause[:found.start()] if trailing else clause[found.end():]
+        speaker = clause[found.end():] if trailing else " ".join(
+            clause[:found.start()].split()[-TRAILING_SPEAKER:])
         claim_words = {w[:5] for w in content_words(claim)}
         speaker_words = {w[:5] for w in content_words(speaker)}
         from_claim = line_words & claim_words

@@ -20,7 +20,9 @@ NEGATION = [
     ("The rescue team left without the missing climbers.", "Rescue team leaves with missing climbers", True),
     ("The company failed to deliver the trains on time.", "Company delivers trains on time", True),
     ("The club didn't renew the coach's contract.", "Club renews coach's contract", True),
-    # the line keeps the negation, or drops the negated part altogether
+    # the line keeps the negation, or drops the negated part altogether (or keeps a word
+    # farther on than the negated one)
+    ("The talks ended after no progress was made on previous deals.", "Talks ended after previous deals", False),
     ("The company failed to deliver the trains on time.", "Company fails to deliver trains", False),
     ("The mayor spoke on Monday and did not approve the stadium.", "Mayor spoke on Monday", False),
 ]
@@ -51,6 +53,9 @@ ATTRIBUTION = [
      "Ministry announces capture of hill town", False),
     ("Police said the driver was speeding before the crash.", "Police: driver was speeding", False),
     ("Police said the driver was speeding before the crash.", "Driver speeding, police say", False),
+    # the claim is in another clause than the line's words
+    ("Officials reported that the bridge reopened, and traffic returned to normal by noon.",
+     "Traffic returned to normal by noon", False),
     # no claim in the source at all
     ("The driver was speeding before the crash.", "Driver was speeding before crash", False),
 ]

@@ -1,6 +1,12 @@
 """``decomposed`` (the default; what a small model needs): code finds the events, the model
 writes short descriptions and the headline.
 
+With the embedded model (it honours GBNF grammars) the model writes neither freely: it
+shortens the sentence by deleting words under a grammar that admits only the sentence's own
+words in order (``summarizer.compression``); code restores negations, attribution, numbers
+and names, and every line meets the faithfulness checks (``summarizer.faithfulness``). Other
+backends (remote servers may ignore a grammar) write freely under the same checks.
+
 Measured on the embedded 0.5B model: asked for events it lists none or copies
 examples, and asked to summarise an article it copies whole paragraphs; but it
 rewrites one sentence as a headline well. So code finds the event clauses and
@@ -12,17 +18,20 @@ passage's first sentence (``extractive``), checked against their source.
 
 from __future__ import annotations
 
+from .. import compression
 from ..events import Candidate, candidates
-from ..faithfulness import problems
+from ..faithfulness import mentions, names, problems
+from ..grounding import found_in
 from ..grounding import content_words, unsupported_words
 from ..limits import DESCRIPTION_WORDS, LEDE_HEADLINE_WORDS, accepted
-from ..prompts import EVENT, HEADLINE, fence
-from ..schemas import Event, EventDraft, HeadlineDraft, Summary
+from ..prompts import COMPRESS, EVENT, HEADLINE, fence
+from ..schemas import CompressionDraft, Event, EventDraft, HeadlineDraft, Summary
 from ..segment import Sentence
 from . import extractive
 from .base import Run, Strategy, clip, title_of, words
 
 DESCRIPTION_REASKS = 1  # measured: the 0.5B model rarely fixes a description on a second re-ask
+GRAMMAR_BACKENDS = frozenset({"embedded"})  # backends that honour ChatRequest.grammar
 
 
 class Decomposed(Strategy):
@@ -47,6 +56,10 @@ class Decomposed(Strategy):
                                                         spread=len(self.chunks(run, sents)) > 1))
 
     def _headline(self, run: Run, lede: Sentence) -> str | None:
+        if self.deletes:
+            text = self.compress(run, lede.text, LEDE_HEADLINE_WORDS, "headline")
+            return text.rstrip(".") if text else None
+
         def check(draft: HeadlineDraft) -> list[str]:
             errors = []
             if words(draft.headline) > accepted(LEDE_HEADLINE_WORDS):
@@ -77,6 +90,12 @@ class Decomposed(Strategy):
         return events
 
     def _describe(self, run: Run, cand: Candidate) -> EventDraft | None:
+        if self.deletes:
+            text = self.compress(run, cand.text, DESCRIPTION_WORDS, "description")
+            return None if text is None else EventDraft(
+                description=text, actors=[n for n in names(text) if found_in(n, cand.text)],
+                location=next((m.name for m in mentions(text, names(cand.text)) if m.role == "place"),
+                              None))
         user = self.prompts.render(EVENT, sentence=fence(cand.text))
 
         def check(draft: EventDraft) -> list[str]:
@@ -99,3 +118,42 @@ class Decomposed(Strategy):
             return None
         draft: EventDraft = answer.value
         return draft
+
+    # --- deletion-only writing (grammar backends) ---
+
+    @property
+    def deletes(self) -> bool:
+        return self.backend is not None and self.backend.name in GRAMMAR_BACKENDS
+
+    def compress(self, run: Run, sentence: str, limit: int, what: str) -> str | None:
+        """``sentence`` shortened to about ``limit`` words by deleting words, restored and
+        checked; the sentence itself when already short; None (with a warning) when the
+        compression is unusable or unfaithful (the caller falls back to the sentence's clip)."""
+        if words(sentence) <= limit:
+            return sentence
+        budget = accepted(limit)
+
+        def kept_of(draft: CompressionDraft) -> list[int] | None:
+            kept = compression.align(draft.text, sentence)
+            return None if kept is None else compression.tidy(compression.restore(kept, sentence),
+                                                              sentence)
+
+        def check(draft: CompressionDraft) -> list[str]:
+            kept = kept_of(draft)
+            if kept is None:
+                return ["use only the sentence's own words, in their order"]
+            return compression.usable(kept, sentence, budget) + \
+                problems(compression.text_of(kept, sentence), sentence)
+
+        user = self.prompts.render(COMPRESS, sentence=fence(sentence), words=limit)
+        answer = self.ask(run, user, CompressionDraft, check=check, lenient=True, max_reasks=0,
+                          grammar=compression.grammar(sentence, most=limit),
+                          max_tokens=min(400, 2 * words(sentence) + 24))
+        if answer is None:
+            return None
+        kept = kept_of(answer.value)
+        if answer.errors or kept is None:
+            run.warnings.append(f"{what}: shortening {answer.value.text!r} dropped: "
+                                f"{'; '.join(answer.errors)}")
+            return None
+        return compression.text_of(kept, sentence)
