@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SAMPLE := examples/kremlin-peace-talks-2025-11-13.txt
 
-.PHONY: setup demo test test-all test-slow bench peers bench-peers eval eval-guard clean chromium eval-timeline train-event-dates
+.PHONY: setup demo test test-all test-slow bench peers bench-peers eval eval-guard clean chromium eval-timeline train-event-dates train-selection
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -82,6 +82,12 @@ eval-timeline: setup $(TL)/trial/.done $(TL)/tune/.done
 train-event-dates: setup
 	$(PY) -m pip install --quiet -e '.[train]'
 	$(PY) scripts/train_event_dates.py
+
+# Retrain summarizer/selection_weights.json (the abstract's sentence selection) from FRANK's
+# CNN/DailyMail tune part (needs ../shared/data/frank); prints tune and check ROUGE vs lead-3
+train-selection: setup
+	$(PY) -m pip install --quiet -e '.[train]'
+	$(PY) scripts/train_selection.py
 
 # the injection guard's table: recall per kind on eval/hostile/dev, check and check2 (placed into
 # real articles), false alarms per 1,000 benign news sentences of ../shared/data (~2 min, no model)

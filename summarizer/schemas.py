@@ -188,6 +188,14 @@ class HeadlineDraft(BaseModel):
     headline: str = Field(min_length=3)
 
 
+class CompressionDraft(BaseModel):
+    """The model's shortening of one sentence by deleting words (decomposed strategy)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    text: str
+
+
 class EventDraft(BaseModel):
     """The model's answer for one candidate event sentence (decomposed strategy)."""
 

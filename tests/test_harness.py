@@ -295,3 +295,17 @@ def test_embedded_model_on_the_sample(model_path: Path, tmp_path: Path) -> None:
     assert agg["rouge1"] == pytest.approx(rouge(result.summary.abstract, ref.summary or "")["rouge1"])
     assert report["config"]["backend"] == "embedded" and report["config"]["prompts"]
     assert "| metric | tool | lead3 |" in paths["md"].read_text()
+
+
+def test_frank_parts_split_the_documents_and_the_tool_runs_without_a_model(tmp_path: Path) -> None:
+    tune = load_dataset(FRANK, part="tune", subset="cnndm").references
+    check = load_dataset(FRANK, part="check", subset="cnndm").references
+    assert tune and check and not {r.id for r in tune} & {r.id for r in check}
+    result = eval_cli("--frank", str(FRANK), "--subset", "cnndm", "--part", "check", "--limit", "3",
+                      "--no-model", "--systems", "tool,lead3", "--report-dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    report = strict_json(tmp_path / "report.json")
+    tool = report["aggregates"]["all"]["tool"]
+    assert tool["rouge1"] > 0 and 0 < tool["cited_word_share"] <= 1
+    assert report["aggregates"]["all"]["lead3"]["rouge1"] > 0
+    assert eval_cli("--frank", str(FRANK), "--part", "dev", "--no-model").exit_code == 2

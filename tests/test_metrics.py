@@ -288,3 +288,16 @@ def test_publication_date_baseline() -> None:
     assert all(e.date.value == "2008-03-06" and e.date.granularity == "day" for e in events)
     assert grounding_rate(events, TEXT) == 1.0
     assert dated_event_counts(events, refs, TEXT) == (2, 3)
+
+
+def test_cited_word_share_counts_words_found_in_the_cited_sentences() -> None:
+    from summarizer.evaluation.metrics import cited_word_share
+
+    text = "The river rose two metres. Schools closed early."
+    first, second = Span(start=0, end=26), Span(start=27, end=48)
+    assert cited_word_share([("River rose two metres", [first])], text) == 1.0
+    # 'schools' is in the text but not in the sentence the point cites
+    assert cited_word_share([("River rose, schools shut", [first])], text) == pytest.approx(2 / 4)
+    assert cited_word_share([("Schools closed", [first, second])], text) == 1.0
+    assert cited_word_share([("Schools closed", [])], text) == 0.0
+    assert math.isnan(cited_word_share([], text))

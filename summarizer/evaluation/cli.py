@@ -41,6 +41,7 @@ EXAMPLES = """\
   summarise eval eval/datasets/wikinews.jsonl --limit 5 --baseline eval/reports/run1/report.json \\
       --fail-under dated_event_recall=0.5 --max-drop 0.02
   summarise eval eval/datasets/sample.jsonl --frank ../shared/data/frank --limit 20
+  summarise eval --frank ../shared/data/frank --subset cnndm --part check --no-model --systems tool,lead3
 """
 
 err = Console(stderr=True, highlight=False)
@@ -62,10 +63,12 @@ def _systems(no_model: bool, systems: Optional[str]) -> list[str]:
     if unknown or not chosen:
         raise _fail(f"unknown system(s) {', '.join(unknown) or '(none)'}; choose from "
                     f"{', '.join(SYSTEMS)} or 'baselines'", EXIT_USAGE)
-    return [s for s in chosen if s != TOOL] if no_model else chosen
+    # --no-model: the baselines, and the tool (as the rules strategy) only when named
+    return [s for s in chosen if s != TOOL] if no_model and not systems else chosen
 
 
-def _datasets(paths: list[Path], frank: Optional[Path], limit: Optional[int]) -> list[Dataset]:
+def _datasets(paths: list[Path], frank: Optional[Path], limit: Optional[int],
+              part: Optional[str] = None, subset: Optional[str] = None) -> list[Dataset]:
     from .harness import load_dataset  # the eval extra
 
     sources = [*paths, *([frank] if frank else [])]
@@ -75,7 +78,7 @@ def _datasets(paths: list[Path], frank: Optional[Path], limit: Optional[int]) ->
     datasets = []
     for path in sources:
         try:
-            datasets.append(load_dataset(path, limit))
+            datasets.append(load_dataset(path, limit, part=part, subset=subset))
         except FileNotFoundError:
             raise _fail(f"{path}: no such file or folder", EXIT_INPUT) from None
         except (ReferenceFormatError, ValueError, OSError) as exc:
@@ -108,6 +111,9 @@ def eval_command(
     max_drop: Annotated[float, typer.Option(help="Allowed drop of a metric vs --baseline before exit 6.")] = DEFAULT_MAX_DROP,
     limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N documents of each dataset.")] = None,
     frank: Annotated[Optional[Path], typer.Option(help="A FRANK folder, read in place (summary-only).")] = None,
+    part: Annotated[Optional[str], typer.Option(
+        help="FRANK only: the tune or check half (the split sentence selection was trained on).")] = None,
+    subset: Annotated[Optional[str], typer.Option(help="FRANK only: cnndm or xsum documents.")] = None,
     no_model: Annotated[bool, typer.Option("--no-model", help="Run the baselines only (no model, fast).")] = False,
     systems: Annotated[Optional[str], typer.Option(help=f"Comma list of {', '.join(SYSTEMS)}, or 'baselines'.")] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Documents in flight at once.")] = DEFAULT_CONCURRENCY,
@@ -126,13 +132,17 @@ def eval_command(
     except ImportError as exc:  # the eval extra is missing
         raise _fail(f"summarise eval needs the eval extra (pip install 'summarizer[eval]'): "
                     f"{exc}", EXIT_USAGE) from None
+    if part not in (None, "tune", "check") or subset not in (None, "cnndm", "xsum"):
+        raise _fail("--part takes tune or check; --subset cnndm or xsum", EXIT_USAGE)
     chosen = _systems(no_model, systems)
     try:
         thresholds = [parse_threshold(spec) for spec in fail_under or []]
         old = load_report(baseline) if baseline else None
     except ValueError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
-    sets = _datasets(list(datasets or []), frank, limit)
+    sets = _datasets(list(datasets or []), frank, limit, part, subset)
+    if no_model and TOOL in chosen:  # the tool without a model: the rules strategy
+        strategy = "rules"
     try:
         settings = Settings.from_env(base_url=base_url, model=model, model_path=model_path,
                                      strategy=strategy) if TOOL in chosen else None

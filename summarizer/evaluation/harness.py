@@ -94,12 +94,16 @@ def primary_system(systems: Sequence[str]) -> str:
                 systems[0])
 
 
-def load_dataset(path: str | Path, limit: int | None = None) -> Dataset:
-    """A JSONL reference file, or a FRANK folder / ``frank_docs.jsonl`` read in place."""
+def load_dataset(path: str | Path, limit: int | None = None, *, part: str | None = None,
+                 subset: str | None = None) -> Dataset:
+    """A JSONL reference file, or a FRANK folder / ``frank_docs.jsonl`` read in place
+    (``part`` and ``subset``: see ``load_frank``)."""
     path = Path(path)
     if path.is_dir() or path.name == FRANK_FILE:
         name = (path if path.is_dir() else path.parent).name or "frank"
-        return Dataset(name, path, load_frank(path, limit=limit), kind="frank")
+        name += "".join(f"-{x}" for x in (subset, part) if x)
+        return Dataset(name, path, load_frank(path, limit=limit, part=part, subset=subset),
+                       kind="frank")
     references = load_references(path)
     return Dataset(path.stem, path, references[:limit] if limit is not None else references)
 
@@ -268,7 +272,8 @@ def configuration(datasets: Sequence[Dataset], systems: Sequence[str], pipeline:
     if pipeline is not None:
         s = pipeline.settings
         config.update(
-            backend=pipeline.backend.name, model=pipeline.backend.model, strategy=s.strategy,
+            backend=pipeline.backend.name if pipeline.backend else "none",  # rules: no model
+            model=pipeline.backend.model if pipeline.backend else "none", strategy=s.strategy,
             base_url=s.base_url,
             settings=s.model_dump(mode="json", exclude={"api_key", "cache_dir"}),
         )

@@ -170,6 +170,21 @@ def key_point_coverage(predicted: Sequence[str], reference: Sequence[str],
     return covered / len(reference)
 
 
+def cited_word_share(points: Sequence[tuple[str, Sequence[Span]]], text: str) -> float:
+    """Share of the words of summary lines found in the sentences each line cites.
+
+    ``points`` are (line, the spans it cites); a line citing nothing finds none of its
+    words. Words are ``tokens``, counted over all lines (micro); ``nan`` without words.
+    """
+    found = total = 0
+    for line, spans in points:
+        words = tokens(line)
+        cited = set(tokens(" ".join(text[s.start:s.end] for s in spans)))
+        total += len(words)
+        found += sum(w in cited for w in words)
+    return found / total if total else math.nan
+
+
 # ---------------------------------------------------------------- dates
 
 

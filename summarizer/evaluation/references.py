@@ -33,6 +33,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..selection import part_of
+
 RefGranularity = Literal[
     "day", "week", "month", "season", "quarter", "half", "year", "decade", "century"
 ]
@@ -191,13 +193,16 @@ FRANK_LICENCE = (
 )
 
 
-def load_frank(path: str | Path, limit: int | None = None) -> list[Reference]:
+def load_frank(path: str | Path, limit: int | None = None, *, part: str | None = None,
+               subset: str | None = None) -> list[Reference]:
     """Summary-only references read in place from FRANK's ``frank_docs.jsonl``.
 
     ``path`` is the FRANK folder (or the file itself). The article texts belong
     to their publishers, so they are read where they lie and never written into
     the project. FRANK has no publication date (only a crawl date, an upper
-    bound), so ``publication_date`` is ``None``.
+    bound), so ``publication_date`` is ``None``. ``subset`` keeps one source
+    corpus (``cnndm`` or ``xsum``); ``part`` one half of the split the sentence
+    selection was trained on (``tune`` or ``check``, ``selection.part_of``).
     """
     path = Path(path)
     file = path / "frank_docs.jsonl" if path.is_dir() else path
@@ -206,8 +211,14 @@ def load_frank(path: str | Path, limit: int | None = None) -> list[Reference]:
         for lineno, line in enumerate(handle, 1):
             if limit is not None and len(references) >= limit:
                 break
-            if line.strip():
-                references.append(_frank_reference(json.loads(line), f"{file}:{lineno}"))
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            if subset is not None and record.get("dataset") != subset:
+                continue
+            if part is not None and part_of(str(record.get("hash"))) != part:
+                continue
+            references.append(_frank_reference(record, f"{file}:{lineno}"))
     return references
 
 

@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..schemas import Event, Result
-from .metrics import (date_agrees, dated_event_counts, event_scores, is_grounded,
-                      key_point_coverage, match_events, predicted_value, rouge)
+from .metrics import (cited_word_share, date_agrees, dated_event_counts, event_scores,
+                      is_grounded, key_point_coverage, match_events, predicted_value, rouge)
 from .references import Reference
 
 Kind = Literal["ratio", "count", "seconds", "number"]
@@ -77,6 +77,8 @@ METRICS: tuple[Metric, ...] = (
            "token F1 of locations over matched pairs (mean)"),
     Metric("grounding_rate", "grounding rate", "grounding",
            "predicted events whose evidence quote is found in the source (micro)"),
+    Metric("cited_word_share", "cited-word share", "grounding",
+           "words of the key points found in the sentences each point cites (mean)"),
     Metric("schema_valid_rate", "schema-valid rate", "grounding",
            "documents that produced a valid Result"),
     Metric("warnings_per_doc", "warnings / doc", "cost", "warnings per document (mean)",
@@ -137,6 +139,9 @@ def score_document(reference: Reference, output: Output) -> DocScores:
         if reference.key_points:
             scores.values["key_point_coverage"] = key_point_coverage(
                 output.key_points or [], reference.key_points)
+        if output.result is not None and output.result.summary is not None:
+            scores.values["cited_word_share"] = cited_word_share(
+                [(p.text, p.support) for p in output.result.summary.key_points], text)
     events = output.events or []
     if output.lists_events and reference.events:
         _score_events(scores, events, reference)
@@ -220,6 +225,7 @@ def aggregate(scores: Sequence[DocScores]) -> dict[str, float | None]:
                                    total.get("dated_pairs", 0)),
         "actor_f1": macro("actor_f1"), "location_f1": macro("location_f1"),
         "grounding_rate": _ratio(total.get("grounded", 0), total.get("events", 0)),
+        "cited_word_share": macro("cited_word_share"),
         "schema_valid_rate": _ratio(total.get("valid", 0), len(scores)),
         "warnings_per_doc": macro("warnings"), "attempts_per_doc": macro("attempts"),
         "tokens_per_doc": macro("tokens"), "cached_calls_per_doc": macro("cached_calls"),

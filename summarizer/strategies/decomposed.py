@@ -1,6 +1,12 @@
 """``decomposed`` (the default; what a small model needs): code finds the events, the model
 writes short descriptions and the headline.
 
+With the embedded model (it honours GBNF grammars) the model writes neither freely: it
+shortens the sentence by deleting words under a grammar that admits only the sentence's own
+words in order (``summarizer.compression``); code restores negations, attribution, numbers
+and names, and every line meets the faithfulness checks (``summarizer.faithfulness``). Other
+backends (remote servers may ignore a grammar) write freely under the same checks.
+
 Measured on the embedded 0.5B model: asked for events it lists none or copies
 examples, and asked to summarise an article it copies whole paragraphs; but it
 rewrites one sentence as a headline well. So code finds the event clauses and
@@ -8,46 +14,76 @@ resolves their dates (``summarizer.events``); the model writes a short
 description of each clause and the headline; the gist, abstract and key points
 are built from the article's opening and from the model's descriptions of each
 passage's first sentence (``extractive``), checked against their source.
+
+Every description and the headline are independent questions: they are asked together
+(``Strategy.ask_many``), so a batched decoder or a server decodes them side by side.
 """
 
 from __future__ import annotations
 
-from ..ask import Question
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from .. import compression
+from ..ask import Answer, Question
 from ..events import Candidate, candidates
-from ..grounding import content_words, unsupported_words
+from ..faithfulness import mentions, names, problems
+from ..grounding import content_words, found_in, unsupported_words
 from ..limits import DESCRIPTION_WORDS, LEDE_HEADLINE_WORDS, accepted
-from ..prompts import EVENT, HEADLINE, fence
-from ..schemas import Event, EventDraft, HeadlineDraft, Summary
+from ..prompts import COMPRESS, EVENT, HEADLINE, fence
+from ..schemas import CompressionDraft, Event, EventDraft, HeadlineDraft, Summary
 from ..segment import Sentence
 from . import extractive
 from .base import Run, Strategy, clip, title_of, words
 
 DESCRIPTION_REASKS = 1  # measured: the 0.5B model rarely fixes a description on a second re-ask
+GRAMMAR_BACKENDS = frozenset({"embedded"})  # backends that honour ChatRequest.grammar
+
+V = TypeVar("V")
+W = TypeVar("W")
+
+
+@dataclass
+class Pending(Generic[V]):
+    """A line the model writes: the question (None when the line is known without asking)
+    and how its answer is read (None: no usable line)."""
+
+    question: Question[Any] | None
+    read: Callable[[Answer[Any] | None], V | None]
+
+    def then(self, f: Callable[[V], W | None]) -> Pending[W]:
+        read = self.read
+        return Pending(self.question, lambda answer: None if (v := read(answer)) is None else f(v))
+
+    @staticmethod
+    def known(value: V) -> Pending[V]:
+        return Pending(None, lambda _: value)
 
 
 class Decomposed(Strategy):
     name = "decomposed"
 
     def run(self, run: Run, sents: list[Sentence]) -> tuple[Summary | None, list[Event]]:
-        """Every description and the headline are independent: asked together, in one batch."""
         doc = run.document
         cands = candidates(doc.text, sents, doc.date)
         lede = sents[0] if sents else None
-        questions = [self._describe(cand) for cand in cands]
-        if lede is not None:
-            questions.append(self._headline(run, lede))
-        answers = self.ask_many(run, questions)
+        drafts = self.settle(run, [self._describe(run, cand) for cand in cands] +
+                             ([self._headline(run, lede)] if lede is not None else []))
         events = []
-        for cand, answer in zip(cands, answers):
-            draft: EventDraft | None = answer.value if answer and not answer.errors else None
+        for cand, draft in zip(cands, drafts):
             if draft is not None and cand.span == cand.sentence.span:
                 run.described[cand.sentence.index] = draft.description.strip()
             events.append(extractive.event_of(cand, draft))
         if lede is None:
             return None, events
-        headline = answers[-1]
-        return self.summary(run, sents, headline=None if headline is None or headline.errors
-                            else str(headline.value.headline).strip()), events
+        return self.summary(run, sents, headline=drafts[-1]), events
+
+    def settle(self, run: Run, pending: list[Pending[Any]]) -> list[Any]:
+        """Every pending line read, the questions among them asked together."""
+        asked = [p for p in pending if p.question is not None]
+        answers = dict(zip(map(id, asked), self.ask_many(run, [p.question for p in asked])))
+        return [p.read(answers.get(id(p))) for p in pending]
 
     # --- summary ---
 
@@ -56,26 +92,44 @@ class Decomposed(Strategy):
         lede = sents[0]
         headline = headline or run.described.get(lede.index) or clip(lede.text, LEDE_HEADLINE_WORDS)
         return Summary(headline=headline, gist=extractive.gist(lede, run.described),
-                       abstract=extractive.abstract(sents),
+                       abstract=extractive.abstract(sents, run.document.title),
                        key_points=extractive.key_points(sents, run.described, skip=run.document.title,
                                                         spread=len(self.chunks(run, sents)) > 1))
 
-    def _headline(self, run: Run, lede: Sentence) -> Question[HeadlineDraft]:
+    def _headline(self, run: Run, lede: Sentence) -> Pending[str]:
+        if self.deletes:
+            return self.compress(run, lede.text, LEDE_HEADLINE_WORDS, "headline").then(
+                lambda text: text.rstrip(".") or None)
+
         def check(draft: HeadlineDraft) -> list[str]:
             errors = []
             if words(draft.headline) > accepted(LEDE_HEADLINE_WORDS):
                 errors.append(f"headline has {words(draft.headline)} words; use at most {LEDE_HEADLINE_WORDS}")
             if not self.supported(draft.headline, run.document.text, share=0.34):
                 errors.append("headline states things the article does not say")
-            return errors
+            return errors + problems(draft.headline, lede.text)
+
+        def read(answer: Answer[HeadlineDraft] | None) -> str | None:
+            if answer is not None and answer.errors:
+                run.warnings.append(f"headline {answer.value.headline!r} dropped: {'; '.join(answer.errors)}")
+            if answer is None or answer.errors:
+                return None
+            return str(answer.value.headline).strip()
 
         user = self.prompts.render(HEADLINE, title=title_of(run.document), lede=fence(lede.text))
-        return self.question(user, HeadlineDraft, check=check, max_tokens=60, lenient=True,
-                             max_reasks=min(self.settings.max_reasks, DESCRIPTION_REASKS))
+        return Pending(self.question(user, HeadlineDraft, check=check, max_tokens=60, lenient=True,
+                                     max_reasks=min(self.settings.max_reasks, DESCRIPTION_REASKS)),
+                       read)
 
     # --- events ---
 
-    def _describe(self, cand: Candidate) -> Question[EventDraft]:
+    def _describe(self, run: Run, cand: Candidate) -> Pending[EventDraft]:
+        if self.deletes:
+            return self.compress(run, cand.text, DESCRIPTION_WORDS, "description").then(
+                lambda text: EventDraft(
+                    description=text, actors=[n for n in names(text) if found_in(n, cand.text)],
+                    location=next((m.name for m in mentions(text, names(cand.text))
+                                   if m.role == "place"), None)))
         user = self.prompts.render(EVENT, sentence=fence(cand.text))
 
         def check(draft: EventDraft) -> list[str]:
@@ -87,7 +141,57 @@ class Decomposed(Strategy):
             if len(extra) > max(1, len(content_words(draft.description)) // 5):
                 errors.append("description uses words the sentence does not have: "
                               + ", ".join(sorted(extra)[:6]))
-            return errors
+            return errors + problems(draft.description, cand.text)
 
-        return self.question(user, EventDraft, check=check, max_tokens=100, lenient=True,
-                             max_reasks=min(self.settings.max_reasks, DESCRIPTION_REASKS))
+        def read(answer: Answer[EventDraft] | None) -> EventDraft | None:
+            if answer is not None and answer.errors:  # the clause itself stands in
+                run.warnings.append(f"description {answer.value.description!r} dropped: "
+                                    f"{'; '.join(answer.errors)}")
+            if answer is None or answer.errors:
+                return None
+            return answer.value
+
+        return Pending(self.question(user, EventDraft, check=check, max_tokens=100, lenient=True,
+                                     max_reasks=min(self.settings.max_reasks, DESCRIPTION_REASKS)),
+                       read)
+
+    # --- deletion-only writing (grammar backends) ---
+
+    @property
+    def deletes(self) -> bool:
+        return self.backend is not None and self.backend.name in GRAMMAR_BACKENDS
+
+    def compress(self, run: Run, sentence: str, limit: int, what: str) -> Pending[str]:
+        """``sentence`` shortened to about ``limit`` words by deleting words, restored and
+        checked; the sentence itself when already short; None (with a warning) when the
+        compression is unusable or unfaithful (the caller falls back to the sentence's clip)."""
+        if words(sentence) <= limit:
+            return Pending.known(sentence)
+        budget = accepted(limit)
+
+        def kept_of(draft: CompressionDraft) -> list[int] | None:
+            kept = compression.align(draft.text, sentence)
+            return None if kept is None else compression.tidy(compression.restore(kept, sentence),
+                                                              sentence)
+
+        def check(draft: CompressionDraft) -> list[str]:
+            kept = kept_of(draft)
+            if kept is None:
+                return ["use only the sentence's own words, in their order"]
+            return compression.usable(kept, sentence, budget) + \
+                problems(compression.text_of(kept, sentence), sentence)
+
+        def read(answer: Answer[CompressionDraft] | None) -> str | None:
+            if answer is None:
+                return None
+            kept = kept_of(answer.value)
+            if answer.errors or kept is None:
+                run.warnings.append(f"{what}: shortening {answer.value.text!r} dropped: "
+                                    f"{'; '.join(answer.errors)}")
+                return None
+            return compression.text_of(kept, sentence)
+
+        user = self.prompts.render(COMPRESS, sentence=fence(sentence), words=limit)
+        return Pending(self.question(user, CompressionDraft, check=check, lenient=True, max_reasks=0,
+                                     grammar=compression.grammar(sentence, most=limit),
+                                     max_tokens=min(400, 2 * words(sentence) + 24)), read)

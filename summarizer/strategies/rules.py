@@ -36,6 +36,6 @@ class Rules(Strategy):
         title = (run.document.title or "").strip()
         headline = clip(title if len(title) >= 3 else lede.text, LEDE_HEADLINE_WORDS)
         return Summary(headline=headline[:200], gist=extractive.gist(lede, {})[:400],
-                       abstract=extractive.abstract(sents),
+                       abstract=extractive.abstract(sents, run.document.title),
                        key_points=extractive.key_points(sents, {}, skip=run.document.title,
                                                         spread=len(self.chunks(run, sents)) > 1))
