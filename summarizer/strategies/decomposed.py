@@ -11,9 +11,9 @@ Measured on the embedded 0.5B model: asked for events it lists none or copies
 examples, and asked to summarise an article it copies whole paragraphs; but it
 rewrites one sentence as a headline well. So code finds the event clauses and
 resolves their dates (``summarizer.events``); the model writes a short
-description of each clause and the headline; the gist, abstract and key points
-are built from the article's opening and from the model's descriptions of each
-passage's first sentence (``extractive``), checked against their source.
+description of each clause and the headline; the gist and key points are built
+from the lede and from the model's descriptions of each passage's first sentence,
+the abstract is the learned sentence selection (``extractive``, ``selection``).
 
 Every description and the headline are independent questions: they are asked together
 (``Strategy.ask_many``), so a batched decoder or a server decodes them side by side.
@@ -127,7 +127,8 @@ class Decomposed(Strategy):
         if self.deletes:
             return self.compress(run, cand.text, DESCRIPTION_WORDS, "description").then(
                 lambda text: EventDraft(
-                    description=text, actors=[n for n in names(text) if found_in(n, cand.text)],
+                    description=text, actors=[n for n in names(text)  # 'U' of 'U.S.' is no actor
+                                          if len(n) > 1 and found_in(n, cand.text)],
                     location=next((m.name for m in mentions(text, names(cand.text))
                                    if m.role == "place"), None)))
         user = self.prompts.render(EVENT, sentence=fence(cand.text))

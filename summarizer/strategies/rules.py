@@ -4,7 +4,7 @@ The events are the decomposed strategy's candidates exactly (the same clauses,
 quotes, spans, dates and statuses), each described by its clause (clipped, as
 decomposed does when the model gives no valid description). The summary is
 extractive: the headline is the title (else the lede's first words), the gist
-the lede, the abstract the opening, the key points each passage's first
+the lede, the abstract the learned sentence selection, the key points each passage's first
 sentence. Deterministic, and as fast as segmenting and dating the text.
 """
 
