@@ -126,50 +126,50 @@ def main() -> None:
           f"{args.threads} threads on {os.cpu_count()} cores; load average before "
           f"{os.getloadavg()[0]:.2f}", flush=True)
 
-    rows = []
-    reference, seconds = timed(lambda: [plain.complete(r) for r in requests])
-    rows.append(("llama-cpp-python", 1, seconds, reference, None))
-    print(f"  llama-cpp-python: {seconds:.1f} s", flush=True)
+    if not args.no_e2e:
+        end_to_end(plain, docs[0], base)
+    print(f"{'path':<17} {'batch':>5} {'seconds':>8} {'compl tok':>9} {'tok/s':>7} "
+          f"{'speed-up':>8} {'equal':>7} {'full grammar passes':>19}", flush=True)
+    reference, base_s = timed(lambda: [plain.complete(r) for r in requests])
+    row("llama-cpp-python", 1, base_s, base_s, reference, reference, None)
+    last: list[Completion] = reference
     for level in levels:
         batched = EmbeddedBackend(cache_dir=base.cache_dir, threads=args.threads,
                                   decoder="batched", parallel=level)
-        out, seconds = timed(lambda b=batched: b.complete_many(requests))  # type: ignore[misc]
-        rows.append(("batched", level, seconds, out, batched._batched.grammar_passes))
-        print(f"  batched x{level}: {seconds:.1f} s", flush=True)
-
-    base_s = rows[0][2]
-    print(f"{'path':<17} {'batch':>5} {'seconds':>8} {'compl tok':>9} {'tok/s':>7} "
-          f"{'speed-up':>8} {'equal':>7} {'full grammar passes':>19}")
-    for name, level, seconds, out, passes in rows:
-        tokens = sum(c.completion_tokens for c in out)
-        equal = sum(parsed(a.text) == parsed(b.text) for a, b in zip(out, reference))
-        print(f"{name:<17} {level:>5} {seconds:>8.1f} {tokens:>9} {tokens / seconds:>7.1f} "
-              f"{base_s / seconds:>7.2f}x {equal / len(out):>7.1%} "
-              f"{'every token' if passes is None else passes:>19}")
-    differing = [(r, a, b) for r, a, b in zip(requests, rows[-1][3], reference)
+        last, seconds = timed(lambda b=batched: b.complete_many(requests))  # type: ignore[misc]
+        row("batched", level, seconds, base_s, last, reference, batched._batched.grammar_passes)
+    differing = [(r, a, b) for r, a, b in zip(requests, last, reference)
                  if parsed(a.text) != parsed(b.text)]
-    for request, new, old in differing[:5]:
+    for request, new, old in differing[:4]:
         print(f"  differs: {request.messages[-1]['content'][-90:]!r}\n"
-              f"    llama-cpp-python: {old.text[:160]!r}\n    batched x{rows[-1][1]}:       {new.text[:160]!r}")
-
+              f"    llama-cpp-python: {old.text[:160]!r}\n    batched x{levels[-1]}:       {new.text[:160]!r}")
     exactness(plain, [r for r, d in zip(requests, request_docs) if d == 0], args.threads)
-    if args.no_e2e:
-        return
-    sample = docs[0]
-    llm = plain._llm
-    bare, bare_s = timed(lambda: llm.create_chat_completion(
+    print(f"load average after {os.getloadavg()[0]:.2f}")
+
+
+def row(name: str, level: int, seconds: float, base_s: float, out: list[Completion],
+        reference: list[Completion], passes: int | None) -> None:
+    tokens = sum(c.completion_tokens for c in out)
+    equal = sum(parsed(a.text) == parsed(b.text) for a, b in zip(out, reference))
+    print(f"{name:<17} {level:>5} {seconds:>8.1f} {tokens:>9} {tokens / seconds:>7.1f} "
+          f"{base_s / seconds:>7.2f}x {equal / len(out):>7.1%} "
+          f"{'every token' if passes is None else passes:>19}", flush=True)
+
+
+def end_to_end(plain: EmbeddedBackend, sample: Document, base: Settings) -> None:
+    """The sample through the tool by each decoder, against one bare call that summarises it."""
+    bare, bare_s = timed(lambda: plain._llm.create_chat_completion(
         messages=[{"role": "user", "content": BARE_PROMPT + sample.text}], temperature=0.0,
         max_tokens=256))
     print(f"end to end, the sample ({bare['usage']['completion_tokens']} tokens in the bare call):")
     print(f"{'path':<34} {'seconds':>8} {'calls':>5} {'x bare call':>11}")
-    print(f"{'one bare llama-cpp-python call':<34} {bare_s:>8.1f} {1:>5} {1.0:>10.1f}x")
+    print(f"{'one bare llama-cpp-python call':<34} {bare_s:>8.1f} {1:>5} {1.0:>10.1f}x", flush=True)
     for decoder in ("llama-cpp", "batched"):
         pipeline = Pipeline(base.model_copy(update={"decoder": decoder}))
         result, seconds = timed(lambda p=pipeline: p.run(sample))  # type: ignore[misc]
         label = f"the tool, decoder {decoder}"
         print(f"{label:<34} {seconds:>8.1f} {result.provenance.usage.calls:>5} "
-              f"{seconds / bare_s:>10.1f}x")
-    print(f"load average after {os.getloadavg()[0]:.2f}")
+              f"{seconds / bare_s:>10.1f}x", flush=True)
 
 
 if __name__ == "__main__":

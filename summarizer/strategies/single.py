@@ -11,12 +11,11 @@ from __future__ import annotations
 from ..dates import DateMention, find_dates
 from ..errors import GroundingError
 from ..events import Candidate, candidates, publication_date, written_date
-from ..faithfulness import problems
 from ..grounding import Folded, found_in, locate, support_spans
 from ..prompts import EVENTS_SINGLE, SUMMARY, fence
 from ..limits import ABSTRACT_WORDS, GIST_WORDS, SUMMARY_HEADLINE_WORDS, accepted
 from ..schemas import (Event, EventDate, EventList, Evidence, ExtractedEvent, KeyPoint, Span, Summary, SummaryDraft)
-from ..segment import Sentence, sentences
+from ..segment import Sentence
 from .base import Run, Strategy, title_of, words
 from .chunks import chunk_budget
 from .reduce import Reducer
@@ -88,7 +87,7 @@ class Single(Strategy):
                        if not self.supported(point, source)]
             if len({p.strip().lower() for p in draft.key_points}) < len(draft.key_points):
                 errors.append("key points repeat each other")
-            return errors + self.unfaithful(draft, source)
+            return errors
 
         answer = self.ask(run, user, SummaryDraft, check=check, max_tokens=600, lenient=True)
         if answer is None:
@@ -96,20 +95,6 @@ class Single(Strategy):
         run.warnings.extend(f"summary: {e}" for e in answer.errors)
         draft: SummaryDraft = answer.value
         return draft
-
-    @staticmethod
-    def unfaithful(draft: SummaryDraft, source: str) -> list[str]:
-        """What the faithfulness checks find in each key point against the sentences it
-        draws on, and in the headline against the lede (free writing keeps the meaning)."""
-        sents = sentences(source)
-        pairs = [(s.span, s.text) for s in sents]
-        errors = []
-        for i, point in enumerate(draft.key_points, 1):
-            basis = " ".join(source[sp.start:sp.end] for sp in support_spans(point, pairs))
-            errors += [f"key point {i}: {e}" for e in problems(point, basis)] if basis else []
-        if sents:
-            errors += [f"headline: {e}" for e in problems(draft.headline, sents[0].text)]
-        return errors
 
     # --- events ---
 
