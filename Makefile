@@ -61,6 +61,7 @@ bench: setup peers
 	$(PY) bench/bench_memory.py
 	$(PY) bench/bench_overhead.py
 	$(PY) bench/bench_ray.py
+	$(PY) bench/bench_decode.py
 	$(PY) bench/bench_peers.py --limit 8
 
 # The model-free timeline (the rules strategy) over the development sets (trial and TBAQ tune), scored by

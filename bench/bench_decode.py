@@ -119,7 +119,7 @@ def main() -> None:
     args = parser.parse_args()
     levels = [int(p) for p in args.parallel.split(",")]
     base = Settings(cache=False, threads=args.threads)
-    plain = EmbeddedBackend(cache_dir=base.cache_dir, threads=args.threads)
+    plain = EmbeddedBackend(cache_dir=base.cache_dir, threads=args.threads, decoder="llama-cpp")
     docs = documents(args.docs)
     requests, request_docs = first_round(docs, base, plain)
     print(f"decode: {len(requests)} requests (first round, decomposed) from {len(docs)} documents; "

@@ -132,7 +132,7 @@ def run(
     token_budget: Annotated[Optional[int], typer.Option(help="Stop re-asking past this many tokens per document.")] = None,
     prompts: Annotated[Optional[Path], typer.Option(help="Folder of templates overriding the built-in ones.")] = None,
     cache_dir: Annotated[Optional[Path], typer.Option(help="Where the model file and caches live.")] = None,
-    decoder: Annotated[Optional[Decoder], typer.Option(help="The embedded model's decoding loop: batched (ours: several calls at once, cheap grammar checks) or llama-cpp (llama-cpp-python's, one call at a time).")] = None,
+    decoder: Annotated[Optional[Decoder], typer.Option(help="The embedded model's decoding loop: batched (the default; ours: several calls at once, cheap grammar checks) or llama-cpp (llama-cpp-python's, one call at a time).")] = None,
     parallel: Annotated[Optional[int], typer.Option(min=1, max=64, help="A document's independent calls decoded (embedded) or sent (--base-url) at once.")] = None,
     strict: Annotated[bool, typer.Option(help="Fail instead of dropping ungrounded events.")] = False,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write results to this JSONL file as a batch: concurrent, resumable.")] = None,

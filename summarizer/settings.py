@@ -45,7 +45,7 @@ class Settings(BaseModel):
     context_tokens: int = Field(DEFAULT_CONTEXT_TOKENS, ge=512)
     threads: int | None = Field(None, ge=1)
     decoder: Literal["llama-cpp", "batched"] = Field(
-        "llama-cpp", description="the embedded model's decoding loop; see docs/decoding.md")
+        "batched", description="the embedded model's decoding loop; see docs/decoding.md")
     parallel: int = Field(4, ge=1, le=64,
                           description="independent calls decoded (embedded) or sent (server) at once")
     prompts_dir: Path | None = None

@@ -99,7 +99,8 @@ def test_batched_json_answers_parse_like_the_plain_path(model_path: Path, tmp_pa
     """The plain path's answers, through our loop at batch 2 (the benchmark measures the
     share over the tool's own requests; here every answer must at least parse the same)."""
     schema = generation_schema(EventDraft.model_json_schema())
-    plain = EmbeddedBackend(cache_dir=tmp_path, model_path=model_path, context_tokens=1024)
+    plain = EmbeddedBackend(cache_dir=tmp_path, model_path=model_path, context_tokens=1024,
+                           decoder="llama-cpp")
     requests = [ask(f"Describe the event in this sentence as JSON:\n{s}", schema=schema, max_tokens=120)
                 for s in ["Flooding forced 200 families from their homes on Sunday.",
                           "The minister resigned after the vote, her office said."]]

@@ -120,7 +120,7 @@ class EmbeddedBackend:
 
     def __init__(self, *, cache_dir: Path, model_path: Path | None = None,
                  context_tokens: int = 4096, threads: int | None = None,
-                 decoder: str = "llama-cpp", parallel: int = 4) -> None:
+                 decoder: str = "batched", parallel: int = 4) -> None:
         if model_path is not None and not model_path.is_file():
             raise ConfigError(f"model file {model_path} does not exist")
         if decoder not in DECODERS:
