@@ -19,7 +19,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .backends.base import Backend, ChatRequest, Completion, Message, complete_all, generation_schema
+from .backends.base import (Backend, BatchBackend, ChatRequest, Completion, Message, complete_all,
+                            generation_schema)
 from .errors import BudgetExceeded, InvalidOutput, Refused
 from .prompts import REASK, Prompts
 from .schemas import Usage
@@ -126,11 +127,28 @@ def ask_many(backend: Backend, prompts: Prompts, questions: Sequence[Question[An
         requests = [ChatRequest(states[i].conversation, states[i].schema,
                                 states[i].question.max_tokens, temperature,
                                 states[i].question.grammar) for i in asking]
-        for i, completion in zip(asking, complete_all(backend, requests)):
+        for i, completion in zip(asking, _complete_each(backend, requests)):
+            if isinstance(completion, InvalidOutput):  # the backend had no answer for this one
+                outcomes[i] = completion
+                continue
             meter.record(completion.prompt_tokens, completion.completion_tokens, completion.cached)
             outcomes[i] = _judge(states[i], completion, attempt, prompts, meter)
     return [outcome if outcome is not None else _exhausted(state, meter)
             for state, outcome in zip(states, outcomes)]
+
+
+def _complete_each(backend: Backend, requests: list[ChatRequest]) -> list[Completion | InvalidOutput]:
+    """The completions; asked one by one, a backend's ``InvalidOutput`` (a batch-file replay
+    with no answer yet) ends only its own question, as it did when each was asked alone."""
+    if len(requests) > 1 and isinstance(backend, BatchBackend):
+        return list(complete_all(backend, requests))
+    done: list[Completion | InvalidOutput] = []
+    for request in requests:
+        try:
+            done.append(backend.complete(request))
+        except InvalidOutput as exc:
+            done.append(exc)
+    return done
 
 
 @dataclass
