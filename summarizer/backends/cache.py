@@ -406,26 +406,18 @@ class CachedBackend:
         return cache_key(self.name, self.model, self.base_url, request)
 
     def complete(self, request: ChatRequest) -> Completion:
-        key = self.key(request)
-        hit = self.cache.get(key)
-        if hit is not None:
-            self.hits += 1
-            return hit
-        self.misses += 1
-        completion = self.inner.complete(request)  # errors propagate and are never stored
-        if completion.text.strip():  # an empty answer may be a hiccup: worth asking again
-            self.cache.put(key, completion, model=self.model)
-        return completion
+        return self.complete_many([request])[0]
 
     def complete_many(self, requests: Sequence[ChatRequest]) -> list[Completion]:
-        """Hits from the cache; the misses sent to the wrapped backend together."""
+        """Hits from the cache; the misses sent to the wrapped backend together (errors
+        propagate and are never stored)."""
         keys = [self.key(r) for r in requests]
         found: list[Completion | None] = [self.cache.get(k) for k in keys]
         misses = [i for i, hit in enumerate(found) if hit is None]
         self.hits += len(requests) - len(misses)
         self.misses += len(misses)
         for i, completion in zip(misses, complete_all(self.inner, [requests[i] for i in misses])):
-            if completion.text.strip():
+            if completion.text.strip():  # an empty answer may be a hiccup: worth asking again
                 self.cache.put(keys[i], completion, model=self.model)
             found[i] = completion
         return [c for c in found if c is not None]

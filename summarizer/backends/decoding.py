@@ -167,6 +167,7 @@ class BatchDecoder:
         finally:
             for slot in slots:
                 self._free(slot)
+        assert all(out is not None for out in outputs), "every job ends with an output"
         return [out for out in outputs if out is not None]
 
     def _room(self, job: Job, slots: list[_Slot]) -> bool:

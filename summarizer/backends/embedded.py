@@ -47,23 +47,6 @@ def _load(path: str, n_ctx: int, threads: int) -> Any:
         raise ConfigError(f"could not load model {path}: {exc}") from None
 
 
-@lru_cache(maxsize=32)
-def _schema_grammar(schema_json: str) -> Any:
-    from llama_cpp import LlamaGrammar
-
-    return LlamaGrammar.from_json_schema(schema_json, verbose=False)
-
-
-@lru_cache(maxsize=256)
-def _gbnf_grammar(gbnf: str) -> Any:
-    from llama_cpp import LlamaGrammar
-
-    try:
-        return LlamaGrammar.from_string(gbnf, verbose=False)
-    except ValueError as exc:
-        raise BackendError(f"the request's grammar does not parse: {exc}", backend="embedded") from None
-
-
 def gbnf_of(request: ChatRequest) -> str | None:
     """The GBNF text a request asks for: its own, else its JSON Schema's, else none."""
     if request.grammar is not None:
@@ -103,13 +86,17 @@ def _formatter(llm: Any) -> Any:
         stop_token_ids=[eos])
 
 
+@lru_cache(maxsize=256)
+def _grammar(gbnf: str) -> Any:
+    from llama_cpp import LlamaGrammar
+
+    return LlamaGrammar.from_string(gbnf, verbose=False)
+
+
 def grammar_of(request: ChatRequest) -> Any:
-    """The llama.cpp grammar a request asks for: its GBNF, else its JSON Schema, else none."""
-    if request.grammar is not None:
-        return _gbnf_grammar(request.grammar)
-    if request.schema:
-        return _schema_grammar(json.dumps(request.schema, sort_keys=True))
-    return None
+    """The llama.cpp grammar a request asks for (see ``gbnf_of``), or None."""
+    gbnf = gbnf_of(request)
+    return None if gbnf is None else _grammar(gbnf)
 
 
 DECODERS = ("llama-cpp", "batched")
