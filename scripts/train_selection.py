@@ -95,7 +95,7 @@ def examples(refs: list[Reference]) -> tuple[list[dict[str, float]], list[int], 
     y: list[int] = []
     groups: list[str] = []
     for ref in refs:
-        sents = sentences(ref.text)
+        sents = selection.units(sentences(ref.text))
         if len(sents) < 2:
             continue
         article, oracle = selection.Article(sents, ref.title), Oracle(sents, ref.summary or "")
@@ -130,7 +130,7 @@ def fit(rows: list[dict[str, float]], y: list[int], c: float) -> dict[str, float
 
 
 def summary_of(ref: Reference, table: dict[str, float], **opts: float) -> str:
-    return " ".join(s.text for s in selection.select(sentences(ref.text), title=ref.title,
+    return " ".join(s.text for s in selection.select(selection.units(sentences(ref.text)), title=ref.title,
                                                      table=table, **opts))
 
 
@@ -148,7 +148,7 @@ def _fast(refs: list[Reference], table: dict[str, float], opts: dict[str, float]
     values = []
     for ref in refs:
         if ref.id not in _CACHE:  # segmenting and tokenising dominate: once per document
-            sents = sentences(ref.text)
+            sents = selection.units(sentences(ref.text))
             _CACHE[ref.id] = (sents, Oracle(sents, ref.summary or ""))
         sents, oracle = _CACHE[ref.id]
         picked = {s.index for s in selection.select(sents, title=ref.title, table=table, **opts)}
@@ -205,7 +205,7 @@ def main() -> None:
         selection.trained.cache_clear()
         print(f"wrote {args.out}: C {c}, {opts}", file=sys.stderr)
     for name, refs in (("tune", tune), ("check", check)):
-        sel = rouge_of(refs, lambda ref: " ".join(s.text for s in selection.select(sentences(ref.text), title=ref.title)))
+        sel = rouge_of(refs, lambda ref: " ".join(s.text for s in selection.select(selection.units(sentences(ref.text)), title=ref.title)))
         lead = rouge_of(refs, lambda ref: lead_n(ref.text, 3))
         print(f"{name} ({len(refs)} docs)  selection {sel}  lead-3 {lead}")
 

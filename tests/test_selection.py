@@ -80,3 +80,19 @@ def test_selection_on_the_sample_keeps_whole_sentences() -> None:
     chosen = selection.select(sents)
     assert chosen and all(s in sents for s in chosen)
     assert [s.index for s in chosen] == sorted(s.index for s in chosen)
+
+
+def test_units_cut_a_caption_glued_to_the_next_sentence() -> None:
+    text = ("Crews cleared the northern dock after the crane fell The harbour authority said the "
+            "dock would reopen on Friday. Ships waited offshore.")
+    sents = sentences(text)
+    cut = selection.units(sents)
+    assert [u.text for u in cut] == [
+        "Crews cleared the northern dock after the crane fell",
+        "The harbour authority said the dock would reopen on Friday.",
+        "Ships waited offshore."]
+    assert all(text[u.start:u.end] == u.text for u in cut)  # each unit keeps its own span
+    assert [u.index for u in cut] == [0, 1, 2]
+    # edited prose is left as pysbd cut it: a capital after a lower-case word that is a name
+    plain = sentences("The mayor met Ana Ruiz in Leeds. She said The Times had called.")
+    assert [u.text for u in selection.units(plain)] == [s.text for s in plain]

@@ -15,8 +15,9 @@ from ..grounding import found_in
 from ..limits import ABSTRACT_WORDS, GIST_WORDS, KEY_POINTS_MIN, KEY_POINTS_WANTED, accepted
 from ..schemas import Event, EventDraft, Evidence, KeyPoint
 from ..segment import Sentence
-from ..selection import select
-from .base import clip, words
+from ..pruning import shorten
+from ..selection import select, units as selection_units
+from .base import FALLBACK_WORDS, clip, words
 
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "you", "his", "her", "their"})
 PASSAGE_MIN_CHARS = 200
@@ -38,25 +39,32 @@ def passages(sents: list[Sentence]) -> list[list[Sentence]]:
 
 
 def gist(lede: Sentence, described: dict[int, str]) -> str:
-    """The lede itself when short enough (as a model's gist would be); else its
-    description, else its first words."""
-    if words(lede.text) <= accepted(GIST_WORDS):
-        return lede.text
-    return described.get(lede.index) or clip(lede.text, accepted(GIST_WORDS))
+    """The lede itself when short enough (as a model's gist would be); else the lede
+    without some of its asides when that is (``pruning.shorten``); else its description,
+    else its first words."""
+    limit = accepted(GIST_WORDS)
+    shorter = shorten(lede.text, limit)  # rather than cut mid-clause
+    if words(shorter) <= limit:
+        return shorter
+    return described.get(lede.index) or clip(shorter, limit)
 
 
 def abstract(sents: list[Sentence], title: str | None = None) -> str:
-    """The learned selection of whole sentences, in article order (``summarizer.selection``;
-    on held-out CNN/DailyMail it ties lead-3, where the opening up to 80 words lost 3 points),
-    clipped as a model's abstract would be checked."""
-    return clip(" ".join(s.text for s in select(sents, title=title)), accepted(ABSTRACT_WORDS))
+    """The learned selection of whole sentences, in article order (``summarizer.selection``,
+    on its units: glued captions cut off), clipped as a model's abstract would be checked.
+    Pruning their asides is not done here: on FRANK's check half it lowered ROUGE-1 by 0.5
+    where it had raised it on tune (docs/summaries.md)."""
+    chosen = select(selection_units(sents), title=title)
+    return clip(" ".join(s.text for s in chosen), accepted(ABSTRACT_WORDS))
 
 
 def key_points(sents: list[Sentence], described: dict[int, str], *, skip: str | None,
                spread: bool) -> list[KeyPoint]:
     """A key point per passage, from its first sentence; more sentences if too few passages.
 
-    A sentence's point is its description when there is one, else its first words.
+    A sentence's point is its description when there is one, else the first words of
+    the sentence without some of its asides (``pruning.shorten``); it cites the whole
+    sentence.
     ``spread`` (a long report): the passages are drawn from across the document,
     not only its opening. A point that repeats ``skip`` (the title) is left out."""
     units = passages(sents)
@@ -69,7 +77,7 @@ def key_points(sents: list[Sentence], described: dict[int, str], *, skip: str | 
         if len(points) >= KEY_POINTS_WANTED or (len(points) >= KEY_POINTS_MIN
                                              and sentence not in (p[0] for p in units)):
             break
-        text = described.get(sentence.index) or clip(sentence.text)
+        text = described.get(sentence.index) or clip(shorten(sentence.text, FALLBACK_WORDS))
         if skip and text.strip().lower() == skip.strip().lower():
             continue
         points.setdefault(text.lower(), KeyPoint(text=text, support=[sentence.span]))
