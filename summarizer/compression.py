@@ -207,7 +207,25 @@ def usable(kept: list[int], sentence: str, limit: int) -> list[str]:
     sentence_verbs = verbs(ws)
     if sentence_verbs and not set(sentence_verbs) & set(kept):
         problems.append("loses every verb of the sentence")
+    if kept and not ends_a_phrase(kept[-1], ws):
+        problems.append(f"stops mid-phrase, before {_bare(ws[kept[-1] + 1])!r}")
     return problems
+
+
+# words that open a phrase a sentence can lose from its end ("rejected the plan | after a
+# long debate"); "of", "and", "that" and names are not among them: cut before them, a
+# sentence loses half of what it names ("between Zelensky | and Putin", "insisted | that")
+PHRASE_OPENERS = frozenset("after before in on at for with as while when since because amid "
+                           "during despite following until near from by over under into against "
+                           "across through without ahead even though although where which who "
+                           "including".split())
+
+
+def ends_a_phrase(last: int, ws: list[str]) -> bool:
+    """Whether a compression may end at word ``last``: the sentence's end, a word with
+    punctuation after it, or a word before one that opens a new phrase."""
+    return (last + 1 >= len(ws) or ws[last][-1:] in ",.;:!?)”’\"'"
+            or _bare(ws[last + 1]) in PHRASE_OPENERS)
 
 
 def tidy(kept: list[int], sentence: str) -> list[int]:

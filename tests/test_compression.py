@@ -89,6 +89,21 @@ def test_usable_wants_a_verb_enough_words_and_the_limit() -> None:
     assert any("limit" in p for p in compression.usable(ok, sentence, 3))
 
 
+def test_usable_wants_the_compression_to_end_where_a_phrase_ends() -> None:
+    sentence = ("The envoy proposed a meeting between the mayor and the governor in March, but the "
+                "council insisted that the talks wait.")
+    # losing a closing phrase ("in March") or a clause after a comma reads as a sentence
+    for fine in ("The envoy proposed a meeting between the mayor and the governor",
+                 "The envoy proposed a meeting between the mayor and the governor in March,"):
+        kept = compression.align(fine, sentence)
+        assert kept and not any("mid-phrase" in p for p in compression.usable(kept, sentence, 20)), fine
+    # cut before "and" the meeting loses one side; cut before "that" the claim is lost
+    for cut in ("The envoy proposed a meeting between the mayor",
+                "The envoy proposed a meeting in March, but the council insisted"):
+        kept = compression.align(cut, sentence)
+        assert kept and any("mid-phrase" in p for p in compression.usable(kept, sentence, 20)), cut
+
+
 def test_text_of_trims_a_dangling_end_a_doubled_conjunction_and_a_lone_quote() -> None:
     sentence = ("The mayor promised new buses for the east side, even as the budget shrank, "
                 "and “better trains” but residents said little.")

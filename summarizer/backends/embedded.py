@@ -14,6 +14,8 @@ render the prompt with the GGUF's own chat template.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import os
 import threading
@@ -27,6 +29,18 @@ from .base import ChatRequest, Completion
 from .model_file import MODEL_NAME, embedded_model_path
 
 _LOCK = threading.Lock()
+_OPEN: list[Any] = []  # loaded models and decoders, oldest first
+
+
+@atexit.register
+def _release() -> None:
+    # freed by the garbage collector after llama_cpp's module globals are gone, a Llama's
+    # __del__ prints a traceback at exit; closed here, while they still exist, it does not
+    _batch_decoder.cache_clear()
+    _load.cache_clear()
+    while _OPEN:
+        with contextlib.suppress(Exception):
+            _OPEN.pop().close()
 
 
 def default_threads() -> int:
@@ -42,9 +56,11 @@ def _load(path: str, n_ctx: int, threads: int) -> Any:
             "the embedded backend needs llama-cpp-python: pip install 'summarizer[local]'"
         ) from None
     try:
-        return Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, verbose=False)
+        llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, verbose=False)
     except (ValueError, RuntimeError) as exc:
         raise ConfigError(f"could not load model {path}: {exc}") from None
+    _OPEN.append(llm)
+    return llm
 
 
 def gbnf_of(request: ChatRequest) -> str | None:
@@ -68,7 +84,9 @@ def _batch_decoder(path: str, n_ctx: int, threads: int, parallel: int) -> Any:
     from .decoding import BatchDecoder
 
     llm = _load(path, n_ctx, threads)
-    return BatchDecoder(llm.model, context_tokens=n_ctx, parallel=parallel, threads=threads)
+    decoder = BatchDecoder(llm.model, context_tokens=n_ctx, parallel=parallel, threads=threads)
+    _OPEN.append(decoder)
+    return decoder
 
 
 def _formatter(llm: Any) -> Any:
