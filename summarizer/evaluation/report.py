@@ -178,6 +178,11 @@ def _run_line(report: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- Markdown
 
 
+# the metrics the Markdown report repeats per dataset (a summary set has no dated events, a
+# timeline set may have no reference summary)
+BY_DATASET = (HEADLINE, "rouge1", "rouge2", "rougeLsum", "cited_word_share")
+
+
 def markdown(report: dict[str, Any], verdict: Verdict | None = None) -> str:
     """A compact table (metrics × systems), deltas vs the baseline report, the gate's verdict."""
     systems: list[str] = report["systems"]
@@ -198,11 +203,14 @@ def markdown(report: dict[str, Any], verdict: Verdict | None = None) -> str:
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     scopes = [k for k in report["aggregates"] if k != ALL]
     if len(scopes) > 1:
-        lines += ["", f"{BY_KEY[HEADLINE].label} by dataset:", "",
-                  "| dataset | " + " | ".join(systems) + " |", "|---|" + "---:|" * len(systems)]
+        lines += ["", "by dataset:", "", "| dataset | metric | " + " | ".join(systems) + " |",
+                  "|---|---|" + "---:|" * len(systems)]
         for scope in scopes:
-            row = [fmt(None, report["aggregates"][scope].get(s, {}).get(HEADLINE)) for s in systems]
-            lines.append(f"| {scope} | " + " | ".join(row) + " |")
+            for key in BY_DATASET:
+                values = [report["aggregates"][scope].get(s, {}).get(key) for s in systems]
+                if any(v is not None for v in values):
+                    lines.append(f"| {scope} | {BY_KEY[key].label} | "
+                                 + " | ".join(fmt(BY_KEY[key], v) for v in values) + " |")
     failed = [(d["id"], d["systems"][s]["error"]) for d in report["documents"]
               for s in d["systems"] if d["systems"][s]["error"]]
     if failed:
