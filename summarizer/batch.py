@@ -203,12 +203,18 @@ def _drop_retryable(path: Path) -> None:
             except ValueError:
                 pass
             dst.write(raw)
-        dst.flush()
-        os.fsync(dst.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
+    durable_replace(tmp, path)
+
+
+def durable_replace(tmp: Path, final: Path) -> None:
+    """Rename ``tmp`` over ``final`` so that a crash leaves one or the other whole: the data
+    is fsync'd before the rename, the folder after it (the rename itself made durable)."""
+    with tmp.open("rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, final)
+    dir_fd = os.open(final.parent, os.O_RDONLY)
     try:
-        os.fsync(dir_fd)  # make the rename itself durable
+        os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
 

@@ -207,6 +207,8 @@ def usable(kept: list[int], sentence: str, limit: int) -> list[str]:
     sentence_verbs = verbs(ws)
     if sentence_verbs and not set(sentence_verbs) & set(kept):
         problems.append("loses every verb of the sentence")
+    if any(0 < len(set(q) & set(kept)) < len(q) for q in quotations(ws)):
+        problems.append("keeps only part of a quotation (a speaker's words are kept whole or not at all)")
     if kept and not ends_a_phrase(kept[-1], ws):
         problems.append(f"stops mid-phrase, before {_bare(ws[kept[-1] + 1])!r}")
     return problems
@@ -215,10 +217,28 @@ def usable(kept: list[int], sentence: str, limit: int) -> list[str]:
 # words that open a phrase a sentence can lose from its end ("rejected the plan | after a
 # long debate"); "of", "and", "that" and names are not among them: cut before them, a
 # sentence loses half of what it names ("between Zelensky | and Putin", "insisted | that")
-PHRASE_OPENERS = frozenset("after before in on at for with as while when since because amid "
+PHRASE_OPENERS = frozenset("after before in on at with as while when since because amid "
                            "during despite following until near from by over under into against "
                            "across through without ahead even though although where which who "
                            "including".split())
+
+
+def quotations(ws: list[str]) -> list[list[int]]:
+    """The word indices of each quotation in the sentence ("... “there were indeed contacts” ...")."""
+    found: list[list[int]] = []
+    current: list[int] | None = None
+    for i, w in enumerate(ws):
+        opens = current is None and w[:1] in "“\""
+        if opens:
+            current = []
+        if current is None:
+            continue
+        current.append(i)
+        end = w.rstrip(".,;:!?)")
+        if end[-1:] in "”\"" and not (opens and len(end) == 1):  # a lone mark opens only
+            found.append(current)
+            current = None
+    return found
 
 
 def ends_a_phrase(last: int, ws: list[str]) -> bool:

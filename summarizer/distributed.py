@@ -52,7 +52,7 @@ from ray.data import ActorPoolStrategy, DataContext, Dataset
 from rich.console import Console
 
 from .batch import (BACKEND_FAILURE_LIMIT, BatchSummary, IdAssigner, Item, JsonlAppender,
-                    _progress, error_record, failed_line, ok_line, prepare_output)
+                    _progress, durable_replace, error_record, failed_line, ok_line, prepare_output)
 from .errors import ConfigError, InputError, SummarizerError
 from .loading import RECORD_SUFFIXES, TEXT_SUFFIXES, iter_path, iter_stdin, parse_record
 from .pipeline import Pipeline
@@ -327,14 +327,7 @@ class _ParquetSink:
             return
         tmp = final.with_name(f".{final.stem}.tmp")
         pq.write_table(pa.Table.from_pylist(rows, schema=_result_schema()), tmp)
-        with tmp.open("rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, final)
-        dir_fd = os.open(self.path, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)  # make the rename itself durable
-        finally:
-            os.close(dir_fd)
+        durable_replace(tmp, final)
 
     def close(self) -> None:
         self.flush()

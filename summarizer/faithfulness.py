@@ -7,6 +7,8 @@ Terms:
   **scope** is the few content words after it.
 * **attribution**: the source reports a claim (``X said``, ``announced``, ``according to``);
   the line must keep some attribution word or its speaker, or it states the claim as fact.
+* **hedge**: a noun that makes what follows a claim ("claims from the Kremlin that ...",
+  "reports that ..."); a line that keeps the claim's words must keep the noun too.
 * **name**: a run of capitalised words in the source (``Sukhyi Yar``, ``Defense Ministry``),
   looked up in the line case-blind (headlines are title-cased); names compare by their first
   five letters, so ``Russia`` ~ ``Russian``.
@@ -112,6 +114,26 @@ def dropped_attribution(line: str, source: str) -> list[str]:
         if len(from_claim) * 2 >= len(line_words) and not (speaker_words & line_words):
             return [f"states as fact what the source attributes ({found.group()!r}); "
                     "keep who said it"]
+    return []
+
+
+# a noun that makes what follows someone's claim: "claims from the Kremlin that the UK sought"
+HEDGE = re.compile(r"\b(claims?|allegations?|accusations?|reports?|rumou?rs?|suggestions?)\b"
+                   r"(?:\s+[\w’'-]+){0,4}?\s+that\b", re.I)
+HEDGE_KEPT = 2  # content words of the claim a line may take without its hedge
+
+
+def dropped_hedge(line: str, source: str) -> list[str]:
+    """The source calls something a claim ("claims that", "reports that"); the line keeps
+    the claim's words but not the claim."""
+    line_words = {w[:5] for w in content_words(line)}
+    for found in HEDGE.finditer(source):
+        noun = found.group(1).lower()
+        if re.search(rf"\b{re.escape(noun[:5])}", line, re.I):
+            continue
+        claim = re.split(r"[.;]\s", source[found.end():], maxsplit=1)[0]
+        if len(line_words & {w[:5] for w in content_words(claim)}) >= HEDGE_KEPT:
+            return [f"states as fact what the source calls {noun!r}; keep it a claim"]
     return []
 
 
@@ -228,8 +250,9 @@ def _around(found: list[Mention], verb: int, text: str, tokens: list[str]) -> tu
 def problems(line: str, source: str) -> list[str]:
     """Every problem the checks find in ``line`` against its ``source`` sentence."""
     return (dropped_negation(line, source) + dropped_attribution(line, source)
+            + dropped_hedge(line, source)
             + moved_place(line, source) + swapped_agents(line, source))
 
 
-__all__ = ["dropped_attribution", "dropped_negation", "moved_place", "names", "problems",
-           "swapped_agents"]
+__all__ = ["dropped_attribution", "dropped_hedge", "dropped_negation", "moved_place", "names",
+           "problems", "swapped_agents"]

@@ -89,6 +89,23 @@ def test_usable_wants_a_verb_enough_words_and_the_limit() -> None:
     assert any("limit" in p for p in compression.usable(ok, sentence, 3))
 
 
+def test_a_compression_cut_before_for_loses_what_was_called_for() -> None:
+    sentence = "The council repeatedly called for a renewal of the talks on Monday."
+    kept = compression.align("The council repeatedly called", sentence)
+    assert kept and any("mid-phrase" in p for p in compression.usable(kept, sentence, 20))
+
+
+def test_usable_keeps_a_quotation_whole_or_not_at_all() -> None:
+    sentence = "The coach said “we were not good enough today” and left the ground early."
+    whole = compression.align("The coach said “we were not good enough today” and left the ground early.",
+                              sentence)
+    none = compression.align("The coach left the ground early.", sentence)
+    part = compression.align("The coach said “we were good enough today” and left", sentence)
+    for kept in (whole, none):
+        assert kept and not any("quotation" in p for p in compression.usable(kept, sentence, 20))
+    assert part and any("quotation" in p for p in compression.usable(part, sentence, 20))
+
+
 def test_usable_wants_the_compression_to_end_where_a_phrase_ends() -> None:
     sentence = ("The envoy proposed a meeting between the mayor and the governor in March, but the "
                 "council insisted that the talks wait.")

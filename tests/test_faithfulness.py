@@ -10,8 +10,8 @@ from summarizer import Settings, summarise
 from summarizer.backends.base import ChatRequest, Completion
 from summarizer.chunking import estimate_tokens
 
-from summarizer.faithfulness import (dropped_attribution, dropped_negation, moved_place, names,
-                                     problems, swapped_agents)
+from summarizer.faithfulness import (dropped_attribution, dropped_hedge, dropped_negation, moved_place,
+                                     names, problems, swapped_agents)
 
 NEGATION = [
     ("The mayor did not approve the new stadium.", "Mayor approves new stadium", True),
@@ -64,6 +64,28 @@ ATTRIBUTION = [
 @pytest.mark.parametrize("source,line,flag", ATTRIBUTION)
 def test_dropped_attribution(source: str, line: str, flag: bool) -> None:
     assert bool(dropped_attribution(line, source)) is flag
+
+
+HEDGES = [
+    # the claim's words without the noun that made them a claim (another attribution word in
+    # the line does not save it: "first reported" is about who broke the story)
+    ("Rail strikes coincide with claims from the union that the company secretly cut safety "
+     "checks, an effort first reported by the Gazette.",
+     "Rail strikes coincide with company safety checks, first reported by the Gazette.", True),
+    ("Reports that the mayor will resign have spread through the council.",
+     "The mayor will resign", True),
+    # the hedge kept; or the line takes nothing of the claim
+    ("Officials dismissed claims that the dam had been weakened by the floods.",
+     "Officials dismissed claims that the dam had been weakened", False),
+    ("Rail strikes coincide with claims from the union that the company cut safety checks.",
+     "Rail strikes continue", False),
+    ("The company cut safety checks, the report found.", "The company cut safety checks", False),
+]
+
+
+@pytest.mark.parametrize("source,line,flag", HEDGES)
+def test_dropped_hedge(source: str, line: str, flag: bool) -> None:
+    assert bool(dropped_hedge(line, source)) is flag
 
 
 def test_attribution_kept_when_the_speaker_is_named() -> None:
