@@ -19,6 +19,7 @@ ABSTRACT_WORDS = 120
 KEY_POINTS_MIN = 3
 KEY_POINTS_WANTED = 5  # asked for, and built by code
 KEY_POINTS_MAX = 7  # accepted
+ACTORS_MAX = 6  # an event's actors (schema limit; code naming them keeps the first ones)
 
 
 

@@ -22,7 +22,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .limits import KEY_POINTS_MAX, KEY_POINTS_MIN
+from .limits import ACTORS_MAX, KEY_POINTS_MAX, KEY_POINTS_MIN
 
 Granularity = Literal[
     "day", "week", "month", "season", "quarter", "half", "year", "decade", "century", "ref"
@@ -202,7 +202,7 @@ class EventDraft(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     description: str = Field(min_length=3)  # its length is checked in words, with a clear message
-    actors: list[str] = Field(default_factory=list, max_length=6)
+    actors: list[str] = Field(default_factory=list, max_length=ACTORS_MAX)
     location: str | None = None
 
 
@@ -215,7 +215,7 @@ class ExtractedEvent(BaseModel):
     quote: str = Field(min_length=3, description="verbatim sentence or clause from the article")
     date_words: str | None = Field(None, description="the date words exactly as written, if any")
     date_guess: str | None = Field(None, description="your YYYY-MM-DD / YYYY-MM / YYYY reading")
-    actors: list[str] = Field(default_factory=list, max_length=6)
+    actors: list[str] = Field(default_factory=list, max_length=ACTORS_MAX)
     location: str | None = None
     status: Status = "fact"
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import compression
+from summarizer import Settings, compression, summarise
 from summarizer.ask import Meter, ask
 from summarizer.backends.embedded import EmbeddedBackend
 from summarizer.faithfulness import NEGATIONS
+from summarizer.limits import ACTORS_MAX
 from summarizer.prompts import COMPRESS, SYSTEM, Prompts, fence
 from summarizer.schemas import CompressionDraft
 
@@ -170,3 +171,15 @@ def test_the_embedded_model_deletes_words_only(model_path: Path, tmp_path: Path)
                 assert NEGATIONS.search(text), text
         within += len(restored) <= LIMIT + LIMIT // 3
     assert within >= len(SENTENCES) // 2  # restoring rarely pushes one past the accepted limit
+
+
+@pytest.mark.model
+def test_a_short_clause_naming_many_people_keeps_the_first_actors(model_path: Path, tmp_path: Path) -> None:
+    # within the limit, the clause is its own description (no model call): code names the
+    # actors, and more than the schema allows once failed the whole document
+    text = ("Smith, Jones, Brown, Green, White, Black and Gray resigned on Monday.\n\n"
+            "The board met on Tuesday to choose their successors.")
+    result = summarise(text, date="2025-11-13", settings=Settings(model_path=model_path, cache_dir=tmp_path))
+    event = next(e for e in result.events if e.evidence.quote.startswith("Smith"))
+    assert event.actors == ["Smith", "Jones", "Brown", "Green", "White", "Black"][:len(event.actors)]
+    assert 0 < len(event.actors) <= ACTORS_MAX

@@ -30,7 +30,7 @@ from ..ask import Answer, Question
 from ..events import Candidate, candidates
 from ..faithfulness import mentions, names, problems
 from ..grounding import content_words, found_in, unsupported_words
-from ..limits import DESCRIPTION_WORDS, LEDE_HEADLINE_WORDS, accepted
+from ..limits import ACTORS_MAX, DESCRIPTION_WORDS, LEDE_HEADLINE_WORDS, accepted
 from ..prompts import COMPRESS, EVENT, HEADLINE, fence
 from ..schemas import CompressionDraft, Event, EventDraft, HeadlineDraft, Summary
 from ..segment import Sentence
@@ -127,8 +127,9 @@ class Decomposed(Strategy):
         if self.deletes:
             return self.compress(run, cand.text, DESCRIPTION_WORDS, "description").then(
                 lambda text: EventDraft(
-                    description=text, actors=[n for n in names(text)  # 'U' of 'U.S.' is no actor
-                                          if len(n) > 1 and found_in(n, cand.text)],
+                    description=text,
+                    actors=[n for n in dict.fromkeys(names(text))  # 'U' of 'U.S.' is no actor
+                            if len(n) > 1 and found_in(n, cand.text)][:ACTORS_MAX],
                     location=next((m.name for m in mentions(text, names(cand.text))
                                    if m.role == "place"), None)))
         user = self.prompts.render(EVENT, sentence=fence(cand.text))
