@@ -191,3 +191,39 @@ def test_an_unfaithful_headline_falls_back_with_a_warning() -> None:
     headline, warnings = _headline_of(backend)
     assert headline != "City council approves new stadium"
     assert any("headline" in w and "negation" in w for w in warnings)
+
+
+# ---------------------------------------------------------------- reported in single
+
+
+class SingleScripted:
+    """Answers single's summary task with the given key points, and its event task with none."""
+
+    name = "scripted"
+    model = "scripted-1"
+
+    def __init__(self, points: list[str]) -> None:
+        self.points = points
+
+    def complete(self, request: ChatRequest) -> Completion:
+        if "key_points" in (request.schema or {}).get("properties", {}):
+            reply: dict[str, object] = {"headline": "Council debates stadium", "gist": "The council debated.",
+                                        "abstract": "The council debated the stadium.", "key_points": self.points}
+        else:
+            reply = {"events": []}
+        return Completion(json.dumps(reply), prompt_tokens=10, completion_tokens=5)
+
+    def count_tokens(self, text: str) -> int:
+        return estimate_tokens(text)
+
+
+def test_single_keeps_free_key_points_and_warns_of_an_unfaithful_one() -> None:
+    points = ["The city council approved the new stadium on Monday",  # the negation dropped
+              "The city council did not approve the new stadium",
+              "Supporters of the project said they would try again next year"]
+    result = summarise(ARTICLE, settings=Settings(cache=False, strategy="single"),
+                       backend=SingleScripted(points))
+    assert result.summary is not None
+    assert [p.text for p in result.summary.key_points] == points  # free writing is kept
+    flagged = [w for w in result.warnings if w.startswith("key point")]
+    assert len(flagged) == 1 and points[0] in flagged[0] and "negation" in flagged[0]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..dates import DateMention, find_dates
 from ..errors import GroundingError
 from ..events import Candidate, candidates, publication_date, written_date
+from ..faithfulness import problems
 from ..grounding import Folded, found_in, locate, support_spans
 from ..prompts import EVENTS_SINGLE, SUMMARY, fence
 from ..limits import ABSTRACT_WORDS, GIST_WORDS, SUMMARY_HEADLINE_WORDS, accepted
@@ -64,6 +65,11 @@ class Single(Strategy):
         pairs = [(s.span, s.text) for s in sents]
         points = [KeyPoint(text=p.strip(), support=support_spans(p, pairs))
                   for p in draft.key_points]
+        for point in points:  # free writing keeps its lines; what the checks find is reported
+            cited = " ".join(doc.text[s.start:s.end] for s in point.support)
+            found = problems(point.text, cited) if cited else []
+            if found:
+                run.warnings.append(f"key point {point.text!r}: {'; '.join(found)}")
         return Summary(headline=draft.headline.strip(), gist=draft.gist.strip(),
                        abstract=draft.abstract.strip(), key_points=points)
 
