@@ -113,11 +113,15 @@ def _delete(text: str, spans: list[Phrase]) -> str:
     return out
 
 
+def _clear_of(p: Phrase, kept: list[Phrase]) -> bool:
+    return all(p.end <= q.start or p.start >= q.end for q in kept)
+
+
 def disjoint(chosen: list[Phrase]) -> list[Phrase]:
     """The longest first, then each that overlaps none already kept."""
     kept: list[Phrase] = []
     for p in sorted(chosen, key=lambda p: p.start - p.end):
-        if all(p.end <= q.start or p.start >= q.end for q in kept):
+        if _clear_of(p, kept):
             kept.append(p)
     return kept
 
@@ -135,7 +139,7 @@ def shorten(text: str, limit: int) -> str:
     for p in sorted(phrases(text), key=lambda p: p.start - p.end):
         if len(shorter.split()) <= limit:
             break
-        if all(p.end <= q.start or p.start >= q.end for q in chosen):
+        if _clear_of(p, chosen):
             chosen.append(p)
             shorter = without(text, chosen)
     return shorter
