@@ -8,9 +8,24 @@ SAMPLE := examples/kremlin-peace-talks-2025-11-13.txt
 
 .PHONY: setup demo test test-all test-slow bench peers bench-peers eval eval-guard clean chromium eval-timeline train-event-dates train-selection
 
-$(STAMP): pyproject.toml
+# llama.cpp is compiled for a portable instruction set, not -march=native: on a CPU with AMX
+# (this machine kind's Xeons) a native build crashes in its AMX kernels on any prompt of more
+# than a few tokens, because the VM does not grant AMX state. AVX-512 is added where the CPU has it.
+LLAMA_VERSION := 0.3.36
+LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	$(if $(shell grep -m1 -ow avx512f /proc/cpuinfo 2>/dev/null),-DGGML_AVX512=ON)
+LLAMA_STAMP := $(VENV)/.llama-$(shell echo '$(LLAMA_VERSION) $(LLAMA_CMAKE)' | cksum | cut -d' ' -f1)
+
+$(LLAMA_STAMP):
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	CMAKE_ARGS='$(LLAMA_CMAKE)' $(PY) -m pip install --quiet --no-cache-dir --force-reinstall \
+		--no-deps 'llama-cpp-python==$(LLAMA_VERSION)'
+	rm -f $(VENV)/.llama-*
+	touch $@
+
+$(STAMP): pyproject.toml $(LLAMA_STAMP)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -e '.[local,server,eval,dev,ray]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
@@ -79,12 +94,12 @@ eval-timeline: setup $(TL)/trial/.done $(TL)/tune/.done
 	$(VENV)/bin/summarise run $(TL)/tune -o $(TL)/tune.jsonl --strategy rules
 	$(PY) $(SCORER) score tbaq $(TL)/tune.jsonl --part tune
 
-# Retrain summarizer/event_dates.json from the TBAQ tune documents (needs ../shared/data)
+# Retrain summarizer/timeline/event_dates.json from the TBAQ tune documents (needs ../shared/data)
 train-event-dates: setup
 	$(PY) -m pip install --quiet -e '.[train]'
 	$(PY) scripts/train_event_dates.py
 
-# Retrain summarizer/selection_weights.json (the abstract's sentence selection) from FRANK's
+# Retrain summarizer/summary/selection_weights.json (the abstract's sentence selection) from FRANK's
 # CNN/DailyMail tune part (needs ../shared/data/frank); prints tune and check ROUGE vs lead-3
 train-selection: setup
 	$(PY) -m pip install --quiet -e '.[train]'

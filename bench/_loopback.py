@@ -42,16 +42,30 @@ def answer(request: dict[str, Any]) -> str:
     if "key_points" in props:
         points = list(dict.fromkeys(sentences))[:4]
         while len(points) < 3:
-            points.append(" ".join(text.split()[len(points):len(points) + 6]))
-        return json.dumps({"headline": " ".join(sentences[0].split()[:10]), "gist": sentences[0],
-                           "abstract": " ".join(sentences[:3]), "key_points": points})
+            points.append(" ".join(text.split()[len(points) : len(points) + 6]))
+        return json.dumps(
+            {
+                "headline": " ".join(sentences[0].split()[:10]),
+                "gist": sentences[0],
+                "abstract": " ".join(sentences[:3]),
+                "key_points": points,
+            }
+        )
     if "events" in props:
         events = []
         for s in sentences[:6]:
             words = _DATE_WORDS.search(s)
-            events.append({"description": " ".join(s.split()[:8]), "quote": s,
-                           "date_words": words.group() if words else None, "date_guess": None,
-                           "actors": [], "location": None, "status": "fact"})
+            events.append(
+                {
+                    "description": " ".join(s.split()[:8]),
+                    "quote": s,
+                    "date_words": words.group() if words else None,
+                    "date_guess": None,
+                    "actors": [],
+                    "location": None,
+                    "status": "fact",
+                }
+            )
         return json.dumps({"events": events})
     return json.dumps({"description": " ".join(text.split()[:8]), "actors": [], "location": None})
 
@@ -59,12 +73,18 @@ def answer(request: dict[str, Any]) -> str:
 def document(i: int) -> dict[str, Any]:
     """A short generated news story: five sentences, four with date words."""
     city = CITIES[i % len(CITIES)]
-    return {"id": f"doc{i}", "date": "2025-11-13", "title": f"{city} budget vote {i}", "text": (
-        f"The council of {city} approved a new budget of {i % 90 + 10} million dollars on Monday. "
-        f"Officials said the plan would fund {i % 7 + 2} new schools. "
-        "Critics argued last month that the vote was rushed. "
-        f"The mayor of {city} will present the details next week. "
-        f"Residents met in {city} on Tuesday to discuss the proposal.")}
+    return {
+        "id": f"doc{i}",
+        "date": "2025-11-13",
+        "title": f"{city} budget vote {i}",
+        "text": (
+            f"The council of {city} approved a new budget of {i % 90 + 10} million dollars on Monday. "
+            f"Officials said the plan would fund {i % 7 + 2} new schools. "
+            "Critics argued last month that the vote was rushed. "
+            f"The mayor of {city} will present the details next week. "
+            f"Residents met in {city} on Tuesday to discuss the proposal."
+        ),
+    }
 
 
 def write_documents(folder: Path, n: int, per_file: int = 1000) -> list[str]:
@@ -83,8 +103,12 @@ def write_documents(folder: Path, n: int, per_file: int = 1000) -> list[str]:
 @contextmanager
 def loopback(delay_s: float) -> Iterator[str]:
     """A loopback server in a subprocess; yields its base URL."""
-    proc = subprocess.Popen([sys.executable, __file__, str(delay_s)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, __file__, str(delay_s)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         yield proc.stdout.readline().strip()

@@ -15,7 +15,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -61,8 +61,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(400, b'{"error": {"message": "the counting proxy does not stream"}}')
             return
         request = urllib.request.Request(
-            self.server.upstream + self.path, data=body, method=self.command,
-            headers={"Content-Type": self.headers.get("Content-Type", "application/json")})
+            self.server.upstream + self.path,
+            data=body,
+            method=self.command,
+            headers={"Content-Type": self.headers.get("Content-Type", "application/json")},
+        )
         try:
             with urllib.request.urlopen(request, timeout=3600) as upstream:
                 status, payload = upstream.status, upstream.read()
@@ -75,10 +78,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _count(self, status: int, payload: bytes) -> None:
         usage: dict[str, int] = {}
         if status < 400:
-            try:
+            with suppress(ValueError):
                 usage = json.loads(payload).get("usage") or {}
-            except ValueError:
-                pass
         with self.server.lock:
             c = self.server.counts
             c.requests += 1

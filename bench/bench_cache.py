@@ -24,9 +24,9 @@ from pathlib import Path
 from _loopback import REPO, loopback, write_documents
 
 from summarizer.backends.model_file import embedded_model_path
-from summarizer.batch import run_batch
 from summarizer.evaluation.harness import EvalRun, load_dataset, run_eval
 from summarizer.evaluation.names import TOOL
+from summarizer.runners.local import run_batch
 from summarizer.settings import Settings
 
 DATASETS = REPO / "eval" / "datasets"
@@ -38,15 +38,19 @@ def _calls(run: EvalRun) -> tuple[int, int]:
     for doc in run.documents:
         output = doc.outputs.get(TOOL)
         if output is None or output.result is None:
-            raise SystemExit(f"{doc.reference.id}: the tool failed: {output.error if output else '?'}")
+            raise SystemExit(
+                f"{doc.reference.id}: the tool failed: {output.error if output else '?'}"
+            )
         usage = output.result.provenance.usage
         calls, cached = calls + usage.calls, cached + usage.cached_calls
     return calls, cached
 
 
 def eval_twice(root: Path, wikinews_docs: int) -> tuple[int, int, float, float]:
-    datasets = [load_dataset(DATASETS / "sample.jsonl"),
-                load_dataset(DATASETS / "wikinews.jsonl", limit=wikinews_docs)]
+    datasets = [
+        load_dataset(DATASETS / "sample.jsonl"),
+        load_dataset(DATASETS / "wikinews.jsonl", limit=wikinews_docs),
+    ]
     model = embedded_model_path(Settings().cache_dir)  # the model stays where it is
     settings = Settings(model_path=model, cache_dir=root / "cache-eval")
     cold = run_eval(datasets, settings=settings, progress=False)
@@ -65,8 +69,14 @@ def batch_twice(root: Path, docs: int, delay: float) -> list[tuple[int, int, flo
             settings = Settings(base_url=base_url, model="bench", cache_dir=root / f"cache-{level}")
             runs = []
             for attempt in ("cold", "warm"):
-                s = run_batch(files, root / f"out-{level}-{attempt}.jsonl", settings,
-                              concurrency=level, resume=False, progress=False)
+                s = run_batch(
+                    files,
+                    root / f"out-{level}-{attempt}.jsonl",
+                    settings,
+                    concurrency=level,
+                    resume=False,
+                    progress=False,
+                )
                 assert s.ok == docs, s
                 runs.append(s)
             cold, warm = runs
@@ -77,8 +87,12 @@ def batch_twice(root: Path, docs: int, delay: float) -> list[tuple[int, int, flo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--eval-docs", type=int, default=2,
-                        help="Wikinews documents beside the sample in the eval runs (-1: none)")
+    parser.add_argument(
+        "--eval-docs",
+        type=int,
+        default=2,
+        help="Wikinews documents beside the sample in the eval runs (-1: none)",
+    )
     parser.add_argument("--delay", type=float, default=0.2, help="loopback seconds per model call")
     parser.add_argument("--docs", type=int, default=24, help="generated documents for the batch")
     args = parser.parse_args()
@@ -86,8 +100,10 @@ def main() -> None:
         root = Path(tmp)
         if args.eval_docs >= 0:
             n, calls, cold_s, warm_s = eval_twice(root, args.eval_docs)
-            print(f"cache, eval: {n} documents on the embedded model, tool + baselines + metrics, "
-                  f"{calls} model calls")
+            print(
+                f"cache, eval: {n} documents on the embedded model, tool + baselines + metrics, "
+                f"{calls} model calls"
+            )
             print(f"{'':>11} {'calls':>6} {'first s':>8} {'second s':>9} {'ratio':>7}")
             print(f"{'eval':>11} {calls:>6} {cold_s:>8.2f} {warm_s:>9.3f} {cold_s / warm_s:>6.0f}x")
         rows = batch_twice(root, args.docs, args.delay)

@@ -57,12 +57,15 @@ class Recorder:
 def documents(n_wikinews: int) -> list[Document]:
     sample = Document(id="sample", text=SAMPLE.read_text(encoding="utf-8"))
     refs = load_references(WIKINEWS)[:n_wikinews]
-    return [sample, *(Document(id=r.id, text=r.text, title=r.title, date=r.publication_date)
-                      for r in refs)]
+    return [
+        sample,
+        *(Document(id=r.id, text=r.text, title=r.title, date=r.publication_date) for r in refs),
+    ]
 
 
-def first_round(docs: list[Document], settings: Settings,
-                counter: EmbeddedBackend) -> tuple[list[ChatRequest], list[int]]:
+def first_round(
+    docs: list[Document], settings: Settings, counter: EmbeddedBackend
+) -> tuple[list[ChatRequest], list[int]]:
     """The requests, and the index of the document each came from."""
     recorder = Recorder(counter)
     pipeline = Pipeline(settings.model_copy(update={"max_reasks": 0}), backend=recorder)
@@ -96,22 +99,39 @@ def exactness(plain: EmbeddedBackend, requests: list[ChatRequest], threads: int)
     for r in requests:
         plain._llm.reset()  # no reuse: the whole prompt in one pass
         fresh.append(plain.complete(r))
-    whole = EmbeddedBackend(cache_dir=plain.path.parent, model_path=plain.path, threads=threads,
-                            context_tokens=plain.context_tokens, decoder="batched", parallel=1)
-    whole._batched = BatchDecoder(plain._llm.model, context_tokens=plain.context_tokens,
-                                  parallel=1, threads=threads, share_prefix=False)
+    whole = EmbeddedBackend(
+        cache_dir=plain.path.parent,
+        model_path=plain.path,
+        threads=threads,
+        context_tokens=plain.context_tokens,
+        decoder="batched",
+        parallel=1,
+    )
+    whole._batched = BatchDecoder(
+        plain._llm.model,
+        context_tokens=plain.context_tokens,
+        parallel=1,
+        threads=threads,
+        share_prefix=False,
+    )
     ours = whole.complete_many(requests)
 
     def share(a: list[Completion], b: list[Completion]) -> str:
         return f"{sum(parsed(x.text) == parsed(y.text) for x, y in zip(a, b)) / len(a):.1%}"
 
     print(f"exactness, the sample's {len(requests)} requests:")
-    print(f"  llama-cpp-python, fresh context per call vs after the previous call: {share(fresh, history)}")
-    print(f"  our loop, each prompt whole (no prefix sharing) vs llama-cpp-python fresh: {share(ours, fresh)}")
+    print(
+        f"  llama-cpp-python, fresh context per call vs after the previous call: {share(fresh, history)}"
+    )
+    print(
+        f"  our loop, each prompt whole (no prefix sharing) vs llama-cpp-python fresh: {share(ours, fresh)}"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--docs", type=int, default=8, help="Wikinews articles beside the sample")
     parser.add_argument("--threads", type=int, default=default_threads())
     parser.add_argument("--parallel", default="1,2,4,8")
@@ -122,45 +142,69 @@ def main() -> None:
     plain = EmbeddedBackend(cache_dir=base.cache_dir, threads=args.threads, decoder="llama-cpp")
     docs = documents(args.docs)
     requests, request_docs = first_round(docs, base, plain)
-    print(f"decode: {len(requests)} requests (first round, decomposed) from {len(docs)} documents; "
-          f"{args.threads} threads on {os.cpu_count()} cores; load average before "
-          f"{os.getloadavg()[0]:.2f}", flush=True)
+    print(
+        f"decode: {len(requests)} requests (first round, decomposed) from {len(docs)} documents; "
+        f"{args.threads} threads on {os.cpu_count()} cores; load average before "
+        f"{os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
 
     if not args.no_e2e:
         end_to_end(plain, docs[0], base)
-    print(f"{'path':<17} {'batch':>5} {'seconds':>8} {'compl tok':>9} {'tok/s':>7} "
-          f"{'speed-up':>8} {'equal':>7} {'full grammar passes':>19}", flush=True)
+    print(
+        f"{'path':<17} {'batch':>5} {'seconds':>8} {'compl tok':>9} {'tok/s':>7} "
+        f"{'speed-up':>8} {'equal':>7} {'full grammar passes':>19}",
+        flush=True,
+    )
     reference, base_s = timed(lambda: [plain.complete(r) for r in requests])
     row("llama-cpp-python", 1, base_s, base_s, reference, reference, None)
     last: list[Completion] = reference
     for level in levels:
-        batched = EmbeddedBackend(cache_dir=base.cache_dir, threads=args.threads,
-                                  decoder="batched", parallel=level)
+        batched = EmbeddedBackend(
+            cache_dir=base.cache_dir, threads=args.threads, decoder="batched", parallel=level
+        )
         last, seconds = timed(lambda b=batched: b.complete_many(requests))  # type: ignore[misc]
         row("batched", level, seconds, base_s, last, reference, batched._batched.grammar_passes)
-    differing = [(r, a, b) for r, a, b in zip(requests, last, reference)
-                 if parsed(a.text) != parsed(b.text)]
+    differing = [
+        (r, a, b) for r, a, b in zip(requests, last, reference) if parsed(a.text) != parsed(b.text)
+    ]
     for request, new, old in differing[:4]:
-        print(f"  differs: {request.messages[-1]['content'][-90:]!r}\n"
-              f"    llama-cpp-python: {old.text[:160]!r}\n    batched x{levels[-1]}:       {new.text[:160]!r}")
+        print(
+            f"  differs: {request.messages[-1]['content'][-90:]!r}\n"
+            f"    llama-cpp-python: {old.text[:160]!r}\n    batched x{levels[-1]}:       {new.text[:160]!r}"
+        )
     exactness(plain, [r for r, d in zip(requests, request_docs) if d == 0], args.threads)
     print(f"load average after {os.getloadavg()[0]:.2f}")
 
 
-def row(name: str, level: int, seconds: float, base_s: float, out: list[Completion],
-        reference: list[Completion], passes: int | None) -> None:
+def row(
+    name: str,
+    level: int,
+    seconds: float,
+    base_s: float,
+    out: list[Completion],
+    reference: list[Completion],
+    passes: int | None,
+) -> None:
     tokens = sum(c.completion_tokens for c in out)
     equal = sum(parsed(a.text) == parsed(b.text) for a, b in zip(out, reference))
-    print(f"{name:<17} {level:>5} {seconds:>8.1f} {tokens:>9} {tokens / seconds:>7.1f} "
-          f"{base_s / seconds:>7.2f}x {equal / len(out):>7.1%} "
-          f"{'every token' if passes is None else passes:>19}", flush=True)
+    print(
+        f"{name:<17} {level:>5} {seconds:>8.1f} {tokens:>9} {tokens / seconds:>7.1f} "
+        f"{base_s / seconds:>7.2f}x {equal / len(out):>7.1%} "
+        f"{'every token' if passes is None else passes:>19}",
+        flush=True,
+    )
 
 
 def end_to_end(plain: EmbeddedBackend, sample: Document, base: Settings) -> None:
     """The sample through the tool by each decoder, against one bare call that summarises it."""
-    bare, bare_s = timed(lambda: plain._llm.create_chat_completion(
-        messages=[{"role": "user", "content": BARE_PROMPT + sample.text}], temperature=0.0,
-        max_tokens=256))
+    bare, bare_s = timed(
+        lambda: plain._llm.create_chat_completion(
+            messages=[{"role": "user", "content": BARE_PROMPT + sample.text}],
+            temperature=0.0,
+            max_tokens=256,
+        )
+    )
     print(f"end to end, the sample ({bare['usage']['completion_tokens']} tokens in the bare call):")
     print(f"{'path':<34} {'seconds':>8} {'calls':>5} {'x bare call':>11}")
     print(f"{'one bare llama-cpp-python call':<34} {bare_s:>8.1f} {1:>5} {1.0:>10.1f}x", flush=True)
@@ -168,8 +212,11 @@ def end_to_end(plain: EmbeddedBackend, sample: Document, base: Settings) -> None
         pipeline = Pipeline(base.model_copy(update={"decoder": decoder}))
         result, seconds = timed(lambda p=pipeline: p.run(sample))  # type: ignore[misc]
         label = f"the tool, decoder {decoder}"
-        print(f"{label:<34} {seconds:>8.1f} {result.provenance.usage.calls:>5} "
-              f"{seconds / bare_s:>10.1f}x", flush=True)
+        print(
+            f"{label:<34} {seconds:>8.1f} {result.provenance.usage.calls:>5} "
+            f"{seconds / bare_s:>10.1f}x",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -30,17 +30,28 @@ def _rss_mb() -> float:
 
 
 def child(base_url: str, output: str, files: list[str]) -> None:
-    from summarizer.batch import run_batch
+    from summarizer.runners.local import run_batch
     from summarizer.settings import Settings
 
-    settings = Settings(base_url=base_url, model="bench", strategy="single",
-                        cache_dir=Path(output).parent / "cache")
+    settings = Settings(
+        base_url=base_url, model="bench", strategy="single", cache_dir=Path(output).parent / "cache"
+    )
     before = _rss_mb()
-    s = run_batch(files, Path(output), settings, concurrency=CONCURRENCY, resume=False,
-                  progress=False)
+    s = run_batch(
+        files, Path(output), settings, concurrency=CONCURRENCY, resume=False, progress=False
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
-    print(json.dumps({"ok": s.ok, "failed": s.failed, "seconds": s.seconds, "before_mb": before,
-                      "peak_mb": peak}))
+    print(
+        json.dumps(
+            {
+                "ok": s.ok,
+                "failed": s.failed,
+                "seconds": s.seconds,
+                "before_mb": before,
+                "peak_mb": peak,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -55,14 +66,19 @@ def main() -> None:
         for n in SIZES:
             root = Path(tmp) / str(n)
             files = write_documents(root / "in", n)
-            proc = subprocess.run([sys.executable, __file__, "--child", base_url,
-                                   str(root / "out.jsonl"), *files],
-                                  capture_output=True, text=True, check=True)
+            proc = subprocess.run(
+                [sys.executable, __file__, "--child", base_url, str(root / "out.jsonl"), *files],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             report = json.loads(proc.stdout.strip().splitlines()[-1])
             lines = sum(1 for _ in (root / "out.jsonl").open())
             assert report["ok"] == n == lines, (report, lines)
             rows.append((n, report))
-    print(f"memory: peak RSS per batch (subprocess each), loopback server, concurrency {CONCURRENCY}")
+    print(
+        f"memory: peak RSS per batch (subprocess each), loopback server, concurrency {CONCURRENCY}"
+    )
     print(f"{'documents':>9} {'after imports MB':>16} {'peak MB':>8} {'seconds':>8}")
     for n, r in rows:
         print(f"{n:>9,} {r['before_mb']:>16.1f} {r['peak_mb']:>8.1f} {r['seconds']:>8.1f}")

@@ -48,7 +48,9 @@ class Recording:
         self.requests.append(request)
         completion: Completion = self.inner.complete(request)
         self.completion_tokens += completion.completion_tokens
-        print(f"  call {len(self.requests)}: {completion.completion_tokens} tokens", file=sys.stderr)
+        print(
+            f"  call {len(self.requests)}: {completion.completion_tokens} tokens", file=sys.stderr
+        )
         return completion
 
     def count_tokens(self, text: str) -> int:
@@ -70,9 +72,12 @@ def bare(llm: Any, requests: list[ChatRequest], *, reuse_prefix: bool = True) ->
             grammar = grammars[key]
         if not reuse_prefix:
             llm.reset()  # forget the previous prompt: this call evaluates all its tokens
-        reply = llm.create_chat_completion(messages=request.messages, grammar=grammar,
-                                           temperature=request.temperature,
-                                           max_tokens=request.max_tokens)
+        reply = llm.create_chat_completion(
+            messages=request.messages,
+            grammar=grammar,
+            temperature=request.temperature,
+            max_tokens=request.max_tokens,
+        )
         tokens += reply["usage"]["completion_tokens"]
     return time.perf_counter() - started, tokens
 
@@ -80,8 +85,12 @@ def bare(llm: Any, requests: list[ChatRequest], *, reuse_prefix: bool = True) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--document", type=Path, default=SAMPLE)
-    parser.add_argument("--paragraphs", type=int, default=0,
-                        help="only the first N paragraphs (0: all), for a quicker run")
+    parser.add_argument(
+        "--paragraphs",
+        type=int,
+        default=0,
+        help="only the first N paragraphs (0: all), for a quicker run",
+    )
     args = parser.parse_args()
     from summarizer.backends import embedded
     from summarizer.backends.embedded import EmbeddedBackend
@@ -91,11 +100,13 @@ def main() -> None:
     llm = inner._llm
     text = args.document.read_text(encoding="utf-8")
     if args.paragraphs:
-        text = "\n\n".join(text.split("\n\n")[:args.paragraphs + 1])  # + the header line
+        text = "\n\n".join(text.split("\n\n")[: args.paragraphs + 1])  # + the header line
     from summarizer.loading import as_document
 
     document = as_document(text, doc_id=args.document.stem)
-    llm.create_chat_completion(messages=[{"role": "user", "content": "Hi"}], max_tokens=4)  # warm up
+    llm.create_chat_completion(
+        messages=[{"role": "user", "content": "Hi"}], max_tokens=4
+    )  # warm up
 
     def run_pipeline() -> tuple[float, Recording, Any]:
         recording = Recording(inner)
@@ -123,17 +134,25 @@ def main() -> None:
     llm.reset()
     cold_s, _ = bare(llm, recording.requests, reuse_prefix=False)
 
-    print(f"overhead: {args.document.name} on the embedded model "
-          f"({len(recording.requests)} calls, {len(result.events)} events)")
+    print(
+        f"overhead: {args.document.name} on the embedded model "
+        f"({len(recording.requests)} calls, {len(result.events)} events)"
+    )
     print(f"{'run':<24} {'seconds':>8} {'completion tokens':>18}")
-    print(f"{'summarizer pipeline':<24} {tool_s:>8.2f} {recording.completion_tokens:>18}"
-          f"   (runs 1 and 4: {tool_1:.2f}, {tool_2:.2f})")
-    print(f"{'bare llama_cpp replay':<24} {bare_s:>8.2f} {bare_tokens:>18}"
-          f"   (runs 2 and 3: {bare_1:.2f}, {bare_2:.2f})")
+    print(
+        f"{'summarizer pipeline':<24} {tool_s:>8.2f} {recording.completion_tokens:>18}"
+        f"   (runs 1 and 4: {tool_1:.2f}, {tool_2:.2f})"
+    )
+    print(
+        f"{'bare llama_cpp replay':<24} {bare_s:>8.2f} {bare_tokens:>18}"
+        f"   (runs 2 and 3: {bare_1:.2f}, {bare_2:.2f})"
+    )
     print(f"{'bare, no prefix reuse':<24} {cold_s:>8.2f} {'':>18}")
     print(f"ratio pipeline / bare: {tool_s / bare_s:.3f} (target <= 1.05)")
-    print(f"prefix reuse (KV cache kept across calls) saves {1 - bare_s / cold_s:.1%} of the "
-          f"bare time: the shared instructions come first in every prompt")
+    print(
+        f"prefix reuse (KV cache kept across calls) saves {1 - bare_s / cold_s:.1%} of the "
+        f"bare time: the shared instructions come first in every prompt"
+    )
 
 
 if __name__ == "__main__":

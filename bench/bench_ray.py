@@ -21,7 +21,7 @@ from pathlib import Path
 
 from _loopback import loopback, write_documents
 
-from summarizer.batch import BatchSummary, run_batch
+from summarizer.runners.local import BatchSummary, run_batch
 from summarizer.settings import Settings
 
 
@@ -54,41 +54,84 @@ def main() -> None:
 
     import ray
 
-    from summarizer.distributed import run_ray_batch
+    from summarizer.runners.ray import run_ray_batch
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-ray-") as tmp, loopback(args.delay) as base_url:
         root = Path(tmp)
         files = write_documents(root / "in", args.docs)
         settings = Settings(base_url=base_url, model="bench", cache=False, cache_dir=root / "cache")
-        ray.init(address="local", num_cpus=args.cpus, include_dashboard=False, log_to_driver=False,
-                 logging_level="WARNING", _temp_dir=str(root / "ray"))
+        ray.init(
+            address="local",
+            num_cpus=args.cpus,
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level="WARNING",
+            _temp_dir=str(root / "ray"),
+        )
         try:
-            runs = [("local batch", 1, lambda out: run_batch(
-                        files, out, settings, concurrency=args.concurrency, resume=False,
-                        progress=False))]
+            runs = [
+                (
+                    "local batch",
+                    1,
+                    lambda out: run_batch(
+                        files,
+                        out,
+                        settings,
+                        concurrency=args.concurrency,
+                        resume=False,
+                        progress=False,
+                    ),
+                )
+            ]
             for actors in (1, 2):
-                runs.append((f"ray, {actors} actor{'s' if actors > 1 else ''}", actors,
-                             lambda out, a=actors: run_ray_batch(
-                                 files, out, settings, actors=a, actor_concurrency=args.concurrency,
-                                 progress=False)))
+                runs.append(
+                    (
+                        f"ray, {actors} actor{'s' if actors > 1 else ''}",
+                        actors,
+                        lambda out, a=actors: run_ray_batch(
+                            files,
+                            out,
+                            settings,
+                            actors=a,
+                            actor_concurrency=args.concurrency,
+                            progress=False,
+                        ),
+                    )
+                )
             for i, (name, workers, run) in enumerate(runs):
                 out = root / f"out-{i}.jsonl"
-                summary, wall, start = timed(lambda: run(out), out)
+                summary, wall, start = timed(lambda run=run, out=out: run(out), out)
                 assert summary.ok == args.docs, summary
                 steady = (summary.ok - 1) / (wall - start) if wall > start else float("nan")
                 ideal = workers * args.concurrency / (summary.calls / summary.ok * args.delay)
-                rows.append((name, workers * args.concurrency, summary.calls / summary.ok,
-                             summary.tokens / summary.ok, summary.ok / wall, start, steady, ideal))
+                rows.append(
+                    (
+                        name,
+                        workers * args.concurrency,
+                        summary.calls / summary.ok,
+                        summary.tokens / summary.ok,
+                        summary.ok / wall,
+                        start,
+                        steady,
+                        ideal,
+                    )
+                )
         finally:
             ray.shutdown()
-    print(f"ray: {args.docs} documents, loopback server {args.delay:.2f} s per call, "
-          f"decomposed strategy, local Ray of {args.cpus} CPUs")
-    print(f"{'engine':<14} {'slots':>5} {'calls/doc':>9} {'tokens/doc':>10} {'docs/s':>7} "
-          f"{'first s':>7} {'steady':>7} {'ideal':>7}")
+    print(
+        f"ray: {args.docs} documents, loopback server {args.delay:.2f} s per call, "
+        f"decomposed strategy, local Ray of {args.cpus} CPUs"
+    )
+    print(
+        f"{'engine':<14} {'slots':>5} {'calls/doc':>9} {'tokens/doc':>10} {'docs/s':>7} "
+        f"{'first s':>7} {'steady':>7} {'ideal':>7}"
+    )
     for name, slots, calls, tokens, rate, start, steady, ideal in rows:
-        print(f"{name:<14} {slots:>5} {calls:>9.1f} {tokens:>10.0f} {rate:>7.2f} {start:>7.2f} "
-              f"{steady:>7.2f} {ideal:>7.2f}")
+        print(
+            f"{name:<14} {slots:>5} {calls:>9.1f} {tokens:>10.0f} {rate:>7.2f} {start:>7.2f} "
+            f"{steady:>7.2f} {ideal:>7.2f}"
+        )
 
 
 if __name__ == "__main__":

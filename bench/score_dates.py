@@ -39,12 +39,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from summarizer.dates import find_dates, infer_tense, normalise, reference_before  # noqa: E402
 
-CORPORA = {"TimeBank": "tbaq_timebank.timex.derived.jsonl",
-           "AQUAINT": "tbaq_aquaint.timex.derived.jsonl"}
+CORPORA = {
+    "TimeBank": "tbaq_timebank.timex.derived.jsonl",
+    "AQUAINT": "tbaq_aquaint.timex.derived.jsonl",
+}
 TML_DIRS = {"TimeBank": "TimeBank", "AQUAINT": "AQUAINT"}
 _WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.I)
-_MONTHISH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|quarter|"
-                       r"spring|summer|fall|autumn|winter|christmas|thanksgiving", re.I)
+_MONTHISH = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|quarter|"
+    r"spring|summer|fall|autumn|winter|christmas|thanksgiving",
+    re.I,
+)
 _YEARISH = re.compile(r"\b(?:1\d|20)\d\d\b|\bnineteen\b|\btwo thousand\b|'\d\d\b|\d0s\b", re.I)
 
 
@@ -64,7 +69,9 @@ def kind_of(text: str, gold: str) -> str:
         return "absolute"
     if _WEEKDAY.search(text):
         return "weekday"
-    if _MONTHISH.search(text) and not re.search(r"\b(?:last|next|this|ago|earlier|year)\b", text, re.I):
+    if _MONTHISH.search(text) and not re.search(
+        r"\b(?:last|next|this|ago|earlier|year)\b", text, re.I
+    ):
         return "partial"
     return "relative"
 
@@ -98,8 +105,9 @@ def score_values(data: Path, n_errors: int) -> dict[str, list[float]]:
             for tx in doc["timexes"]:
                 start, end = locate(doc, tx["context"])
                 tense = infer_tense(text[:start], text[end:])
-                got = normalise(tx["text"], anchor, tense=tense,
-                                reference=reference_before(tagged, start))
+                got = normalise(
+                    tx["text"], anchor, tense=tense, reference=reference_before(tagged, start)
+                )
                 if tx["type"] in ("DURATION", "SET"):
                     d = dur[(corpus, tx["type"])]
                     d[0] += 1
@@ -120,21 +128,32 @@ def score_values(data: Path, n_errors: int) -> dict[str, list[float]]:
                     totals[key][1] += ok
                     totals[key][2] += raw_ok
                 if not ok:
-                    errors[(corpus[:2] + ":" + tx["text"], doc["dct"][:10], str(tense), gold,
-                            got.value if got else "None")] += 1
+                    errors[
+                        (
+                            corpus[:2] + ":" + tx["text"],
+                            doc["dct"][:10],
+                            str(tense),
+                            gold,
+                            got.value if got else "None",
+                        )
+                    ] += 1
     print("== DATE value exact match (normalise on gold expression + DCT + inferred tense) ==")
     print(f"{'subset':28s} {'n':>5s} {'exact':>7s} {'errors':>6s} {'raw':>7s}")
     for key in sorted(totals, key=lambda k: (k == "ALL", k.split("/")[0], "/" in k, k)):
         n, ok, raw_ok = totals[key]
         print(f"{key:28s} {n:5d} {100 * ok / n:6.1f}% {n - ok:6d} {100 * raw_ok / n:6.1f}%")
     print("exact: against the canonicalised gold; raw: against the gold value as written.")
-    print("gold values canonicalised (notation only): "
-          + ", ".join(f"{c} {n}" for c, n in rewritten.items()))
+    print(
+        "gold values canonicalised (notation only): "
+        + ", ".join(f"{c} {n}" for c, n in rewritten.items())
+    )
     for (before, after), n in sorted(rewrites.items()):
         print(f"    {before:>12s} -> {after:<10s} x{n}")
     print("\n== DURATION / SET recognition (classified as such) and exact value ==")
     for (corpus, typ), (n, rec, exact) in sorted(dur.items()):
-        print(f"{corpus + '/' + typ:28s} {n:5d} recognised {100 * rec / n:5.1f}%  value {100 * exact / n:5.1f}%")
+        print(
+            f"{corpus + '/' + typ:28s} {n:5d} recognised {100 * rec / n:5.1f}%  value {100 * exact / n:5.1f}%"
+        )
     print(f"\n== top {n_errors} DATE errors: count | text | DCT | tense | gold | got ==")
     for (text, dct, tense, gold, got), c in errors.most_common(n_errors):
         print(f"{c:3d} | {text} | {dct} | {tense} | {gold} | {got}")
@@ -142,33 +161,40 @@ def score_values(data: Path, n_errors: int) -> dict[str, list[float]]:
     for (text, _, _, gold, got), c in errors.items():
         if "X" in gold and re.fullmatch(re.escape(gold).replace("X", "[0-9]"), got):
             instance[text[:2]] += c
-    print("errors (still counted) where the output fills in the gold's X placeholders "
-          "(e.g. gold 1989-WXX, got 1989-W43): "
-          + (", ".join(f"{c} {n}" for c, n in sorted(instance.items())) or "none"))
+    print(
+        "errors (still counted) where the output fills in the gold's X placeholders "
+        "(e.g. gold 1989-WXX, got 1989-W43): "
+        + (", ".join(f"{c} {n}" for c, n in sorted(instance.items())) or "none")
+    )
     return {k: [v[0], v[1]] for k, v in totals.items()}
 
 
-_TIMEX = re.compile(r'<TIMEX3 ([^>]*)>(.*?)</TIMEX3>', re.S)
+_TIMEX = re.compile(r"<TIMEX3 ([^>]*)>(.*?)</TIMEX3>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
 def read_tml(path: Path) -> tuple[str, date, list[tuple[int, int, str, str]]]:
     """Text inside <TEXT>, the DCT and the gold TIMEX3 spans (start, end, type, value)."""
     raw = path.read_text(encoding="utf-8")
-    dct = re.search(r'functionInDocument="CREATION_TIME"[^>]*>|value="([^"]+)"[^>]*functionInDocument="CREATION_TIME"', raw)
+    dct = re.search(
+        r'functionInDocument="CREATION_TIME"[^>]*>|value="([^"]+)"[^>]*functionInDocument="CREATION_TIME"',
+        raw,
+    )
     dct_value = re.search(r'<DCT>.*?value="([^"]+)"', raw, re.S)
     assert dct is not None and dct_value is not None
-    body = raw[raw.index("<TEXT>") + 6: raw.index("</TEXT>")]
+    body = raw[raw.index("<TEXT>") + 6 : raw.index("</TEXT>")]
     text, spans, pos = [], [], 0
     out_len = 0
     for m in re.finditer(r"<TIMEX3 ([^>]*)>(.*?)</TIMEX3>|<[^>]+>", body, re.S):
-        chunk = html.unescape(body[pos:m.start()])
+        chunk = html.unescape(body[pos : m.start()])
         text.append(chunk)
         out_len += len(chunk)
         if m.group(0).startswith("<TIMEX3"):
             inner = html.unescape(_TAG.sub("", m.group(2)))
             attrs = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
-            spans.append((out_len, out_len + len(inner), attrs.get("type", ""), attrs.get("value", "")))
+            spans.append(
+                (out_len, out_len + len(inner), attrs.get("type", ""), attrs.get("value", ""))
+            )
             text.append(inner)
             out_len += len(inner)
         pos = m.end()
@@ -178,8 +204,10 @@ def read_tml(path: Path) -> tuple[str, date, list[tuple[int, int, str, str]]]:
 
 def score_tagger(data: Path) -> None:
     print("\n== Tagging (find_dates on the .tml texts vs gold TIMEX3 extents, all types) ==")
-    print(f"{'corpus':10s} {'gold':>5s} {'found':>5s} {'strictP':>8s} {'strictR':>8s} {'strictF1':>8s}"
-          f" {'relaxF1':>8s} {'DATE value|strict':>18s}")
+    print(
+        f"{'corpus':10s} {'gold':>5s} {'found':>5s} {'strictP':>8s} {'strictR':>8s} {'strictF1':>8s}"
+        f" {'relaxF1':>8s} {'DATE value|strict':>18s}"
+    )
     for corpus, sub in TML_DIRS.items():
         folder = data / "tempeval3_tbaq" / "TBAQ-cleaned" / sub
         n_gold = n_found = strict = relaxed_p = relaxed_r = val_n = val_ok = 0
@@ -202,13 +230,17 @@ def score_tagger(data: Path) -> None:
         rp, rr = relaxed_p / max(n_found, 1), relaxed_r / max(n_gold, 1)
         f1 = 2 * p * r / max(p + r, 1e-9)
         rf1 = 2 * rp * rr / max(rp + rr, 1e-9)
-        print(f"{corpus:10s} {n_gold:5d} {n_found:5d} {100 * p:7.1f}% {100 * r:7.1f}% {100 * f1:7.1f}%"
-              f" {100 * rf1:7.1f}% {100 * val_ok / max(val_n, 1):10.1f}% of {val_n}")
+        print(
+            f"{corpus:10s} {n_gold:5d} {n_found:5d} {100 * p:7.1f}% {100 * r:7.1f}% {100 * f1:7.1f}%"
+            f" {100 * rf1:7.1f}% {100 * val_ok / max(val_n, 1):10.1f}% of {val_n}"
+        )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    ap.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
     ap.add_argument("--errors", type=int, default=25, help="how many top errors to print")
     ap.add_argument("--no-tagger", action="store_true", help="skip the tagging table")
     args = ap.parse_args()

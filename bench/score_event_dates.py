@@ -2,7 +2,7 @@
 
 Usage: python bench/score_event_dates.py [--sets eval/datasets/wikinews.jsonl ...] [--examples 3]
 
-The pipeline decides each event's date in code: ``summarizer.events.candidates``
+The pipeline decides each event's date in code: ``summarizer.timeline.events.candidates``
 cuts the text into candidate clauses and dates each one (written date words,
 else the date the narrative set, else the publication date); the model only
 writes the description. So the headline figure can be measured without a
@@ -41,16 +41,29 @@ sys.path.insert(0, str(ROOT))
 
 from summarizer.evaluation.baselines import dated_sentence_baseline  # noqa: E402
 from summarizer.evaluation.metrics import (  # noqa: E402
-    covers, date_agrees, date_at_granularity, dated_event_counts, evidence_span, predicted_value,
+    covers,
+    date_agrees,
+    date_at_granularity,
+    dated_event_counts,
+    evidence_span,
+    predicted_value,
     publication_date_baseline,
 )
-from summarizer.evaluation.references import Reference, ReferenceEvent, load_references  # noqa: E402
-from summarizer.events import Candidate, candidates  # noqa: E402
+from summarizer.evaluation.references import (  # noqa: E402
+    Reference,
+    ReferenceEvent,
+    load_references,
+)
 from summarizer.schemas import Event  # noqa: E402
 from summarizer.segment import sentences  # noqa: E402
 from summarizer.strategies import extractive  # noqa: E402
+from summarizer.timeline.events import Candidate, candidates  # noqa: E402
 
-DEFAULT_SETS = [ROOT / "eval" / "datasets" / "wikinews.jsonl", ROOT / "eval" / "datasets" / "sample.jsonl"]
+DEFAULT_SETS = [
+    ROOT / "eval" / "datasets" / "wikinews.jsonl",
+    ROOT / "eval" / "datasets" / "sample.jsonl",
+]
+
 
 def event_of(cand: Candidate) -> Event:
     """The Event the pipeline builds from a candidate when no draft comes back (the rules
@@ -109,9 +122,11 @@ def score_set(path: Path, n_examples: int) -> None:
     examples: dict[str, list[str]] = defaultdict(list)
     for ref in refs:
         text = ref.text
-        systems = {"tool (code-side events)": tool_events(ref),
-                   "publication-date baseline": publication_date_baseline(ref),
-                   "dated-sentence baseline": dated_sentence_baseline(ref)}
+        systems = {
+            "tool (code-side events)": tool_events(ref),
+            "publication-date baseline": publication_date_baseline(ref),
+            "dated-sentence baseline": dated_sentence_baseline(ref),
+        }
         for name, events in systems.items():
             found, dated = dated_event_counts(events, ref.events, text)
             counts[name][0] += found
@@ -119,12 +134,18 @@ def score_set(path: Path, n_examples: int) -> None:
         events = systems["tool (code-side events)"]
         spans = [(evidence_span(e, text), e) for e in events]
         for gold in ref.dated_events:
-            covering = sorted((e for s, e in spans if covers(s, gold)),
-                              key=lambda e: e.evidence.span.end - e.evidence.span.start)
+            covering = sorted(
+                (e for s, e in spans if covers(s, gold)),
+                key=lambda e: e.evidence.span.end - e.evidence.span.start,
+            )
             right = any(date_agrees(predicted_value(e.date), gold) for e in covering)
             if covering:
-                for key in ("all", f"source={gold.date_source}", f"granularity={gold.granularity}",
-                            f"source={gold.date_source}, granularity={gold.granularity}"):
+                for key in (
+                    "all",
+                    f"source={gold.date_source}",
+                    f"granularity={gold.granularity}",
+                    f"source={gold.date_source}, granularity={gold.granularity}",
+                ):
                     covered[key][0] += 1
                     covered[key][1] += right
             if right:
@@ -133,8 +154,10 @@ def score_set(path: Path, n_examples: int) -> None:
             misses[label] += 1
             if len(examples[label]) < n_examples:
                 got = predicted_value(covering[0].date) if covering else "-"
-                examples[label].append(f"{ref.id[:28]}: trigger {gold.trigger!r}, date words "
-                                       f"{gold.date_text!r}, gold {gold.date_value}, got {got}")
+                examples[label].append(
+                    f"{ref.id[:28]}: trigger {gold.trigger!r}, date words "
+                    f"{gold.date_text!r}, gold {gold.date_value}, got {got}"
+                )
     n_dated = counts["tool (code-side events)"][1]
     print(f"== {path.name}: {len(refs)} documents, {n_dated} dated gold events ==")
     print("dated_event_recall (micro over documents):")

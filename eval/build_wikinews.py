@@ -225,8 +225,10 @@ def _anchors(elem: ET.Element) -> list[str]:
 
 def parse_meantime(path: Path, instance_times: dict[str, str | None]) -> Doc:
     root = ET.parse(path).getroot()
-    tokens = [Token(t.get("t_id", ""), int(t.get("sentence", "0")), t.text or "")
-              for t in root.iter("token")]
+    tokens = [
+        Token(t.get("t_id", ""), int(t.get("sentence", "0")), t.text or "")
+        for t in root.iter("token")
+    ]
     markables = root.find("Markables")
     assert markables is not None, path
     mentions: dict[str, Mention] = {}
@@ -241,8 +243,9 @@ def parse_meantime(path: Path, instance_times: dict[str, str | None]) -> Doc:
             entities[mid] = _anchors(elem)
         elif elem.tag == "TIMEX3":
             creation = elem.get("functionInDocument") == "CREATION_TIME"
-            timexes[mid] = Timex(mid, _anchors(elem), elem.get("value", ""),
-                                 elem.get("type", ""), creation)
+            timexes[mid] = Timex(
+                mid, _anchors(elem), elem.get("value", ""), elem.get("type", ""), creation
+            )
             dct = elem.get("value", "") if creation else dct
     doc = Doc(root.get("doc_id", ""), root.get("url", ""), dct, tokens, mentions, timexes, entities)
     _parse_relations(root, doc)
@@ -282,8 +285,10 @@ class SemevalDoc:
 
 def parse_semeval(path: Path) -> SemevalDoc:
     root = ET.parse(path).getroot()
-    tokens = [Token(t.get("t_id", ""), int(t.get("sentence", "0")), t.text or "")
-              for t in root.iter("token")]
+    tokens = [
+        Token(t.get("t_id", ""), int(t.get("sentence", "0")), t.text or "")
+        for t in root.iter("token")
+    ]
     mentions = {m.get("m_id", ""): _anchors(m) for m in root.iter("EVENT_MENTION") if _anchors(m)}
     return SemevalDoc(root.get("doc_id", ""), root.get("src_url", ""), tokens, mentions)
 
@@ -327,8 +332,9 @@ def restore_pounds(sem: list[Token], mt: list[Token], aligned: dict[str, Token])
             target.text = "£"
 
 
-def add_semeval_mentions(doc: Doc, sem: SemevalDoc, timelines: dict[tuple[str, int, str], str],
-                         problems: list[str]) -> None:
+def add_semeval_mentions(
+    doc: Doc, sem: SemevalDoc, timelines: dict[tuple[str, int, str], str], problems: list[str]
+) -> None:
     """Put each timeline date on its mention; add the timeline mentions MEANTIME lacks."""
     aligned = align_tokens(sem.tokens, doc.tokens)
     restore_pounds(sem.tokens, doc.tokens, aligned)
@@ -358,8 +364,10 @@ def _timeline_tokens(sem: SemevalDoc, sentence: int, word: str) -> list[str]:
     """
     tok = {t.tid: t for t in sem.tokens}
     for tids in sem.mentions.values():
-        if tok[tids[0]].sentence == sentence and \
-                "_".join(tok[t].text for t in tids).lower() == word.lower():
+        if (
+            tok[tids[0]].sentence == sentence
+            and "_".join(tok[t].text for t in tids).lower() == word.lower()
+        ):
             return tids
     parts = word.lower().split("_")
     found: list[str] = []
@@ -415,14 +423,23 @@ def anchoring_timexes(doc: Doc, mention: Mention) -> list[Timex]:
     return out
 
 
-def choose_date(doc: Doc, mention: Mention, text: str, tokens: dict[str, Token]) -> DateChoice | None:
+def choose_date(
+    doc: Doc, mention: Mention, text: str, tokens: dict[str, Token]
+) -> DateChoice | None:
     sentence = tokens[mention.tids[0]].sentence
-    in_sentence = [t for t in doc.timexes.values()
-                   if t.tids and not t.creation_time and t.tids[0] in tokens
-                   and tokens[t.tids[0]].sentence == sentence]
-    written = [DateChoice(v, "written", _slice(text, tokens, t.tids))
-               for t in anchoring_timexes(doc, mention) if t in in_sentence
-               and (v := normalise_value(t.value))]
+    in_sentence = [
+        t
+        for t in doc.timexes.values()
+        if t.tids
+        and not t.creation_time
+        and t.tids[0] in tokens
+        and tokens[t.tids[0]].sentence == sentence
+    ]
+    written = [
+        DateChoice(v, "written", _slice(text, tokens, t.tids))
+        for t in anchoring_timexes(doc, mention)
+        if t in in_sentence and (v := normalise_value(t.value))
+    ]
     if written:
         return _finest(written)
     cross = normalise_value(mention.instance_time) or normalise_value(mention.semeval_date)
@@ -434,8 +451,9 @@ def choose_date(doc: Doc, mention: Mention, text: str, tokens: dict[str, Token])
     return _linked_date(doc, mention, in_sentence, text, tokens)
 
 
-def _linked_date(doc: Doc, mention: Mention, in_sentence: list[Timex], text: str,
-                 tokens: dict[str, Token]) -> DateChoice | None:
+def _linked_date(
+    doc: Doc, mention: Mention, in_sentence: list[Timex], text: str, tokens: dict[str, Token]
+) -> DateChoice | None:
     """Rule 3: an anchoring link to a timex outside the sentence, or to the creation
     time when the sentence itself says that day ("came today")."""
     choices = []
@@ -454,18 +472,21 @@ def _linked_date(doc: Doc, mention: Mention, in_sentence: list[Timex], text: str
 
 def _slice(text: str, tokens: dict[str, Token], tids: list[str]) -> str:
     span = _span(tokens, tids)
-    return text[span[0]:span[1]]
+    return text[span[0] : span[1]]
 
 
 def _span(tokens: dict[str, Token], tids: list[str]) -> tuple[int, int]:
     return min(tokens[t].start for t in tids), max(tokens[t].end for t in tids)
 
 
-def _participants(doc: Doc, mention: Mention, role: str, text: str,
-                  tokens: dict[str, Token]) -> list[str]:
+def _participants(
+    doc: Doc, mention: Mention, role: str, text: str, tokens: dict[str, Token]
+) -> list[str]:
     out = []
     for r, target in doc.participants.get(mention.mid, []):
-        tids = doc.entities.get(target) or (doc.mentions[target].tids if target in doc.mentions else [])
+        tids = doc.entities.get(target) or (
+            doc.mentions[target].tids if target in doc.mentions else []
+        )
         if r == role and tids and all(t in tokens for t in tids):
             words = _slice(text, tokens, tids)
             if words not in out:
@@ -473,12 +494,17 @@ def _participants(doc: Doc, mention: Mention, role: str, text: str,
     return out
 
 
-def build_event(doc: Doc, mention: Mention, text: str, tokens: dict[str, Token],
-                sentences: dict[int, tuple[int, int]]) -> ReferenceEvent:
+def build_event(
+    doc: Doc,
+    mention: Mention,
+    text: str,
+    tokens: dict[str, Token],
+    sentences: dict[int, tuple[int, int]],
+) -> ReferenceEvent:
     sentence_no = tokens[mention.tids[0]].sentence
     span = sentences[sentence_no]
     trigger_span = _span(tokens, mention.tids)
-    trigger = text[trigger_span[0]:trigger_span[1]]
+    trigger = text[trigger_span[0] : trigger_span[1]]
     actors = _participants(doc, mention, "Arg0", text, tokens)
     objects = _participants(doc, mention, "Arg1", text, tokens)
     places = _participants(doc, mention, "Argm-LOC", text, tokens)
@@ -492,7 +518,7 @@ def build_event(doc: Doc, mention: Mention, text: str, tokens: dict[str, Token],
         date_source=date.source if date else None,  # type: ignore[arg-type]
         actors=actors,
         location=places[0] if places else None,
-        sentence=text[span[0]:span[1]],
+        sentence=text[span[0] : span[1]],
         span=span,
         trigger_span=trigger_span,
     )
@@ -529,8 +555,9 @@ def _body_mentions(doc: Doc, tokens: dict[str, Token]) -> list[Mention]:
     """Body mentions, one per distinct token set, in text order."""
     seen: set[tuple[str, ...]] = set()
     out = []
-    ordered = sorted(doc.mentions.values(),
-                     key=lambda m: (m.origin != "meantime", int(re.sub(r"\D", "", m.mid))))
+    ordered = sorted(
+        doc.mentions.values(), key=lambda m: (m.origin != "meantime", int(re.sub(r"\D", "", m.mid)))
+    )
     for mention in ordered:
         key = tuple(sorted(mention.tids))
         if key in seen or not all(t in tokens for t in mention.tids):
@@ -558,8 +585,13 @@ def build(shared: Path) -> tuple[list[Reference], list[str]]:
     semeval = shared / "semeval2015_task4_trial"
     instance_times = load_instance_times(meantime / "meantime_apple.events.jsonl")
     xml_dir = meantime / "intra_cross-doc_annotation" / "corpus_apple"
-    docs = {d.url: d for d in (parse_meantime(p, instance_times[p.name.split("_")[0]])
-                               for p in sorted(xml_dir.glob("*.xml")))}
+    docs = {
+        d.url: d
+        for d in (
+            parse_meantime(p, instance_times[p.name.split("_")[0]])
+            for p in sorted(xml_dir.glob("*.xml"))
+        )
+    }
     timelines = load_timelines(semeval / "TimeLines_trial_data_task4_v1.2")
     problems: list[str] = []
     for path in sorted((semeval / "Corpus-trial-data_task4_events_timelines").glob("*.xml")):
@@ -569,11 +601,15 @@ def build(shared: Path) -> tuple[list[Reference], list[str]]:
             continue
         add_semeval_mentions(docs[sem.url], sem, timelines, problems)
     known = {parse_semeval(p).doc_id for p in (semeval / "Corpus-trial-data_task4").glob("*.xml")}
-    problems += [f"timeline entry {'-'.join(map(str, k))} names a document not in the trial "
-                 "corpus; skipped"
-                 for k in sorted(timelines) if k[0] not in known]
+    problems += [
+        f"timeline entry {'-'.join(map(str, k))} names a document not in the trial corpus; skipped"
+        for k in sorted(timelines)
+        if k[0] not in known
+    ]
     summaries = json.loads(SUMMARIES.read_text(encoding="utf-8")) if SUMMARIES.exists() else {}
-    refs = [build_reference(d, summaries) for d in sorted(docs.values(), key=lambda d: int(d.doc_id))]
+    refs = [
+        build_reference(d, summaries) for d in sorted(docs.values(), key=lambda d: int(d.doc_id))
+    ]
     return refs, problems
 
 

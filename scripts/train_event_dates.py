@@ -1,11 +1,11 @@
-"""Learn the event-dating weights (summarizer/event_dates.json) from TBAQ's TimeML links.
+"""Learn the event-dating weights (summarizer/timeline/event_dates.json) from TBAQ's TimeML links.
 
 Training data: the TBAQ derived timeline units (../shared/data/tbaq_timeline/units.jsonl),
 ``tune`` documents only, split exactly as ../shared/tools/score_timeline.py splits them (its
 ``part_of`` is imported, not re-implemented). Each unit's events are located in the article
 through the TimeML file they come from (derive_units.parse_tml gives their offsets); the
 event-clause the tool cuts around each event offers its candidate dates
-(``summarizer.events.dated_clauses``), and every option whose value is right at the unit's
+(``summarizer.timeline.events.dated_clauses``), and every option whose value is right at the unit's
 granularity (as the scorer judges a date) is a positive example, the others negative.
 
 A logistic regression (scikit-learn, L2) is fitted on the options' binary features; C is
@@ -13,7 +13,7 @@ chosen by document-grouped cross-validation on the tune documents (the share of 
 best-scoring option is right). The coefficients are written as a JSON table of
 feature -> weight; at run time an option's score is their sum (no scikit-learn needed).
 
-Usage: python scripts/train_event_dates.py [--shared ../shared] [--out summarizer/event_dates.json]
+Usage: python scripts/train_event_dates.py [--shared ../shared] [--out summarizer/timeline/event_dates.json]
        (needs the `train` extra: pip install -e '.[train]')
 """
 
@@ -30,10 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from summarizer import event_dating  # noqa: E402
-from summarizer.events import dated_clauses  # noqa: E402
 from summarizer.guard import screen  # noqa: E402
 from summarizer.segment import sentences  # noqa: E402
+from summarizer.timeline import dating as event_dating  # noqa: E402
+from summarizer.timeline.events import dated_clauses  # noqa: E402
 
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
 
@@ -47,7 +47,9 @@ def _module(path: Path, name: str):
     return module
 
 
-def examples(shared: Path, closure: bool = True) -> tuple[list[list[dict[str, float]]], list[list[int]], list[str], Counter]:
+def examples(
+    shared: Path, closure: bool = True
+) -> tuple[list[list[dict[str, float]]], list[list[int]], list[str], Counter]:
     """Per located event: its options' features and labels, and the document it is in."""
     scorer = _module(shared / "tools" / "score_timeline.py", "score_timeline")
     derive = _module(shared / "data" / "tbaq_timeline" / "derive_units.py", "derive_units")
@@ -73,14 +75,19 @@ def examples(shared: Path, closure: bool = True) -> tuple[list[list[dict[str, fl
         sents, _ = screen(text, sentences(text))
         clauses = dated_clauses(text, sents, anchor)
         seen = set()
-        doc_units = derive.tbaq_doc_units(tml, "coarsen", "factual", "core", True)[0] if closure \
+        doc_units = (
+            derive.tbaq_doc_units(tml, "coarsen", "factual", "core", True)[0]
+            if closure
             else doc["units"]
+        )
         for unit in doc_units:
             gold = {"date": unit["date"]}
             for ev in unit["events"]:
                 e = tml["events"][ev["eid"]]
-                offset = len(html.unescape(tml["text"][:e["start"]])) - lead
-                if text[offset:offset + len(html.unescape(e["text"]))] != html.unescape(e["text"]):
+                offset = len(html.unescape(tml["text"][: e["start"]])) - lead
+                if text[offset : offset + len(html.unescape(e["text"]))] != html.unescape(
+                    e["text"]
+                ):
                     stats["event not located"] += 1
                     continue
                 where = [c for c in clauses if c.group_start <= offset < c.group_end]
@@ -142,9 +149,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--out", type=Path, default=event_dating.WEIGHTS_FILE)
-    ap.add_argument("--no-closure", action="store_true",
-                    help="train on the units' own links only, not also on dates carried over "
-                         "event-event links (derive_units --closure)")
+    ap.add_argument(
+        "--no-closure",
+        action="store_true",
+        help="train on the units' own links only, not also on dates carried over "
+        "event-event links (derive_units --closure)",
+    )
     a = ap.parse_args()
     if not (a.shared / "tools" / "score_timeline.py").is_file():
         print(f"error: {a.shared} has no tools/score_timeline.py", file=sys.stderr)
@@ -164,16 +174,22 @@ def main() -> int:
     kept = {k: round(v, 4) for k, v in sorted(table.items()) if abs(v) >= 1e-4}
     out = {
         "about": "event-dating weights: an option's score is the sum of its features' weights "
-                 "(summarizer/event_dating.py); made by scripts/train_event_dates.py",
+        "(summarizer/timeline/dating.py); made by scripts/train_event_dates.py",
         "trained_on": "TBAQ timeline units, tune documents (score_timeline.py part_of)",
-        "examples": len(labels), "documents": len(set(docs)), "C": best_c,
-        "cv_accuracy": round(cv[best_c], 4), "train_accuracy": round(accuracy(table, feats, labels), 4),
+        "examples": len(labels),
+        "documents": len(set(docs)),
+        "C": best_c,
+        "cv_accuracy": round(cv[best_c], 4),
+        "train_accuracy": round(accuracy(table, feats, labels), 4),
         "sklearn": sklearn.__version__,
         "weights": kept,
     }
     a.out.write_text(json.dumps(out, indent=1, sort_keys=False) + "\n", encoding="utf-8")
-    print(f"C={best_c}: {len(kept)} weights, {len(labels)} examples from {len(set(docs))} documents "
-          f"-> {a.out}", file=sys.stderr)
+    print(
+        f"C={best_c}: {len(kept)} weights, {len(labels)} examples from {len(set(docs))} documents "
+        f"-> {a.out}",
+        file=sys.stderr,
+    )
     return 0
 
 

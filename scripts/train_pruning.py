@@ -1,7 +1,7 @@
 """Does learned phrase pruning help the abstract? An experiment on FRANK CNN/DM (the
 answer so far: no; the abstract does not prune, docs/summaries.md).
 
-Training data: FRANK's CNN/DailyMail documents, **tune** part only (``selection.part_of``),
+Training data: FRANK's CNN/DailyMail documents, **tune** part only (``splits.part_of``),
 read in place. For each document the shipped selection (``selection_weights.json``) ranks
 its sentences; every phrase ``pruning.phrases`` offers in the first six it ranks is an
 example, labelled 1 when deleting it alone raises the mean of ROUGE-1 and ROUGE-2 F1 of the
@@ -37,11 +37,11 @@ sys.path.insert(0, str(ROOT))
 
 from train_selection import _TOKENIZE, _f, _fold, _grams, fit, frank_cnndm, rouge_of  # noqa: E402
 
-from summarizer import pruning, selection  # noqa: E402
 from summarizer.evaluation.metrics import lead_n  # noqa: E402
 from summarizer.evaluation.references import Reference  # noqa: E402
 from summarizer.segment import Sentence, sentences  # noqa: E402
-from summarizer.selection import cosine, names, stems  # noqa: E402
+from summarizer.summary import pruning, selection  # noqa: E402
+from summarizer.summary.selection import cosine, names, stems  # noqa: E402
 
 C_GRID = (0.01, 0.1, 1.0)
 THRESHOLDS = (-1.0, -0.5, 0.0, 0.5, 1.0, 99.0)  # 99: prune nothing
@@ -49,26 +49,29 @@ WORDS = (45, 55, 65, 75, 85)
 POOL = 6  # sentences per document the labels are made on
 
 
-def features(text: str, p: pruning.Phrase, *, lede_words: set[str], article: Counter,
-             first_sentence: bool) -> dict[str, float]:
+def features(
+    text: str, p: pruning.Phrase, *, lede_words: set[str], article: Counter, first_sentence: bool
+) -> dict[str, float]:
     """Phrase ``p``'s features in its sentence ``text``: kind, size, place, names, numbers,
     overlap with the lede, centrality in the article."""
-    piece = text[p.start:p.end]
+    piece = text[p.start : p.end]
     n, total = len(piece.split()), max(1, len(text.split()))
     bag = stems(piece)
     row = {f"kind_{k}": float(p.kind == k) for k in pruning.KINDS}
-    row.update({
-        "words": min(n, pruning.LONGEST) / 10.0,
-        "share": n / total,
-        "sentence_words": min(total, 60) / 30.0,
-        "at_start": float(p.start == 0),
-        "at_end": float(p.end >= len(text.rstrip(" .!?"))),
-        "digit": float(bool(re.search(r"\d", piece))),
-        "names": min(len(names(" " + piece)), 4) / 2.0,
-        "lede_word_share": len(set(bag) & lede_words) / max(1, len(bag)),
-        "centrality": cosine(bag, article),
-        "first_sentence": float(first_sentence),
-    })
+    row.update(
+        {
+            "words": min(n, pruning.LONGEST) / 10.0,
+            "share": n / total,
+            "sentence_words": min(total, 60) / 30.0,
+            "at_start": float(p.start == 0),
+            "at_end": float(p.end >= len(text.rstrip(" .!?"))),
+            "digit": float(bool(re.search(r"\d", piece))),
+            "names": min(len(names(" " + piece)), 4) / 2.0,
+            "lede_word_share": len(set(bag) & lede_words) / max(1, len(bag)),
+            "centrality": cosine(bag, article),
+            "first_sentence": float(first_sentence),
+        }
+    )
     return row
 
 
@@ -82,12 +85,18 @@ class Scorer:
         self.threshold = 99.0
 
     def row(self, text: str, p: pruning.Phrase, first: bool) -> dict[str, float]:
-        return features(text, p, lede_words=self.lede_words, article=self.article, first_sentence=first)
+        return features(
+            text, p, lede_words=self.lede_words, article=self.article, first_sentence=first
+        )
 
     def prune(self, text: str, first: bool) -> str:
-        chosen = [p for p in pruning.phrases(text)
-                  if self.table.get("bias", 0.0) + sum(self.table.get(k, 0.0) * v for k, v in
-                                                       self.row(text, p, first).items()) > self.threshold]
+        chosen = [
+            p
+            for p in pruning.phrases(text)
+            if self.table.get("bias", 0.0)
+            + sum(self.table.get(k, 0.0) * v for k, v in self.row(text, p, first).items())
+            > self.threshold
+        ]
         return pruning.without(text, chosen)
 
 
@@ -104,8 +113,11 @@ def doc(ref: Reference) -> tuple[list[Sentence], tuple, Scorer]:
     if ref.id not in _DOCS:
         sents = selection.units(sentences(ref.text))
         toks = _TOKENIZE(ref.summary or "")
-        _DOCS[ref.id] = (sents, (_grams(toks, 1), _grams(toks, 2)),
-                         Scorer([s.text for s in sents], ref.title))
+        _DOCS[ref.id] = (
+            sents,
+            (_grams(toks, 1), _grams(toks, 2)),
+            Scorer([s.text for s in sents], ref.title),
+        )
     return _DOCS[ref.id]
 
 
@@ -118,10 +130,12 @@ def examples(refs: list[Reference]) -> tuple[list[dict[str, float]], list[int]]:
         for extra in selection.select(sents, title=ref.title, sentences=POOL, words=0):
             # the abstract as shipped, with this sentence in it: labels at the abstract's length
             texts = [s.text for s in sorted(set(shipped) | {extra}, key=lambda s: s.index)]
-            k = [s.index for s in sorted(set(shipped) | {extra}, key=lambda s: s.index)].index(extra.index)
+            k = [s.index for s in sorted(set(shipped) | {extra}, key=lambda s: s.index)].index(
+                extra.index
+            )
             base = value(" ".join(texts), gold)
             for p in pruning.phrases(extra.text):
-                trial = texts[:k] + [pruning.without(extra.text, [p])] + texts[k + 1:]
+                trial = texts[:k] + [pruning.without(extra.text, [p])] + texts[k + 1 :]
                 X.append(pruner.row(extra.text, p, extra.index == 0))
                 y.append(int(value(" ".join(trial), gold) > base))
     return X, y
@@ -130,8 +144,12 @@ def examples(refs: list[Reference]) -> tuple[list[dict[str, float]], list[int]]:
 def pruned_summary(ref: Reference, table: dict[str, float], threshold: float, words: float) -> str:
     sents, _, pruner = doc(ref)
     pruner.table, pruner.threshold = table, threshold
-    chosen = selection.select(sents, title=ref.title, words=words,
-                              size_of=lambda s: len(pruner.prune(s.text, s.index == 0).split()))
+    chosen = selection.select(
+        sents,
+        title=ref.title,
+        words=words,
+        size_of=lambda s: len(pruner.prune(s.text, s.index == 0).split()),
+    )
     return " ".join(pruner.prune(s.text, s.index == 0) for s in chosen)
 
 
@@ -143,11 +161,17 @@ def choose(tune: list[Reference]) -> tuple[float, float, float, float]:
         tables = [fit(data[1 - k][0], data[1 - k][1], c) for k in (0, 1)]
         for threshold in THRESHOLDS:
             for words in WORDS:
-                score = mean(200 * value(pruned_summary(r, tables[k], threshold, words), doc(r)[1])
-                             for k in (0, 1) for r in folds[k])
+                score = mean(
+                    200 * value(pruned_summary(r, tables[k], threshold, words), doc(r)[1])
+                    for k in (0, 1)
+                    for r in folds[k]
+                )
                 if score > best[0]:
                     best = (score, c, threshold, words)
-                    print(f"  C {c} threshold {threshold} words {words}: R1+R2 {score:.2f}", file=sys.stderr)
+                    print(
+                        f"  C {c} threshold {threshold} words {words}: R1+R2 {score:.2f}",
+                        file=sys.stderr,
+                    )
     return best
 
 
@@ -161,18 +185,38 @@ def main() -> None:
     cv, c, threshold, words = choose(tune)
     X, y = examples(tune)
     table = fit(X, y, c)
-    print(f"chosen on tune: C {c}, threshold {threshold}, words {words} (CV R1+R2 {cv:.2f}); "
-          f"{len(X)} phrases, {sum(y)} labelled 1", file=sys.stderr)
+    print(
+        f"chosen on tune: C {c}, threshold {threshold}, words {words} (CV R1+R2 {cv:.2f}); "
+        f"{len(X)} phrases, {sum(y)} labelled 1",
+        file=sys.stderr,
+    )
     if args.out:
-        args.out.write_text(json.dumps({"C": c, "threshold": threshold, "words": words,
-                                        "cv_rouge1_plus_rouge2": round(cv, 2), "examples": len(X),
-                                        "positive": sum(y), "sklearn": sklearn.__version__,
-                                        "weights": table}, indent=1) + "\n", encoding="utf-8")
+        args.out.write_text(
+            json.dumps(
+                {
+                    "C": c,
+                    "threshold": threshold,
+                    "words": words,
+                    "cv_rouge1_plus_rouge2": round(cv, 2),
+                    "examples": len(X),
+                    "positive": sum(y),
+                    "sklearn": sklearn.__version__,
+                    "weights": table,
+                },
+                indent=1,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
     for name, refs in (("tune", tune), ("check", check)):
         pruned = rouge_of(refs, lambda r: pruned_summary(r, table, threshold, words))
-        plain = rouge_of(refs, lambda r: " ".join(s.text for s in selection.select(doc(r)[0], title=r.title)))
+        plain = rouge_of(
+            refs, lambda r: " ".join(s.text for s in selection.select(doc(r)[0], title=r.title))
+        )
         lead = rouge_of(refs, lambda r: lead_n(r.text, 3))
-        print(f"{name} ({len(refs)} docs)\n  pruned    {pruned}\n  selection {plain}\n  lead-3    {lead}")
+        print(
+            f"{name} ({len(refs)} docs)\n  pruned    {pruned}\n  selection {plain}\n  lead-3    {lead}"
+        )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
-"""Learn the sentence-selection weights (summarizer/selection_weights.json) from FRANK CNN/DM.
+"""Learn the sentence-selection weights (summarizer/summary/selection_weights.json) from FRANK CNN/DM.
 
 Training data: FRANK's CNN/DailyMail documents (``dataset == "cnndm"``), read in place by
-``summarizer.evaluation.references.load_frank``, **tune** part only (``selection.part_of``
+``summarizer.evaluation.references.load_frank``, **tune** part only (``splits.part_of``
 on the FRANK hash). Each article is segmented as the pipeline segments it; a greedy oracle
 adds, step by step, the sentence with the largest ROUGE gain (mean of ROUGE-1 and ROUGE-2 F1,
 Porter-stemmed as rouge-score tokenises) against the reference summary, while the gain is
@@ -38,10 +38,11 @@ from sklearn.preprocessing import StandardScaler
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from summarizer import selection  # noqa: E402
+from summarizer.evaluation import splits  # noqa: E402
 from summarizer.evaluation.metrics import lead_n, rouge  # noqa: E402
 from summarizer.evaluation.references import Reference, load_frank  # noqa: E402
 from summarizer.segment import Sentence, sentences  # noqa: E402
+from summarizer.summary import selection  # noqa: E402
 
 C_GRID = (0.01, 0.1, 1.0)
 SENTENCES = (0, 2, 3, 4)  # 0: only the word target stops the selection
@@ -58,12 +59,12 @@ def frank_cnndm(frank: Path) -> dict[str, list[Reference]]:
     parts: dict[str, list[Reference]] = {"tune": [], "check": []}
     for ref in load_frank(frank):
         if ref.id in cnndm:
-            parts[selection.part_of(ref.id.removeprefix("frank-"))].append(ref)
+            parts[splits.part_of(ref.id.removeprefix("frank-"))].append(ref)
     return parts
 
 
 def _grams(tokens: list[str], n: int) -> Counter[tuple[str, ...]]:
-    return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
 
 
 def _f(pred: Counter, ref: Counter) -> float:
@@ -102,7 +103,9 @@ def examples(refs: list[Reference]) -> tuple[list[dict[str, float]], list[int], 
         chosen: list[int] = []
         base = 0.0
         for _ in range(ORACLE_STEPS):
-            gains = {i: oracle.value(chosen + [i]) - base for i in range(len(sents)) if i not in chosen}
+            gains = {
+                i: oracle.value(chosen + [i]) - base for i in range(len(sents)) if i not in chosen
+            }
             pick = max(gains, key=lambda i: gains[i]) if gains else None
             if pick is None or gains[pick] <= 0:
                 break
@@ -130,13 +133,19 @@ def fit(rows: list[dict[str, float]], y: list[int], c: float) -> dict[str, float
 
 
 def summary_of(ref: Reference, table: dict[str, float], **opts: float) -> str:
-    return " ".join(s.text for s in selection.select(selection.units(sentences(ref.text)), title=ref.title,
-                                                     table=table, **opts))
+    return " ".join(
+        s.text
+        for s in selection.select(
+            selection.units(sentences(ref.text)), title=ref.title, table=table, **opts
+        )
+    )
 
 
 def rouge_of(refs: list[Reference], make) -> dict[str, float]:
     scores = [rouge(make(ref), ref.summary or "") for ref in refs]
-    return {k: round(100 * mean(s[k] for s in scores), 2) for k in ("rouge1", "rouge2", "rougeLsum")}
+    return {
+        k: round(100 * mean(s[k] for s in scores), 2) for k in ("rouge1", "rouge2", "rougeLsum")
+    }
 
 
 def _fold(ref_id: str) -> int:
@@ -159,9 +168,14 @@ def _fast(refs: list[Reference], table: dict[str, float], opts: dict[str, float]
 _CACHE: dict[str, tuple[list[Sentence], Oracle]] = {}
 
 
-SETTINGS = [{"sentences": k, "words": w, "lead_bonus": b, "redundancy": r}
-            for k in SENTENCES for w in WORDS for b in LEAD_BONUS for r in REDUNDANCY
-            if k or w]
+SETTINGS = [
+    {"sentences": k, "words": w, "lead_bonus": b, "redundancy": r}
+    for k in SENTENCES
+    for w in WORDS
+    for b in LEAD_BONUS
+    for r in REDUNDANCY
+    if k or w
+]
 
 
 def choose(tune: list[Reference]) -> tuple[float, dict[str, float], float]:
@@ -182,8 +196,12 @@ def choose(tune: list[Reference]) -> tuple[float, dict[str, float], float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frank", type=Path, default=ROOT.parent / "shared" / "data" / "frank")
-    parser.add_argument("--out", type=Path, default=ROOT / "summarizer" / "selection_weights.json")
-    parser.add_argument("--report", action="store_true", help="only print tune/check ROUGE of the shipped weights")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "summarizer" / "summary" / "selection_weights.json"
+    )
+    parser.add_argument(
+        "--report", action="store_true", help="only print tune/check ROUGE of the shipped weights"
+    )
     args = parser.parse_args()
     parts = frank_cnndm(args.frank)
     tune, check = parts["tune"], parts["check"]
@@ -194,18 +212,28 @@ def main() -> None:
         table = fit(X, y, c)
         data = {
             "about": "sentence-selection weights: a sentence's logit is bias + features . weights "
-                     "(summarizer/selection.py); made by scripts/train_selection.py",
-            "trained_on": "FRANK CNN/DailyMail, tune part (selection.part_of); label: a greedy "
-                          "ROUGE-gain oracle picks the sentence",
-            "documents": len(tune), "examples": len(X), "C": c, "selection": opts,
+            "(summarizer/selection.py); made by scripts/train_selection.py",
+            "trained_on": "FRANK CNN/DailyMail, tune part (splits.part_of); label: a greedy "
+            "ROUGE-gain oracle picks the sentence",
+            "documents": len(tune),
+            "examples": len(X),
+            "C": c,
+            "selection": opts,
             "cv_rouge1_plus_rouge2": round(cv, 2),
-            "sklearn": sklearn.__version__, "weights": table,
+            "sklearn": sklearn.__version__,
+            "weights": table,
         }
         args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         selection.trained.cache_clear()
         print(f"wrote {args.out}: C {c}, {opts}", file=sys.stderr)
     for name, refs in (("tune", tune), ("check", check)):
-        sel = rouge_of(refs, lambda ref: " ".join(s.text for s in selection.select(selection.units(sentences(ref.text)), title=ref.title)))
+        sel = rouge_of(
+            refs,
+            lambda ref: " ".join(
+                s.text
+                for s in selection.select(selection.units(sentences(ref.text)), title=ref.title)
+            ),
+        )
         lead = rouge_of(refs, lambda ref: lead_n(ref.text, 3))
         print(f"{name} ({len(refs)} docs)  selection {sel}  lead-3 {lead}")
 

@@ -19,8 +19,15 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .backends.base import (Backend, BatchBackend, ChatRequest, Completion, Message, complete_all,
-                            generation_schema)
+from .backends.base import (
+    Backend,
+    BatchBackend,
+    ChatRequest,
+    Completion,
+    Message,
+    complete_all,
+    generation_schema,
+)
 from .errors import BudgetExceeded, InvalidOutput, Refused
 from .prompts import REASK, Prompts
 from .schemas import Usage
@@ -40,8 +47,14 @@ class Meter:
         return self.budget is None or self.usage.total_tokens + expected <= self.budget
 
     def record(self, prompt_tokens: int, completion_tokens: int, cached: bool) -> None:
-        self.usage.add(Usage(calls=1, prompt_tokens=prompt_tokens,
-                             completion_tokens=completion_tokens, cached_calls=int(cached)))
+        self.usage.add(
+            Usage(
+                calls=1,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                cached_calls=int(cached),
+            )
+        )
 
 
 @dataclass
@@ -81,10 +94,20 @@ class Question(Generic[T]):
     grammar: str | None = None  # GBNF narrowing what the model may write below ``model``
 
 
-def ask(backend: Backend, prompts: Prompts, messages: list[Message], model: type[T], *,
-        meter: Meter, check: Check[T] | None = None, max_reasks: int = 2,
-        max_tokens: int = 512, temperature: float = 0.0, lenient: bool = False,
-        grammar: str | None = None) -> Answer[T]:
+def ask(
+    backend: Backend,
+    prompts: Prompts,
+    messages: list[Message],
+    model: type[T],
+    *,
+    meter: Meter,
+    check: Check[T] | None = None,
+    max_reasks: int = 2,
+    max_tokens: int = 512,
+    temperature: float = 0.0,
+    lenient: bool = False,
+    grammar: str | None = None,
+) -> Answer[T]:
     """Ask until the answer validates, or raise ``InvalidOutput`` when re-asks run out.
 
     With ``lenient``, a last answer that parses but still fails ``check`` is
@@ -98,8 +121,14 @@ def ask(backend: Backend, prompts: Prompts, messages: list[Message], model: type
     return outcome
 
 
-def ask_many(backend: Backend, prompts: Prompts, questions: Sequence[Question[Any]], *,
-             meter: Meter, temperature: float = 0.0) -> list[Answer[Any] | AskError]:
+def ask_many(
+    backend: Backend,
+    prompts: Prompts,
+    questions: Sequence[Question[Any]],
+    *,
+    meter: Meter,
+    temperature: float = 0.0,
+) -> list[Answer[Any] | AskError]:
     """Each question's answer, or the error ``ask`` would have raised for it, in order.
 
     The questions are independent: each round sends every question still open together
@@ -107,8 +136,10 @@ def ask_many(backend: Backend, prompts: Prompts, questions: Sequence[Question[An
     server), and the re-asks of the answers that failed make the next round. The token
     budget is counted in the questions' order, as if asked one after another.
     """
-    states = [_Open(q, generation_schema(q.model.model_json_schema()), list(q.messages))
-              for q in questions]
+    states = [
+        _Open(q, generation_schema(q.model.model_json_schema()), list(q.messages))
+        for q in questions
+    ]
     outcomes: list[Answer[Any] | AskError | None] = [None] * len(questions)
     for attempt in range(1, max((q.max_reasks for q in questions), default=0) + 2):
         asking, planned = [], 0
@@ -116,28 +147,42 @@ def ask_many(backend: Backend, prompts: Prompts, questions: Sequence[Question[An
             if outcomes[i] is not None:
                 continue
             # the prompt is roughly 4 characters a token; refuse before spending what we lack
-            planned += sum(len(m["content"]) for m in state.conversation) // 4 + \
-                state.question.max_tokens // 4
+            planned += (
+                sum(len(m["content"]) for m in state.conversation) // 4
+                + state.question.max_tokens // 4
+            )
             if not meter.affordable(planned):
                 outcomes[i] = BudgetExceeded(
                     f"token budget {meter.budget} would be exceeded (used {meter.usage.total_tokens})",
-                    usage=meter.usage)
+                    usage=meter.usage,
+                )
                 continue
             asking.append(i)
-        requests = [ChatRequest(states[i].conversation, states[i].schema,
-                                states[i].question.max_tokens, temperature,
-                                states[i].question.grammar) for i in asking]
+        requests = [
+            ChatRequest(
+                states[i].conversation,
+                states[i].schema,
+                states[i].question.max_tokens,
+                temperature,
+                states[i].question.grammar,
+            )
+            for i in asking
+        ]
         for i, completion in zip(asking, _complete_each(backend, requests)):
             if isinstance(completion, InvalidOutput):  # the backend had no answer for this one
                 outcomes[i] = completion
                 continue
             meter.record(completion.prompt_tokens, completion.completion_tokens, completion.cached)
             outcomes[i] = _judge(states[i], completion, attempt, prompts, meter)
-    return [outcome if outcome is not None else _exhausted(state, meter)
-            for state, outcome in zip(states, outcomes)]
+    return [
+        outcome if outcome is not None else _exhausted(state, meter)
+        for state, outcome in zip(states, outcomes)
+    ]
 
 
-def _complete_each(backend: Backend, requests: list[ChatRequest]) -> list[Completion | InvalidOutput]:
+def _complete_each(
+    backend: Backend, requests: list[ChatRequest]
+) -> list[Completion | InvalidOutput]:
     """The completions; asked one by one, a backend's ``InvalidOutput`` (a batch-file replay
     with no answer yet) ends only its own question, as it did when each was asked alone."""
     if len(requests) > 1 and isinstance(backend, BatchBackend):
@@ -162,8 +207,9 @@ class _Open:
     errors: list[str] = field(default_factory=list)
 
 
-def _judge(state: _Open, completion: Completion, attempt: int, prompts: Prompts,
-           meter: Meter) -> Answer[Any] | AskError | None:
+def _judge(
+    state: _Open, completion: Completion, attempt: int, prompts: Prompts, meter: Meter
+) -> Answer[Any] | AskError | None:
     """The question's outcome after this reply, or None when it is re-asked."""
     q = state.question
     state.reply = completion.text
@@ -172,12 +218,16 @@ def _judge(state: _Open, completion: Completion, attempt: int, prompts: Prompts,
         return Answer(parse(state.reply, q.model), attempt)
     if completion.finish_reason in REFUSALS:
         reason = _refusal_reason(completion.finish_reason, completion.meta.get("refusal"))
-        return Refused(reason, attempts=attempt, last_reply=state.reply, errors=[reason],
-                       usage=meter.usage)
+        return Refused(
+            reason, attempts=attempt, last_reply=state.reply, errors=[reason], usage=meter.usage
+        )
     if attempt > q.max_reasks:
         return _exhausted(state, meter)
-    state.conversation = [*q.messages, {"role": "assistant", "content": state.reply[:4000]},
-                          {"role": "user", "content": prompts.render(REASK, errors=state.errors)}]
+    state.conversation = [
+        *q.messages,
+        {"role": "assistant", "content": state.reply[:4000]},
+        {"role": "user", "content": prompts.render(REASK, errors=state.errors)},
+    ]
     return None
 
 
@@ -190,7 +240,11 @@ def _exhausted(state: _Open, meter: Meter) -> Answer[Any] | InvalidOutput:
             pass
     return InvalidOutput(
         f"no valid answer after {q.max_reasks + 1} attempts: {'; '.join(state.errors)[:300]}",
-        attempts=q.max_reasks + 1, last_reply=state.reply, errors=state.errors, usage=meter.usage)
+        attempts=q.max_reasks + 1,
+        last_reply=state.reply,
+        errors=state.errors,
+        usage=meter.usage,
+    )
 
 
 REFUSALS = frozenset({"refusal", "content_filter"})
@@ -202,10 +256,13 @@ def _refusal_reason(finish_reason: str | None, text: object) -> str:
     return f"the model refused to answer: {str(text or '')[:200]!r}"
 
 
-def _errors(reply: str, model: type[T], check: Check[T] | None,
-            finish_reason: str | None) -> list[str]:
+def _errors(
+    reply: str, model: type[T], check: Check[T] | None, finish_reason: str | None
+) -> list[str]:
     if not reply.strip():
-        return ["the answer was empty" + (f" (finish_reason {finish_reason})" if finish_reason else "")]
+        return [
+            "the answer was empty" + (f" (finish_reason {finish_reason})" if finish_reason else "")
+        ]
     try:
         value = parse(reply, model)
     except ValidationError as exc:

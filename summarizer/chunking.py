@@ -14,8 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .segment import Sentence
+from .settings import Settings
 
 TokenCounter = Callable[[str], int]
+CHUNK_RESERVE_TOKENS = 1500  # instructions plus the answer, within the context window
+MIN_CHUNK_TOKENS = 512
 CHARS_PER_TOKEN = 3.5  # English with BPE tokenizers, a little high on purpose
 
 
@@ -35,8 +38,14 @@ class Chunk:
     sentences: tuple[Sentence, ...]
 
 
-def chunk(text: str, sents: list[Sentence], *, budget: int, overlap: int = 0,
-          count: TokenCounter = estimate_tokens) -> list[Chunk]:
+def chunk(
+    text: str,
+    sents: list[Sentence],
+    *,
+    budget: int,
+    overlap: int = 0,
+    count: TokenCounter = estimate_tokens,
+) -> list[Chunk]:
     """Chunks of at most ``budget`` tokens covering every sentence, in order.
 
     Each chunk grows by whole paragraphs and ends at a paragraph's end when it
@@ -58,8 +67,8 @@ def chunk(text: str, sents: list[Sentence], *, budget: int, overlap: int = 0,
     chunks: list[Chunk] = []
     first = 0
     while True:
-        last = _extend(sents, first, lambda end: tokens(first, end) <= budget)
-        members = tuple(sents[first:last + 1])
+        last = _extend(sents, first, lambda end, first=first: tokens(first, end) <= budget)
+        members = tuple(sents[first : last + 1])
         chunks.append(Chunk(len(chunks), members[0].start, members[-1].end, members))
         if last == len(sents) - 1:
             return chunks
@@ -84,3 +93,15 @@ def _extend(sents: list[Sentence], first: int, fits: Callable[[int], bool]) -> i
         else:
             break
     return last
+
+
+def chunk_budget(settings: Settings) -> int:
+    """Tokens a chunk's text may take; a reduce question (instructions and all) as well: what
+    the context leaves once the instructions and the answer have their room."""
+    return max(MIN_CHUNK_TOKENS, settings.context_tokens - CHUNK_RESERVE_TOKENS)
+
+
+def cut(text: str, sents: list[Sentence], settings: Settings, count: TokenCounter) -> list[Chunk]:
+    """A document cut for a strategy: chunks of ``chunk_budget`` overlapping by a tenth of it."""
+    budget = chunk_budget(settings)
+    return chunk(text, sents, budget=budget, overlap=budget // 10, count=count)

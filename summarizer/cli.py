@@ -15,7 +15,7 @@ import sys
 import warnings
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -27,14 +27,21 @@ from rich.traceback import Traceback
 from . import render
 from ._version import __version__
 from .backends.cache import CACHE_FILENAME, CacheStats, ResponseCache, iso
-from .batch import run_batch
-from .batch_api import export_requests, import_responses
 from .errors import BackendError, ConfigError, InputError, SummarizerError, option_error
 from .evaluation.cli import eval_command
-from .exits import (EXIT_BACKEND, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE,
-                    exit_code, recorded_exit_code)
+from .exits import (
+    EXIT_BACKEND,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_OUTPUT,
+    exit_code,
+    recorded_exit_code,
+)
 from .loading import extensions_of, folder_files, iter_documents
 from .pipeline import summarise
+from .runners.batch_api import export_requests, import_responses
+from .runners.local import run_batch
 from .schemas import Result
 from .settings import Settings
 from .strategies import strategy_class
@@ -55,9 +62,13 @@ EXAMPLES = """Examples:
 """
 HELP = {"help_option_names": ["-h", "--help"]}
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-                  context_settings=HELP,
-                  help="Summarise news articles into validated summaries and dated event timelines.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings=HELP,
+    help="Summarise news articles into validated summaries and dated event timelines.",
+)
 err = Console(stderr=True, highlight=False)
 
 
@@ -86,7 +97,7 @@ def fail(exc: BaseException, *, debug: bool) -> int:
     return exit_code(exc)
 
 
-def _date(value: Optional[str]) -> Optional[dt.date]:
+def _date(value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
@@ -102,8 +113,14 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _main(version: Annotated[bool, typer.Option("--version", "-V", is_eager=True, callback=_version,
-                                                help="Print the version and exit.")] = False) -> None:
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", is_eager=True, callback=_version, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
     """Summarise news articles into validated summaries and dated event timelines."""
 
 
@@ -120,43 +137,130 @@ def _skipped_notes(files: list[str], extensions: tuple[str, ...]) -> None:
 @app.command("run", epilog=EXAMPLES)
 def run(
     files: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")],
-    date: Annotated[Optional[str], typer.Option(help="Publication date YYYY-MM-DD (overrides the file's).")] = None,
+    date: Annotated[
+        str | None, typer.Option(help="Publication date YYYY-MM-DD (overrides the file's).")
+    ] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint; default: the embedded model.")] = None,
-    model: Annotated[Optional[str], typer.Option(help="Model name at --base-url.")] = None,
-    model_path: Annotated[Optional[Path], typer.Option(help="Another GGUF file for the embedded backend.")] = None,
-    strategy: Annotated[Optional[str], typer.Option(help="decomposed (small models), single (one call, strong models) or rules (no model).")] = None,
-    no_model: Annotated[bool, typer.Option("--no-model", help="No model at all: code's events and dates, an extractive summary (the rules strategy).")] = False,
-    ext: Annotated[Optional[list[str]], typer.Option("--ext", help="Extensions a folder gives (repeatable; default .txt .md .json .jsonl).")] = None,
-    max_reasks: Annotated[Optional[int], typer.Option(help="Re-asks after a failed validation.")] = None,
-    token_budget: Annotated[Optional[int], typer.Option(help="Stop re-asking past this many tokens per document.")] = None,
-    prompts: Annotated[Optional[Path], typer.Option(help="Folder of templates overriding the built-in ones.")] = None,
-    cache_dir: Annotated[Optional[Path], typer.Option(help="Where the model file and caches live.")] = None,
-    decoder: Annotated[Optional[Decoder], typer.Option(help="The embedded model's decoding loop: batched (the default; ours: several calls at once, cheap grammar checks) or llama-cpp (llama-cpp-python's, one call at a time).")] = None,
-    parallel: Annotated[Optional[int], typer.Option(min=1, max=64, help="A document's independent calls decoded (embedded) or sent (--base-url) at once.")] = None,
-    strict: Annotated[bool, typer.Option(help="Fail instead of dropping ungrounded events.")] = False,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write results to this JSONL file as a batch: concurrent, resumable.")] = None,
-    concurrency: Annotated[Optional[int], typer.Option(min=1, help="Documents at once with -o (default 4 remote, 1 embedded).")] = None,
-    resume: Annotated[bool, typer.Option(help="With -o: skip the documents the output already holds.")] = False,
-    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Replay repeated model calls from the response cache.")] = True,
-    engine: Annotated[Engine, typer.Option(help="With -o: run here, or on Ray (pip install 'summarizer[ray]'; -o may then end in .parquet).")] = Engine.local,
-    ray_address: Annotated[Optional[str], typer.Option(help="--engine ray: the cluster (default RAY_ADDRESS, else a local Ray).")] = None,
-    actors: Annotated[int, typer.Option(min=1, help="--engine ray: workers, each holding one pipeline.")] = 1,
-    actor_concurrency: Annotated[Optional[int], typer.Option(min=1, help="--engine ray: documents at once per worker (default 4 remote, 1 embedded).")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible endpoint; default: the embedded model.")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model name at --base-url.")] = None,
+    model_path: Annotated[
+        Path | None, typer.Option(help="Another GGUF file for the embedded backend.")
+    ] = None,
+    strategy: Annotated[
+        str | None,
+        typer.Option(
+            help="decomposed (small models), single (one call, strong models) or rules (no model)."
+        ),
+    ] = None,
+    no_model: Annotated[
+        bool,
+        typer.Option(
+            "--no-model",
+            help="No model at all: code's events and dates, an extractive summary (the rules strategy).",
+        ),
+    ] = False,
+    ext: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ext", help="Extensions a folder gives (repeatable; default .txt .md .json .jsonl)."
+        ),
+    ] = None,
+    max_reasks: Annotated[
+        int | None, typer.Option(help="Re-asks after a failed validation.")
+    ] = None,
+    token_budget: Annotated[
+        int | None, typer.Option(help="Stop re-asking past this many tokens per document.")
+    ] = None,
+    prompts: Annotated[
+        Path | None, typer.Option(help="Folder of templates overriding the built-in ones.")
+    ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Where the model file and caches live.")
+    ] = None,
+    decoder: Annotated[
+        Decoder | None,
+        typer.Option(
+            help="The embedded model's decoding loop: batched (the default; ours: several calls at once, cheap grammar checks) or llama-cpp (llama-cpp-python's, one call at a time)."
+        ),
+    ] = None,
+    parallel: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="A document's independent calls decoded (embedded) or sent (--base-url) at once.",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Fail instead of dropping ungrounded events.")
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write results to this JSONL file as a batch: concurrent, resumable.",
+        ),
+    ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, help="Documents at once with -o (default 4 remote, 1 embedded)."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option(help="With -o: skip the documents the output already holds.")
+    ] = False,
+    cache: Annotated[
+        bool,
+        typer.Option(
+            "--cache/--no-cache", help="Replay repeated model calls from the response cache."
+        ),
+    ] = True,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            help="With -o: run here, or on Ray (pip install 'summarizer[ray]'; -o may then end in .parquet)."
+        ),
+    ] = Engine.local,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help="--engine ray: the cluster (default RAY_ADDRESS, else a local Ray)."),
+    ] = None,
+    actors: Annotated[
+        int, typer.Option(min=1, help="--engine ray: workers, each holding one pipeline.")
+    ] = 1,
+    actor_concurrency: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="--engine ray: documents at once per worker (default 4 remote, 1 embedded)."
+        ),
+    ] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Summarise documents: a summary and a dated, grounded timeline for each."""
     if no_model and strategy not in (None, "rules"):
-        raise typer.Exit(fail(ConfigError(f"--no-model runs the rules strategy, not --strategy {strategy}"),
-                              debug=debug))
+        raise typer.Exit(
+            fail(
+                ConfigError(f"--no-model runs the rules strategy, not --strategy {strategy}"),
+                debug=debug,
+            )
+        )
     try:
-        settings = Settings.from_env(base_url=base_url, model=model, model_path=model_path,
-                                     strategy="rules" if no_model else strategy,
-                                     max_reasks=max_reasks,
-                                     token_budget=token_budget, prompts_dir=prompts,
-                                     cache_dir=cache_dir, strict=strict or None,
-                                     cache=None if cache else False,
-                                     decoder=decoder.value if decoder else None, parallel=parallel)
+        settings = Settings.from_env(
+            base_url=base_url,
+            model=model,
+            model_path=model_path,
+            strategy="rules" if no_model else strategy,
+            max_reasks=max_reasks,
+            token_budget=token_budget,
+            prompts_dir=prompts,
+            cache_dir=cache_dir,
+            strict=strict or None,
+            cache=None if cache else False,
+            decoder=decoder.value if decoder else None,
+            parallel=parallel,
+        )
         strategy_class(settings.strategy)
     except ValueError as exc:  # pydantic: a bad option value
         raise typer.Exit(fail(option_error(exc), debug=debug)) from None
@@ -168,14 +272,28 @@ def run(
     if output is not None:
         ray_options = None
         if engine is Engine.ray:
-            ray_options = {"address": ray_address, "actors": actors,
-                           "actor_concurrency": actor_concurrency}
-        raise typer.Exit(_batch(files, output, settings, concurrency=concurrency, resume=resume,
-                                date=anchor, debug=debug, extensions=extensions,
-                                ray_options=ray_options))
+            ray_options = {
+                "address": ray_address,
+                "actors": actors,
+                "actor_concurrency": actor_concurrency,
+            }
+        raise typer.Exit(
+            _batch(
+                files,
+                output,
+                settings,
+                concurrency=concurrency,
+                resume=resume,
+                date=anchor,
+                debug=debug,
+                extensions=extensions,
+                ray_options=ray_options,
+            )
+        )
     if resume or concurrency is not None:
-        raise typer.Exit(fail(ConfigError("--resume and --concurrency need -o/--output FILE.jsonl"),
-                              debug=debug))
+        raise typer.Exit(
+            fail(ConfigError("--resume and --concurrency need -o/--output FILE.jsonl"), debug=debug)
+        )
     code = EXIT_OK
     console = Console(highlight=False)
     emit = _Emitter(console, format)
@@ -187,7 +305,7 @@ def run(
             result = summarise(item, date=anchor, settings=settings)
         except KeyboardInterrupt:
             err.print("interrupted")
-            raise typer.Exit(EXIT_INTERRUPTED)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
             code = fail(exc if isinstance(exc, SummarizerError) else exc, debug=debug)
             if isinstance(exc, (ConfigError, BackendError)) and not isinstance(exc, InputError):
@@ -198,40 +316,72 @@ def run(
     raise typer.Exit(code)
 
 
-def _batch(files: list[str], output: Path, settings: Settings, *, concurrency: Optional[int],
-           resume: bool, date: Optional[dt.date], debug: bool,
-           extensions: tuple[str, ...], ray_options: Optional[dict[str, Any]] = None) -> int:
+def _batch(
+    files: list[str],
+    output: Path,
+    settings: Settings,
+    *,
+    concurrency: int | None,
+    resume: bool,
+    date: dt.date | None,
+    debug: bool,
+    extensions: tuple[str, ...],
+    ray_options: dict[str, Any] | None = None,
+) -> int:
     """``run -o``: the batch runner (here or on Ray), its summary on stderr, and the exit code."""
     if concurrency is None:  # the embedded model serves one call at a time anyway
         concurrency = 4 if settings.base_url else 1
     try:
         if ray_options is not None:
             try:  # the ray extra: optional, so imported only when asked for
-                from .distributed import run_ray_batch
+                from .runners.ray import run_ray_batch
             except ImportError as exc:
-                raise ConfigError(f"--engine ray needs Ray ({exc.name} is missing): "
-                                  "pip install 'summarizer[ray]'") from None
-            summary = run_ray_batch(files, output, settings, resume=resume, date=date,
-                                    progress=err.is_terminal, console=err, **ray_options)
+                raise ConfigError(
+                    f"--engine ray needs Ray ({exc.name} is missing): pip install 'summarizer[ray]'"
+                ) from None
+            summary = run_ray_batch(
+                files,
+                output,
+                settings,
+                resume=resume,
+                date=date,
+                progress=err.is_terminal,
+                console=err,
+                **ray_options,
+            )
         elif output.suffix.lower() in {".parquet", ".pq"}:
             raise ConfigError("Parquet output needs --engine ray; a local batch writes JSONL")
         else:
-            summary = run_batch(files, output, settings, concurrency=concurrency, resume=resume,
-                                date=date, progress=err.is_terminal, console=err,
-                                extensions=extensions)
+            summary = run_batch(
+                files,
+                output,
+                settings,
+                concurrency=concurrency,
+                resume=resume,
+                date=date,
+                progress=err.is_terminal,
+                console=err,
+                extensions=extensions,
+            )
     except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
         return fail(exc, debug=debug)
     kinds = ", ".join(f"{k} {n}" for k, n in summary.error_types.most_common())
-    err.print(f"{output}: {summary.ok} ok, {summary.failed} failed{f' ({kinds})' if kinds else ''}, "
-              f"{summary.skipped} already done · {summary.tokens:,} tokens "
-              f"({summary.cached_calls} of {summary.calls} calls from cache) · {summary.seconds:.1f} s", soft_wrap=True)
+    err.print(
+        f"{output}: {summary.ok} ok, {summary.failed} failed{f' ({kinds})' if kinds else ''}, "
+        f"{summary.skipped} already done · {summary.tokens:,} tokens "
+        f"({summary.cached_calls} of {summary.calls} calls from cache) · {summary.seconds:.1f} s",
+        soft_wrap=True,
+    )
     if summary.stopped_reason or summary.interrupted:
         args = list(_INVOCATION) + ([] if "--resume" in _INVOCATION else ["--resume"])
         total = summary.total if summary.total is not None else "?"
         if summary.stopped_reason:
             err.print(f"stopped: {summary.stopped_reason}", soft_wrap=True)
-        err.print(f"stopped after {summary.done} of {total}; resume with: "
-                  f"{shlex.join(['summarise', *args])}", soft_wrap=True)
+        err.print(
+            f"stopped after {summary.done} of {total}; resume with: "
+            f"{shlex.join(['summarise', *args])}",
+            soft_wrap=True,
+        )
     if summary.interrupted:
         if summary.abandoned:  # worker threads still wait on the model: don't wait for them
             sys.stdout.flush()
@@ -250,7 +400,7 @@ class _Emitter:
     def __init__(self, console: Console, format: Format) -> None:
         self.console = console
         self.format = format
-        self.held: Optional[Result] = None
+        self.held: Result | None = None
         self.count = 0
 
     def __call__(self, result: Result) -> None:
@@ -296,9 +446,13 @@ def schema() -> None:
     sys.stdout.write(json.dumps(Result.model_json_schema(), indent=2) + "\n")
 
 
-batch_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=HELP,
-                        help="Batch API files: requests for OpenAI's Batch API or vLLM's run_batch, "
-                             "and their answers back in.")
+batch_app = typer.Typer(
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings=HELP,
+    help="Batch API files: requests for OpenAI's Batch API or vLLM's run_batch, "
+    "and their answers back in.",
+)
 app.add_typer(batch_app, name="batch")
 
 
@@ -306,10 +460,21 @@ app.add_typer(batch_app, name="batch")
 def batch_export(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The requests JSONL to write.")],
-    model: Annotated[Optional[str], typer.Option(help="The provider's model name, written into each request.")] = None,
-    strategy: Annotated[Optional[str], typer.Option(help="decomposed (default: a headline request and one per event clause) or single (one summary and one events request per document).")] = None,
-    date: Annotated[Optional[str], typer.Option(help="Publication date YYYY-MM-DD (overrides the files').")] = None,
-    prompts: Annotated[Optional[Path], typer.Option(help="Folder of templates overriding the built-in ones.")] = None,
+    model: Annotated[
+        str | None, typer.Option(help="The provider's model name, written into each request.")
+    ] = None,
+    strategy: Annotated[
+        str | None,
+        typer.Option(
+            help="decomposed (default: a headline request and one per event clause) or single (one summary and one events request per document)."
+        ),
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option(help="Publication date YYYY-MM-DD (overrides the files').")
+    ] = None,
+    prompts: Annotated[
+        Path | None, typer.Option(help="Folder of templates overriding the built-in ones.")
+    ] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Write every request the pipeline makes first, for each document, as a Batch API file."""
@@ -323,63 +488,107 @@ def batch_export(
         raise typer.Exit(fail(exc, debug=debug)) from None
     for message in summary.input_errors:
         fail(InputError(message), debug=False)
-    err.print(f"{output}: {summary.request_lines} requests ({summary.strategy} strategy) for "
-              f"{summary.documents_written} documents; "
-              f"{summary.documents} holds the documents, which batch import needs")
+    err.print(
+        f"{output}: {summary.request_lines} requests ({summary.strategy} strategy) for "
+        f"{summary.documents_written} documents; "
+        f"{summary.documents} holds the documents, which batch import needs"
+    )
     raise typer.Exit(EXIT_INPUT if summary.input_errors else EXIT_OK)
 
 
 @batch_app.command("import")
 def batch_import(
     responses: Annotated[list[Path], typer.Argument(help="The provider's output JSONL file(s).")],
-    requests: Annotated[list[Path], typer.Option("--requests", help="The request file(s) they answer (repeat for retry rounds).")],
+    requests: Annotated[
+        list[Path],
+        typer.Option(
+            "--requests", help="The request file(s) they answer (repeat for retry rounds)."
+        ),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The results JSONL to write.")],
-    documents: Annotated[Optional[Path], typer.Option(help="Documents file (default: next to the first --requests).")] = None,
-    retry_out: Annotated[Optional[Path], typer.Option(help="Where re-ask requests go (default: retry-requests.jsonl next to -o).")] = None,
-    max_reasks: Annotated[Optional[int], typer.Option(help="Re-ask rounds before keeping what validates.")] = None,
-    strategy: Annotated[Optional[str], typer.Option(help="The strategy the export used (default: read from the requests' custom ids).")] = None,
-    prompts: Annotated[Optional[Path], typer.Option(help="The templates the export used, if not the built-in ones.")] = None,
-    strict: Annotated[bool, typer.Option(help="Fail a document instead of dropping ungrounded events.")] = False,
+    documents: Annotated[
+        Path | None, typer.Option(help="Documents file (default: next to the first --requests).")
+    ] = None,
+    retry_out: Annotated[
+        Path | None,
+        typer.Option(help="Where re-ask requests go (default: retry-requests.jsonl next to -o)."),
+    ] = None,
+    max_reasks: Annotated[
+        int | None, typer.Option(help="Re-ask rounds before keeping what validates.")
+    ] = None,
+    strategy: Annotated[
+        str | None,
+        typer.Option(
+            help="The strategy the export used (default: read from the requests' custom ids)."
+        ),
+    ] = None,
+    prompts: Annotated[
+        Path | None,
+        typer.Option(help="The templates the export used, if not the built-in ones."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Fail a document instead of dropping ungrounded events.")
+    ] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Validate a batch's answers into results JSONL; write re-asks to a retry request file."""
     try:
-        settings = Settings.from_env(max_reasks=max_reasks, strategy=strategy, prompts_dir=prompts,
-                                     strict=strict or None)
+        settings = Settings.from_env(
+            max_reasks=max_reasks, strategy=strategy, prompts_dir=prompts, strict=strict or None
+        )
     except ValueError as exc:  # pydantic: a bad option value
         raise typer.Exit(fail(option_error(exc), debug=debug)) from None
     try:
-        summary = import_responses(responses, requests, output, settings, documents=documents,
-                                   retry=retry_out, strategy=strategy)
+        summary = import_responses(
+            responses,
+            requests,
+            output,
+            settings,
+            documents=documents,
+            retry=retry_out,
+            strategy=strategy,
+        )
     except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
         raise typer.Exit(fail(exc, debug=debug)) from None
-    err.print(f"{output}: {summary.ok} ok, {summary.pending} waiting on re-asks, "
-              f"{summary.failed} failed; {summary.retry_lines} requests in {summary.retry}")
+    err.print(
+        f"{output}: {summary.ok} ok, {summary.pending} waiting on re-asks, "
+        f"{summary.failed} failed; {summary.retry_lines} requests in {summary.retry}"
+    )
     if summary.unknown_first_requests:
-        err.print(f"warning: {summary.unknown_first_requests} first requests are in no request "
-                  "file: were the prompts or settings changed since the export?")
+        err.print(
+            f"warning: {summary.unknown_first_requests} first requests are in no request "
+            "file: were the prompts or settings changed since the export?"
+        )
     if summary.retry_lines:
-        err.print(f"next: run {summary.retry} as a batch, then import again with every "
-                  "responses and --requests file so far")
+        err.print(
+            f"next: run {summary.retry} as a batch, then import again with every "
+            "responses and --requests file so far"
+        )
     raise typer.Exit(EXIT_OK if not (summary.pending or summary.failed) else EXIT_OUTPUT)
 
 
-cache_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=HELP,
-                        help="The response cache: what it holds, and clearing it.")
+cache_app = typer.Typer(
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings=HELP,
+    help="The response cache: what it holds, and clearing it.",
+)
 app.add_typer(cache_app, name="cache")
 
 
-def _open_cache(cache_dir: Optional[Path]) -> tuple[Optional[ResponseCache], Settings]:
+def _open_cache(cache_dir: Path | None) -> tuple[ResponseCache | None, Settings]:
     """The existing cache in ``--cache-dir`` (None: no file yet); a missing folder is an error."""
     try:
         settings = Settings.from_env(cache_dir=cache_dir)
     except ValidationError as exc:  # a bad SUMMARIZER_CACHE_MAX_MB
-        raise ConfigError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
-                                    for e in exc.errors())) from None
+        raise ConfigError(
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        ) from None
     folder = settings.cache_dir
     if not folder.is_dir():
-        raise ConfigError(f"{folder}: no such cache folder" if not folder.exists()
-                          else f"{folder}: not a folder")
+        raise ConfigError(
+            f"{folder}: no such cache folder" if not folder.exists() else f"{folder}: not a folder"
+        )
     path = folder / CACHE_FILENAME
     if not path.exists():
         return None, settings
@@ -400,8 +609,13 @@ def _size(n: int) -> str:
 
 @cache_app.command("info")
 def cache_info(
-    cache_dir: Annotated[Optional[Path], typer.Option(help="The cache folder (default: SUMMARIZER_CACHE_DIR or the user cache).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object instead of the table.")] = False,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(help="The cache folder (default: SUMMARIZER_CACHE_DIR or the user cache)."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object instead of the table.")
+    ] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Where the response cache is, how many answers it holds and for which models, its size."""
@@ -426,14 +640,20 @@ def cache_info(
         console.print(f"no response cache yet at {escape(str(stats.path))}", soft_wrap=True)
         raise typer.Exit(EXIT_OK)
 
-    def when(ts: Optional[float]) -> str:
+    def when(ts: float | None) -> str:
         return (iso(ts) or "–").replace("T", " ").replace("+00:00", " UTC")
 
     console.print(f"[bold]{escape(str(stats.path))}[/]", soft_wrap=True)
-    console.print(f"{stats.entries:,} entries · {_size(stats.disk_bytes)} on disk "
-                  f"({_size(stats.free_bytes)} free to reuse) · bound {_size(max_bytes)} "
-                  "(SUMMARIZER_CACHE_MAX_MB)", soft_wrap=True)
-    console.print(f"written {when(stats.oldest)} … {when(stats.newest)} · last used {when(stats.last_used)}", soft_wrap=True)
+    console.print(
+        f"{stats.entries:,} entries · {_size(stats.disk_bytes)} on disk "
+        f"({_size(stats.free_bytes)} free to reuse) · bound {_size(max_bytes)} "
+        "(SUMMARIZER_CACHE_MAX_MB)",
+        soft_wrap=True,
+    )
+    console.print(
+        f"written {when(stats.oldest)} … {when(stats.newest)} · last used {when(stats.last_used)}",
+        soft_wrap=True,
+    )
     if stats.models:
         table = Table(box=None, pad_edge=False)
         table.add_column("model")
@@ -448,9 +668,17 @@ def cache_info(
 
 @cache_app.command("clear")
 def cache_clear(
-    cache_dir: Annotated[Optional[Path], typer.Option(help="The cache folder (default: SUMMARIZER_CACHE_DIR or the user cache).")] = None,
-    older_than: Annotated[Optional[float], typer.Option(min=0, help="Only entries written more than DAYS ago.", metavar="DAYS")] = None,
-    model: Annotated[Optional[str], typer.Option(help="Only this model's entries (as `cache info` names it).")] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(help="The cache folder (default: SUMMARIZER_CACHE_DIR or the user cache)."),
+    ] = None,
+    older_than: Annotated[
+        float | None,
+        typer.Option(min=0, help="Only entries written more than DAYS ago.", metavar="DAYS"),
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Only this model's entries (as `cache info` names it).")
+    ] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Delete cached answers (all, or by age or model) and give the space back to the disk."""
@@ -467,8 +695,14 @@ def cache_clear(
         raise
     except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
         raise typer.Exit(fail(exc, debug=debug)) from None
-    note = "" if result.vacuumed else " (the cache was busy: the freed space is reused by later answers)"
-    sys.stdout.write(f"removed {result.removed:,} entries, reclaimed {_size(result.reclaimed)}{note}\n")
+    note = (
+        ""
+        if result.vacuumed
+        else " (the cache was busy: the freed space is reused by later answers)"
+    )
+    sys.stdout.write(
+        f"removed {result.removed:,} entries, reclaimed {_size(result.reclaimed)}{note}\n"
+    )
     raise typer.Exit(EXIT_OK)
 
 
@@ -478,8 +712,14 @@ COMMANDS = {"run", "schema", "eval", "batch", "cache"}
 _INVOCATION: list[str] = []  # the arguments as typed, for the resume hint
 
 
-def _one_line_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
-                      file: Any = None, line: str | None = None) -> None:
+def _one_line_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
     # a library warning (the cache could not be opened...) reads like our other messages
     err.print(f"[yellow]warning:[/] {message}", markup=True, soft_wrap=True, highlight=False)
 

@@ -62,8 +62,9 @@ class AuthenticationFailed(BackendError):
 class InvalidOutput(SummarizerError):
     """Raised when re-asking ran out; keeps what a caller needs to see why."""
 
-    def __init__(self, message: str, *, attempts: int, last_reply: str, errors: list[str],
-                 usage: Usage) -> None:
+    def __init__(
+        self, message: str, *, attempts: int, last_reply: str, errors: list[str], usage: Usage
+    ) -> None:
         super().__init__(redact(message))  # it quotes the model, which quotes the document
         self.attempts = attempts
         self.last_reply = last_reply
@@ -115,5 +116,8 @@ def option_error(exc: ValueError) -> ConfigError:
     errors = getattr(exc, "errors", None)
     if not callable(errors):
         return ConfigError(str(exc))
-    return ConfigError("; ".join(f"--{'-'.join(map(str, e['loc'])).replace('_', '-')}: {e['msg']}"
-                                 for e in errors()))
+    return ConfigError(
+        "; ".join(
+            f"--{'-'.join(map(str, e['loc'])).replace('_', '-')}: {e['msg']}" for e in errors()
+        )
+    )

@@ -1,20 +1,28 @@
 """The exit codes of every ``summarise`` command, in one table keyed by exception class.
 
-    0  every document summarised
-    1  an unexpected internal error (a bug: run again with --debug and report it)
-    2  bad usage or configuration (unknown option, missing model, bad prompt folder)
-    3  bad input (missing, empty, binary or undecodable file, bad date, bad JSON line)
-    4  the model backend failed (unreachable, timed out, refused the key)
-    5  the model never gave a valid answer
-    6  eval: a metric fell below --fail-under or regressed against --baseline
-  130  interrupted
+  0  every document summarised
+  1  an unexpected internal error (a bug: run again with --debug and report it)
+  2  bad usage or configuration (unknown option, missing model, bad prompt folder)
+  3  bad input (missing, empty, binary or undecodable file, bad date, bad JSON line)
+  4  the model backend failed (unreachable, timed out, refused the key)
+  5  the model never gave a valid answer
+  6  eval: a metric fell below --fail-under or regressed against --baseline
+130  interrupted
 """
 
 from __future__ import annotations
 
 from .errors import BackendError, ConfigError, InputError, InvalidOutput, SummarizerError
 
-EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_INPUT, EXIT_BACKEND, EXIT_OUTPUT, EXIT_GATE = 0, 1, 2, 3, 4, 5, 6
+EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_INPUT, EXIT_BACKEND, EXIT_OUTPUT, EXIT_GATE = (
+    0,
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+)
 EXIT_INTERRUPTED = 130
 
 # the most specific class an error is an instance of decides (see ``exit_code``)

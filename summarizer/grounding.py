@@ -21,12 +21,30 @@ from .schemas import Evidence, Span
 
 FUZZY_THRESHOLD = 90.0
 
-_FOLD = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
-    "\u2212": "-", "\u00a0": " ",
-})
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -63,16 +81,18 @@ class Folded:
         return Span(start=self.origin[start], end=self.origin[end - 1] + 1)
 
 
-def locate(quote: str, text: str, *, folded: Folded | None = None,
-           threshold: float = FUZZY_THRESHOLD) -> Evidence | None:
+def locate(
+    quote: str, text: str, *, folded: Folded | None = None, threshold: float = FUZZY_THRESHOLD
+) -> Evidence | None:
     """Find ``quote`` in ``text``; None when no alignment reaches ``threshold``."""
     quote = quote.strip()
     if not quote:
         return None
     at = text.find(quote)
     if at >= 0:
-        return Evidence(quote=quote, span=Span(start=at, end=at + len(quote)), match="exact",
-                        score=100.0)
+        return Evidence(
+            quote=quote, span=Span(start=at, end=at + len(quote)), match="exact", score=100.0
+        )
     folded = folded or Folded.of(text)
     needle = Folded.of(quote).text
     if not needle:
@@ -80,28 +100,40 @@ def locate(quote: str, text: str, *, folded: Folded | None = None,
     at = folded.text.find(needle)
     if at >= 0:
         span = folded.span(at, at + len(needle))
-        return Evidence(quote=text[span.start:span.end], span=span, match="normalised", score=100.0)
+        return Evidence(
+            quote=text[span.start : span.end], span=span, match="normalised", score=100.0
+        )
     alignment = fuzz.partial_ratio_alignment(needle, folded.text)
-    if alignment is None or alignment.score < threshold or alignment.dest_end <= alignment.dest_start:
+    if (
+        alignment is None
+        or alignment.score < threshold
+        or alignment.dest_end <= alignment.dest_start
+    ):
         return None
     span = folded.span(alignment.dest_start, alignment.dest_end)
-    return Evidence(quote=text[span.start:span.end], span=span, match="fuzzy",
-                    score=round(alignment.score, 1))
+    return Evidence(
+        quote=text[span.start : span.end], span=span, match="fuzzy", score=round(alignment.score, 1)
+    )
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a an the and or but of in on at to for from by with as is are was were be been being has have had
 that this these those it its it's their his her he she they them we our you your i not no than then
 into over after before about said says will would could should may might can do does did also
 who whom which what when where while there here s t up out
-""".split())
+""".split()
+)
 
 
 def content_words(text: str) -> set[str]:
     """Lower-cased words that carry meaning (stopwords and 1-letter tokens removed)."""
-    return {w for w in (m.group().lower() for m in _WORD.finditer(text))
-            if len(w) > 1 and w not in STOPWORDS}
+    return {
+        w
+        for w in (m.group().lower() for m in _WORD.finditer(text))
+        if len(w) > 1 and w not in STOPWORDS
+    }
 
 
 @lru_cache(maxsize=64)
@@ -123,8 +155,9 @@ def found_in(phrase: str, evidence: str) -> bool:
     return bool(needle) and needle in Folded.of(evidence).text
 
 
-def support_spans(claim: str, sentences: list[tuple[Span, str]], *, limit: int = 2,
-                  min_overlap: float = 0.3) -> list[Span]:
+def support_spans(
+    claim: str, sentences: list[tuple[Span, str]], *, limit: int = 2, min_overlap: float = 0.3
+) -> list[Span]:
     """Spans of the sentences that best support ``claim`` (by shared content words)."""
     words = content_words(claim)
     if not words:

@@ -22,7 +22,6 @@ KEY_POINTS_MAX = 7  # accepted
 ACTORS_MAX = 6  # an event's actors (schema limit; code naming them keeps the first ones)
 
 
-
 def accepted(limit: int) -> int:
     """The most words a check lets through for a limit the model was asked to keep."""
     return limit + limit // 3

@@ -31,8 +31,9 @@ import datetime as dt
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -48,15 +49,18 @@ FUTURE_SLACK_DAYS = 1  # time zones: a paper dated tomorrow somewhere is not an 
 CONTROL_SHARE = 0.05  # text has almost no C0 control bytes besides tab, CR, LF, FF
 
 _BOMS = (  # longest first: the UTF-32-LE BOM starts with the UTF-16-LE one
-    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _MAGIC = {  # file signatures people hand a text tool by mistake
     b"%PDF": "a PDF file, not text; extract its text first (e.g. pdftotext)",
     b"PK\x03\x04": "a ZIP archive (or .docx/.odt), not text; extract its text first",
     b"\x1f\x8b": "a gzip file, not text; decompress it first",
-    b"\x89PNG": "a PNG image, not text", b"\xff\xd8\xff": "a JPEG image, not text",
+    b"\x89PNG": "a PNG image, not text",
+    b"\xff\xd8\xff": "a JPEG image, not text",
     b"GIF8": "a GIF image, not text",
     b"{\\rtf": "an RTF document, not plain text; save it as plain text first",
 }
@@ -88,8 +92,11 @@ def decode(data: bytes, *, source: str, encoding: str | None = None) -> str:
             try:
                 return data.decode(codec).lstrip("\ufeff")
             except UnicodeDecodeError as exc:
-                raise InputError(f"starts with a {codec.upper()} byte-order mark but is not "
-                                 f"valid {codec.upper()} (byte {exc.start})", source=source) from None
+                raise InputError(
+                    f"starts with a {codec.upper()} byte-order mark but is not "
+                    f"valid {codec.upper()} (byte {exc.start})",
+                    source=source,
+                ) from None
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             raise InputError(f"looks like {what}", source=source)
@@ -99,8 +106,9 @@ def decode(data: bytes, *, source: str, encoding: str | None = None) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"is not valid UTF-8 (byte {exc.start}){_guess(data)}",
-                         source=source) from None
+        raise InputError(
+            f"is not valid UTF-8 (byte {exc.start}){_guess(data)}", source=source
+        ) from None
 
 
 def _guess(data: bytes) -> str:
@@ -112,8 +120,7 @@ def _guess(data: bytes) -> str:
     # Western European text in cp1252 is mostly ASCII with a few accented letters
     odd = sum(1 for ch in text if ord(ch) > 127 and not ch.isalpha() and ch not in "’‘“”–—…€£°·«»")
     if odd <= 0.01 * len(text):
-        return ("; it looks like Windows-1252/Latin-1: convert it, "
-                "e.g. iconv -f CP1252 -t UTF-8")
+        return "; it looks like Windows-1252/Latin-1: convert it, e.g. iconv -f CP1252 -t UTF-8"
     return "; convert it to UTF-8, e.g. iconv -f ENCODING -t UTF-8"
 
 
@@ -130,8 +137,9 @@ def parse_text(raw: str, *, doc_id: str, source: str | None = None) -> Document:
         body = rest.lstrip("\r\n")
     elif header and _DATE_LIKE.fullmatch(header.group(1).rstrip(",")):
         # "date 13/11/2025 Title" is a header with a date we must not guess (13/11 or 11/13?)
-        raise InputError(f"the date header '{header.group(1)}' is not in YYYY-MM-DD form",
-                         source=source)
+        raise InputError(
+            f"the date header '{header.group(1)}' is not in YYYY-MM-DD form", source=source
+        )
     else:
         body = raw
         md = _MD_TITLE.match(first.strip())
@@ -140,8 +148,9 @@ def parse_text(raw: str, *, doc_id: str, source: str | None = None) -> Document:
             if not rest.strip():  # the body keeps its "# Title" line; a title alone is no text
                 body = ""
     if not body.strip():
-        raise InputError("has no text to summarise" + (" (only a title)" if title else ""),
-                         source=source)
+        raise InputError(
+            "has no text to summarise" + (" (only a title)" if title else ""), source=source
+        )
     return Document(id=doc_id, text=body, title=title, date=date, source=source)
 
 
@@ -185,7 +194,9 @@ def _read_bytes(path: Path) -> bytes:
         raise InputError("is a directory", source=str(path)) from None
 
 
-def _iter_records(text: str, *, stem: str, source: str, jsonl: bool) -> Iterator[Document | InputError]:
+def _iter_records(
+    text: str, *, stem: str, source: str, jsonl: bool
+) -> Iterator[Document | InputError]:
     if not jsonl:
         try:
             data = json.loads(text)
@@ -196,7 +207,7 @@ def _iter_records(text: str, *, stem: str, source: str, jsonl: bool) -> Iterator
         if not records:
             yield InputError("has no records (an empty JSON list)", source=source)
         for i, record in enumerate(records, 1):
-            yield _safe(lambda: parse_record(record, default_id=f"{stem}-{i}", source=source))
+            yield _safe(partial(parse_record, record, default_id=f"{stem}-{i}", source=source))
         return
     if not text.strip():  # an empty .jsonl is a mistake to report, not a batch of nothing
         yield InputError("has no records", source=source)
@@ -210,10 +221,10 @@ def _iter_records(text: str, *, stem: str, source: str, jsonl: bool) -> Iterator
         except json.JSONDecodeError as exc:
             yield InputError(f"invalid JSON: {exc.msg}", source=where)
             continue
-        yield _safe(lambda: parse_record(record, default_id=f"{stem}-{lineno}", source=where))
+        yield _safe(partial(parse_record, record, default_id=f"{stem}-{lineno}", source=where))
 
 
-def _safe(make: Any) -> Document | InputError:
+def _safe(make: Callable[[], Document]) -> Document | InputError:
     try:
         return make()
     except InputError as exc:
@@ -241,9 +252,13 @@ class FolderFiles:
         if self.hidden:
             parts.append(f"{self.hidden} hidden files")
         if self.other:
-            kinds = ", ".join(f"{n} {ext or '(no extension)'}" for ext, n in
-                              sorted(self.other.items(), key=lambda kv: (-kv[1], kv[0])))
-            parts.append(f"{sum(self.other.values())} files of other types ({kinds}; --ext takes them)")
+            kinds = ", ".join(
+                f"{n} {ext or '(no extension)'}"
+                for ext, n in sorted(self.other.items(), key=lambda kv: (-kv[1], kv[0]))
+            )
+            parts.append(
+                f"{sum(self.other.values())} files of other types ({kinds}; --ext takes them)"
+            )
         return f"{folder}: skipped {' and '.join(parts)}" if parts else None
 
 
@@ -262,8 +277,9 @@ def folder_files(folder: Path, extensions: tuple[str, ...] = FOLDER_EXTENSIONS) 
     return found
 
 
-def iter_path(path: Path, *, encoding: str | None = None,
-              extensions: tuple[str, ...] = FOLDER_EXTENSIONS) -> Iterator[Document | InputError]:
+def iter_path(
+    path: Path, *, encoding: str | None = None, extensions: tuple[str, ...] = FOLDER_EXTENSIONS
+) -> Iterator[Document | InputError]:
     """Documents from one file or folder (folders: see ``folder_files``)."""
     if path.is_dir():
         found = folder_files(path, extensions)
@@ -305,8 +321,12 @@ def iter_stdin(*, encoding: str | None = None) -> Iterator[Document | InputError
         yield _safe(lambda: parse_text(text, doc_id="stdin", source="<stdin>"))
 
 
-def iter_documents(sources: list[str], *, encoding: str | None = None,
-                   extensions: tuple[str, ...] = FOLDER_EXTENSIONS) -> Iterator[Document | InputError]:
+def iter_documents(
+    sources: list[str],
+    *,
+    encoding: str | None = None,
+    extensions: tuple[str, ...] = FOLDER_EXTENSIONS,
+) -> Iterator[Document | InputError]:
     """Every document named by ``sources`` (paths, folders, or ``-`` for stdin), in order."""
     for source in sources:
         if source == "-":
@@ -326,13 +346,20 @@ def date_warnings(document: Document, *, today: dt.date | None = None) -> list[s
         return []
     today = today or dt.date.today()
     if (document.date - today).days > FUTURE_SLACK_DAYS:
-        return [f"publication date {document.date.isoformat()} is in the future "
-                f"(today is {today.isoformat()}); relative dates are resolved against it"]
+        return [
+            f"publication date {document.date.isoformat()} is in the future "
+            f"(today is {today.isoformat()}); relative dates are resolved against it"
+        ]
     return []
 
 
-def as_document(value: str | Document, *, date: dt.date | None = None,
-                title: str | None = None, doc_id: str = "document") -> Document:
+def as_document(
+    value: str | Document,
+    *,
+    date: dt.date | None = None,
+    title: str | None = None,
+    doc_id: str = "document",
+) -> Document:
     """What ``summarise`` accepts: a Document, or raw text (with an optional date header)."""
     if isinstance(value, Document):
         doc = value

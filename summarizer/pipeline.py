@@ -65,8 +65,10 @@ class Pipeline:
             provenance=Provenance(
                 backend=self.backend.name if self.backend else "none",
                 model=self.backend.model if self.backend else "none",
-                strategy=self.settings.strategy, prompts=dict(self.prompts.used),
-                attempts=run.meter.usage.calls, usage=run.meter.usage,
+                strategy=self.settings.strategy,
+                prompts=dict(self.prompts.used),
+                attempts=run.meter.usage.calls,
+                usage=run.meter.usage,
                 latency_s=round(time.perf_counter() - started, 3),
                 summarizer_version=__version__,
             ),
@@ -95,7 +97,9 @@ def _date(value: Any) -> dt.date | None:
         return value.date()
     if isinstance(value, str):
         return parse_date(value)
-    raise InputError(f"date must be a datetime.date or a YYYY-MM-DD string, not {type(value).__name__}")
+    raise InputError(
+        f"date must be a datetime.date or a YYYY-MM-DD string, not {type(value).__name__}"
+    )
 
 
 def _settings(settings: Settings | None, options: dict[str, Any], no_model: bool) -> Settings:
@@ -116,9 +120,16 @@ def _settings(settings: Settings | None, options: dict[str, Any], no_model: bool
     return chosen
 
 
-def summarise(text_or_document: str | Document, *, date: Any = None, title: str | None = None,
-              settings: Settings | None = None, backend: Backend | None = None,
-              no_model: bool = False, **options: Any) -> Result:
+def summarise(
+    text_or_document: str | Document,
+    *,
+    date: Any = None,
+    title: str | None = None,
+    settings: Settings | None = None,
+    backend: Backend | None = None,
+    no_model: bool = False,
+    **options: Any,
+) -> Result:
     """Summarise one document and list its dated, grounded events.
 
     ``text_or_document`` is raw text (its first line may be ``date YYYY-MM-DD Title``)

@@ -42,16 +42,22 @@ def show(console: Console, result: Result) -> None:
     table.add_column("evidence (span)", ratio=3)
     for event in result.timeline():
         span = event.evidence.span
-        table.add_row(_when(event), event.status, escape(event.description),
-                      f"{escape(_quote(event))} [dim][{span.start}:{span.end}][/]")
+        table.add_row(
+            _when(event),
+            event.status,
+            escape(event.description),
+            f"{escape(_quote(event))} [dim][{span.start}:{span.end}][/]",
+        )
     console.print(table)
     console.print("[dim]* inferred date (no date words in the sentence)[/]")
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/] {escape(warning)}")
     p = result.provenance
-    console.print(f"[dim]{p.backend}:{p.model} · {p.strategy} · {p.attempts} calls · "
-                  f"{p.usage.prompt_tokens}+{p.usage.completion_tokens} tokens · "
-                  f"{p.latency_s:.1f} s[/]")
+    console.print(
+        f"[dim]{p.backend}:{p.model} · {p.strategy} · {p.attempts} calls · "
+        f"{p.usage.prompt_tokens}+{p.usage.completion_tokens} tokens · "
+        f"{p.latency_s:.1f} s[/]"
+    )
 
 
 def markdown(result: Result) -> str:
@@ -65,8 +71,9 @@ def markdown(result: Result) -> str:
     lines += ["| date | status | event | evidence |", "|---|---|---|---|"]
     for event in result.timeline():
         quote = _quote(event).replace("|", "\\|")
-        lines.append(f"| {_when(event)} | {event.status} | {event.description.replace('|', '/')} "
-                     f"| {quote} |")
+        lines.append(
+            f"| {_when(event)} | {event.status} | {event.description.replace('|', '/')} | {quote} |"
+        )
     if result.warnings:
         lines += ["", "Warnings:", *[f"- {w}" for w in result.warnings]]
     return "\n".join(lines)

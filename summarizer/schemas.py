@@ -32,7 +32,6 @@ MatchKind = Literal["exact", "normalised", "fuzzy"]
 DateSource = Literal["written", "narrative", "publication", "unresolved"]
 
 
-
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -38,21 +38,30 @@ class Settings(BaseModel):
     model_path: Path | None = Field(None, description="a GGUF file for the embedded backend")
     strategy: str = Field("decomposed", description="a name in summarizer.strategies.STRATEGIES")
     max_reasks: int = Field(DEFAULT_MAX_REASKS, ge=0, le=10)
-    token_budget: int | None = Field(None, ge=1, description="tokens per document, re-asks included")
+    token_budget: int | None = Field(
+        None, ge=1, description="tokens per document, re-asks included"
+    )
     temperature: float = DEFAULT_TEMPERATURE
     timeout_s: float = Field(DEFAULT_TIMEOUT_S, gt=0)
     transport_retries: int = Field(DEFAULT_TRANSPORT_RETRIES, ge=0)
     context_tokens: int = Field(DEFAULT_CONTEXT_TOKENS, ge=512)
     threads: int | None = Field(None, ge=1)
     decoder: Literal["llama-cpp", "batched"] = Field(
-        "batched", description="the embedded model's decoding loop; see docs/decoding.md")
-    parallel: int = Field(4, ge=1, le=64,
-                          description="independent calls decoded (embedded) or sent (server) at once")
+        "batched", description="the embedded model's decoding loop; see docs/decoding.md"
+    )
+    parallel: int = Field(
+        4, ge=1, le=64, description="independent calls decoded (embedded) or sent (server) at once"
+    )
     prompts_dir: Path | None = None
     cache_dir: Path = Field(default_factory=default_cache_dir)
-    cache: bool = Field(True, description="replay repeated model calls from cache_dir/responses.sqlite")
-    cache_max_mb: int = Field(DEFAULT_CACHE_MAX_MB, ge=1,
-                              description="response cache bound; the least recently used answers go past it")
+    cache: bool = Field(
+        True, description="replay repeated model calls from cache_dir/responses.sqlite"
+    )
+    cache_max_mb: int = Field(
+        DEFAULT_CACHE_MAX_MB,
+        ge=1,
+        description="response cache bound; the least recently used answers go past it",
+    )
     strict: bool = Field(False, description="raise instead of dropping ungrounded events")
 
     @property

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import platformdirs
 import pytest
-
 from scripted_server import ScriptedServer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -60,17 +59,33 @@ def llama_server(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
     log_file = log.open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path),
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096",
-         "--model_alias", "qwen-0.5b"],
-        stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ},
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(model_path),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "4096",
+            "--model_alias",
+            "qwen-0.5b",
+        ],
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        env={**os.environ},
     )
     base = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(f"llama server exited: {log.read_text(errors='replace')[-2000:]}")
+                raise RuntimeError(
+                    f"llama server exited: {log.read_text(errors='replace')[-2000:]}"
+                )
             try:
                 urllib.request.urlopen(f"{base}/models", timeout=2).read()
                 break

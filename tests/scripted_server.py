@@ -17,33 +17,37 @@ import struct
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass
 class Reply:
-    content: str | None = None          # the assistant message content (a normal 200 answer)
+    content: str | None = None  # the assistant message content (a normal 200 answer)
     status: int = 200
     body: dict[str, Any] | str | None = None  # raw body instead of a completion
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
-    drop: bool = False                  # close the connection without answering
+    drop: bool = False  # close the connection without answering
     finish_reason: str = "stop"
-    drip_s: float = 0.0                 # send the body one byte at a time, this far apart
-    reset: bool = False                 # abort the connection with a TCP RST, no answer
-    truncate: int | None = None         # send only this many body bytes, then close
-    refusal: str | None = None          # message.refusal (content stays null)
+    drip_s: float = 0.0  # send the body one byte at a time, this far apart
+    reset: bool = False  # abort the connection with a TCP RST, no answer
+    truncate: int | None = None  # send only this many body bytes, then close
+    refusal: str | None = None  # message.refusal (content stays null)
 
 
-def completion(content: str | None, finish_reason: str = "stop",
-               refusal: str | None = None) -> dict[str, Any]:
+def completion(
+    content: str | None, finish_reason: str = "stop", refusal: str | None = None
+) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": content}
     if refusal is not None:
         message["refusal"] = refusal
     return {
-        "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": int(time.time()),
         "model": "scripted",
         "choices": [{"index": 0, "finish_reason": finish_reason, "message": message}],
         "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
@@ -99,7 +103,9 @@ def valid_answer(request: dict[str, Any]) -> Reply:
     value = _fake(schema, schema.get("$defs", {}))
     if isinstance(value, dict) and isinstance(value.get("key_points"), list):
         # key points must differ from each other to validate
-        value["key_points"] = [f"Officials said thing {i}" for i in range(1, len(value["key_points"]) + 1)]
+        value["key_points"] = [
+            f"Officials said thing {i}" for i in range(1, len(value["key_points"]) + 1)
+        ]
     return Reply(json.dumps(value))
 
 
@@ -141,14 +147,17 @@ class ScriptedServer:
                     return
                 if reply.reset:  # SO_LINGER 0: close() sends RST, the client sees ECONNRESET
                     self.close_connection = True
-                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                               struct.pack("ii", 1, 0))
+                    self.connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                    )
                     self.connection.close()
                     return
                 if reply.body is not None:
                     payload = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
                 elif reply.refusal is not None:
-                    payload = json.dumps(completion(reply.content, reply.finish_reason, reply.refusal))
+                    payload = json.dumps(
+                        completion(reply.content, reply.finish_reason, reply.refusal)
+                    )
                 else:
                     payload = json.dumps(completion(reply.content or "", reply.finish_reason))
                 data = payload.encode()
@@ -159,7 +168,7 @@ class ScriptedServer:
                     self.send_header(k, v)
                 self.end_headers()
                 if reply.truncate is not None:
-                    self.wfile.write(data[:reply.truncate])
+                    self.wfile.write(data[: reply.truncate])
                     self.wfile.flush()
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -167,7 +176,7 @@ class ScriptedServer:
                 if reply.drip_s:
                     try:
                         for i in range(len(data)):
-                            self.wfile.write(data[i:i + 1])
+                            self.wfile.write(data[i : i + 1])
                             self.wfile.flush()
                             time.sleep(reply.drip_s)
                     except OSError:  # the client gave up on us: that is the point
@@ -178,8 +187,9 @@ class ScriptedServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         # a short poll interval: shutdown() waits for it, and every test shuts a server down
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def base_url(self) -> str:

@@ -6,10 +6,29 @@ import summarizer
 from summarizer._version import __version__
 
 PUBLIC = [
-    "AuthenticationFailed", "BackendError", "BackendTimeout", "BackendUnavailable",
-    "BudgetExceeded", "ConfigError", "Document", "Event", "EventDate", "Evidence",
-    "GroundingError", "InputError", "InvalidOutput", "KeyPoint", "Pipeline", "Result",
-    "Settings", "Span", "Summary", "SummarizerError", "__version__", "asummarise", "summarise",
+    "AuthenticationFailed",
+    "BackendError",
+    "BackendTimeout",
+    "BackendUnavailable",
+    "BudgetExceeded",
+    "ConfigError",
+    "Document",
+    "Event",
+    "EventDate",
+    "Evidence",
+    "GroundingError",
+    "InputError",
+    "InvalidOutput",
+    "KeyPoint",
+    "Pipeline",
+    "Result",
+    "Settings",
+    "Span",
+    "Summary",
+    "SummarizerError",
+    "__version__",
+    "asummarise",
+    "summarise",
 ]
 
 

@@ -15,11 +15,16 @@ PACKAGE = Path(__file__).resolve().parents[1] / "summarizer"
 # function-level imports are for optional extras only: the embedded model, tiktoken (the
 # server extra), the eval stack (numpy, scipy, rouge-score under the eval extra), and the
 # OpenAI-compatible backend, whose SDK takes seconds to import and only --base-url needs
-OPTIONAL = {"llama_cpp", "tiktoken", "summarizer.evaluation.harness",
-            "summarizer.evaluation.gate", "summarizer.evaluation.report",
-            "summarizer.backends.openai_compat",
-            "summarizer.backends.decoding",  # our decoding loop: llama_cpp and numpy at its top
-            "summarizer.distributed"}  # the ray extra (Ray, pyarrow) behind --engine ray
+OPTIONAL = {
+    "llama_cpp",
+    "tiktoken",
+    "summarizer.evaluation.harness",
+    "summarizer.evaluation.gate",
+    "summarizer.evaluation.report",
+    "summarizer.backends.openai_compat",
+    "summarizer.backends.decoding",  # our decoding loop: llama_cpp and numpy at its top
+    "summarizer.runners.ray",
+}  # the ray extra (Ray, pyarrow) behind --engine ray
 
 
 def module_name(path: Path) -> str:
@@ -41,7 +46,7 @@ def _resolve(name: str, node: ast.ImportFrom | ast.Import, known: dict[str, Path
         is_package = known[name].name == "__init__.py"
         base = name.split(".")
         base = base if is_package else base[:-1]
-        base = base[:len(base) - (node.level - 1)]
+        base = base[: len(base) - (node.level - 1)]
         target = ".".join(base + ([node.module] if node.module else []))
     else:
         target = node.module or ""
@@ -97,6 +102,94 @@ def test_nothing_imports_the_package_root() -> None:
     assert offenders == []
 
 
+# The wings and what each may import from the rest of the package. Read top to bottom: the
+# commands drive the runners, the runners one pipeline, the pipeline the strategies, which ask
+# the backends and use the timeline, summary and guard wings; those use the shared text modules.
+# A module not named here (schemas, dates, segment, ...) is shared ground: anyone may use it.
+FORBIDDEN: dict[str, set[str]] = {
+    "runners": {"cli", "evaluation"},
+    "pipeline": {"cli", "evaluation", "runners"},
+    "strategies": {"cli", "evaluation", "runners", "pipeline"},
+    "backends": {
+        "cli",
+        "evaluation",
+        "runners",
+        "pipeline",
+        "strategies",
+        "timeline",
+        "summary",
+        "guard",
+        "ask",
+    },
+    "timeline": {
+        "cli",
+        "evaluation",
+        "runners",
+        "pipeline",
+        "strategies",
+        "backends",
+        "ask",
+        "summary",
+        "guard",
+    },
+    "summary": {
+        "cli",
+        "evaluation",
+        "runners",
+        "pipeline",
+        "strategies",
+        "backends",
+        "ask",
+        "timeline",
+        "guard",
+    },
+    "guard": {
+        "cli",
+        "evaluation",
+        "runners",
+        "pipeline",
+        "strategies",
+        "backends",
+        "ask",
+        "timeline",
+        "summary",
+    },
+    "dates": {
+        "cli",
+        "evaluation",
+        "runners",
+        "pipeline",
+        "strategies",
+        "backends",
+        "ask",
+        "timeline",
+        "summary",
+        "guard",
+        "loading",
+    },
+}
+
+
+def _area(module: str) -> str:
+    """The wing (or top-level module) a module belongs to: ``summarizer.timeline.events`` ->
+    ``timeline``."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def test_each_wing_imports_only_what_lies_below_it() -> None:
+    broken = []
+    for name, deps in graph().items():
+        forbidden = FORBIDDEN.get(_area(name), set())
+        broken += [f"{name} -> {dep}" for dep in deps if _area(dep) in forbidden]
+    assert broken == []
+
+
+def test_the_top_of_the_package_shows_the_stages() -> None:
+    loose = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert len(loose) <= 18, loose
+
+
 def test_no_import_after_code_and_none_in_functions_but_optional_extras() -> None:
     known = modules()
     late, hidden = [], []
@@ -104,9 +197,14 @@ def test_no_import_after_code_and_none_in_functions_but_optional_extras() -> Non
         tree = ast.parse(path.read_text(encoding="utf-8"))
         code_seen = False
         for node in tree.body:
-            is_import = isinstance(node, (ast.Import, ast.ImportFrom)) or _type_checking(node) or (
-                isinstance(node, ast.Try) and all(isinstance(s, (ast.Import, ast.ImportFrom))
-                                                  for s in node.body))
+            is_import = (
+                isinstance(node, (ast.Import, ast.ImportFrom))
+                or _type_checking(node)
+                or (
+                    isinstance(node, ast.Try)
+                    and all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in node.body)
+                )
+            )
             docstring = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
             if is_import and code_seen:
                 late.append(f"{name}:{node.lineno}")
@@ -131,4 +229,7 @@ if __name__ == "__main__":
     level = layers(edges)
     for name in sorted(edges, key=lambda n: (-level[n], n)):
         deps = ", ".join(sorted(d.removeprefix("summarizer.") for d in edges[name]))
-        print(f"{level[name]:>2}  {name.removeprefix('summarizer.') or 'summarizer'}: {deps}", file=sys.stdout)
+        print(
+            f"{level[name]:>2}  {name.removeprefix('summarizer.') or 'summarizer'}: {deps}",
+            file=sys.stdout,
+        )

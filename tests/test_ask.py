@@ -5,21 +5,24 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from scripted_server import Reply, ScriptedServer
+
 from summarizer.ask import Meter, ask
 from summarizer.backends.openai_compat import OpenAICompatBackend
 from summarizer.errors import AuthenticationFailed, BudgetExceeded, InvalidOutput
 from summarizer.prompts import Prompts
 from summarizer.schemas import EventDraft
 
-GOOD = json.dumps({"description": "Russia takes Sukhyi Yar", "actors": ["Russia"], "location": None})
+GOOD = json.dumps(
+    {"description": "Russia takes Sukhyi Yar", "actors": ["Russia"], "location": None}
+)
 MESSAGES = [{"role": "user", "content": "Describe the event."}]
 
 
 def backend(server: ScriptedServer, retries: int = 2) -> OpenAICompatBackend:
-    return OpenAICompatBackend(base_url=server.base_url, model="m", api_key=None,
-                               timeout_s=5, transport_retries=retries)
+    return OpenAICompatBackend(
+        base_url=server.base_url, model="m", api_key=None, timeout_s=5, transport_retries=retries
+    )
 
 
 def test_broken_json_is_reasked_and_recovers(scripted: ScriptedServer) -> None:
@@ -45,7 +48,9 @@ def test_semantic_check_failure_is_reasked(scripted: ScriptedServer) -> None:
     scripted.script(Reply(GOOD.replace("Sukhyi Yar", "Paris")), Reply(GOOD))
 
     def check(d: EventDraft) -> list[str]:
-        return [] if "Sukhyi" in d.description else ["description names a place not in the sentence"]
+        return (
+            [] if "Sukhyi" in d.description else ["description names a place not in the sentence"]
+        )
 
     answer = ask(backend(scripted), Prompts(), MESSAGES, EventDraft, meter=Meter(), check=check)
     assert answer.attempts == 2 and "Sukhyi" in answer.value.description
@@ -72,8 +77,11 @@ def test_token_budget_stops_reasking(scripted: ScriptedServer) -> None:
 
 def test_unsupported_json_schema_falls_back_to_json_object(scripted: ScriptedServer) -> None:
     # llama-cpp-python's server answers json_schema with HTTP 500 (measured)
-    scripted.script(Reply(status=500, body={"error": {"message": "unsupported response_format"}}),
-                    Reply(GOOD), Reply(GOOD))
+    scripted.script(
+        Reply(status=500, body={"error": {"message": "unsupported response_format"}}),
+        Reply(GOOD),
+        Reply(GOOD),
+    )
     b = backend(scripted, retries=0)
     ask(b, Prompts(), MESSAGES, EventDraft, meter=Meter())
     ask(b, Prompts(), MESSAGES, EventDraft, meter=Meter())
@@ -83,8 +91,10 @@ def test_unsupported_json_schema_falls_back_to_json_object(scripted: ScriptedSer
 
 
 def test_rate_limit_honours_retry_after(scripted: ScriptedServer) -> None:
-    scripted.script(Reply(status=429, headers={"retry-after": "0.2"}, body={"error": {"message": "slow down"}}),
-                    Reply(GOOD))
+    scripted.script(
+        Reply(status=429, headers={"retry-after": "0.2"}, body={"error": {"message": "slow down"}}),
+        Reply(GOOD),
+    )
     answer = ask(backend(scripted), Prompts(), MESSAGES, EventDraft, meter=Meter())
     assert answer.attempts == 1  # a transport retry is not a re-ask
     assert len(scripted.requests) == 2
@@ -93,8 +103,9 @@ def test_rate_limit_honours_retry_after(scripted: ScriptedServer) -> None:
 def test_wrong_key_fails_fast_without_leaking_it(scripted: ScriptedServer) -> None:
     key = "sk-secret-key-that-must-not-leak-123"
     scripted.default = Reply(status=401, body={"error": {"message": "invalid key"}})
-    b = OpenAICompatBackend(base_url=scripted.base_url, model="m", api_key=key, timeout_s=5,
-                            transport_retries=3)
+    b = OpenAICompatBackend(
+        base_url=scripted.base_url, model="m", api_key=key, timeout_s=5, transport_retries=3
+    )
     with pytest.raises(AuthenticationFailed) as info:
         ask(b, Prompts(), MESSAGES, EventDraft, meter=Meter())
     assert len(scripted.requests) == 1

@@ -34,8 +34,9 @@ class Batching:
         question = request.messages[0]["content"]
         replies = self.answers[question]
         attempt = 1 if len(request.messages) == 1 else 2
-        return Completion(text=replies[min(attempt, len(replies)) - 1], prompt_tokens=10,
-                          completion_tokens=5)
+        return Completion(
+            text=replies[min(attempt, len(replies)) - 1], prompt_tokens=10, completion_tokens=5
+        )
 
     def complete(self, request: ChatRequest) -> Completion:
         self.batches.append([request.messages[0]["content"]])
@@ -54,8 +55,13 @@ def question(text: str, **kwargs: object) -> Question[EventDraft]:
 
 
 def test_questions_go_together_and_only_the_failed_ones_are_reasked() -> None:
-    backend = Batching({"a": [draft("A happened")], "b": ["not json", draft("B happened")],
-                        "c": [draft("C happened")]})
+    backend = Batching(
+        {
+            "a": [draft("A happened")],
+            "b": ["not json", draft("B happened")],
+            "c": [draft("C happened")],
+        }
+    )
     meter = Meter()
     out = ask_many(backend, Prompts(), [question("a"), question("b"), question("c")], meter=meter)
     assert backend.batches == [["a", "b", "c"], ["b"]]
@@ -66,8 +72,12 @@ def test_questions_go_together_and_only_the_failed_ones_are_reasked() -> None:
 
 def test_each_question_keeps_its_own_reask_limit_and_errors_come_back_in_place() -> None:
     backend = Batching({"x": ["nope"], "y": ["nope", draft("Y happened")]})
-    out = ask_many(backend, Prompts(), [question("x", max_reasks=0), question("y", max_reasks=1)],
-                   meter=Meter())
+    out = ask_many(
+        backend,
+        Prompts(),
+        [question("x", max_reasks=0), question("y", max_reasks=1)],
+        meter=Meter(),
+    )
     assert isinstance(out[0], InvalidOutput) and out[0].attempts == 1
     assert not isinstance(out[1], Exception) and out[1].value.description == "Y happened"
     assert backend.batches == [["x", "y"], ["y"]]
@@ -75,8 +85,12 @@ def test_each_question_keeps_its_own_reask_limit_and_errors_come_back_in_place()
 
 def test_a_lenient_question_returns_its_last_parsed_answer_with_the_errors() -> None:
     backend = Batching({"q": [draft("too long a description")]})
-    out = ask_many(backend, Prompts(), [question("q", max_reasks=1, lenient=True,
-                                                 check=lambda d: ["too long"])], meter=Meter())
+    out = ask_many(
+        backend,
+        Prompts(),
+        [question("q", max_reasks=1, lenient=True, check=lambda d: ["too long"])],
+        meter=Meter(),
+    )
     answer = out[0]
     assert not isinstance(answer, Exception)
     assert answer.errors == ["too long"] and answer.value.description == "too long a description"
@@ -85,8 +99,9 @@ def test_a_lenient_question_returns_its_last_parsed_answer_with_the_errors() -> 
 def test_the_budget_is_counted_in_the_questions_order() -> None:
     backend = Batching({"a" * 400: [draft("A happened")], "b" * 400: [draft("B happened")]})
     # each question costs about 100 + 512/4 = 228 tokens by the estimate: room for one
-    out = ask_many(backend, Prompts(), [question("a" * 400), question("b" * 400)],
-                   meter=Meter(budget=300))
+    out = ask_many(
+        backend, Prompts(), [question("a" * 400), question("b" * 400)], meter=Meter(budget=300)
+    )
     assert not isinstance(out[0], Exception) and isinstance(out[1], BudgetExceeded)
     assert backend.batches == [["a" * 400]]
 
@@ -111,7 +126,9 @@ def test_complete_all_sends_one_by_one_to_a_backend_that_cannot_batch() -> None:
 
 
 def test_the_cache_answers_hits_and_sends_the_misses_together(tmp_path: Path) -> None:
-    inner = Batching({"a": [draft("A")], "b": [draft("B")], "c": [draft("C")]})  # not validated here
+    inner = Batching(
+        {"a": [draft("A")], "b": [draft("B")], "c": [draft("C")]}
+    )  # not validated here
     cached = CachedBackend(inner, open_cache(tmp_path))
     first = [ChatRequest([{"role": "user", "content": w}]) for w in "ab"]
     cached.complete_many(first)

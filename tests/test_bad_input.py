@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 from scripted_server import ScriptedServer, valid_answer
+
 from summarizer.loading import MAX_BYTES, date_warnings
 from summarizer.schemas import Document
 
@@ -29,12 +29,21 @@ EXIT_OK, EXIT_USAGE, EXIT_INPUT = 0, 2, 3
 ARTICLE = "Officials said on Monday that the bridge would reopen. Work began last month."
 
 
-def cli(*args: str, stdin: bytes | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, stdin: bytes | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"}
-    proc = subprocess.run([sys.executable, "-c", "from summarizer.cli import main; main()", *args],
-                          input=stdin, capture_output=True, timeout=timeout, cwd=REPO, env=env)
-    return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(),
-                                       proc.stderr.decode(errors="replace"))
+    proc = subprocess.run(
+        [sys.executable, "-c", "from summarizer.cli import main; main()", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=timeout,
+        cwd=REPO,
+        env=env,
+    )
+    return subprocess.CompletedProcess(
+        proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode(errors="replace")
+    )
 
 
 def error_lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
@@ -70,27 +79,35 @@ def results(proc: subprocess.CompletedProcess[str]) -> list[dict[str, object]]:
 
 # --- files that fail before any model call ---
 
-@pytest.mark.parametrize("name,content,fragment", [
-    ("empty.txt", b"", "has no text"),
-    ("blank.txt", b"  \n\t\n\r\n", "has no text"),
-    ("title.txt", b"date 2025-11-13 Only a title\n\n", "only a title"),
-    ("title.md", b"# Only a title\n", "only a title"),
-    ("nul.txt", b"Officials said\x00\x01\x02 things", "binary"),
-    ("controls.txt", bytes(range(1, 32)) * 20, "binary"),
-    ("image.txt", b"\x89PNG\r\n\x1a\n" + bytes(64), "PNG image"),
-    ("report.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "PDF"),
-    ("latin1.txt", "date 2025-11-13 Caf\u00e9\nThe caf\u00e9 opened on Monday.".encode("cp1252"),
-     "Windows-1252"),
-    ("sjis.txt", "東京で月曜日に会議が開かれた。".encode("shift_jis"), "not valid UTF-8"),
-    ("bad-utf16.txt", codecs.BOM_UTF16_LE + b"A\x00\x00\xd8", "UTF-16"),
-    ("impossible.txt", b"date 2025-02-30 Title\nBody on Monday.", "'2025-02-30' is not a date"),
-    ("month13.txt", b"date 2025-13-01 Title\nBody on Monday.", "'2025-13-01' is not a date"),
-    ("slashed.txt", b"date 13/11/2025 Title\nBody on Monday.", "not in YYYY-MM-DD"),
-    ("empty.jsonl", b"\n", "has no records"),
-    ("empty.json", b"[]", "has no records"),
-])
-def test_bad_file_is_refused_with_one_line(tmp_path: Path, name: str, content: bytes,
-                                           fragment: str) -> None:
+
+@pytest.mark.parametrize(
+    "name,content,fragment",
+    [
+        ("empty.txt", b"", "has no text"),
+        ("blank.txt", b"  \n\t\n\r\n", "has no text"),
+        ("title.txt", b"date 2025-11-13 Only a title\n\n", "only a title"),
+        ("title.md", b"# Only a title\n", "only a title"),
+        ("nul.txt", b"Officials said\x00\x01\x02 things", "binary"),
+        ("controls.txt", bytes(range(1, 32)) * 20, "binary"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n" + bytes(64), "PNG image"),
+        ("report.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "PDF"),
+        (
+            "latin1.txt",
+            "date 2025-11-13 Caf\u00e9\nThe caf\u00e9 opened on Monday.".encode("cp1252"),
+            "Windows-1252",
+        ),
+        ("sjis.txt", "東京で月曜日に会議が開かれた。".encode("shift_jis"), "not valid UTF-8"),
+        ("bad-utf16.txt", codecs.BOM_UTF16_LE + b"A\x00\x00\xd8", "UTF-16"),
+        ("impossible.txt", b"date 2025-02-30 Title\nBody on Monday.", "'2025-02-30' is not a date"),
+        ("month13.txt", b"date 2025-13-01 Title\nBody on Monday.", "'2025-13-01' is not a date"),
+        ("slashed.txt", b"date 13/11/2025 Title\nBody on Monday.", "not in YYYY-MM-DD"),
+        ("empty.jsonl", b"\n", "has no records"),
+        ("empty.json", b"[]", "has no records"),
+    ],
+)
+def test_bad_file_is_refused_with_one_line(
+    tmp_path: Path, name: str, content: bytes, fragment: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     proc = cli(str(path))
@@ -131,12 +148,16 @@ def test_an_endless_source_is_cut_at_the_limit() -> None:
 
 # --- options ---
 
-@pytest.mark.parametrize("args,fragment", [
-    (["--date", "2025-99-01"], "'2025-99-01' is not a date"),
-    (["--date", "yesterday"], "'yesterday' is not a date"),
-    (["--bogus"], "No such option: --bogus"),
-    (["--format", "pdf"], "'pdf'"),
-])
+
+@pytest.mark.parametrize(
+    "args,fragment",
+    [
+        (["--date", "2025-99-01"], "'2025-99-01' is not a date"),
+        (["--date", "yesterday"], "'yesterday' is not a date"),
+        (["--bogus"], "No such option: --bogus"),
+        (["--format", "pdf"], "'pdf'"),
+    ],
+)
 def test_bad_option_is_a_usage_error(tmp_path: Path, args: list[str], fragment: str) -> None:
     path = tmp_path / "a.txt"
     path.write_text(ARTICLE, encoding="utf-8")
@@ -149,12 +170,16 @@ def test_bad_option_is_a_usage_error(tmp_path: Path, args: list[str], fragment: 
     assert proc.stdout == ""
 
 
-@pytest.mark.parametrize("args,fragment", [
-    (["--max-reasks", "99"], "--max-reasks: Input should be less than or equal to 10"),
-    (["--strategy", "bogus"], "--strategy: unknown strategy 'bogus'; choose from decomposed"),
-])
-def test_an_out_of_range_setting_names_its_option(tmp_path: Path, args: list[str],
-                                                   fragment: str) -> None:
+@pytest.mark.parametrize(
+    "args,fragment",
+    [
+        (["--max-reasks", "99"], "--max-reasks: Input should be less than or equal to 10"),
+        (["--strategy", "bogus"], "--strategy: unknown strategy 'bogus'; choose from decomposed"),
+    ],
+)
+def test_an_out_of_range_setting_names_its_option(
+    tmp_path: Path, args: list[str], fragment: str
+) -> None:
     path = tmp_path / "a.txt"
     path.write_text(ARTICLE, encoding="utf-8")
     assert_refused(cli(str(path), *args), EXIT_USAGE, fragment)
@@ -170,9 +195,11 @@ def test_debug_does_not_turn_an_input_error_into_a_crash(tmp_path: Path) -> None
 
 # --- input that is odd but usable: it runs ---
 
+
 @pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16", "utf-32"])
-def test_unicode_with_a_byte_order_mark_is_read(tmp_path: Path, server: ScriptedServer,
-                                                codec: str) -> None:
+def test_unicode_with_a_byte_order_mark_is_read(
+    tmp_path: Path, server: ScriptedServer, codec: str
+) -> None:
     path = tmp_path / "bom.txt"
     path.write_bytes(f"date 2025-11-13 Caf\u00e9 news\n{ARTICLE}".encode(codec))
     proc = cli(str(path), *remote(server))
@@ -183,15 +210,21 @@ def test_unicode_with_a_byte_order_mark_is_read(tmp_path: Path, server: Scripted
     assert result["title"] == "Caf\u00e9 news"
 
 
-def test_malformed_jsonl_line_is_reported_and_the_others_run(tmp_path: Path,
-                                                             server: ScriptedServer) -> None:
+def test_malformed_jsonl_line_is_reported_and_the_others_run(
+    tmp_path: Path, server: ScriptedServer
+) -> None:
     path = tmp_path / "news.jsonl"
-    path.write_text("\n".join([
-        json.dumps({"id": "a", "text": ARTICLE, "date": "2025-11-13"}),
-        '{"id": "b", "text": "cut off',
-        json.dumps({"id": "c", "text": ARTICLE, "date": "2025-13-13"}),
-        json.dumps({"id": "d", "text": ARTICLE}),
-    ]), encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "a", "text": ARTICLE, "date": "2025-11-13"}),
+                '{"id": "b", "text": "cut off',
+                json.dumps({"id": "c", "text": ARTICLE, "date": "2025-13-13"}),
+                json.dumps({"id": "d", "text": ARTICLE}),
+            ]
+        ),
+        encoding="utf-8",
+    )
     proc = cli(str(path), *remote(server))
     assert proc.returncode == EXIT_INPUT
     assert "Traceback" not in proc.stderr
@@ -242,8 +275,9 @@ def test_future_date_warning_reaches_the_result(tmp_path: Path, server: Scripted
     assert any("in the future" in w for w in result["warnings"])  # type: ignore[union-attr]
 
 
-def test_unreadable_file_in_a_folder(tmp_path: Path, server: ScriptedServer,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreadable_file_in_a_folder(
+    tmp_path: Path, server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """chmod 000 stops a normal user; root reads anyway, so as root the refusal is simulated."""
     folder = tmp_path / "news"
     folder.mkdir()

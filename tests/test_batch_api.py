@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
-
 from scripted_server import Reply, ScriptedServer, completion, valid_answer
+
 from summarizer import Result, Settings, summarise
 from summarizer.backends.base import ChatRequest, Completion
-from summarizer.batch_api import (documents_path, export_requests, import_responses,
-                                  request_body)
 from summarizer.chunking import estimate_tokens
 from summarizer.cli import main
 from summarizer.errors import ConfigError
 from summarizer.pipeline import Pipeline
+from summarizer.runners.batch_api import (
+    documents_path,
+    export_requests,
+    import_responses,
+    request_body,
+)
 from summarizer.schemas import Document
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "kremlin-peace-talks-2025-11-13.txt"
@@ -25,7 +30,7 @@ EXAMPLE_ID = EXAMPLE.stem
 
 TEXTS = {
     "paris": "Officials met in Paris on Monday to discuss the plan. The ministry said talks "
-             "collapsed last month. Leaders will meet again next week.",
+    "collapsed last month. Leaders will meet again next week.",
     "rome": "The council approved the budget in Rome on Tuesday. Critics said the vote was rushed.",
 }
 DATE = "2025-11-13"
@@ -39,39 +44,67 @@ def grounded(request: dict[str, Any]) -> str:
     props = request["response_format"]["json_schema"]["schema"]["properties"]
     if "key_points" in props:
         points = (sentences + [" ".join(article.split()[:5])])[:3]  # 3 distinct, all from the text
-        return json.dumps({"headline": " ".join(sentences[0].split()[:8]), "gist": sentences[0],
-                           "abstract": " ".join(sentences[:2]), "key_points": points})
+        return json.dumps(
+            {
+                "headline": " ".join(sentences[0].split()[:8]),
+                "gist": sentences[0],
+                "abstract": " ".join(sentences[:2]),
+                "key_points": points,
+            }
+        )
     events = []
     for s in sentences:
         words = re.search(r"on \w+day|last month|next week", s)
-        events.append({"description": " ".join(s.split()[:6]), "quote": s,
-                       "date_words": words.group() if words else None, "date_guess": None,
-                       "actors": [], "location": None,
-                       "status": "planned" if "will" in s else "fact"})
+        events.append(
+            {
+                "description": " ".join(s.split()[:6]),
+                "quote": s,
+                "date_words": words.group() if words else None,
+                "date_guess": None,
+                "actors": [],
+                "location": None,
+                "status": "planned" if "will" in s else "fact",
+            }
+        )
     return json.dumps({"events": events})
 
 
 def inputs(tmp_path: Path) -> Path:
     path = tmp_path / "news.jsonl"
-    path.write_text("".join(json.dumps({"id": k, "text": v, "date": DATE}) + "\n"
-                            for k, v in TEXTS.items()), encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps({"id": k, "text": v, "date": DATE}) + "\n" for k, v in TEXTS.items()),
+        encoding="utf-8",
+    )
     return path
 
 
-def answer_file(requests: Path, out: Path,
-                answer: Callable[[dict[str, Any]], str | None] = grounded) -> Path:
+def answer_file(
+    requests: Path, out: Path, answer: Callable[[dict[str, Any]], str | None] = grounded
+) -> Path:
     """What a provider writes back: one response line per request (None: the request failed)."""
     with out.open("w", encoding="utf-8") as fh:
         for i, line in enumerate(requests.read_text(encoding="utf-8").splitlines()):
             request = json.loads(line)
             content = answer(request["body"] | {"custom_id": request["custom_id"]})
             if content is None:
-                response = {"status_code": 500, "request_id": f"r{i}",
-                            "body": {"error": {"message": "server error"}}}
+                response = {
+                    "status_code": 500,
+                    "request_id": f"r{i}",
+                    "body": {"error": {"message": "server error"}},
+                }
             else:
                 response = {"status_code": 200, "request_id": f"r{i}", "body": completion(content)}
-            fh.write(json.dumps({"id": f"batch_req_{i}", "custom_id": request["custom_id"],
-                                 "response": response, "error": None}) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "id": f"batch_req_{i}",
+                        "custom_id": request["custom_id"],
+                        "response": response,
+                        "error": None,
+                    }
+                )
+                + "\n"
+            )
     return out
 
 
@@ -82,12 +115,18 @@ def results(path: Path) -> dict[str, dict[str, Any]]:
 SINGLE = Settings(strategy="single")
 
 
-def test_export_writes_the_requests_the_pipeline_sends(scripted: ScriptedServer, tmp_path: Path) -> None:
+def test_export_writes_the_requests_the_pipeline_sends(
+    scripted: ScriptedServer, tmp_path: Path
+) -> None:
     requests = tmp_path / "requests.jsonl"
     summary = export_requests([str(inputs(tmp_path))], requests, SINGLE, model="gpt-x")
     lines = [json.loads(x) for x in requests.read_text().splitlines()]
-    assert [x["custom_id"] for x in lines] == ["paris::summary", "paris::events",
-                                               "rome::summary", "rome::events"]
+    assert [x["custom_id"] for x in lines] == [
+        "paris::summary",
+        "paris::events",
+        "rome::summary",
+        "rome::events",
+    ]
     assert summary.documents_written == 2 and documents_path(requests).is_file()
     for line in lines:
         assert line["method"] == "POST" and line["url"] == "/v1/chat/completions"
@@ -95,8 +134,13 @@ def test_export_writes_the_requests_the_pipeline_sends(scripted: ScriptedServer,
         assert line["body"]["response_format"]["json_schema"]["strict"] is True
     # the same document through the live pipeline sends the very same bodies
     scripted.responder = lambda request: Reply(grounded(request))
-    summarise(TEXTS["paris"], date=DATE, settings=Settings(
-        base_url=scripted.base_url, model="gpt-x", strategy="single", cache=False))
+    summarise(
+        TEXTS["paris"],
+        date=DATE,
+        settings=Settings(
+            base_url=scripted.base_url, model="gpt-x", strategy="single", cache=False
+        ),
+    )
     assert len(scripted.requests) == 2
     for sent, exported in zip(scripted.requests, lines[:2], strict=True):
         assert sent["messages"] == exported["body"]["messages"]
@@ -119,7 +163,7 @@ def test_round_trip_validates_grounds_and_dates(tmp_path: Path) -> None:
     assert paris.provenance.strategy == "single" and summary.strategy == "single"
     text = TEXTS["paris"]
     for event in paris.events:
-        assert text[event.evidence.span.start:event.evidence.span.end] == event.evidence.quote
+        assert text[event.evidence.span.start : event.evidence.span.end] == event.evidence.quote
     dates = {e.date.text: e.date.value for e in paris.events if e.date.text}
     assert dates["Monday"] == "2025-11-10" and dates["last month"] == "2025-10"
 
@@ -142,7 +186,10 @@ def test_failures_become_retry_lines_and_a_second_round_completes(tmp_path: Path
     got = results(out)
     assert got["paris"]["error"]["type"] == "RetryPending"
     retry = out.with_name("retry-requests.jsonl")
-    lines = {x["custom_id"].rsplit("::", 1)[0]: x for x in map(json.loads, retry.read_text().splitlines())}
+    lines = {
+        x["custom_id"].rsplit("::", 1)[0]: x
+        for x in map(json.loads, retry.read_text().splitlines())
+    }
     reask = lines["paris::summary"]["body"]["messages"]
     assert reask[-2]["role"] == "assistant" and "key_points" in reask[-1]["content"]
     assert len(lines["rome::events"]["body"]["messages"]) == 2  # re-sent as it was
@@ -162,15 +209,35 @@ def test_cli_export_and_import(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "paris::headline" in ids and "paris::event.2" in ids and "paris::summary" not in ids
     responses = answer_file(requests, tmp_path / "out.jsonl", any_answer)
     with pytest.raises(SystemExit) as info:
-        main(["batch", "import", str(responses), "--requests", str(requests),
-              "-o", str(tmp_path / "results.jsonl")])
+        main(
+            [
+                "batch",
+                "import",
+                str(responses),
+                "--requests",
+                str(requests),
+                "-o",
+                str(tmp_path / "results.jsonl"),
+            ]
+        )
     assert info.value.code == 0, capsys.readouterr().err
     got = results(tmp_path / "results.jsonl")
     assert set(got) == {"paris", "rome"}
     assert {r["result"]["provenance"]["strategy"] for r in got.values()} == {"decomposed"}
     with pytest.raises(SystemExit) as info:
-        main(["batch", "export", str(inputs(tmp_path)), "-o", str(requests), "--model", "gpt-x",
-              "--strategy", "single"])
+        main(
+            [
+                "batch",
+                "export",
+                str(inputs(tmp_path)),
+                "-o",
+                str(requests),
+                "--model",
+                "gpt-x",
+                "--strategy",
+                "single",
+            ]
+        )
     assert info.value.code == 0
     ids = [json.loads(x)["custom_id"] for x in requests.read_text().splitlines()]
     assert ids == ["paris::summary", "paris::events", "rome::summary", "rome::events"]
@@ -178,8 +245,19 @@ def test_cli_export_and_import(tmp_path: Path, capsys: pytest.CaptureFixture[str
         main(["batch", "export", str(inputs(tmp_path)), "-o", str(requests)])
     assert info.value.code == 2 and "--model" in capsys.readouterr().err
     with pytest.raises(SystemExit) as info:
-        main(["batch", "export", str(inputs(tmp_path)), "-o", str(requests), "--model", "gpt-x",
-              "--strategy", "bogus"])
+        main(
+            [
+                "batch",
+                "export",
+                str(inputs(tmp_path)),
+                "-o",
+                str(requests),
+                "--model",
+                "gpt-x",
+                "--strategy",
+                "bogus",
+            ]
+        )
     assert info.value.code == 2 and "--strategy" in capsys.readouterr().err
 
 
@@ -200,8 +278,11 @@ def described(body: dict[str, Any]) -> str:
     value = json.loads(valid_answer(body).content or "")
     words = asked_about(body).split()[:8]
     if "description" in value:
-        value.update(description=" ".join(words), location=None,
-                     actors=[w for w in words if w[:1].isupper()][:2])
+        value.update(
+            description=" ".join(words),
+            location=None,
+            actors=[w for w in words if w[:1].isupper()][:2],
+        )
     else:
         value["headline"] = " ".join(words)
     return json.dumps(value)
@@ -227,8 +308,12 @@ class Answering:
 
     def complete(self, request: ChatRequest) -> Completion:
         self.requests.append(request)
-        return Completion(text=self.answer(request_body(request, self.model)), prompt_tokens=10,
-                          completion_tokens=5, finish_reason="stop")
+        return Completion(
+            text=self.answer(request_body(request, self.model)),
+            prompt_tokens=10,
+            completion_tokens=5,
+            finish_reason="stop",
+        )
 
     def count_tokens(self, text: str) -> int:
         return estimate_tokens(text)
@@ -259,8 +344,9 @@ def assert_batch_request(line: dict[str, Any]) -> None:
 
 def test_decomposed_round_trip_matches_the_live_pipeline(tmp_path: Path) -> None:
     requests = tmp_path / "requests.jsonl"
-    summary = export_requests([str(EXAMPLE), str(inputs(tmp_path))], requests, Settings(),
-                              model="gpt-x")
+    summary = export_requests(
+        [str(EXAMPLE), str(inputs(tmp_path))], requests, Settings(), model="gpt-x"
+    )
     assert summary.strategy == "decomposed" and summary.documents_written == 3
     lines = [json.loads(x) for x in requests.read_text(encoding="utf-8").splitlines()]
     for line in lines:
@@ -296,11 +382,14 @@ def test_decomposed_round_trip_matches_the_live_pipeline(tmp_path: Path) -> None
     assert got[EXAMPLE_ID]["error"]["type"] == "RetryPending"
     for doc_id, text in TEXTS.items():
         result = Result.model_validate(got[doc_id]["result"])
-        assert result.provenance.strategy == "decomposed" and result.provenance.backend == "openai-batch"
+        assert (
+            result.provenance.strategy == "decomposed"
+            and result.provenance.backend == "openai-batch"
+        )
         assert result.provenance.model == "gpt-x" and not result.warnings
         assert result.events and result.summary is not None
         for event in result.events:
-            assert text[event.evidence.span.start:event.evidence.span.end] == event.evidence.quote
+            assert text[event.evidence.span.start : event.evidence.span.end] == event.evidence.quote
     paris = Result.model_validate(got["paris"]["result"])
     dates = {e.date.text: e.date.value for e in paris.events if e.date.text}
     assert dates["Monday"] == "2025-11-10" and dates["last month"] == "2025-10"
@@ -326,7 +415,10 @@ def test_decomposed_round_trip_matches_the_live_pipeline(tmp_path: Path) -> None
     assert imported.provenance.strategy == "decomposed" and not imported.warnings
     assert len(imported.events) == 21
     for event in imported.events:  # the model's descriptions, grounded at their spans
-        assert document.text[event.evidence.span.start:event.evidence.span.end] == event.evidence.quote
+        assert (
+            document.text[event.evidence.span.start : event.evidence.span.end]
+            == event.evidence.quote
+        )
         assert event.description == " ".join(event.evidence.quote.split()[:8])
     dates = {e.date.text: e.date.value for e in imported.events if e.date.text}
     assert dates["November 12"] == "2025-11-12" and dates["July 23"] == "2025-07-23"
@@ -346,8 +438,10 @@ def test_decomposed_round_trip_matches_the_live_pipeline(tmp_path: Path) -> None
 
 
 def test_decomposed_asks_a_repeated_sentence_once(tmp_path: Path) -> None:
-    text = ("Officials met in Paris on Monday to discuss the plan. The ministry said talks "
-            "collapsed last month.\n\nOfficials met in Paris on Monday to discuss the plan.")
+    text = (
+        "Officials met in Paris on Monday to discuss the plan. The ministry said talks "
+        "collapsed last month.\n\nOfficials met in Paris on Monday to discuss the plan."
+    )
     source = tmp_path / "news.jsonl"
     source.write_text(json.dumps({"id": "twice", "text": text, "date": DATE}) + "\n")
     requests = tmp_path / "requests.jsonl"
@@ -372,8 +466,10 @@ def test_decomposed_asks_a_repeated_sentence_once(tmp_path: Path) -> None:
     assert (second.ok, second.pending) == (1, 0)
     result = Result.model_validate(results(out)["twice"]["result"])
     described_as = [e.description for e in result.events]
-    assert len(described_as) == 3 and described_as[0] == described_as[2] == \
-        "Officials met in Paris on Monday to discuss"
+    assert (
+        len(described_as) == 3
+        and described_as[0] == described_as[2] == "Officials met in Paris on Monday to discuss"
+    )
     # live, each clause is asked (and re-asked) on its own: the same answers, the same events
     live = Pipeline(Settings(cache=False), backend=Answering("gpt-x", provider))
     assert live.run(document_of(requests, "twice")).events == result.events
@@ -387,8 +483,11 @@ def test_import_refuses_request_files_of_both_strategies(tmp_path: Path) -> None
     with pytest.raises(ConfigError, match="both strategies"):
         import_responses([responses], [single, decomposed], tmp_path / "out.jsonl", Settings())
     # told which, it imports (the other export's requests are just unused)
-    summary = import_responses([responses], [single, decomposed], tmp_path / "out.jsonl",
-                               Settings(), strategy="single")
+    summary = import_responses(
+        [responses], [single, decomposed], tmp_path / "out.jsonl", Settings(), strategy="single"
+    )
     assert (summary.ok, summary.strategy) == (2, "single")
     with pytest.raises(ConfigError, match="unknown strategy"):
-        import_responses([responses], [single], tmp_path / "out.jsonl", Settings(), strategy="bogus")
+        import_responses(
+            [responses], [single], tmp_path / "out.jsonl", Settings(), strategy="bogus"
+        )

@@ -16,19 +16,28 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from typer.testing import CliRunner
-
 from conftest import REPO, TEST_KEY
 from scripted_server import ScriptedServer, valid_answer
+from typer.testing import CliRunner
+
 from summarizer import Settings, summarise
 from summarizer.backends import make_backend
 from summarizer.backends.base import ChatRequest, Completion
-from summarizer.backends.cache import (CACHE_FILENAME, MB, CachedBackend, CacheWarning, ResponseCache,
-                                       UnusableCache, cache_key)
+from summarizer.backends.cache import (
+    CACHE_FILENAME,
+    MB,
+    CachedBackend,
+    CacheWarning,
+    ResponseCache,
+    UnusableCache,
+    cache_key,
+)
 from summarizer.chunking import estimate_tokens
 
-TEXT = ("Officials said things today in Paris. Officials spoke on Monday about the plan. "
-        "Things happened after talks went on last month.")
+TEXT = (
+    "Officials said things today in Paris. Officials spoke on Monday about the plan. "
+    "Things happened after talks went on last month."
+)
 REQUEST = ChatRequest([{"role": "user", "content": "Describe it."}], {"type": "object"}, 100, 0.0)
 
 
@@ -47,7 +56,9 @@ class Counting:
         self.calls += 1
         if self.fail:
             raise RuntimeError("down")
-        return Completion(text=self.text, prompt_tokens=7, completion_tokens=3, finish_reason="stop")
+        return Completion(
+            text=self.text, prompt_tokens=7, completion_tokens=3, finish_reason="stop"
+        )
 
     def count_tokens(self, text: str) -> int:
         return estimate_tokens(text)
@@ -60,8 +71,9 @@ def test_a_repeated_run_makes_no_http_request(scripted: ScriptedServer, tmp_path
     asked = len(scripted.requests)
     assert asked > 0 and first.provenance.usage.cached_calls == 0
     # a fresh settings object, a fresh pipeline: only the file is shared
-    second = summarise(TEXT, date="2025-11-13",
-                       settings=settings.model_copy(update={"timeout_s": 30.0}))
+    second = summarise(
+        TEXT, date="2025-11-13", settings=settings.model_copy(update={"timeout_s": 30.0})
+    )
     assert len(scripted.requests) == asked
     usage = second.provenance.usage
     assert usage.cached_calls == usage.calls == first.provenance.usage.calls
@@ -83,8 +95,9 @@ def test_no_cache_asks_every_time(scripted: ScriptedServer, tmp_path: Path) -> N
 
 def test_the_cache_file_never_holds_the_api_key(scripted: ScriptedServer, tmp_path: Path) -> None:
     scripted.responder = valid_answer
-    settings = Settings.from_env(base_url=scripted.base_url, model="m", cache_dir=tmp_path,
-                                 api_key=TEST_KEY)
+    settings = Settings.from_env(
+        base_url=scripted.base_url, model="m", cache_dir=tmp_path, api_key=TEST_KEY
+    )
     summarise(TEXT, settings=settings)
     headers = {k.lower(): v for k, v in scripted.headers_seen[0].items()}
     assert headers["authorization"] == f"Bearer {TEST_KEY}"  # the key was in use
@@ -105,8 +118,12 @@ def test_the_key_covers_everything_that_decides_an_answer() -> None:
         cache_key("openai", "m", "http://x/v1", replace(REQUEST, temperature=0.7)),
         cache_key("openai", "m", "http://x/v1", replace(REQUEST, max_tokens=101)),
         cache_key("openai", "m", "http://x/v1", replace(REQUEST, schema={"type": "array"})),
-        cache_key("openai", "m", "http://x/v1", replace(REQUEST, messages=[
-            {"role": "user", "content": "Describe it!"}])),
+        cache_key(
+            "openai",
+            "m",
+            "http://x/v1",
+            replace(REQUEST, messages=[{"role": "user", "content": "Describe it!"}]),
+        ),
     ]
     assert len({base, *changed}) == len(changed) + 1
 
@@ -163,8 +180,12 @@ def test_embedded_answers_are_cached(model_path: Path, tmp_path: Path) -> None:
     settings = Settings(model_path=model_path, cache_dir=tmp_path)
     backend = make_backend(settings)
     assert isinstance(backend, CachedBackend)
-    request = ChatRequest([{"role": "user", "content": "Say hello as JSON."}],
-                          {"type": "object", "properties": {"greeting": {"type": "string"}}}, 16, 0.0)
+    request = ChatRequest(
+        [{"role": "user", "content": "Say hello as JSON."}],
+        {"type": "object", "properties": {"greeting": {"type": "string"}}},
+        16,
+        0.0,
+    )
     first = backend.complete(request)
     again = make_backend(settings).complete(request)  # another backend, the same file
     assert not first.cached and again.cached and again.text == first.text
@@ -194,8 +215,12 @@ class Clock:
 
 
 def answer(key: str, size: int = 3000) -> Completion:
-    return Completion(text=(key + ":") * (size // (len(key) + 1)), prompt_tokens=1,
-                      completion_tokens=1, finish_reason="stop")
+    return Completion(
+        text=(key + ":") * (size // (len(key) + 1)),
+        prompt_tokens=1,
+        completion_tokens=1,
+        finish_reason="stop",
+    )
 
 
 def stored(path: Path) -> dict[str, tuple[float, float | None, str | None]]:
@@ -205,8 +230,10 @@ def stored(path: Path) -> dict[str, tuple[float, float | None, str | None]]:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(responses)")}
         used = "used" if "used" in columns else "NULL"
         model = "model" if "model" in columns else "NULL"
-        return {k: (c, u, m) for k, c, u, m in
-                conn.execute(f"SELECT key, created, {used}, {model} FROM responses")}
+        return {
+            k: (c, u, m)
+            for k, c, u, m in conn.execute(f"SELECT key, created, {used}, {model} FROM responses")
+        }
     finally:
         conn.close()
 
@@ -214,8 +241,10 @@ def stored(path: Path) -> dict[str, tuple[float, float | None, str | None]]:
 def bytes_in_use(path: Path) -> int:
     conn = sqlite3.connect(str(path))
     try:
-        size, pages, free = (conn.execute(f"PRAGMA {p}").fetchone()[0]
-                             for p in ("page_size", "page_count", "freelist_count"))
+        size, pages, free = (
+            conn.execute(f"PRAGMA {p}").fetchone()[0]
+            for p in ("page_size", "page_count", "freelist_count")
+        )
         return size * (pages - free)
     finally:
         conn.close()
@@ -285,11 +314,14 @@ def test_an_old_format_file_is_migrated_and_keeps_working(tmp_path: Path) -> Non
     path = tmp_path / CACHE_FILENAME
     conn = sqlite3.connect(str(path))
     conn.execute(OLD_SCHEMA)
-    old_value = json.dumps({"text": '{"a": 1}', "prompt_tokens": 7, "completion_tokens": 3,
-                            "finish_reason": "stop"})
+    old_value = json.dumps(
+        {"text": '{"a": 1}', "prompt_tokens": 7, "completion_tokens": 3, "finish_reason": "stop"}
+    )
     key = CachedBackend(Counting(), UnusableCache(path, "")).key(REQUEST)
-    conn.executemany("INSERT INTO responses (key, value, created) VALUES (?, ?, ?)",
-                     [(key, old_value, 1000.0), ("old-unused", old_value, 1001.0)])
+    conn.executemany(
+        "INSERT INTO responses (key, value, created) VALUES (?, ?, ?)",
+        [(key, old_value, 1000.0), ("old-unused", old_value, 1001.0)],
+    )
     conn.commit()
     conn.close()
 
@@ -324,10 +356,12 @@ def test_an_old_format_file_opens_read_only_in_info(tmp_path: Path) -> None:
     assert run.exit_code == 0, run.stderr
     data = json.loads(run.stdout)
     assert data["entries"] == 1 and data["models"] == [
-        {"model": None, "entries": 1, "last_used": "1970-01-01T00:16:40+00:00"}]
+        {"model": None, "entries": 1, "last_used": "1970-01-01T00:16:40+00:00"}
+    ]
 
 
 # --- threads ---
+
 
 def test_threads_read_and_write_while_eviction_runs(tmp_path: Path) -> None:
     path = tmp_path / CACHE_FILENAME
@@ -379,6 +413,7 @@ def test_threads_read_and_write_while_eviction_runs(tmp_path: Path) -> None:
 
 # --- what the pipeline reaches through the cache ---
 
+
 def test_the_wrapped_backends_tokenizer_is_reached(tmp_path: Path) -> None:
     from summarizer.pipeline import Pipeline
 
@@ -400,6 +435,7 @@ def test_the_wrapped_backends_tokenizer_is_reached(tmp_path: Path) -> None:
 
 
 # --- summarise cache info / clear ---
+
 
 def invoke(*args: str) -> Result:
     from summarizer.cli import app
@@ -446,8 +482,9 @@ def test_cache_info_reports_the_file(tmp_path: Path) -> None:
     data = json.loads(run.stdout)
     assert data["path"] == str(path) and data["exists"] is True
     assert data["entries"] == 60
-    assert data["disk_bytes"] == sum(f.stat().st_size for f in folder.glob(CACHE_FILENAME + "*")
-                                     if not f.name.endswith("-shm"))
+    assert data["disk_bytes"] == sum(
+        f.stat().st_size for f in folder.glob(CACHE_FILENAME + "*") if not f.name.endswith("-shm")
+    )
     assert data["disk_bytes"] > 60 * 3000
     assert {m["model"]: m["entries"] for m in data["models"]} == {"model-a": 40, "model-b": 20}
     assert data["oldest"] < data["newest"] and data["max_bytes"] == 512 * MB
@@ -466,7 +503,9 @@ def test_cache_info_without_a_cache_file_yet(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_cache_info_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_info_follows_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     filled(tmp_path / "env")
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "env"))
     monkeypatch.setenv("SUMMARIZER_CACHE_MAX_MB", "7")
@@ -494,8 +533,9 @@ def test_cache_clear_older_than(tmp_path: Path) -> None:
     assert run.exit_code == 0, run.stderr
     assert run.stdout.startswith("removed 10 entries")
     assert not any(k.startswith("old") for k in stored(path)) and len(stored(path)) == 50
-    again = invoke("cache", "clear", "--cache-dir", str(folder), "--older-than", "5",
-                   "--model", "model-a")
+    again = invoke(
+        "cache", "clear", "--cache-dir", str(folder), "--older-than", "5", "--model", "model-a"
+    )
     assert again.stdout.startswith("removed 0 entries") and len(stored(path)) == 50
     untouched(folder)
 
@@ -518,9 +558,15 @@ def test_cache_clear_everything_gives_the_space_back(tmp_path: Path) -> None:
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-c", "from summarizer.cli import main; main()", *args],
-                          capture_output=True, text=True, timeout=60, cwd=REPO, env=env,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-c", "from summarizer.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        env=env,
+        check=False,
+    )
 
 
 def refused(proc: subprocess.CompletedProcess[str], *fragments: str) -> None:
@@ -552,8 +598,9 @@ def test_a_corrupt_cache_file_is_one_line_and_left_alone(tmp_path: Path) -> None
     assert (tmp_path / CACHE_FILENAME).read_bytes() == junk
 
 
-def test_a_run_with_a_corrupt_cache_file_goes_on_without_it(scripted: ScriptedServer,
-                                                            tmp_path: Path) -> None:
+def test_a_run_with_a_corrupt_cache_file_goes_on_without_it(
+    scripted: ScriptedServer, tmp_path: Path
+) -> None:
     scripted.responder = valid_answer
     junk = b"this is not sqlite at all\n" * 200
     (tmp_path / CACHE_FILENAME).write_bytes(junk)
@@ -567,8 +614,17 @@ def test_a_run_with_a_corrupt_cache_file_goes_on_without_it(scripted: ScriptedSe
     assert (tmp_path / CACHE_FILENAME).read_bytes() == junk
     article = tmp_path / "a.txt"
     article.write_text(TEXT)
-    proc = cli(str(article), "--base-url", scripted.base_url, "--model", "m",
-               "--cache-dir", str(tmp_path), "--format", "jsonl")
+    proc = cli(
+        str(article),
+        "--base-url",
+        scripted.base_url,
+        "--model",
+        "m",
+        "--cache-dir",
+        str(tmp_path),
+        "--format",
+        "jsonl",
+    )
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
     assert json.loads(proc.stdout)["summary"]
     # one line, like the tool's own messages: not Python's "file:line: CacheWarning" and source

@@ -9,16 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import Settings, compression, summarise
+from summarizer import Settings, summarise
 from summarizer.ask import Meter, ask
 from summarizer.backends.embedded import EmbeddedBackend
-from summarizer.faithfulness import NEGATIONS
 from summarizer.limits import ACTORS_MAX
 from summarizer.prompts import COMPRESS, SYSTEM, Prompts, fence
 from summarizer.schemas import CompressionDraft
+from summarizer.summary import compression
+from summarizer.summary.faithfulness import NEGATIONS
 
-LONG = ("The regional health ministry said on Tuesday that the new hospital in Dalmore would "
-        "not open before March 2027 because 1,400 beds were still missing.")
+LONG = (
+    "The regional health ministry said on Tuesday that the new hospital in Dalmore would "
+    "not open before March 2027 because 1,400 beds were still missing."
+)
 QUOTED = 'He called the plan "a mistake" and left C:\\temp behind.'
 
 
@@ -51,7 +54,14 @@ def test_grammar_is_well_formed_gbnf() -> None:
 
 
 def test_align_finds_a_subsequence_and_refuses_anything_else() -> None:
-    assert compression.align("ministry said hospital would not open", LONG) == [3, 4, 10, 13, 14, 15]
+    assert compression.align("ministry said hospital would not open", LONG) == [
+        3,
+        4,
+        10,
+        13,
+        14,
+        15,
+    ]
     assert compression.align("hospital ministry", LONG) is None  # out of order
     assert compression.align("ministry claimed", LONG) is None  # a word not in the sentence
 
@@ -98,8 +108,9 @@ def test_a_compression_cut_before_for_loses_what_was_called_for() -> None:
 
 def test_usable_keeps_a_quotation_whole_or_not_at_all() -> None:
     sentence = "The coach said “we were not good enough today” and left the ground early."
-    whole = compression.align("The coach said “we were not good enough today” and left the ground early.",
-                              sentence)
+    whole = compression.align(
+        "The coach said “we were not good enough today” and left the ground early.", sentence
+    )
     none = compression.align("The coach left the ground early.", sentence)
     part = compression.align("The coach said “we were good enough today” and left", sentence)
     for kept in (whole, none):
@@ -108,28 +119,46 @@ def test_usable_keeps_a_quotation_whole_or_not_at_all() -> None:
 
 
 def test_usable_wants_the_compression_to_end_where_a_phrase_ends() -> None:
-    sentence = ("The envoy proposed a meeting between the mayor and the governor in March, but the "
-                "council insisted that the talks wait.")
+    sentence = (
+        "The envoy proposed a meeting between the mayor and the governor in March, but the "
+        "council insisted that the talks wait."
+    )
     # losing a closing phrase ("in March") or a clause after a comma reads as a sentence
-    for fine in ("The envoy proposed a meeting between the mayor and the governor",
-                 "The envoy proposed a meeting between the mayor and the governor in March,"):
+    for fine in (
+        "The envoy proposed a meeting between the mayor and the governor",
+        "The envoy proposed a meeting between the mayor and the governor in March,",
+    ):
         kept = compression.align(fine, sentence)
-        assert kept and not any("mid-phrase" in p for p in compression.usable(kept, sentence, 20)), fine
+        assert kept and not any(
+            "mid-phrase" in p for p in compression.usable(kept, sentence, 20)
+        ), fine
     # cut before "and" the meeting loses one side; cut before "that" the claim is lost
-    for cut in ("The envoy proposed a meeting between the mayor",
-                "The envoy proposed a meeting in March, but the council insisted"):
+    for cut in (
+        "The envoy proposed a meeting between the mayor",
+        "The envoy proposed a meeting in March, but the council insisted",
+    ):
         kept = compression.align(cut, sentence)
         assert kept and any("mid-phrase" in p for p in compression.usable(kept, sentence, 20)), cut
 
 
 def test_text_of_trims_a_dangling_end_a_doubled_conjunction_and_a_lone_quote() -> None:
-    sentence = ("The mayor promised new buses for the east side, even as the budget shrank, "
-                "and “better trains” but residents said little.")
+    sentence = (
+        "The mayor promised new buses for the east side, even as the budget shrank, "
+        "and “better trains” but residents said little."
+    )
     cut = compression.align("The mayor promised new buses for the east side, even as", sentence)
-    assert cut and compression.text_of(cut, sentence) == "The mayor promised new buses for the east side"
-    doubled = compression.align("The mayor promised new buses and but residents said little.", sentence)
-    assert doubled and compression.text_of(doubled, sentence) == \
-        "The mayor promised new buses but residents said little."
+    assert (
+        cut
+        and compression.text_of(cut, sentence) == "The mayor promised new buses for the east side"
+    )
+    doubled = compression.align(
+        "The mayor promised new buses and but residents said little.", sentence
+    )
+    assert (
+        doubled
+        and compression.text_of(doubled, sentence)
+        == "The mayor promised new buses but residents said little."
+    )
     lone = compression.align("The mayor promised trains” but residents said little.", sentence)
     assert lone and "”" not in compression.text_of(lone, sentence)
 
@@ -155,11 +184,23 @@ def test_the_embedded_model_deletes_words_only(model_path: Path, tmp_path: Path)
     within = 0
     for sentence in SENTENCES:
         ws = sentence.split()
-        messages = [{"role": "system", "content": prompts.render(SYSTEM)},
-                    {"role": "user", "content": prompts.render(COMPRESS, sentence=fence(sentence),
-                                                               words=LIMIT)}]
-        answer = ask(backend, prompts, messages, CompressionDraft, meter=Meter(), max_reasks=0,
-                     grammar=compression.grammar(sentence, most=LIMIT), max_tokens=2 * len(ws) + 24)
+        messages = [
+            {"role": "system", "content": prompts.render(SYSTEM)},
+            {
+                "role": "user",
+                "content": prompts.render(COMPRESS, sentence=fence(sentence), words=LIMIT),
+            },
+        ]
+        answer = ask(
+            backend,
+            prompts,
+            messages,
+            CompressionDraft,
+            meter=Meter(),
+            max_reasks=0,
+            grammar=compression.grammar(sentence, most=LIMIT),
+            max_tokens=2 * len(ws) + 24,
+        )
         kept = compression.align(answer.value.text, sentence)
         assert kept is not None, answer.value.text  # the grammar admits only a subsequence
         assert len(kept) <= LIMIT  # and at most LIMIT words of it
@@ -174,12 +215,20 @@ def test_the_embedded_model_deletes_words_only(model_path: Path, tmp_path: Path)
 
 
 @pytest.mark.model
-def test_a_short_clause_naming_many_people_keeps_the_first_actors(model_path: Path, tmp_path: Path) -> None:
+def test_a_short_clause_naming_many_people_keeps_the_first_actors(
+    model_path: Path, tmp_path: Path
+) -> None:
     # within the limit, the clause is its own description (no model call): code names the
     # actors, and more than the schema allows once failed the whole document
-    text = ("Smith, Jones, Brown, Green, White, Black and Gray resigned on Monday.\n\n"
-            "The board met on Tuesday to choose their successors.")
-    result = summarise(text, date="2025-11-13", settings=Settings(model_path=model_path, cache_dir=tmp_path))
+    text = (
+        "Smith, Jones, Brown, Green, White, Black and Gray resigned on Monday.\n\n"
+        "The board met on Tuesday to choose their successors."
+    )
+    result = summarise(
+        text, date="2025-11-13", settings=Settings(model_path=model_path, cache_dir=tmp_path)
+    )
     event = next(e for e in result.events if e.evidence.quote.startswith("Smith"))
-    assert event.actors == ["Smith", "Jones", "Brown", "Green", "White", "Black"][:len(event.actors)]
+    assert (
+        event.actors == ["Smith", "Jones", "Brown", "Green", "White", "Black"][: len(event.actors)]
+    )
     assert 0 < len(event.actors) <= ACTORS_MAX

@@ -21,14 +21,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 from scripted_server import ScriptedServer, valid_answer
 
 DOCUMENTS = 1000
 KILLS = 5
-pytestmark = pytest.mark.skipif(not (REPO / "summarizer" / "batch.py").exists(),
-                                reason="no batch runner in this tree")
+pytestmark = pytest.mark.skipif(
+    not (REPO / "summarizer" / "runners" / "local.py").exists(),
+    reason="no batch runner in this tree",
+)
 
 
 @pytest.fixture
@@ -42,19 +43,46 @@ def write_input(path: Path, count: int) -> list[str]:
     ids = [f"doc-{i:04d}" for i in range(count)]
     with path.open("w", encoding="utf-8") as handle:
         for i, doc_id in enumerate(ids):
-            handle.write(json.dumps({"id": doc_id, "date": "2025-11-13",
-                                     "text": f"Officials in town {i} said on Monday that the bridge "
-                                             "would reopen. Work began last month."}) + "\n")
+            handle.write(
+                json.dumps(
+                    {
+                        "id": doc_id,
+                        "date": "2025-11-13",
+                        "text": f"Officials in town {i} said on Monday that the bridge "
+                        "would reopen. Work began last month.",
+                    }
+                )
+                + "\n"
+            )
     return ids
 
 
-def start(tmp_path: Path, server: ScriptedServer, source: Path, out: Path,
-          *extra: str) -> subprocess.Popen[bytes]:
+def start(
+    tmp_path: Path, server: ScriptedServer, source: Path, out: Path, *extra: str
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.Popen(
-        [sys.executable, "-c", "from summarizer.cli import main; main()", str(source), "-o", str(out),
-         "--base-url", server.base_url, "--model", "m", "--no-cache", "--concurrency", "8", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=env)
+        [
+            sys.executable,
+            "-c",
+            "from summarizer.cli import main; main()",
+            str(source),
+            "-o",
+            str(out),
+            "--base-url",
+            server.base_url,
+            "--model",
+            "m",
+            "--no-cache",
+            "--concurrency",
+            "8",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=env,
+    )
 
 
 def lines_of(out: Path) -> list[str]:
@@ -62,8 +90,9 @@ def lines_of(out: Path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_points_then_resume_loses_nothing(tmp_path: Path,
-                                                            server: ScriptedServer) -> None:
+def test_sigkill_at_random_points_then_resume_loses_nothing(
+    tmp_path: Path, server: ScriptedServer
+) -> None:
     source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     ids = write_input(source, DOCUMENTS)
     rng = random.Random(7)
@@ -92,7 +121,9 @@ def test_sigkill_at_random_points_then_resume_loses_nothing(tmp_path: Path,
     assert progress[0] > 0 and progress[-1] < DOCUMENTS and progress == sorted(progress)
 
 
-def test_sigint_stops_cleanly_and_says_how_to_resume(tmp_path: Path, server: ScriptedServer) -> None:
+def test_sigint_stops_cleanly_and_says_how_to_resume(
+    tmp_path: Path, server: ScriptedServer
+) -> None:
     source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     write_input(source, 300)
     proc = start(tmp_path, server, source, out)

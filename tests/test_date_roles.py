@@ -18,8 +18,8 @@ PUB = date(2024, 3, 14)  # a Thursday
 
 
 def mention(sentence: str, words: str, anchor: date = PUB):  # type: ignore[no-untyped-def]
-    found = [m for m in find_dates(sentence, anchor) if sentence[m.start:m.end] == words]
-    assert found, (words, [sentence[m.start:m.end] for m in find_dates(sentence, anchor)])
+    found = [m for m in find_dates(sentence, anchor) if sentence[m.start : m.end] == words]
+    assert found, (words, [sentence[m.start : m.end] for m in find_dates(sentence, anchor)])
     return found[0]
 
 
@@ -30,28 +30,59 @@ def role(sentence: str, words: str) -> str | None:
 
 # --- ranges --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("sentence", "words", "value", "start", "end"), [
-    ("The club won the league in the 2016-2017 season.", "2016-2017", "2016",
-     date(2016, 1, 1), date(2017, 12, 31)),
-    ("Our family farmed the valley in 1931-34.", "1931-34", "1931", date(1931, 1, 1),
-     date(1934, 12, 31)),
-    ("The mayor served 1999-00 before retiring.", "1999-00", "1999", date(1999, 1, 1),
-     date(2000, 12, 31)),
-    ("The festival runs June 7\u20139 in the old town.", "June 7\u20139", "2024-06-07",
-     date(2024, 6, 7), date(2024, 6, 9)),
-    ("Delegates met on February 20-22, 2023 in Oslo.", "February 20-22, 2023", "2023-02-20",
-     date(2023, 2, 20), date(2023, 2, 22)),
-])
-def test_a_range_is_one_mention_valued_by_its_start(sentence: str, words: str, value: str,
-                                                    start: date, end: date) -> None:
+
+@pytest.mark.parametrize(
+    ("sentence", "words", "value", "start", "end"),
+    [
+        (
+            "The club won the league in the 2016-2017 season.",
+            "2016-2017",
+            "2016",
+            date(2016, 1, 1),
+            date(2017, 12, 31),
+        ),
+        (
+            "Our family farmed the valley in 1931-34.",
+            "1931-34",
+            "1931",
+            date(1931, 1, 1),
+            date(1934, 12, 31),
+        ),
+        (
+            "The mayor served 1999-00 before retiring.",
+            "1999-00",
+            "1999",
+            date(1999, 1, 1),
+            date(2000, 12, 31),
+        ),
+        (
+            "The festival runs June 7\u20139 in the old town.",
+            "June 7\u20139",
+            "2024-06-07",
+            date(2024, 6, 7),
+            date(2024, 6, 9),
+        ),
+        (
+            "Delegates met on February 20-22, 2023 in Oslo.",
+            "February 20-22, 2023",
+            "2023-02-20",
+            date(2023, 2, 20),
+            date(2023, 2, 22),
+        ),
+    ],
+)
+def test_a_range_is_one_mention_valued_by_its_start(
+    sentence: str, words: str, value: str, start: date, end: date
+) -> None:
     m = mention(sentence, words)
     assert (m.timex.value, m.timex.start, m.timex.end) == (value, start, end)
     assert role(sentence, words) == "range"
 
 
 def test_a_backwards_or_money_range_is_not_a_date() -> None:
-    assert not [m for m in find_dates("Scores of 2015-1990 were posted.", PUB)
-                if "1990" in m.timex.text]
+    assert not [
+        m for m in find_dates("Scores of 2015-1990 were posted.", PUB) if "1990" in m.timex.text
+    ]
     assert not [m for m in find_dates("It cost $ 1990-95 million.", PUB) if "-" in m.timex.text]
 
 
@@ -65,14 +96,18 @@ def test_from_to_marks_both_ends() -> None:
 
 # --- comparison points -----------------------------------------------------------------------
 
-@pytest.mark.parametrize(("sentence", "words"), [
-    ("The carmaker reported its first quarterly loss since 2009.", "2009"),
-    ("The currency fell to its weakest level since October 2, 2016.", "October 2, 2016"),
-    ("It was the hottest summer on record since 1976.", "1976"),
-    ("Ticket sales were up 8% compared with 2019.", "2019"),
-    ("Turnout was lower than in 2018.", "2018"),
-    ("Profit climbed to $4 million from $3 million a year earlier.", "a year earlier"),
-])
+
+@pytest.mark.parametrize(
+    ("sentence", "words"),
+    [
+        ("The carmaker reported its first quarterly loss since 2009.", "2009"),
+        ("The currency fell to its weakest level since October 2, 2016.", "October 2, 2016"),
+        ("It was the hottest summer on record since 1976.", "1976"),
+        ("Ticket sales were up 8% compared with 2019.", "2019"),
+        ("Turnout was lower than in 2018.", "2018"),
+        ("Profit climbed to $4 million from $3 million a year earlier.", "a year earlier"),
+    ],
+)
 def test_comparison_points(sentence: str, words: str) -> None:
     assert role(sentence, words) == "comparison"
 
@@ -83,6 +118,7 @@ def test_since_a_state_began_is_not_a_comparison() -> None:
 
 
 # --- the last / past week ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("anchor", [date(2024, 3, 11), date(2024, 3, 14), date(2024, 3, 17)])
 def test_the_past_week_is_the_current_week(anchor: date) -> None:
@@ -97,20 +133,25 @@ def test_the_past_week_is_the_current_week(anchor: date) -> None:
 
 # --- names resolved by the tense around them -------------------------------------------------
 
-@pytest.mark.parametrize(("sentence", "words", "value"), [
-    # published Thursday 2024-03-14
-    ("The ministry announced the plan on Monday.", "Monday", "2024-03-11"),
-    ("The ministry will announce the plan on Monday.", "Monday", "2024-03-18"),
-    ("The school reopened in November.", "November", "2023-11"),
-    ("The school will reopen in November.", "November", "2024-11"),
-    ("Voters went to the polls in February.", "February", "2024-02"),
-    ("The board is to meet again in January.", "January", "2025-01"),
-])
+
+@pytest.mark.parametrize(
+    ("sentence", "words", "value"),
+    [
+        # published Thursday 2024-03-14
+        ("The ministry announced the plan on Monday.", "Monday", "2024-03-11"),
+        ("The ministry will announce the plan on Monday.", "Monday", "2024-03-18"),
+        ("The school reopened in November.", "November", "2023-11"),
+        ("The school will reopen in November.", "November", "2024-11"),
+        ("Voters went to the polls in February.", "February", "2024-02"),
+        ("The board is to meet again in January.", "January", "2025-01"),
+    ],
+)
 def test_names_follow_the_tense(sentence: str, words: str, value: str) -> None:
     assert mention(sentence, words).timex.value == value
 
 
 # --- clock times ----------------------------------------------------------------------------
+
 
 def test_a_day_written_with_a_clock_time_is_a_day() -> None:
     m = mention("The launch happened at 09:30 GMT, March 12 near the coast.", "09:30 GMT, March 12")

@@ -8,15 +8,21 @@ gold value. Only the short expressions are quoted, never article text.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from summarizer.dates import (DateMention, Granularity, Timex, find_dates, infer_tense, normalise,
-                              reference_before, tagger)
+from summarizer.dates import (
+    DateMention,
+    Granularity,
+    Timex,
+    find_dates,
+    infer_tense,
+    normalise,
+    reference_before,
+    tagger,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 PUB = date(2025, 11, 13)  # the sample article's publication date (a Thursday)
@@ -146,12 +152,29 @@ MEANTIME_CASES = [
     ("the last quarter", "2007-01-18", "past", "2006-Q4"),
 ]
 
-DURATIONS = [("five years", "P5Y"), ("40 minutes", "PT40M"), ("P5Y", "P5Y"), ("a decade", "P10Y"),
-             ("two-year", "P2Y"), ("the past two months", "P2M"), ("the nine months", "P9M"),
-             ("several years", "PXY"), ("2 1/2 years", "P2Y6M"), ("16-hour", "PT16H"),
-             ("the next 14 months", "P14M"), ("years", "PXY")]
-SETS = [("every week", "P1W"), ("annual", "P1Y"), ("daily", "P1D"), ("each Thursday", "XXXX-WXX-4"),
-        ("each July", "XXXX-07"), ("every quarter", "P1Q"), ("twice a year", "P1Y")]
+DURATIONS = [
+    ("five years", "P5Y"),
+    ("40 minutes", "PT40M"),
+    ("P5Y", "P5Y"),
+    ("a decade", "P10Y"),
+    ("two-year", "P2Y"),
+    ("the past two months", "P2M"),
+    ("the nine months", "P9M"),
+    ("several years", "PXY"),
+    ("2 1/2 years", "P2Y6M"),
+    ("16-hour", "PT16H"),
+    ("the next 14 months", "P14M"),
+    ("years", "PXY"),
+]
+SETS = [
+    ("every week", "P1W"),
+    ("annual", "P1Y"),
+    ("daily", "P1D"),
+    ("each Thursday", "XXXX-WXX-4"),
+    ("each July", "XXXX-07"),
+    ("every quarter", "P1Q"),
+    ("twice a year", "P1Y"),
+]
 
 
 @pytest.mark.parametrize(("expr", "dct", "tense", "gold"), TEMPEVAL_CASES + MEANTIME_CASES)
@@ -180,7 +203,9 @@ def test_sets(expr: str, gold: str) -> None:
     assert tx is not None and tx.kind == "set" and tx.value == gold
 
 
-@pytest.mark.parametrize("expr", ["the march", "Will Smith", "may", "fourth", "the company", "", "1,500"])
+@pytest.mark.parametrize(
+    "expr", ["the march", "Will Smith", "may", "fourth", "the company", "", "1,500"]
+)
 def test_not_temporal(expr: str) -> None:
     tx = normalise(expr, PUB)
     assert tx is None or expr == "may"  # "may" alone is the month when asked directly
@@ -189,7 +214,11 @@ def test_not_temporal(expr: str) -> None:
 def test_intervals_and_granularity() -> None:
     week = normalise("last week", PUB, tense="past")
     assert week is not None and week.value == "2025-W45"
-    assert (week.start, week.end, week.granularity) == (d("2025-11-03"), d("2025-11-09"), Granularity.WEEK)
+    assert (week.start, week.end, week.granularity) == (
+        d("2025-11-03"),
+        d("2025-11-09"),
+        Granularity.WEEK,
+    )
     decade = normalise("the 1990s", PUB)
     assert decade is not None and (decade.start, decade.end) == (d("1990-01-01"), d("1999-12-31"))
     quarter = normalise("the third quarter of 2012", PUB)
@@ -202,12 +231,22 @@ def test_intervals_and_granularity() -> None:
 
 def test_anchor_missing_gives_placeholders() -> None:
     monday = normalise("Monday", None)
-    assert monday is not None and (monday.value, monday.resolved, monday.start) == ("XXXX-WXX-1", False, None)
+    assert monday is not None and (monday.value, monday.resolved, monday.start) == (
+        "XXXX-WXX-1",
+        False,
+        None,
+    )
     april = normalise("April 7", None)
     assert april is not None and april.value == "XXXX-04-07" and not april.resolved
-    assert normalise("March 06 , 2008", None) == Timex("March 06 , 2008", "date", "2008-03-06",
-                                                        Granularity.DAY, d("2008-03-06"),
-                                                        d("2008-03-06"), True)
+    assert normalise("March 06 , 2008", None) == Timex(
+        "March 06 , 2008",
+        "date",
+        "2008-03-06",
+        Granularity.DAY,
+        d("2008-03-06"),
+        d("2008-03-06"),
+        True,
+    )
 
 
 def test_anaphors_with_a_day_or_year_reference() -> None:
@@ -253,12 +292,28 @@ def test_anaphors_use_the_reference() -> None:
 # --- the tagger ------------------------------------------------------------------------
 
 SAMPLE = [  # the sample article (published 2025-11-13, past tense)
-    ("Moscow's Defense Ministry announced on November 12 that Russian troops had taken control of "
-     "Sukhyi Yar", "November 12", "2025-11-12"),
-    ("Earlier on Monday, Russia's state news agency TASS quoted a Kremlin aide.", "Monday", "2025-11-10"),
-    ("The talks, which last took place in the Turkish city on July 23, stalled.", "July 23", "2025-07-23"),
-    ("Ukraine proposed a meeting between President Volodymyr Zelensky and Russian President "
-     "Vladimir Putin in August", "August", "2025-08"),
+    (
+        "Moscow's Defense Ministry announced on November 12 that Russian troops had taken control of "
+        "Sukhyi Yar",
+        "November 12",
+        "2025-11-12",
+    ),
+    (
+        "Earlier on Monday, Russia's state news agency TASS quoted a Kremlin aide.",
+        "Monday",
+        "2025-11-10",
+    ),
+    (
+        "The talks, which last took place in the Turkish city on July 23, stalled.",
+        "July 23",
+        "2025-07-23",
+    ),
+    (
+        "Ukraine proposed a meeting between President Volodymyr Zelensky and Russian President "
+        "Vladimir Putin in August",
+        "August",
+        "2025-08",
+    ),
     ("Last month, U.S. President Donald Trump imposed restrictions", "Last month", "2025-10"),
 ]
 
@@ -270,7 +325,7 @@ def only_dates(text: str, anchor: date | None = PUB) -> list[DateMention]:
 @pytest.mark.parametrize(("sentence", "words", "value"), SAMPLE)
 def test_sample_article(sentence: str, words: str, value: str) -> None:
     found = only_dates(sentence)
-    assert [(sentence[m.start:m.end], m.timex.value) for m in found] == [(words, value)]
+    assert [(sentence[m.start : m.end], m.timex.value) for m in found] == [(words, value)]
 
 
 def test_sample_article_duration_and_ordinal() -> None:
@@ -310,29 +365,43 @@ EXTENTS = [  # news phrasing -> the tagged words and value (anchor 2025-11-13, T
 @pytest.mark.parametrize(("sentence", "words", "value"), EXTENTS)
 def test_tagger_extents(sentence: str, words: str, value: str) -> None:
     found = find_dates(sentence, PUB)
-    assert [(sentence[m.start:m.end], m.timex.value) for m in found] == [(words, value)]
+    assert [(sentence[m.start : m.end], m.timex.value) for m in found] == [(words, value)]
 
 
-@pytest.mark.parametrize("sentence", [
-    "Prices may be lower.", "Thousands joined the march in Kyiv.", "Will Smith attended.",
-    "It lost $ 2008 million.", "About 2000 people marched.", "Oil prices fall as demand weakens.",
-    "He may well win.", "It drew a 1,995 -point crowd.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Prices may be lower.",
+        "Thousands joined the march in Kyiv.",
+        "Will Smith attended.",
+        "It lost $ 2008 million.",
+        "About 2000 people marched.",
+        "Oil prices fall as demand weakens.",
+        "He may well win.",
+        "It drew a 1,995 -point crowd.",
+    ],
+)
 def test_tagger_false_positives(sentence: str) -> None:
     assert only_dates(sentence) == []
 
 
 def test_tagger_recurrences_and_durations() -> None:
-    text = "The board meets every week and publishes an annual report; the ban lasts five years (P5Y)."
-    got = [(text[m.start:m.end], m.timex.kind, m.timex.value) for m in find_dates(text, PUB)]
-    assert got == [("every week", "set", "P1W"), ("annual", "set", "P1Y"),
-                   ("five years", "duration", "P5Y"), ("P5Y", "duration", "P5Y")]
+    text = (
+        "The board meets every week and publishes an annual report; the ban lasts five years (P5Y)."
+    )
+    got = [(text[m.start : m.end], m.timex.kind, m.timex.value) for m in find_dates(text, PUB)]
+    assert got == [
+        ("every week", "set", "P1W"),
+        ("annual", "set", "P1Y"),
+        ("five years", "duration", "P5Y"),
+        ("P5Y", "duration", "P5Y"),
+    ]
 
 
 def test_tagger_offsets_are_str_indices_for_any_script() -> None:
     text = "Київ — on Monday, officials said; 東京 reported on November 12."
     found = find_dates(text, PUB)
-    assert [text[m.start:m.end] for m in found] == ["Monday", "November 12"]
+    assert [text[m.start : m.end] for m in found] == ["Monday", "November 12"]
     assert all(isinstance(m, DateMention) for m in found)
     assert [m.start for m in found] == sorted(m.start for m in found)
 
@@ -348,51 +417,61 @@ def test_tagger_without_anchor() -> None:
     assert len(found) == 1 and found[0].timex.value == "XXXX-WXX-1" and not found[0].timex.resolved
 
 
-@pytest.mark.parametrize(("left", "right", "tense"), [
-    # tense cues added for TempEval-3 weekday/month errors (short phrases, real wording)
-    ("The thrift announced the plan", ". Among other reasons", "past"),  # "plan" is a noun here
-    ("its record high set on", ". In the bond market", "past"),  # "set": a past participle
-    ("Protesters planned a demonstration on", " and were planning to drive", "future"),
-    ("Investigators have been searching for him since shortly after the", " slaying.", "past"),
-    ("a doctor killed last", ".", "past"),
-    ("a carrier which has been on patrol since", " and was scheduled to return", "past"),
-    ("who could come to the U.S. as early as", ".", "future"),
-    ("the new labor pact effective", ".", "future"),
-    ("announced an agreement to acquire the company in", ".", "future"),
-    ("The minister said on", ", in a statement.", "past"),
-    ("The summit will be held on", " in Geneva.", "future"),
-    ("Talks are expected to resume", ".", "future"),
-    ("The group planned to leave Nairobi on", " for Dar es Salaam.", "future"),
-    ("Officials could not be reached", " for comment.", "past"),
-    ("", " the company reported a loss.", "past"),
-    ("The shares are trading higher", ".", "present"),
-])
+@pytest.mark.parametrize(
+    ("left", "right", "tense"),
+    [
+        # tense cues added for TempEval-3 weekday/month errors (short phrases, real wording)
+        ("The thrift announced the plan", ". Among other reasons", "past"),  # "plan" is a noun here
+        ("its record high set on", ". In the bond market", "past"),  # "set": a past participle
+        ("Protesters planned a demonstration on", " and were planning to drive", "future"),
+        ("Investigators have been searching for him since shortly after the", " slaying.", "past"),
+        ("a doctor killed last", ".", "past"),
+        ("a carrier which has been on patrol since", " and was scheduled to return", "past"),
+        ("who could come to the U.S. as early as", ".", "future"),
+        ("the new labor pact effective", ".", "future"),
+        ("announced an agreement to acquire the company in", ".", "future"),
+        ("The minister said on", ", in a statement.", "past"),
+        ("The summit will be held on", " in Geneva.", "future"),
+        ("Talks are expected to resume", ".", "future"),
+        ("The group planned to leave Nairobi on", " for Dar es Salaam.", "future"),
+        ("Officials could not be reached", " for comment.", "past"),
+        ("", " the company reported a loss.", "past"),
+        ("The shares are trading higher", ".", "present"),
+    ],
+)
 def test_infer_tense(left: str, right: str, tense: str) -> None:
     assert infer_tense(left, right) == tense
 
 
 # --- rules added for the TempEval-3 errors (each with the gold expression + DCT) ------------
 
-@pytest.mark.parametrize(("left", "right", "tense"), [
-    # an abbreviation's period ("vs.", "Ala.", "U.S.") does not end the clause
-    ("In", ", a week after the Roe vs. Wade ruling, a bomb in Birmingham, Ala., killed a guard.",
-     "past"),
-    # until/till/through after a present (perfect) verb: the state lasts into the future
-    ("The agency has given the relatives until", " to sign a paper.", "future"),
-    ("Lenders have extended the company loans through", ", as well as credit.", "future"),
-    ("The delegation stayed until", ".", "past"),  # simple past: the date is behind
-    # contractions: "it's" is a present verb, "it's been" a perfect
-    ("It's", " of an offensive by the police.", "present"),
-    ("It's been quiet since", ".", "past"),
-    ("They're leaving", ".", "present"),
-    # present-tense event verbs right after a subject
-    ("He and Arafat meet separately", " with the secretary of state.", "present"),
-    ("Clinton leaves", " for Cairo.", "present"),
-    ("The track meet ended", ".", "past"),  # "the meet" is a noun
-    # a date before a finite past verb of planning dates the planning, not the plan
-    ("On", ", the government planned to pay the first claims.", "past"),
-    ("The group planned to leave the city on", " for the coast.", "future"),
-])
+
+@pytest.mark.parametrize(
+    ("left", "right", "tense"),
+    [
+        # an abbreviation's period ("vs.", "Ala.", "U.S.") does not end the clause
+        (
+            "In",
+            ", a week after the Roe vs. Wade ruling, a bomb in Birmingham, Ala., killed a guard.",
+            "past",
+        ),
+        # until/till/through after a present (perfect) verb: the state lasts into the future
+        ("The agency has given the relatives until", " to sign a paper.", "future"),
+        ("Lenders have extended the company loans through", ", as well as credit.", "future"),
+        ("The delegation stayed until", ".", "past"),  # simple past: the date is behind
+        # contractions: "it's" is a present verb, "it's been" a perfect
+        ("It's", " of an offensive by the police.", "present"),
+        ("It's been quiet since", ".", "past"),
+        ("They're leaving", ".", "present"),
+        # present-tense event verbs right after a subject
+        ("He and Arafat meet separately", " with the secretary of state.", "present"),
+        ("Clinton leaves", " for Cairo.", "present"),
+        ("The track meet ended", ".", "past"),  # "the meet" is a noun
+        # a date before a finite past verb of planning dates the planning, not the plan
+        ("On", ", the government planned to pay the first claims.", "past"),
+        ("The group planned to leave the city on", " for the coast.", "future"),
+    ],
+)
 def test_infer_tense_rules(left: str, right: str, tense: str) -> None:
     assert infer_tense(left, right) == tense
 
@@ -439,18 +518,21 @@ EDGE_CASES = [  # where a cut could land badly: abbreviations, runs of spaces, n
 
 
 @pytest.mark.parametrize("window", [1, 2, 5, 13, 40, 400])
-def test_tense_context_gives_the_whole_text_answer(window: int,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tense_context_gives_the_whole_text_answer(
+    window: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(tagger, "TENSE_WINDOW", window)
     for text in EDGE_CASES:  # every split point, with windows cut anywhere
         for start in range(len(text) + 1):
             end = min(len(text), start + 6)
-            assert (infer_tense(*tagger.tense_context(text, start, end))
-                    == infer_tense(text[:start], text[end:])), (text, start, window)
+            assert infer_tense(*tagger.tense_context(text, start, end)) == infer_tense(
+                text[:start], text[end:]
+            ), (text, start, window)
     for text, _ in _wikinews()[::3]:  # every candidate expression of real articles
         for start, end in tagger._candidates(text):
-            assert (infer_tense(*tagger.tense_context(text, start, end))
-                    == infer_tense(text[:start], text[end:])), (text[start:end], start, window)
+            assert infer_tense(*tagger.tense_context(text, start, end)) == infer_tense(
+                text[:start], text[end:]
+            ), (text[start:end], start, window)
 
 
 def test_find_dates_results_are_cached_but_not_shared() -> None:
@@ -462,19 +544,32 @@ def test_find_dates_results_are_cached_but_not_shared() -> None:
     assert tagger._find_dates.cache_info().hits >= 2
 
 
-@pytest.mark.parametrize(("expr", "dct", "tense", "gold"), [
-    ("Monday", "1998-05-01", "present", "1998-05-04"),  # "meet separately Monday"
-    ("9 a.m. Tuesday", "2000-04-03", "future", "2000-04-04T09:00"),  # "has given them until ..."
-    ("January", "1989-10-30", "future", "1990-01"),  # "has extended loans through January"
-    # a yearless date up to a month before the DCT in a future clause stays in its year
-    ("Jan. 14", "2000-01-15", "future", "2000-01-14"),  # "said they would ... by Jan. 14"
-    ("Oct. 19", "1989-10-27", "future", "1989-10-19"),  # "has fallen this year through Oct. 19"
-    ("Friday", "1998-09-30", "past", "1998-09-25"),  # "On Friday, the government planned to ..."
-    # "today is the eighth day of ...", "it's the second day of ...": the day of writing
-    ("eighth day", "1990-08-15", "present", "1990-08-15"),
-    ("the second day", "1998-03-06", "present", "1998-03-06"),
-    ("one day", "1998-03-03", "future", "FUTURE_REF"),  # "Islam will one day be ..."
-])
+@pytest.mark.parametrize(
+    ("expr", "dct", "tense", "gold"),
+    [
+        ("Monday", "1998-05-01", "present", "1998-05-04"),  # "meet separately Monday"
+        (
+            "9 a.m. Tuesday",
+            "2000-04-03",
+            "future",
+            "2000-04-04T09:00",
+        ),  # "has given them until ..."
+        ("January", "1989-10-30", "future", "1990-01"),  # "has extended loans through January"
+        # a yearless date up to a month before the DCT in a future clause stays in its year
+        ("Jan. 14", "2000-01-15", "future", "2000-01-14"),  # "said they would ... by Jan. 14"
+        ("Oct. 19", "1989-10-27", "future", "1989-10-19"),  # "has fallen this year through Oct. 19"
+        (
+            "Friday",
+            "1998-09-30",
+            "past",
+            "1998-09-25",
+        ),  # "On Friday, the government planned to ..."
+        # "today is the eighth day of ...", "it's the second day of ...": the day of writing
+        ("eighth day", "1990-08-15", "present", "1990-08-15"),
+        ("the second day", "1998-03-06", "present", "1998-03-06"),
+        ("one day", "1998-03-03", "future", "FUTURE_REF"),  # "Islam will one day be ..."
+    ],
+)
 def test_normalise_rules(expr: str, dct: str, tense: str, gold: str) -> None:
     tx = normalise(expr, d(dct), tense=tense)  # type: ignore[arg-type]
     assert tx is not None and tx.value == gold, (expr, dct, tx)
@@ -506,8 +601,11 @@ def test_bare_day_is_the_reference_day() -> None:
 
 
 def test_reference_reaches_back_a_paragraph_or_two() -> None:
-    text = "BRUSSELS, March 12 -- NATO took in three members." + " Filler words." * 50 + \
-        " He said it was a great day for Poland."
+    text = (
+        "BRUSSELS, March 12 -- NATO took in three members."
+        + " Filler words." * 50
+        + " He said it was a great day for Poland."
+    )
     found = find_dates(text, d("1999-03-13"))
     assert reference_before(found, text.index("day for")) is not None
 
@@ -535,8 +633,10 @@ def _tempeval_accuracy(name: str) -> float:
 
 
 @needs_data
-@pytest.mark.parametrize(("name", "floor"), [("tbaq_timebank.timex.derived.jsonl", 0.84),
-                                             ("tbaq_aquaint.timex.derived.jsonl", 0.80)])
+@pytest.mark.parametrize(
+    ("name", "floor"),
+    [("tbaq_timebank.timex.derived.jsonl", 0.84), ("tbaq_aquaint.timex.derived.jsonl", 0.80)],
+)
 def test_tempeval_date_accuracy_floor(name: str, floor: float) -> None:
     # Strict string match, local context only; bench/score_dates.py reports the full numbers.
     assert _tempeval_accuracy(name) >= floor
@@ -551,8 +651,11 @@ def test_meantime_dates_via_tagger() -> None:
             for tx in doc["timexes"]:
                 if tx["type"] != "DATE" or not tx["text"] or not tx["sentence"]:
                     continue
-                found = {tx2.timex.value for tx2 in find_dates(tx["sentence"], d(doc["dct"]))
-                         if tx["sentence"][tx2.start:tx2.end] == tx["text"]}
+                found = {
+                    tx2.timex.value
+                    for tx2 in find_dates(tx["sentence"], d(doc["dct"]))
+                    if tx["sentence"][tx2.start : tx2.end] == tx["text"]
+                }
                 n += 1
                 ok += tx["value"] in found
     assert n > 50 and ok / n >= 0.75

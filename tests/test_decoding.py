@@ -25,8 +25,13 @@ def ask(question: str, **kwargs: object) -> ChatRequest:
 
 @pytest.fixture(scope="module")
 def batched(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> EmbeddedBackend:
-    return EmbeddedBackend(cache_dir=tmp_path_factory.mktemp("cache"), model_path=model_path,
-                           decoder="batched", parallel=2, context_tokens=1024)
+    return EmbeddedBackend(
+        cache_dir=tmp_path_factory.mktemp("cache"),
+        model_path=model_path,
+        decoder="batched",
+        parallel=2,
+        context_tokens=1024,
+    )
 
 
 def test_shared_prefix_stops_one_token_short_of_every_prompt() -> None:
@@ -39,8 +44,9 @@ def test_shared_prefix_stops_one_token_short_of_every_prompt() -> None:
 @pytest.mark.model
 def test_a_gbnf_grammar_is_respected_and_answers_keep_their_order(batched: EmbeddedBackend) -> None:
     cities = ["Lisbon", "Paris", "Rome", "Berlin", "Madrid"]
-    requests = [ask(f"Repeat this city's name exactly: {c}", grammar=CAPITALS, max_tokens=8)
-                for c in cities]
+    requests = [
+        ask(f"Repeat this city's name exactly: {c}", grammar=CAPITALS, max_tokens=8) for c in cities
+    ]
     answers = batched.complete_many(requests)  # five sequences through two slots: refilled
     assert [a.text for a in answers] == cities
     assert all(a.finish_reason == "stop" and a.prompt_tokens > 0 for a in answers)
@@ -49,11 +55,15 @@ def test_a_gbnf_grammar_is_respected_and_answers_keep_their_order(batched: Embed
 @pytest.mark.model
 def test_json_answers_validate_and_stop_at_the_closing_brace(batched: EmbeddedBackend) -> None:
     schema = generation_schema(EventDraft.model_json_schema())
-    sentences = ["The council approved the new bridge on Monday.",
-                 "Heavy snow closed the airport for two days, officials said.",
-                 "The company will open a factory in Leeds next year."]
-    requests = [ask(f"Describe the event in this sentence as JSON:\n{s}", schema=schema,
-                    max_tokens=120) for s in sentences]
+    sentences = [
+        "The council approved the new bridge on Monday.",
+        "Heavy snow closed the airport for two days, officials said.",
+        "The company will open a factory in Leeds next year.",
+    ]
+    requests = [
+        ask(f"Describe the event in this sentence as JSON:\n{s}", schema=schema, max_tokens=120)
+        for s in sentences
+    ]
     answers = batched.complete_many(requests)
     for answer in answers:
         EventDraft.model_validate_json(answer.text)
@@ -63,15 +73,20 @@ def test_json_answers_validate_and_stop_at_the_closing_brace(batched: EmbeddedBa
 
 @pytest.mark.model
 def test_a_sequence_that_reaches_max_tokens_ends_with_length(batched: EmbeddedBackend) -> None:
-    short, full = batched.complete_many([
-        ask("Count from one to one hundred in words.", max_tokens=4),
-        ask("What is the capital of Italy? One word.", grammar=CAPITALS, max_tokens=8)])
+    short, full = batched.complete_many(
+        [
+            ask("Count from one to one hundred in words.", max_tokens=4),
+            ask("What is the capital of Italy? One word.", grammar=CAPITALS, max_tokens=8),
+        ]
+    )
     assert short.finish_reason == "length" and short.completion_tokens == 4
     assert full.text == "Rome"  # its neighbour in the batch ended on its own
 
 
 @pytest.mark.model
-def test_the_same_request_alone_and_in_a_batch_gets_the_same_answer(batched: EmbeddedBackend) -> None:
+def test_the_same_request_alone_and_in_a_batch_gets_the_same_answer(
+    batched: EmbeddedBackend,
+) -> None:
     request = ask("What is the capital of Spain? One word.", grammar=CAPITALS, max_tokens=8)
     alone = batched.complete(request)
     together = batched.complete_many([ask("Name a colour.", max_tokens=5), request])[1]
@@ -84,8 +99,12 @@ def test_a_prompt_longer_than_the_context_is_a_backend_error(batched: EmbeddedBa
     with pytest.raises(BackendError, match="exceed context window"):
         batched.complete_many([ask("Name a colour.", max_tokens=5), long])
     # the decoder is still usable afterwards
-    assert batched.complete(ask("What is the capital of France? One word.", grammar=CAPITALS,
-                                max_tokens=8)).text == "Paris"
+    assert (
+        batched.complete(
+            ask("What is the capital of France? One word.", grammar=CAPITALS, max_tokens=8)
+        ).text
+        == "Paris"
+    )
 
 
 @pytest.mark.model
@@ -99,13 +118,23 @@ def test_batched_json_answers_parse_like_the_plain_path(model_path: Path, tmp_pa
     """The plain path's answers, through our loop at batch 2 (the benchmark measures the
     share over the tool's own requests; here every answer must at least parse the same)."""
     schema = generation_schema(EventDraft.model_json_schema())
-    plain = EmbeddedBackend(cache_dir=tmp_path, model_path=model_path, context_tokens=1024,
-                           decoder="llama-cpp")
-    requests = [ask(f"Describe the event in this sentence as JSON:\n{s}", schema=schema, max_tokens=120)
-                for s in ["Flooding forced 200 families from their homes on Sunday.",
-                          "The minister resigned after the vote, her office said."]]
-    ours = EmbeddedBackend(cache_dir=tmp_path, model_path=model_path, decoder="batched",
-                           parallel=2, context_tokens=1024).complete_many(requests)
+    plain = EmbeddedBackend(
+        cache_dir=tmp_path, model_path=model_path, context_tokens=1024, decoder="llama-cpp"
+    )
+    requests = [
+        ask(f"Describe the event in this sentence as JSON:\n{s}", schema=schema, max_tokens=120)
+        for s in [
+            "Flooding forced 200 families from their homes on Sunday.",
+            "The minister resigned after the vote, her office said.",
+        ]
+    ]
+    ours = EmbeddedBackend(
+        cache_dir=tmp_path,
+        model_path=model_path,
+        decoder="batched",
+        parallel=2,
+        context_tokens=1024,
+    ).complete_many(requests)
     theirs = [plain.complete(r) for r in requests]
     for a, b in zip(ours, theirs):
         assert set(json.loads(a.text)) == set(json.loads(b.text))

@@ -19,19 +19,24 @@ import pytest
 ray = pytest.importorskip("ray")
 pa = pytest.importorskip("pyarrow")
 import pyarrow.parquet as pq  # noqa: E402
-
 from conftest import REPO  # noqa: E402
 from ray_faults import DieAlways, DieOnce  # noqa: E402
 from scripted_server import ScriptedServer, valid_answer  # noqa: E402
-from summarizer.batch import run_batch  # noqa: E402
+
 from summarizer.cli import main  # noqa: E402
-from summarizer.distributed import (read_results, run_ray_batch,  # noqa: E402
-                                    summarise_dataset)
 from summarizer.errors import SummarizerError  # noqa: E402
+from summarizer.runners.local import run_batch  # noqa: E402
+from summarizer.runners.ray import (  # noqa: E402
+    read_results,
+    run_ray_batch,
+    summarise_dataset,
+)
 from summarizer.settings import Settings  # noqa: E402
 
-TEXT = ("Officials said things today in town {i}. Officials spoke on Monday about the plan. "
-        "Things happened after talks went on last month.")  # every model call sees "in town {i}."
+TEXT = (
+    "Officials said things today in town {i}. Officials spoke on Monday about the plan. "
+    "Things happened after talks went on last month."
+)  # every model call sees "in town {i}."
 
 
 @pytest.fixture(scope="session")
@@ -39,8 +44,14 @@ def local_ray(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """One local Ray for the session; its workers can import tests/ (for ray_faults)."""
     path = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "tests"), str(REPO), path]))
-    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
-             logging_level="WARNING", _temp_dir=str(tmp_path_factory.mktemp("ray")))
+    ray.init(
+        address="local",
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        logging_level="WARNING",
+        _temp_dir=str(tmp_path_factory.mktemp("ray")),
+    )
     try:
         yield
     finally:
@@ -59,15 +70,24 @@ def server(scripted: ScriptedServer, local_ray: None) -> ScriptedServer:
 
 def settings_for(server: ScriptedServer, tmp_path: Path) -> Settings:
     # no response cache: a cache hit depends on which document asked first, and so would usage
-    return Settings(base_url=server.base_url, model="m", transport_retries=0, cache=False,
-                    cache_dir=tmp_path / "cache")
+    return Settings(
+        base_url=server.base_url,
+        model="m",
+        transport_retries=0,
+        cache=False,
+        cache_dir=tmp_path / "cache",
+    )
 
 
 def records(n: int, *, missing_id_at: int | None = None) -> list[dict[str, Any]]:
     out = []
     for i in range(n):
-        record: dict[str, Any] = {"id": f"doc{i}", "text": TEXT.format(i=i), "date": "2025-11-13",
-                                  "title": f"Story {i}"}
+        record: dict[str, Any] = {
+            "id": f"doc{i}",
+            "text": TEXT.format(i=i),
+            "date": "2025-11-13",
+            "title": f"Story {i}",
+        }
         if i == missing_id_at:
             del record["id"]
         out.append(record)
@@ -101,10 +121,12 @@ def test_ray_gives_the_lines_of_a_local_batch(server: ScriptedServer, tmp_path: 
     rows[5]["id"] = "doc1"  # a repeated id: renamed doc1#2 by both engines
     src = write_jsonl(tmp_path / "in" / "news.jsonl", rows, bad_line_at=3)
     settings = settings_for(server, tmp_path)
-    local = run_batch([str(src)], tmp_path / "local.jsonl", settings, concurrency=2,
-                      resume=False, progress=False)
-    summary = run_ray_batch([str(src)], tmp_path / "ray.jsonl", settings, actors=2,
-                            actor_concurrency=2, progress=False)
+    local = run_batch(
+        [str(src)], tmp_path / "local.jsonl", settings, concurrency=2, resume=False, progress=False
+    )
+    summary = run_ray_batch(
+        [str(src)], tmp_path / "ray.jsonl", settings, actors=2, actor_concurrency=2, progress=False
+    )
     expected, got = by_id(tmp_path / "local.jsonl"), by_id(tmp_path / "ray.jsonl")
     assert len(expected) == 8 and "doc1#2" in expected
     assert got == expected
@@ -114,13 +136,20 @@ def test_ray_gives_the_lines_of_a_local_batch(server: ScriptedServer, tmp_path: 
 
 
 def test_a_worker_killed_mid_run_and_every_document_still_has_one_line(
-        server: ScriptedServer, tmp_path: Path) -> None:
+    server: ScriptedServer, tmp_path: Path
+) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", records(8))
     marker = tmp_path / "died-once"
     out = tmp_path / "out.jsonl"
-    summary = run_ray_batch([str(src)], out, settings_for(server, tmp_path), actors=2,
-                            actor_concurrency=2, progress=False,
-                            backend_factory=DieOnce("in town 5.", marker))
+    summary = run_ray_batch(
+        [str(src)],
+        out,
+        settings_for(server, tmp_path),
+        actors=2,
+        actor_concurrency=2,
+        progress=False,
+        backend_factory=DieOnce("in town 5.", marker),
+    )
     assert marker.exists(), "the worker never reached the document it was to die on"
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     counts = Counter(r["id"] for r in lines)
@@ -130,12 +159,19 @@ def test_a_worker_killed_mid_run_and_every_document_still_has_one_line(
 
 @pytest.mark.slow
 def test_a_document_that_always_kills_its_worker_gets_an_error_line(
-        server: ScriptedServer, tmp_path: Path) -> None:
+    server: ScriptedServer, tmp_path: Path
+) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", records(4))
     out = tmp_path / "out.jsonl"
-    summary = run_ray_batch([str(src)], out, settings_for(server, tmp_path), actors=1,
-                            actor_concurrency=1, progress=False,
-                            backend_factory=DieAlways("in town 2."))
+    summary = run_ray_batch(
+        [str(src)],
+        out,
+        settings_for(server, tmp_path),
+        actors=1,
+        actor_concurrency=1,
+        progress=False,
+        backend_factory=DieAlways("in town 2."),
+    )
     got = by_id(out)
     assert sorted(got) == [f"doc{i}" for i in range(4)]
     assert got["doc2"]["error"]["type"] == "WorkerLost" and not got["doc2"]["ok"]
@@ -143,8 +179,9 @@ def test_a_document_that_always_kills_its_worker_gets_an_error_line(
     assert summary.error_types == Counter({"WorkerLost": 1})
 
 
-def test_resume_skips_done_ids_and_adds_no_duplicates(server: ScriptedServer,
-                                                      tmp_path: Path) -> None:
+def test_resume_skips_done_ids_and_adds_no_duplicates(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", records(6))
     out = tmp_path / "out.jsonl"
     settings = settings_for(server, tmp_path)
@@ -154,8 +191,9 @@ def test_resume_skips_done_ids_and_adds_no_duplicates(server: ScriptedServer,
     calls_per_doc = len(server.requests) / 6
     out.write_bytes(b"".join(full[:3]) + full[3][:20])  # as if killed writing the 4th line
     before = len(server.requests)
-    summary = run_ray_batch([str(src)], out, settings, actors=1, actor_concurrency=2,
-                            resume=True, progress=False)
+    summary = run_ray_batch(
+        [str(src)], out, settings, actors=1, actor_concurrency=2, resume=True, progress=False
+    )
     assert (summary.skipped, summary.ok) == (3, 3)
     assert len(server.requests) - before == 3 * calls_per_doc  # only the 3 undone were asked
     got = by_id(out)
@@ -165,17 +203,29 @@ def test_resume_skips_done_ids_and_adds_no_duplicates(server: ScriptedServer,
 def test_parquet_in_and_out_match_jsonl(server: ScriptedServer, tmp_path: Path) -> None:
     rows = records(5, missing_id_at=2)
     write_jsonl(tmp_path / "j" / "news.jsonl", rows)
-    table = pa.table({"id": [r.get("id") for r in rows], "text": [r["text"] for r in rows],
-                      "title": [r["title"] for r in rows],
-                      "date": [dt.date(2025, 11, 13)] * len(rows)})  # a real date32 column
+    table = pa.table(
+        {
+            "id": [r.get("id") for r in rows],
+            "text": [r["text"] for r in rows],
+            "title": [r["title"] for r in rows],
+            "date": [dt.date(2025, 11, 13)] * len(rows),
+        }
+    )  # a real date32 column
     (tmp_path / "p").mkdir()
     pq.write_table(table, tmp_path / "p" / "news.parquet")
     settings = settings_for(server, tmp_path)
-    run_ray_batch([str(tmp_path / "j" / "news.jsonl")], tmp_path / "out.jsonl", settings,
-                  actors=1, actor_concurrency=2, progress=False)
+    run_ray_batch(
+        [str(tmp_path / "j" / "news.jsonl")],
+        tmp_path / "out.jsonl",
+        settings,
+        actors=1,
+        actor_concurrency=2,
+        progress=False,
+    )
     out = tmp_path / "out.parquet"
-    summary = run_ray_batch([str(tmp_path / "p")], out, settings, actors=2, actor_concurrency=1,
-                            progress=False)
+    summary = run_ray_batch(
+        [str(tmp_path / "p")], out, settings, actors=2, actor_concurrency=1, progress=False
+    )
     assert summary.ok == 5 and out.is_dir()
     parquet = {r["id"]: r for r in pq.read_table(out).to_pylist()}  # the folder reads as one table
     jsonl = by_id(tmp_path / "out.jsonl")
@@ -184,17 +234,25 @@ def test_parquet_in_and_out_match_jsonl(server: ScriptedServer, tmp_path: Path) 
         result = json.loads(parquet[doc_id]["result"])
         result["provenance"].pop("latency_s")
         assert result == record["result"]
-    again = run_ray_batch([str(tmp_path / "p")], out, settings, actors=1, resume=True,
-                          progress=False)
+    again = run_ray_batch(
+        [str(tmp_path / "p")], out, settings, actors=1, resume=True, progress=False
+    )
     assert (again.skipped, again.ok) == (5, 0) and len(read_results(out)) == 5
 
 
 def test_summarise_dataset_on_a_dataset_people_hold(server: ScriptedServer, tmp_path: Path) -> None:
-    rows = [{"id": "a", "text": TEXT.format(i=1), "date": "2025-11-13"},
-            {"text": TEXT.format(i=2), "date": "2025-11-13", "extra": 1},
-            {"id": "c", "text": "", "date": "2025-11-13"}]
-    results = summarise_dataset(ray.data.from_items(rows), settings_for(server, tmp_path),
-                                actors=1, actor_concurrency=2, date=dt.date(2025, 11, 20))
+    rows = [
+        {"id": "a", "text": TEXT.format(i=1), "date": "2025-11-13"},
+        {"text": TEXT.format(i=2), "date": "2025-11-13", "extra": 1},
+        {"id": "c", "text": "", "date": "2025-11-13"},
+    ]
+    results = summarise_dataset(
+        ray.data.from_items(rows),
+        settings_for(server, tmp_path),
+        actors=1,
+        actor_concurrency=2,
+        date=dt.date(2025, 11, 20),
+    )
     got = {r["id"]: r for r in results.take_all()}
     assert len(got) == 3 and got["a"]["ok"]
     assert json.loads(got["a"]["result"])["publication_date"] == "2025-11-20"  # date overrides
@@ -202,12 +260,27 @@ def test_summarise_dataset_on_a_dataset_people_hold(server: ScriptedServer, tmp_
     assert not got["c"]["ok"] and json.loads(got["c"]["error"])["type"] == "InputError"
 
 
-def test_cli_engine_ray(server: ScriptedServer, tmp_path: Path,
-                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_engine_ray(
+    server: ScriptedServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", records(3), bad_line_at=1)
     out = tmp_path / "out.jsonl"
-    args = [str(src), "-o", str(out), "--base-url", server.base_url, "--model", "m",
-            "--engine", "ray", "--actors", "1", "--actor-concurrency", "2", "--no-cache"]
+    args = [
+        str(src),
+        "-o",
+        str(out),
+        "--base-url",
+        server.base_url,
+        "--model",
+        "m",
+        "--engine",
+        "ray",
+        "--actors",
+        "1",
+        "--actor-concurrency",
+        "2",
+        "--no-cache",
+    ]
     with pytest.raises(SystemExit) as info:
         main(args)
     assert info.value.code == 3  # a bad input line: recorded, the batch went on
@@ -218,8 +291,9 @@ def test_cli_engine_ray(server: ScriptedServer, tmp_path: Path,
     assert info.value.code == 0 and len(by_id(out)) == 4
 
 
-def test_cli_refuses_parquet_output_without_ray_engine(tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_refuses_parquet_output_without_ray_engine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", records(1))
     with pytest.raises(SystemExit) as info:
         main([str(src), "-o", str(tmp_path / "out.parquet"), "--base-url", "http://127.0.0.1:9/v1"])
@@ -241,19 +315,24 @@ def model_free(tmp_path: Path) -> Settings:
     return settings
 
 
-def test_model_free_batch_over_held_out_articles_same_on_ray(local_ray: None,
-                                                            tmp_path: Path) -> None:
+def test_model_free_batch_over_held_out_articles_same_on_ray(
+    local_ray: None, tmp_path: Path
+) -> None:
     if not FRANK.exists():
         pytest.skip("shared/data/frank is not beside the repository")
     settings = model_free(tmp_path)
     articles = [json.loads(line) for line in FRANK.read_text(encoding="utf-8").splitlines()]
-    rows = [{"id": a["hash"], "text": a["article"], "date": a.get("wayback_crawl_date")}
-            for a in articles[-HELD_OUT:]]
+    rows = [
+        {"id": a["hash"], "text": a["article"], "date": a.get("wayback_crawl_date")}
+        for a in articles[-HELD_OUT:]
+    ]
     src = write_jsonl(tmp_path / "held-out.jsonl", rows)  # read in place, written to tmp only
-    run_batch([str(src)], tmp_path / "local.jsonl", settings, concurrency=2, resume=False,
-              progress=False)
-    run_ray_batch([str(src)], tmp_path / "ray.jsonl", settings, actors=2, actor_concurrency=2,
-                  progress=False)
+    run_batch(
+        [str(src)], tmp_path / "local.jsonl", settings, concurrency=2, resume=False, progress=False
+    )
+    run_ray_batch(
+        [str(src)], tmp_path / "ray.jsonl", settings, actors=2, actor_concurrency=2, progress=False
+    )
     local, on_ray = by_id(tmp_path / "local.jsonl"), by_id(tmp_path / "ray.jsonl")
     assert sorted(local) == sorted(on_ray) == sorted(r["id"] for r in rows)
     assert on_ray == local

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE
+
 from summarizer import Result, Settings, summarise
 
 pytestmark = pytest.mark.model
@@ -34,10 +34,13 @@ def check_sample_result(result: Result, text: str) -> None:
     assert len(result.events) >= 5
     for event in result.events:
         span = event.evidence.span
-        assert text[span.start:span.end] == event.evidence.quote
+        assert text[span.start : span.end] == event.evidence.quote
         assert event.evidence.quote in text
-    written = {(e.date.text or "").lower(): e.date.value for e in result.events
-               if e.date.source == "written"}
+    written = {
+        (e.date.text or "").lower(): e.date.value
+        for e in result.events
+        if e.date.source == "written"
+    }
     for words, value in SAMPLE_DATES:
         hits = [v for t, v in written.items() if words.lower() in t]
         assert hits, f"no event dated by {words!r}: {sorted(written)}"

@@ -10,13 +10,13 @@ import json
 
 import pytest
 
-from summarizer import event_dating
 from summarizer.dates import Granularity
-from summarizer.event_dating import Option, calendar_value, choose
-from summarizer.events import candidates, dated_clauses
 from summarizer.guard import screen
 from summarizer.schemas import EventDate
 from summarizer.segment import sentences
+from summarizer.timeline import dating as event_dating
+from summarizer.timeline.dating import Option, calendar_value, choose
+from summarizer.timeline.events import candidates, dated_clauses
 
 PUB = dt.date(2024, 3, 14)  # a Thursday
 
@@ -25,7 +25,7 @@ def timeline(text: str, anchor: dt.date | None = PUB):  # type: ignore[no-untype
     sents, _ = screen(text, sentences(text))
     found = candidates(text, sents, anchor)
     for c in found:
-        assert text[c.start:c.end] == c.text  # every quote is the exact span of the source
+        assert text[c.start : c.end] == c.text  # every quote is the exact span of the source
     return found
 
 
@@ -40,23 +40,28 @@ def test_two_dates_in_one_sentence_are_two_events() -> None:
 
 
 def test_the_saying_and_the_said_get_their_own_dates() -> None:
-    text = ("The retailer said on Tuesday that its sales rose 12% in February, helped by "
-            "cold weather.")
+    text = (
+        "The retailer said on Tuesday that its sales rose 12% in February, helped by cold weather."
+    )
     found = timeline(text)
     assert {c.date.value for c in found} >= {"2024-03-12", "2024-02"}
 
 
 def test_a_comparison_point_does_not_date_the_event() -> None:
-    text = ("The airline posted its first annual loss since 2009, its chief executive told "
-            "shareholders.")
+    text = (
+        "The airline posted its first annual loss since 2009, its chief executive told "
+        "shareholders."
+    )
     [event] = timeline(text)
     assert event.date.value != "2009"
 
 
 def test_a_day_with_a_clock_time_sets_the_story_day() -> None:
-    text = ("At a briefing at 14:00 UTC on March 12, the minister promised to rebuild the "
-            "harbour wall.\n\nShe described the storm damage to reporters and thanked the "
-            "volunteers.\n\nEngineers inspected the broken sections of the wall.")
+    text = (
+        "At a briefing at 14:00 UTC on March 12, the minister promised to rebuild the "
+        "harbour wall.\n\nShe described the storm damage to reporters and thanked the "
+        "volunteers.\n\nEngineers inspected the broken sections of the wall."
+    )
     found = timeline(text)
     later = [c for c in found if c.text.startswith(("She described", "Engineers"))]
     assert later and all(c.date.value == "2024-03-12" for c in later)
@@ -82,16 +87,54 @@ def test_no_publication_date_gives_unresolved_or_absolute_dates() -> None:
     assert event.date.value is None
 
 
-@pytest.mark.parametrize(("value", "gran", "start", "end", "want"), [
-    ("2024-W11", Granularity.WEEK, dt.date(2024, 3, 11), dt.date(2024, 3, 17), ("2024-03", "month")),
-    ("2024-W09", Granularity.WEEK, dt.date(2024, 2, 26), dt.date(2024, 3, 3), ("2024-02", "month")),
-    ("2024-W01", Granularity.WEEK, dt.date(2024, 1, 1), dt.date(2024, 1, 7), ("2024-01", "month")),
-    ("2025-W01", Granularity.WEEK, dt.date(2024, 12, 30), dt.date(2025, 1, 5), ("2025-01", "month")),
-    ("2024-Q1", Granularity.QUARTER, dt.date(2024, 1, 1), dt.date(2024, 3, 31), ("2024", "year")),
-    ("2024-03-12T14:00", Granularity.DAY, dt.date(2024, 3, 12), dt.date(2024, 3, 12),
-     ("2024-03-12", "day")),
-    ("202", Granularity.DECADE, dt.date(2020, 1, 1), dt.date(2029, 12, 31), None),
-])
+@pytest.mark.parametrize(
+    ("value", "gran", "start", "end", "want"),
+    [
+        (
+            "2024-W11",
+            Granularity.WEEK,
+            dt.date(2024, 3, 11),
+            dt.date(2024, 3, 17),
+            ("2024-03", "month"),
+        ),
+        (
+            "2024-W09",
+            Granularity.WEEK,
+            dt.date(2024, 2, 26),
+            dt.date(2024, 3, 3),
+            ("2024-02", "month"),
+        ),
+        (
+            "2024-W01",
+            Granularity.WEEK,
+            dt.date(2024, 1, 1),
+            dt.date(2024, 1, 7),
+            ("2024-01", "month"),
+        ),
+        (
+            "2025-W01",
+            Granularity.WEEK,
+            dt.date(2024, 12, 30),
+            dt.date(2025, 1, 5),
+            ("2025-01", "month"),
+        ),
+        (
+            "2024-Q1",
+            Granularity.QUARTER,
+            dt.date(2024, 1, 1),
+            dt.date(2024, 3, 31),
+            ("2024", "year"),
+        ),
+        (
+            "2024-03-12T14:00",
+            Granularity.DAY,
+            dt.date(2024, 3, 12),
+            dt.date(2024, 3, 12),
+            ("2024-03-12", "day"),
+        ),
+        ("202", Granularity.DECADE, dt.date(2020, 1, 1), dt.date(2029, 12, 31), None),
+    ],
+)
 def test_calendar_values(value: str, gran: Granularity, start: dt.date, end: dt.date, want) -> None:  # type: ignore[no-untyped-def]
     assert calendar_value(value, gran, start, end) == want
 

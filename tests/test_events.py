@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from conftest import SAMPLE
-from summarizer.events import candidates, status_of, tense
+
 from summarizer.loading import parse_text
 from summarizer.segment import sentences
+from summarizer.timeline.events import candidates, status_of, tense
 
 
 @pytest.fixture(scope="module")
@@ -18,38 +18,43 @@ def sample_candidates():  # type: ignore[no-untyped-def]
     return doc, candidates(doc.text, sentences(doc.text), doc.date)
 
 
-@pytest.mark.parametrize("clause_start, value, source", [
-    ("Moscow\u2019s Defense Ministry announced on November 12", "2025-11-12", "written"),
-    ("Earlier on Monday", "2025-11-10", "written"),
-    ("which last took place in the Turkish city on July 23", "2025-07-23", "written"),
-    ("At the time, Ukraine proposed a meeting", "2025-08", "written"),
-    ("Last month, U.S. President Donald Trump", "2025-10", "written"),
-    # no date words: the narrative's last date (the previous sentence's July 23)
-    ("That meeting lasted only 40 minutes", "2025-07-23", "narrative"),
-    # present tense, no date words: the publication date
-    ("Ukrainian officials describe the situation", "2025-11-13", "publication"),
-])
+@pytest.mark.parametrize(
+    "clause_start, value, source",
+    [
+        ("Moscow\u2019s Defense Ministry announced on November 12", "2025-11-12", "written"),
+        ("Earlier on Monday", "2025-11-10", "written"),
+        ("which last took place in the Turkish city on July 23", "2025-07-23", "written"),
+        ("At the time, Ukraine proposed a meeting", "2025-08", "written"),
+        ("Last month, U.S. President Donald Trump", "2025-10", "written"),
+        # no date words: the narrative's last date (the previous sentence's July 23)
+        ("That meeting lasted only 40 minutes", "2025-07-23", "narrative"),
+        # present tense, no date words: the publication date
+        ("Ukrainian officials describe the situation", "2025-11-13", "publication"),
+    ],
+)
 def test_sample_dates(sample_candidates, clause_start: str, value: str, source: str) -> None:  # type: ignore[no-untyped-def]
     doc, found = sample_candidates
     [cand] = [c for c in found if c.text.startswith(clause_start)]
     assert (cand.date.value, cand.date.source) == (value, source)
-    assert doc.text[cand.start:cand.end] == cand.text
+    assert doc.text[cand.start : cand.end] == cand.text
 
 
 def test_every_candidate_is_a_verbatim_span(sample_candidates) -> None:  # type: ignore[no-untyped-def]
     doc, found = sample_candidates
     assert len(found) >= 15
     for cand in found:
-        assert doc.text[cand.start:cand.end] == cand.text
+        assert doc.text[cand.start : cand.end] == cand.text
         if cand.date.span is not None:  # written dates point at their words, inside the clause
-            words = doc.text[cand.date.span.start:cand.date.span.end]
+            words = doc.text[cand.date.span.start : cand.date.span.end]
             assert words == cand.date.text
             assert cand.start <= cand.date.span.start < cand.end
 
 
 def test_reported_clause_gets_its_own_date() -> None:
-    text = ("Apple held its developer conference yesterday. "
-            "Steve Jobs announced that Mac OS X Leopard would be released in 2007.")
+    text = (
+        "Apple held its developer conference yesterday. "
+        "Steve Jobs announced that Mac OS X Leopard would be released in 2007."
+    )
     found = candidates(text, sentences(text), dt.date(2005, 6, 7))
     values = {(c.text[:20], c.date.value) for c in found}
     assert ("Steve Jobs announced", "2005-06-06") in values  # narrative: yesterday
@@ -62,22 +67,28 @@ def test_no_publication_date_leaves_relative_dates_unresolved() -> None:
     assert cand.date.value is None and cand.date.source == "unresolved"
 
 
-@pytest.mark.parametrize("clause, expected", [
-    ("The company will open a store next year", "planned"),
-    ("If the deal fails, prices could rise", "hypothetical"),
-    ("Officials said the bridge collapsed", "claim"),
-    ("The bridge collapsed on Tuesday", "fact"),
-])
+@pytest.mark.parametrize(
+    "clause, expected",
+    [
+        ("The company will open a store next year", "planned"),
+        ("If the deal fails, prices could rise", "hypothetical"),
+        ("Officials said the bridge collapsed", "claim"),
+        ("The bridge collapsed on Tuesday", "fact"),
+    ],
+)
 def test_status(clause: str, expected: str) -> None:
     assert status_of(clause, clause) == expected
 
 
-@pytest.mark.parametrize("clause, expected", [
-    ("Ukrainian officials describe the situation as difficult", "present"),
-    ("Trump imposed restrictions on two oil companies", "past"),
-    ("Moscow's renewed diplomatic overtures come amid fighting", "present"),
-    ("The talks will resume in Istanbul", "future"),
-])
+@pytest.mark.parametrize(
+    "clause, expected",
+    [
+        ("Ukrainian officials describe the situation as difficult", "present"),
+        ("Trump imposed restrictions on two oil companies", "past"),
+        ("Moscow's renewed diplomatic overtures come amid fighting", "present"),
+        ("The talks will resume in Istanbul", "future"),
+    ],
+)
 def test_tense(clause: str, expected: str) -> None:
     assert tense(clause) == expected
 

@@ -13,22 +13,31 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from scripted_server import Reply, ScriptedServer, SilentServer, closed_port_url, valid_answer
 
-from scripted_server import (Reply, ScriptedServer, SilentServer, closed_port_url,
-                             valid_answer)
 from summarizer import summarise
 from summarizer.ask import Meter, ask
 from summarizer.backends import openai_compat
 from summarizer.backends.openai_compat import OpenAICompatBackend
-from summarizer.errors import (AuthenticationFailed, BackendError, BackendTimeout,
-                               BackendUnavailable, InvalidOutput, Refused)
+from summarizer.errors import (
+    AuthenticationFailed,
+    BackendError,
+    BackendTimeout,
+    BackendUnavailable,
+    InvalidOutput,
+    Refused,
+)
 from summarizer.prompts import Prompts
 from summarizer.schemas import EventDraft
 
-GOOD = json.dumps({"description": "Russia takes Sukhyi Yar", "actors": ["Russia"], "location": None})
+GOOD = json.dumps(
+    {"description": "Russia takes Sukhyi Yar", "actors": ["Russia"], "location": None}
+)
 MESSAGES = [{"role": "user", "content": "Describe the event."}]
-ARTICLE = ("date 2025-11-13 Talks\nRussia said on Monday it was ready to resume talks. "
-           "Ukraine rejected the offer on Tuesday.")
+ARTICLE = (
+    "date 2025-11-13 Talks\nRussia said on Monday it was ready to resume talks. "
+    "Ukraine rejected the offer on Tuesday."
+)
 RETRIES = 2  # so a persistent fault costs exactly 3 requests
 
 
@@ -38,10 +47,12 @@ def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(openai_compat, "BACKOFF_SCALE", 0.01)
 
 
-def backend(url: str, *, retries: int = RETRIES, timeout_s: float = 2.0,
-            settled: bool = True) -> OpenAICompatBackend:
-    b = OpenAICompatBackend(base_url=url, model="m", api_key=None, timeout_s=timeout_s,
-                            transport_retries=retries)
+def backend(
+    url: str, *, retries: int = RETRIES, timeout_s: float = 2.0, settled: bool = True
+) -> OpenAICompatBackend:
+    b = OpenAICompatBackend(
+        base_url=url, model="m", api_key=None, timeout_s=timeout_s, transport_retries=retries
+    )
     # most cases test the transport, not mode negotiation: start as if json_schema worked
     b._mode_settled = settled
     return b
@@ -63,6 +74,7 @@ def error(status: int, message: str = "boom", **extra: object) -> dict[str, obje
 
 # --- rate limits ---
 
+
 def test_429_honours_retry_after_seconds(scripted: ScriptedServer) -> None:
     scripted.script(Reply(status=429, headers={"retry-after": "0.6"}, body=error(429)), Reply(GOOD))
     out, took = ask_once(backend(scripted.base_url))
@@ -72,7 +84,9 @@ def test_429_honours_retry_after_seconds(scripted: ScriptedServer) -> None:
 
 
 def test_429_honours_retry_after_ms(scripted: ScriptedServer) -> None:
-    scripted.script(Reply(status=429, headers={"retry-after-ms": "500"}, body=error(429)), Reply(GOOD))
+    scripted.script(
+        Reply(status=429, headers={"retry-after-ms": "500"}, body=error(429)), Reply(GOOD)
+    )
     out, took = ask_once(backend(scripted.base_url))
     assert not isinstance(out, Exception) and took >= 0.45
 
@@ -101,6 +115,7 @@ def test_429_out_of_quota_is_not_retried(scripted: ScriptedServer) -> None:
 
 # --- server errors ---
 
+
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_5xx_is_retried_and_recovers(scripted: ScriptedServer, status: int) -> None:
     scripted.script(Reply(status=status, body="<html>bad gateway</html>"), Reply(GOOD))
@@ -128,6 +143,7 @@ def test_persistent_500_while_negotiating_is_bounded(scripted: ScriptedServer) -
 
 
 # --- connections ---
+
 
 def test_connection_reset_is_retried(scripted: ScriptedServer) -> None:
     scripted.script(Reply(reset=True), Reply(GOOD))
@@ -207,13 +223,20 @@ def test_a_dripping_reply_times_out_as_a_whole(scripted: ScriptedServer) -> None
 
 # --- replies that are not chat completions ---
 
-@pytest.mark.parametrize("reply", [
-    Reply(body='{"id": "chatcmpl-1", "choices": [{"message": {"content": "{\\"desc'),  # cut JSON
-    Reply(GOOD, truncate=40),                       # connection closed mid-body
-    Reply(body="<html>Gateway says hello</html>"),  # an HTML page with 200
-    Reply(body={"ok": True}),                        # JSON of another shape
-    Reply(body={"choices": "none"}),
-], ids=["truncated-json", "truncated-body", "html", "wrong-shape", "choices-not-list"])
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(
+            body='{"id": "chatcmpl-1", "choices": [{"message": {"content": "{\\"desc'
+        ),  # cut JSON
+        Reply(GOOD, truncate=40),  # connection closed mid-body
+        Reply(body="<html>Gateway says hello</html>"),  # an HTML page with 200
+        Reply(body={"ok": True}),  # JSON of another shape
+        Reply(body={"choices": "none"}),
+    ],
+    ids=["truncated-json", "truncated-body", "html", "wrong-shape", "choices-not-list"],
+)
 def test_malformed_replies_are_retried_and_recover(scripted: ScriptedServer, reply: Reply) -> None:
     scripted.script(reply, Reply(GOOD))
     out, _ = ask_once(backend(scripted.base_url))
@@ -229,6 +252,7 @@ def test_persistent_wrong_shape_fails_with_a_clear_message(scripted: ScriptedSer
 
 
 # --- answers that fail validation: re-asked, bounded ---
+
 
 def test_content_of_the_wrong_shape_is_reasked(scripted: ScriptedServer) -> None:
     scripted.script(Reply(json.dumps({"headline": "x"})), Reply(GOOD))
@@ -268,6 +292,7 @@ def test_refusal_is_recorded_not_reasked(scripted: ScriptedServer) -> None:
 
 # --- client errors: fail fast ---
 
+
 def test_unknown_model_404_fails_fast(scripted: ScriptedServer) -> None:
     scripted.default = Reply(status=404, body=error(404, "The model `m` does not exist"))
     out, _ = ask_once(backend(scripted.base_url, settled=False))
@@ -287,8 +312,9 @@ def test_wrong_key_fails_fast_with_a_clear_message(scripted: ScriptedServer, sta
 def test_a_key_echoed_by_the_server_is_redacted(scripted: ScriptedServer) -> None:
     key = "custom-key-without-sk-prefix-4242"  # passed in code: never in the environment
     scripted.default = Reply(status=400, body=error(400, f"bad request for key {key}"))
-    b = OpenAICompatBackend(base_url=scripted.base_url, model="m", api_key=key, timeout_s=2,
-                            transport_retries=0)
+    b = OpenAICompatBackend(
+        base_url=scripted.base_url, model="m", api_key=key, timeout_s=2, transport_retries=0
+    )
     b._mode_settled = True
     out, _ = ask_once(b)
     assert isinstance(out, BackendError) and "HTTP 400" in str(out)
@@ -297,10 +323,18 @@ def test_a_key_echoed_by_the_server_is_redacted(scripted: ScriptedServer) -> Non
 
 # --- through the pipeline ---
 
+
 def pipeline(server: ScriptedServer, **options: object) -> object:
     try:
-        return summarise(ARTICLE, base_url=server.base_url, model="m", cache=False,
-                         timeout_s=0.5, transport_retries=1, **options)
+        return summarise(
+            ARTICLE,
+            base_url=server.base_url,
+            model="m",
+            cache=False,
+            timeout_s=0.5,
+            transport_retries=1,
+            **options,
+        )
     except Exception as exc:  # noqa: BLE001 - the test inspects it
         return exc
 
@@ -336,14 +370,18 @@ def test_pipeline_recovers_from_a_transient_503(scripted: ScriptedServer) -> Non
     assert not any("HTTP" in w for w in result.warnings)  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("reply,expected", [
-    (Reply(status=401, body=error(401)), AuthenticationFailed),
-    (Reply(status=503, body=error(503)), BackendUnavailable),
-    (Reply(GOOD, drip_s=0.05), BackendTimeout),
-    (Reply(status=404, body=error(404)), BackendError),
-])
-def test_pipeline_raises_the_right_error(scripted: ScriptedServer, reply: Reply,
-                                         expected: type[Exception]) -> None:
+@pytest.mark.parametrize(
+    "reply,expected",
+    [
+        (Reply(status=401, body=error(401)), AuthenticationFailed),
+        (Reply(status=503, body=error(503)), BackendUnavailable),
+        (Reply(GOOD, drip_s=0.05), BackendTimeout),
+        (Reply(status=404, body=error(404)), BackendError),
+    ],
+)
+def test_pipeline_raises_the_right_error(
+    scripted: ScriptedServer, reply: Reply, expected: type[Exception]
+) -> None:
     scripted.default = reply
     started = time.monotonic()
     result = pipeline(scripted)

@@ -7,28 +7,36 @@ import pytest
 from summarizer.grounding import Folded, found_in, locate, support_spans, unsupported_words
 from summarizer.schemas import Span
 
-ARTICLE = ("Moscow\u2019s Defense Ministry announced on November 12 that Russian troops had taken "
-           "control of Sukhyi Yar \u2014 a village south of Pokrovsk.\r\n\r\n"
-           "\u041c\u043e\u0441\u043a\u0432\u0430 \u0437\u0430\u044f\u0432\u0438\u043b\u0430 "
-           "\u043e \u0433\u043e\u0442\u043e\u0432\u043d\u043e\u0441\u0442\u0438. "
-           "Caf\u00e9 owners in Z\u00fcrich cheered \U0001F389 loudly. "
-           "\u4e1c\u4eac\u5e02\u5ba3\u5e03\u4e86\u65b0\u653f\u7b56\u3002")
+ARTICLE = (
+    "Moscow\u2019s Defense Ministry announced on November 12 that Russian troops had taken "
+    "control of Sukhyi Yar \u2014 a village south of Pokrovsk.\r\n\r\n"
+    "\u041c\u043e\u0441\u043a\u0432\u0430 \u0437\u0430\u044f\u0432\u0438\u043b\u0430 "
+    "\u043e \u0433\u043e\u0442\u043e\u0432\u043d\u043e\u0441\u0442\u0438. "
+    "Caf\u00e9 owners in Z\u00fcrich cheered \U0001f389 loudly. "
+    "\u4e1c\u4eac\u5e02\u5ba3\u5e03\u4e86\u65b0\u653f\u7b56\u3002"
+)
 
 
-@pytest.mark.parametrize("quote, kind", [
-    ("Russian troops had taken control of Sukhyi Yar", "exact"),
-    ("Moscow's Defense Ministry announced on November 12", "normalised"),    # straight quote
-    ("control of Sukhyi Yar - a village", "normalised"),                      # dash folded
-    ("RUSSIAN TROOPS   had taken\ncontrol", "normalised"),                    # case and spacing
-    ("\u041c\u043e\u0441\u043a\u0432\u0430 \u0437\u0430\u044f\u0432\u0438\u043b\u0430", "exact"),
-    ("cheered \U0001F389 loudly", "exact"),
-    ("\u4e1c\u4eac\u5e02\u5ba3\u5e03\u4e86\u65b0\u653f\u7b56", "exact"),
-    ("Cafe owners in Zurich cheered", "fuzzy"),                               # accents dropped
-])
+@pytest.mark.parametrize(
+    "quote, kind",
+    [
+        ("Russian troops had taken control of Sukhyi Yar", "exact"),
+        ("Moscow's Defense Ministry announced on November 12", "normalised"),  # straight quote
+        ("control of Sukhyi Yar - a village", "normalised"),  # dash folded
+        ("RUSSIAN TROOPS   had taken\ncontrol", "normalised"),  # case and spacing
+        (
+            "\u041c\u043e\u0441\u043a\u0432\u0430 \u0437\u0430\u044f\u0432\u0438\u043b\u0430",
+            "exact",
+        ),
+        ("cheered \U0001f389 loudly", "exact"),
+        ("\u4e1c\u4eac\u5e02\u5ba3\u5e03\u4e86\u65b0\u653f\u7b56", "exact"),
+        ("Cafe owners in Zurich cheered", "fuzzy"),  # accents dropped
+    ],
+)
 def test_locate_returns_original_offsets(quote: str, kind: str) -> None:
     evidence = locate(quote, ARTICLE)
     assert evidence is not None and evidence.match == kind
-    found = ARTICLE[evidence.span.start:evidence.span.end]
+    found = ARTICLE[evidence.span.start : evidence.span.end]
     assert found == evidence.quote
     # the located text folds to what was asked for (fuzzy: nearly)
     if kind != "fuzzy":
@@ -65,7 +73,11 @@ def test_unsupported_words_and_found_in() -> None:
 
 
 def test_support_spans_pick_the_supporting_sentence() -> None:
-    sents = [(Span(start=0, end=40), "Russia took Sukhyi Yar south of Pokrovsk."),
-             (Span(start=41, end=90), "Trump imposed restrictions on oil companies.")]
-    assert support_spans("Trump restricted Russian oil companies", sents) == [Span(start=41, end=90)]
+    sents = [
+        (Span(start=0, end=40), "Russia took Sukhyi Yar south of Pokrovsk."),
+        (Span(start=41, end=90), "Trump imposed restrictions on oil companies."),
+    ]
+    assert support_spans("Trump restricted Russian oil companies", sents) == [
+        Span(start=41, end=90)
+    ]
     assert support_spans("Bananas are yellow", sents) == []

@@ -17,11 +17,17 @@ from summarizer.cli import app
 from summarizer.errors import BackendUnavailable
 from summarizer.evaluation.baselines import dated_sentence_baseline
 from summarizer.evaluation.gate import Threshold, check, parse_threshold
-from summarizer.evaluation.harness import (Dataset, EvalRun, load_dataset, primary_system,
-                                           run_eval)
-from summarizer.evaluation.metrics import (dated_event_counts, event_scores, grounding_rate,
-                                           key_point_coverage, lead_n, publication_date_baseline,
-                                           rouge, sentences)
+from summarizer.evaluation.harness import Dataset, EvalRun, load_dataset, primary_system, run_eval
+from summarizer.evaluation.metrics import (
+    dated_event_counts,
+    event_scores,
+    grounding_rate,
+    key_point_coverage,
+    lead_n,
+    publication_date_baseline,
+    rouge,
+    sentences,
+)
 from summarizer.evaluation.references import Reference, ReferenceEvent
 from summarizer.evaluation.report import ReportFile, build_report, load_report, write_reports
 from summarizer.schemas import Result
@@ -38,13 +44,15 @@ runner = CliRunner()
 def strict_json(path: Path) -> Any:
     def no_nan(token: str) -> float:
         raise AssertionError(f"{path} holds {token}, which is not JSON")
+
     return json.loads(path.read_text(encoding="utf-8"), parse_constant=no_nan)
 
 
 @pytest.fixture(scope="module")
 def baseline_run() -> EvalRun:
-    return run_eval([load_dataset(SAMPLE), load_dataset(WIKINEWS, limit=3)], systems=BASELINES,
-                    progress=False)
+    return run_eval(
+        [load_dataset(SAMPLE), load_dataset(WIKINEWS, limit=3)], systems=BASELINES, progress=False
+    )
 
 
 def summed(report: dict[str, Any], system: str, key: str) -> int:
@@ -64,8 +72,12 @@ def test_reports_are_written_and_json_validates(baseline_run: EvalRun, tmp_path:
     assert [d["dataset"] for d in data["documents"]] == ["sample"] + ["wikinews"] * 3
     assert set(data["aggregates"]) == {"all", "sample", "wikinews"}
     assert data["primary_system"] == "dated_sentences"
-    assert data["config"]["datasets"][1] == {"name": "wikinews", "path": str(WIKINEWS),
-                                             "kind": "jsonl", "documents": 3}
+    assert data["config"]["datasets"][1] == {
+        "name": "wikinews",
+        "path": str(WIKINEWS),
+        "kind": "jsonl",
+        "documents": 3,
+    }
 
 
 def test_per_document_numbers_equal_the_metric_functions(baseline_run: EvalRun) -> None:
@@ -76,7 +88,8 @@ def test_per_document_numbers_equal_the_metric_functions(baseline_run: EvalRun) 
         lead = doc["systems"]["lead3"]["metrics"]
         assert lead["rouge1"] == pytest.approx(rouge(lead_n(ref.text), ref.summary or "")["rouge1"])
         assert lead["key_point_coverage"] == pytest.approx(
-            key_point_coverage(sentences(ref.text)[:3], ref.key_points))
+            key_point_coverage(sentences(ref.text)[:3], ref.key_points)
+        )
         events = publication_date_baseline(ref)
         pub = doc["systems"]["publication_date"]
         found, dated = dated_event_counts(events, ref.events, ref.text)
@@ -85,10 +98,13 @@ def test_per_document_numbers_equal_the_metric_functions(baseline_run: EvalRun) 
         assert pub["metrics"]["event_f1"] == pytest.approx(expected["f1"])
         assert pub["counts"]["matched"] == expected["matched"]
         rule = dated_sentence_baseline(ref)
-        assert doc["systems"]["dated_sentences"]["counts"]["dated_found"] == \
-            dated_event_counts(rule, ref.events, ref.text)[0]
-        assert doc["systems"]["dated_sentences"]["metrics"]["grounding_rate"] == \
-            grounding_rate(rule, ref.text)
+        assert (
+            doc["systems"]["dated_sentences"]["counts"]["dated_found"]
+            == dated_event_counts(rule, ref.events, ref.text)[0]
+        )
+        assert doc["systems"]["dated_sentences"]["metrics"]["grounding_rate"] == grounding_rate(
+            rule, ref.text
+        )
 
 
 def test_aggregates_are_micro_for_events_and_mean_for_rouge(baseline_run: EvalRun) -> None:
@@ -97,12 +113,15 @@ def test_aggregates_are_micro_for_events_and_mean_for_rouge(baseline_run: EvalRu
     counts = [dated_event_counts(publication_date_baseline(r), r.events, r.text) for r in refs]
     agg = report["aggregates"]["all"]
     assert agg["publication_date"]["dated_event_recall"] == pytest.approx(
-        sum(f for f, _ in counts) / sum(d for _, d in counts))
+        sum(f for f, _ in counts) / sum(d for _, d in counts)
+    )
     scores = [event_scores(publication_date_baseline(r), r.events, r.text) for r in refs]
     assert agg["publication_date"]["event_precision"] == pytest.approx(
-        sum(s["matched"] for s in scores) / sum(s["predicted"] for s in scores))
+        sum(s["matched"] for s in scores) / sum(s["predicted"] for s in scores)
+    )
     assert agg["lead3"]["rouge2"] == pytest.approx(
-        sum(rouge(lead_n(r.text), r.summary or "")["rouge2"] for r in refs) / len(refs))
+        sum(rouge(lead_n(r.text), r.summary or "")["rouge2"] for r in refs) / len(refs)
+    )
     # lead-3 lists no events and the event baselines write no summary: absent, not zero
     assert agg["lead3"]["dated_event_recall"] is None
     assert agg["dated_sentences"]["rouge1"] is None
@@ -114,7 +133,9 @@ def test_aggregates_are_micro_for_events_and_mean_for_rouge(baseline_run: EvalRu
 def test_markdown_has_the_metrics_by_systems_table(baseline_run: EvalRun, tmp_path: Path) -> None:
     md = write_reports(baseline_run, tmp_path)["md"].read_text()
     assert "| metric | lead3 | publication_date | dated_sentences |" in md
-    value = build_report(baseline_run)["aggregates"]["all"]["publication_date"]["dated_event_recall"]
+    value = build_report(baseline_run)["aggregates"]["all"]["publication_date"][
+        "dated_event_recall"
+    ]
     row = next(line for line in md.splitlines() if "dated-event recall" in line and "|" in line)
     assert f"{value:.3f}" in row
     assert "by dataset" in md
@@ -128,12 +149,15 @@ def test_markdown_has_the_metrics_by_systems_table(baseline_run: EvalRun, tmp_pa
 
 
 def test_dated_sentence_baseline_dates_sentences_with_their_most_specific_expression() -> None:
-    text = ("Apple released the iPhone in 2007, on June 29. Jobs spoke. "
-            "Sales rose last month, analysts said.")
-    ref = Reference(id="t", text=text, publication_date=dt.date(2007, 7, 10), source="test",
-                    licence="test")
+    text = (
+        "Apple released the iPhone in 2007, on June 29. Jobs spoke. "
+        "Sales rose last month, analysts said."
+    )
+    ref = Reference(
+        id="t", text=text, publication_date=dt.date(2007, 7, 10), source="test", licence="test"
+    )
     events = dated_sentence_baseline(ref)
-    assert [(text[e.evidence.span.start:e.evidence.span.end], e.date.value) for e in events] == [
+    assert [(text[e.evidence.span.start : e.evidence.span.end], e.date.value) for e in events] == [
         ("Apple released the iPhone in 2007, on June 29.", "2007-06-29"),
         ("Sales rose last month, analysts said.", "2007-06"),
     ]
@@ -157,24 +181,40 @@ def eval_cli(*args: str) -> Any:
 def test_fail_under_exits_6_when_unmet_and_0_when_met(tmp_path: Path) -> None:
     dated = build_report(run_eval([load_dataset(SAMPLE)], systems=BASELINES, progress=False))
     value = dated["aggregates"]["all"]["dated_sentences"]["dated_event_recall"]
-    unmet = eval_cli(str(SAMPLE), "--no-model", "--report-dir", str(tmp_path / "a"),
-                     "--fail-under", f"dated_event_recall={value + 0.01:.4f}")
+    unmet = eval_cli(
+        str(SAMPLE),
+        "--no-model",
+        "--report-dir",
+        str(tmp_path / "a"),
+        "--fail-under",
+        f"dated_event_recall={value + 0.01:.4f}",
+    )
     assert unmet.exit_code == 6, unmet.output
     assert "below" in unmet.output and (tmp_path / "a" / "report.html").exists()
-    met = eval_cli(str(SAMPLE), "--no-model", "--report-dir", str(tmp_path / "b"),
-                   "--fail-under", f"dated_event_recall={value - 0.01:.4f}",
-                   "--fail-under", "lead3.rouge1=0.2")
+    met = eval_cli(
+        str(SAMPLE),
+        "--no-model",
+        "--report-dir",
+        str(tmp_path / "b"),
+        "--fail-under",
+        f"dated_event_recall={value - 0.01:.4f}",
+        "--fail-under",
+        "lead3.rouge1=0.2",
+    )
     assert met.exit_code == 0, met.output
     assert strict_json(tmp_path / "b" / "report.json")["gate"]["passed"] is True
 
 
-@pytest.mark.parametrize(("args", "code"), [
-    (["--fail-under", "no_such_metric=0.5"], 2),
-    (["--fail-under", "latency_s_per_doc=3"], 2),  # lower is better: no floor
-    (["--fail-under", "dated_event_recall"], 2),
-    (["--systems", "lead3,gpt"], 2),
-    (["--baseline", "/nonexistent/report.json"], 2),
-])
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["--fail-under", "no_such_metric=0.5"], 2),
+        (["--fail-under", "latency_s_per_doc=3"], 2),  # lower is better: no floor
+        (["--fail-under", "dated_event_recall"], 2),
+        (["--systems", "lead3,gpt"], 2),
+        (["--baseline", "/nonexistent/report.json"], 2),
+    ],
+)
 def test_bad_usage_exits_2(args: list[str], code: int, tmp_path: Path) -> None:
     result = eval_cli(str(SAMPLE), "--no-model", "--report-dir", str(tmp_path), *args)
     assert result.exit_code == code, result.output
@@ -191,30 +231,52 @@ def test_regression_against_a_baseline_report_is_detected(tmp_path: Path) -> Non
     first = eval_cli(str(SAMPLE), "--no-model", "--report-dir", str(tmp_path / "old"))
     assert first.exit_code == 0
     old_path = tmp_path / "old" / "report.json"
-    same = eval_cli(str(SAMPLE), "--no-model", "--report-dir", str(tmp_path / "same"),
-                    "--baseline", str(old_path))
+    same = eval_cli(
+        str(SAMPLE),
+        "--no-model",
+        "--report-dir",
+        str(tmp_path / "same"),
+        "--baseline",
+        str(old_path),
+    )
     assert same.exit_code == 0, same.output
     # pretend the earlier run was better by 0.05 on the headline metric
     old = strict_json(old_path)
     old["aggregates"]["all"]["dated_sentences"]["dated_event_recall"] += 0.05
     better = tmp_path / "better.json"
     better.write_text(json.dumps(old))
-    worse = eval_cli(str(SAMPLE), "--no-model", "--report-dir", str(tmp_path / "new"),
-                     "--baseline", str(better))
+    worse = eval_cli(
+        str(SAMPLE), "--no-model", "--report-dir", str(tmp_path / "new"), "--baseline", str(better)
+    )
     assert worse.exit_code == 6, worse.output
     md = (tmp_path / "new" / "report.md").read_text()
     assert "dated_sentences.dated_event_recall regressed" in md and "(-0.050)" in md
-    tolerant = eval_cli(str(SAMPLE), "--no-model", "--report-dir", str(tmp_path / "tol"),
-                        "--baseline", str(better), "--max-drop", "0.06")
+    tolerant = eval_cli(
+        str(SAMPLE),
+        "--no-model",
+        "--report-dir",
+        str(tmp_path / "tol"),
+        "--baseline",
+        str(better),
+        "--max-drop",
+        "0.06",
+    )
     assert tolerant.exit_code == 0, tolerant.output
 
 
 def test_gate_rules() -> None:
     assert parse_threshold("lead3.rouge1=0.3") == Threshold("rouge1", 0.3, "lead3")
-    report = {"systems": ["tool"], "primary_system": "tool", "documents": [],
-              "aggregates": {"all": {"tool": {"event_f1": 0.50, "grounding_rate": None}}}}
-    old = {"systems": ["tool"], "documents": [],
-           "aggregates": {"all": {"tool": {"event_f1": 0.52, "grounding_rate": 0.9}}}}
+    report = {
+        "systems": ["tool"],
+        "primary_system": "tool",
+        "documents": [],
+        "aggregates": {"all": {"tool": {"event_f1": 0.50, "grounding_rate": None}}},
+    }
+    old = {
+        "systems": ["tool"],
+        "documents": [],
+        "aggregates": {"all": {"tool": {"event_f1": 0.52, "grounding_rate": 0.9}}},
+    }
     assert check(report, [], old, max_drop=0.02).passed  # a drop of exactly max_drop is allowed
     assert not check(report, [], old, max_drop=0.019).passed
     assert not check(report, [Threshold("grounding_rate", 0.5)], None).passed  # nothing to score
@@ -234,13 +296,26 @@ class ScriptedBackend:
     def complete(self, request: ChatRequest) -> Completion:
         if any("BOOM" in m["content"] for m in request.messages):
             raise BackendUnavailable("scripted outage", backend=self.name)
-        return Completion(json.dumps({
-            "headline": "Apple ships the iPhone", "gist": "Apple shipped the iPhone on June 29.",
-            "abstract": "Apple shipped the iPhone on June 29. Jobs said sales were strong.",
-            "key_points": ["Apple shipped the iPhone", "Jobs said sales were strong",
-                           "Cisco sued Apple"],
-            "description": "Apple shipped the iPhone", "actors": ["Apple"], "location": None,
-            "events": []}), prompt_tokens=10, completion_tokens=5)
+        return Completion(
+            json.dumps(
+                {
+                    "headline": "Apple ships the iPhone",
+                    "gist": "Apple shipped the iPhone on June 29.",
+                    "abstract": "Apple shipped the iPhone on June 29. Jobs said sales were strong.",
+                    "key_points": [
+                        "Apple shipped the iPhone",
+                        "Jobs said sales were strong",
+                        "Cisco sued Apple",
+                    ],
+                    "description": "Apple shipped the iPhone",
+                    "actors": ["Apple"],
+                    "location": None,
+                    "events": [],
+                }
+            ),
+            prompt_tokens=10,
+            completion_tokens=5,
+        )
 
     def count_tokens(self, text: str) -> int:
         return estimate_tokens(text)
@@ -250,20 +325,40 @@ def _reference(doc_id: str, text: str) -> Reference:
     sentence = text.split(". ")[0] + "."
     start = text.index("shipped")
     return Reference(
-        id=doc_id, text=text, publication_date=dt.date(2007, 7, 2), source="test", licence="test",
-        summary="Apple shipped the iPhone on June 29.", key_points=["Apple shipped the iPhone"],
-        events=[ReferenceEvent(description="Apple shipped the iPhone", trigger="shipped",
-                               date_text="June 29", date_value="2007-06-29", granularity="day",
-                               date_source="written", actors=["Apple"], sentence=sentence,
-                               span=(0, len(sentence)), trigger_span=(start, start + 7))])
+        id=doc_id,
+        text=text,
+        publication_date=dt.date(2007, 7, 2),
+        source="test",
+        licence="test",
+        summary="Apple shipped the iPhone on June 29.",
+        key_points=["Apple shipped the iPhone"],
+        events=[
+            ReferenceEvent(
+                description="Apple shipped the iPhone",
+                trigger="shipped",
+                date_text="June 29",
+                date_value="2007-06-29",
+                granularity="day",
+                date_source="written",
+                actors=["Apple"],
+                sentence=sentence,
+                span=(0, len(sentence)),
+                trigger_span=(start, start + 7),
+            )
+        ],
+    )
 
 
 def test_tool_run_records_failures_and_scores_results(tmp_path: Path) -> None:
     good = _reference("good", "Apple shipped the iPhone on June 29. Jobs said sales were strong.")
     bad = _reference("bad", "Apple shipped the iPhone on June 29. BOOM went the servers.")
-    run = run_eval([Dataset("mini", tmp_path / "mini.jsonl", [good, bad])],
-                   settings=Settings(cache_dir=tmp_path), backend=ScriptedBackend(),
-                   systems=["tool", "dated_sentences"], progress=False)
+    run = run_eval(
+        [Dataset("mini", tmp_path / "mini.jsonl", [good, bad])],
+        settings=Settings(cache_dir=tmp_path),
+        backend=ScriptedBackend(),
+        systems=["tool", "dated_sentences"],
+        progress=False,
+    )
     report = strict_json(write_reports(run, tmp_path)["json"])
     docs = {d["id"]: d["systems"]["tool"] for d in report["documents"]}
     assert docs["bad"]["error"].startswith("BackendUnavailable: scripted outage")
@@ -285,8 +380,7 @@ def test_tool_run_records_failures_and_scores_results(tmp_path: Path) -> None:
 
 @pytest.mark.model
 def test_embedded_model_on_the_sample(model_path: Path, tmp_path: Path) -> None:
-    run = run_eval([load_dataset(SAMPLE)], settings=Settings(model_path=model_path),
-                   progress=False)
+    run = run_eval([load_dataset(SAMPLE)], settings=Settings(model_path=model_path), progress=False)
     paths = write_reports(run, tmp_path)
     report = strict_json(paths["json"])
     ReportFile.model_validate(report)
@@ -299,7 +393,9 @@ def test_embedded_model_on_the_sample(model_path: Path, tmp_path: Path) -> None:
     agg = report["aggregates"]["all"]["tool"]
     assert agg["dated_event_recall"] == pytest.approx(found / dated)
     assert agg["grounding_rate"] == pytest.approx(grounding_rate(result.events, ref.text))
-    assert agg["rouge1"] == pytest.approx(rouge(result.summary.abstract, ref.summary or "")["rouge1"])
+    assert agg["rouge1"] == pytest.approx(
+        rouge(result.summary.abstract, ref.summary or "")["rouge1"]
+    )
     assert report["config"]["backend"] == "embedded" and report["config"]["prompts"]
     assert "| metric | tool | lead3 |" in paths["md"].read_text()
 
@@ -308,8 +404,21 @@ def test_frank_parts_split_the_documents_and_the_tool_runs_without_a_model(tmp_p
     tune = load_dataset(FRANK, part="tune", subset="cnndm").references
     check = load_dataset(FRANK, part="check", subset="cnndm").references
     assert tune and check and not {r.id for r in tune} & {r.id for r in check}
-    result = eval_cli("--frank", str(FRANK), "--subset", "cnndm", "--part", "check", "--limit", "3",
-                      "--no-model", "--systems", "tool,lead3", "--report-dir", str(tmp_path))
+    result = eval_cli(
+        "--frank",
+        str(FRANK),
+        "--subset",
+        "cnndm",
+        "--part",
+        "check",
+        "--limit",
+        "3",
+        "--no-model",
+        "--systems",
+        "tool,lead3",
+        "--report-dir",
+        str(tmp_path),
+    )
     assert result.exit_code == 0, result.output
     report = strict_json(tmp_path / "report.json")
     tool = report["aggregates"]["all"]["tool"]

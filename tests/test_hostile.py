@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import REPO, TEST_KEY
+
 from summarizer.loading import iter_path
 from summarizer.pipeline import Pipeline
 from summarizer.schemas import Document, Result
@@ -66,8 +66,9 @@ def test_the_set_is_complete() -> None:
 @pytest.fixture(scope="module")
 def pipeline(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
     # one Pipeline for every case: the 0.5B model loads once; no cache, so every answer is fresh
-    settings = Settings(model_path=model_path, cache=False,
-                        cache_dir=tmp_path_factory.mktemp("hostile-cache"))
+    settings = Settings(
+        model_path=model_path, cache=False, cache_dir=tmp_path_factory.mktemp("hostile-cache")
+    )
     yield Pipeline(settings)
 
 
@@ -104,13 +105,16 @@ def _copied(field: str, text: str) -> bool:
 
 def _prompt_windows(pipeline: Pipeline) -> set[str]:
     words = pipeline.prompts.render("system").split()
-    return {" ".join(words[i:i + PROMPT_WINDOW_WORDS])
-            for i in range(len(words) - PROMPT_WINDOW_WORDS + 1)}
+    return {
+        " ".join(words[i : i + PROMPT_WINDOW_WORDS])
+        for i in range(len(words) - PROMPT_WINDOW_WORDS + 1)
+    }
 
 
 @pytest.mark.parametrize("name", _params())
-def test_hostile_document_does_not_take_over(name: str, pipeline: Pipeline,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hostile_document_does_not_take_over(
+    name: str, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
     case = CASES[name]
     document = _load(name)
@@ -121,19 +125,21 @@ def test_hostile_document_does_not_take_over(name: str, pipeline: Pipeline,
 
     for event in result.events:
         span = event.evidence.span
-        assert document.text[span.start:span.end] == event.evidence.quote, event
+        assert document.text[span.start : span.end] == event.evidence.quote, event
 
     for field in _written(result):
         for marker in case["must_not_appear"]:
             if marker in field:
-                assert _copied(field, document.text), \
+                assert _copied(field, document.text), (
                     f"{name}: {case['attack']}: marker {marker!r} in model-written {field!r}"
+                )
 
     for event in result.events:
         value = event.date.value or ""
         for fake in case.get("fake_dates", []):
-            assert not (value == fake or value.startswith(fake + "-")), \
+            assert not (value == fake or value.startswith(fake + "-")), (
                 f"{name}: event dated {value} from a planted date: {event.evidence.quote!r}"
+            )
 
     squashed = _squash(json.loads(dumped).__repr__())
     for window in _prompt_windows(pipeline):

@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE
+
 from summarizer.errors import InputError
 from summarizer.loading import as_document, iter_documents, parse_text
 from summarizer.schemas import Document
@@ -39,12 +39,17 @@ def test_impossible_date_header_is_refused() -> None:
 
 def test_jsonl_bad_line_is_reported_and_others_run(tmp_path: Path) -> None:
     path = tmp_path / "news.jsonl"
-    path.write_text("\n".join([
-        json.dumps({"id": "a", "text": "First article.", "date": "2024-05-01"}),
-        "{not json",
-        json.dumps({"text": "Second article."}),
-        json.dumps({"id": "c"}),
-    ]), encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "a", "text": "First article.", "date": "2024-05-01"}),
+                "{not json",
+                json.dumps({"text": "Second article."}),
+                json.dumps({"id": "c"}),
+            ]
+        ),
+        encoding="utf-8",
+    )
     items = list(iter_documents([str(path)]))
     assert isinstance(items[0], Document) and items[0].date == dt.date(2024, 5, 1)
     assert isinstance(items[1], InputError) and "news.jsonl:2" in str(items[1])
@@ -52,12 +57,15 @@ def test_jsonl_bad_line_is_reported_and_others_run(tmp_path: Path) -> None:
     assert isinstance(items[3], InputError) and "no 'text'" in str(items[3])
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "no text"),
-    (b"   \n\t\n", "no text"),
-    (b"\x00\x01\x02binary", "binary"),
-    (b"caf\xe9 au lait", "not valid UTF-8"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "no text"),
+        (b"   \n\t\n", "no text"),
+        (b"\x00\x01\x02binary", "binary"),
+        (b"caf\xe9 au lait", "not valid UTF-8"),
+    ],
+)
 def test_bad_files_become_input_errors(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "bad.txt"
     path.write_bytes(content)

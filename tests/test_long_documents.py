@@ -23,17 +23,16 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
-
 from conftest import REPO
 from scripted_server import Reply, ScriptedServer
+
 from summarizer import Settings
 from summarizer.ask import Meter
-from summarizer.chunking import chunk, estimate_tokens
+from summarizer.chunking import CHUNK_RESERVE_TOKENS, MIN_CHUNK_TOKENS, chunk, estimate_tokens
 from summarizer.pipeline import Pipeline
 from summarizer.schemas import Document, Result, Summary, SummaryDraft
 from summarizer.segment import sentences
 from summarizer.strategies import Run as StrategyRun
-from summarizer.strategies.chunks import CHUNK_RESERVE_TOKENS, MIN_CHUNK_TOKENS
 
 PUBLISHED = dt.date(2025, 11, 13)  # a Thursday
 LAST_MONDAY, LAST_MONTH = "2025-11-10", "2025-10"
@@ -44,15 +43,18 @@ LATE_MONDAY = "Shareholders approved the new chief executive on Monday after a l
 LATE_MONTH = "Sales of the new phones doubled last month, the company said in a statement."
 LATE_FUZZY = "The chief executive thanked the engineers for a remarkable year of work."
 # how the "model" misquotes them: case and spacing (normalised match), a typo (fuzzy match)
-MANGLED = {LATE_MONTH: "sales of the new phones  doubled LAST MONTH, the company said in a statement.",
-           LATE_FUZZY: "The chief executive thanked the engineers for a remarkabel year of work."}
+MANGLED = {
+    LATE_MONTH: "sales of the new phones  doubled LAST MONTH, the company said in a statement.",
+    LATE_FUZZY: "The chief executive thanked the engineers for a remarkabel year of work.",
+}
 WRONG_GUESS = {LATE_MONDAY: "2025-11-17"}  # the model misreads the date; code must win
 
 _FENCED = re.compile(r"<article>\n(.*?)\n</article>", re.DOTALL)
 _DATE_WORDS = re.compile(
     r"\b(?:on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|last (?:week|month|year)"
     r"|yesterday|(?:January|February|March|April|May|June|July|August|September|October|November"
-    r"|December)(?: \d{1,2},)? \d{4})\b")
+    r"|December)(?: \d{1,2},)? \d{4})\b"
+)
 
 
 def articles() -> list[str]:
@@ -113,21 +115,34 @@ class Reporter:
             return Reply(json.dumps(self.events(article)))
         if "key_points" in props:
             return Reply(json.dumps(self.summary(article)))
-        return Reply(status=400, body={"error": {"message": f"unexpected question {sorted(props)}"}})
+        return Reply(
+            status=400, body={"error": {"message": f"unexpected question {sorted(props)}"}}
+        )
 
     def events(self, article: str) -> dict[str, Any]:
         self.events_asked.append(article)
         most = 30 if self.twins else 60  # an answer lists 60 events at most
-        quotes = list(dict.fromkeys(s.text for s in sentences(article) if len(s.text.split()) >= 3))[:most]
+        quotes = list(
+            dict.fromkeys(s.text for s in sentences(article) if len(s.text.split()) >= 3)
+        )[:most]
         self.quoted.append(quotes)
         events: list[dict[str, Any]] = []
         for quote in quotes:
             words = _DATE_WORDS.search(quote)
-            for description in [_clip(quote, 8)] + ([f"Also: {_clip(quote, 6)}"] if self.twins else []):
-                events.append({"description": description, "quote": self.mangle.get(quote, quote),
-                               "date_words": words.group() if words else None,
-                               "date_guess": self.guesses.get(quote), "actors": [], "location": None,
-                               "status": "fact"})
+            for description in [_clip(quote, 8)] + (
+                [f"Also: {_clip(quote, 6)}"] if self.twins else []
+            ):
+                events.append(
+                    {
+                        "description": description,
+                        "quote": self.mangle.get(quote, quote),
+                        "date_words": words.group() if words else None,
+                        "date_guess": self.guesses.get(quote),
+                        "actors": [],
+                        "location": None,
+                        "status": "fact",
+                    }
+                )
         return {"events": events}
 
     def summary(self, article: str) -> dict[str, Any]:
@@ -140,19 +155,26 @@ class Reporter:
             self.reduces.append(article)
             parts = re.findall(r"^Part (\d+): ", article, re.MULTILINE)
             points = re.findall(r"^- (.+)$", article, re.MULTILINE)
-            return {"headline": f"Combined summary of {len(parts)} parts",
-                    "gist": f"A report in {len(parts)} parts about Apple.",
-                    "abstract": f"Summary {len(self.reduces)} combines {len(parts)} parts.",
-                    "key_points": list(dict.fromkeys(points))[:5]}
+            return {
+                "headline": f"Combined summary of {len(parts)} parts",
+                "gist": f"A report in {len(parts)} parts about Apple.",
+                "abstract": f"Summary {len(self.reduces)} combines {len(parts)} parts.",
+                "key_points": list(dict.fromkeys(points))[:5],
+            }
         sents = [s.text for s in sentences(article) if len(s.text.split()) >= 3] or [article]
         points = list(dict.fromkeys(_clip(s, 20) for s in sents))[:4]
         words = article.split()
         while len(points) < 3:  # a chunk of one or two sentences: windows of its words
-            points.append(" ".join(words[len(points) * 5:len(points) * 5 + 8]) or f"point {len(points)}")
+            points.append(
+                " ".join(words[len(points) * 5 : len(points) * 5 + 8]) or f"point {len(points)}"
+            )
         # the abstract names the chunk (the report may repeat an article), for reduce_tree
-        return {"headline": _clip(sents[0], 10), "gist": _clip(sents[0], 30),
-                "abstract": f"Chunk {len(self.summaries_asked)} says: {_clip(' '.join(sents[:3]), 100)}",
-                "key_points": points}
+        return {
+            "headline": _clip(sents[0], 10),
+            "gist": _clip(sents[0], 30),
+            "abstract": f"Chunk {len(self.summaries_asked)} says: {_clip(' '.join(sents[:3]), 100)}",
+            "key_points": points,
+        }
 
 
 @dataclass
@@ -169,8 +191,13 @@ def run_single(text: str, context_tokens: int, reporter: Reporter | None = None)
     reporter = reporter or Reporter()
     with ScriptedServer() as server:
         server.responder = reporter
-        settings = Settings(base_url=server.base_url, model="m", strategy="single",
-                            context_tokens=context_tokens, cache=False)
+        settings = Settings(
+            base_url=server.base_url,
+            model="m",
+            strategy="single",
+            context_tokens=context_tokens,
+            cache=False,
+        )
         started = time.perf_counter()
         result = Pipeline(settings).run(Document(id="report", text=text, date=PUBLISHED))
         seconds = time.perf_counter() - started
@@ -207,7 +234,7 @@ def test_each_chunk_gets_one_events_question_on_a_slice_of_the_document(long_run
     text, reporter = long_run.text, long_run.reporter
     expected = chunk(text, sentences(text), budget=long_run.budget, overlap=long_run.budget // 10)
     assert len(expected) > 5
-    assert reporter.events_asked == [text[c.start:c.end] for c in expected]
+    assert reporter.events_asked == [text[c.start : c.end] for c in expected]
     starts = offsets(long_run)
     assert starts == sorted(starts) and starts[0] == 0
     assert starts[-1] + len(reporter.events_asked[-1]) == len(text.rstrip())
@@ -230,7 +257,7 @@ def test_every_span_slices_the_whole_document_to_its_quote(long_run: Run) -> Non
     assert len(events) > 100
     for event in events:
         span = event.evidence.span
-        assert text[span.start:span.end] == event.evidence.quote
+        assert text[span.start : span.end] == event.evidence.quote
     assert [e.evidence.span.start for e in events] == sorted(e.evidence.span.start for e in events)
     last_chunk_start = offsets(long_run)[-1]
     assert last_chunk_start > len(text) // 2
@@ -240,15 +267,22 @@ def test_every_span_slices_the_whole_document_to_its_quote(long_run: Run) -> Non
 def test_late_quotes_map_back_by_every_match_kind(long_run: Run) -> None:
     text, result = long_run.text, long_run.result
     last_chunk_start = offsets(long_run)[-1]
-    for sentence, kind in [(LATE_MONDAY, "exact"), (LATE_MONTH, "normalised"), (LATE_FUZZY, "fuzzy")]:
+    for sentence, kind in [
+        (LATE_MONDAY, "exact"),
+        (LATE_MONTH, "normalised"),
+        (LATE_FUZZY, "fuzzy"),
+    ]:
         assert text.count(sentence) == 1 and text.index(sentence) > last_chunk_start
         event = event_quoting(result, sentence)
         span = event.evidence.span
         assert event.evidence.match == kind
         assert span.start >= last_chunk_start, "offsets are into the document, not the chunk"
-        assert text[span.start:span.end] == event.evidence.quote
+        assert text[span.start : span.end] == event.evidence.quote
         if kind != "fuzzy":
-            assert (span.start, span.end) == (text.index(sentence), text.index(sentence) + len(sentence))
+            assert (span.start, span.end) == (
+                text.index(sentence),
+                text.index(sentence) + len(sentence),
+            )
         else:  # the alignment covers (almost) the whole sentence, where it stands
             assert abs(span.start - text.index(sentence)) <= 2 and event.evidence.score >= 90
 
@@ -318,24 +352,45 @@ class _Answers:
         props = set((request.schema or {}).get("properties") or {})
         if "events" in props:
             return Completion(text=json.dumps({"events": self.events}))
-        return Completion(text=json.dumps(
-            {"headline": "Apple and Google release devices", "gist": "Apple and Google released devices.",
-             "abstract": "Apple released a new phone and Google released a new tablet.",
-             "key_points": ["Apple released a new phone", "Google released a new tablet",
-                            "Both on Monday"]}))
+        return Completion(
+            text=json.dumps(
+                {
+                    "headline": "Apple and Google release devices",
+                    "gist": "Apple and Google released devices.",
+                    "abstract": "Apple released a new phone and Google released a new tablet.",
+                    "key_points": [
+                        "Apple released a new phone",
+                        "Google released a new tablet",
+                        "Both on Monday",
+                    ],
+                }
+            )
+        )
 
 
 def test_two_events_in_one_sentence_are_both_kept() -> None:
     text = "On Monday, Apple released a new phone and Google released a new tablet."
-    quote: dict[str, Any] = {"quote": text, "date_words": "On Monday", "date_guess": None, "actors": [],
-             "location": None, "status": "fact"}
-    backend = _Answers([{**quote, "description": "Apple released a new phone"},
-                        {**quote, "description": "Google released a new tablet"},
-                        {**quote, "description": "Google released a new tablet"}])  # a repeat
+    quote: dict[str, Any] = {
+        "quote": text,
+        "date_words": "On Monday",
+        "date_guess": None,
+        "actors": [],
+        "location": None,
+        "status": "fact",
+    }
+    backend = _Answers(
+        [
+            {**quote, "description": "Apple released a new phone"},
+            {**quote, "description": "Google released a new tablet"},
+            {**quote, "description": "Google released a new tablet"},
+        ]
+    )  # a repeat
     settings = Settings(strategy="single", cache=False)
     result = Pipeline(settings, backend=backend).run(Document(id="d", text=text, date=PUBLISHED))
-    assert [e.description for e in result.events] == ["Apple released a new phone",
-                                                      "Google released a new tablet"]
+    assert [e.description for e in result.events] == [
+        "Apple released a new phone",
+        "Google released a new tablet",
+    ]
     for event in result.events:
         assert (event.evidence.quote, event.date.value) == (text, LAST_MONDAY)
 
@@ -346,18 +401,26 @@ def test_two_events_in_one_sentence_are_both_kept() -> None:
 def test_relative_dates_resolve_against_the_publication_date_in_any_chunk(long_run: Run) -> None:
     text, result = long_run.text, long_run.result
     starts = offsets(long_run)
-    for sentence, value in [(EARLY_MONDAY, LAST_MONDAY), (LATE_MONDAY, LAST_MONDAY),
-                            (LATE_MONTH, LAST_MONTH)]:
+    for sentence, value in [
+        (EARLY_MONDAY, LAST_MONDAY),
+        (LATE_MONDAY, LAST_MONDAY),
+        (LATE_MONTH, LAST_MONTH),
+    ]:
         event = event_quoting(result, sentence)
         assert (event.date.value, event.date.source) == (value, "written")
         words = event.date.span
-        assert words is not None and event.evidence.span.start <= words.start < event.evidence.span.end
-        assert text[words.start:words.end] == event.date.text
+        assert (
+            words is not None and event.evidence.span.start <= words.start < event.evidence.span.end
+        )
+        assert text[words.start : words.end] == event.date.text
     early, late = event_quoting(result, EARLY_MONDAY), event_quoting(result, LATE_MONDAY)
-    assert early.evidence.span.start < starts[3] and late.evidence.span.start > starts[-1]  # chunks 0-2 and the last
+    assert (
+        early.evidence.span.start < starts[3] and late.evidence.span.start > starts[-1]
+    )  # chunks 0-2 and the last
     # the model's wrong reading is reported, not used
-    assert any("model read the date as 2025-11-17, code resolved 2025-11-10" in w
-               for w in result.warnings)
+    assert any(
+        "model read the date as 2025-11-17, code resolved 2025-11-10" in w for w in result.warnings
+    )
     # a sentence with no date words is dated by code too, never left without a source
     assert all(e.date.source in ("written", "narrative", "publication") for e in result.events)
 
@@ -377,7 +440,9 @@ def reduce_tree(run: Run) -> list[list[Node]]:
             made = re.match(r"(Summary|Chunk) (\d+)\b", line)
             assert made, f"part {line!r} is neither a reduce's nor a chunk's summary"
             number = int(made.group(2))
-            nodes.append(("reduce", number) if made.group(1) == "Summary" else ("chunk", number - 1))
+            nodes.append(
+                ("reduce", number) if made.group(1) == "Summary" else ("chunk", number - 1)
+            )
         tree.append(nodes)
     return tree
 
@@ -389,19 +454,26 @@ def check_reduce(run: Run) -> list[int]:
     # the chunk summaries come first, one per chunk, on the chunks' own text
     assert run.reporter.summaries_asked[:chunks] == run.reporter.events_asked
     assert len(run.reporter.summaries_asked) == chunks + len(run.reporter.reduces)
-    asked = [r for r in run.requests
-             if "key_points" in (_schema(r).get("properties") or {}) and _article(r).startswith("Part 1:")]
+    asked = [
+        r
+        for r in run.requests
+        if "key_points" in (_schema(r).get("properties") or {})
+        and _article(r).startswith("Part 1:")
+    ]
     assert [_article(r) for r in asked] == run.reporter.reduces
     for request in asked:
         user = next(m["content"] for m in request["messages"] if m["role"] == "user")
-        assert estimate_tokens(user) <= run.budget, "the whole reduce question fits the chunk budget"
+        assert estimate_tokens(user) <= run.budget, (
+            "the whole reduce question fits the chunk budget"
+        )
     tree = reduce_tree(run)
     if chunks == 1:
         assert tree == []
         return []
     used = sorted(node for nodes in tree for node in nodes)
-    assert used == sorted([("chunk", k) for k in range(chunks)] +
-                          [("reduce", r) for r in range(1, len(tree))]), "each summary reduced once"
+    assert used == sorted(
+        [("chunk", k) for k in range(chunks)] + [("reduce", r) for r in range(1, len(tree))]
+    ), "each summary reduced once"
     cover: dict[Node, tuple[int, int]] = {("chunk", k): (k, k) for k in range(chunks)}
     depth: dict[Node, int] = {("chunk", k): 0 for k in range(chunks)}
     for r, nodes in enumerate(tree, 1):
@@ -448,8 +520,10 @@ def test_fifty_chunk_summaries_climb_to_one_in_questions_that_fit() -> None:
     chunks = len(run.reporter.events_asked)
     assert 45 <= chunks <= 60
     # the one reduce question of old, every chunk's summary in full, was many times the budget
-    everything = "\n\n".join(f"Part {i}: {a['abstract']}\n" + "\n".join(f"- {k}" for k in a["key_points"])
-                             for i, a in enumerate(run.reporter.answers[:chunks], 1))
+    everything = "\n\n".join(
+        f"Part {i}: {a['abstract']}\n" + "\n".join(f"- {k}" for k in a["key_points"])
+        for i, a in enumerate(run.reporter.answers[:chunks], 1)
+    )
     assert estimate_tokens(everything) > 10 * run.budget
     levels = check_reduce(run)
     assert len(levels) < chunks and levels[-1] >= 3
@@ -496,16 +570,24 @@ class _Summariser:
         else:
             self.chunks += 1
         head = " ".join(first[:6])
-        return Completion(text=json.dumps(
-            {"headline": f"Reduced: {head}" if reduce else head, "gist": head,
-             "abstract": " ".join(first[:60]),  # the chunk's opening, up to 60 words
-             "key_points": [" ".join(first[i:i + 12]) for i in (0, 12, 24)]}))
+        return Completion(
+            text=json.dumps(
+                {
+                    "headline": f"Reduced: {head}" if reduce else head,
+                    "gist": head,
+                    "abstract": " ".join(first[:60]),  # the chunk's opening, up to 60 words
+                    "key_points": [" ".join(first[i : i + 12]) for i in (0, 12, 24)],
+                }
+            )
+        )
 
 
 def test_reduce_questions_fit_by_the_backends_own_tokenizer() -> None:
     backend = _Summariser()
     settings = Settings(strategy="single", context_tokens=CONTEXT_TOKENS, cache=False)
-    result = Pipeline(settings, backend=backend).run(Document(id="r", text=report(16_000), date=PUBLISHED))
+    result = Pipeline(settings, backend=backend).run(
+        Document(id="r", text=report(16_000), date=PUBLISHED)
+    )
     assert len(backend.reduces) >= 3
     assert all(backend.count_tokens(user) <= MIN_CHUNK_TOKENS for user in backend.reduces)
     assert any(backend.count_tokens(user) > MIN_CHUNK_TOKENS * 0.8 for user in backend.reduces)
@@ -533,8 +615,12 @@ def test_one_partial_summary_needs_no_reduce_and_an_oversized_one_is_clipped() -
     single = pipeline.strategy
     reducer = single.reducer(run)  # type: ignore[attr-defined]
     long_point = " ".join(["word"] * 400)  # far over half a 512-token question
-    draft = SummaryDraft(headline="A headline here", gist="A gist of the report.",
-                         abstract=" ".join(["abstract"] * 150), key_points=[long_point, "b c", "d e"])
+    draft = SummaryDraft(
+        headline="A headline here",
+        gist="A gist of the report.",
+        abstract=" ".join(["abstract"] * 150),
+        key_points=[long_point, "b c", "d e"],
+    )
     assert reducer.climb([draft]) is draft
     groups = reducer.groups([draft, draft, draft])
     assert groups is not None and [members for members, _ in groups] == [[0, 1], [2]]
@@ -556,7 +642,7 @@ def test_a_document_of_one_chunk_makes_one_events_question() -> None:
     assert len(run.requests) == 2 == run.result.provenance.usage.calls
     assert run.result.summary is not None and len(run.result.events) >= 10
     for event in run.result.events:
-        assert text[event.evidence.span.start:event.evidence.span.end] == event.evidence.quote
+        assert text[event.evidence.span.start : event.evidence.span.end] == event.evidence.quote
 
 
 def test_date_words_inside_the_quote_win_over_a_nearby_sentences() -> None:
@@ -576,16 +662,18 @@ def test_a_100k_token_report_goes_through_every_chunk() -> None:
     assert estimate_tokens(text) >= 100_000
     run = run_single(text, 3000)  # 1500-token chunks: under the 60 events an answer may list
     expected = chunk(text, sentences(text), budget=run.budget, overlap=run.budget // 10)
-    assert run.reporter.events_asked == [text[c.start:c.end] for c in expected]
+    assert run.reporter.events_asked == [text[c.start : c.end] for c in expected]
     assert len(expected) >= 60 and all(len(q) < 60 for q in run.reporter.quoted)
     levels = check_reduce(run)  # every reduce question fits; one summary at the top
     events = run.result.events
     assert len(events) > 2000
     for event in events:
         span = event.evidence.span
-        assert text[span.start:span.end] == event.evidence.quote
+        assert text[span.start : span.end] == event.evidence.quote
     assert events[-1].evidence.quote == LATE_FUZZY
     assert event_quoting(run.result, LATE_MONDAY).date.value == LAST_MONDAY
-    print(f"\n100k-token report: {len(text)} chars, {len(expected)} chunks, "
-          f"{len(run.requests)} requests ({len(levels)} reduces in {levels[-1]} levels), "
-          f"{len(events)} events, {run.seconds:.1f} s")
+    print(
+        f"\n100k-token report: {len(text)} chars, {len(expected)} chunks, "
+        f"{len(run.requests)} requests ({len(levels)} reduces in {levels[-1]} levels), "
+        f"{len(events)} events, {run.seconds:.1f} s"
+    )

@@ -33,34 +33,58 @@ S3 = (66, 83)  # "Cisco sued Apple."
 
 
 def sl(span: tuple[int, int]) -> str:
-    return TEXT[span[0]:span[1]]
+    return TEXT[span[0] : span[1]]
 
 
-def ref_event(span: tuple[int, int], trigger: str | None, value: str | None,
-              granularity: str | None, description: str = "x",
-              actors: list[str] | None = None, location: str | None = None) -> ReferenceEvent:
+def ref_event(
+    span: tuple[int, int],
+    trigger: str | None,
+    value: str | None,
+    granularity: str | None,
+    description: str = "x",
+    actors: list[str] | None = None,
+    location: str | None = None,
+) -> ReferenceEvent:
     tspan = None
     if trigger is not None:
         start = TEXT.index(trigger, span[0])
         tspan = (start, start + len(trigger))
     return ReferenceEvent(
-        description=description, trigger=trigger, date_value=value,
+        description=description,
+        trigger=trigger,
+        date_value=value,
         granularity=granularity,  # type: ignore[arg-type]
-        date_source="written" if value else None, actors=actors or [], location=location,
-        sentence=sl(span), span=span, trigger_span=tspan,
+        date_source="written" if value else None,
+        actors=actors or [],
+        location=location,
+        sentence=sl(span),
+        span=span,
+        trigger_span=tspan,
     )
 
 
-def event(span: tuple[int, int], value: str | None, description: str = "something happened",
-          actors: list[str] | None = None, location: str | None = None,
-          quote: str | None = None, match: str = "exact", score: float = 100.0) -> Event:
+def event(
+    span: tuple[int, int],
+    value: str | None,
+    description: str = "something happened",
+    actors: list[str] | None = None,
+    location: str | None = None,
+    quote: str | None = None,
+    match: str = "exact",
+    score: float = 100.0,
+) -> Event:
     return Event(
-        description=description, actors=actors or [], location=location,
+        description=description,
+        actors=actors or [],
+        location=location,
         date=EventDate(value=value, source="written" if value else "unresolved"),
         status="fact",
-        evidence=Evidence(quote=sl(span) if quote is None else quote,
-                          span=Span(start=span[0], end=span[1]),
-                          match=match, score=score),  # type: ignore[arg-type]
+        evidence=Evidence(
+            quote=sl(span) if quote is None else quote,
+            span=Span(start=span[0], end=span[1]),
+            match=match,
+            score=score,
+        ),  # type: ignore[arg-type]
     )
 
 
@@ -76,7 +100,10 @@ def test_fixture_spans() -> None:
 def test_sentence_spans_keep_abbreviations() -> None:
     text = "U.S. President Trump spoke. Apple Inc. grew.\nNew line here"
     assert [text[s:e] for s, e in sentence_spans(text)] == [
-        "U.S. President Trump spoke.", "Apple Inc. grew.", "New line here"]
+        "U.S. President Trump spoke.",
+        "Apple Inc. grew.",
+        "New line here",
+    ]
 
 
 def test_token_f1() -> None:
@@ -118,8 +145,12 @@ def test_key_point_coverage() -> None:
     # prediction, {cisco, sued, apple} = 3 of 6 = 0.5 with "Cisco sued Apple"
     assert key_point_coverage(["Apple released its iPhone"], reference) == 0.5
     assert key_point_coverage(["Apple released the iPhone", "Cisco sued Apple"], reference) == 1.0
-    assert key_point_coverage(["Apple released the iPhone", "Cisco sued Apple"], reference,
-                              threshold=0.6) == 0.5
+    assert (
+        key_point_coverage(
+            ["Apple released the iPhone", "Cisco sued Apple"], reference, threshold=0.6
+        )
+        == 0.5
+    )
     assert key_point_coverage([], reference) == 0.0
     assert math.isnan(key_point_coverage(["x"], []))
 
@@ -127,19 +158,22 @@ def test_key_point_coverage() -> None:
 # ---------------------------------------------------------------- dates
 
 
-@pytest.mark.parametrize(("value", "granularity", "expected"), [
-    ("2008-03-06", "day", "2008-03-06"),
-    ("2008-03-06", "month", "2008-03"),
-    ("2008-03-06", "year", "2008"),
-    ("2008-03-06", "week", "2008-W10"),
-    ("2008-03-06", "quarter", "2008-Q1"),
-    ("2008-07-01", "half", "2008-H2"),
-    ("2008-07-01", "season", "2008-SU"),
-    ("2008-03-06", "decade", "200"),
-    ("2008-03", "day", None),
-    ("2008", "month", None),
-    ("PAST_REF", "day", None),
-])
+@pytest.mark.parametrize(
+    ("value", "granularity", "expected"),
+    [
+        ("2008-03-06", "day", "2008-03-06"),
+        ("2008-03-06", "month", "2008-03"),
+        ("2008-03-06", "year", "2008"),
+        ("2008-03-06", "week", "2008-W10"),
+        ("2008-03-06", "quarter", "2008-Q1"),
+        ("2008-07-01", "half", "2008-H2"),
+        ("2008-07-01", "season", "2008-SU"),
+        ("2008-03-06", "decade", "200"),
+        ("2008-03", "day", None),
+        ("2008", "month", None),
+        ("PAST_REF", "day", None),
+    ],
+)
 def test_date_at_granularity(value: str, granularity: str, expected: str | None) -> None:
     assert date_at_granularity(value, granularity) == expected
 
@@ -161,11 +195,13 @@ def test_date_agrees_at_reference_granularity() -> None:
 def test_similarity_weights() -> None:
     ref = ref_event(S1, "released", "2008-03-06", "day", description="Apple released iPhone")
     # trigger inside evidence (0.5) + description F1 1.0 (0.3) + right date (0.2) = 1.0
-    assert event_similarity(event(S1, "2008-03-06", "Apple released iPhone"), ref, TEXT) == \
-        pytest.approx(1.0)
+    assert event_similarity(
+        event(S1, "2008-03-06", "Apple released iPhone"), ref, TEXT
+    ) == pytest.approx(1.0)
     # same, wrong date: 0.8
-    assert event_similarity(event(S1, "2009-01-01", "Apple released iPhone"), ref, TEXT) == \
-        pytest.approx(0.8)
+    assert event_similarity(
+        event(S1, "2009-01-01", "Apple released iPhone"), ref, TEXT
+    ) == pytest.approx(0.8)
     # evidence elsewhere: 0, whatever the description
     assert event_similarity(event(S3, "2008-03-06", "Apple released iPhone"), ref, TEXT) == 0.0
     # evidence "on Monday." overlaps the sentence but misses the trigger: 0.5 * 0.5 * 1.0
@@ -193,20 +229,33 @@ def test_match_drops_weak_pairs() -> None:
     ref = ref_event(S1, "released", None, None, description="Apple released")
     tail = (S1[1] - 10, S1[1])  # misses trigger: span 0.25, desc 0, undated ref 0.5*0.2 = 0.1
     assert match_events([event(tail, None, "zzz")], [ref], TEXT) == []
-    assert match_events([event(tail, None, "zzz")], [ref], TEXT, min_similarity=0.3) == \
-        [(0, 0, pytest.approx(0.35))]
+    assert match_events([event(tail, None, "zzz")], [ref], TEXT, min_similarity=0.3) == [
+        (0, 0, pytest.approx(0.35))
+    ]
 
 
 def test_event_scores() -> None:
     refs = [
-        ref_event(S1, "released", "2008-03", "month", "Apple released iPhone",
-                  actors=["Apple"], location="Cupertino"),
+        ref_event(
+            S1,
+            "released",
+            "2008-03",
+            "month",
+            "Apple released iPhone",
+            actors=["Apple"],
+            location="Cupertino",
+        ),
         ref_event(S2, "said", "2008-03-06", "day", "Jobs said", actors=["Steve Jobs"]),
         ref_event(S3, "sued", None, None, "Cisco sued Apple", actors=["Cisco"]),
     ]
     preds = [
-        event(S1, "2008-03-06", "Apple released the iPhone", actors=["Apple Inc."],
-              location="Cupertino"),
+        event(
+            S1,
+            "2008-03-06",
+            "Apple released the iPhone",
+            actors=["Apple Inc."],
+            location="Cupertino",
+        ),
         event(S2, "2008-03-07", "Jobs said sales were strong", actors=["Jobs"]),
     ]
     scores = event_scores(preds, refs, TEXT)
@@ -281,8 +330,14 @@ def test_publication_date_baseline() -> None:
         ref_event(S2, "said", "2008-03-06", "day"),
         ref_event(S3, "sued", "2007", "year"),
     ]
-    reference = Reference(id="t", text=TEXT, publication_date=dt.date(2008, 3, 6),
-                          source="test", licence="test", events=refs)
+    reference = Reference(
+        id="t",
+        text=TEXT,
+        publication_date=dt.date(2008, 3, 6),
+        source="test",
+        licence="test",
+        events=refs,
+    )
     events = publication_date_baseline(reference)
     assert [e.evidence.quote for e in events] == [sl(S1), sl(S2), sl(S3)]
     assert all(e.date.value == "2008-03-06" and e.date.granularity == "day" for e in events)

@@ -11,43 +11,59 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from conftest import REPO
+from test_bad_input import assert_refused, cli, error_lines
 
-from conftest import REPO, SAMPLE
 from summarizer import ConfigError, InputError, Settings, asummarise, summarise
 from summarizer._version import __version__
 from summarizer.backends.model_file import MODEL_SHA256, MODEL_SIZE, PART_PACKAGES
 from summarizer.cli import EXAMPLES
 from summarizer.evaluation.names import DEFAULT_CONCURRENCY
-from test_bad_input import assert_refused, cli, error_lines
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
-ARTICLE = ("date 2025-11-13 Council approves budget\n"
-           "The city council approved the new budget on Monday after a long debate. "
-           "The mayor said the vote was a relief.\n")
+ARTICLE = (
+    "date 2025-11-13 Council approves budget\n"
+    "The city council approved the new budget on Monday after a long debate. "
+    "The mayor said the vote was a relief.\n"
+)
 
 
 # --- the command's basics ---
 
+
 def test_version_short_and_long_and_as_a_module() -> None:
     for args in (["--version"], ["-V"]):
         proc = cli(*args)
-        assert proc.returncode == 0 and proc.stdout.strip() == f"summarise (summarizer) {__version__}"
-    module = subprocess.run([sys.executable, "-m", "summarizer", "--version"], capture_output=True,
-                            text=True, cwd=REPO, timeout=60)
+        assert (
+            proc.returncode == 0 and proc.stdout.strip() == f"summarise (summarizer) {__version__}"
+        )
+    module = subprocess.run(
+        [sys.executable, "-m", "summarizer", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
     assert module.returncode == 0 and __version__ in module.stdout
 
 
 def test_dash_h_is_help_everywhere() -> None:
     for args in (["-h"], ["run", "-h"], ["batch", "-h"], ["cache", "-h"], ["eval", "-h"]):
         proc = cli(*args)
-        assert proc.returncode == 0 and proc.stdout.startswith("Usage: summarise"), (args, proc.stderr)
+        assert proc.returncode == 0 and proc.stdout.startswith("Usage: summarise"), (
+            args,
+            proc.stderr,
+        )
 
 
 def test_the_run_examples_print_as_written() -> None:
     shown = cli("run", "--help").stdout.splitlines()
-    examples = [line.strip() for line in EXAMPLES.splitlines() if line.startswith("  summarise")
-                or line.startswith("  cat") or line.startswith("  OPENAI")]
+    examples = [
+        line.strip()
+        for line in EXAMPLES.splitlines()
+        if line.startswith("  summarise") or line.startswith("  cat") or line.startswith("  OPENAI")
+    ]
     assert len(examples) >= 8
     stripped = [line.strip() for line in shown]
     for example in examples:  # each on a line of its own, not run together into a paragraph
@@ -56,10 +72,13 @@ def test_the_run_examples_print_as_written() -> None:
 
 # --- output and input ---
 
+
 def test_json_over_several_documents_is_one_array(tmp_path: Path) -> None:
     for name in ("a", "b"):
         (tmp_path / f"{name}.txt").write_text(ARTICLE, encoding="utf-8")
-    several = cli(str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--no-model", "--format", "json")
+    several = cli(
+        str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--no-model", "--format", "json"
+    )
     assert several.returncode == 0, several.stderr
     results = json.loads(several.stdout)
     assert isinstance(results, list) and [r["document_id"] for r in results] == ["a", "b"]
@@ -77,14 +96,22 @@ def test_a_folder_skips_hidden_and_other_files_and_says_so(tmp_path: Path) -> No
     (news / "page.html").write_text(ARTICLE)
     (news / "sub").mkdir()
     for name in ("a.txt", "b.md", "sub/c.jsonl"):
-        (news / name).write_text(ARTICLE if not name.endswith(".jsonl") else json.dumps(
-            {"id": "c", "text": ARTICLE.split("\n", 1)[1], "date": "2025-11-13"}) + "\n")
+        (news / name).write_text(
+            ARTICLE
+            if not name.endswith(".jsonl")
+            else json.dumps({"id": "c", "text": ARTICLE.split("\n", 1)[1], "date": "2025-11-13"})
+            + "\n"
+        )
     proc = cli(str(news), "--no-model", "--format", "jsonl")
     assert proc.returncode == 0, proc.stderr
     assert [json.loads(line)["document_id"] for line in proc.stdout.splitlines()] == ["a", "b", "c"]
     notes = error_lines(proc)
     assert len(notes) == 1 and notes[0].startswith("note: ")
-    assert "2 hidden files" in notes[0] and "3 files of other types" in notes[0] and "--ext" in notes[0]
+    assert (
+        "2 hidden files" in notes[0]
+        and "3 files of other types" in notes[0]
+        and "--ext" in notes[0]
+    )
     taken = cli(str(news), "--no-model", "--format", "jsonl", "--ext", "html", "--ext", ".txt")
     assert [json.loads(line)["document_id"] for line in taken.stdout.splitlines()] == ["a", "page"]
 
@@ -113,6 +140,7 @@ def test_a_batch_with_no_model(tmp_path: Path) -> None:
 
 # --- the Python API ---
 
+
 def test_options_are_validated_also_over_a_settings_object() -> None:
     settings = Settings(cache=False)
     with pytest.raises(ConfigError, match="unknown strategy 'bogus'"):
@@ -133,6 +161,7 @@ def test_a_bad_date_is_an_input_error() -> None:
     with pytest.raises(InputError):
         summarise(42, no_model=True)  # type: ignore[arg-type]
     import datetime as dt
+
     result = summarise(ARTICLE, date=dt.datetime(2025, 11, 14, 9, 30), no_model=True)
     assert result.publication_date == dt.date(2025, 11, 14)
 
@@ -149,8 +178,11 @@ def test_the_docstrings_name_the_errors_and_the_first_load() -> None:
 
 # --- the README and the files beside it ---
 
+
 def _section(title: str) -> str:
-    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", README, re.MULTILINE | re.DOTALL)
+    match = re.search(
+        rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", README, re.MULTILINE | re.DOTALL
+    )
     assert match, f"README has no section {title!r}"
     return match.group(1)
 

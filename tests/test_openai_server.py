@@ -7,19 +7,31 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import SAMPLE
-from summarizer import Result
 from test_embedded import check_sample_result
+
+from summarizer import Result
 
 pytestmark = pytest.mark.model
 
 
 def test_cli_against_real_llama_server(llama_server: str) -> None:
     proc = subprocess.run(
-        [sys.executable, "-c", "from summarizer.cli import main; main()", str(SAMPLE),
-         "--base-url", llama_server, "--model", "qwen-0.5b", "--format", "json"],
-        capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            "-c",
+            "from summarizer.cli import main; main()",
+            str(SAMPLE),
+            "--base-url",
+            llama_server,
+            "--model",
+            "qwen-0.5b",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = Result.model_validate(json.loads(proc.stdout))

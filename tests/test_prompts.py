@@ -48,7 +48,11 @@ def test_fence_defuses_closing_tags() -> None:
 
 
 def test_schema_command_prints_the_result_schema() -> None:
-    proc = subprocess.run([sys.executable, "-c", "from summarizer.cli import main; main()", "schema"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", "from summarizer.cli import main; main()", "schema"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0
     assert json.loads(proc.stdout) == Result.model_json_schema()

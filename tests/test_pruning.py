@@ -3,51 +3,96 @@ sentence, and shortening to a limit, on sentences written here."""
 
 from __future__ import annotations
 
-from summarizer.pruning import Phrase, phrases, shorten, without
 from summarizer.segment import sentences
+from summarizer.summary.pruning import Phrase, phrases, shorten, without
 
 
 def offered(text: str) -> dict[str, str]:
-    return {p.kind: text[p.start:p.end].strip(" ,") for p in phrases(text)}
+    return {p.kind: text[p.start : p.end].strip(" ,") for p in phrases(text)}
 
 
 def test_each_kind_of_phrase_is_found():
-    assert offered("WELLINGTON, New Zealand (CNN) -- The harbour bridge reopened on Monday after "
-                   "two days of repairs.")["dateline"] == "WELLINGTON, New Zealand (CNN) --"
-    assert offered("The council (which met twice) approved the plan for the new library.")[
-        "parenthesis"] == "(which met twice)"
-    assert offered("The mayor -- elected only last spring -- approved the plan for the library.")[
-        "dash"] == "-- elected only last spring --"
-    assert offered("Ana Ruiz, who founded the bakery in 1998, opened a second shop on Main Street.")[
-        "relative"] == "who founded the bakery in 1998"
-    assert offered("Ana Ruiz, a baker from Leeds, opened a second shop on Main Street on Friday.")[
-        "apposition"] == "a baker from Leeds"
-    assert offered("The river burst its banks on Tuesday, flooding hundreds of homes in the valley.")[
-        "trailing_participle"] == "flooding hundreds of homes in the valley"
-    assert offered("After a long debate in the chamber, the council approved the plan for the library.")[
-        "leading"] == "After a long debate in the chamber"
+    assert (
+        offered(
+            "WELLINGTON, New Zealand (CNN) -- The harbour bridge reopened on Monday after "
+            "two days of repairs."
+        )["dateline"]
+        == "WELLINGTON, New Zealand (CNN) --"
+    )
+    assert (
+        offered("The council (which met twice) approved the plan for the new library.")[
+            "parenthesis"
+        ]
+        == "(which met twice)"
+    )
+    assert (
+        offered("The mayor -- elected only last spring -- approved the plan for the library.")[
+            "dash"
+        ]
+        == "-- elected only last spring --"
+    )
+    assert (
+        offered("Ana Ruiz, who founded the bakery in 1998, opened a second shop on Main Street.")[
+            "relative"
+        ]
+        == "who founded the bakery in 1998"
+    )
+    assert (
+        offered("Ana Ruiz, a baker from Leeds, opened a second shop on Main Street on Friday.")[
+            "apposition"
+        ]
+        == "a baker from Leeds"
+    )
+    assert (
+        offered("The river burst its banks on Tuesday, flooding hundreds of homes in the valley.")[
+            "trailing_participle"
+        ]
+        == "flooding hundreds of homes in the valley"
+    )
+    assert (
+        offered(
+            "After a long debate in the chamber, the council approved the plan for the library."
+        )["leading"]
+        == "After a long debate in the chamber"
+    )
 
 
 def test_an_aside_that_a_relative_clause_leans_on_is_not_offered():
-    text = ("Troops advanced on Ukraine, even as talks resumed around the city of Pokrovsk, where "
-            "fighting has intensified.")
-    assert not any(text[p.start:p.end].startswith(", even") for p in phrases(text))
+    text = (
+        "Troops advanced on Ukraine, even as talks resumed around the city of Pokrovsk, where "
+        "fighting has intensified."
+    )
+    assert not any(text[p.start : p.end].startswith(", even") for p in phrases(text))
     # only a name's apposition that opens as a noun phrase: not a clause after a name
-    assert "apposition" not in offered("Talks began with Ukraine, even as the troops advanced on the city.")
+    assert "apposition" not in offered(
+        "Talks began with Ukraine, even as the troops advanced on the city."
+    )
 
 
 def test_a_leading_clause_before_another_aside_is_not_offered():
-    assert "leading" not in offered("Since the talks broke down, now almost a year ago, both sides "
-                                    "have escalated their attacks on the border towns.")
+    assert "leading" not in offered(
+        "Since the talks broke down, now almost a year ago, both sides "
+        "have escalated their attacks on the border towns."
+    )
 
 
 def test_attributions_quotes_and_conditions_are_never_offered():
     # who said it stays with the claim; a quotation is not cut; "if" keeps the claim conditional
-    assert "trailing" not in offered("The bridge will stay shut until March, the city engineer said.")
-    assert "apposition" not in offered("The plan, according to the mayor, will cost less than expected.")
-    assert not any(p.kind == "trailing" for p in phrases(
-        'The bridge is safe, "but only for cars and bicycles", the engineer told reporters.'))
-    assert "leading" not in offered("If the rain continues, the match will be moved to Sunday afternoon.")
+    assert "trailing" not in offered(
+        "The bridge will stay shut until March, the city engineer said."
+    )
+    assert "apposition" not in offered(
+        "The plan, according to the mayor, will cost less than expected."
+    )
+    assert not any(
+        p.kind == "trailing"
+        for p in phrases(
+            'The bridge is safe, "but only for cars and bicycles", the engineer told reporters.'
+        )
+    )
+    assert "leading" not in offered(
+        "If the rain continues, the match will be moved to Sunday afternoon."
+    )
 
 
 def test_deleting_keeps_a_sentence():
@@ -69,23 +114,30 @@ def test_overlapping_phrases_delete_only_the_longest():
 
 
 def test_shorten_deletes_the_longest_asides_until_the_sentence_fits():
-    text = ("Ana Ruiz, a baker from the old town of Leeds, opened a second shop (her third in all) "
-            "on Main Street on Friday, drawing a queue.")
+    text = (
+        "Ana Ruiz, a baker from the old town of Leeds, opened a second shop (her third in all) "
+        "on Main Street on Friday, drawing a queue."
+    )
     assert shorten(text, 40) == text  # already short enough
     # the longest aside first; only as many as the limit needs
-    assert shorten(text, 20) == "Ana Ruiz opened a second shop (her third in all) on Main Street on Friday, drawing a queue."
+    assert (
+        shorten(text, 20)
+        == "Ana Ruiz opened a second shop (her third in all) on Main Street on Friday, drawing a queue."
+    )
     assert shorten(text, 12) == "Ana Ruiz opened a second shop on Main Street on Friday."
     # nothing left to delete: what remains may still be over the limit
     assert shorten(text, 3) == "Ana Ruiz opened a second shop on Main Street on Friday."
 
 
 def test_shorten_keeps_the_articles_words_in_order_and_its_attributions():
-    article = ("WELLINGTON, New Zealand (CNN) -- The harbour bridge reopened on Monday, two days "
-               "after a crane struck one of its spans. Engineers, who worked through the night, "
-               "found no damage to the main cables. The city council said the crane's operator, a "
-               "firm based in Auckland, would pay for the repairs. Traffic was heavy but moving by "
-               "mid-morning, police said. Ferries, which had run extra crossings, returned to their "
-               "usual timetable.")
+    article = (
+        "WELLINGTON, New Zealand (CNN) -- The harbour bridge reopened on Monday, two days "
+        "after a crane struck one of its spans. Engineers, who worked through the night, "
+        "found no damage to the main cables. The city council said the crane's operator, a "
+        "firm based in Auckland, would pay for the repairs. Traffic was heavy but moving by "
+        "mid-morning, police said. Ferries, which had run extra crossings, returned to their "
+        "usual timetable."
+    )
     text = " ".join(shorten(s.text, 5) for s in sentences(article))
     assert len(text.split()) < len(article.split())
     words = article.lower().replace(",", " ").replace(".", " ").split()

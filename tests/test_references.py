@@ -26,9 +26,14 @@ VALUE = re.compile(r"\d{4}(-\d{2}(-\d{2})?|-W\d{2}|-Q[1-4]|-H[12]|-(SP|SU|FA|WI)
 
 def _event(**changes: object) -> dict[str, object]:
     base: dict[str, object] = {
-        "description": "Apple released the SDK", "trigger": "released",
-        "date_text": None, "date_value": "2008-03", "granularity": "month",
-        "date_source": "inferred", "sentence": "Apple released it.", "span": [0, 18],
+        "description": "Apple released the SDK",
+        "trigger": "released",
+        "date_text": None,
+        "date_value": "2008-03",
+        "granularity": "month",
+        "date_source": "inferred",
+        "sentence": "Apple released it.",
+        "span": [0, 18],
         "trigger_span": [6, 14],
     }
     base.update(changes)
@@ -36,8 +41,14 @@ def _event(**changes: object) -> dict[str, object]:
 
 
 def _reference(event: dict[str, object]) -> dict[str, object]:
-    return {"id": "r1", "text": "Apple released it. Then more.", "publication_date": "2008-03-06",
-            "source": "test", "licence": "test", "events": [event]}
+    return {
+        "id": "r1",
+        "text": "Apple released it. Then more.",
+        "publication_date": "2008-03-06",
+        "source": "test",
+        "licence": "test",
+        "events": [event],
+    }
 
 
 def test_datasets_exist() -> None:
@@ -53,9 +64,9 @@ def test_every_reference_loads_and_is_well_formed(path: Path) -> None:
         assert ref.summary and 3 <= len(ref.key_points) <= 7, ref.id
         assert len(ref.summary.split()) <= 90, ref.id
         for event in ref.events:
-            assert ref.text[event.span[0]:event.span[1]] == event.sentence
+            assert ref.text[event.span[0] : event.span[1]] == event.sentence
             if event.trigger_span is not None:
-                assert ref.text[event.trigger_span[0]:event.trigger_span[1]] == event.trigger
+                assert ref.text[event.trigger_span[0] : event.trigger_span[1]] == event.trigger
             if event.date_value is not None:
                 assert VALUE.fullmatch(event.date_value), event.date_value
                 assert granularity_of(event.date_value) == event.granularity
@@ -89,24 +100,39 @@ def test_span_must_slice_to_sentence() -> None:
         Reference.model_validate(_reference(_event(trigger_span=[5, 13])))
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"date_value": "2008-3"}, "not a TIMEX3"),
-    ({"date_value": "2008-13"}, "not a TIMEX3"),
-    ({"date_value": "2008-02-30", "granularity": "day"}, "not a TIMEX3"),
-    ({"date_value": "2008-03-06"}, "granularity day"),
-    ({"date_value": None}, "undated"),
-    ({"date_source": None}, "date_source"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"date_value": "2008-3"}, "not a TIMEX3"),
+        ({"date_value": "2008-13"}, "not a TIMEX3"),
+        ({"date_value": "2008-02-30", "granularity": "day"}, "not a TIMEX3"),
+        ({"date_value": "2008-03-06"}, "granularity day"),
+        ({"date_value": None}, "undated"),
+        ({"date_source": None}, "date_source"),
+    ],
+)
 def test_bad_dates_are_rejected(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         ReferenceEvent.model_validate(_event(**changes))
 
 
-@pytest.mark.parametrize(("value", "granularity"), [
-    ("2008-03-06", "day"), ("2008-03", "month"), ("2008", "year"), ("2006-W14", "week"),
-    ("2006-Q4", "quarter"), ("2011-H1", "half"), ("2006-SU", "season"), ("200", "decade"),
-    ("20", "century"), ("PRESENT_REF", None), ("P1Y", None), ("2008-XX-XX", None),
-])
+@pytest.mark.parametrize(
+    ("value", "granularity"),
+    [
+        ("2008-03-06", "day"),
+        ("2008-03", "month"),
+        ("2008", "year"),
+        ("2006-W14", "week"),
+        ("2006-Q4", "quarter"),
+        ("2011-H1", "half"),
+        ("2006-SU", "season"),
+        ("200", "decade"),
+        ("20", "century"),
+        ("PRESENT_REF", None),
+        ("P1Y", None),
+        ("2008-XX-XX", None),
+    ],
+)
 def test_granularity_of(value: str, granularity: str | None) -> None:
     assert granularity_of(value) == granularity
 

@@ -23,29 +23,48 @@ from summarizer.evaluation.report import build_report, write_reports
 REPO = Path(__file__).resolve().parents[1]
 BASELINES = ["lead3", "publication_date", "dated_sentences"]
 CHROMIUM = "/usr/bin/chromium"
-HOSTILE_TEXT = ('Attackers wrote <script>alert("pwned")</script> on March 3, 2024. '
-                'Then <img src=x onerror=alert(1)> appeared "yesterday" & more.')
+HOSTILE_TEXT = (
+    'Attackers wrote <script>alert("pwned")</script> on March 3, 2024. '
+    'Then <img src=x onerror=alert(1)> appeared "yesterday" & more.'
+)
 
 
 def hostile() -> Reference:
     sentence = HOSTILE_TEXT.split(". ")[0] + "."
     start = HOSTILE_TEXT.index("wrote")
     return Reference(
-        id='evil"><b>id', title="<b onmouseover=alert(2)>Title</b>", text=HOSTILE_TEXT,
-        publication_date=dt.date(2024, 3, 4), source="javascript:alert(3)", licence="test",
-        summary="<svg onload=alert(4)>", key_points=["<iframe src=//evil.example>"],
-        events=[ReferenceEvent(description="<script>x</script>", trigger="wrote",
-                               date_text="March 3, 2024", date_value="2024-03-03",
-                               granularity="day", date_source="written", sentence=sentence,
-                               span=(0, len(sentence)), trigger_span=(start, start + 5))])
+        id='evil"><b>id',
+        title="<b onmouseover=alert(2)>Title</b>",
+        text=HOSTILE_TEXT,
+        publication_date=dt.date(2024, 3, 4),
+        source="javascript:alert(3)",
+        licence="test",
+        summary="<svg onload=alert(4)>",
+        key_points=["<iframe src=//evil.example>"],
+        events=[
+            ReferenceEvent(
+                description="<script>x</script>",
+                trigger="wrote",
+                date_text="March 3, 2024",
+                date_value="2024-03-03",
+                granularity="day",
+                date_source="written",
+                sentence=sentence,
+                span=(0, len(sentence)),
+                trigger_span=(start, start + 5),
+            )
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
 def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Reports for the sample, three Wikinews articles and a hostile document, with a baseline."""
-    datasets = [load_dataset(REPO / "eval/datasets/sample.jsonl"),
-                load_dataset(REPO / "eval/datasets/wikinews.jsonl", limit=3),
-                Dataset("hostile", Path("hostile.jsonl"), [hostile()])]
+    datasets = [
+        load_dataset(REPO / "eval/datasets/sample.jsonl"),
+        load_dataset(REPO / "eval/datasets/wikinews.jsonl", limit=3),
+        Dataset("hostile", Path("hostile.jsonl"), [hostile()]),
+    ]
     run: EvalRun = run_eval(datasets, systems=BASELINES, progress=False)
     old = build_report(run)
     old["aggregates"]["all"]["dated_sentences"]["dated_event_recall"] += 0.1  # a better past
@@ -56,8 +75,7 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_document_text_is_escaped(report_dir: Path) -> None:
     page = (report_dir / "report.html").read_text(encoding="utf-8")
-    for raw in ("<script>", "<img src=x", "<b onmouseover", "<svg onload", "<iframe",
-                'evil"><b>'):
+    for raw in ("<script>", "<img src=x", "<b onmouseover", "<svg onload", "<iframe", 'evil"><b>'):
         assert raw not in page, raw
     assert "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;" in page
     assert "&lt;b onmouseover=alert(2)&gt;Title&lt;/b&gt;" in page
@@ -117,8 +135,8 @@ def _png_pixels(path: Path) -> tuple[int, int, int, bytes]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, width, height, channels = 8, b"", 0, 0, 3
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             width, height, depth, colour = struct.unpack(">IIBB", body[:10])
             assert depth == 8, f"unexpected bit depth {depth}"
@@ -133,15 +151,29 @@ def test_screenshot_in_headless_chromium(report_dir: Path, tmp_path: Path) -> No
     chromium = _chromium()
     shot = tmp_path / "report.png"
     subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
-         "--window-size=1280,2000", (report_dir / "report.html").as_uri()],
-        check=True, timeout=120, capture_output=True)
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={shot}",
+            "--window-size=1280,2000",
+            (report_dir / "report.html").as_uri(),
+        ],
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
     assert shot.exists() and shot.stat().st_size > 20_000
     width, height, channels, raw = _png_pixels(shot)
     assert (width, height) == (1280, 2000)
     stride = 1 + width * channels  # a filter byte, then the row
-    rows = {raw[i:i + stride] for i in range(0, len(raw), stride)}
+    rows = {raw[i : i + stride] for i in range(0, len(raw), stride)}
     # one colour compresses to a handful of distinct bytes and rows; a drawn page does not
     assert len(set(raw)) > 64 and len(rows) > 200

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE
 from typer.testing import CliRunner
 
-from conftest import SAMPLE
 from summarizer import Result, Settings, summarise
 from summarizer.backends.base import ChatRequest, Completion
 from summarizer.chunking import estimate_tokens
@@ -35,8 +35,9 @@ class Echo:
         self.calls += 1
         match = _FENCED.search(request.messages[-1]["content"])
         head = " ".join((match.group(1) if match else "nothing here").split()[:6])
-        return Completion(json.dumps({"headline": head, "description": head, "actors": [],
-                                      "location": None}))
+        return Completion(
+            json.dumps({"headline": head, "description": head, "actors": [], "location": None})
+        )
 
     def count_tokens(self, text: str) -> int:
         return estimate_tokens(text)
@@ -55,7 +56,9 @@ def _timeline(result: Result) -> list[tuple[object, ...]]:
     return [(e.evidence.quote, e.evidence.span, e.date, e.status) for e in result.events]
 
 
-def test_rules_gives_the_default_strategys_events_without_a_model(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rules_gives_the_default_strategys_events_without_a_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     text = SAMPLE.read_text(encoding="utf-8")
     echo = Echo()
     decomposed = summarise(text, settings=Settings(cache=False), backend=echo)
@@ -65,11 +68,19 @@ def test_rules_gives_the_default_strategys_events_without_a_model(monkeypatch: p
     assert len(rules.events) >= 10
     assert _timeline(rules) == _timeline(decomposed)
     # described by their clauses, clipped as decomposed does when the model gives nothing
-    assert [e.description for e in rules.events] == [clip(e.evidence.quote)[:300] for e in rules.events]
+    assert [e.description for e in rules.events] == [
+        clip(e.evidence.quote)[:300] for e in rules.events
+    ]
     assert all(e.actors == [] and e.location is None for e in rules.events)
     p = rules.provenance
-    assert (p.backend, p.model, p.strategy, p.attempts, p.usage.calls, p.prompts) == \
-        ("none", "none", "rules", 0, 0, {})
+    assert (p.backend, p.model, p.strategy, p.attempts, p.usage.calls, p.prompts) == (
+        "none",
+        "none",
+        "rules",
+        0,
+        0,
+        {},
+    )
     Result.model_validate_json(rules.model_dump_json())  # schema-valid
 
 
@@ -87,19 +98,27 @@ def test_rules_summary_is_extractive_and_deterministic(monkeypatch: pytest.Monke
     # the abstract: whole sentences of the article, in its order (the learned selection)
     parts = [s.text for s in sentences(source) if s.text in first.summary.abstract]
     assert parts and " ".join(parts) == first.summary.abstract
-    for point in first.summary.key_points:  # a passage's first sentence (its asides pruned when long)
+    for (
+        point
+    ) in first.summary.key_points:  # a passage's first sentence (its asides pruned when long)
         assert len(point.support) == 1
-        cited = source[point.support[0].start:point.support[0].end].split()
+        cited = source[point.support[0].start : point.support[0].end].split()
         rest = iter(w.strip(".,").lower() for w in cited)
         # its words are the sentence's own, in their order (pruning only deletes)
-        assert all(w.strip(".,").lower() in rest for w in point.text.rstrip(" …").split()), point.text
+        assert all(w.strip(".,").lower() in rest for w in point.text.rstrip(" …").split()), (
+            point.text
+        )
 
 
-def test_rules_without_a_title_takes_the_lede_for_a_headline(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rules_without_a_title_takes_the_lede_for_a_headline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     _no_backend(monkeypatch)
-    text = ("The city council approved the new budget on Monday after a long debate about "
-            "school funding and road repairs across the northern districts. "
-            "The mayor said the vote was a relief.")
+    text = (
+        "The city council approved the new budget on Monday after a long debate about "
+        "school funding and road repairs across the northern districts. "
+        "The mayor said the vote was a relief."
+    )
     result = summarise(text, date="2025-11-13", no_model=True)
     assert result.summary is not None
     assert result.summary.headline == clip(result.summary.gist, 12)

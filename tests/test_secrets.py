@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 from scripted_server import Reply, ScriptedServer, valid_answer
+
 from summarizer import summarise
 from summarizer.errors import BackendError
 from summarizer.settings import Settings
@@ -43,17 +43,35 @@ def server() -> Iterator[ScriptedServer]:
         yield s
 
 
-def run_cli(tmp_path: Path, server: ScriptedServer, *extra: str) -> subprocess.CompletedProcess[bytes]:
+def run_cli(
+    tmp_path: Path, server: ScriptedServer, *extra: str
+) -> subprocess.CompletedProcess[bytes]:
     article = tmp_path / "in" / "article.txt"
     article.parent.mkdir(exist_ok=True)
     article.write_text(ARTICLE, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-c", "from summarizer.cli import main; main()",
-                           str(article), "--base-url", server.base_url, "--model", "m", *extra],
-                          capture_output=True, timeout=120, cwd=tmp_path, env=env)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from summarizer.cli import main; main()",
+            str(article),
+            "--base-url",
+            server.base_url,
+            "--model",
+            "m",
+            *extra,
+        ],
+        capture_output=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=env,
+    )
 
 
-def artefacts(tmp_path: Path, proc: subprocess.CompletedProcess[bytes] | None = None) -> dict[str, bytes]:
+def artefacts(
+    tmp_path: Path, proc: subprocess.CompletedProcess[bytes] | None = None
+) -> dict[str, bytes]:
     """Everything a run leaves behind: its streams and every file under tmp_path (cache, outputs)."""
     found = {}
     if proc is not None:
@@ -79,8 +97,9 @@ def assert_key_was_sent(server: ScriptedServer, key: str) -> None:
 
 @pytest.mark.parametrize("debug", [False, True])
 @pytest.mark.parametrize("fmt", ["json", "text"])
-def test_successful_run(tmp_path: Path, server: ScriptedServer, key: str, debug: bool,
-                        fmt: str) -> None:
+def test_successful_run(
+    tmp_path: Path, server: ScriptedServer, key: str, debug: bool, fmt: str
+) -> None:
     server.responder = valid_answer
     proc = run_cli(tmp_path, server, "--format", fmt, *(["--debug"] if debug else []))
     assert proc.returncode == 0, proc.stderr
@@ -91,19 +110,31 @@ def test_successful_run(tmp_path: Path, server: ScriptedServer, key: str, debug:
 
 
 @pytest.mark.parametrize("debug", [False, True])
-@pytest.mark.parametrize("reply", [
-    Reply(status=401, body={"error": {"message": "Incorrect API key provided"}}),
-    # retried, but Retry-After: 0 keeps the test fast
-    Reply(status=500, headers={"retry-after": "0"}, body={"error": {"message": "boom"}}),
-    # a server that echoes the key back in its error (some proxies do)
-    Reply(status=400, body={"error": {"message": "ECHO"}}),
-    Reply(status=401, body="ECHO"),
-], ids=["401", "500", "400-echo", "401-echo-raw"])
-def test_failing_run(tmp_path: Path, server: ScriptedServer, key: str, debug: bool,
-                     reply: Reply) -> None:
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(status=401, body={"error": {"message": "Incorrect API key provided"}}),
+        # retried, but Retry-After: 0 keeps the test fast
+        Reply(status=500, headers={"retry-after": "0"}, body={"error": {"message": "boom"}}),
+        # a server that echoes the key back in its error (some proxies do)
+        Reply(status=400, body={"error": {"message": "ECHO"}}),
+        Reply(status=401, body="ECHO"),
+    ],
+    ids=["401", "500", "400-echo", "401-echo-raw"],
+)
+def test_failing_run(
+    tmp_path: Path, server: ScriptedServer, key: str, debug: bool, reply: Reply
+) -> None:
     if reply.body is not None:
-        reply.body = str(reply.body).replace("ECHO", f"bad key {key}") if isinstance(reply.body, str) \
-            else {"error": {"message": reply.body["error"]["message"].replace("ECHO", f"bad key {key}")}}  # type: ignore[index]
+        reply.body = (
+            str(reply.body).replace("ECHO", f"bad key {key}")
+            if isinstance(reply.body, str)
+            else {
+                "error": {
+                    "message": reply.body["error"]["message"].replace("ECHO", f"bad key {key}")
+                }
+            }
+        )  # type: ignore[index]
     server.default = reply
     proc = run_cli(tmp_path, server, "--format", "json", *(["--debug"] if debug else []))
     assert proc.returncode == 4, proc.stderr
@@ -114,9 +145,10 @@ def test_failing_run(tmp_path: Path, server: ScriptedServer, key: str, debug: bo
 
 
 @pytest.mark.parametrize("reply", [Reply(status=401, body={"error": {"message": "no"}}), None])
-def test_batch_output_file(tmp_path: Path, server: ScriptedServer, key: str,
-                           reply: Reply | None) -> None:
-    if not (REPO / "summarizer" / "batch.py").exists():
+def test_batch_output_file(
+    tmp_path: Path, server: ScriptedServer, key: str, reply: Reply | None
+) -> None:
+    if not (REPO / "summarizer" / "runners" / "local.py").exists():
         pytest.skip("no batch runner in this tree")
     server.default = reply
     server.responder = None if reply else valid_answer
@@ -131,8 +163,14 @@ def test_batch_output_file(tmp_path: Path, server: ScriptedServer, key: str,
 def test_exceptions_and_results_in_process(tmp_path: Path, server: ScriptedServer) -> None:
     """A key passed in code (never in the environment) is still scrubbed from what the server echoes."""
     key = f"inline-LEAKCHECK{uuid.uuid4().hex}"
-    settings = Settings(base_url=server.base_url, model="m", api_key=key,  # type: ignore[arg-type]
-                        cache_dir=tmp_path / "cache", timeout_s=2, transport_retries=0)
+    settings = Settings(
+        base_url=server.base_url,
+        model="m",
+        api_key=key,  # type: ignore[arg-type]
+        cache_dir=tmp_path / "cache",
+        timeout_s=2,
+        transport_retries=0,
+    )
     assert key not in repr(settings) and key not in settings.model_dump_json()
 
     server.default = Reply(status=400, body={"error": {"message": f"key {key} is not allowed"}})

@@ -37,15 +37,14 @@ pytest.importorskip("bpe_openai")
 
 import tiktoken.load
 import tiktoken.registry
-
 from conftest import REPO
-from summarizer import tokenizers
-from summarizer.backends import make_backend
+
+from summarizer.backends import make_backend, tokenizers
 from summarizer.backends.openai_compat import OpenAICompatBackend
+from summarizer.backends.tokenizers import openai_counter
 from summarizer.chunking import estimate_tokens
 from summarizer.pipeline import Pipeline
 from summarizer.settings import Settings
-from summarizer.tokenizers import openai_counter
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "kremlin-peace-talks-2025-11-13.txt"
 URLS = {  # as in tiktoken_ext/openai_public.py; the cache file is named by their sha1
@@ -132,27 +131,45 @@ def test_agrees_with_an_independent_implementation_on_an_article(tmp_path: Path)
         assert expected != estimate_tokens(text)
 
 
-@pytest.mark.parametrize("model", ["qwen2.5-0.5b", "m", "default", "llama-3.1-8b",
-                                   "text-davinci-003",  # p50k_base: bpe-openai does not ship it
-                                   "gpt2"])
+@pytest.mark.parametrize(
+    "model",
+    [
+        "qwen2.5-0.5b",
+        "m",
+        "default",
+        "llama-3.1-8b",
+        "text-davinci-003",  # p50k_base: bpe-openai does not ship it
+        "gpt2",
+    ],
+)
 def test_models_without_a_bundled_openai_encoding_get_none(model: str, tmp_path: Path) -> None:
     assert openai_counter(model, tmp_path) is None
     assert not (tmp_path / "tiktoken").exists()
 
 
 def test_backend_falls_back_to_the_estimate_for_a_local_model(tmp_path: Path) -> None:
-    backend = OpenAICompatBackend(base_url="http://127.0.0.1:9/v1", model="qwen2.5-0.5b",
-                                  api_key=None, timeout_s=1, transport_retries=0,
-                                  cache_dir=tmp_path)
+    backend = OpenAICompatBackend(
+        base_url="http://127.0.0.1:9/v1",
+        model="qwen2.5-0.5b",
+        api_key=None,
+        timeout_s=1,
+        transport_retries=0,
+        cache_dir=tmp_path,
+    )
     text = SAMPLE.read_text(encoding="utf-8")
     assert backend.count_tokens(text) == estimate_tokens(text)
     assert backend.count_tokens(BIRTHDAY) == estimate_tokens(BIRTHDAY)
 
 
 def test_backend_counts_with_tiktoken_for_an_openai_model(tmp_path: Path) -> None:
-    backend = OpenAICompatBackend(base_url="http://127.0.0.1:9/v1", model="gpt-4o",
-                                  api_key=None, timeout_s=1, transport_retries=0,
-                                  cache_dir=tmp_path)
+    backend = OpenAICompatBackend(
+        base_url="http://127.0.0.1:9/v1",
+        model="gpt-4o",
+        api_key=None,
+        timeout_s=1,
+        transport_retries=0,
+        cache_dir=tmp_path,
+    )
     assert backend.count_tokens(BIRTHDAY) == 8
     assert backend.count_tokens("hello world") == 2
     assert cached_file(tmp_path, "o200k_base").is_file()
@@ -179,8 +196,9 @@ def test_special_tokens_in_article_text_are_counted_as_text(tmp_path: Path) -> N
     assert o200k is not None and o200k("<|endoftext|><|endofprompt|>") > 2
 
 
-def test_environment_and_tiktoken_are_left_as_found(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_and_tiktoken_are_left_as_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     read_file = tiktoken.load.read_file
     assert openai_counter("gpt-4", tmp_path) is not None
     assert "TIKTOKEN_CACHE_DIR" not in os.environ
@@ -196,7 +214,8 @@ def test_environment_and_tiktoken_are_left_as_found(tmp_path: Path,
 
 
 def test_a_tampered_cache_file_is_replaced_from_the_bundle(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert openai_counter("gpt-4", tmp_path) is not None
     target = cached_file(tmp_path, "cl100k_base")
     data = bytearray(target.read_bytes())
@@ -210,8 +229,9 @@ def test_a_tampered_cache_file_is_replaced_from_the_bundle(
     assert hashlib.sha256(target.read_bytes()).hexdigest() == SHA256["cl100k_base"]
 
 
-def test_corrupt_bundled_data_gives_none_and_the_estimate(tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_corrupt_bundled_data_gives_none_and_the_estimate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     real = tokenizers._bundled("o200k_base")
     assert real is not None
     data = bytearray(gzip.decompress(real.read_bytes()))
@@ -226,14 +246,20 @@ def test_corrupt_bundled_data_gives_none_and_the_estimate(tmp_path: Path,
     assert openai_counter("gpt-4o", tmp_path / "cache1") is None
     assert loads == []  # tiktoken is not even asked: the file failed our check first
     assert not cached_file(tmp_path / "cache1", "o200k_base").exists()
-    backend = OpenAICompatBackend(base_url="http://127.0.0.1:9/v1", model="gpt-4o",
-                                  api_key=None, timeout_s=1, transport_retries=0,
-                                  cache_dir=tmp_path / "cache2")
+    backend = OpenAICompatBackend(
+        base_url="http://127.0.0.1:9/v1",
+        model="gpt-4o",
+        api_key=None,
+        timeout_s=1,
+        transport_retries=0,
+        cache_dir=tmp_path / "cache2",
+    )
     assert backend.count_tokens(BIRTHDAY) == estimate_tokens(BIRTHDAY)
 
 
 def test_tiktoken_hash_check_failing_never_falls_through_to_a_download(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offline: list[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offline: list[str]
+) -> None:
     """Our own check bypassed: tiktoken rejects the file and wants to fetch it; it may not."""
     calls: list[str] = []
 
@@ -253,8 +279,9 @@ def test_tiktoken_hash_check_failing_never_falls_through_to_a_download(
     assert "cl100k_base" not in tiktoken.registry.ENCODINGS
 
 
-def test_without_bpe_openai_or_tiktoken_gives_none(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_bpe_openai_or_tiktoken_gives_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with monkeypatch.context() as m:
         m.setitem(sys.modules, "bpe_openai", None)  # as if not installed
         assert openai_counter("gpt-4", tmp_path / "a") is None
@@ -285,14 +312,18 @@ def test_first_load_from_many_threads_loads_once(tmp_path: Path) -> None:
     assert tiktoken.load.read_file is read_file  # not left patched by interleaved loads
     assert "TIKTOKEN_CACHE_DIR" not in os.environ
     assert sorted(p.name for p in (tmp_path / "tiktoken").iterdir()) == [
-        cached_file(tmp_path, "o200k_base").name]
+        cached_file(tmp_path, "o200k_base").name
+    ]
 
 
-@pytest.mark.parametrize("text", [
-    "お誕生日おめでとう",  # 9 tokens in cl100k, 8 in o200k (OpenAI Cookbook); the old estimate said 3
-    "Путин заявил в понедельник, что переговоры продолжатся.",
-    "hello world",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "お誕生日おめでとう",  # 9 tokens in cl100k, 8 in o200k (OpenAI Cookbook); the old estimate said 3
+        "Путин заявил в понедельник, что переговоры продолжатся.",
+        "hello world",
+    ],
+)
 def test_the_fallback_estimate_never_counts_fewer_tokens(text: str, tmp_path: Path) -> None:
     for model in ("gpt-4", "gpt-4o"):
         counter = openai_counter(model, tmp_path)
@@ -303,7 +334,9 @@ def test_the_fallback_estimate_never_counts_fewer_tokens(text: str, tmp_path: Pa
 def test_the_fallback_estimate_is_high_but_close_on_english_news(tmp_path: Path) -> None:
     counter = openai_counter("gpt-4o", tmp_path)
     assert counter is not None
-    for line in (REPO / "eval" / "datasets" / "wikinews.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in (
+        (REPO / "eval" / "datasets" / "wikinews.jsonl").read_text(encoding="utf-8").splitlines()
+    ):
         text = json.loads(line)["text"]
         real, guess = counter(text), estimate_tokens(text)
         assert real <= guess <= 1.5 * real, (real, guess)

@@ -28,9 +28,11 @@ from pydantic import BaseModel
 from summarizer.schemas import Event, Summary
 
 SYSTEM = "You summarise news articles and list the events they report, as JSON."
-TASK = ("Summarise this article and list every event it reports, in order. For each event give "
-        "its date resolved against the publication date, and as evidence the sentence that "
-        "reports it, copied exactly, with its character offsets in the article.")
+TASK = (
+    "Summarise this article and list every event it reports, in order. For each event give "
+    "its date resolved against the publication date, and as evidence the sentence that "
+    "reports it, copied exactly, with its character offsets in the article."
+)
 
 
 class Answer(BaseModel):
@@ -40,8 +42,7 @@ class Answer(BaseModel):
 
 def prompt(doc: dict) -> str:
     head = f"Title: {doc['title']}\n" if doc.get("title") else ""
-    return (f"{head}Published: {doc.get('publication_date') or 'unknown'}\n\n"
-            f"{doc['text']}\n\n{TASK}")
+    return f"{head}Published: {doc.get('publication_date') or 'unknown'}\n\n{doc['text']}\n\n{TASK}"
 
 
 def _last_text(exc: Exception) -> str | None:
@@ -62,8 +63,10 @@ def main() -> None:
     parser.add_argument("--max-retries", type=int, default=2)
     parser.add_argument("--max-tokens", type=int, default=2048)
     args = parser.parse_args()
-    client = instructor.from_openai(OpenAI(base_url=args.base_url, api_key="bench", max_retries=0,
-                                           timeout=1800), mode=instructor.Mode.JSON)
+    client = instructor.from_openai(
+        OpenAI(base_url=args.base_url, api_key="bench", max_retries=0, timeout=1800),
+        mode=instructor.Mode.JSON,
+    )
     docs = [json.loads(line) for line in args.docs.read_text(encoding="utf-8").splitlines()]
     with args.out.open("w", encoding="utf-8") as out:
         for n, doc in enumerate(docs, 1):
@@ -71,20 +74,39 @@ def main() -> None:
             answer, error, raw = None, None, None
             try:
                 reply = client.chat.completions.create(
-                    model=args.model, response_model=Answer, max_retries=args.max_retries,
-                    temperature=0.0, max_tokens=args.max_tokens,
-                    messages=[{"role": "system", "content": SYSTEM},
-                              {"role": "user", "content": prompt(doc)}])
+                    model=args.model,
+                    response_model=Answer,
+                    max_retries=args.max_retries,
+                    temperature=0.0,
+                    max_tokens=args.max_tokens,
+                    messages=[
+                        {"role": "system", "content": SYSTEM},
+                        {"role": "user", "content": prompt(doc)},
+                    ],
+                )
                 answer = reply.model_dump(mode="json")
             except Exception as exc:  # noqa: BLE001 - a failed document is a result too
                 error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
                 raw = _last_text(exc)
             seconds = time.perf_counter() - started
-            out.write(json.dumps({"id": doc["id"], "seconds": seconds, "error": error,
-                                  "answer": answer, "raw": raw}) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "id": doc["id"],
+                        "seconds": seconds,
+                        "error": error,
+                        "answer": answer,
+                        "raw": raw,
+                    }
+                )
+                + "\n"
+            )
             out.flush()
-            print(f"instructor {n}/{len(docs)} {doc['id']}: {seconds:.1f} s "
-                  f"{'ok' if error is None else error[:80]}", file=sys.stderr)
+            print(
+                f"instructor {n}/{len(docs)} {doc['id']}: {seconds:.1f} s "
+                f"{'ok' if error is None else error[:80]}",
+                file=sys.stderr,
+            )
 
 
 if __name__ == "__main__":

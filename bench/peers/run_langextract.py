@@ -35,27 +35,46 @@ DESCRIPTION = (
     "that reports the event; do not paraphrase. Attributes: description (at most 12 words), "
     "date (the event's date resolved against the publication date given before the text, as "
     "YYYY-MM-DD, YYYY-MM or YYYY; empty if the text does not say), date_words (the words "
-    "that say when, copied exactly, or empty) and status (fact, claim or planned).")
+    "that say when, copied exactly, or empty) and status (fact, claim or planned)."
+)
 
 EXAMPLE = lx.data.ExampleData(
-    text=("The city council approved the new transport budget on Tuesday, two weeks after "
-          "a first vote failed. The mayor said work on the river bridge would start next "
-          "month."),
+    text=(
+        "The city council approved the new transport budget on Tuesday, two weeks after "
+        "a first vote failed. The mayor said work on the river bridge would start next "
+        "month."
+    ),
     extractions=[
         lx.data.Extraction(
             extraction_class="event",
             extraction_text="The city council approved the new transport budget on Tuesday",
-            attributes={"description": "Council approves transport budget", "date": "2024-03-05",
-                        "date_words": "on Tuesday", "status": "fact"}),
+            attributes={
+                "description": "Council approves transport budget",
+                "date": "2024-03-05",
+                "date_words": "on Tuesday",
+                "status": "fact",
+            },
+        ),
         lx.data.Extraction(
-            extraction_class="event", extraction_text="a first vote failed",
-            attributes={"description": "First budget vote fails", "date": "2024-02-20",
-                        "date_words": "two weeks after", "status": "fact"}),
+            extraction_class="event",
+            extraction_text="a first vote failed",
+            attributes={
+                "description": "First budget vote fails",
+                "date": "2024-02-20",
+                "date_words": "two weeks after",
+                "status": "fact",
+            },
+        ),
         lx.data.Extraction(
             extraction_class="event",
             extraction_text="work on the river bridge would start next month",
-            attributes={"description": "Bridge work to start", "date": "2024-04",
-                        "date_words": "next month", "status": "planned"}),
+            attributes={
+                "description": "Bridge work to start",
+                "date": "2024-04",
+                "date_words": "next month",
+                "status": "planned",
+            },
+        ),
     ],
 )
 
@@ -80,9 +99,14 @@ def main() -> None:
     args = parser.parse_args()
     counter = _ParseErrors()
     logging.getLogger().addHandler(counter)
-    model = OpenAILanguageModel(model_id=args.model, api_key="bench", base_url=args.base_url,
-                                temperature=0.0, max_workers=1,
-                                max_output_tokens=args.max_tokens)
+    model = OpenAILanguageModel(
+        model_id=args.model,
+        api_key="bench",
+        base_url=args.base_url,
+        temperature=0.0,
+        max_workers=1,
+        max_output_tokens=args.max_tokens,
+    )
     docs = [json.loads(line) for line in args.docs.read_text(encoding="utf-8").splitlines()]
     with args.out.open("w", encoding="utf-8") as out:
         for n, doc in enumerate(docs, 1):
@@ -91,30 +115,50 @@ def main() -> None:
             extractions, error = [], None
             try:
                 annotated = lx.extract(
-                    text_or_documents=doc["text"], prompt_description=DESCRIPTION,
-                    examples=[EXAMPLE], model=model, fence_output=False,
-                    use_schema_constraints=False, max_workers=1, batch_length=1,
+                    text_or_documents=doc["text"],
+                    prompt_description=DESCRIPTION,
+                    examples=[EXAMPLE],
+                    model=model,
+                    fence_output=False,
+                    use_schema_constraints=False,
+                    max_workers=1,
+                    batch_length=1,
                     additional_context=f"Publication date: {doc.get('publication_date') or 'unknown'}",
-                    show_progress=False)
+                    show_progress=False,
+                )
                 for e in annotated.extractions or []:
                     interval = e.char_interval
-                    extractions.append({
-                        "text": e.extraction_text,
-                        "start": interval.start_pos if interval else None,
-                        "end": interval.end_pos if interval else None,
-                        "alignment": e.alignment_status.value if e.alignment_status else None,
-                        "attributes": e.attributes or {},
-                    })
+                    extractions.append(
+                        {
+                            "text": e.extraction_text,
+                            "start": interval.start_pos if interval else None,
+                            "end": interval.end_pos if interval else None,
+                            "alignment": e.alignment_status.value if e.alignment_status else None,
+                            "attributes": e.attributes or {},
+                        }
+                    )
             except Exception as exc:  # noqa: BLE001 - a failed document is a result too
                 error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
             seconds = time.perf_counter() - started
-            out.write(json.dumps({"id": doc["id"], "seconds": seconds, "error": error,
-                                  "parse_errors": counter.count,
-                                  "extractions": extractions}) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "id": doc["id"],
+                        "seconds": seconds,
+                        "error": error,
+                        "parse_errors": counter.count,
+                        "extractions": extractions,
+                    }
+                )
+                + "\n"
+            )
             out.flush()
-            print(f"langextract {n}/{len(docs)} {doc['id']}: {seconds:.1f} s, "
-                  f"{len(extractions)} extractions, {counter.count} chunk parse errors"
-                  f"{'' if error is None else ' ' + error[:80]}", file=sys.stderr)
+            print(
+                f"langextract {n}/{len(docs)} {doc['id']}: {seconds:.1f} s, "
+                f"{len(extractions)} extractions, {counter.count} chunk parse errors"
+                f"{'' if error is None else ' ' + error[:80]}",
+                file=sys.stderr,
+            )
 
 
 if __name__ == "__main__":

@@ -45,8 +45,10 @@ CHECK = HERE / "check"  # written after round 1 froze; measured, then round 2 wa
 CHECK2 = HERE / "check2"  # written before round 2 was run on anything; measured once after it
 WIKINEWS = REPO / "eval" / "datasets" / "wikinews.jsonl"
 FRANK = SHARED / "frank" / "frank_docs.jsonl"
-TBAQ = [SHARED / "tempeval3_tbaq" / "tbaq_timebank.timex.derived.jsonl",
-        SHARED / "tempeval3_tbaq" / "tbaq_aquaint.timex.derived.jsonl"]
+TBAQ = [
+    SHARED / "tempeval3_tbaq" / "tbaq_timebank.timex.derived.jsonl",
+    SHARED / "tempeval3_tbaq" / "tbaq_aquaint.timex.derived.jsonl",
+]
 
 
 @dataclass(frozen=True)
@@ -124,13 +126,21 @@ def make_placements(all_items: list[Item], library: list[Article]) -> list[dict[
     for item in all_items:
         article = rng.choice(hosts)
         n = len(sentences(article.text))
-        out.append({"item": item.id, "source": article.source, "id": article.id,
-                    "after": rng.randrange(1, n - 2), "inline": rng.random() < 0.3})
+        out.append(
+            {
+                "item": item.id,
+                "source": article.source,
+                "id": article.id,
+                "after": rng.randrange(1, n - 2),
+                "inline": rng.random() < 0.3,
+            }
+        )
     return out
 
 
-def hostile_documents(library: dict[tuple[str, str], Article], directory: Path = DEV
-                      ) -> Iterator[tuple[Item, str, list[Sentence], set[int]]]:
+def hostile_documents(
+    library: dict[tuple[str, str], Article], directory: Path = DEV
+) -> Iterator[tuple[Item, str, list[Sentence], set[int]]]:
     """Each item placed in its host: (item, text, sentences, indices of the item's sentences)."""
     stored = json.loads((directory / "placements.json").read_text(encoding="utf-8"))
     placements = {p["item"]: p for p in stored}
@@ -139,7 +149,9 @@ def hostile_documents(library: dict[tuple[str, str], Article], directory: Path =
         article = host(placement, library) if placement else None
         if article is None:
             continue
-        text, (start, end) = place(item, article, int(placement["after"]), bool(placement["inline"]))  # type: ignore[index]
+        text, (start, end) = place(
+            item, article, int(placement["after"]), bool(placement["inline"])
+        )  # type: ignore[index]
         sents = sentences(text)
         hostile = {s.index for s in sents if s.start < end and start < s.end}
         yield item, text, sents, hostile
@@ -147,12 +159,22 @@ def hostile_documents(library: dict[tuple[str, str], Article], directory: Path =
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--show-misses", action="store_true", help="print hostile sentences not flagged")
-    parser.add_argument("--show-alarms", type=int, default=0, metavar="N",
-                        help="print up to N flagged benign sentences of the tune half")
+    parser.add_argument(
+        "--show-misses", action="store_true", help="print hostile sentences not flagged"
+    )
+    parser.add_argument(
+        "--show-alarms",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print up to N flagged benign sentences of the tune half",
+    )
     parser.add_argument("--no-benign", action="store_true", help="hostile tables only (fast)")
-    parser.add_argument("--placements", action="store_true",
-                        help="draw dev/placements.json anew (only when items are added)")
+    parser.add_argument(
+        "--placements",
+        action="store_true",
+        help="draw dev/placements.json anew (only when items are added)",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -160,12 +182,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.placements:
         for directory in (DEV, CHECK, CHECK2):
             (directory / "placements.json").write_text(
-                json.dumps(make_placements(items(directory), library), indent=0) + "\n", encoding="utf-8")
+                json.dumps(make_placements(items(directory), library), indent=0) + "\n",
+                encoding="utf-8",
+            )
     by_key = {(a.source, a.id): a for a in library}
     misses: list[tuple[str, str]] = []
-    for title, directory in (("dev set (round 1 was tuned on it)", DEV),
-                             ("check set (held out from round 1; round 2 was tuned on it)", CHECK),
-                             ("check2 set (held out from both rounds)", CHECK2)):
+    for title, directory in (
+        ("dev set (round 1 was tuned on it)", DEV),
+        ("check set (held out from round 1; round 2 was tuned on it)", CHECK),
+        ("check2 set (held out from both rounds)", CHECK2),
+    ):
         print(title)
         misses += _hostile_table(by_key, directory)
         print()
@@ -179,7 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _hostile_table(by_key: dict[tuple[str, str], Article], directory: Path) -> list[tuple[str, str]]:
+def _hostile_table(
+    by_key: dict[tuple[str, str], Article], directory: Path
+) -> list[tuple[str, str]]:
     rows: dict[str, list[int]] = {}  # kind -> [sentences, flagged, items, items held, collateral]
     misses = []
     collateral_total = host_sentences = 0
@@ -199,16 +227,22 @@ def _hostile_table(by_key: dict[tuple[str, str], Article], directory: Path) -> l
         misses += [(item.id, sents[i].text) for i in sorted(hostile) if reasons[i] is None]
         misses += [(item.id + " (host)", sents[i].text + f"  <- {reasons[i]}") for i in lost]
 
-    print(f"{'kind':22} {'sentences':>9} {'flagged':>8} {'recall':>7} {'items held':>11} {'host lost':>9}")
+    print(
+        f"{'kind':22} {'sentences':>9} {'flagged':>8} {'recall':>7} {'items held':>11} {'host lost':>9}"
+    )
     total = [0, 0, 0, 0]
     for kind, (n, hit, n_items, held, lost) in sorted(rows.items()):
         print(f"{kind:22} {n:9d} {hit:8d} {hit / n:7.1%} {held:5d}/{n_items:<5d} {lost:9d}")
         total = [total[0] + n, total[1] + hit, total[2] + n_items, total[3] + held]
-    print(f"{'all kinds':22} {total[0]:9d} {total[1]:8d} {total[1] / max(1, total[0]):7.1%} "
-          f"{total[3]:5d}/{total[2]:<5d} {collateral_total:9d}")
+    print(
+        f"{'all kinds':22} {total[0]:9d} {total[1]:8d} {total[1] / max(1, total[0]):7.1%} "
+        f"{total[3]:5d}/{total[2]:<5d} {collateral_total:9d}"
+    )
     macro = sum(hit / n for n, hit, *_ in rows.values()) / max(1, len(rows))
-    print(f"macro recall over {len(rows)} kinds: {macro:.1%}; host sentences lost beside the items: "
-          f"{collateral_total} of {host_sentences}")
+    print(
+        f"macro recall over {len(rows)} kinds: {macro:.1%}; host sentences lost beside the items: "
+        f"{collateral_total} of {host_sentences}"
+    )
     return misses
 
 
@@ -241,8 +275,10 @@ def _benign_table(library: list[Article], show_alarms: int) -> None:
         print(f"{'news, ' + part + ' half':22} {n:9d} {hit:8d} {1000 * hit / max(1, n):9.2f}")
     for source, (n, hit) in sorted(by_source.items()):
         print(f"{'  ' + source:22} {n:9d} {hit:8d} {1000 * hit / max(1, n):9.2f}")
-    print(f"{'quoted orders (own)':22} {len(written):9d} {len(written_hits):8d} "
-          f"{1000 * len(written_hits) / max(1, len(written)):9.2f}")
+    print(
+        f"{'quoted orders (own)':22} {len(written):9d} {len(written_hits):8d} "
+        f"{1000 * len(written_hits) / max(1, len(written)):9.2f}"
+    )
     for line, reason in written_hits:
         print(f"  quoted order flagged: {line!r} <- {reason}")
     for source, doc, text, reason in alarms[:show_alarms]:

@@ -14,8 +14,9 @@ def make_backend(settings: Settings) -> Backend:
     backend = _make_backend(settings)
     if not settings.cache:
         return backend
-    return CachedBackend(backend, open_cache(settings.cache_dir, settings.cache_max_mb),
-                         base_url=settings.base_url)
+    return CachedBackend(
+        backend, open_cache(settings.cache_dir, settings.cache_max_mb), base_url=settings.base_url
+    )
 
 
 def _make_backend(settings: Settings) -> Backend:
@@ -25,13 +26,23 @@ def _make_backend(settings: Settings) -> Backend:
         from .openai_compat import make_openai_backend
 
         key = settings.api_key.get_secret_value() if settings.api_key else None
-        return make_openai_backend(settings.base_url, settings.model, key,
-                                   timeout_s=settings.timeout_s,
-                                   transport_retries=settings.transport_retries,
-                                   cache_dir=settings.cache_dir, parallel=settings.parallel)
-    return EmbeddedBackend(cache_dir=settings.cache_dir, model_path=settings.model_path,
-                           context_tokens=settings.context_tokens, threads=settings.threads,
-                           decoder=settings.decoder, parallel=settings.parallel)
+        return make_openai_backend(
+            settings.base_url,
+            settings.model,
+            key,
+            timeout_s=settings.timeout_s,
+            transport_retries=settings.transport_retries,
+            cache_dir=settings.cache_dir,
+            parallel=settings.parallel,
+        )
+    return EmbeddedBackend(
+        cache_dir=settings.cache_dir,
+        model_path=settings.model_path,
+        context_tokens=settings.context_tokens,
+        threads=settings.threads,
+        decoder=settings.decoder,
+        parallel=settings.parallel,
+    )
 
 
 __all__ = ["Backend", "ChatRequest", "Completion", "make_backend"]

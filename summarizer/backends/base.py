@@ -75,6 +75,7 @@ def generation_schema(schema: dict[str, Any]) -> dict[str, Any]:
     llama.cpp turns ``maxLength`` into one nested grammar rule per character,
     which overflows its parser; lengths are checked by pydantic afterwards.
     """
+
     def walk(node: Any) -> Any:
         if isinstance(node, dict):
             return {k: walk(v) for k, v in node.items() if k not in _LENGTH_KEYWORDS}
@@ -92,10 +93,14 @@ def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
     Every object lists all its properties as required and forbids extras;
     defaults and length keywords strict mode rejects are dropped.
     """
+
     def walk(node: Any) -> Any:
         if isinstance(node, dict):
-            out = {k: walk(v) for k, v in node.items()
-                   if k not in {"default", "title", "minLength", "maxLength", "minItems", "maxItems"}}
+            out = {
+                k: walk(v)
+                for k, v in node.items()
+                if k not in {"default", "title", "minLength", "maxLength", "minItems", "maxItems"}
+            }
             if out.get("type") == "object" and "properties" in out:
                 out["required"] = list(out["properties"])
                 out["additionalProperties"] = False
@@ -121,6 +126,6 @@ def extract_json(text: str) -> str:
         return text.strip()
     try:
         _, end = json.JSONDecoder().raw_decode(text[start:])
-        return text[start:start + end]
+        return text[start : start + end]
     except json.JSONDecodeError:
         return text[start:].strip()

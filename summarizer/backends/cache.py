@@ -44,7 +44,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,11 +121,19 @@ class CacheStats:
     models: list[ModelStats] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {"path": str(self.path), "entries": self.entries, "disk_bytes": self.disk_bytes,
-                "free_bytes": self.free_bytes, "oldest": iso(self.oldest),
-                "newest": iso(self.newest), "last_used": iso(self.last_used),
-                "models": [{"model": m.model, "entries": m.entries, "last_used": iso(m.last_used)}
-                           for m in self.models]}
+        return {
+            "path": str(self.path),
+            "entries": self.entries,
+            "disk_bytes": self.disk_bytes,
+            "free_bytes": self.free_bytes,
+            "oldest": iso(self.oldest),
+            "newest": iso(self.newest),
+            "last_used": iso(self.last_used),
+            "models": [
+                {"model": m.model, "entries": m.entries, "last_used": iso(m.last_used)}
+                for m in self.models
+            ],
+        }
 
 
 @dataclass
@@ -151,10 +159,8 @@ def disk_bytes(path: Path) -> int:
     index, 32 KB, lives only while the file is open)."""
     total = 0
     for suffix in ("", "-wal"):
-        try:
+        with suppress(OSError):
             total += (path.parent / (path.name + suffix)).stat().st_size
-        except OSError:
-            pass
     return total
 
 
@@ -166,9 +172,15 @@ class ResponseCache:
     raises ``CacheError`` instead of being created. ``max_bytes=None``: unbounded.
     """
 
-    def __init__(self, path: Path, *, max_bytes: int | None = DEFAULT_CACHE_MAX_MB * MB,
-                 create: bool = True, check_every: int = CHECK_EVERY,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        max_bytes: int | None = DEFAULT_CACHE_MAX_MB * MB,
+        create: bool = True,
+        check_every: int = CHECK_EVERY,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.path = path
         self.max_bytes = max_bytes
         self.check_every = check_every
@@ -183,9 +195,13 @@ class ResponseCache:
         mode = "rwc" if create else "rw"
         # one connection shared by the threads of this process behind a lock: a lookup takes
         # microseconds next to a model call, and it spares one connection per worker thread
-        self._conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode={mode}", uri=True,
-                                     timeout=BUSY_TIMEOUT_MS / 1000,
-                                     check_same_thread=False, isolation_level=None)
+        self._conn = sqlite3.connect(
+            f"{path.absolute().as_uri()}?mode={mode}",
+            uri=True,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=False,
+            isolation_level=None,
+        )
         self._lock = threading.Lock()
         try:
             with self._lock:
@@ -210,8 +226,9 @@ class ResponseCache:
         # a lost answer is simply asked again
         conn.execute("PRAGMA synchronous=NORMAL")
         with self._transaction():  # one process migrates; the others wait, then see the columns
-            exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                                  "AND name = 'responses'").fetchone()
+            exists = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'responses'"
+            ).fetchone()
             if not exists:
                 if not create:
                     raise CacheError(f"{self.path} is an SQLite file but not a response cache")
@@ -238,12 +255,14 @@ class ResponseCache:
     def get(self, key: str) -> Completion | None:
         try:
             with self._lock:
-                row = self._conn.execute("SELECT value FROM responses WHERE key = ?",
-                                         (key,)).fetchone()
+                row = self._conn.execute(
+                    "SELECT value FROM responses WHERE key = ?", (key,)
+                ).fetchone()
                 if row is not None:
                     try:  # the entry is used: it goes to the back of the eviction queue
-                        self._conn.execute("UPDATE responses SET used = ? WHERE key = ?",
-                                           (self.clock(), key))
+                        self._conn.execute(
+                            "UPDATE responses SET used = ? WHERE key = ?", (self.clock(), key)
+                        )
                     except sqlite3.Error:
                         self.errors += 1  # busy past the timeout, read-only file: still a hit
         except sqlite3.Error:
@@ -253,10 +272,14 @@ class ResponseCache:
             return None
         try:
             data: dict[str, Any] = json.loads(row[0])
-            return Completion(text=data["text"], prompt_tokens=data.get("prompt_tokens", 0),
-                              completion_tokens=data.get("completion_tokens", 0),
-                              finish_reason=data.get("finish_reason"), cached=True,
-                              meta={"cache": "hit"})
+            return Completion(
+                text=data["text"],
+                prompt_tokens=data.get("prompt_tokens", 0),
+                completion_tokens=data.get("completion_tokens", 0),
+                finish_reason=data.get("finish_reason"),
+                cached=True,
+                meta={"cache": "hit"},
+            )
         except (ValueError, KeyError, TypeError):
             return None  # an entry from an incompatible version: ask again, overwrite it
 
@@ -269,7 +292,8 @@ class ResponseCache:
                 self._conn.execute(
                     "INSERT OR REPLACE INTO responses (key, value, created, used, model) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    (key, json.dumps(value, ensure_ascii=False), now, now, model))
+                    (key, json.dumps(value, ensure_ascii=False), now, now, model),
+                )
                 self._writes += 1
                 if self.max_bytes is not None and self._writes >= self.check_every:
                     self._writes = 0
@@ -280,8 +304,10 @@ class ResponseCache:
     # --- the bound ---
 
     def _bytes_in_use(self) -> int:
-        page_size, pages, free = (self._conn.execute(f"PRAGMA {name}").fetchone()[0]
-                                  for name in ("page_size", "page_count", "freelist_count"))
+        page_size, pages, free = (
+            self._conn.execute(f"PRAGMA {name}").fetchone()[0]
+            for name in ("page_size", "page_count", "freelist_count")
+        )
         return int(page_size) * (int(pages) - int(free))
 
     def evict(self) -> int:
@@ -306,7 +332,9 @@ class ResponseCache:
                 batch = max(1, math.ceil(count * (in_use - target) / in_use))
                 removed += self._conn.execute(
                     "DELETE FROM responses WHERE key IN "
-                    "(SELECT key FROM responses ORDER BY used, created LIMIT ?)", (batch,)).rowcount
+                    "(SELECT key FROM responses ORDER BY used, created LIMIT ?)",
+                    (batch,),
+                ).rowcount
         self.evicted += removed
         return removed
 
@@ -322,16 +350,33 @@ class ResponseCache:
         with self._lock:
             entries, oldest, newest, last_used = self._conn.execute(
                 "SELECT COUNT(*), MIN(created), MAX(created), MAX(COALESCE(used, created)) "
-                "FROM responses").fetchone()
-            models = [ModelStats(model, int(n), last) for model, n, last in self._conn.execute(
-                "SELECT model, COUNT(*), MAX(COALESCE(used, created)) FROM responses "
-                "GROUP BY model ORDER BY COUNT(*) DESC, model")]
-            page_size, free = (self._conn.execute(f"PRAGMA {name}").fetchone()[0]
-                               for name in ("page_size", "freelist_count"))
-        return CacheStats(self.path, int(entries), disk_bytes(self.path), int(page_size) * int(free),
-                          oldest, newest, last_used, models)
+                "FROM responses"
+            ).fetchone()
+            models = [
+                ModelStats(model, int(n), last)
+                for model, n, last in self._conn.execute(
+                    "SELECT model, COUNT(*), MAX(COALESCE(used, created)) FROM responses "
+                    "GROUP BY model ORDER BY COUNT(*) DESC, model"
+                )
+            ]
+            page_size, free = (
+                self._conn.execute(f"PRAGMA {name}").fetchone()[0]
+                for name in ("page_size", "freelist_count")
+            )
+        return CacheStats(
+            self.path,
+            int(entries),
+            disk_bytes(self.path),
+            int(page_size) * int(free),
+            oldest,
+            newest,
+            last_used,
+            models,
+        )
 
-    def clear(self, *, older_than_days: float | None = None, model: str | None = None) -> ClearResult:
+    def clear(
+        self, *, older_than_days: float | None = None, model: str | None = None
+    ) -> ClearResult:
         """Delete every entry, or those written over ``older_than_days`` ago, or of one model
         (both: those of the model written that long ago); then give the space back (VACUUM)."""
         where: list[str] = []
@@ -392,8 +437,9 @@ class UnusableCache:
 class CachedBackend:
     """A ``Backend`` that answers repeated requests from a ``ResponseCache``."""
 
-    def __init__(self, inner: Backend, cache: ResponseCache | UnusableCache, *,
-                 base_url: str | None = None) -> None:
+    def __init__(
+        self, inner: Backend, cache: ResponseCache | UnusableCache, *, base_url: str | None = None
+    ) -> None:
         self.inner = inner
         self.cache = cache
         self.name = inner.name
@@ -427,7 +473,9 @@ class CachedBackend:
         return self.inner.count_tokens(text)
 
 
-def open_cache(cache_dir: Path, max_mb: int = DEFAULT_CACHE_MAX_MB) -> ResponseCache | UnusableCache:
+def open_cache(
+    cache_dir: Path, max_mb: int = DEFAULT_CACHE_MAX_MB
+) -> ResponseCache | UnusableCache:
     """The run's cache; a file that can't be opened is skipped with a ``CacheWarning``."""
     path = cache_dir / CACHE_FILENAME
     try:
@@ -438,5 +486,15 @@ def open_cache(cache_dir: Path, max_mb: int = DEFAULT_CACHE_MAX_MB) -> ResponseC
         return UnusableCache(path, reason)
 
 
-__all__ = ["CACHE_FILENAME", "CacheError", "CacheStats", "CacheWarning", "CachedBackend",
-           "ClearResult", "ResponseCache", "UnusableCache", "cache_key", "open_cache"]
+__all__ = [
+    "CACHE_FILENAME",
+    "CacheError",
+    "CacheStats",
+    "CacheWarning",
+    "CachedBackend",
+    "ClearResult",
+    "ResponseCache",
+    "UnusableCache",
+    "cache_key",
+    "open_cache",
+]

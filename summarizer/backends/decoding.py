@@ -14,6 +14,7 @@ The weights are the loaded ``Llama``'s; this loop only adds a context of its own
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 from collections import deque
 from dataclasses import dataclass, field
@@ -94,8 +95,16 @@ class BatchDecoder:
     Not thread-safe: the embedded backend holds its lock around ``run``.
     """
 
-    def __init__(self, model: lc.llama_model_p, *, context_tokens: int, parallel: int,
-                 threads: int, threads_batch: int | None = None, share_prefix: bool = True) -> None:
+    def __init__(
+        self,
+        model: lc.llama_model_p,
+        *,
+        context_tokens: int,
+        parallel: int,
+        threads: int,
+        threads_batch: int | None = None,
+        share_prefix: bool = True,
+    ) -> None:
         self.parallel = max(1, parallel)
         # off: every prompt computed whole, as a fresh llama-cpp-python context would (the
         # same logits bit for bit; a prompt's split changes near-tied greedy tokens)
@@ -138,10 +147,8 @@ class BatchDecoder:
             self._ctx = None
 
     def __del__(self) -> None:  # the context is C memory the GC can't see
-        try:
+        with contextlib.suppress(Exception):  # interpreter shutdown: modules may be gone
             self.close()
-        except Exception:  # noqa: BLE001 - interpreter shutdown: modules may be gone
-            pass
 
     # --- the loop ---
 
@@ -149,8 +156,11 @@ class BatchDecoder:
         """Every job's completion, in order. A prompt longer than the context raises."""
         for job in jobs:
             if len(job.tokens) + 1 > self.context_tokens:
-                raise BackendError(f"Requested tokens ({len(job.tokens)}) exceed context window "
-                                   f"of {self.context_tokens}", backend="embedded")
+                raise BackendError(
+                    f"Requested tokens ({len(job.tokens)}) exceed context window "
+                    f"of {self.context_tokens}",
+                    backend="embedded",
+                )
         if not jobs:
             return []
         if self.share_prefix:
@@ -172,8 +182,11 @@ class BatchDecoder:
 
     def _room(self, job: Job, slots: list[_Slot]) -> bool:
         """Whether the KV cache has cells for one more sequence at its longest."""
-        used = len(self._prefix) + sum(len(s.job.tokens) - len(self._prefix) + s.job.max_tokens
-                                       for s in slots if s.job is not None)
+        used = len(self._prefix) + sum(
+            len(s.job.tokens) - len(self._prefix) + s.job.max_tokens
+            for s in slots
+            if s.job is not None
+        )
         need = len(job.tokens) - len(self._prefix) + job.max_tokens
         return used + need <= self.n_ctx or all(s.job is None for s in slots)
 
@@ -214,7 +227,7 @@ class BatchDecoder:
             feed = slot.pending[:room]
             self._fill(feed, slot.seq, slot.pos, logits_last=len(feed) == len(slot.pending))
             slot.pos += len(feed)
-            slot.pending = slot.pending[len(feed):]
+            slot.pending = slot.pending[len(feed) :]
             if not slot.pending:
                 fed.append((slot, self._batch.n_tokens - 1))
         self._decode()
@@ -226,8 +239,10 @@ class BatchDecoder:
                 assert slot.job is not None
                 outputs[slot.job_index] = Output(
                     text=slot.out.decode("utf-8", errors="ignore"),
-                    prompt_tokens=len(slot.job.tokens), completion_tokens=slot.generated,
-                    finish_reason=finish)
+                    prompt_tokens=len(slot.job.tokens),
+                    completion_tokens=slot.generated,
+                    finish_reason=finish,
+                )
                 self._free(slot)
 
     def _advance(self, slot: _Slot, token: int) -> str | None:
@@ -298,8 +313,11 @@ class BatchDecoder:
             everything["logit"] = logits
             everything["p"] = 0.0
             whole = lc.llama_token_data_array(
-                data=everything.ctypes.data_as(lc.llama_token_data_p), size=self.n_vocab,
-                selected=-1, sorted=False)
+                data=everything.ctypes.data_as(lc.llama_token_data_p),
+                size=self.n_vocab,
+                selected=-1,
+                sorted=False,
+            )
             lc.llama_sampler_apply(slot.sampler, ctypes.byref(whole))
             token = int(np.argmax(everything["logit"]))
             if everything["logit"][token] == float("-inf"):
@@ -311,8 +329,9 @@ class BatchDecoder:
         size = lc.llama_token_to_piece(self._vocab, token, self._piece, len(self._piece), 0, False)
         if size < 0:  # a longer piece than the buffer
             self._piece = ctypes.create_string_buffer(-size)
-            size = lc.llama_token_to_piece(self._vocab, token, self._piece, len(self._piece), 0,
-                                           False)
+            size = lc.llama_token_to_piece(
+                self._vocab, token, self._piece, len(self._piece), 0, False
+            )
         return self._piece.raw[:size]
 
 
@@ -335,4 +354,4 @@ def shared_prefix(prompts: list[list[int]]) -> list[int]:
     n = min(len(p) for p in prompts) - 1
     for other in prompts[1:]:
         n = min(n, _lcp(first, other))
-    return first[:max(0, n)]
+    return first[: max(0, n)]

@@ -19,8 +19,8 @@ import contextlib
 import json
 import os
 import threading
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +101,8 @@ def _formatter(llm: Any) -> Any:
         template=template,
         eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
         bos_token=llm._model.token_get_text(bos) if bos != -1 else "",
-        stop_token_ids=[eos])
+        stop_token_ids=[eos],
+    )
 
 
 @lru_cache(maxsize=256)
@@ -123,9 +124,16 @@ DECODERS = ("llama-cpp", "batched")
 class EmbeddedBackend:
     name = "embedded"
 
-    def __init__(self, *, cache_dir: Path, model_path: Path | None = None,
-                 context_tokens: int = 4096, threads: int | None = None,
-                 decoder: str = "batched", parallel: int = 4) -> None:
+    def __init__(
+        self,
+        *,
+        cache_dir: Path,
+        model_path: Path | None = None,
+        context_tokens: int = 4096,
+        threads: int | None = None,
+        decoder: str = "batched",
+        parallel: int = 4,
+    ) -> None:
         if model_path is not None and not model_path.is_file():
             raise ConfigError(f"model file {model_path} does not exist")
         if decoder not in DECODERS:
@@ -156,14 +164,25 @@ class EmbeddedBackend:
         from .decoding import Job
 
         greedy = [i for i, r in enumerate(requests) if r.temperature == 0]
-        jobs = [Job(tokens=self.prompt_tokens(requests[i].messages),
-                    grammar=gbnf_of(requests[i]), max_tokens=requests[i].max_tokens)
-                for i in greedy]
+        jobs = [
+            Job(
+                tokens=self.prompt_tokens(requests[i].messages),
+                grammar=gbnf_of(requests[i]),
+                max_tokens=requests[i].max_tokens,
+            )
+            for i in greedy
+        ]
         with _LOCK:
             outputs = self._batched.run(jobs)
-        done = {i: Completion(text=o.text, prompt_tokens=o.prompt_tokens,
-                              completion_tokens=o.completion_tokens, finish_reason=o.finish_reason)
-                for i, o in zip(greedy, outputs)}
+        done = {
+            i: Completion(
+                text=o.text,
+                prompt_tokens=o.prompt_tokens,
+                completion_tokens=o.completion_tokens,
+                finish_reason=o.finish_reason,
+            )
+            for i, o in zip(greedy, outputs)
+        }
         # sampling at a temperature is llama-cpp-python's (the loop is greedy only)
         return [done[i] if i in done else self._complete_plain(r) for i, r in enumerate(requests)]
 
@@ -172,8 +191,11 @@ class EmbeddedBackend:
         special tokens parsed."""
         assert self._format is not None, "prompts are rendered here for the batched decoder only"
         result = self._format(messages=messages)
-        return list(self._llm.tokenize(result.prompt.encode("utf-8"),
-                                       add_bos=not result.added_special, special=True))
+        return list(
+            self._llm.tokenize(
+                result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
+            )
+        )
 
     def _complete_plain(self, request: ChatRequest) -> Completion:
         grammar = grammar_of(request)

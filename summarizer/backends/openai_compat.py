@@ -39,11 +39,17 @@ except ImportError:  # pragma: no cover - depends on the installed openai
     import httpx  # type: ignore[no-redef]
 
 from ..chunking import TokenCounter, estimate_tokens
-from ..errors import (AuthenticationFailed, BackendError, BackendTimeout, BackendUnavailable,
-                      ConfigError, add_secret)
+from ..errors import (
+    AuthenticationFailed,
+    BackendError,
+    BackendTimeout,
+    BackendUnavailable,
+    ConfigError,
+    add_secret,
+)
 from ..settings import default_cache_dir
-from ..tokenizers import openai_counter
 from .base import ChatRequest, Completion, extract_json, strict_schema
+from .tokenizers import openai_counter
 
 MODES = ("json_schema", "json_object", "prompt")
 RETRY_STATUSES = {408, 409, 429, 500, 502, 503, 504}
@@ -133,8 +139,9 @@ class _DeadlineStream(httpx.SyncByteStream):
         for chunk in self._inner:
             if time.monotonic() > self._deadline:
                 # httpx's timeouts are per read: a drip of one byte a second never trips them
-                raise httpx.ReadTimeout("the reply did not finish arriving in time",
-                                        request=self._request)
+                raise httpx.ReadTimeout(
+                    "the reply did not finish arriving in time", request=self._request
+                )
             yield chunk
 
     def close(self) -> None:
@@ -151,9 +158,13 @@ class _DeadlineTransport(httpx.BaseTransport):
     def handle_request(self, request: Any) -> Any:
         deadline = time.monotonic() + self._total_s
         response = self._inner.handle_request(request)
-        return httpx.Response(status_code=response.status_code, headers=response.headers,
-                              stream=_DeadlineStream(response.stream, deadline, request),
-                              extensions=response.extensions, request=request)
+        return httpx.Response(
+            status_code=response.status_code,
+            headers=response.headers,
+            stream=_DeadlineStream(response.stream, deadline, request),
+            extensions=response.extensions,
+            request=request,
+        )
 
     def close(self) -> None:
         self._inner.close()
@@ -162,9 +173,17 @@ class _DeadlineTransport(httpx.BaseTransport):
 class OpenAICompatBackend:
     name = "openai"
 
-    def __init__(self, *, base_url: str, model: str | None, api_key: str | None,
-                 timeout_s: float, transport_retries: int, cache_dir: Path | None = None,
-                 parallel: int = 4) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        model: str | None,
+        api_key: str | None,
+        timeout_s: float,
+        transport_retries: int,
+        cache_dir: Path | None = None,
+        parallel: int = 4,
+    ) -> None:
         self.model = model or "default"
         self.parallel = max(1, parallel)  # requests in flight at once from complete_many
         self.base_url = base_url
@@ -179,8 +198,9 @@ class OpenAICompatBackend:
             api_key=api_key or "not-needed",
             timeout=timeout_s,
             max_retries=0,  # tenacity retries, so attempts are counted in one place
-            http_client=openai.DefaultHttpxClient(transport=_DeadlineTransport(timeout_s),
-                                                  timeout=timeout_s),
+            http_client=openai.DefaultHttpxClient(
+                transport=_DeadlineTransport(timeout_s), timeout=timeout_s
+            ),
         )
         self._retries = transport_retries
         self._mode_index = 0
@@ -201,7 +221,9 @@ class OpenAICompatBackend:
     def complete(self, request: ChatRequest) -> Completion:
         while True:
             mode_index = self._mode_index
-            negotiating = bool(request.schema) and not self._mode_settled and mode_index < len(MODES) - 1
+            negotiating = (
+                bool(request.schema) and not self._mode_settled and mode_index < len(MODES) - 1
+            )
             try:
                 completion = self._call_with_retries(request, MODES[mode_index], negotiating)
             except openai.APIStatusError as exc:
@@ -234,11 +256,13 @@ class OpenAICompatBackend:
                 return False
             # while negotiating, a 500 may mean "mode not supported" (llama.cpp): try it
             # twice, not transport_retries times, before moving on to the next mode
-            return not (negotiating and _rejects_mode(exc)
-                        and state.attempt_number >= NEGOTIATION_TRIES)
+            return not (
+                negotiating and _rejects_mode(exc) and state.attempt_number >= NEGOTIATION_TRIES
+            )
 
-        retrying = Retrying(retry=should_retry, stop=stop_after_attempt(self._retries + 1),
-                            wait=_wait, reraise=True)
+        retrying = Retrying(
+            retry=should_retry, stop=stop_after_attempt(self._retries + 1), wait=_wait, reraise=True
+        )
         attempts = 0
         try:
             for attempt in retrying:
@@ -257,15 +281,21 @@ class OpenAICompatBackend:
         if request.schema and mode == "json_schema":
             extra["response_format"] = {
                 "type": "json_schema",
-                "json_schema": {"name": "answer", "strict": True,
-                                "schema": strict_schema(request.schema)},
+                "json_schema": {
+                    "name": "answer",
+                    "strict": True,
+                    "schema": strict_schema(request.schema),
+                },
             }
         elif request.schema and mode == "json_object":
             extra["response_format"] = {"type": "json_object", "schema": request.schema}
         elif request.schema:
-            messages[-1] = {**messages[-1], "content": messages[-1]["content"] +
-                            "\n\nReply with one JSON object only, following this JSON Schema:\n" +
-                            json.dumps(request.schema)}
+            messages[-1] = {
+                **messages[-1],
+                "content": messages[-1]["content"]
+                + "\n\nReply with one JSON object only, following this JSON Schema:\n"
+                + json.dumps(request.schema),
+            }
         if request.grammar is not None and mode != "prompt":
             # llama.cpp's server takes GBNF, and refuses it beside a response_format
             extra = {"extra_body": {"grammar": request.grammar}}
@@ -291,31 +321,50 @@ class OpenAICompatBackend:
         if isinstance(exc, openai.APIConnectionError):
             return BackendUnavailable(f"cannot connect to {where} ({tries})", backend=self.name)
         if isinstance(exc, MalformedReply):
-            return BackendUnavailable(f"{where} did not return a chat completion: {exc} ({tries})",
-                                      backend=self.name)
+            return BackendUnavailable(
+                f"{where} did not return a chat completion: {exc} ({tries})", backend=self.name
+            )
         if status in {401, 403}:
             return AuthenticationFailed(
                 f"{where} refused the API key (HTTP {status}); check OPENAI_API_KEY",
-                backend=self.name, status=status)
+                backend=self.name,
+                status=status,
+            )
         if status == 404:
-            return BackendError(f"{where}: model '{self.model}' not found (HTTP 404); "
-                                "check --model", backend=self.name, status=status)
+            return BackendError(
+                f"{where}: model '{self.model}' not found (HTTP 404); check --model",
+                backend=self.name,
+                status=status,
+            )
         if _error_code(exc) == "insufficient_quota":
-            return BackendUnavailable(f"{where}: the account has no quota left (HTTP 429)",
-                                      backend=self.name, status=status)
+            return BackendUnavailable(
+                f"{where}: the account has no quota left (HTTP 429)",
+                backend=self.name,
+                status=status,
+            )
         told = _retry_after(exc)
         if status == 429 and told is not None and told > MAX_BACKOFF_S:
-            return BackendUnavailable(f"{where} is rate limiting and asks to wait {told:.0f} s; "
-                                      "try again later", backend=self.name, status=status)
+            return BackendUnavailable(
+                f"{where} is rate limiting and asks to wait {told:.0f} s; try again later",
+                backend=self.name,
+                status=status,
+            )
         if status == 429:
-            return BackendUnavailable(f"{where} kept rate limiting (HTTP 429) after {tries}",
-                                      backend=self.name, status=status)
+            return BackendUnavailable(
+                f"{where} kept rate limiting (HTTP 429) after {tries}",
+                backend=self.name,
+                status=status,
+            )
         if status is not None and status in RETRY_STATUSES:
-            return BackendUnavailable(f"{where} kept failing (HTTP {status}) after {tries}",
-                                      backend=self.name, status=status)
+            return BackendUnavailable(
+                f"{where} kept failing (HTTP {status}) after {tries}",
+                backend=self.name,
+                status=status,
+            )
         message = getattr(exc, "message", None) or type(exc).__name__
-        return BackendError(f"{where}: HTTP {status}: {message}"[:300], backend=self.name,
-                            status=status)
+        return BackendError(
+            f"{where}: HTTP {status}: {message}"[:300], backend=self.name, status=status
+        )
 
 
 def _completion(response: Any, mode: str, request: ChatRequest) -> Completion:
@@ -347,15 +396,33 @@ def _completion(response: Any, mode: str, request: ChatRequest) -> Completion:
         meta["refusal"] = str(refusal)[:300]
     if mode == "prompt" and request.schema:
         text = extract_json(text)
-    return Completion(text=text, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
-                      finish_reason=finish_reason, meta=meta)
+    return Completion(
+        text=text,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        finish_reason=finish_reason,
+        meta=meta,
+    )
 
 
-def make_openai_backend(base_url: str, model: str | None, api_key: str | None, *,
-                        timeout_s: float, transport_retries: int,
-                        cache_dir: Path | None = None, parallel: int = 4) -> OpenAICompatBackend:
+def make_openai_backend(
+    base_url: str,
+    model: str | None,
+    api_key: str | None,
+    *,
+    timeout_s: float,
+    transport_retries: int,
+    cache_dir: Path | None = None,
+    parallel: int = 4,
+) -> OpenAICompatBackend:
     if not base_url.startswith(("http://", "https://")):
         raise ConfigError(f"--base-url must start with http:// or https://, got '{base_url}'")
-    return OpenAICompatBackend(base_url=base_url, model=model, api_key=api_key,
-                               timeout_s=timeout_s, transport_retries=transport_retries,
-                               cache_dir=cache_dir, parallel=parallel)
+    return OpenAICompatBackend(
+        base_url=base_url,
+        model=model,
+        api_key=api_key,
+        timeout_s=timeout_s,
+        transport_retries=transport_retries,
+        cache_dir=cache_dir,
+        parallel=parallel,
+    )

@@ -37,5 +37,12 @@ from .model import DateMention, Granularity, Timex
 from .resolve import normalise
 from .tagger import find_dates, infer_tense, reference_before
 
-__all__ = ["DateMention", "Granularity", "Timex", "find_dates", "infer_tense", "normalise",
-           "reference_before"]
+__all__ = [
+    "DateMention",
+    "Granularity",
+    "Timex",
+    "find_dates",
+    "infer_tense",
+    "normalise",
+    "reference_before",
+]

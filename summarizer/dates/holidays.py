@@ -39,11 +39,21 @@ def _nth_weekday(year: int, month: int, iso_weekday: int, n: int) -> date:
 def holiday_date(name: str, year: int) -> date | None:
     """The date of a named holiday in a year (US conventions for the movable ones)."""
     n = name.lower().replace("labour", "labor")
-    fixed = {"christmas": (12, 25), "christmas day": (12, 25), "christmas eve": (12, 24),
-             "new year's": (1, 1), "new year's day": (1, 1), "new year": (1, 1),
-             "new year's eve": (12, 31), "halloween": (10, 31), "independence day": (7, 4),
-             "valentine's day": (2, 14), "veterans day": (11, 11), "boxing day": (12, 26),
-             "may day": (5, 1)}
+    fixed = {
+        "christmas": (12, 25),
+        "christmas day": (12, 25),
+        "christmas eve": (12, 24),
+        "new year's": (1, 1),
+        "new year's day": (1, 1),
+        "new year": (1, 1),
+        "new year's eve": (12, 31),
+        "halloween": (10, 31),
+        "independence day": (7, 4),
+        "valentine's day": (2, 14),
+        "veterans day": (11, 11),
+        "boxing day": (12, 26),
+        "may day": (5, 1),
+    }
     if n in fixed:
         return date(year, *fixed[n])
     if n.startswith("easter"):
@@ -54,8 +64,14 @@ def holiday_date(name: str, year: int) -> date | None:
         return _nth_weekday(year, 11, 4, 4)
     if n.startswith("martin luther king"):
         return _nth_weekday(year, 1, 1, 3)
-    movable = {"labor day": (9, 1, 1), "memorial day": (5, 1, -1), "presidents' day": (2, 1, 3),
-               "columbus day": (10, 1, 2), "mother's day": (5, 7, 2), "father's day": (6, 7, 3)}
+    movable = {
+        "labor day": (9, 1, 1),
+        "memorial day": (5, 1, -1),
+        "presidents' day": (2, 1, 3),
+        "columbus day": (10, 1, 2),
+        "mother's day": (5, 7, 2),
+        "father's day": (6, 7, 3),
+    }
     if n in movable:
         return _nth_weekday(year, *movable[n])
     if n == "election day":  # Tuesday after the first Monday of November

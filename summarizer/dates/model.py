@@ -78,9 +78,15 @@ class Period:
             return d
         if g is Granularity.WEEK:
             return d + timedelta(days=1 if self.weekend else 6)
-        months = {Granularity.MONTH: 1, Granularity.SEASON: 3, Granularity.QUARTER: 3,
-                  Granularity.HALF: 6, Granularity.YEAR: 12, Granularity.DECADE: 120,
-                  Granularity.CENTURY: 1200}[g]
+        months = {
+            Granularity.MONTH: 1,
+            Granularity.SEASON: 3,
+            Granularity.QUARTER: 3,
+            Granularity.HALF: 6,
+            Granularity.YEAR: 12,
+            Granularity.DECADE: 120,
+            Granularity.CENTURY: 1200,
+        }[g]
         return add_months(d, months) - timedelta(days=1)
 
     @property
@@ -114,9 +120,15 @@ class Period:
             return Period(g, self.first + timedelta(days=n))
         if g is Granularity.WEEK:
             return Period(g, self.first + timedelta(weeks=n), self.weekend)
-        step = {Granularity.MONTH: 1, Granularity.SEASON: 3, Granularity.QUARTER: 3,
-                Granularity.HALF: 6, Granularity.YEAR: 12, Granularity.DECADE: 120,
-                Granularity.CENTURY: 1200}[g]
+        step = {
+            Granularity.MONTH: 1,
+            Granularity.SEASON: 3,
+            Granularity.QUARTER: 3,
+            Granularity.HALF: 6,
+            Granularity.YEAR: 12,
+            Granularity.DECADE: 120,
+            Granularity.CENTURY: 1200,
+        }[g]
         return Period(g, add_months(self.first, step * n))
 
     def to_timex(self, text: str, mod: str | None = None) -> Timex:

@@ -10,19 +10,39 @@ decades, quarters, seasons, deictic units ("last week"), counted offsets
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Callable
 
 from . import patterns as P
-from .holidays import holiday_date, HOLIDAY
+from .holidays import HOLIDAY, holiday_date
 from .lexicon import (
-    CLOCK_UNITS, ORDINAL_WORD, SEASONS, UNITS, month_number, parse_number, parse_ordinal, parse_year,
+    CLOCK_UNITS,
+    ORDINAL_WORD,
+    SEASONS,
+    UNITS,
+    month_number,
+    parse_number,
+    parse_ordinal,
+    parse_year,
     weekday_number,
 )
 from .model import (
-    Granularity as G, Period, Tense, Timex, duration_timex, nearest_weekday, period_of,
-    place_in_year, ref_timex, season_period, set_timex, unresolved_timex, weekend_period,
+    Granularity as G,
+)
+from .model import (
+    Period,
+    Tense,
+    Timex,
+    duration_timex,
+    nearest_weekday,
+    period_of,
+    place_in_year,
+    ref_timex,
+    season_period,
+    set_timex,
+    unresolved_timex,
+    weekend_period,
     year_shift,
 )
 
@@ -39,34 +59,114 @@ class Ctx:
 Rule = Callable[[str, Ctx], "Timex | Period | None"]
 
 _REF_WORDS: dict[str, str] = {}
-for _w in ("now", "right now", "just now", "currently", "current", "at present", "presently",
-           "the present", "at the moment", "these days", "nowadays", "today's", "already", "yet",
-           "at this time", "this time", "for now", "so far", "the moment", "this moment",
-           "the present time", "the present day", "present day"):
+for _w in (
+    "now",
+    "right now",
+    "just now",
+    "currently",
+    "current",
+    "at present",
+    "presently",
+    "the present",
+    "at the moment",
+    "these days",
+    "nowadays",
+    "today's",
+    "already",
+    "yet",
+    "at this time",
+    "this time",
+    "for now",
+    "so far",
+    "the moment",
+    "this moment",
+    "the present time",
+    "the present day",
+    "present day",
+):
     _REF_WORDS[_w] = "PRESENT_REF"
-for _w in ("recently", "recent", "more recently", "most recently", "lately", "the past",
-           "in the past", "previously", "formerly", "once", "earlier", "before", "the time",
-           "then current", "long ago", "a while ago", "some time ago", "sometime ago",
-           "the old days", "historically", "years ago", "the last few months", "past years",
-           "recent times", "recent history", "in recent years", "the recent past"):
+for _w in (
+    "recently",
+    "recent",
+    "more recently",
+    "most recently",
+    "lately",
+    "the past",
+    "in the past",
+    "previously",
+    "formerly",
+    "once",
+    "earlier",
+    "before",
+    "the time",
+    "then current",
+    "long ago",
+    "a while ago",
+    "some time ago",
+    "sometime ago",
+    "the old days",
+    "historically",
+    "years ago",
+    "the last few months",
+    "past years",
+    "recent times",
+    "recent history",
+    "in recent years",
+    "the recent past",
+):
     _REF_WORDS[_w] = "PAST_REF"
-for _w in ("future", "the future", "the near future", "the near term", "the short term",
-           "the long term", "the medium term", "soon", "shortly", "eventually",
-           "some day", "someday", "a later date", "a later time", "as soon as possible",
-           "the years ahead", "the months ahead", "the weeks ahead", "the days ahead",
-           "down the road", "in the future", "in the near future", "later", "later on"):
+for _w in (
+    "future",
+    "the future",
+    "the near future",
+    "the near term",
+    "the short term",
+    "the long term",
+    "the medium term",
+    "soon",
+    "shortly",
+    "eventually",
+    "some day",
+    "someday",
+    "a later date",
+    "a later time",
+    "as soon as possible",
+    "the years ahead",
+    "the months ahead",
+    "the weeks ahead",
+    "the days ahead",
+    "down the road",
+    "in the future",
+    "in the near future",
+    "later",
+    "later on",
+):
     _REF_WORDS[_w] = "FUTURE_REF"
 
 _RECENT_PLURAL = re.compile(
     r"(?:(?:in )?(?:recent|past|the past few|the last few|the past several|the last several)"
-    r" (?:years|months|weeks|days|decades|quarters|times)(?: and (?:years|months|weeks|days))?)")
+    r" (?:years|months|weeks|days|decades|quarters|times)(?: and (?:years|months|weeks|days))?)"
+)
 _FUTURE_PLURAL = re.compile(
     r"(?:(?:the |in the )?(?:coming|future|upcoming|next few|following) "
-    r"(?:years|months|weeks|days|decades|quarters))")
-_WORD_UNIT = {"second": G.DAY, "minute": G.DAY, "hour": G.DAY, "day": G.DAY, "week": G.WEEK,
-              "fortnight": G.WEEK, "month": G.MONTH, "quarter": G.QUARTER, "year": G.YEAR,
-              "decade": G.YEAR, "century": G.YEAR, "period": G.QUARTER, "half": G.HALF,
-              "season": G.SEASON}
+    r"(?:years|months|weeks|days|decades|quarters))"
+)
+_WORD_UNIT = {
+    "second": G.DAY,
+    "minute": G.DAY,
+    "hour": G.DAY,
+    "day": G.DAY,
+    "week": G.WEEK,
+    "fortnight": G.WEEK,
+    "month": G.MONTH,
+    "quarter": G.QUARTER,
+    "year": G.YEAR,
+    "decade": G.YEAR,
+    "century": G.YEAR,
+    "period": G.QUARTER,
+    "half": G.HALF,
+    "season": G.SEASON,
+}
 
 
 def _unit(word: str) -> str:
@@ -101,6 +201,7 @@ def _tense_of(s: str, given: Tense | None) -> Tense | None:
 
 # --- reference words, recurrences, durations -----------------------------------------
 
+
 def _ref_word(s: str, ctx: Ctx) -> Timex | None:
     if s in _REF_WORDS:
         return ref_timex(s, _REF_WORDS[s])
@@ -119,21 +220,44 @@ def _ref_word(s: str, ctx: Ctx) -> Timex | None:
     return None
 
 
-_SET_ADVERBS = {"daily": "P1D", "nightly": "P1D", "weekly": "P1W", "biweekly": "P2W",
-                "monthly": "P1M", "quarterly": "P1Q", "annually": "P1Y", "annual": "P1Y",
-                "yearly": "P1Y", "hourly": "PT1H", "semiannual": "P6M", "semiannually": "P6M",
-                "biannual": "P6M", "every day": "P1D", "each day": "P1D", "per day": "P1D",
-                "a day": "P1D", "a year": "P1Y", "a week": "P1W", "a month": "P1M",
-                "per year": "P1Y", "per week": "P1W", "per month": "P1M", "weekends": "XXXX-WXX-WE",
-                "every weekend": "XXXX-WXX-WE"}
+_SET_ADVERBS = {
+    "daily": "P1D",
+    "nightly": "P1D",
+    "weekly": "P1W",
+    "biweekly": "P2W",
+    "monthly": "P1M",
+    "quarterly": "P1Q",
+    "annually": "P1Y",
+    "annual": "P1Y",
+    "yearly": "P1Y",
+    "hourly": "PT1H",
+    "semiannual": "P6M",
+    "semiannually": "P6M",
+    "biannual": "P6M",
+    "every day": "P1D",
+    "each day": "P1D",
+    "per day": "P1D",
+    "a day": "P1D",
+    "a year": "P1Y",
+    "a week": "P1W",
+    "a month": "P1M",
+    "per year": "P1Y",
+    "per week": "P1W",
+    "per month": "P1M",
+    "weekends": "XXXX-WXX-WE",
+    "every weekend": "XXXX-WXX-WE",
+}
 
 
 def _recurrence(s: str, ctx: Ctx) -> Timex | None:
     if s in _SET_ADVERBS and not s.startswith("a "):
         return set_timex(s, _SET_ADVERBS[s])
-    m = re.fullmatch(rf"(?:(?:once|twice|thrice|{P.NUM} times) )?(?:every|each|per|a) (?:other )?"
-                     rf"(?:(?P<n>{P.NUM}) )?(?P<u>{P.UNITS}|{P.WEEKDAY}s?|{P.MONTH}|{P.SEASON}"
-                     rf"|weekend)(?: {P.PART_OF_DAY})?", s)
+    m = re.fullmatch(
+        rf"(?:(?:once|twice|thrice|{P.NUM} times) )?(?:every|each|per|a) (?:other )?"
+        rf"(?:(?P<n>{P.NUM}) )?(?P<u>{P.UNITS}|{P.WEEKDAY}s?|{P.MONTH}|{P.SEASON}"
+        rf"|weekend)(?: {P.PART_OF_DAY})?",
+        s,
+    )
     if not m:
         m = re.fullmatch(rf"(?P<u>{P.WEEKDAY})s(?: {P.PART_OF_DAY}s?)?", s)
         if not m:
@@ -166,7 +290,9 @@ def _duration_value(n: float | None, unit: str) -> str:
     if n is not None and not float(n * mult).is_integer() and unit in _HALF_UNITS:
         whole, (sub_n, sub_letter) = int(n * mult), _HALF_UNITS[unit]
         head = f"{whole}{letter}" if whole else ""
-        return f"PT{head}{sub_n}{sub_letter}" if unit in CLOCK_UNITS else f"P{head}{sub_n}{sub_letter}"
+        return (
+            f"PT{head}{sub_n}{sub_letter}" if unit in CLOCK_UNITS else f"P{head}{sub_n}{sub_letter}"
+        )
     amount = "X" if n is None else _fmt_num(n * mult)
     return f"PT{amount}{letter}" if unit in CLOCK_UNITS else f"P{amount}{letter}"
 
@@ -185,12 +311,16 @@ _DURATION = re.compile(
     rf"(?:(?P<n>{P.NUM})(?: (?:to|or|and) (?P<n2>{P.NUM}))?|(?P<vague>{P.VAGUE}|the)|(?P<half>half an?))"
     rf"(?: more| additional| full| straight| consecutive)?(?: trading| business| working| calendar)?"
     rf"[- ](?P<u>{P.UNITS})(?P<andhalf> and a half)?(?:[- ](?:long|old))?(?: or so| or more| ahead)?"
-    rf"(?: (?:period|span|stretch|spell|window))?")
+    rf"(?: (?:period|span|stretch|spell|window))?"
+)
 
 
 def _duration(s: str, ctx: Ctx) -> Timex | None:
-    if re.fullmatch(rf"(?:(?:for|over) )?(?:years|decades|months|weeks|days|hours|minutes|"
-                    rf"centuries|the years)", s):
+    if re.fullmatch(
+        r"(?:(?:for|over) )?(?:years|decades|months|weeks|days|hours|minutes|"
+        r"centuries|the years)",
+        s,
+    ):
         return duration_timex(s, _duration_value(None, _unit(s.split()[-1])))
     if re.fullmatch(r"p(?:\d+(?:\.\d+)?[ymwd]|t\d+[hms])", s):
         return duration_timex(s, s.upper())  # already a TimeML duration value ("P5Y")
@@ -199,8 +329,12 @@ def _duration(s: str, ctx: Ctx) -> Timex | None:
     m = re.fullmatch(rf"(?:an? )?(?P<u>{P.UNITS})[- ]long|(?P<u2>{P.UNITS}) or (?:{P.UNITS})", s)
     if m:
         plural = bool(m.group("u2"))
-        return duration_timex(s, _duration_value(None if plural else 1, _unit(m.group("u") or m.group("u2"))))
-    m = re.fullmatch(rf"(?:(?:about|nearly|almost|more than|over) )?(?P<n>\d+) 1/2[- ](?P<u>{P.UNITS})", s)
+        return duration_timex(
+            s, _duration_value(None if plural else 1, _unit(m.group("u") or m.group("u2")))
+        )
+    m = re.fullmatch(
+        rf"(?:(?:about|nearly|almost|more than|over) )?(?P<n>\d+) 1/2[- ](?P<u>{P.UNITS})", s
+    )
     if m:
         return duration_timex(s, _duration_value(int(m.group("n")) + 0.5, _unit(m.group("u"))))
     m = _DURATION.fullmatch(s)
@@ -225,6 +359,7 @@ def _duration(s: str, ctx: Ctx) -> Timex | None:
 
 
 # --- helpers for anchor-dependent rules ----------------------------------------------
+
 
 def _placeholder(s: str, gran: G, value: str) -> Timex:
     return unresolved_timex(s, value, gran)
@@ -251,9 +386,13 @@ def _earnings_quarter(ctx: Ctx) -> Period | None:
 
 # --- holidays and explicit calendar dates ---------------------------------------------
 
+
 def _holiday(s: str, ctx: Ctx) -> Timex | Period | None:
-    m = re.fullmatch(rf"(?:(?P<rel>last|this|next|this past|this coming) )?(?P<h>{HOLIDAY})"
-                     rf"(?P<week> week(?:end)?)?(?:,? (?P<y>{P.YEAR}))?", s)
+    m = re.fullmatch(
+        rf"(?:(?P<rel>last|this|next|this past|this coming) )?(?P<h>{HOLIDAY})"
+        rf"(?P<week> week(?:end)?)?(?:,? (?P<y>{P.YEAR}))?",
+        s,
+    )
     if not m:
         return None
     name = m.group("h")
@@ -267,8 +406,12 @@ def _holiday(s: str, ctx: Ctx) -> Timex | Period | None:
         this_year = holiday_date(name, ctx.anchor.year)
         if this_year is None:
             return None
-        tense = {"last": "past", "this past": "past", "next": "future", "this coming": "future"}.get(
-            rel, _tense_of(s, ctx.tense) if rel != "this" else None)
+        tense = {
+            "last": "past",
+            "this past": "past",
+            "next": "future",
+            "this coming": "future",
+        }.get(rel, _tense_of(s, ctx.tense) if rel != "this" else None)
         p = place_in_year(_day(this_year), ctx.anchor, tense)  # type: ignore[arg-type]
         if rel in ("last", "this past") and p.first == ctx.anchor:
             p = year_shift(p, -1)
@@ -282,8 +425,9 @@ def _holiday(s: str, ctx: Ctx) -> Timex | Period | None:
 
 def _explicit_date(s: str, ctx: Ctx) -> Timex | Period | None:
     """Month + day (+ year), day + month (+ year), month + year, ISO and numeric dates."""
-    m = (re.fullmatch(r"(?P<y>\d{4})-(?P<mo>\d\d)(?:-(?P<d>\d\d))?", s)
-         or re.fullmatch(r"(?P<mo>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d\d)", s))
+    m = re.fullmatch(r"(?P<y>\d{4})-(?P<mo>\d\d)(?:-(?P<d>\d\d))?", s) or re.fullmatch(
+        r"(?P<mo>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d\d)", s
+    )
     if m:
         y = int(m.group("y"))
         y = y + (1900 if y >= 30 else 2000) if y < 100 else y
@@ -293,13 +437,23 @@ def _explicit_date(s: str, ctx: Ctx) -> Timex | Period | None:
         except ValueError:
             return None
     wd_pre = rf"(?:(?:this coming |this |next |last |on )?{P.WEEKDAY},? )?(?:the )?"
-    m = (re.fullmatch(rf"{wd_pre}(?P<mo>{P.MONTH}),? (?:the )?(?P<d>{P.DAY_NUM})(?:,? (?P<y>{P.YEAR}))?", s)
-         or re.fullmatch(rf"{wd_pre}(?P<d>{P.DAY_NUM}) (?:of )?(?P<mo>{P.MONTH}),?(?: (?P<y>{P.YEAR}))?", s))
+    m = re.fullmatch(
+        rf"{wd_pre}(?P<mo>{P.MONTH}),? (?:the )?(?P<d>{P.DAY_NUM})(?:,? (?P<y>{P.YEAR}))?", s
+    ) or re.fullmatch(
+        rf"{wd_pre}(?P<d>{P.DAY_NUM}) (?:of )?(?P<mo>{P.MONTH}),?(?: (?P<y>{P.YEAR}))?", s
+    )
     if m:
-        wd = re.match(P.WEEKDAY, s.split(" ", 2)[1] if s.startswith(("this", "next", "last", "on"))
-                      else s)
-        return _month_day(s, ctx, month_number(m.group("mo")), parse_ordinal(m.group("d")),
-                          m.group("y"), weekday_number(wd.group(0)) if wd else None)
+        wd = re.match(
+            P.WEEKDAY, s.split(" ", 2)[1] if s.startswith(("this", "next", "last", "on")) else s
+        )
+        return _month_day(
+            s,
+            ctx,
+            month_number(m.group("mo")),
+            parse_ordinal(m.group("d")),
+            m.group("y"),
+            weekday_number(wd.group(0)) if wd else None,
+        )
     m = re.fullmatch(rf"(?:the month of )?(?P<mo>{P.MONTH}),?(?: of)? (?P<y>{P.YEAR})", s)
     if m:
         y, mo = parse_year(m.group("y")), month_number(m.group("mo"))
@@ -307,8 +461,14 @@ def _explicit_date(s: str, ctx: Ctx) -> Timex | Period | None:
     return None
 
 
-def _month_day(s: str, ctx: Ctx, mo: int | None, d: int | None, year_text: str | None,
-               weekday: int | None = None) -> Timex | Period | None:
+def _month_day(
+    s: str,
+    ctx: Ctx,
+    mo: int | None,
+    d: int | None,
+    year_text: str | None,
+    weekday: int | None = None,
+) -> Timex | Period | None:
     if not mo or not d or d > 31:
         return None
     if year_text:
@@ -332,15 +492,27 @@ def _month_day(s: str, ctx: Ctx, mo: int | None, d: int | None, year_text: str |
 
 # --- decades, centuries, quarters, halves, seasons -------------------------------------
 
-_DECADE_WORDS = {"twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6,
-                 "seventies": 7, "eighties": 8, "nineties": 9}
+_DECADE_WORDS = {
+    "twenties": 2,
+    "thirties": 3,
+    "forties": 4,
+    "fifties": 5,
+    "sixties": 6,
+    "seventies": 7,
+    "eighties": 8,
+    "nineties": 9,
+}
 
 
 def _decade(s: str, ctx: Ctx) -> Timex | Period | None:
     m = re.fullmatch(r"(?:the )?(?P<c>1\d|20)?(?P<d>\d)0'?s", s) or re.fullmatch(
-        r"(?:the )?'(?P<d>\d)0s", s)
-    word = re.fullmatch(r"(?:the )?(?:(?P<c>nineteen|eighteen|twenty)[- ])?(?P<w>twenties|thirties|"
-                        r"forties|fifties|sixties|seventies|eighties|nineties)", s)
+        r"(?:the )?'(?P<d>\d)0s", s
+    )
+    word = re.fullmatch(
+        r"(?:the )?(?:(?P<c>nineteen|eighteen|twenty)[- ])?(?P<w>twenties|thirties|"
+        r"forties|fifties|sixties|seventies|eighties|nineties)",
+        s,
+    )
     if m:
         century = m.groupdict().get("c")
         dec = int(m.group("d"))
@@ -371,20 +543,28 @@ def _quarter(s: str, ctx: Ctx) -> Timex | Period | None:
         rf"(?:the |a )?(?:(?P<pre>(?:fiscal )?{P.YEAR4}|this year's|last year's|next year's|the year's"
         rf"|year-ago|year-earlier|comparable year-ago|current|latest|this|last|next|previous"
         rf"|same|flat|fiscal) )?(?:fiscal[- ])?(?P<ord>{P.QUARTER_ORD})[- ](?:fiscal[- ])?quarter"
-        rf"(?: of (?:fiscal )?(?P<post>{P.YEAR4}|this year|last year|next year|the year))?", s)
+        rf"(?: of (?:fiscal )?(?P<post>{P.YEAR4}|this year|last year|next year|the year))?",
+        s,
+    )
     if m:
-        q = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}.get(m.group("ord"), 4)
+        q = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}.get(
+            m.group("ord"), 4
+        )
         return _nth_part(s, ctx, G.QUARTER, q, m.group("pre") or "", m.group("post") or "")
-    m = re.fullmatch(rf"(?:the )?(?P<ord>first|second|last|1st|2nd)[- ]half(?: of (?P<post>{P.YEAR4}"
-                     rf"|this year|last year|next year|the year))?", s)
+    m = re.fullmatch(
+        rf"(?:the )?(?P<ord>first|second|last|1st|2nd)[- ]half(?: of (?P<post>{P.YEAR4}"
+        rf"|this year|last year|next year|the year))?",
+        s,
+    )
     if not m:
         m2 = re.fullmatch(rf"(?:the )?first (?:two|2) quarters of (?P<post>{P.YEAR4})", s)
         if m2:
             return Period(G.HALF, date(int(m2.group("post")), 1, 1))
         m2 = re.fullmatch(rf"(?:(?P<pre>{P.YEAR4}) )?q(?P<q>[1-4])(?: (?P<post>{P.YEAR4}))?", s)
         if m2:
-            return _nth_part(s, ctx, G.QUARTER, int(m2.group("q")), m2.group("pre") or "",
-                             m2.group("post") or "")
+            return _nth_part(
+                s, ctx, G.QUARTER, int(m2.group("q")), m2.group("pre") or "", m2.group("post") or ""
+            )
         return None
     h = 1 if m.group("ord") in ("first", "1st") else 2
     return _nth_part(s, ctx, G.HALF, h, "", m.group("post") or "")
@@ -415,8 +595,11 @@ def _nth_part(s: str, ctx: Ctx, gran: G, n: int, pre: str, post: str) -> Timex |
 
 
 def _season(s: str, ctx: Ctx) -> Timex | Period | None:
-    m = re.fullmatch(rf"(?:(?P<rel>last|this|next|this past|this coming|the|past|coming) )?"
-                     rf"(?P<s>{P.SEASON})(?:(?: of)? (?P<y>{P.YEAR}|this year|last year|next year))?", s)
+    m = re.fullmatch(
+        rf"(?:(?P<rel>last|this|next|this past|this coming|the|past|coming) )?"
+        rf"(?P<s>{P.SEASON})(?:(?: of)? (?P<y>{P.YEAR}|this year|last year|next year))?",
+        s,
+    )
     if not m:
         m = re.fullmatch(rf"(?P<y>{P.YEAR4})(?:'s)? (?P<s>{P.SEASON})", s)
         if not m:
@@ -455,13 +638,42 @@ def _season(s: str, ctx: Ctx) -> Timex | Period | None:
 
 # --- deictic units, counted offsets, the year-ago family -----------------------------
 
-_PREV = {"last", "the past", "the last", "this past", "the latest", "the most recent", "past",
-         "the prior", "prior", "latest", "previous"}
+_PREV = {
+    "last",
+    "the past",
+    "the last",
+    "this past",
+    "the latest",
+    "the most recent",
+    "past",
+    "the prior",
+    "prior",
+    "latest",
+    "previous",
+}
 _NEXT = {"next", "the coming", "this coming", "coming", "upcoming", "the upcoming"}
-_ANAPHORIC = {"the previous": -1, "the preceding": -1, "the prior": -1, "the following": 1,
-              "the next": 1, "that": 0, "the same": 0, "that same": 0}
-_CURRENT = {"this", "the current", "current", "the present", "this current", "the", "the full",
-            "the entire", "the whole", ""}
+_ANAPHORIC = {
+    "the previous": -1,
+    "the preceding": -1,
+    "the prior": -1,
+    "the following": 1,
+    "the next": 1,
+    "that": 0,
+    "the same": 0,
+    "that same": 0,
+}
+_CURRENT = {
+    "this",
+    "the current",
+    "current",
+    "the present",
+    "this current",
+    "the",
+    "the full",
+    "the entire",
+    "the whole",
+    "",
+}
 
 
 def _base(ctx: Ctx, gran: G, anaphoric: bool) -> Period | None:
@@ -472,12 +684,15 @@ def _base(ctx: Ctx, gran: G, anaphoric: bool) -> Period | None:
 
 
 def _deictic_unit(s: str, ctx: Ctx) -> Timex | Period | None:
-    m = re.fullmatch(r"(?:(?P<rel>last|this|next|the past|the last|the previous|the preceding"
-                     r"|the coming|the next|the current|current|the present|this past|this coming"
-                     r"|the latest|the most recent|the following|the same|that same|that|the|the prior"
-                     r"|prior|previous|latest|upcoming|the upcoming|this current|the full|the entire"
-                     r"|the whole) )?(?:(?:fiscal|calendar|financial)[- ])?(?P<u>week|weekend|month|year"
-                     r"|quarter|decade|century|period|half|season|day|morning|afternoon|evening|night)", s)
+    m = re.fullmatch(
+        r"(?:(?P<rel>last|this|next|the past|the last|the previous|the preceding"
+        r"|the coming|the next|the current|current|the present|this past|this coming"
+        r"|the latest|the most recent|the following|the same|that same|that|the|the prior"
+        r"|prior|previous|latest|upcoming|the upcoming|this current|the full|the entire"
+        r"|the whole) )?(?:(?:fiscal|calendar|financial)[- ])?(?P<u>week|weekend|month|year"
+        r"|quarter|decade|century|period|half|season|day|morning|afternoon|evening|night)",
+        s,
+    )
     if not m:
         return None
     rel, unit = m.group("rel") or "", m.group("u")
@@ -492,8 +707,9 @@ def _deictic_unit(s: str, ctx: Ctx) -> Timex | Period | None:
         return _weekend(s, ctx, rel)
     gran = {"decade": G.DECADE, "century": G.CENTURY}.get(unit) or _WORD_UNIT[unit]
     if ctx.anchor is None and not (rel in _ANAPHORIC and ctx.reference):
-        return _placeholder(s, gran, {G.WEEK: "XXXX-WXX", G.MONTH: "XXXX-XX", G.DAY: "XXXX-XX-XX"}
-                            .get(gran, "XXXX"))
+        return _placeholder(
+            s, gran, {G.WEEK: "XXXX-WXX", G.MONTH: "XXXX-XX", G.DAY: "XXXX-XX-XX"}.get(gran, "XXXX")
+        )
     if gran is G.QUARTER and rel in ("the", "the latest", "latest", "the most recent", ""):
         return _earnings_quarter(ctx)
     if gran is G.WEEK and unit == "week" and rel in ("the past", "the last"):
@@ -502,8 +718,13 @@ def _deictic_unit(s: str, ctx: Ctx) -> Timex | Period | None:
         # calendar week)
         return period_of(G.WEEK, ctx.anchor) if ctx.anchor else None
     ref = ctx.reference
-    if (rel in _ANAPHORIC and gran is G.DAY and ref is not None and ref.start is not None
-            and ref.granularity is G.MONTH):
+    if (
+        rel in _ANAPHORIC
+        and gran is G.DAY
+        and ref is not None
+        and ref.start is not None
+        and ref.granularity is G.MONTH
+    ):
         # "last October ... that same day": a day of the month named, which day unknown
         return _placeholder(s, G.DAY, f"{ref.start.year:04d}-{ref.start.month:02d}-XX")
     if rel in _ANAPHORIC:
@@ -539,7 +760,8 @@ def _weekend(s: str, ctx: Ctx, rel: str) -> Timex | Period | None:
 
 _OFFSET = re.compile(
     rf"(?:(?:{P.APPROX}|a little|a little more than|little more than) )?(?P<n>{P.NUM})(?: or (?:so|two|three|more))?"
-    rf"[- ](?P<u>{P.UNITS})(?: or so)? (?P<dir>ago|earlier|before|back|later|after|from now|hence|on)")
+    rf"[- ](?P<u>{P.UNITS})(?: or so)? (?P<dir>ago|earlier|before|back|later|after|from now|hence|on)"
+)
 
 
 def _offset(s: str, ctx: Ctx) -> Timex | Period | None:
@@ -573,13 +795,17 @@ _PERIOD_WORDS = r"(?:period|quarter|results|level|levels|figure|figures|time)"
 def _year_ago(s: str, ctx: Ctx) -> Timex | Period | None:
     """'a year ago/earlier', 'the year-ago quarter', 'the 1988 period': same period, a year back."""
     explicit_year = None
-    m = re.fullmatch(rf"(?:(?:about|nearly|almost|roughly) )?(?:a|one) year (?P<dir>ago|earlier|before)", s)
+    m = re.fullmatch(
+        r"(?:(?:about|nearly|almost|roughly) )?(?:a|one) year (?P<dir>ago|earlier|before)", s
+    )
     if not m:
         m = re.fullmatch(
             rf"(?:the )?(?:comparable |corresponding |same |prior )?(?:year-ago|year-earlier|prior-year"
             rf"|previous-year|year-before|last year's|a year-earlier|a year-ago)(?: {_PERIOD_WORDS})?"
             rf"|the (?:same |corresponding |comparable |year-ago )?(?:period|quarter)(?: a year (?:ago|earlier)"
-            rf"| last year| of (?:the )?(?:last|previous|prior) year| the previous year)", s)
+            rf"| last year| of (?:the )?(?:last|previous|prior) year| the previous year)",
+            s,
+        )
     if not m:
         m = re.fullmatch(rf"the (?P<y>{P.YEAR4}) (?:period|quarter)", s)
         if not m:
@@ -587,7 +813,12 @@ def _year_ago(s: str, ctx: Ctx) -> Timex | Period | None:
         explicit_year = int(m.group("y"))
     quarterish = bool(re.search(r"period|quarter", s))
     ref = ctx.reference
-    if ref is not None and ctx.anchor is not None and ref.start is not None and ref.start > ctx.anchor:
+    if (
+        ref is not None
+        and ctx.anchor is not None
+        and ref.start is not None
+        and ref.start > ctx.anchor
+    ):
         # A comparison looks back from a reported period; a forecast ("losses
         # through the third quarter of 1990") is not what "a year ago" compares.
         ref, ctx = None, Ctx(ctx.anchor, ctx.tense, None)
@@ -613,14 +844,18 @@ def _year_ago(s: str, ctx: Ctx) -> Timex | Period | None:
 
 # --- weekdays, today, months, years, anaphors, clock times -----------------------------
 
+
 def _weekday(s: str, ctx: Ctx) -> Timex | Period | None:
-    m = re.fullmatch(rf"(?:(?P<rel>last|this|next|this past|this coming|coming|past|the previous"
-                     rf"|the following|the next|that) )?(?P<wd>{P.WEEKDAY})(?:'s)?"
-                     rf"(?: (?P<pod>{P.PART_OF_DAY}))?", s)
+    m = re.fullmatch(
+        rf"(?:(?P<rel>last|this|next|this past|this coming|coming|past|the previous"
+        rf"|the following|the next|that) )?(?P<wd>{P.WEEKDAY})(?:'s)?"
+        rf"(?: (?P<pod>{P.PART_OF_DAY}))?",
+        s,
+    )
     if not m:
         return None
     if m.group("pod"):
-        return _with_part_of_day(s, _weekday(s[:m.start("pod")].strip(), ctx), m.group("pod"))
+        return _with_part_of_day(s, _weekday(s[: m.start("pod")].strip(), ctx), m.group("pod"))
     wd = weekday_number(m.group("wd"))
     assert wd is not None
     rel = m.group("rel") or ""
@@ -645,10 +880,24 @@ def _weekday(s: str, ctx: Ctx) -> Timex | Period | None:
     return _day(nearest_weekday(a, wd, tense))
 
 
-_TODAY = {"today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0, "this evening": 0,
-          "yesterday": -1, "last night": -1, "last evening": -1, "tomorrow": 1,
-          "tomorrow night": 1, "the day before yesterday": -2, "the day after tomorrow": 2,
-          "overnight": 0, "earlier today": 0, "later today": 0, "this day": 0}
+_TODAY = {
+    "today": 0,
+    "tonight": 0,
+    "this morning": 0,
+    "this afternoon": 0,
+    "this evening": 0,
+    "yesterday": -1,
+    "last night": -1,
+    "last evening": -1,
+    "tomorrow": 1,
+    "tomorrow night": 1,
+    "the day before yesterday": -2,
+    "the day after tomorrow": 2,
+    "overnight": 0,
+    "earlier today": 0,
+    "later today": 0,
+    "this day": 0,
+}
 
 
 def _with_part_of_day(s: str, day: Timex | Period | None, part: str) -> Timex | None:
@@ -662,9 +911,15 @@ def _today(s: str, ctx: Ctx) -> Timex | Period | None:
     m = re.fullmatch(rf"(?P<core>.+?)(?: (?P<pod>{P.PART_OF_DAY}))?", s)
     assert m is not None
     core = s if s in _TODAY else m.group("core")
-    pod = m.group("pod") or {"tonight": "tonight", "last night": "night", "this morning": "morning",
-                             "this afternoon": "afternoon", "this evening": "evening",
-                             "last evening": "evening", "overnight": "overnight"}.get(core)
+    pod = m.group("pod") or {
+        "tonight": "tonight",
+        "last night": "night",
+        "this morning": "morning",
+        "this afternoon": "afternoon",
+        "this evening": "evening",
+        "last evening": "evening",
+        "overnight": "overnight",
+    }.get(core)
     if core not in _TODAY:
         return None
     if ctx.anchor is None:
@@ -675,9 +930,12 @@ def _today(s: str, ctx: Ctx) -> Timex | Period | None:
 
 
 def _month(s: str, ctx: Ctx) -> Timex | Period | None:
-    m = re.fullmatch(rf"(?:(?P<rel>last|this|next|this past|this coming|past|coming|that) )?"
-                     rf"(?P<mo>{P.MONTH})(?:,? (?:of )?(?P<yr>this|last|next|that|the same|the previous"
-                     rf"|the following) year)?", s)
+    m = re.fullmatch(
+        rf"(?:(?P<rel>last|this|next|this past|this coming|past|coming|that) )?"
+        rf"(?P<mo>{P.MONTH})(?:,? (?:of )?(?P<yr>this|last|next|that|the same|the previous"
+        rf"|the following) year)?",
+        s,
+    )
     if not m:
         return None
     mo = month_number(m.group("mo"))
@@ -706,8 +964,11 @@ def _month(s: str, ctx: Ctx) -> Timex | Period | None:
 
 
 def _year(s: str, ctx: Ctx) -> Timex | Period | None:
-    m = re.fullmatch(rf"(?:(?:the )?(?:year|fiscal year|fiscal|calendar year|calendar|fy|model year|"
-                     rf"financial year|tax year|school year|season) ?)?(?P<y>{P.YEAR})", s)
+    m = re.fullmatch(
+        rf"(?:(?:the )?(?:year|fiscal year|fiscal|calendar year|calendar|fy|model year|"
+        rf"financial year|tax year|school year|season) ?)?(?P<y>{P.YEAR})",
+        s,
+    )
     if not m:
         return None
     y = parse_year(m.group("y"))
@@ -725,8 +986,12 @@ def _anaphor(s: str, ctx: Ctx) -> Timex | Period | None:
     if s in ("year-end", "year end", "year's end", "the year-end"):
         base = _base(ctx, G.YEAR, False)
         return base.to_timex(s, "END") if base else _placeholder(s, G.YEAR, "XXXX")
-    if (s == "last" and ctx.reference is not None and ctx.reference.granularity is G.YEAR
-            and ctx.reference.start is not None):
+    if (
+        s == "last"
+        and ctx.reference is not None
+        and ctx.reference.granularity is G.YEAR
+        and ctx.reference.start is not None
+    ):
         return year_shift(period_of(G.YEAR, ctx.reference.start), -1)  # "this year as [last]"
     if s == "then" and ctx.reference is not None:
         return ctx.reference.with_text(s)  # "until then": the time the discourse just set
@@ -749,12 +1014,19 @@ def _anaphor(s: str, ctx: Ctx) -> Timex | Period | None:
         # the bare noun as annotators mark it in "a great day for Poland", "a sad day":
         # the day the story is about, i.e. the reference time
         return ctx.reference.with_text(s)
-    if (re.fullmatch(rf"(?:the )?(?:{ORDINAL_WORD}|\d{{1,3}}(?:st|nd|rd|th)) day", s)
-            and ctx.tense == "present" and ctx.anchor is not None):
+    if (
+        re.fullmatch(rf"(?:the )?(?:{ORDINAL_WORD}|\d{{1,3}}(?:st|nd|rd|th)) day", s)
+        and ctx.tense == "present"
+        and ctx.anchor is not None
+    ):
         return _day(ctx.anchor)  # "today is the eighth day of ...": the day of writing
     ref = ctx.reference
-    if (re.fullmatch(r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?", s) and ref is not None
-            and ref.granularity is G.DAY and ref.start is not None):
+    if (
+        re.fullmatch(r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?", s)
+        and ref is not None
+        and ref.granularity is G.DAY
+        and ref.start is not None
+    ):
         try:  # "April 24 and [25]": a bare day number continues the month just named
             return _day(ref.start.replace(day=int(re.match(r"\d+", s).group())))  # type: ignore[union-attr]
         except ValueError:
@@ -766,7 +1038,8 @@ _CLOCK = re.compile(
     r"(?:(?:around|about|at|shortly after|shortly before|just after|just before) )?"
     r"(?:(?P<h>\d{1,2})(?:[:.](?P<mi>\d\d))? ?(?P<ap>a\.?m\.?|p\.?m\.?)|(?P<h24>[01]?\d|2[0-3]):"
     r"(?P<mi24>\d\d)|(?P<word>noon|midday|midnight))"
-    r"(?: (?:[a-z]{2,4}t|gmt|utc|local time|local))?(?:,? (?:on )?(?P<rest>.+))?")
+    r"(?: (?:[a-z]{2,4}t|gmt|utc|local time|local))?(?:,? (?:on )?(?P<rest>.+))?"
+)
 
 
 def _clock(s: str, ctx: Ctx) -> Timex | None:
@@ -799,30 +1072,47 @@ def _clock(s: str, ctx: Ctx) -> Timex | None:
 # --- modifiers and the driver ----------------------------------------------------------
 
 _MOD_PREFIXES: list[tuple[str, str]] = [
-    (r"the (?:beginning|start|early part|first part) of|(?:beginning|start) of|earlier in|early in"
-     r"|as early as|early|earlier", "START"),
-    (r"the (?:end|close|latter part|rest|remainder|last part) of|(?:end|close) of|later in|late in"
-     r"|as late as|late|later", "END"),
+    (
+        r"the (?:beginning|start|early part|first part) of|(?:beginning|start) of|earlier in|early in"
+        r"|as early as|early|earlier",
+        "START",
+    ),
+    (
+        r"the (?:end|close|latter part|rest|remainder|last part) of|(?:end|close) of|later in|late in"
+        r"|as late as|late|later",
+        "END",
+    ),
     (r"the (?:middle|turn) of|middle of|mid|the mid", "MID"),
-    (r"around|about|approximately|roughly|circa|sometime|some time|sometime in|some time in"
-     r"|nearly|almost|just|only", "APPROX"),
-    (r"post", "AFTER"), (r"pre", "BEFORE"),
+    (
+        r"around|about|approximately|roughly|circa|sometime|some time|sometime in|some time in"
+        r"|nearly|almost|just|only",
+        "APPROX",
+    ),
+    (r"post", "AFTER"),
+    (r"pre", "BEFORE"),
     # a part of the period with no TimeML modifier of its own: the period's value
     (r"(?:a good|a large|a big|the better|much|most|part|all|the bulk) (?:part )?of", ""),
 ]
 _MOD_SUFFIXES: list[tuple[str, str]] = [
     (r"and beyond|or later|or after|onward|onwards|at the earliest", "ON_OR_AFTER"),
-    (r"or earlier|or before|at the latest", "ON_OR_BEFORE"), (r"or so", "APPROX"),
+    (r"or earlier|or before|at the latest", "ON_OR_BEFORE"),
+    (r"or so", "APPROX"),
 ]
-_HALVES = {"the first half of": "H1", "the second half of": "H2", "the last half of": "H2",
-           "the latter half of": "H2", "first half of": "H1", "second half of": "H2"}
+_HALVES = {
+    "the first half of": "H1",
+    "the second half of": "H2",
+    "the last half of": "H2",
+    "the latter half of": "H2",
+    "first half of": "H1",
+    "second half of": "H2",
+}
 
 
 def _split_mod(s: str) -> tuple[str | None, str]:
     """Split 'early December' into ('START', 'december'); (None, s) when no modifier."""
     for half in _HALVES:
         if s.startswith(half + " "):
-            return _HALVES[half], s[len(half) + 1:]
+            return _HALVES[half], s[len(half) + 1 :]
     if s.startswith("the ") and re.match(r"the (?:early|late|mid)\b", s):
         s = s[4:]  # "the early 1980s" -> "early 1980s"
     for words, mod in _MOD_PREFIXES:
@@ -837,8 +1127,10 @@ def _split_mod(s: str) -> tuple[str | None, str]:
 
 
 _YEAR_RANGE = re.compile(r"(?P<a>1[0-9]\d\d|20\d\d) ?[-\u2013/] ?(?P<b>1[0-9]\d\d|20\d\d|\d\d)")
-_DAY_RANGE = re.compile(rf"(?P<m>{P.MONTH}) ?(?P<d1>\d{{1,2}}) ?[-\u2013] ?(?P<d2>\d{{1,2}})"
-                        r"(?:,? (?P<y>1[0-9]\d\d|20\d\d))?")
+_DAY_RANGE = re.compile(
+    rf"(?P<m>{P.MONTH}) ?(?P<d1>\d{{1,2}}) ?[-\u2013] ?(?P<d2>\d{{1,2}})"
+    r"(?:,? (?P<y>1[0-9]\d\d|20\d\d))?"
+)
 
 
 def _range(s: str, ctx: Ctx) -> Timex | None:
@@ -861,7 +1153,9 @@ def _range(s: str, ctx: Ctx) -> Timex | None:
         d1, d2 = int(m.group("d1")), int(m.group("d2"))
         if not 1 <= d1 < d2 <= 31:
             return None
-        start = _resolve(f"{m.group('m')} {d1}" + (f", {m.group('y')}" if m.group("y") else ""), ctx, 3)
+        start = _resolve(
+            f"{m.group('m')} {d1}" + (f", {m.group('y')}" if m.group("y") else ""), ctx, 3
+        )
         if start is None or start.start is None or start.granularity is not G.DAY:
             return None
         try:
@@ -872,9 +1166,26 @@ def _range(s: str, ctx: Ctx) -> Timex | None:
     return None
 
 
-_RULES: list[Rule] = [_range, _ref_word, _recurrence, _year_ago, _offset, _duration, _holiday,
-                      _explicit_date, _decade, _quarter, _season, _today, _weekday, _month,
-                      _anaphor, _deictic_unit, _year, _clock]
+_RULES: list[Rule] = [
+    _range,
+    _ref_word,
+    _recurrence,
+    _year_ago,
+    _offset,
+    _duration,
+    _holiday,
+    _explicit_date,
+    _decade,
+    _quarter,
+    _season,
+    _today,
+    _weekday,
+    _month,
+    _anaphor,
+    _deictic_unit,
+    _year,
+    _clock,
+]
 
 
 def _as_timex(found: Timex | Period, s: str) -> Timex:
@@ -899,8 +1210,13 @@ def _resolve(s: str, ctx: Ctx, depth: int = 0) -> Timex | None:
     return inner.with_text(s, mod or None)
 
 
-def normalise(expression: str, anchor: date | None, *, tense: Tense | None = None,
-              reference: Timex | None = None) -> Timex | None:
+def normalise(
+    expression: str,
+    anchor: date | None,
+    *,
+    tense: Tense | None = None,
+    reference: Timex | None = None,
+) -> Timex | None:
     """Normalise one date expression as written, against the anchor (publication date).
 
     ``tense`` is the direction of the clause the expression sits in; it decides

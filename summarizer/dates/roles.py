@@ -20,42 +20,62 @@ from __future__ import annotations
 
 import re
 
-_SUPERLATIVE = (r"(?:first|last|lowest|highest|biggest|largest|smallest|worst|best|strongest|weakest|"
-                r"most|least|fewest|greatest|deepest|sharpest|steepest|fastest|slowest|longest|"
-                r"shortest|only|record|[a-z]+est)")
+_SUPERLATIVE = (
+    r"(?:first|last|lowest|highest|biggest|largest|smallest|worst|best|strongest|weakest|"
+    r"most|least|fewest|greatest|deepest|sharpest|steepest|fastest|slowest|longest|"
+    r"shortest|only|record|[a-z]+est)"
+)
 # "the first annual loss since", "its lowest level since", "a record since": a superlative a few
 # words before "since"
-_COMPARISON_SINCE = re.compile(rf"\b{_SUPERLATIVE}\b(?:\W+\w+){{0,6}}?\W+(?:ever\s+)?since\s+"
-                               r"(?:(?:early|late|mid|the\s+(?:start|end|beginning|middle)\s+of)\s*-?\s*)?$",
-                               re.IGNORECASE)
-_SINCE = re.compile(r"\b(?:ever\s+)?since\s+(?:(?:early|late|mid|the\s+(?:start|end|beginning|middle)"
-                    r"\s+of)\s*-?\s*)?$", re.IGNORECASE)
-_CHANGE = (r"(?:up|down|rose|fell|climbed|dropped|increased|decreased|declined|jumped|slipped|gained|"
-           r"grew|shrank|rising|falling|rise|fall|gain|drop|increase|decrease|decline|change)")
+_COMPARISON_SINCE = re.compile(
+    rf"\b{_SUPERLATIVE}\b(?:\W+\w+){{0,6}}?\W+(?:ever\s+)?since\s+"
+    r"(?:(?:early|late|mid|the\s+(?:start|end|beginning|middle)\s+of)\s*-?\s*)?$",
+    re.IGNORECASE,
+)
+_SINCE = re.compile(
+    r"\b(?:ever\s+)?since\s+(?:(?:early|late|mid|the\s+(?:start|end|beginning|middle)"
+    r"\s+of)\s*-?\s*)?$",
+    re.IGNORECASE,
+)
+_CHANGE = (
+    r"(?:up|down|rose|fell|climbed|dropped|increased|decreased|declined|jumped|slipped|gained|"
+    r"grew|shrank|rising|falling|rise|fall|gain|drop|increase|decrease|decline|change)"
+)
 _COMPARED = re.compile(
     r"(?:\b(?:compared\s+(?:with|to)|versus|vs\.?|than)(?:\s+(?:in|at|on|during|for))?"
     rf"|\b{_CHANGE}\b[^.;]{{0,40}}?\bfrom(?:\s+[^.;]{{0,30}}?\s+(?:in|on|at|of|for))?)"
     r"\s+(?:the\s+)?(?:same\s+)?$",
-    re.IGNORECASE)
-_A_YEAR_AGO = re.compile(r"^(?:a|one|the)?\s*(?:year|quarter|month)[- ](?:ago|earlier)|^year[- ](?:ago|earlier)",
-                         re.IGNORECASE)
-_RANGE_FROM = re.compile(r"\b(?:from|between)\s+(?:the\s+)?(?:early\s+|late\s+|mid-?\s*)?$", re.IGNORECASE)
+    re.IGNORECASE,
+)
+_A_YEAR_AGO = re.compile(
+    r"^(?:a|one|the)?\s*(?:year|quarter|month)[- ](?:ago|earlier)|^year[- ](?:ago|earlier)",
+    re.IGNORECASE,
+)
+_RANGE_FROM = re.compile(
+    r"\b(?:from|between)\s+(?:the\s+)?(?:early\s+|late\s+|mid-?\s*)?$", re.IGNORECASE
+)
 _RANGE_TO = re.compile(r"^\s*(?:to|until|till|through|and|-|\u2013)\s+\S", re.IGNORECASE)
-_RANGE_END_BEFORE = re.compile(r"\b(?:from|between)\b[^.;]{1,40}?\b(?:to|until|till|through|and)\s+$",
-                               re.IGNORECASE)
+_RANGE_END_BEFORE = re.compile(
+    r"\b(?:from|between)\b[^.;]{1,40}?\b(?:to|until|till|through|and)\s+$", re.IGNORECASE
+)
 
 
 def mention_role(text: str, start: int, end: int) -> str | None:
     """The role of the date expression text[start:end] (see the module docstring), or None."""
     if re.search(r"\d\s*[-\u2013]\s*\d", text[start:end]) and not re.fullmatch(
-            r"\d{4}-\d\d-\d\d", text[start:end]):
+        r"\d{4}-\d\d-\d\d", text[start:end]
+    ):
         return "range"  # one expression: "2009-2010", "March 3-5"
-    before = text[max(0, start - 80):start]
-    after = text[end:end + 30]
+    before = text[max(0, start - 80) : start]
+    after = text[end : end + 30]
     if _SINCE.search(before):
         return "comparison" if _COMPARISON_SINCE.search(before) else "since"
-    if _A_YEAR_AGO.match(text[start:end]) and re.search(r"\b(?:from|than|with|to|versus)\s+"
-                                                          r"[^.;]{0,30}$", before, re.IGNORECASE):
+    if _A_YEAR_AGO.match(text[start:end]) and re.search(
+        r"\b(?:from|than|with|to|versus)\s+"
+        r"[^.;]{0,30}$",
+        before,
+        re.IGNORECASE,
+    ):
         return "comparison"
     if _RANGE_FROM.search(before) and _RANGE_TO.match(after):
         return "range_start"

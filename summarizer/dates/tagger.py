@@ -21,17 +21,21 @@ from .lexicon import FULL_MONTHS, ORDINAL_WORD, SPELLED_YEAR
 from .model import DateMention, Granularity, Tense, Timex
 from .resolve import normalise
 
-_MODT = (r"(?:(?:early|late|mid|earlier|later|around|sometime|some time)[- ]|the (?:beginning|start|end|middle|close|rest"
-         r"|remainder|early part|latter part|first half|second half|last half) of "
-         r"|(?:the )?(?:early|late|mid)[- ]|(?:beginning|end|middle) of )")
+_MODT = (
+    r"(?:(?:early|late|mid|earlier|later|around|sometime|some time)[- ]|the (?:beginning|start|end|middle|close|rest"
+    r"|remainder|early part|latter part|first half|second half|last half) of "
+    r"|(?:the )?(?:early|late|mid)[- ]|(?:beginning|end|middle) of )"
+)
 _C = r"\s*,?\s*"
 _DUR_APPROX = r"(?:about|nearly|almost|some|more than|less than|no more than|at least|up to|roughly|around|approximately)"  # an optional comma, with or without tokenisation spaces
 _YEAR_TAIL = rf"(?:{_C}(?:{P.YEAR4}|{SPELLED_YEAR})(?!\d))"
 _MON_FULL = "(?:" + "|".join(FULL_MONTHS) + ")"
 _UNIT_WORDS = r"(?:year|month|week|quarter|decade|century)"
 _REL = r"(?:last|this|next|this past|this coming|coming|past)"
-_DEICTIC_REL = (r"(?:last|this|next|the past|the last|the previous|the coming|the next|the current"
-                r"|this past|this coming|the latest|the following|the prior|that|the same|that same)")
+_DEICTIC_REL = (
+    r"(?:last|this|next|the past|the last|the previous|the coming|the next|the current"
+    r"|this past|this coming|the latest|the following|the prior|that|the same|that same)"
+)
 
 _TEMPLATES: list[str] = [
     # explicit dates: "Friday, Oct. 23", "March 06 , 2008", "5 January 2009", "the 5th of May"
@@ -106,110 +110,391 @@ _TEMPLATES: list[str] = [
 @lru_cache(maxsize=1)
 def _compiled() -> list[re.Pattern[str]]:
     """Compile on first use so that importing the module stays fast."""
-    return [re.compile(rf"(?<![\w'’-])(?:{P.loose(t)})(?![\w’]|'(?!s))", re.IGNORECASE)
-            for t in _TEMPLATES]
+    return [
+        re.compile(rf"(?<![\w'’-])(?:{P.loose(t)})(?![\w’]|'(?!s))", re.IGNORECASE)
+        for t in _TEMPLATES
+    ]
 
 
-_CAPITALISED = re.compile(rf"\b(?:{P.MONTH}|{P.WEEKDAY}|christmas|easter|thanksgiving|halloween)(?![a-z])",
-                          re.IGNORECASE)
+_CAPITALISED = re.compile(
+    rf"\b(?:{P.MONTH}|{P.WEEKDAY}|christmas|easter|thanksgiving|halloween)(?![a-z])", re.IGNORECASE
+)
 _YEAR_ONLY = re.compile(r"(?:fiscal(?: year)?|FY|the year|calendar(?: year)?)?\s*(\d{4})", re.I)
-_QUANTITY_BEFORE = re.compile(r"(?:[$£€#]|\bno\.|\bnumber|\babout|\bsome|\bnearly|\bover|\bthan"
-                              r"|\bapproximately|\broughly|\baround|\balmost|\broute|\bflight"
-                              r"|\bmodel|\bversion)\s*$", re.I)
-_QUANTITY_AFTER = re.compile(r"^\s*(?:%|percent|per cent|million|billion|thousand|hundred|people"
-                             r"|times|units|points|feet|meters|metres|miles|kilometers|km|tons"
-                             r"|barrels|dollars|yen|euros|shares|votes|[-–]\d)", re.I)
-_MONTH_CUE_BEFORE = re.compile(r"(?:\b(?:in|since|by|until|till|through|during|from|to|of|last|this"
-                               r"|next|early|late|before|after|and|or|between|around|for)|mid-?|,)\s*$",
-                               re.I)
+_QUANTITY_BEFORE = re.compile(
+    r"(?:[$£€#]|\bno\.|\bnumber|\babout|\bsome|\bnearly|\bover|\bthan"
+    r"|\bapproximately|\broughly|\baround|\balmost|\broute|\bflight"
+    r"|\bmodel|\bversion)\s*$",
+    re.I,
+)
+_QUANTITY_AFTER = re.compile(
+    r"^\s*(?:%|percent|per cent|million|billion|thousand|hundred|people"
+    r"|times|units|points|feet|meters|metres|miles|kilometers|km|tons"
+    r"|barrels|dollars|yen|euros|shares|votes|[-–]\d)",
+    re.I,
+)
+_MONTH_CUE_BEFORE = re.compile(
+    r"(?:\b(?:in|since|by|until|till|through|during|from|to|of|last|this"
+    r"|next|early|late|before|after|and|or|between|around|for)|mid-?|,)\s*$",
+    re.I,
+)
 
 
 def _plausible(text: str, m: re.Match[str]) -> bool:
     """Reject spans that are words of the same shape but not dates ("may be", "$ 2008 million")."""
     span = m.group(0)
-    before, after = text[max(0, m.start() - 25):m.start()], text[m.end():m.end() + 20]
+    before, after = text[max(0, m.start() - 25) : m.start()], text[m.end() : m.end() + 20]
     for word in _CAPITALISED.finditer(span):
         if not word.group(0)[0].isupper():
             return False
     low = span.lower()
     if re.fullmatch(r"(?:may|march)", low):
         return bool(_MONTH_CUE_BEFORE.search(before)) and not re.match(
-            r"\s+(?:be|have|not|also|well|still|need|want|say|take|make)\b", after, re.I)
+            r"\s+(?:be|have|not|also|well|still|need|want|say|take|make)\b", after, re.I
+        )
     if re.fullmatch(r"[a-z]+", low) and low in FULL_MONTHS:
         return bool(_MONTH_CUE_BEFORE.search(before)) or bool(re.match(r"\s*,", after))
     if re.fullmatch(r"\d{4}\s*[-\u2013]\s*\d{2,4}", span) and (
-            _QUANTITY_BEFORE.search(before) or _QUANTITY_AFTER.match(after)):
+        _QUANTITY_BEFORE.search(before) or _QUANTITY_AFTER.match(after)
+    ):
         return False  # "$ 1990-95 million", "1990-95 percent"
     y = _YEAR_ONLY.fullmatch(span)
     if y:
         year = int(y.group(1))
         if _QUANTITY_BEFORE.search(before) or _QUANTITY_AFTER.match(after):
             return False
-        if not 1900 <= year <= 2099 and not re.search(r"\b(?:in|since|of|from|until|by)\s*$", before, re.I):
+        if not 1900 <= year <= 2099 and not re.search(
+            r"\b(?:in|since|of|from|until|by)\s*$", before, re.I
+        ):
             return False
     if re.fullmatch(r"(?:the )?(?:fall|spring)", low) and not re.search(r"\bin\s*$", before, re.I):
         return False  # "the fall of Rome", "a spring in his step"
-    if re.search(r"\bhalf\b", low) is None and re.fullmatch(rf"(?:a|an) (?:second|minute)", low):
+    if re.search(r"\bhalf\b", low) is None and re.fullmatch(r"(?:a|an) (?:second|minute)", low):
         return False  # "a second term"
-    if low.startswith("p") and re.fullmatch(r"p(?:\d+[ymwd]|t\d+[hms])", low) and not span.isupper():
-        return False
-    return True
+    return not (
+        low.startswith("p")
+        and re.fullmatch(r"p(?:\d+[ymwd]|t\d+[hms])", low)
+        and not span.isupper()
+    )
 
 
 # --- tense ------------------------------------------------------------------------------
 
-_FUTURE_AUX = {"will", "'ll", "shall", "wo", "won't", "would", "gonna", "must", "should", "can",
-               "might", "may"}
+_FUTURE_AUX = {
+    "will",
+    "'ll",
+    "shall",
+    "wo",
+    "won't",
+    "would",
+    "gonna",
+    "must",
+    "should",
+    "can",
+    "might",
+    "may",
+}
 # Verbs whose time argument lies ahead of the speech time even in the past tense.
 # ("set" is left out: "a record set on Aug. 6", "set Friday as the deadline" look back;
 # "set to"/"set for" are in the bigrams.)
-_FUTURE_VERBS = {"scheduled", "planned", "postponed", "delayed", "adjourned", "deferred", "slated",
-                 "expected", "due", "plans", "plan", "planning", "scheduling"}
-_DETERMINERS = {"a", "an", "the", "its", "their", "his", "her", "our", "this", "that", "these",
-                "those", "some", "any", "no", "every", "each"}
-_FUTURE_BIGRAMS = {("going", "to"), ("expected", "to"), ("scheduled", "to"), ("scheduled", "for"),
-                   ("set", "to"), ("set", "for"), ("due", "to"), ("is", "to"), ("are", "to"), ("plans", "to"),
-                   ("plan", "to"), ("planning", "to"), ("intends", "to"), ("aims", "to"),
-                   ("hopes", "to"), ("expects", "to"), ("likely", "to"), ("poised", "to"),
-                   # commitments: what is agreed, promised or decided is done later
-                   ("agreed", "to"), ("agreement", "to"), ("agrees", "to"), ("decided", "to"),
-                   ("promised", "to"), ("pledged", "to"), ("vowed", "to"), ("voted", "to"),
-                   ("offered", "to"), ("threatened", "to"), ("intended", "to"), ("intend", "to")}
+_FUTURE_VERBS = {
+    "scheduled",
+    "planned",
+    "postponed",
+    "delayed",
+    "adjourned",
+    "deferred",
+    "slated",
+    "expected",
+    "due",
+    "plans",
+    "plan",
+    "planning",
+    "scheduling",
+}
+_DETERMINERS = {
+    "a",
+    "an",
+    "the",
+    "its",
+    "their",
+    "his",
+    "her",
+    "our",
+    "this",
+    "that",
+    "these",
+    "those",
+    "some",
+    "any",
+    "no",
+    "every",
+    "each",
+}
+_FUTURE_BIGRAMS = {
+    ("going", "to"),
+    ("expected", "to"),
+    ("scheduled", "to"),
+    ("scheduled", "for"),
+    ("set", "to"),
+    ("set", "for"),
+    ("due", "to"),
+    ("is", "to"),
+    ("are", "to"),
+    ("plans", "to"),
+    ("plan", "to"),
+    ("planning", "to"),
+    ("intends", "to"),
+    ("aims", "to"),
+    ("hopes", "to"),
+    ("expects", "to"),
+    ("likely", "to"),
+    ("poised", "to"),
+    # commitments: what is agreed, promised or decided is done later
+    ("agreed", "to"),
+    ("agreement", "to"),
+    ("agrees", "to"),
+    ("decided", "to"),
+    ("promised", "to"),
+    ("pledged", "to"),
+    ("vowed", "to"),
+    ("voted", "to"),
+    ("offered", "to"),
+    ("threatened", "to"),
+    ("intended", "to"),
+    ("intend", "to"),
+}
 _PRESENT = {"is", "are", "am", "has", "have", "does", "do", "says", "say", "remains", "seems"}
 _PERFECT = {"has", "have", "'ve"}
 # Present-tense forms of verbs that news uses for scheduled events ("meets Monday").
 # They double as nouns ("the meet", "a visit"), so they count only right after a
 # subject: a pronoun or a capitalised name.
-_PRESENT_VERBS = {f for v in ("meet", "visit", "begin", "start", "open", "hold", "head", "travel",
-                              "leave", "arrive", "return", "resume", "vote", "face", "close",
-                              "take", "go", "come", "launch", "sign", "host", "attend", "testify",
-                              "expire", "fly", "speak", "address", "tour", "appear", "convene")
-                  for f in (v, v + "s", v + "es")}
+_PRESENT_VERBS = {
+    f
+    for v in (
+        "meet",
+        "visit",
+        "begin",
+        "start",
+        "open",
+        "hold",
+        "head",
+        "travel",
+        "leave",
+        "arrive",
+        "return",
+        "resume",
+        "vote",
+        "face",
+        "close",
+        "take",
+        "go",
+        "come",
+        "launch",
+        "sign",
+        "host",
+        "attend",
+        "testify",
+        "expire",
+        "fly",
+        "speak",
+        "address",
+        "tour",
+        "appear",
+        "convene",
+    )
+    for f in (v, v + "s", v + "es")
+}
 _SUBJECT_PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "who"}
-_PAST = {"was", "were", "had", "did", "said", "told", "met", "took", "gave", "came", "went",
-         "made", "fell", "rose", "began", "left", "won", "lost", "held", "saw", "sold", "bought",
-         "paid", "got", "sent", "brought", "thought", "found", "became", "ran", "led", "fled",
-         "spoke", "wrote", "broke", "chose", "grew", "knew", "shot", "stood", "threw", "struck",
-         "fought", "caught", "sought", "built", "spent", "felt", "kept", "quit", "hit", "put",
-         "cut", "set", "shut", "beat", "dealt", "meant", "read", "heard", "agreed", "died",
-         "began", "drew", "flew", "swept", "slid", "sank", "rang", "won", "wound", "ended"}
-_NOT_VERBS = {"need", "speed", "united", "red", "bed", "shed", "feed", "seed", "hundred", "indeed",
-              "armed", "based", "related", "limited", "proposed", "expected", "alleged", "so-called",
-              "scheduled", "planned", "detailed", "advanced", "named", "called", "used"}
+_PAST = {
+    "was",
+    "were",
+    "had",
+    "did",
+    "said",
+    "told",
+    "met",
+    "took",
+    "gave",
+    "came",
+    "went",
+    "made",
+    "fell",
+    "rose",
+    "began",
+    "left",
+    "won",
+    "lost",
+    "held",
+    "saw",
+    "sold",
+    "bought",
+    "paid",
+    "got",
+    "sent",
+    "brought",
+    "thought",
+    "found",
+    "became",
+    "ran",
+    "led",
+    "fled",
+    "spoke",
+    "wrote",
+    "broke",
+    "chose",
+    "grew",
+    "knew",
+    "shot",
+    "stood",
+    "threw",
+    "struck",
+    "fought",
+    "caught",
+    "sought",
+    "built",
+    "spent",
+    "felt",
+    "kept",
+    "quit",
+    "hit",
+    "put",
+    "cut",
+    "set",
+    "shut",
+    "beat",
+    "dealt",
+    "meant",
+    "read",
+    "heard",
+    "agreed",
+    "died",
+    "drew",
+    "flew",
+    "swept",
+    "slid",
+    "sank",
+    "rang",
+    "wound",
+    "ended",
+}
+_NOT_VERBS = {
+    "need",
+    "speed",
+    "united",
+    "red",
+    "bed",
+    "shed",
+    "feed",
+    "seed",
+    "hundred",
+    "indeed",
+    "armed",
+    "based",
+    "related",
+    "limited",
+    "proposed",
+    "expected",
+    "alleged",
+    "so-called",
+    "scheduled",
+    "planned",
+    "detailed",
+    "advanced",
+    "named",
+    "called",
+    "used",
+}
 _PRONOUNS = {"it", "that", "there", "here", "what", "he", "she", "who", "this", "where", "which"}
 _CLAUSE_END = re.compile(r"[.!?;]\s+(?=[A-Z\"'“‘(`])|\n")
 # A period after an abbreviation does not end the sentence: titles ("Mr.", "Gen."),
 # "vs.", month and state abbreviations as news agencies write them ("Sept.", "Ala.",
 # "Calif."), company suffixes and initials ("U.S.", "N.Y.", "J.").
-_ABBREVIATIONS = frozenset({
-    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "cmdr", "adm", "maj",
-    "sen", "rep", "gov", "pres", "rev", "st", "jr", "sr", "messrs", "vs", "v", "no", "nos",
-    "mt", "ft", "co", "corp", "inc", "ltd", "bros", "cos", "dept", "univ", "jan", "feb", "mar",
-    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "ala", "ariz", "ark",
-    "calif", "colo", "conn", "del", "fla", "ga", "ill", "ind", "kan", "kans", "ky", "la", "md",
-    "mass", "mich", "minn", "miss", "mo", "mont", "neb", "nev", "okla", "ore", "pa", "tenn",
-    "tex", "va", "vt", "wash", "wis", "wyo",
-})
+_ABBREVIATIONS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "cmdr",
+        "adm",
+        "maj",
+        "sen",
+        "rep",
+        "gov",
+        "pres",
+        "rev",
+        "st",
+        "jr",
+        "sr",
+        "messrs",
+        "vs",
+        "v",
+        "no",
+        "nos",
+        "mt",
+        "ft",
+        "co",
+        "corp",
+        "inc",
+        "ltd",
+        "bros",
+        "cos",
+        "dept",
+        "univ",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "ala",
+        "ariz",
+        "ark",
+        "calif",
+        "colo",
+        "conn",
+        "del",
+        "fla",
+        "ga",
+        "ill",
+        "ind",
+        "kan",
+        "kans",
+        "ky",
+        "la",
+        "md",
+        "mass",
+        "mich",
+        "minn",
+        "miss",
+        "mo",
+        "mont",
+        "neb",
+        "nev",
+        "okla",
+        "ore",
+        "pa",
+        "tenn",
+        "tex",
+        "va",
+        "vt",
+        "wash",
+        "wis",
+        "wyo",
+    }
+)
 _ABBREV_BEFORE = re.compile(r"(?:\b[A-Za-z]\.)+[A-Za-z]$|\b[A-Za-z]$|\b([A-Za-z]+)$")
 
 
@@ -233,7 +518,9 @@ def _clause_bounds(text: str, last: bool) -> str:
     stops = _clause_stops(text)
     if not stops:
         return text
-    return text[stops[-1].end():] if last else text[:stops[0].start()]
+    return text[stops[-1].end() :] if last else text[: stops[0].start()]
+
+
 _TOKEN = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|'ll|n't|[,:]")
 
 
@@ -242,13 +529,17 @@ def _verb_tense(tokens: list[str], i: int) -> Tense | None:
     w = tokens[i].lower()
     if tokens[i] == "May":
         return None  # the month, not the modal
-    prev = [t.lower() for t in tokens[max(0, i - 4):i]]
+    prev = [t.lower() for t in tokens[max(0, i - 4) : i]]
     adverb = len(prev) >= 2 and (prev[-1].endswith("ly") or prev[-1] in ("still", "long", "well"))
-    if w.endswith("ed") and prev and (prev[-1] in _DETERMINERS or adverb and prev[-2] in _DETERMINERS):
+    if (
+        w.endswith("ed")
+        and prev
+        and (prev[-1] in _DETERMINERS or adverb and prev[-2] in _DETERMINERS)
+    ):
         return None  # participle used as an adjective: "a still unspecified date"
     if w in _FUTURE_VERBS:
         return None if prev and prev[-1] in _DETERMINERS else "future"  # "the plan" is a noun
-    after = [t.lower() for t in tokens[i + 1:i + 3]]
+    after = [t.lower() for t in tokens[i + 1 : i + 3]]
     if "'" in w and w not in _FUTURE_AUX:  # contractions: "it's", "they're", "we've", "he'll"
         base, _, clitic = w.partition("'")
         if clitic == "ll":
@@ -256,19 +547,31 @@ def _verb_tense(tokens: list[str], i: int) -> Tense | None:
         if clitic == "re" or (clitic == "s" and base in _PRONOUNS):
             perfect = clitic == "s" and after and (after[0] == "been" or after[0] in _PAST)
             return "past" if perfect else "present"
-        if clitic == "ve" and after and (after[0] == "been" or after[0] in _PAST
-                                          or after[0].endswith(("ed", "en"))):
+        if (
+            clitic == "ve"
+            and after
+            and (after[0] == "been" or after[0] in _PAST or after[0].endswith(("ed", "en")))
+        ):
             return "past"
         return None
-    if w in ("was", "were", "is", "are") and after and (
-            after[0] in _FUTURE_VERBS or tuple(after) in _FUTURE_BIGRAMS):
+    if (
+        w in ("was", "were", "is", "are")
+        and after
+        and (after[0] in _FUTURE_VERBS or tuple(after) in _FUTURE_BIGRAMS)
+    ):
         return "future"  # "were planning to ...", "was expected to ...": ahead of that time
-    if (w in _PERFECT and after and (after[0] == "been" or after[0] in _PAST
-                                     or after[0].endswith(("ed", "en")))) or (
-            w == "been" and prev and prev[-1] in _PERFECT | {"had"}):
+    if (
+        w in _PERFECT
+        and after
+        and (after[0] == "been" or after[0] in _PAST or after[0].endswith(("ed", "en")))
+    ) or (w == "been" and prev and prev[-1] in _PERFECT | {"had"}):
         return "past"  # the present perfect reports what has already happened
     prev_pairs = set(zip(prev, prev[1:] + [w]))
-    if w in _FUTURE_AUX or prev_pairs & _FUTURE_BIGRAMS or (set(prev) & _FUTURE_AUX and w not in _PRESENT):
+    if (
+        w in _FUTURE_AUX
+        or prev_pairs & _FUTURE_BIGRAMS
+        or (set(prev) & _FUTURE_AUX and w not in _PRESENT)
+    ):
         return "future"
     if w in _PAST or (w.endswith("ed") and len(w) > 4 and w not in _NOT_VERBS):
         if prev and prev[-1] in ("to", "be", "been") and {"is", "are"} & set(prev):
@@ -276,8 +579,14 @@ def _verb_tense(tokens: list[str], i: int) -> Tense | None:
         return "past"
     if w in _PRESENT:
         return "present"
-    if w in _PRESENT_VERBS and prev and (prev[-1] in _SUBJECT_PRONOUNS or (
-            tokens[i - 1][:1].isupper() and prev[-1] not in _DETERMINERS)):
+    if (
+        w in _PRESENT_VERBS
+        and prev
+        and (
+            prev[-1] in _SUBJECT_PRONOUNS
+            or (tokens[i - 1][:1].isupper() and prev[-1] not in _DETERMINERS)
+        )
+    ):
         return "present"  # "Clinton and Arafat meet separately [Monday]", "he leaves [Friday]"
     return None
 
@@ -294,7 +603,8 @@ def infer_tense(left: str, right: str) -> Tense | None:
     ltoks, rtoks = _TOKEN.findall(left)[-NEAR_WINDOW:], _TOKEN.findall(right)[:NEAR_WINDOW]
     near = " ".join(ltoks[-3:]).lower()
     if any(t.lower() in ("next", "upcoming", "coming") for t in ltoks[-2:]) or re.search(
-            r"(?:as soon as|as early as|ahead of|in time for|effective)$", near):
+        r"(?:as soon as|as early as|ahead of|in time for|effective)$", near
+    ):
         return "future"
     if ltoks and ltoks[-1].lower() in ("last", "since"):
         return "past"  # "last [October]", "since [March]": the word just before decides
@@ -305,7 +615,8 @@ def infer_tense(left: str, right: str) -> Tense | None:
         # state that holds at the time of writing and lasts until the date -> ahead.
         return "future"
     return _nearest_verb_tense(ltoks, rtoks) or _nearest_verb_tense(
-        _TOKEN.findall(left)[-WIDE_WINDOW:], _TOKEN.findall(right)[:WIDE_WINDOW])
+        _TOKEN.findall(left)[-WIDE_WINDOW:], _TOKEN.findall(right)[:WIDE_WINDOW]
+    )
 
 
 def _holds_now(ltoks: list[str]) -> bool:
@@ -316,7 +627,7 @@ def _holds_now(ltoks: list[str]) -> bool:
             continue
         if t == "present":
             return True
-        prev = [w.lower() for w in ltoks[max(0, i - 3):i + 1]]
+        prev = [w.lower() for w in ltoks[max(0, i - 3) : i + 1]]
         return t == "past" and bool(set(prev) & _PERFECT) and "been" not in prev[:-1]
     return False
 
@@ -372,7 +683,7 @@ def _left_context(text: str, start: int) -> str:
     width = TENSE_WINDOW
     while start - width > 0:
         cut = _LEFT_CUT.search(text, start - width, start)
-        if cut is not None and _enough_context(window := text[cut.end():start]):
+        if cut is not None and _enough_context(window := text[cut.end() : start]):
             return window
         width *= 2
     return text[:start]
@@ -384,7 +695,7 @@ def _right_context(text: str, end: int) -> str:
         cut = _RIGHT_CUT.search(text, end + width - 1)
         if cut is None:
             break
-        if _enough_context(window := text[end:cut.end()]):
+        if _enough_context(window := text[end : cut.end()]):
             return window
         width *= 2
     return text[end:]
@@ -415,11 +726,15 @@ def _planned_before(rtoks: list[str], i: int) -> bool:
     past-tense verb of planning dates the planning (past), not what was planned."""
     w = rtoks[i].lower()
     before = rtoks[i - 1].lower() if i else ""
-    return (w in _FUTURE_VERBS and w.endswith("ed")
-            and before not in ("is", "are", "was", "were", "be", "been", "being"))
+    return (
+        w in _FUTURE_VERBS
+        and w.endswith("ed")
+        and before not in ("is", "are", "was", "were", "be", "been", "being")
+    )
 
 
 # --- driver -----------------------------------------------------------------------------
+
 
 def _candidates(text: str) -> list[tuple[int, int]]:
     spans: set[tuple[int, int]] = set()
@@ -481,7 +796,11 @@ def reference_before(mentions: list[DateMention], offset: int) -> Timex | None:
         if offset - m.end > REFERENCE_WINDOW:
             return None
         tx = m.timex
-        if (tx.kind == "date" and tx.start is not None and tx.granularity is not Granularity.REF
-                and not _COMPARISON.search(tx.text)):
+        if (
+            tx.kind == "date"
+            and tx.start is not None
+            and tx.granularity is not Granularity.REF
+            and not _COMPARISON.search(tx.text)
+        ):
             return tx
     return None

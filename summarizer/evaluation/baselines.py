@@ -23,18 +23,25 @@ dated-sentence baseline on dated-event recall is not yet worth its cost.
 from __future__ import annotations
 
 from ..dates import DateMention, Granularity, find_dates
-from ..events import written_date
 from ..schemas import Event, Evidence, Span
+from ..timeline.events import written_date
 from .metrics import lead_n, publication_date_baseline, sentence_spans, sentences
 from .names import BASELINES, DATED_SENTENCES, LEAD, PUBLICATION_DATE
 from .references import Reference
 
 # Finest first: the most specific expression in a sentence dates it.
-_ORDER = [Granularity.DAY, Granularity.WEEK, Granularity.MONTH, Granularity.SEASON,
-          Granularity.QUARTER, Granularity.HALF, Granularity.YEAR, Granularity.DECADE,
-          Granularity.CENTURY]
+_ORDER = [
+    Granularity.DAY,
+    Granularity.WEEK,
+    Granularity.MONTH,
+    Granularity.SEASON,
+    Granularity.QUARTER,
+    Granularity.HALF,
+    Granularity.YEAR,
+    Granularity.DECADE,
+    Granularity.CENTURY,
+]
 DESCRIPTION_MAX_CHARS = 300  # Event.description's limit
-
 
 
 def lead3(reference: Reference) -> tuple[str, list[str]]:
@@ -59,13 +66,16 @@ def dated_sentence_baseline(reference: Reference) -> list[Event]:
         # min() keeps the first of equally specific mentions: the text order breaks ties
         best = min(inside, key=lambda m: _ORDER.index(m.timex.granularity))  # type: ignore[arg-type]
         quote = text[start:end]
-        events.append(Event(
-            description=quote[:DESCRIPTION_MAX_CHARS],
-            date=written_date(best),
-            status="fact",
-            evidence=Evidence(quote=quote, span=Span(start=start, end=end), match="exact",
-                              score=100.0),
-        ))
+        events.append(
+            Event(
+                description=quote[:DESCRIPTION_MAX_CHARS],
+                date=written_date(best),
+                status="fact",
+                evidence=Evidence(
+                    quote=quote, span=Span(start=start, end=end), match="exact", score=100.0
+                ),
+            )
+        )
     return events
 
 
@@ -83,5 +93,13 @@ def baseline_summary(name: str, reference: Reference) -> tuple[str, list[str]] |
     return lead3(reference) if name == LEAD else None
 
 
-__all__ = ["BASELINES", "DATED_SENTENCES", "LEAD", "PUBLICATION_DATE", "baseline_events",
-           "baseline_summary", "dated_sentence_baseline", "lead3"]
+__all__ = [
+    "BASELINES",
+    "DATED_SENTENCES",
+    "LEAD",
+    "PUBLICATION_DATE",
+    "baseline_events",
+    "baseline_summary",
+    "dated_sentence_baseline",
+    "lead3",
+]

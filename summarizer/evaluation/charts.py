@@ -37,14 +37,18 @@ def _e(text: object) -> str:
 def legend(systems: Sequence[str]) -> str:
     """An HTML legend matching the chart colours."""
     colour = colours(systems)
-    items = "".join(f'<span class="key"><i style="background:{colour[s]}"></i>{_e(s)}</span>'
-                    for s in systems)
+    items = "".join(
+        f'<span class="key"><i style="background:{colour[s]}"></i>{_e(s)}</span>' for s in systems
+    )
     return f'<div class="legend">{items}</div>'
 
 
-def metric_bars(rows: Sequence[tuple[str, Mapping[str, float | None]]], systems: Sequence[str],
-                old: Mapping[str, Mapping[str, float | None]] | None = None,
-                old_keys: Sequence[str] | None = None) -> str:
+def metric_bars(
+    rows: Sequence[tuple[str, Mapping[str, float | None]]],
+    systems: Sequence[str],
+    old: Mapping[str, Mapping[str, float | None]] | None = None,
+    old_keys: Sequence[str] | None = None,
+) -> str:
     """Grouped horizontal bars: ``rows`` is ``[(label, {system: value in 0..1 or None})]``.
 
     ``old`` (system -> metric key -> value) with ``old_keys`` (the metric key of
@@ -59,29 +63,39 @@ def metric_bars(rows: Sequence[tuple[str, Mapping[str, float | None]]], systems:
         y += max(1, len(present)) * (BAR_H + BAR_GAP) + GROUP_GAP
     height = y + 24
     width = LABEL_W + PLOT_W + VALUE_W
-    parts = [f'<svg role="img" aria-label="metrics by system" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" style="{FONT};font-size:12px">']
+    parts = [
+        f'<svg role="img" aria-label="metrics by system" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" style="{FONT};font-size:12px">'
+    ]
     _grid(parts, height)
     for r, (label, values) in enumerate(rows):
         top, present = tops[r], shown[r]
         mid = top + (max(1, len(present)) * (BAR_H + BAR_GAP)) / 2
-        parts.append(f'<text x="{LABEL_W - 8}" y="{mid + 3:.1f}" text-anchor="end" '
-                     f'font-weight="600" fill="#111827">{_e(label)}</text>')
+        parts.append(
+            f'<text x="{LABEL_W - 8}" y="{mid + 3:.1f}" text-anchor="end" '
+            f'font-weight="600" fill="#111827">{_e(label)}</text>'
+        )
         for i, system in enumerate(present):
             y = top + i * (BAR_H + BAR_GAP)
             value = float(values[system])  # type: ignore[arg-type]
             w = max(0.0, min(1.0, value)) * PLOT_W
-            parts.append(f'<rect x="{LABEL_W}" y="{y}" width="{w:.1f}" height="{BAR_H}" '
-                         f'fill="{colour[system]}" rx="2"><title>{_e(system)}: {_e(label)} = '
-                         f'{value:.3f}</title></rect>')
-            parts.append(f'<text x="{LABEL_W + w + 4:.1f}" y="{y + BAR_H - 1}" '
-                         f'font-size="10" fill="#374151">{value:.3f}</text>')
+            parts.append(
+                f'<rect x="{LABEL_W}" y="{y}" width="{w:.1f}" height="{BAR_H}" '
+                f'fill="{colour[system]}" rx="2"><title>{_e(system)}: {_e(label)} = '
+                f"{value:.3f}</title></rect>"
+            )
+            parts.append(
+                f'<text x="{LABEL_W + w + 4:.1f}" y="{y + BAR_H - 1}" '
+                f'font-size="10" fill="#374151">{value:.3f}</text>'
+            )
             before = old.get(system, {}).get(old_keys[r]) if old and old_keys else None
             if before is not None:
                 x = LABEL_W + max(0.0, min(1.0, before)) * PLOT_W
-                parts.append(f'<line x1="{x:.1f}" y1="{y - 1}" x2="{x:.1f}" y2="{y + BAR_H + 1}" '
-                             f'stroke="#111827" stroke-width="2"><title>baseline report: '
-                             f'{before:.3f}</title></line>')
+                parts.append(
+                    f'<line x1="{x:.1f}" y1="{y - 1}" x2="{x:.1f}" y2="{y + BAR_H + 1}" '
+                    f'stroke="#111827" stroke-width="2"><title>baseline report: '
+                    f"{before:.3f}</title></line>"
+                )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -89,15 +103,21 @@ def metric_bars(rows: Sequence[tuple[str, Mapping[str, float | None]]], systems:
 def _grid(parts: list[str], height: int) -> None:
     for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
         x = LABEL_W + tick * PLOT_W
-        parts.append(f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height - 18}" '
-                     'stroke="#e5e7eb"/>')
-        parts.append(f'<text x="{x:.1f}" y="{height - 4}" text-anchor="middle" '
-                     f'fill="#6b7280">{tick:g}</text>')
+        parts.append(
+            f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height - 18}" stroke="#e5e7eb"/>'
+        )
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - 4}" text-anchor="middle" '
+            f'fill="#6b7280">{tick:g}</text>'
+        )
 
 
-def strip_plot(values: Mapping[str, Sequence[tuple[str, float]]],
-               means: Mapping[str, float | None], systems: Sequence[str],
-               palette_of: Sequence[str] | None = None) -> str:
+def strip_plot(
+    values: Mapping[str, Sequence[tuple[str, float]]],
+    means: Mapping[str, float | None],
+    systems: Sequence[str],
+    palette_of: Sequence[str] | None = None,
+) -> str:
     """One row per system, a dot per document at its value, a line at the aggregate.
 
     ``palette_of`` is the full system list the colours are assigned over (so a
@@ -107,29 +127,39 @@ def strip_plot(values: Mapping[str, Sequence[tuple[str, float]]],
     row_h = 34
     height = len(systems) * row_h + 26
     width = LABEL_W + PLOT_W + VALUE_W + 40
-    parts = [f'<svg role="img" aria-label="per-document distribution" width="{width}" '
-             f'height="{height}" viewBox="0 0 {width} {height}" style="{FONT};font-size:12px">']
+    parts = [
+        f'<svg role="img" aria-label="per-document distribution" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" style="{FONT};font-size:12px">'
+    ]
     _grid(parts, height)
     for r, system in enumerate(systems):
         mid = r * row_h + row_h / 2
         points = values.get(system, [])
-        parts.append(f'<text x="{LABEL_W - 8}" y="{mid + 4:.1f}" text-anchor="end" '
-                     f'font-weight="600">{_e(system)}</text>')
+        parts.append(
+            f'<text x="{LABEL_W - 8}" y="{mid + 4:.1f}" text-anchor="end" '
+            f'font-weight="600">{_e(system)}</text>'
+        )
         for i, (doc_id, value) in enumerate(points):
             # a fixed jitter pattern keeps equal values apart and the picture reproducible
             jitter = ((i * 7) % 9 - 4) * 2.6
             x = LABEL_W + max(0.0, min(1.0, value)) * PLOT_W
-            parts.append(f'<circle cx="{x:.1f}" cy="{mid + jitter:.1f}" r="4" '
-                         f'fill="{colour[system]}" fill-opacity="0.55"><title>{_e(doc_id)}: '
-                         f'{value:.3f}</title></circle>')
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{mid + jitter:.1f}" r="4" '
+                f'fill="{colour[system]}" fill-opacity="0.55"><title>{_e(doc_id)}: '
+                f"{value:.3f}</title></circle>"
+            )
         mean = means.get(system)
         if mean is not None:
             x = LABEL_W + max(0.0, min(1.0, mean)) * PLOT_W
-            parts.append(f'<line x1="{x:.1f}" y1="{mid - 14:.1f}" x2="{x:.1f}" y2="{mid + 14:.1f}" '
-                         'stroke="#111827" stroke-width="2"/>')
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{mid - 14:.1f}" x2="{x:.1f}" y2="{mid + 14:.1f}" '
+                'stroke="#111827" stroke-width="2"/>'
+            )
         summary = f"{mean:.3f} · n={len(points)}" if mean is not None else f"n={len(points)}"
-        parts.append(f'<text x="{LABEL_W + PLOT_W + 10}" y="{mid + 4:.1f}" fill="#374151">'
-                     f'{_e(summary)}</text>')
+        parts.append(
+            f'<text x="{LABEL_W + PLOT_W + 10}" y="{mid + 4:.1f}" fill="#374151">'
+            f"{_e(summary)}</text>"
+        )
     parts.append("</svg>")
     return "".join(parts)
 

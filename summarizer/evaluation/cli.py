@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import inspect
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -52,7 +52,7 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _systems(no_model: bool, systems: Optional[str]) -> list[str]:
+def _systems(no_model: bool, systems: str | None) -> list[str]:
     if systems:
         chosen = [s.strip() for s in systems.split(",") if s.strip()]
         if chosen == ["baselines"]:
@@ -61,20 +61,29 @@ def _systems(no_model: bool, systems: Optional[str]) -> list[str]:
         chosen = list(BASELINES) if no_model else list(SYSTEMS)
     unknown = [s for s in chosen if s not in SYSTEMS]
     if unknown or not chosen:
-        raise _fail(f"unknown system(s) {', '.join(unknown) or '(none)'}; choose from "
-                    f"{', '.join(SYSTEMS)} or 'baselines'", EXIT_USAGE)
+        raise _fail(
+            f"unknown system(s) {', '.join(unknown) or '(none)'}; choose from "
+            f"{', '.join(SYSTEMS)} or 'baselines'",
+            EXIT_USAGE,
+        )
     # --no-model: the baselines, and the tool (as the rules strategy) only when named
     return [s for s in chosen if s != TOOL] if no_model and not systems else chosen
 
 
-def _datasets(paths: list[Path], frank: Optional[Path], limit: Optional[int],
-              part: Optional[str] = None, subset: Optional[str] = None) -> list[Dataset]:
+def _datasets(
+    paths: list[Path],
+    frank: Path | None,
+    limit: int | None,
+    part: str | None = None,
+    subset: str | None = None,
+) -> list[Dataset]:
     from .harness import load_dataset  # the eval extra
 
     sources = [*paths, *([frank] if frank else [])]
     if not sources:
-        raise _fail("give at least one DATASET (a reference JSONL file or a FRANK folder)",
-                    EXIT_USAGE)
+        raise _fail(
+            "give at least one DATASET (a reference JSONL file or a FRANK folder)", EXIT_USAGE
+        )
     datasets = []
     for path in sources:
         try:
@@ -98,25 +107,55 @@ def _failed_on_backend(error: str) -> bool:
 
 
 def eval_command(
-    datasets: Annotated[Optional[list[Path]], typer.Argument(
-        help="Reference sets: eval/datasets/*.jsonl, or a FRANK folder.", show_default=False)] = None,
-    model: Annotated[Optional[str], typer.Option(help="Model name at --base-url.")] = None,
-    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint; default: the embedded model.")] = None,
-    model_path: Annotated[Optional[Path], typer.Option(help="Another GGUF file for the embedded backend.")] = None,
-    strategy: Annotated[Optional[str], typer.Option(help="decomposed or single.")] = None,
-    report_dir: Annotated[Path, typer.Option(help="Where report.json, report.md and report.html go.")] = DEFAULT_REPORT_DIR,
-    baseline: Annotated[Optional[Path], typer.Option(help="An earlier report.json to compare with.")] = None,
-    fail_under: Annotated[Optional[list[str]], typer.Option(
-        help="[SYSTEM.]METRIC=VALUE: exit 6 when below (repeatable).")] = None,
-    max_drop: Annotated[float, typer.Option(help="Allowed drop of a metric vs --baseline before exit 6.")] = DEFAULT_MAX_DROP,
-    limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N documents of each dataset.")] = None,
-    frank: Annotated[Optional[Path], typer.Option(help="A FRANK folder, read in place (summary-only).")] = None,
-    part: Annotated[Optional[str], typer.Option(
-        help="FRANK only: the tune or check half (the split sentence selection was trained on).")] = None,
-    subset: Annotated[Optional[str], typer.Option(help="FRANK only: cnndm or xsum documents.")] = None,
-    no_model: Annotated[bool, typer.Option("--no-model", help="Run the baselines only (no model, fast).")] = False,
-    systems: Annotated[Optional[str], typer.Option(help=f"Comma list of {', '.join(SYSTEMS)}, or 'baselines'.")] = None,
-    concurrency: Annotated[int, typer.Option(min=1, help="Documents in flight at once.")] = DEFAULT_CONCURRENCY,
+    datasets: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Reference sets: eval/datasets/*.jsonl, or a FRANK folder.", show_default=False
+        ),
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model name at --base-url.")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible endpoint; default: the embedded model.")
+    ] = None,
+    model_path: Annotated[
+        Path | None, typer.Option(help="Another GGUF file for the embedded backend.")
+    ] = None,
+    strategy: Annotated[str | None, typer.Option(help="decomposed or single.")] = None,
+    report_dir: Annotated[
+        Path, typer.Option(help="Where report.json, report.md and report.html go.")
+    ] = DEFAULT_REPORT_DIR,
+    baseline: Annotated[
+        Path | None, typer.Option(help="An earlier report.json to compare with.")
+    ] = None,
+    fail_under: Annotated[
+        list[str] | None,
+        typer.Option(help="[SYSTEM.]METRIC=VALUE: exit 6 when below (repeatable)."),
+    ] = None,
+    max_drop: Annotated[
+        float, typer.Option(help="Allowed drop of a metric vs --baseline before exit 6.")
+    ] = DEFAULT_MAX_DROP,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Only the first N documents of each dataset.")
+    ] = None,
+    frank: Annotated[
+        Path | None, typer.Option(help="A FRANK folder, read in place (summary-only).")
+    ] = None,
+    part: Annotated[
+        str | None,
+        typer.Option(
+            help="FRANK only: the tune or check half (the split sentence selection was trained on)."
+        ),
+    ] = None,
+    subset: Annotated[str | None, typer.Option(help="FRANK only: cnndm or xsum documents.")] = None,
+    no_model: Annotated[
+        bool, typer.Option("--no-model", help="Run the baselines only (no model, fast).")
+    ] = False,
+    systems: Annotated[
+        str | None, typer.Option(help=f"Comma list of {', '.join(SYSTEMS)}, or 'baselines'.")
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Documents in flight at once.")
+    ] = DEFAULT_CONCURRENCY,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
@@ -130,8 +169,10 @@ def eval_command(
         from .harness import run_eval
         from .report import build_report, load_report, write_reports
     except ImportError as exc:  # the eval extra is missing
-        raise _fail(f"summarise eval needs the eval extra (pip install 'summarizer[eval]'): "
-                    f"{exc}", EXIT_USAGE) from None
+        raise _fail(
+            f"summarise eval needs the eval extra (pip install 'summarizer[eval]'): {exc}",
+            EXIT_USAGE,
+        ) from None
     if part not in (None, "tune", "check") or subset not in (None, "cnndm", "xsum"):
         raise _fail("--part takes tune or check; --subset cnndm or xsum", EXIT_USAGE)
     chosen = _systems(no_model, systems)
@@ -144,10 +185,16 @@ def eval_command(
     if no_model and TOOL in chosen:  # the tool without a model: the rules strategy
         strategy = "rules"
     try:
-        settings = Settings.from_env(base_url=base_url, model=model, model_path=model_path,
-                                     strategy=strategy) if TOOL in chosen else None
-        run = run_eval(sets, settings=settings, systems=chosen, concurrency=concurrency,
-                       progress=progress)
+        settings = (
+            Settings.from_env(
+                base_url=base_url, model=model, model_path=model_path, strategy=strategy
+            )
+            if TOOL in chosen
+            else None
+        )
+        run = run_eval(
+            sets, settings=settings, systems=chosen, concurrency=concurrency, progress=progress
+        )
     except (ConfigError, ValueError) as exc:  # no model file, bad option value: nothing ran
         if debug:
             err.print_exception()
@@ -167,6 +214,8 @@ def eval_command(
 
 
 # \b tells click to keep the examples' line breaks
-eval_command.__doc__ = f"{inspect.cleandoc(eval_command.__doc__ or '')}\n\nExamples:\n\n\b\n{EXAMPLES}"
+eval_command.__doc__ = (
+    f"{inspect.cleandoc(eval_command.__doc__ or '')}\n\nExamples:\n\n\b\n{EXAMPLES}"
+)
 
 __all__ = ["EXIT_GATE", "eval_command"]

@@ -28,8 +28,14 @@ from .harness import DocumentRun
 from .metrics import covers, date_agrees, evidence_span, match_events, predicted_value
 from .references import ReferenceEvent
 
-DOC_METRICS = ("dated_event_recall", "event_f1", "date_granularity", "rouge1", "rougeLsum",
-               "grounding_rate")
+DOC_METRICS = (
+    "dated_event_recall",
+    "event_f1",
+    "date_granularity",
+    "rouge1",
+    "rougeLsum",
+    "grounding_rate",
+)
 
 
 def _e(text: object) -> str:
@@ -53,8 +59,9 @@ def found_references(events: list[Event], refs: list[ReferenceEvent], text: str)
     return [any(covers(s, r) and date_agrees(v, r) for s, v in spans) for r in refs]
 
 
-def highlight(text: str, events: list[Event], refs: list[ReferenceEvent],
-              found: list[bool]) -> Markup:
+def highlight(
+    text: str, events: list[Event], refs: list[ReferenceEvent], found: list[bool]
+) -> Markup:
     """The source text as HTML with event evidence in ``<mark>`` and reference triggers underlined."""
     n = len(text)
     ev_spans = [tuple(max(0, min(n, x)) for x in evidence_span(e, text)) for e in events]
@@ -73,11 +80,15 @@ def highlight(text: str, events: list[Event], refs: list[ReferenceEvent],
         for j, (s, t) in enumerate(ref_spans):
             if s <= a and b <= t:
                 state = "found" if found[j] else "missed"
-                piece = (f'<u class="ref {state}" title="reference: {_e(refs[j].date_value)} · '
-                         f'{_e(refs[j].description)} ({state})">{piece}</u>')
+                piece = (
+                    f'<u class="ref {state}" title="reference: {_e(refs[j].date_value)} · '
+                    f'{_e(refs[j].description)} ({state})">{piece}</u>'
+                )
         covering = [i for i, (s, t) in enumerate(ev_spans) if s <= a and b <= t]
         if covering:
-            tip = "; ".join(f"E{i + 1} {_when(events[i])}: {events[i].description}" for i in covering)
+            tip = "; ".join(
+                f"E{i + 1} {_when(events[i])}: {events[i].description}" for i in covering
+            )
             piece = f'<mark title="{_e(tip)}">{piece}</mark>'
         out.append(piece)
     return Markup("".join(out))
@@ -87,12 +98,22 @@ def _summary_view(doc: DocumentRun) -> dict[str, Any] | None:
     tool = doc.outputs.get("tool")
     if tool is not None and tool.result is not None and tool.result.summary is not None:
         s = tool.result.summary
-        return {"system": "tool", "headline": s.headline, "gist": s.gist, "abstract": s.abstract,
-                "key_points": [p.text for p in s.key_points]}
+        return {
+            "system": "tool",
+            "headline": s.headline,
+            "gist": s.gist,
+            "abstract": s.abstract,
+            "key_points": [p.text for p in s.key_points],
+        }
     lead = doc.outputs.get("lead3")
     if lead is not None and lead.summary is not None:
-        return {"system": "lead3", "headline": None, "gist": None, "abstract": lead.summary,
-                "key_points": []}
+        return {
+            "system": "lead3",
+            "headline": None,
+            "gist": None,
+            "abstract": lead.summary,
+            "key_points": [],
+        }
     return None
 
 
@@ -102,15 +123,24 @@ def _event_rows(events: list[Event], doc: DocumentRun) -> list[dict[str, Any]]:
     rows = []
     for i, e in enumerate(events):
         j = matched.get(i)
-        rows.append({
-            "n": i + 1, "date": _when(e), "date_text": e.date.text or "", "status": e.status,
-            "description": e.description, "actors": ", ".join(e.actors),
-            "location": e.location or "",
-            "span": f"{e.evidence.span.start}–{e.evidence.span.end}",
-            "match": e.evidence.match,
-            "reference": (f"{ref.events[j].description[:60]} ({ref.events[j].date_value or 'undated'})"
-                          if j is not None else ""),
-        })
+        rows.append(
+            {
+                "n": i + 1,
+                "date": _when(e),
+                "date_text": e.date.text or "",
+                "status": e.status,
+                "description": e.description,
+                "actors": ", ".join(e.actors),
+                "location": e.location or "",
+                "span": f"{e.evidence.span.start}–{e.evidence.span.end}",
+                "match": e.evidence.match,
+                "reference": (
+                    f"{ref.events[j].description[:60]} ({ref.events[j].date_value or 'undated'})"
+                    if j is not None
+                    else ""
+                ),
+            }
+        )
     return rows
 
 
@@ -126,17 +156,32 @@ def document_view(doc: DocumentRun, shown: str) -> dict[str, Any]:
     warnings = list(output.result.warnings) if output is not None and output.result else []
     return {
         "anchor": re.sub(r"[^A-Za-z0-9_-]", "_", f"doc-{doc.dataset}-{ref.id}"),
-        "dataset": doc.dataset, "id": ref.id, "title": ref.title or ref.id,
+        "dataset": doc.dataset,
+        "id": ref.id,
+        "title": ref.title or ref.id,
         "date": ref.publication_date.isoformat() if ref.publication_date else "no date",
-        "source": ref.source, "shown": shown, "metrics": metrics, "errors": errors,
-        "warnings": warnings, "headline_value": doc.scores[shown].values.get("dated_event_recall"),
-        "summary": _summary_view(doc), "reference_summary": ref.summary,
+        "source": ref.source,
+        "shown": shown,
+        "metrics": metrics,
+        "errors": errors,
+        "warnings": warnings,
+        "headline_value": doc.scores[shown].values.get("dated_event_recall"),
+        "summary": _summary_view(doc),
+        "reference_summary": ref.summary,
         "reference_key_points": ref.key_points,
         "text": highlight(ref.text, events, dated, found),
         "events": _event_rows(events, doc),
-        "references": [{"n": k + 1, "date": r.date_value, "granularity": r.granularity,
-                        "description": r.description, "trigger": r.trigger or "",
-                        "found": f} for k, (r, f) in enumerate(zip(dated, found, strict=True))],
+        "references": [
+            {
+                "n": k + 1,
+                "date": r.date_value,
+                "granularity": r.granularity,
+                "description": r.description,
+                "trigger": r.trigger or "",
+                "found": f,
+            }
+            for k, (r, f) in enumerate(zip(dated, found, strict=True))
+        ],
     }
 
 

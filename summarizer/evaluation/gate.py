@@ -44,11 +44,13 @@ def parse_threshold(spec: str) -> Threshold:
         raise ValueError(f"--fail-under {spec!r}: expected METRIC=VALUE")
     system, _, metric = name.strip().rpartition(".")
     if metric not in BY_KEY:
-        raise ValueError(f"--fail-under {spec!r}: unknown metric {metric!r}; "
-                         f"choose from {', '.join(QUALITY)}")
+        raise ValueError(
+            f"--fail-under {spec!r}: unknown metric {metric!r}; choose from {', '.join(QUALITY)}"
+        )
     if not BY_KEY[metric].higher_is_better:
-        raise ValueError(f"--fail-under {spec!r}: {metric} is lower-is-better; "
-                         "only quality metrics take a floor")
+        raise ValueError(
+            f"--fail-under {spec!r}: {metric} is lower-is-better; only quality metrics take a floor"
+        )
     try:
         value = float(raw)
     except ValueError:
@@ -86,22 +88,31 @@ class Verdict:
 
 def _value(report: dict[str, Any], system: str, metric: str) -> float | None:
     value = report.get("aggregates", {}).get("all", {}).get(system, {}).get(metric)
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+    return (
+        None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+    )
 
 
 def compare(new: dict[str, Any], old: dict[str, Any]) -> list[Delta]:
     """Deltas of every metric for every system in both reports (aggregate over all documents)."""
     systems = [s for s in new["systems"] if s in old["systems"]]
-    return [Delta(s, m.key, _value(old, s, m.key), _value(new, s, m.key))
-            for s in systems for m in BY_KEY.values()]
+    return [
+        Delta(s, m.key, _value(old, s, m.key), _value(new, s, m.key))
+        for s in systems
+        for m in BY_KEY.values()
+    ]
 
 
 def _document_ids(report: dict[str, Any]) -> set[str]:
     return {f"{d.get('dataset')}/{d.get('id')}" for d in report.get("documents", [])}
 
 
-def check(report: dict[str, Any], thresholds: list[Threshold], baseline: dict[str, Any] | None,
-          max_drop: float = DEFAULT_MAX_DROP) -> Verdict:
+def check(
+    report: dict[str, Any],
+    thresholds: list[Threshold],
+    baseline: dict[str, Any] | None,
+    max_drop: float = DEFAULT_MAX_DROP,
+) -> Verdict:
     """Apply the thresholds and the regression check to a report dictionary."""
     verdict = Verdict()
     primary = report["primary_system"]
@@ -120,18 +131,29 @@ def check(report: dict[str, Any], thresholds: list[Threshold], baseline: dict[st
         return verdict
     verdict.deltas = compare(report, baseline)
     if _document_ids(report) != _document_ids(baseline):
-        verdict.notes.append("the baseline report scored other documents: deltas mix a change "
-                             "of data with a change of system")
+        verdict.notes.append(
+            "the baseline report scored other documents: deltas mix a change "
+            "of data with a change of system"
+        )
     for d in verdict.deltas:
         change = d.change
         if d.system != primary or d.metric not in QUALITY or change is None:
             continue
         verdict.checks += 1
         if change < -max_drop - 1e-12:  # the epsilon keeps a drop of exactly max_drop allowed
-            verdict.failures.append(f"{d.system}.{d.metric} regressed: {d.old or 0:.3f} -> "
-                                    f"{d.new or 0:.3f} ({change:+.3f}, allowed -{max_drop:g})")
+            verdict.failures.append(
+                f"{d.system}.{d.metric} regressed: {d.old or 0:.3f} -> "
+                f"{d.new or 0:.3f} ({change:+.3f}, allowed -{max_drop:g})"
+            )
     return verdict
 
 
-__all__ = ["DEFAULT_MAX_DROP", "Delta", "Threshold", "Verdict", "check", "compare",
-           "parse_threshold"]
+__all__ = [
+    "DEFAULT_MAX_DROP",
+    "Delta",
+    "Threshold",
+    "Verdict",
+    "check",
+    "compare",
+    "parse_threshold",
+]

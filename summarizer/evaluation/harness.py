@@ -31,8 +31,15 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
-                           TimeElapsedColumn, TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from .._version import __version__
 from ..backends import Backend
@@ -90,20 +97,25 @@ class EvalRun:
 def primary_system(systems: Sequence[str]) -> str:
     """The tool if present, else the rule-based dated-sentence extractor, else the
     publication-date baseline, else the first system."""
-    return next((s for s in (TOOL, DATED_SENTENCES, PUBLICATION_DATE) if s in systems),
-                systems[0])
+    return next((s for s in (TOOL, DATED_SENTENCES, PUBLICATION_DATE) if s in systems), systems[0])
 
 
-def load_dataset(path: str | Path, limit: int | None = None, *, part: str | None = None,
-                 subset: str | None = None) -> Dataset:
+def load_dataset(
+    path: str | Path,
+    limit: int | None = None,
+    *,
+    part: str | None = None,
+    subset: str | None = None,
+) -> Dataset:
     """A JSONL reference file, or a FRANK folder / ``frank_docs.jsonl`` read in place
     (``part`` and ``subset``: see ``load_frank``)."""
     path = Path(path)
     if path.is_dir() or path.name == FRANK_FILE:
         name = (path if path.is_dir() else path.parent).name or "frank"
         name += "".join(f"-{x}" for x in (subset, part) if x)
-        return Dataset(name, path, load_frank(path, limit=limit, part=part, subset=subset),
-                       kind="frank")
+        return Dataset(
+            name, path, load_frank(path, limit=limit, part=part, subset=subset), kind="frank"
+        )
     references = load_references(path)
     return Dataset(path.stem, path, references[:limit] if limit is not None else references)
 
@@ -122,8 +134,13 @@ def _unique_names(datasets: list[Dataset]) -> None:
 
 
 def as_document(reference: Reference) -> Document:
-    return Document(id=reference.id, text=reference.text, title=reference.title,
-                    date=reference.publication_date, source=reference.source)
+    return Document(
+        id=reference.id,
+        text=reference.text,
+        title=reference.title,
+        date=reference.publication_date,
+        source=reference.source,
+    )
 
 
 def run_tool(pipeline: Pipeline, reference: Reference) -> Output:
@@ -132,8 +149,13 @@ def run_tool(pipeline: Pipeline, reference: Reference) -> Output:
     try:
         result = pipeline.run(as_document(reference))
     except Exception as exc:  # noqa: BLE001 - one bad document never aborts the run
-        return Output(error=f"{type(exc).__name__}: {exc}", latency_s=time.perf_counter() - started,
-                      writes_summary=True, lists_events=True, model=True)
+        return Output(
+            error=f"{type(exc).__name__}: {exc}",
+            latency_s=time.perf_counter() - started,
+            writes_summary=True,
+            lists_events=True,
+            model=True,
+        )
     return tool_output(result, time.perf_counter() - started)
 
 
@@ -143,9 +165,12 @@ def tool_output(result: Result, latency_s: float) -> Output:
     return Output(
         summary=summary.abstract if summary else None,
         key_points=[p.text for p in summary.key_points] if summary else [],
-        events=list(result.events), result=result,
+        events=list(result.events),
+        result=result,
         latency_s=result.provenance.latency_s or latency_s,
-        writes_summary=True, lists_events=True, model=True,
+        writes_summary=True,
+        lists_events=True,
+        model=True,
     )
 
 
@@ -153,9 +178,14 @@ def run_baseline(name: str, reference: Reference) -> Output:
     started = time.perf_counter()
     summary = baseline_summary(name, reference)
     events = baseline_events(name, reference)
-    return Output(summary=summary[0] if summary else None, key_points=summary[1] if summary else None,
-                  events=events, latency_s=time.perf_counter() - started,
-                  writes_summary=summary is not None, lists_events=events is not None)
+    return Output(
+        summary=summary[0] if summary else None,
+        key_points=summary[1] if summary else None,
+        events=events,
+        latency_s=time.perf_counter() - started,
+        writes_summary=summary is not None,
+        lists_events=events is not None,
+    )
 
 
 def process(doc: DocumentRun, systems: Sequence[str], pipeline: Pipeline | None) -> DocumentRun:
@@ -175,14 +205,27 @@ def process(doc: DocumentRun, systems: Sequence[str], pipeline: Pipeline | None)
 
 
 def _progress(enabled: bool) -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("[bold]eval[/] {task.description}"), BarColumn(),
-                    MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
-                    console=Console(stderr=True), disable=not enabled, transient=False)
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]eval[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        disable=not enabled,
+        transient=False,
+    )
 
 
-async def _run_all(docs: list[DocumentRun], systems: Sequence[str], pipeline: Pipeline | None,
-                   concurrency: int, progress: Progress,
-                   on_done: Callable[[DocumentRun], None] | None) -> None:
+async def _run_all(
+    docs: list[DocumentRun],
+    systems: Sequence[str],
+    pipeline: Pipeline | None,
+    concurrency: int,
+    progress: Progress,
+    on_done: Callable[[DocumentRun], None] | None,
+) -> None:
     bound = asyncio.Semaphore(max(1, concurrency))
     task = progress.add_task("documents", total=len(docs))
     failed = 0
@@ -200,19 +243,28 @@ async def _run_all(docs: list[DocumentRun], systems: Sequence[str], pipeline: Pi
             done = int(progress.tasks[0].completed)
             took = tool.latency_s if tool is not None else 0.0
             status = f"failed: {tool.error[:80]}" if tool is not None and tool.error else "ok"
-            progress.console.print(f"[{done}/{len(docs)}] {doc.dataset}/{doc.reference.id} "
-                                   f"{took:.1f} s {status}", markup=False, highlight=False)
+            progress.console.print(
+                f"[{done}/{len(docs)}] {doc.dataset}/{doc.reference.id} {took:.1f} s {status}",
+                markup=False,
+                highlight=False,
+            )
         if on_done is not None:
             on_done(doc)
 
     await asyncio.gather(*(one(doc) for doc in docs))
 
 
-def run_eval(datasets: Sequence[Dataset], *, settings: Settings | None = None,
-             systems: Sequence[str] = SYSTEMS, concurrency: int = DEFAULT_CONCURRENCY,
-             backend: Backend | None = None, pipeline: Pipeline | None = None,
-             progress: bool = True,
-             on_done: Callable[[DocumentRun], None] | None = None) -> EvalRun:
+def run_eval(
+    datasets: Sequence[Dataset],
+    *,
+    settings: Settings | None = None,
+    systems: Sequence[str] = SYSTEMS,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    backend: Backend | None = None,
+    pipeline: Pipeline | None = None,
+    progress: bool = True,
+    on_done: Callable[[DocumentRun], None] | None = None,
+) -> EvalRun:
     """Run ``systems`` over every document of ``datasets`` and aggregate the scores.
 
     The pipeline is built once (``pipeline``, else from ``settings`` and
@@ -228,21 +280,25 @@ def run_eval(datasets: Sequence[Dataset], *, settings: Settings | None = None,
     if TOOL in systems and pipeline is None:
         pipeline = Pipeline(settings or Settings.from_env(), backend=backend)
     docs = [DocumentRun(ds.name, ref) for ds in datasets for ref in ds.references]
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     with _progress(progress) as bar:
         asyncio.run(_run_all(docs, systems, pipeline, concurrency, bar, on_done))
     wall = time.perf_counter() - clock
     return EvalRun(
         config=configuration(datasets, systems, pipeline, concurrency),
-        datasets=datasets, systems=list(systems), documents=docs,
+        datasets=datasets,
+        systems=list(systems),
+        documents=docs,
         aggregates=aggregates(docs, systems, [ds.name for ds in datasets]),
-        started=started.isoformat(timespec="seconds"), wall_s=wall,
+        started=started.isoformat(timespec="seconds"),
+        wall_s=wall,
     )
 
 
-def aggregates(docs: Sequence[DocumentRun], systems: Sequence[str],
-               scopes: Sequence[str]) -> dict[str, dict[str, dict[str, float | None]]]:
+def aggregates(
+    docs: Sequence[DocumentRun], systems: Sequence[str], scopes: Sequence[str]
+) -> dict[str, dict[str, dict[str, float | None]]]:
     """Aggregate scores per scope (``all`` and each dataset) and system."""
     out: dict[str, dict[str, dict[str, float | None]]] = {}
     for scope in (ALL, *scopes):
@@ -251,8 +307,9 @@ def aggregates(docs: Sequence[DocumentRun], systems: Sequence[str],
     return out
 
 
-def configuration(datasets: Sequence[Dataset], systems: Sequence[str], pipeline: Pipeline | None,
-                  concurrency: int) -> dict[str, Any]:
+def configuration(
+    datasets: Sequence[Dataset], systems: Sequence[str], pipeline: Pipeline | None, concurrency: int
+) -> dict[str, Any]:
     """What a reader needs to reproduce the run (no secrets: the API key is never included)."""
     config: dict[str, Any] = {
         "summarizer_version": __version__,
@@ -260,11 +317,20 @@ def configuration(datasets: Sequence[Dataset], systems: Sequence[str], pipeline:
         "platform": platform.platform(terse=True),
         "systems": list(systems),
         "concurrency": concurrency,
-        "datasets": [{"name": ds.name, "path": str(ds.path), "kind": ds.kind,
-                      "documents": len(ds.references)} for ds in datasets],
+        "datasets": [
+            {
+                "name": ds.name,
+                "path": str(ds.path),
+                "kind": ds.kind,
+                "documents": len(ds.references),
+            }
+            for ds in datasets
+        ],
         "metric_parameters": {
-            "span_weight": metrics.SPAN_WEIGHT, "description_weight": metrics.DESCRIPTION_WEIGHT,
-            "date_weight": metrics.DATE_WEIGHT, "min_similarity": metrics.MIN_SIMILARITY,
+            "span_weight": metrics.SPAN_WEIGHT,
+            "description_weight": metrics.DESCRIPTION_WEIGHT,
+            "date_weight": metrics.DATE_WEIGHT,
+            "min_similarity": metrics.MIN_SIMILARITY,
             "key_point_threshold": metrics.KEY_POINT_THRESHOLD,
             "grounding_threshold": metrics.GROUNDING_THRESHOLD,
         },
@@ -273,7 +339,8 @@ def configuration(datasets: Sequence[Dataset], systems: Sequence[str], pipeline:
         s = pipeline.settings
         config.update(
             backend=pipeline.backend.name if pipeline.backend else "none",  # rules: no model
-            model=pipeline.backend.model if pipeline.backend else "none", strategy=s.strategy,
+            model=pipeline.backend.model if pipeline.backend else "none",
+            strategy=s.strategy,
             base_url=s.base_url,
             settings=s.model_dump(mode="json", exclude={"api_key", "cache_dir"}),
         )
@@ -293,5 +360,18 @@ def prompt_hashes(run: EvalRun) -> dict[str, list[str]]:
     return dict(sorted(seen.items()))
 
 
-__all__ = ["ALL", "DEFAULT_CONCURRENCY", "SYSTEMS", "TOOL", "Dataset", "DocumentRun", "EvalRun",
-           "aggregates", "load_dataset", "prompt_hashes", "run_eval", "run_tool", "tool_output"]
+__all__ = [
+    "ALL",
+    "DEFAULT_CONCURRENCY",
+    "SYSTEMS",
+    "TOOL",
+    "Dataset",
+    "DocumentRun",
+    "EvalRun",
+    "aggregates",
+    "load_dataset",
+    "prompt_hashes",
+    "run_eval",
+    "run_tool",
+    "tool_output",
+]

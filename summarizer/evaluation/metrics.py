@@ -142,9 +142,7 @@ def rouge(prediction: str, reference: str) -> dict[str, float]:
     ROUGE-Lsum computes a summary-level LCS over sentences, which it reads
     from newlines, so both texts are re-split one sentence per line first.
     """
-    scores = _scorer().score(
-        "\n".join(sentences(reference)), "\n".join(sentences(prediction))
-    )
+    scores = _scorer().score("\n".join(sentences(reference)), "\n".join(sentences(prediction)))
     return {name: score.fmeasure for name, score in scores.items()}
 
 
@@ -153,8 +151,9 @@ def lead_n(text: str, n: int = 3) -> str:
     return " ".join(sentences(text)[:n])
 
 
-def key_point_coverage(predicted: Sequence[str], reference: Sequence[str],
-                       threshold: float = KEY_POINT_THRESHOLD) -> float:
+def key_point_coverage(
+    predicted: Sequence[str], reference: Sequence[str], threshold: float = KEY_POINT_THRESHOLD
+) -> float:
     """Share of reference key points covered by some predicted point.
 
     A reference point is covered when the best predicted point's ROUGE-1
@@ -164,7 +163,8 @@ def key_point_coverage(predicted: Sequence[str], reference: Sequence[str],
     if not reference:
         return math.nan
     covered = sum(
-        1 for ref in reference
+        1
+        for ref in reference
         if any(_scorer().score(ref, pred)["rouge1"].recall >= threshold for pred in predicted)
     )
     return covered / len(reference)
@@ -179,7 +179,7 @@ def cited_word_share(points: Sequence[tuple[str, Sequence[Span]]], text: str) ->
     found = total = 0
     for line, spans in points:
         words = tokens(line)
-        cited = set(tokens(" ".join(text[s.start:s.end] for s in spans)))
+        cited = set(tokens(" ".join(text[s.start : s.end] for s in spans)))
         total += len(words)
         found += sum(w in cited for w in words)
     return found / total if total else math.nan
@@ -236,8 +236,20 @@ def _convert(value: str, granularity: str, day: dt.date | None, month: int | Non
 
 
 # Northern-hemisphere meteorological seasons; December counts as that year's winter.
-_SEASONS = {12: "WI", 1: "WI", 2: "WI", 3: "SP", 4: "SP", 5: "SP",
-            6: "SU", 7: "SU", 8: "SU", 9: "FA", 10: "FA", 11: "FA"}
+_SEASONS = {
+    12: "WI",
+    1: "WI",
+    2: "WI",
+    3: "SP",
+    4: "SP",
+    5: "SP",
+    6: "SU",
+    7: "SU",
+    8: "SU",
+    9: "FA",
+    10: "FA",
+    11: "FA",
+}
 
 
 def date_agrees(predicted: str | None, reference: ReferenceEvent) -> bool:
@@ -253,7 +265,7 @@ def date_agrees(predicted: str | None, reference: ReferenceEvent) -> bool:
 def evidence_span(event: Event, text: str) -> tuple[int, int]:
     """The predicted evidence span; re-located by its quote when the span does not slice to it."""
     span = event.evidence.span
-    if text[span.start:span.end] == event.evidence.quote:
+    if text[span.start : span.end] == event.evidence.quote:
         return span.start, span.end
     found = text.find(event.evidence.quote) if event.evidence.quote else -1
     return (found, found + len(event.evidence.quote)) if found >= 0 else (span.start, span.end)
@@ -290,13 +302,17 @@ def event_similarity(predicted: Event, reference: ReferenceEvent, text: str) -> 
         return 0.0  # an event quoted from elsewhere is another mention, whatever it says
     ref_words = content_tokens(f"{reference.description} {reference.trigger or ''}")
     desc_sim = token_f1(content_tokens(predicted.description), ref_words)
-    date_sim = 0.5 if reference.date_value is None else float(
-        date_agrees(predicted_value(predicted.date), reference))
+    date_sim = (
+        0.5
+        if reference.date_value is None
+        else float(date_agrees(predicted_value(predicted.date), reference))
+    )
     return SPAN_WEIGHT * span_sim + DESCRIPTION_WEIGHT * desc_sim + DATE_WEIGHT * date_sim
 
 
-def similarity_matrix(predicted: Sequence[Event], reference: Sequence[ReferenceEvent],
-                      text: str) -> np.ndarray:
+def similarity_matrix(
+    predicted: Sequence[Event], reference: Sequence[ReferenceEvent], text: str
+) -> np.ndarray:
     matrix = np.zeros((len(predicted), len(reference)))
     for i, p in enumerate(predicted):
         for j, r in enumerate(reference):
@@ -304,8 +320,12 @@ def similarity_matrix(predicted: Sequence[Event], reference: Sequence[ReferenceE
     return matrix
 
 
-def match_events(predicted: Sequence[Event], reference: Sequence[ReferenceEvent], text: str,
-                 min_similarity: float = MIN_SIMILARITY) -> list[tuple[int, int, float]]:
+def match_events(
+    predicted: Sequence[Event],
+    reference: Sequence[ReferenceEvent],
+    text: str,
+    min_similarity: float = MIN_SIMILARITY,
+) -> list[tuple[int, int, float]]:
     """One-to-one matching maximising total similarity: ``(pred index, ref index, similarity)``.
 
     Optimal (Hungarian, ``scipy.optimize.linear_sum_assignment``), not greedy:
@@ -330,8 +350,9 @@ def _f1(precision: float, recall: float) -> float:
     return 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
 
 
-def event_scores(predicted: Sequence[Event], reference: Sequence[ReferenceEvent],
-                 text: str) -> dict[str, float]:
+def event_scores(
+    predicted: Sequence[Event], reference: Sequence[ReferenceEvent], text: str
+) -> dict[str, float]:
     """Event precision/recall/F1 and, over matched pairs, date, actor and location scores.
 
     * ``date_exact``: matched pairs with a dated reference whose predicted value
@@ -353,10 +374,19 @@ def event_scores(predicted: Sequence[Event], reference: Sequence[ReferenceEvent]
         "f1": _f1(precision, recall),
         "date_exact": _mean([predicted_value(p.date) == r.date_value for p, r in dated]),
         "date_granularity": _mean([date_agrees(predicted_value(p.date), r) for p, r in dated]),
-        "actor_f1": _mean(_field_f1s(
-            [(" ".join(predicted[i].actors), " ".join(reference[j].actors)) for i, j, _ in pairs])),
-        "location_f1": _mean(_field_f1s(
-            [(predicted[i].location or "", reference[j].location or "") for i, j, _ in pairs])),
+        "actor_f1": _mean(
+            _field_f1s(
+                [
+                    (" ".join(predicted[i].actors), " ".join(reference[j].actors))
+                    for i, j, _ in pairs
+                ]
+            )
+        ),
+        "location_f1": _mean(
+            _field_f1s(
+                [(predicted[i].location or "", reference[j].location or "") for i, j, _ in pairs]
+            )
+        ),
         "matched": float(len(pairs)),
         "predicted": float(len(predicted)),
         "reference": float(len(reference)),
@@ -374,8 +404,9 @@ def _mean(values: Sequence[float | bool]) -> float:
 # ---------------------------------------------------------------- headline metric
 
 
-def dated_event_counts(predicted: Sequence[Event], reference: Sequence[ReferenceEvent],
-                       text: str) -> tuple[int, int]:
+def dated_event_counts(
+    predicted: Sequence[Event], reference: Sequence[ReferenceEvent], text: str
+) -> tuple[int, int]:
     """``(found, dated)``: reference events with a ``date_value``, and how many are found.
 
     A dated reference event is found when at least one predicted event both
@@ -392,8 +423,9 @@ def dated_event_counts(predicted: Sequence[Event], reference: Sequence[Reference
     return found, len(dated)
 
 
-def dated_event_recall(predicted: Sequence[Event], reference: Sequence[ReferenceEvent],
-                       text: str) -> float:
+def dated_event_recall(
+    predicted: Sequence[Event], reference: Sequence[ReferenceEvent], text: str
+) -> float:
     """The headline metric: share of dated reference events listed with the right date.
 
     See ``dated_event_counts`` for the rule; ``nan`` when the reference has no
@@ -409,13 +441,14 @@ def dated_event_recall(predicted: Sequence[Event], reference: Sequence[Reference
 def is_grounded(event: Event, text: str, threshold: float = GROUNDING_THRESHOLD) -> bool:
     """Exact quote at its span, or a normalised/fuzzy match scoring at least ``threshold``."""
     evidence = event.evidence
-    if text[evidence.span.start:evidence.span.end] == evidence.quote:
+    if text[evidence.span.start : evidence.span.end] == evidence.quote:
         return True
     return evidence.match in {"normalised", "fuzzy"} and evidence.score >= threshold
 
 
-def grounding_rate(events: Sequence[Event], text: str,
-                   threshold: float = GROUNDING_THRESHOLD) -> float:
+def grounding_rate(
+    events: Sequence[Event], text: str, threshold: float = GROUNDING_THRESHOLD
+) -> float:
     """Share of events whose evidence is grounded in ``text`` (``nan`` without events)."""
     return _mean([is_grounded(e, text, threshold) for e in events])
 
@@ -424,7 +457,7 @@ def grounding_rate(events: Sequence[Event], text: str,
 
 
 def publication_date_baseline(reference: Reference) -> list[Event]:
-    """"Every sentence, dated with the publication date": one event per sentence.
+    """ "Every sentence, dated with the publication date": one event per sentence.
 
     Evidence is the sentence (exact), the date the publication date at day
     granularity (source ``publication``); without a publication date the
@@ -444,11 +477,14 @@ def publication_date_baseline(reference: Reference) -> list[Event]:
         quote = reference.text[start:end]
         if len(quote) < 3:
             continue
-        events.append(Event(
-            description=quote[:300],
-            date=date,
-            status="fact",
-            evidence=Evidence(quote=quote, span=Span(start=start, end=end), match="exact",
-                              score=100.0),
-        ))
+        events.append(
+            Event(
+                description=quote[:300],
+                date=date,
+                status="fact",
+                evidence=Evidence(
+                    quote=quote, span=Span(start=start, end=end), match="exact", score=100.0
+                ),
+            )
+        )
     return events

@@ -33,7 +33,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..selection import part_of
+from .splits import part_of
 
 RefGranularity = Literal[
     "day", "week", "month", "season", "quarter", "half", "year", "decade", "century"
@@ -138,8 +138,10 @@ class Reference(_Model):
             if event.trigger_span is not None:
                 start, end = event.trigger_span
                 if not (event.span[0] <= start <= end <= event.span[1]):
-                    raise ValueError(f"event {i}: trigger_span {event.trigger_span} "
-                                     f"is outside its sentence span {event.span}")
+                    raise ValueError(
+                        f"event {i}: trigger_span {event.trigger_span} "
+                        f"is outside its sentence span {event.span}"
+                    )
                 if event.trigger is not None:
                     _check_span(self.text, event.trigger_span, event.trigger, f"event {i} trigger")
         return self
@@ -193,8 +195,13 @@ FRANK_LICENCE = (
 )
 
 
-def load_frank(path: str | Path, limit: int | None = None, *, part: str | None = None,
-               subset: str | None = None) -> list[Reference]:
+def load_frank(
+    path: str | Path,
+    limit: int | None = None,
+    *,
+    part: str | None = None,
+    subset: str | None = None,
+) -> list[Reference]:
     """Summary-only references read in place from FRANK's ``frank_docs.jsonl``.
 
     ``path`` is the FRANK folder (or the file itself). The article texts belong
@@ -202,7 +209,7 @@ def load_frank(path: str | Path, limit: int | None = None, *, part: str | None =
     the project. FRANK has no publication date (only a crawl date, an upper
     bound), so ``publication_date`` is ``None``. ``subset`` keeps one source
     corpus (``cnndm`` or ``xsum``); ``part`` one half of the split the sentence
-    selection was trained on (``tune`` or ``check``, ``selection.part_of``).
+    selection was trained on (``tune`` or ``check``, ``splits.part_of``).
     """
     path = Path(path)
     file = path / "frank_docs.jsonl" if path.is_dir() else path

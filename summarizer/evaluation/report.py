@@ -71,23 +71,35 @@ def _output_json(output: Output) -> dict[str, Any]:
     if output.summary is not None:
         data.update(summary=output.summary, key_points=output.key_points or [])
     if output.events is not None and not output.model:
-        data["events"] = [{"span": [e.evidence.span.start, e.evidence.span.end],
-                           "date": e.date.value} for e in output.events]
+        data["events"] = [
+            {"span": [e.evidence.span.start, e.evidence.span.end], "date": e.date.value}
+            for e in output.events
+        ]
     return data
 
 
 def _document_json(doc: DocumentRun) -> dict[str, Any]:
     ref = doc.reference
     return {
-        "dataset": doc.dataset, "id": ref.id, "title": ref.title,
+        "dataset": doc.dataset,
+        "id": ref.id,
+        "title": ref.title,
         "publication_date": ref.publication_date.isoformat() if ref.publication_date else None,
         "source": ref.source,
-        "reference": {"has_summary": ref.summary is not None, "key_points": len(ref.key_points),
-                      "events": len(ref.events), "dated_events": len(ref.dated_events)},
+        "reference": {
+            "has_summary": ref.summary is not None,
+            "key_points": len(ref.key_points),
+            "events": len(ref.events),
+            "dated_events": len(ref.dated_events),
+        },
         "systems": {
-            system: {"error": output.error, "latency_s": round(output.latency_s, 4),
-                     "metrics": doc.scores[system].values, "counts": doc.scores[system].counts,
-                     "output": _output_json(output)}
+            system: {
+                "error": output.error,
+                "latency_s": round(output.latency_s, 4),
+                "metrics": doc.scores[system].values,
+                "counts": doc.scores[system].counts,
+                "output": _output_json(output),
+            }
             for system, output in doc.outputs.items()
         },
     }
@@ -96,8 +108,12 @@ def _document_json(doc: DocumentRun) -> dict[str, Any]:
 def _verdict_json(verdict: Verdict | None) -> dict[str, Any] | None:
     if verdict is None:
         return None
-    return {"passed": verdict.passed, "checks": verdict.checks, "failures": verdict.failures,
-            "notes": verdict.notes}
+    return {
+        "passed": verdict.passed,
+        "checks": verdict.checks,
+        "failures": verdict.failures,
+        "notes": verdict.notes,
+    }
 
 
 def build_report(run: EvalRun, verdict: Verdict | None = None) -> dict[str, Any]:
@@ -105,18 +121,34 @@ def build_report(run: EvalRun, verdict: Verdict | None = None) -> dict[str, Any]
     n = len(run.documents)
     tool = run.aggregates.get(ALL, {}).get(TOOL, {})
     return {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "started": run.started,
-        "systems": run.systems, "primary_system": run.primary,
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "started": run.started,
+        "systems": run.systems,
+        "primary_system": run.primary,
         "config": {**run.config, "prompts": prompt_hashes(run)},
-        "metrics": [{"key": m.key, "label": m.label, "group": m.group, "doc": m.doc,
-                     "higher_is_better": m.higher_is_better, "kind": m.kind} for m in METRICS],
-        "aggregates": {scope: {s: {k: _clean(v) for k, v in values.items()}
-                               for s, values in by_system.items()}
-                       for scope, by_system in run.aggregates.items()},
+        "metrics": [
+            {
+                "key": m.key,
+                "label": m.label,
+                "group": m.group,
+                "doc": m.doc,
+                "higher_is_better": m.higher_is_better,
+                "kind": m.kind,
+            }
+            for m in METRICS
+        ],
+        "aggregates": {
+            scope: {s: {k: _clean(v) for k, v in values.items()} for s, values in by_system.items()}
+            for scope, by_system in run.aggregates.items()
+        },
         "documents": [_document_json(doc) for doc in run.documents],
-        "timing": {"wall_s": round(run.wall_s, 3), "documents": n,
-                   "wall_s_per_doc": round(run.wall_s / n, 3) if n else None,
-                   "tool_latency_s_per_doc": _clean(tool.get("latency_s_per_doc"))},
+        "timing": {
+            "wall_s": round(run.wall_s, 3),
+            "documents": n,
+            "wall_s_per_doc": round(run.wall_s / n, 3) if n else None,
+            "tool_latency_s_per_doc": _clean(tool.get("latency_s_per_doc")),
+        },
         "gate": _verdict_json(verdict),
     }
 
@@ -129,8 +161,10 @@ def load_report(path: str | Path) -> dict[str, Any]:
     except (OSError, json.JSONDecodeError) as exc:
         raise ValueError(f"baseline report {path}: {exc}") from None
     except ValidationError as exc:
-        raise ValueError(f"baseline report {path} is not a summarise eval report: "
-                         f"{exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from None
+        raise ValueError(
+            f"baseline report {path} is not a summarise eval report: "
+            f"{exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}"
+        ) from None
     if data.get("format") != FORMAT:
         raise ValueError(f"baseline report {path}: format {data.get('format')!r}, not {FORMAT}")
     result: dict[str, Any] = data
@@ -171,8 +205,10 @@ def _run_line(report: dict[str, Any]) -> str:
     t = report["timing"]
     per_doc = f" · {t['wall_s_per_doc']:.1f} s/doc (wall)" if t.get("wall_s_per_doc") else ""
     strategy = f" · {c['strategy']}" if c.get("strategy") else ""
-    return (f"{who}{strategy} · {t['documents']} documents ({sets}) · started "
-            f"{report['started']}{per_doc}")
+    return (
+        f"{who}{strategy} · {t['documents']} documents ({sets}) · started "
+        f"{report['started']}{per_doc}"
+    )
 
 
 # ---------------------------------------------------------------- Markdown
@@ -188,8 +224,14 @@ def markdown(report: dict[str, Any], verdict: Verdict | None = None) -> str:
     systems: list[str] = report["systems"]
     agg = report["aggregates"][ALL]
     deltas = _deltas(verdict)
-    lines = ["## summarise eval", "", _run_line(report), "",
-             "| metric | " + " | ".join(systems) + " |", "|---|" + "---:|" * len(systems)]
+    lines = [
+        "## summarise eval",
+        "",
+        _run_line(report),
+        "",
+        "| metric | " + " | ".join(systems) + " |",
+        "|---|" + "---:|" * len(systems),
+    ]
     for m in METRICS:
         values = [agg.get(s, {}).get(m.key) for s in systems]
         if all(v is None for v in values):
@@ -203,19 +245,34 @@ def markdown(report: dict[str, Any], verdict: Verdict | None = None) -> str:
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     scopes = [k for k in report["aggregates"] if k != ALL]
     if len(scopes) > 1:
-        lines += ["", "by dataset:", "", "| dataset | metric | " + " | ".join(systems) + " |",
-                  "|---|---|" + "---:|" * len(systems)]
+        lines += [
+            "",
+            "by dataset:",
+            "",
+            "| dataset | metric | " + " | ".join(systems) + " |",
+            "|---|---|" + "---:|" * len(systems),
+        ]
         for scope in scopes:
             for key in BY_DATASET:
                 values = [report["aggregates"][scope].get(s, {}).get(key) for s in systems]
                 if any(v is not None for v in values):
-                    lines.append(f"| {scope} | {BY_KEY[key].label} | "
-                                 + " | ".join(fmt(BY_KEY[key], v) for v in values) + " |")
-    failed = [(d["id"], d["systems"][s]["error"]) for d in report["documents"]
-              for s in d["systems"] if d["systems"][s]["error"]]
+                    lines.append(
+                        f"| {scope} | {BY_KEY[key].label} | "
+                        + " | ".join(fmt(BY_KEY[key], v) for v in values)
+                        + " |"
+                    )
+    failed = [
+        (d["id"], d["systems"][s]["error"])
+        for d in report["documents"]
+        for s in d["systems"]
+        if d["systems"][s]["error"]
+    ]
     if failed:
-        lines += ["", f"{len(failed)} document(s) failed: "
-                  + "; ".join(f"`{i}` ({e[:80]})" for i, e in failed[:5])]
+        lines += [
+            "",
+            f"{len(failed)} document(s) failed: "
+            + "; ".join(f"`{i}` ({e[:80]})" for i, e in failed[:5]),
+        ]
     lines += ["", *_verdict_lines(verdict)]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -237,14 +294,19 @@ def _verdict_lines(verdict: Verdict | None) -> list[str]:
 
 
 def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
-                      autoescape=select_autoescape(["html", "j2"], default=True),
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["fmt"] = lambda v, key=None: fmt(BY_KEY.get(key) if key else None, v)
     return env
 
 
-def _table_rows(report: dict[str, Any], scope: str, verdict: Verdict | None) -> list[dict[str, Any]]:
+def _table_rows(
+    report: dict[str, Any], scope: str, verdict: Verdict | None
+) -> list[dict[str, Any]]:
     """Rows for the metrics tables: label, doc, per-system value and delta text and sign."""
     agg = report["aggregates"][scope]
     deltas = _deltas(verdict) if scope == ALL else {}
@@ -257,40 +319,82 @@ def _table_rows(report: dict[str, Any], scope: str, verdict: Verdict | None) -> 
         for s, v in values.items():
             d = deltas.get((s, m.key))
             change = d.change if d else None
-            good = None if change is None or abs(change) < 5e-4 else (change > 0) == m.higher_is_better
-            cells.append({"value": fmt(m, v), "old": fmt(m, d.old) if d else None,
-                          "delta": fmt_delta(m, change), "good": good})
-        rows.append({"key": m.key, "label": m.label, "doc": m.doc, "cells": cells,
-                     "headline": m.key == HEADLINE})
+            good = (
+                None if change is None or abs(change) < 5e-4 else (change > 0) == m.higher_is_better
+            )
+            cells.append(
+                {
+                    "value": fmt(m, v),
+                    "old": fmt(m, d.old) if d else None,
+                    "delta": fmt_delta(m, change),
+                    "good": good,
+                }
+            )
+        rows.append(
+            {
+                "key": m.key,
+                "label": m.label,
+                "doc": m.doc,
+                "cells": cells,
+                "headline": m.key == HEADLINE,
+            }
+        )
     return rows
 
 
-def html_report(run: EvalRun, report: dict[str, Any], baseline: dict[str, Any] | None = None,
-                verdict: Verdict | None = None) -> str:
+def html_report(
+    run: EvalRun,
+    report: dict[str, Any],
+    baseline: dict[str, Any] | None = None,
+    verdict: Verdict | None = None,
+) -> str:
     """The self-contained HTML page."""
     systems = run.systems
     agg = report["aggregates"][ALL]
-    quality = [m for m in METRICS if m.higher_is_better
-               and any(agg.get(s, {}).get(m.key) is not None for s in systems)]
+    quality = [
+        m
+        for m in METRICS
+        if m.higher_is_better and any(agg.get(s, {}).get(m.key) is not None for s in systems)
+    ]
     old = baseline["aggregates"][ALL] if baseline else None
-    bars = charts.metric_bars([(m.label, {s: agg.get(s, {}).get(m.key) for s in systems})
-                               for m in quality], systems, old=old,
-                              old_keys=[m.key for m in quality])
-    per_doc = {s: [(f"{d.dataset}/{d.reference.id}", d.scores[s].values[HEADLINE])
-                   for d in run.documents if HEADLINE in d.scores[s].values] for s in systems}
-    strip = charts.strip_plot(per_doc, {s: agg.get(s, {}).get(HEADLINE) for s in systems},
-                              [s for s in systems if per_doc[s]], palette_of=systems)
+    bars = charts.metric_bars(
+        [(m.label, {s: agg.get(s, {}).get(m.key) for s in systems}) for m in quality],
+        systems,
+        old=old,
+        old_keys=[m.key for m in quality],
+    )
+    per_doc = {
+        s: [
+            (f"{d.dataset}/{d.reference.id}", d.scores[s].values[HEADLINE])
+            for d in run.documents
+            if HEADLINE in d.scores[s].values
+        ]
+        for s in systems
+    }
+    strip = charts.strip_plot(
+        per_doc,
+        {s: agg.get(s, {}).get(HEADLINE) for s in systems},
+        [s for s in systems if per_doc[s]],
+        palette_of=systems,
+    )
     scopes = [k for k in report["aggregates"] if k != ALL] if len(report["aggregates"]) > 2 else []
     template = _environment().get_template("report.html.j2")
     return template.render(
-        title="summarise eval report", run_line=_run_line(report), report=report,
-        systems=systems, primary=run.primary, legend=Markup(charts.legend(systems)),
-        bars=Markup(bars), strip=Markup(strip), has_strip=any(per_doc.values()),
+        title="summarise eval report",
+        run_line=_run_line(report),
+        report=report,
+        systems=systems,
+        primary=run.primary,
+        legend=Markup(charts.legend(systems)),
+        bars=Markup(bars),
+        strip=Markup(strip),
+        has_strip=any(per_doc.values()),
         headline={s: fmt(None, agg.get(s, {}).get(HEADLINE)) for s in systems},
         headline_label=BY_KEY[HEADLINE].label,
         rows=_table_rows(report, ALL, verdict),
         scope_rows={scope: _table_rows(report, scope, None) for scope in scopes},
-        baseline=baseline, verdict=verdict,
+        baseline=baseline,
+        verdict=verdict,
         documents=[docview.document_view(d, run.primary) for d in run.documents],
         config_json=json.dumps({k: v for k, v in report["config"].items()}, indent=2),
     )
@@ -312,19 +416,32 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_reports(run: EvalRun, out_dir: str | Path, *, baseline: dict[str, Any] | None = None,
-                  verdict: Verdict | None = None) -> dict[str, Path]:
+def write_reports(
+    run: EvalRun,
+    out_dir: str | Path,
+    *,
+    baseline: dict[str, Any] | None = None,
+    verdict: Verdict | None = None,
+) -> dict[str, Path]:
     """Write report.json, report.md and report.html into ``out_dir``; return their paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     report = build_report(run, verdict)
     paths = {"json": out / "report.json", "md": out / "report.md", "html": out / "report.html"}
-    _write_atomic(paths["json"], json.dumps(report, indent=1, allow_nan=False, ensure_ascii=False)
-                  + "\n")
+    _write_atomic(
+        paths["json"], json.dumps(report, indent=1, allow_nan=False, ensure_ascii=False) + "\n"
+    )
     _write_atomic(paths["md"], markdown(report, verdict))
     _write_atomic(paths["html"], html_report(run, report, baseline, verdict))
     return paths
 
 
-__all__ = ["FORMAT", "ReportFile", "build_report", "html_report", "load_report", "markdown",
-           "write_reports"]
+__all__ = [
+    "FORMAT",
+    "ReportFile",
+    "build_report",
+    "html_report",
+    "load_report",
+    "markdown",
+    "write_reports",
+]

@@ -47,10 +47,28 @@ ARTICLE_LANGUAGE_AT_MOST = 0.1
 LANGUAGE_CONFIDENCE_LOW = 0.3
 CARRY_ON = 4  # sentences a message may run on past the one that was found
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»|„[^“”]*[“”]")
-_LANGUAGES = {"fr": "French", "es": "Spanish", "de": "German", "nl": "Dutch", "it": "Italian",
-              "pt": "Portuguese", "en": "English", "sv": "Swedish", "da": "Danish", "no": "Norwegian",
-              "pl": "Polish", "ro": "Romanian", "cs": "Czech", "fi": "Finnish", "tr": "Turkish",
-              "ca": "Catalan", "hu": "Hungarian", "id": "Indonesian", "cy": "Welsh", "la": "Latin"}
+_LANGUAGES = {
+    "fr": "French",
+    "es": "Spanish",
+    "de": "German",
+    "nl": "Dutch",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "en": "English",
+    "sv": "Swedish",
+    "da": "Danish",
+    "no": "Norwegian",
+    "pl": "Polish",
+    "ro": "Romanian",
+    "cs": "Czech",
+    "fi": "Finnish",
+    "tr": "Turkish",
+    "ca": "Catalan",
+    "hu": "Hungarian",
+    "id": "Indonesian",
+    "cy": "Welsh",
+    "la": "Latin",
+}
 
 
 def _name(code: str) -> str:
@@ -60,7 +78,9 @@ def _name(code: str) -> str:
 def _first_markers(sentence: str, document_script: str | None) -> str | None:
     if _CHAT_MARKUP.search(sentence) or _MARKUP_ONLY.match(sentence):
         return "chat or markup control text"
-    if _ADDRESSING_MODEL.search(sentence) or (_ORDER.search(sentence) and not signals.REPORTED.search(sentence)):
+    if _ADDRESSING_MODEL.search(sentence) or (
+        _ORDER.search(sentence) and not signals.REPORTED.search(sentence)
+    ):
         return "instructions addressed to a model"
     if len(_JSON_SHAPED.findall(sentence)) >= 2:
         return "JSON-shaped text"
@@ -77,8 +97,14 @@ def _first_markers(sentence: str, document_script: str | None) -> str | None:
 
 
 def _traits(sentence: str) -> str | None:
-    for detector in (signals.control_text, signals.addressing, signals.orders_output,
-                     signals.claims_about_article, signals.role_play, signals.broad):
+    for detector in (
+        signals.control_text,
+        signals.addressing,
+        signals.orders_output,
+        signals.claims_about_article,
+        signals.role_play,
+        signals.broad,
+    ):
         reason = detector(sentence)
         if reason:
             return reason
@@ -97,14 +123,17 @@ def other_language(sentence: str, document_language: str | None) -> str | None:
     if found is None:
         return None
     code, confidence, mine = found
-    if code != document_language and (confidence >= LANGUAGE_CONFIDENCE
-                                         or (confidence >= LANGUAGE_CONFIDENCE_LOW and mine <= ARTICLE_LANGUAGE_AT_MOST)):
+    if code != document_language and (
+        confidence >= LANGUAGE_CONFIDENCE
+        or (confidence >= LANGUAGE_CONFIDENCE_LOW and mine <= ARTICLE_LANGUAGE_AT_MOST)
+    ):
         return _name(code)
     return None
 
 
-def suspicion(sentence: str, document_script: str | None,
-              document_language: str | None = None) -> str | None:
+def suspicion(
+    sentence: str, document_script: str | None, document_language: str | None = None
+) -> str | None:
     """Why a sentence looks addressed to a model rather than to readers, or None."""
     reason = _first_markers(sentence, document_script) or _traits(sentence)
     if reason:
@@ -118,23 +147,29 @@ def suspicion(sentence: str, document_script: str | None,
     foreign = other_language(sentence, document_language)
     if foreign:
         article = _name(document_language or "")
-        return f"a sentence in {foreign} within an {article} article" if article[:1] in "AEIOU" \
+        return (
+            f"a sentence in {foreign} within an {article} article"
+            if article[:1] in "AEIOU"
             else f"a sentence in {foreign} within a {article} article"
+        )
     return None
 
 
 def flag(text: str, sents: list[Sentence]) -> list[str | None]:
     """For each sentence, why it is suspect (None when it is not)."""
     document_script = dominant_script(text)
-    document_language = language.majority([s.text for s in sents]) if document_script == "Latin" else None
+    document_language = (
+        language.majority([s.text for s in sents]) if document_script == "Latin" else None
+    )
     reasons = [suspicion(s.text, document_script, document_language) for s in sents]
     _spread(sents, reasons)
     _same_language_run(sents, reasons, document_language)
     return reasons
 
 
-def _same_language_run(sents: list[Sentence], reasons: list[str | None],
-                       document_language: str | None) -> None:
+def _same_language_run(
+    sents: list[Sentence], reasons: list[str | None], document_language: str | None
+) -> None:
     """A short piece next to a sentence in another language, in that language too, is its part.
 
     A splitter cuts "Das Datum ist der 5. Mai 2014" after "5.": each half alone is too
@@ -144,10 +179,16 @@ def _same_language_run(sents: list[Sentence], reasons: list[str | None],
     foreign = {i: r for i, r in enumerate(reasons) if r and r.startswith("a sentence in ")}
     for i in sorted(foreign):
         for j in (i - 1, i + 1):
-            if 0 <= j < len(sents) and reasons[j] is None and sents[j].paragraph == sents[i].paragraph:
+            if (
+                0 <= j < len(sents)
+                and reasons[j] is None
+                and sents[j].paragraph == sents[i].paragraph
+            ):
                 found = language.identify(sents[j].text, min_words=2)
                 if found and found[0] != document_language and found[1] >= 0.5:
-                    reasons[j] = f"part of the passage in another language at [{sents[i].start}:{sents[i].end}]"
+                    reasons[j] = (
+                        f"part of the passage in another language at [{sents[i].start}:{sents[i].end}]"
+                    )
 
 
 def _spread(sents: list[Sentence], reasons: list[str | None]) -> None:
@@ -168,11 +209,15 @@ def _spread(sents: list[Sentence], reasons: list[str | None]) -> None:
             if found[j]:
                 break  # a suspect of its own: it spreads from there
             same_paragraph = current.paragraph == sents[j - 1].paragraph
-            if not ((j == i + 1 and (introduced or unclosed))
-                    or (same_paragraph and (unclosed or signals.weak(current.text)))):
+            if not (
+                (j == i + 1 and (introduced or unclosed))
+                or (same_paragraph and (unclosed or signals.weak(current.text)))
+            ):
                 break
             reasons[j] = f"part of the message at [{origin.start}:{origin.end}]"
-            unclosed = (unclosed and not _closes(current.text)) or signals.opens_unclosed(current.text)
+            unclosed = (unclosed and not _closes(current.text)) or signals.opens_unclosed(
+                current.text
+            )
 
 
 def _closes(sentence: str) -> bool:
@@ -199,7 +244,7 @@ def blank(text: str, kept: list[Sentence], sents: list[Sentence]) -> str:
     chars = list(text)
     for s in sents:
         if s.index not in keep:
-            chars[s.start:s.end] = re.sub(r"\S", " ", text[s.start:s.end])
+            chars[s.start : s.end] = re.sub(r"\S", " ", text[s.start : s.end])
     return "".join(chars)
 
 

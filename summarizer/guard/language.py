@@ -51,7 +51,9 @@ def identify(text: str, min_words: int = MIN_WORDS) -> tuple[str, float] | None:
     return str(best["lang"]), float(best["score"])
 
 
-def against(text: str, expected: str, min_words: int = MIN_WORDS) -> tuple[str, float, float] | None:
+def against(
+    text: str, expected: str, min_words: int = MIN_WORDS
+) -> tuple[str, float, float] | None:
     """``(likeliest language, its probability, the expected language's probability)``.
 
     Near languages share the probability between them (Portuguese read as 0.43 Spanish),

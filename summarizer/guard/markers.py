@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-
 _ADDRESSING_MODEL = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b[^.]{0,60}\b(?:instructions?|prompts?|the task|"
     r"the article|the above)\b"
@@ -44,9 +43,19 @@ _JSON_SHAPED = re.compile(r"\{\s*\"|\"\s*\}|\"\s*:\s*[\[\"{]")
 # zero-width characters inside words and direction overrides hide or reverse text; the plain
 # left/right marks web pages often carry (U+200E, U+200F) are left alone
 _HIDING = re.compile(r"\w[\u200b\u200c\u200d\u2060\ufeff]\w|[\u202a-\u202e\u2066-\u2069]")
-_SCRIPT_OF = {"LATIN": "Latin", "CYRILLIC": "Cyrillic", "GREEK": "Greek", "ARABIC": "Arabic",
-              "HEBREW": "Hebrew", "CJK": "CJK", "HIRAGANA": "CJK", "KATAKANA": "CJK",
-              "HANGUL": "CJK", "DEVANAGARI": "Devanagari", "THAI": "Thai"}
+_SCRIPT_OF = {
+    "LATIN": "Latin",
+    "CYRILLIC": "Cyrillic",
+    "GREEK": "Greek",
+    "ARABIC": "Arabic",
+    "HEBREW": "Hebrew",
+    "CJK": "CJK",
+    "HIRAGANA": "CJK",
+    "KATAKANA": "CJK",
+    "HANGUL": "CJK",
+    "DEVANAGARI": "Devanagari",
+    "THAI": "Thai",
+}
 
 
 def _script(ch: str) -> str | None:

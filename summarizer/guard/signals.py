@@ -47,7 +47,9 @@ _MACHINE = (
     r")"
 )
 # a weaker name: a machine only when addressed ("Dear model", "the model reading this")
-_MACHINE_LOOSE = r"(?:" + _MACHINE + r"|models?|systems?|software|tools?|engines?|programs?|agents?)"
+_MACHINE_LOOSE = (
+    r"(?:" + _MACHINE + r"|models?|systems?|software|tools?|engines?|programs?|agents?)"
+)
 
 _ADDRESS = re.compile(
     # a vocative or a dedication at the start: "Dear AI", "Hello, language model!", "Attention, bot."
@@ -56,31 +58,49 @@ _ADDRESS = re.compile(
     # "Note to any automated summariser", "A friendly request to the bot", "Message for the AI"
     r"|\b(?:notes?|messages?|requests?|reminders?|instructions?|notices?|words?|directives?|memo|"
     r"warnings?|alerts?|hints?|tips?)\b[^.:]{0,40}?\b(?:to|for|aimed at|addressed to|intended for|meant for)"
-    r"\s+(?:the |any |all |every |each |whatever |whoever |our |you, )?(?:[\w-]+ ){0,3}?" + _MACHINE + r"\b"
+    r"\s+(?:the |any |all |every |each |whatever |whoever |our |you, )?(?:[\w-]+ ){0,3}?"
+    + _MACHINE
+    + r"\b"
     # "To the summarization engine:", "For AI readers:", "Machine reader, listen"
-    r"|^\W{0,4}(?:to|for)\s+(?:the |any |all |every |each )?(?:[\w-]+ ){0,3}?" + _MACHINE_LOOSE + r"\s*[:,;-]"
+    r"|^\W{0,4}(?:to|for)\s+(?:the |any |all |every |each )?(?:[\w-]+ ){0,3}?"
+    + _MACHINE_LOOSE
+    + r"\s*[:,;-]"
     r"|^\W{0,4}(?:dear |hey |hi |hello |you, |oh )?(?:ai |automated |virtual |machine |language |digital |"
     r"summari[sz](?:ation|ing) )?" + _MACHINE_LOOSE + r"\s*[,:!]\s+(?!said\b|says\b)"
     # the machine as the one obliged: "automated tools should record", "summarising tools are asked to"
-    r"|\b" + _MACHINE + r"\s+(?:should|must|shall|are to|is to|need to|needs to|have to|has to|will|"
+    r"|\b"
+    + _MACHINE
+    + r"\s+(?:should|must|shall|are to|is to|need to|needs to|have to|has to|will|"
     r"(?:are|is) (?:\w+ )?(?:asked|requested|instructed|told|required|expected|invited) to)\s+(?:not |only |also |always |never )?"
     r"(?:record|report|say|state|list|write|mention|describe|treat|use|include|omit|ignore|disregard|note|"
     r"summari[sz]e|output|return|respond|reply|answer|date|call|present|refer|rate|credit|attribute|tell|"
     r"give|consider|replace|remember|add|leave|skip|keep|quote|cite|flag|mark|print|repeat|send|reveal|forget)\b"
     # "If you are an AI", "Are you a language model?", "Should you be a bot"
-    r"|\b(?:if|when|in case|should|whether)\s+(?:you\s+are|you're|you\s+be|you)\s+(?:an?\s+|the\s+)?(?:[\w-]+ ){0,2}?" + _MACHINE_LOOSE + r"\b"
+    r"|\b(?:if|when|in case|should|whether)\s+(?:you\s+are|you're|you\s+be|you)\s+(?:an?\s+|the\s+)?(?:[\w-]+ ){0,2}?"
+    + _MACHINE_LOOSE
+    + r"\b"
     r"|^\W{0,4}are you (?:an?\s+|the\s+)?(?:[\w-]+ )?" + _MACHINE_LOOSE + r"\b"
     # "any chatbot asked about", "automated systems reading this page", "readers that are models"
-    r"|\b(?:any|every|all|each|whatever|the)\s+(?:[\w-]+ ){0,2}?" + _MACHINE + r"\s+(?:that is |which is |who is )?"
+    r"|\b(?:any|every|all|each|whatever|the)\s+(?:[\w-]+ ){0,2}?"
+    + _MACHINE
+    + r"\s+(?:that is |which is |who is )?"
     r"(?:reading|processing|parsing|summari[sz]ing|condensing|generating|quoting|indexing|asked|"
     r"tasked|analy[sz]ing|writing|producing|listing)\b"
-    r"|\b" + _MACHINE_LOOSE + r"s?\s+(?:reading|processing|parsing|summari[sz]ing|ingesting) (?:this|these)\b"
+    r"|\b"
+    + _MACHINE_LOOSE
+    + r"s?\s+(?:reading|processing|parsing|summari[sz]ing|ingesting) (?:this|these)\b"
     r"|\breaders? (?:that|who|which) (?:are|is) (?:an? )?(?:[\w-]+ )?" + _MACHINE + r"\b"
     r"|\b(?:for|to) (?:the |any )?" + _MACHINE + r" only\b"
-    r"|\b(?:instructions?|directions?|orders?|notes?|messages?) (?:to|for) (?:the |any )?" + _MACHINE_LOOSE + r"\s*:"
+    r"|\b(?:instructions?|directions?|orders?|notes?|messages?) (?:to|for) (?:the |any )?"
+    + _MACHINE_LOOSE
+    + r"\s*:"
     r"|\(\s*(?:for|to) (?:the |any |all )?(?:[\w-]+ )?" + _MACHINE + r"[^()]{0,20}\)"
-    r"|\bthis (?:one|part|paragraph|line|sentence|section|bit) is (?:meant |intended )?(?:only )?for (?:the |any )?(?:[\w-]+ )?" + _MACHINE_LOOSE + r"\b"
-    r"|\b(?:meant|intended|written) (?:only )?for (?:the |any |all )?(?:[\w-]+ ){0,2}?" + _MACHINE + r"\b"
+    r"|\bthis (?:one|part|paragraph|line|sentence|section|bit) is (?:meant |intended )?(?:only )?for (?:the |any )?(?:[\w-]+ )?"
+    + _MACHINE_LOOSE
+    + r"\b"
+    r"|\b(?:meant|intended|written) (?:only )?for (?:the |any |all )?(?:[\w-]+ ){0,2}?"
+    + _MACHINE
+    + r"\b"
     r"|\bonly (?:the |an? )?(?:[\w-]+ )?" + _MACHINE + r" needs? to know\b"
     r"|\bto (?:whoever|whatever) (?:or (?:whoever|whatever) )?is (?:summari[sz]ing|reading|processing)\b"
     r"|\bas an? (?:ai|language model|assistant)\b",
@@ -89,10 +109,14 @@ _ADDRESS = re.compile(
 
 # --- what the output must be ---
 
-_OUT = (r"(?:summar(?:y|ies)|headlines?|gists?|key[ -]?points?|timelines?|digests?|abstracts?"
-        r"|tl;?dr|synopsis|event list|list of events)")
-_THIS = (r"(?:(?:this|the present|the above|the following|the current) (?:article|page|story|report|text|document|piece|post|item|news|site|web ?page|paragraph|faq)"
-         r"|the (?:article|page|story|report|text|document) (?:you are reading|below|above|you are summari[sz]ing))")
+_OUT = (
+    r"(?:summar(?:y|ies)|headlines?|gists?|key[ -]?points?|timelines?|digests?|abstracts?"
+    r"|tl;?dr|synopsis|event list|list of events)"
+)
+_THIS = (
+    r"(?:(?:this|the present|the above|the following|the current) (?:article|page|story|report|text|document|piece|post|item|news|site|web ?page|paragraph|faq)"
+    r"|the (?:article|page|story|report|text|document) (?:you are reading|below|above|you are summari[sz]ing))"
+)
 _DIRECTIVE = re.compile(
     # "the summary should say", "summaries of this page must omit", "the headline must read"
     r"\b" + _OUT + r"\b[^.;]{0,50}?\b(?:must|should|shall|has to|have to|needs? to|is to|are to|"
@@ -100,7 +124,9 @@ _DIRECTIVE = re.compile(
     # "your summary", "the summary you write", "in your timeline"
     r"|\byour (?:summar(?:y|ies)|headlines?|gists?|key[ -]?points?|timelines?|digests?|output|"
     r"abstract|instructions|guidelines|system prompt|prompt|configuration|training data)\b"
-    r"|\b(?:the |any |every |your )?(?:response|reply|answer|output|summary|headline)s? (?:to|for|of|about) " + _THIS + r"\b"
+    r"|\b(?:the |any |every |your )?(?:response|reply|answer|output|summary|headline)s? (?:to|for|of|about) "
+    + _THIS
+    + r"\b"
     r"[^.;]{0,40}?\b(?:must|should|shall|has to|needs? to|is to|may only|can only|will be|is|must not)\b"
     r"|\b(?:summar(?:y|ies)|headlines?|gists?|key points|timelines?|output|answer|reply|response)\s+"
     r"(?:that )?you (?:write|produce|give|generate|make|create|output|return|prepare)\b"
@@ -136,7 +162,9 @@ _REQUEST = re.compile(
     _I,
 )
 _REQUEST_OBJECT = re.compile(
-    r"\b(?:" + _OUT[3:-1] + r"|output|answer|reply|response|this (?:article|page|story|report|text|document)|"
+    r"\b(?:"
+    + _OUT[3:-1]
+    + r"|output|answer|reply|response|this (?:article|page|story|report|text|document)|"
     r"key points|timeline|your)\b",
     _I,
 )
@@ -145,27 +173,44 @@ _REQUEST_OBJECT = re.compile(
 
 _ARTICLE = r"(?:article|page|story|report|document|piece|post|text|item|web ?page|dispatch|release)"
 _META = re.compile(
-    r"\b(?:publication|publishing|posting|creation|release|issue|writing) date (?:of|for) (?:this|the present) " + _ARTICLE
-    + r"|\bthe date (?:this|the present) " + _ARTICLE + r" was (?:written|published|posted|created)\b"
-    + r"|\b(?:this|the present) " + _ARTICLE + r"(?:'s)? (?:was|is|has been) (?:(?:first|last|originally|really|actually|in fact) )?"
+    r"\b(?:publication|publishing|posting|creation|release|issue|writing) date (?:of|for) (?:this|the present) "
+    + _ARTICLE
+    + r"|\bthe date (?:this|the present) "
+    + _ARTICLE
+    + r" was (?:written|published|posted|created)\b"
+    + r"|\b(?:this|the present) "
+    + _ARTICLE
+    + r"(?:'s)? (?:was|is|has been) (?:(?:first|last|originally|really|actually|in fact) )?"
     r"(?:published|dated|written|posted|updated|created|reclassified|retracted|fabricated|fake|false|a hoax|"
     r"satire|sponsored)\b(?! (?:in|by) (?:the )?[A-Z])"
-    + r"|\b(?:this|the present) " + _ARTICLE + r" is dated\b"
+    + r"|\b(?:this|the present) "
+    + _ARTICLE
+    + r" is dated\b"
     + r"|\b(?:accurate|correct|true|real|official|proper|actual|only valid|valid|genuine|right) "
     r"(?:summary|summaries|headline|gist|publication date|dateline|subject|timeline|title|main point|key fact|date)"
-    r"\b(?: (?:of|for) " + _THIS + r")?\s*(?:is|are|was|:|=|reads)"
+    r"\b(?: (?:of|for) "
+    + _THIS
+    + r")?\s*(?:is|are|was|:|=|reads)"
     + r"|\b(?:the |an? )?(?:summary|headline|gist|timeline|main point|key fact|true subject|real date|date|"
-    r"dateline|subject) of " + _THIS + r"\s*(?:is|are|was|:|=|begins|starts|should|must|reads)\b"
+    r"dateline|subject) of "
+    + _THIS
+    + r"\s*(?:is|are|was|:|=|begins|starts|should|must|reads)\b"
     + r"|\b(?:every|each|all(?: the)?) (?:events?|dates?|incidents?|figures?)(?: \w+){0,2} (?:in|of|from|described in|reported in|"
-    r"mentioned in) (?:this|the present) " + _ARTICLE + r"\b"
+    r"mentioned in) (?:this|the present) "
+    + _ARTICLE
+    + r"\b"
     + r"|\b(?:every|each|all(?: the)?) (?:events?|dates?) (?:in|of) (?:it|the story|the report)\b[^.]{0,30}\b(?:happened|took place|occurred|are|is|refer)"
     + r"|\bthe events (?:reported|described|in this) (?:here |above )?(?:all )?(?:happened|took place|occurred)\b"
-    + r"|\bthe events of " + _THIS + r"\b"
+    + r"|\bthe events of "
+    + _THIS
+    + r"\b"
     + r"|^\W{0,4}(?:article |document |page |story )?(?:metadata|dateline|date ?line|document date|"
     r"structured data|publication date|datePublished|date override|date-override|dateline override)\b"
     r"\s*(?:override)?(?: (?:for|to) [^.:]{0,30})?\s*[:=]"
     + r"|\b(?:author|dateline|date|published|datePublished|verdict|category|summary|headline|title|status)\s*=\s*\S"
-    + r"|\bthe (?:timeline|chronology) of " + _THIS + r"\b"
+    + r"|\bthe (?:timeline|chronology) of "
+    + _THIS
+    + r"\b"
     + r"|\bwhatever the (?:page|article|site) (?:header|date|byline) says\b"
     + r"|\b(?:use|treat|take|consider) (?:this|that) (?:date|day|year) as (?:the )?(?:reference|publication|anchor)\b"
     + r"|\b(?:report|record|give|set) (?:its|the article's|the story's|the page's) date as\b",
@@ -191,11 +236,15 @@ _ROLE = re.compile(
 
 # --- register: control text in running prose ---
 
-_NOTICE_WORDS = (r"SYSTEM|OVERRIDE|ADMIN|ADMINISTRATOR|ATTENTION|IMPORTANT|PRIORITY|DEVELOPER|INSTRUCTIONS?|"
-                 r"DIRECTIVE|ROOT|SECURITY|OPERATOR|CONFIG|PROMPT|LLM|AI|MODEL|ASSISTANT|SUMMARI[SZ]ER|BOT")
+_NOTICE_WORDS = (
+    r"SYSTEM|OVERRIDE|ADMIN|ADMINISTRATOR|ATTENTION|IMPORTANT|PRIORITY|DEVELOPER|INSTRUCTIONS?|"
+    r"DIRECTIVE|ROOT|SECURITY|OPERATOR|CONFIG|PROMPT|LLM|AI|MODEL|ASSISTANT|SUMMARI[SZ]ER|BOT"
+)
 _CONTROL = re.compile(
     # two capitalised control words in a row, or one before a colon: "SYSTEM OVERRIDE:", "ADMIN NOTICE:"
-    r"\b(?:" + _NOTICE_WORDS + r")\b[\s_-]+(?:[A-Z]+[\s_-]+){0,3}?(?:[A-Z]{3,}\b\s*[:!>]|(?:OVERRIDE|NOTICE|UPDATE|MESSAGE|MODE|INSTRUCTIONS?|DIRECTIVE|PROMPT|ALERT|ENABLED|ACTIVATED)\b)"
+    r"\b(?:"
+    + _NOTICE_WORDS
+    + r")\b[\s_-]+(?:[A-Z]+[\s_-]+){0,3}?(?:[A-Z]{3,}\b\s*[:!>]|(?:OVERRIDE|NOTICE|UPDATE|MESSAGE|MODE|INSTRUCTIONS?|DIRECTIVE|PROMPT|ALERT|ENABLED|ACTIVATED)\b)"
     r"|^\W{0,4}(?:" + _NOTICE_WORDS + r")\s*[:>]"
     r"|\[\s*/?(?:system|admin|administrator|developer|operator|root|instructions?|ai|assistant|user|human|model|bot)\s*\]"
     r"|\b(?:override|priority|admin|root|system|developer|security) (?:code|directive|instruction|notice|update|message|command)s?\b[^.]{0,40}(?:[:>]|\b(?:must|will|shall|is|are)\b)"
@@ -246,7 +295,8 @@ _LEET_MAP = str.maketrans("013457", "oieast")
 # the commonest English words: text with many of them, after decoding, is English in disguise
 _COMMON = frozenset(
     "the a an and or of to in on for with that this is are was were be by as at it its from all"
-    " your you write say said must should only not no any every have has been will would can".split())
+    " your you write say said must should only not no any every have has been will would can".split()
+)
 
 
 def _common_share(text: str) -> tuple[int, float]:
@@ -262,14 +312,23 @@ def _printable_text(raw: bytes) -> str | None:
         return None
     letters = sum(ch.isalpha() for ch in text)
     printable = sum(ch.isprintable() for ch in text)
-    return text if (len(text) >= 8 and printable == len(text) and letters >= 0.5 * len(text)
-                    and " " in text) else None
+    return (
+        text
+        if (
+            len(text) >= 8 and printable == len(text) and letters >= 0.5 * len(text) and " " in text
+        )
+        else None
+    )
 
 
 def encoded(sentence: str) -> str | None:
     """What kind of encoded text the sentence carries, or None."""
     for blob in _B64.findall(sentence):
-        if re.search(r"[A-Z]", blob) and re.search(r"[a-z]", blob) and (re.search(r"\d", blob) or len(blob) >= 24):
+        if (
+            re.search(r"[A-Z]", blob)
+            and re.search(r"[a-z]", blob)
+            and (re.search(r"\d", blob) or len(blob) >= 24)
+        ):
             try:
                 raw = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True)
             except (binascii.Error, ValueError):
@@ -294,7 +353,10 @@ def encoded(sentence: str) -> str | None:
         return "leetspeak"
     hits, share = _common_share(sentence)
     if hits <= 1 and len(re.findall(r"[a-zA-Z]+", sentence)) >= 5:
-        for name, decoded in (("rot13", codecs.decode(sentence, "rot13")), ("reversed", sentence[::-1])):
+        for name, decoded in (
+            ("rot13", codecs.decode(sentence, "rot13")),
+            ("reversed", sentence[::-1]),
+        ):
             d_hits, d_share = _common_share(decoded)
             if d_hits >= 3 and d_share >= 0.25:
                 return f"{name} text"
@@ -315,7 +377,11 @@ def decoded_forms(sentence: str) -> list[str]:
 
 # --- second round: broader traits (docs/guard.md, "round 2") ---
 
-_DEICTIC = r"(?:" + _THIS + r"|this (?:faq|page|article|story|text|report)|(?:reading|processing) (?:this|along)|the (?:text|events?|paragraphs?|lines?) (?:below|above))"
+_DEICTIC = (
+    r"(?:"
+    + _THIS
+    + r"|this (?:faq|page|article|story|text|report)|(?:reading|processing) (?:this|along)|the (?:text|events?|paragraphs?|lines?) (?:below|above))"
+)
 _IMPERATIVE_VERBS = (
     r"write|say|state|report|describe|list|add|include|omit|leave|skip|drop|replace|treat|use|call|mark|"
     r"date|set|put|make|give|tell|mention|rate|present|attribute|credit|ignore|disregard|forget|discard|"
@@ -324,19 +390,34 @@ _IMPERATIVE_VERBS = (
     r"depict|paint|spin|highlight|emphasi[sz]e|downplay|stress|show|turn|convert|label|classify|tag|"
     r"delete|erase|hide|suppress|exclude|channel|pretend|imagine|act|play|become|assume|consider|note|"
     r"record|refer|cite|quote|name|pick|choose|select|begin|start|end|finish|stop|respond|reset|render|"
-    r"reformat|format|express|restate|paraphrase|shorten|expand|summarise")
+    r"reformat|format|express|restate|paraphrase|shorten|expand|summarise"
+)
 _IMPERATIVE_START = re.compile(
     r"^\W{0,4}(?:(?:then|now|so|and|also|next|finally|please|just|simply|kindly),?\s+)*(?:do not |don't |never |always |only )?"
-    r"(?:" + _IMPERATIVE_VERBS + r")\b(?!\s+(?:(?-i:[A-Z][a-z])|said|says|was|is|were|are|has|had)\b)", _I)
+    r"(?:"
+    + _IMPERATIVE_VERBS
+    + r")\b(?!\s+(?:(?-i:[A-Z][a-z])|said|says|was|is|were|are|has|had)\b)",
+    _I,
+)
 _OUTPUT_THING = re.compile(
     r"\b(?:the|your|this|every|each|any|no|a) (?:output|summary|summaries|headline|title|gist|timeline|key points?|"
     r"bullet points?|write-up|digest|abstract|answer|response|events? (?:below|above|list)|first line)\b"
-    r"|\beverything in " + _THIS + r"|\b" + _DEICTIC, _I)
+    r"|\beverything in " + _THIS + r"|\b" + _DEICTIC,
+    _I,
+)
 _BROAD = re.compile(
     # a heading addressed to a machine: "Editorial advisory for AI readers: ..."
     r"^[^:]{0,60}?\b(?:to|for)\b[^:]{0,30}?\b" + _MACHINE + r"\b[^:]{0,40}:"
     # a machine named together with this very text: "the neural network processing this"
-    r"|\b" + _MACHINE + r"\b[^.]{0,80}?" + _DEICTIC + r"|" + _DEICTIC + r"[^.]{0,80}?\b" + _MACHINE + r"\b"
+    r"|\b"
+    + _MACHINE
+    + r"\b[^.]{0,80}?"
+    + _DEICTIC
+    + r"|"
+    + _DEICTIC
+    + r"[^.]{0,80}?\b"
+    + _MACHINE
+    + r"\b"
     r"|\bif you\b[^.,;]{0,30}\b" + _MACHINE + r"\b|\bshould (?:an?|the|any) " + _MACHINE + r" be\b"
     r"|\bonly for (?:the |any )?(?:[\w-]+ )?" + _MACHINE + r"\b"
     # the task swapped: "instead of summarising", "your real task is"
@@ -353,8 +434,11 @@ _BROAD = re.compile(
     r"|^\W{0,4}(?:originally |first |last )?(?:published|posted|updated|dated|written)(?: on| at)?\s*:"
     r"|\b(?:this|the) (?:story|article|report|piece|page) (?:first|originally) (?:ran|appeared|ran online|came out)\b"
     r"|\btreat (?:that|this|it) as (?:its|the|this (?:article|story)'s) (?:date|publication date|headline)\b"
-    r"|\b(?:all|every|each)\b[^.]{0,30}\b(?:dates?|events?|times?|figures?)\b[^.]{0,20}\b(?:in|of|from) " + _THIS +
-    r"|\b(?:genuine|real|true|actual|original|correct) (?:headline|title|date|summary) of " + _THIS + r"(?:,[^,]{0,40},)?\s+(?:is|was|reads|read)\b"
+    r"|\b(?:all|every|each)\b[^.]{0,30}\b(?:dates?|events?|times?|figures?)\b[^.]{0,20}\b(?:in|of|from) "
+    + _THIS
+    + r"|\b(?:genuine|real|true|actual|original|correct) (?:headline|title|date|summary) of "
+    + _THIS
+    + r"(?:,[^,]{0,40},)?\s+(?:is|was|reads|read)\b"
     r"|\bthe date of " + _THIS + r"\b"
     r"|\b(?:date|type|subject|author|category|section|status)\s*:\s*\S[^.]{0,60}\b(?:date|type|subject|author|category|section|status)\s*:"
     # a persona given to the reader, outside any quotation: "you're a disgruntled former employee"
@@ -366,24 +450,37 @@ _QUOTE_MARKS = re.compile(r"[\"“”‘«»„]|(?:^|\s)'")
 REPORTED = re.compile(
     r"^\W{0,2}[\"“‘'`]+[^\"“”‘’]{2,}?[,.!?]?[\"”’'`]+,?\s+(?:[\w.'’-]+\s+){0,6}?(?:said|says|told|tells|urged|"
     r"urges|wrote|writes|shouted|asked|asks|warned|warns|added|adds|ordered|orders|insisted|replied|demanded|"
-    r"pleaded|tweeted|announced|explained|stated|declared|yelled|cried|chanted|read|reads|advised)\b")
+    r"pleaded|tweeted|announced|explained|stated|declared|yelled|cried|chanted|read|reads|advised)\b"
+)
 _CAPS_WORD = re.compile(r"\b[A-Z]{2,}\b")
-_CONTROL_CAPS = re.compile(r"\b(?:PROMPT|SYSTEMS?|AI|MODELS?|INSTRUCTIONS?|CONFIG|CONFIGURATION|OUTPUT|SUMMARY|"
-                           r"HEADLINE|IGNORE|RESET|OVERRIDE|ADMIN|ROOT|KERNEL|LLM|ASSISTANT)\b")
+_CONTROL_CAPS = re.compile(
+    r"\b(?:PROMPT|SYSTEMS?|AI|MODELS?|INSTRUCTIONS?|CONFIG|CONFIGURATION|OUTPUT|SUMMARY|"
+    r"HEADLINE|IGNORE|RESET|OVERRIDE|ADMIN|ROOT|KERNEL|LLM|ASSISTANT)\b"
+)
 
 
 def broad(sentence: str) -> str | None:
     """The second round's traits: machine headings, a machine named with this text, task swaps,
     claims about the text, personas, orders about the output, control text in capitals."""
     found = _BROAD.search(sentence)
-    if found and not (found.group().lower().lstrip(" :;–—\"'").startswith("you") and _QUOTE_MARKS.search(sentence)):
+    if found and not (
+        found.group().lower().lstrip(" :;–—\"'").startswith("you") and _QUOTE_MARKS.search(sentence)
+    ):
         return "addressed to the machine reading the page"
-    if _IMPERATIVE_START.search(sentence) and _OUTPUT_THING.search(sentence) and not REPORTED.search(sentence):
+    if (
+        _IMPERATIVE_START.search(sentence)
+        and _OUTPUT_THING.search(sentence)
+        and not REPORTED.search(sentence)
+    ):
         return "orders about the summary or the output"
     words = re.findall(r"[^\W\d_]{2,}", sentence)
     caps = _CAPS_WORD.findall(sentence)
-    if (len(words) >= 4 and len(caps) >= 0.8 * len(words) and _CONTROL_CAPS.search(sentence)
-            and not _QUOTE_MARKS.search(sentence)):
+    if (
+        len(words) >= 4
+        and len(caps) >= 0.8 * len(words)
+        and _CONTROL_CAPS.search(sentence)
+        and not _QUOTE_MARKS.search(sentence)
+    ):
         return "a control notice in capitals"
     return None
 
@@ -438,18 +535,27 @@ _IMPERATIVE = re.compile(
     _I,
 )
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself)\b", _I)
-_DOMAIN = re.compile(r"\b[a-z0-9-]+\.(?:com|net|org|info|biz|shop|help|co|io|xyz|online|site|top)\b", _I)
+_DOMAIN = re.compile(
+    r"\b[a-z0-9-]+\.(?:com|net|org|info|biz|shop|help|co|io|xyz|online|site|top)\b", _I
+)
 _PAYLOAD_OPENER = re.compile(r"[\"“«<\[\(]\s*$|:\s*$")
 
 
 def weak(sentence: str) -> bool:
     """A trait that belongs to a message to the machine once one has begun."""
-    return bool(_IMPERATIVE.search(sentence) or _IMPERATIVE_START.search(sentence)
-                or _SECOND_PERSON.search(sentence) or fragment(sentence)
-                or re.search(r"\b(?:the|this) (?:summary|headline|gist|timeline|answer) (?:is|reads)\b", sentence, _I)
-                or re.match(r"\W{0,3}(?:it|they|this) (?:should|must|shall|is to)\b", sentence, _I)
-                or re.match(r"\W{0,3}(?:\d{1,2}[.)]|[A-Z][a-z]{1,15}:)(?:\s|$)", sentence)
-                or _DOMAIN.search(sentence) or re.search(r"\b(?:urgent|alert|congratulations)\b", sentence, _I))
+    return bool(
+        _IMPERATIVE.search(sentence)
+        or _IMPERATIVE_START.search(sentence)
+        or _SECOND_PERSON.search(sentence)
+        or fragment(sentence)
+        or re.search(
+            r"\b(?:the|this) (?:summary|headline|gist|timeline|answer) (?:is|reads)\b", sentence, _I
+        )
+        or re.match(r"\W{0,3}(?:it|they|this) (?:should|must|shall|is to)\b", sentence, _I)
+        or re.match(r"\W{0,3}(?:\d{1,2}[.)]|[A-Z][a-z]{1,15}:)(?:\s|$)", sentence)
+        or _DOMAIN.search(sentence)
+        or re.search(r"\b(?:urgent|alert|congratulations)\b", sentence, _I)
+    )
 
 
 _INTRODUCES = re.compile(
@@ -467,7 +573,9 @@ def fragment(sentence: str) -> bool:
     return not re.search(r"[^\W\d_]{2,}", sentence)
 
 
-_SPEAKER_LAST = re.compile(r"(?:\[\s*\w+\s*\]|\b(?:assistant|ai|bot|model|system|user|human)\s*:)\W*\d*[.)]?\s*$", _I)
+_SPEAKER_LAST = re.compile(
+    r"(?:\[\s*\w+\s*\]|\b(?:assistant|ai|bot|model|system|user|human)\s*:)\W*\d*[.)]?\s*$", _I
+)
 
 
 def introduces(sentence: str) -> bool:
@@ -478,12 +586,10 @@ def introduces(sentence: str) -> bool:
     text = sentence.rstrip()
     if _SPEAKER_LAST.search(text):
         return True  # "... [assistant] 1." : the answer follows
-    last = None
-    for last in _INTRODUCES.finditer(text):
-        pass
-    if last is None:
+    introductions = list(_INTRODUCES.finditer(text))
+    if not introductions:
         return False
-    rest = text[last.end():]
+    rest = text[introductions[-1].end() :]
     return len(re.findall(r"\w+", rest)) < 4 or opens_unclosed(sentence)
 
 

@@ -27,8 +27,9 @@ def strategy_class(name: str) -> type[Strategy]:
     try:
         return STRATEGIES[name]
     except KeyError:
-        raise ConfigError(f"--strategy: unknown strategy {name!r}; choose from "
-                          f"{', '.join(STRATEGIES)}") from None
+        raise ConfigError(
+            f"--strategy: unknown strategy {name!r}; choose from {', '.join(STRATEGIES)}"
+        ) from None
 
 
 __all__ = ["STRATEGIES", "Run", "Strategy", "strategy_class"]

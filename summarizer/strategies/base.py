@@ -13,14 +13,13 @@ from typing import Any, ClassVar
 
 from ..ask import Meter, Question, ask_many
 from ..backends.base import Backend
-from ..chunking import Chunk, estimate_tokens
+from ..chunking import Chunk, cut, estimate_tokens
 from ..errors import BudgetExceeded, InvalidOutput
 from ..grounding import unsupported_words
 from ..prompts import SYSTEM, Prompts, fence
 from ..schemas import Document, Event, Summary
 from ..segment import Sentence
 from ..settings import Settings
-from .chunks import cut
 
 UNSUPPORTED_SHARE = 0.5  # a summary may paraphrase, but mostly in the article's words
 FALLBACK_WORDS = 25
@@ -35,7 +34,9 @@ class Run:
     warnings: list[str] = field(default_factory=list)
     out_of_budget: bool = False
     described: dict[int, str] = field(default_factory=dict)  # sentence index -> validated headline
-    chunks: list[Chunk] | None = None  # cut once: counting tokens runs the tokenizer on every sentence
+    chunks: list[Chunk] | None = (
+        None  # cut once: counting tokens runs the tokenizer on every sentence
+    )
 
 
 def words(text: str) -> int:
@@ -58,7 +59,9 @@ class Strategy:
     name: ClassVar[str]
     needs_model: ClassVar[bool] = True  # False: the pipeline builds no backend for it
 
-    def __init__(self, settings: Settings, prompts: Prompts, backend: Backend | None = None) -> None:
+    def __init__(
+        self, settings: Settings, prompts: Prompts, backend: Backend | None = None
+    ) -> None:
         if self.needs_model and backend is None:
             raise TypeError(f"the {self.name} strategy needs a backend")
         self.settings = settings
@@ -71,8 +74,10 @@ class Strategy:
     # --- asking ---
 
     def _messages(self, user: str) -> list[dict[str, str]]:
-        return [{"role": "system", "content": self.prompts.render(SYSTEM)},
-                {"role": "user", "content": user}]
+        return [
+            {"role": "system", "content": self.prompts.render(SYSTEM)},
+            {"role": "user", "content": user},
+        ]
 
     def ask(self, run: Run, user: str, model: Any, **kwargs: Any) -> Any:
         """One validated answer, or None (with a warning) when the model never gave one."""
@@ -89,8 +94,13 @@ class Strategy:
         if run.out_of_budget:
             return [None] * len(questions)
         assert self.backend is not None, "a model-free strategy never asks"
-        outcomes = ask_many(self.backend, self.prompts, questions, meter=run.meter,
-                            temperature=self.settings.temperature)
+        outcomes = ask_many(
+            self.backend,
+            self.prompts,
+            questions,
+            meter=run.meter,
+            temperature=self.settings.temperature,
+        )
         answers = []
         for question, outcome in zip(questions, outcomes):
             if isinstance(outcome, BudgetExceeded):
@@ -113,7 +123,9 @@ class Strategy:
 
     def count(self, text: str) -> int:
         """Tokens by the backend's own count; the safe estimate without a model."""
-        return self.backend.count_tokens(text) if self.backend is not None else estimate_tokens(text)
+        return (
+            self.backend.count_tokens(text) if self.backend is not None else estimate_tokens(text)
+        )
 
     def chunks(self, run: Run, sents: list[Sentence]) -> list[Chunk]:
         """The document's chunks, cut on first use and kept with the run."""

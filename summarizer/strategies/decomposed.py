@@ -3,14 +3,14 @@ writes short descriptions and the headline.
 
 With the embedded model (it honours GBNF grammars) the model writes neither freely: it
 shortens the sentence by deleting words under a grammar that admits only the sentence's own
-words in order (``summarizer.compression``); code restores negations, attribution, numbers
-and names, and every line meets the faithfulness checks (``summarizer.faithfulness``). Other
+words in order (``summarizer.summary.compression``); code restores negations, attribution, numbers
+and names, and every line meets the faithfulness checks (``summarizer.summary.faithfulness``). Other
 backends (remote servers may ignore a grammar) write freely under the same checks.
 
 Measured on the embedded 0.5B model: asked for events it lists none or copies
 examples, and asked to summarise an article it copies whole paragraphs; but it
 rewrites one sentence as a headline well. So code finds the event clauses and
-resolves their dates (``summarizer.events``); the model writes a short
+resolves their dates (``summarizer.timeline.events``); the model writes a short
 description of each clause and the headline; the gist and key points are built
 from the lede and from the model's descriptions of each passage's first sentence,
 the abstract is the learned sentence selection (``extractive``, ``selection``).
@@ -25,15 +25,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from .. import compression
 from ..ask import Answer, Question
-from ..events import Candidate, candidates
-from ..faithfulness import mentions, names, problems
 from ..grounding import content_words, found_in, unsupported_words
 from ..limits import ACTORS_MAX, DESCRIPTION_WORDS, LEDE_HEADLINE_WORDS, accepted
 from ..prompts import COMPRESS, EVENT, HEADLINE, fence
 from ..schemas import CompressionDraft, Event, EventDraft, HeadlineDraft, Summary
 from ..segment import Sentence
+from ..summary import compression
+from ..summary.faithfulness import mentions, names, problems
+from ..timeline.events import Candidate, candidates
 from . import extractive
 from .base import Run, Strategy, clip, title_of, words
 
@@ -68,8 +68,11 @@ class Decomposed(Strategy):
         doc = run.document
         cands = candidates(doc.text, sents, doc.date)
         lede = sents[0] if sents else None
-        drafts = self.settle(run, [self._describe(run, cand) for cand in cands] +
-                             ([self._headline(run, lede)] if lede is not None else []))
+        drafts = self.settle(
+            run,
+            [self._describe(run, cand) for cand in cands]
+            + ([self._headline(run, lede)] if lede is not None else []),
+        )
         events = []
         for cand, draft in zip(cands, drafts):
             if draft is not None and cand.span == cand.sentence.span:
@@ -91,71 +94,113 @@ class Decomposed(Strategy):
         """The headline is the model's; gist, abstract and key points are built."""
         lede = sents[0]
         headline = headline or run.described.get(lede.index) or clip(lede.text, LEDE_HEADLINE_WORDS)
-        return Summary(headline=headline, gist=extractive.gist(lede, run.described),
-                       abstract=extractive.abstract(sents, run.document.title),
-                       key_points=extractive.key_points(sents, run.described, skip=run.document.title,
-                                                        spread=len(self.chunks(run, sents)) > 1))
+        return Summary(
+            headline=headline,
+            gist=extractive.gist(lede, run.described),
+            abstract=extractive.abstract(sents, run.document.title),
+            key_points=extractive.key_points(
+                sents,
+                run.described,
+                skip=run.document.title,
+                spread=len(self.chunks(run, sents)) > 1,
+            ),
+        )
 
     def _headline(self, run: Run, lede: Sentence) -> Pending[str]:
         if self.deletes:
             return self.compress(run, lede.text, LEDE_HEADLINE_WORDS, "headline").then(
-                lambda text: text.rstrip(".") or None)
+                lambda text: text.rstrip(".") or None
+            )
 
         def check(draft: HeadlineDraft) -> list[str]:
             errors = []
             if words(draft.headline) > accepted(LEDE_HEADLINE_WORDS):
-                errors.append(f"headline has {words(draft.headline)} words; use at most {LEDE_HEADLINE_WORDS}")
+                errors.append(
+                    f"headline has {words(draft.headline)} words; use at most {LEDE_HEADLINE_WORDS}"
+                )
             if not self.supported(draft.headline, run.document.text, share=0.34):
                 errors.append("headline states things the article does not say")
             return errors + problems(draft.headline, lede.text)
 
         def read(answer: Answer[HeadlineDraft] | None) -> str | None:
             if answer is not None and answer.errors:
-                run.warnings.append(f"headline {answer.value.headline!r} dropped: {'; '.join(answer.errors)}")
+                run.warnings.append(
+                    f"headline {answer.value.headline!r} dropped: {'; '.join(answer.errors)}"
+                )
             if answer is None or answer.errors:
                 return None
             return str(answer.value.headline).strip()
 
         user = self.prompts.render(HEADLINE, title=title_of(run.document), lede=fence(lede.text))
-        return Pending(self.question(user, HeadlineDraft, check=check, max_tokens=60, lenient=True,
-                                     max_reasks=min(self.settings.max_reasks, DESCRIPTION_REASKS)),
-                       read)
+        return Pending(
+            self.question(
+                user,
+                HeadlineDraft,
+                check=check,
+                max_tokens=60,
+                lenient=True,
+                max_reasks=min(self.settings.max_reasks, DESCRIPTION_REASKS),
+            ),
+            read,
+        )
 
     # --- events ---
 
     def _describe(self, run: Run, cand: Candidate) -> Pending[EventDraft]:
         if self.deletes:
-            return self.compress(run, cand.text, DESCRIPTION_WORDS, "description").then(
+            return self.compress(
+                run, cand.text, DESCRIPTION_WORDS, "description"
+            ).then(
                 lambda text: EventDraft(
                     description=text,
-                    actors=[n for n in dict.fromkeys(names(text))  # 'U' of 'U.S.' is no actor
-                            if len(n) > 1 and found_in(n, cand.text)][:ACTORS_MAX],
-                    location=next((m.name for m in mentions(text, names(cand.text))
-                                   if m.role == "place"), None)))
+                    actors=[
+                        n
+                        for n in dict.fromkeys(names(text))  # 'U' of 'U.S.' is no actor
+                        if len(n) > 1 and found_in(n, cand.text)
+                    ][:ACTORS_MAX],
+                    location=next(
+                        (m.name for m in mentions(text, names(cand.text)) if m.role == "place"),
+                        None,
+                    ),
+                )
+            )
         user = self.prompts.render(EVENT, sentence=fence(cand.text))
 
         def check(draft: EventDraft) -> list[str]:
             errors = []
             if words(draft.description) > accepted(DESCRIPTION_WORDS):
-                errors.append(f"description has {words(draft.description)} words; use at most {DESCRIPTION_WORDS}")
+                errors.append(
+                    f"description has {words(draft.description)} words; use at most {DESCRIPTION_WORDS}"
+                )
             extra = unsupported_words(draft.description, cand.sentence.text)
             # a headline may change a word's form, but not bring in new facts
             if len(extra) > max(1, len(content_words(draft.description)) // 5):
-                errors.append("description uses words the sentence does not have: "
-                              + ", ".join(sorted(extra)[:6]))
+                errors.append(
+                    "description uses words the sentence does not have: "
+                    + ", ".join(sorted(extra)[:6])
+                )
             return errors + problems(draft.description, cand.text)
 
         def read(answer: Answer[EventDraft] | None) -> EventDraft | None:
             if answer is not None and answer.errors:  # the clause itself stands in
-                run.warnings.append(f"description {answer.value.description!r} dropped: "
-                                    f"{'; '.join(answer.errors)}")
+                run.warnings.append(
+                    f"description {answer.value.description!r} dropped: {'; '.join(answer.errors)}"
+                )
             if answer is None or answer.errors:
                 return None
             return answer.value
 
-        return Pending(self.question(user, EventDraft, check=check, max_tokens=100, lenient=True,
-                                     max_reasks=min(self.settings.max_reasks, DESCRIPTION_REASKS)),
-                       read)
+        return Pending(
+            self.question(
+                user,
+                EventDraft,
+                check=check,
+                max_tokens=100,
+                lenient=True,
+                max_reasks=min(self.settings.max_reasks, DESCRIPTION_REASKS),
+            ),
+            read,
+        )
 
     # --- deletion-only writing (grammar backends) ---
 
@@ -173,27 +218,41 @@ class Decomposed(Strategy):
 
         def kept_of(draft: CompressionDraft) -> list[int] | None:
             kept = compression.align(draft.text, sentence)
-            return None if kept is None else compression.tidy(compression.restore(kept, sentence),
-                                                              sentence)
+            return (
+                None
+                if kept is None
+                else compression.tidy(compression.restore(kept, sentence), sentence)
+            )
 
         def check(draft: CompressionDraft) -> list[str]:
             kept = kept_of(draft)
             if kept is None:
                 return ["use only the sentence's own words, in their order"]
-            return compression.usable(kept, sentence, budget) + \
-                problems(compression.text_of(kept, sentence), sentence)
+            return compression.usable(kept, sentence, budget) + problems(
+                compression.text_of(kept, sentence), sentence
+            )
 
         def read(answer: Answer[CompressionDraft] | None) -> str | None:
             if answer is None:
                 return None
             kept = kept_of(answer.value)
             if answer.errors or kept is None:
-                run.warnings.append(f"{what}: shortening {answer.value.text!r} dropped: "
-                                    f"{'; '.join(answer.errors)}")
+                run.warnings.append(
+                    f"{what}: shortening {answer.value.text!r} dropped: {'; '.join(answer.errors)}"
+                )
                 return None
             return compression.text_of(kept, sentence)
 
         user = self.prompts.render(COMPRESS, sentence=fence(sentence), words=limit)
-        return Pending(self.question(user, CompressionDraft, check=check, lenient=True, max_reasks=0,
-                                     grammar=compression.grammar(sentence, most=limit),
-                                     max_tokens=min(400, 2 * words(sentence) + 24)), read)
+        return Pending(
+            self.question(
+                user,
+                CompressionDraft,
+                check=check,
+                lenient=True,
+                max_reasks=0,
+                grammar=compression.grammar(sentence, most=limit),
+                max_tokens=min(400, 2 * words(sentence) + 24),
+            ),
+            read,
+        )

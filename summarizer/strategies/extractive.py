@@ -10,13 +10,14 @@ them as they are.
 
 from __future__ import annotations
 
-from ..events import Candidate
 from ..grounding import found_in
 from ..limits import ABSTRACT_WORDS, GIST_WORDS, KEY_POINTS_MIN, KEY_POINTS_WANTED, accepted
 from ..schemas import Event, EventDraft, Evidence, KeyPoint
 from ..segment import Sentence
-from ..pruning import shorten
-from ..selection import select, units as selection_units
+from ..summary.pruning import shorten
+from ..summary.selection import select
+from ..summary.selection import units as selection_units
+from ..timeline.events import Candidate
 from .base import FALLBACK_WORDS, clip, words
 
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "you", "his", "her", "their"})
@@ -28,8 +29,11 @@ def passages(sents: list[Sentence]) -> list[list[Sentence]]:
     found: list[list[Sentence]] = []
     current: list[Sentence] = []
     for sentence in sents:
-        if current and sentence.paragraph != current[-1].paragraph and \
-                sum(len(s.text) for s in current) >= PASSAGE_MIN_CHARS:
+        if (
+            current
+            and sentence.paragraph != current[-1].paragraph
+            and sum(len(s.text) for s in current) >= PASSAGE_MIN_CHARS
+        ):
             found.append(current)
             current = []
         current.append(sentence)
@@ -50,7 +54,7 @@ def gist(lede: Sentence, described: dict[int, str]) -> str:
 
 
 def abstract(sents: list[Sentence], title: str | None = None) -> str:
-    """The learned selection of whole sentences, in article order (``summarizer.selection``,
+    """The learned selection of whole sentences, in article order (``summarizer.summary.selection``,
     on its units: glued captions cut off), clipped as a model's abstract would be checked.
     Pruning their asides is not done here: on FRANK's check half it lowered ROUGE-1 by 0.5
     where it had raised it on tune (docs/summaries.md)."""
@@ -58,8 +62,9 @@ def abstract(sents: list[Sentence], title: str | None = None) -> str:
     return clip(" ".join(s.text for s in chosen), accepted(ABSTRACT_WORDS))
 
 
-def key_points(sents: list[Sentence], described: dict[int, str], *, skip: str | None,
-               spread: bool) -> list[KeyPoint]:
+def key_points(
+    sents: list[Sentence], described: dict[int, str], *, skip: str | None, spread: bool
+) -> list[KeyPoint]:
     """A key point per passage, from its first sentence; more sentences if too few passages.
 
     A sentence's point is its description when there is one, else the first words of
@@ -74,8 +79,9 @@ def key_points(sents: list[Sentence], described: dict[int, str], *, skip: str | 
     order = [p[0] for p in units][:KEY_POINTS_WANTED] + [s for p in units for s in p[1:]]
     points: dict[str, KeyPoint] = {}
     for sentence in order:
-        if len(points) >= KEY_POINTS_WANTED or (len(points) >= KEY_POINTS_MIN
-                                             and sentence not in (p[0] for p in units)):
+        if len(points) >= KEY_POINTS_WANTED or (
+            len(points) >= KEY_POINTS_MIN and sentence not in (p[0] for p in units)
+        ):
             break
         text = described.get(sentence.index) or clip(shorten(sentence.text, FALLBACK_WORDS))
         if skip and text.strip().lower() == skip.strip().lower():
@@ -92,9 +98,21 @@ def event_of(cand: Candidate, draft: EventDraft | None = None) -> Event:
         description, actors, location = clip(cand.text), [], None
     else:
         description = draft.description.strip()
-        actors = [a.strip() for a in draft.actors
-                  if a.strip().lower() not in PRONOUNS and found_in(a, sentence)]
-        location = draft.location.strip() if draft.location and found_in(draft.location, sentence) else None
-    return Event(description=description[:300], actors=list(dict.fromkeys(actors)),
-                 location=location, date=cand.date, status=cand.status,
-                 evidence=Evidence(quote=cand.text, span=cand.span, match="exact", score=100.0))
+        actors = [
+            a.strip()
+            for a in draft.actors
+            if a.strip().lower() not in PRONOUNS and found_in(a, sentence)
+        ]
+        location = (
+            draft.location.strip()
+            if draft.location and found_in(draft.location, sentence)
+            else None
+        )
+    return Event(
+        description=description[:300],
+        actors=list(dict.fromkeys(actors)),
+        location=location,
+        date=cand.date,
+        status=cand.status,
+        evidence=Evidence(quote=cand.text, span=cand.span, match="exact", score=100.0),
+    )

@@ -50,16 +50,20 @@ class Reducer:
         while len(level) > 1:
             groups = self.groups(level)
             if groups is None:
-                self.warnings.append(f"summary: {len(level)} partial summaries cannot be reduced "
-                                     f"within {self.budget} tokens; the first one stands")
+                self.warnings.append(
+                    f"summary: {len(level)} partial summaries cannot be reduced "
+                    f"within {self.budget} tokens; the first one stands"
+                )
                 return level[0]
             depth += 1
             above: list[SummaryDraft | None] = []
             for members, article in groups:
                 above.append(level[members[0]] if article is None else self.summarise(article))
             if any(draft is None for draft in above):
-                self.warnings.append(f"summary: reduce level {depth} failed; the summary covers "
-                                     "only the start of the document")
+                self.warnings.append(
+                    f"summary: reduce level {depth} failed; the summary covers "
+                    "only the start of the document"
+                )
                 return above[0] or level[0]
             level = [draft for draft in above if draft is not None]
         return level[0]
@@ -106,7 +110,9 @@ class Reducer:
 
         Too long, every line keeps only its first words, as many as fit (found by
         bisection); None when not even one word a line fits."""
-        lines = [" ".join(draft.abstract.split())] + [f"- {' '.join(p.split())}" for p in draft.key_points]
+        lines = [" ".join(draft.abstract.split())] + [
+            f"- {' '.join(p.split())}" for p in draft.key_points
+        ]
 
         def clipped(words: int) -> str:
             return "\n".join(" ".join(line.split()[:words]) for line in lines)

@@ -10,10 +10,10 @@ sentence. Deterministic, and as fast as segmenting and dating the text.
 
 from __future__ import annotations
 
-from ..events import candidates
 from ..limits import LEDE_HEADLINE_WORDS
 from ..schemas import Event, Summary
 from ..segment import Sentence
+from ..timeline.events import candidates
 from . import extractive
 from .base import Run, Strategy, clip
 
@@ -35,7 +35,11 @@ class Rules(Strategy):
         lede = sents[0]
         title = (run.document.title or "").strip()
         headline = clip(title if len(title) >= 3 else lede.text, LEDE_HEADLINE_WORDS)
-        return Summary(headline=headline[:200], gist=extractive.gist(lede, {})[:400],
-                       abstract=extractive.abstract(sents, run.document.title),
-                       key_points=extractive.key_points(sents, {}, skip=run.document.title,
-                                                        spread=len(self.chunks(run, sents)) > 1))
+        return Summary(
+            headline=headline[:200],
+            gist=extractive.gist(lede, {})[:400],
+            abstract=extractive.abstract(sents, run.document.title),
+            key_points=extractive.key_points(
+                sents, {}, skip=run.document.title, spread=len(self.chunks(run, sents)) > 1
+            ),
+        )

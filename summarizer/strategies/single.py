@@ -8,17 +8,27 @@ Chunk summaries are reduced, level by level, to one (``reduce``).
 
 from __future__ import annotations
 
+from ..chunking import chunk_budget
 from ..dates import DateMention, find_dates
 from ..errors import GroundingError
-from ..events import Candidate, candidates, publication_date, written_date
-from ..faithfulness import problems
 from ..grounding import Folded, found_in, locate, support_spans
-from ..prompts import EVENTS_SINGLE, SUMMARY, fence
 from ..limits import ABSTRACT_WORDS, GIST_WORDS, SUMMARY_HEADLINE_WORDS, accepted
-from ..schemas import (Event, EventDate, EventList, Evidence, ExtractedEvent, KeyPoint, Span, Summary, SummaryDraft)
+from ..prompts import EVENTS_SINGLE, SUMMARY, fence
+from ..schemas import (
+    Event,
+    EventDate,
+    EventList,
+    Evidence,
+    ExtractedEvent,
+    KeyPoint,
+    Span,
+    Summary,
+    SummaryDraft,
+)
 from ..segment import Sentence
+from ..summary.faithfulness import problems
+from ..timeline.events import Candidate, candidates, publication_date, written_date
 from .base import Run, Strategy, title_of, words
-from .chunks import chunk_budget
 from .reduce import Reducer
 
 EVENTS_MAX_TOKENS = 1200
@@ -28,7 +38,9 @@ DATE_WORDS_REACH = 200  # date words must stand in or right next to the evidence
 def lead_errors(draft: SummaryDraft) -> list[str]:
     errors = []
     if words(draft.headline) > accepted(SUMMARY_HEADLINE_WORDS):
-        errors.append(f"headline has {words(draft.headline)} words; use at most {SUMMARY_HEADLINE_WORDS}")
+        errors.append(
+            f"headline has {words(draft.headline)} words; use at most {SUMMARY_HEADLINE_WORDS}"
+        )
     if words(draft.gist) > accepted(GIST_WORDS):
         errors.append(f"gist has {words(draft.gist)} words; use at most {GIST_WORDS}")
     if words(draft.abstract) > accepted(ABSTRACT_WORDS):
@@ -56,41 +68,58 @@ class Single(Strategy):
     def summary(self, run: Run, sents: list[Sentence]) -> Summary | None:
         """One call per chunk for the summary; chunk summaries are reduced, level by level, to one."""
         doc = run.document
-        drafts = [self.summary_draft(run, doc.text[p.start:p.end], doc.text)
-                  for p in self.chunks(run, sents)]
+        drafts = [
+            self.summary_draft(run, doc.text[p.start : p.end], doc.text)
+            for p in self.chunks(run, sents)
+        ]
         usable = [d for d in drafts if d is not None]
         if not usable:
             return None
         draft = self.reducer(run).climb(usable)
         pairs = [(s.span, s.text) for s in sents]
-        points = [KeyPoint(text=p.strip(), support=support_spans(p, pairs))
-                  for p in draft.key_points]
+        points = [
+            KeyPoint(text=p.strip(), support=support_spans(p, pairs)) for p in draft.key_points
+        ]
         for point in points:  # free writing keeps its lines; what the checks find is reported
-            cited = " ".join(doc.text[s.start:s.end] for s in point.support)
+            cited = " ".join(doc.text[s.start : s.end] for s in point.support)
             found = problems(point.text, cited) if cited else []
             if found:
                 run.warnings.append(f"key point {point.text!r}: {'; '.join(found)}")
-        return Summary(headline=draft.headline.strip(), gist=draft.gist.strip(),
-                       abstract=draft.abstract.strip(), key_points=points)
+        return Summary(
+            headline=draft.headline.strip(),
+            gist=draft.gist.strip(),
+            abstract=draft.abstract.strip(),
+            key_points=points,
+        )
 
     def reducer(self, run: Run) -> Reducer:
-        return Reducer(summarise=lambda article: self.summary_draft(run, article, run.document.text),
-                       question_tokens=lambda article: self.count(self.summary_prompt(run, article)),
-                       count=self.count, budget=chunk_budget(self.settings), warnings=run.warnings)
+        return Reducer(
+            summarise=lambda article: self.summary_draft(run, article, run.document.text),
+            question_tokens=lambda article: self.count(self.summary_prompt(run, article)),
+            count=self.count,
+            budget=chunk_budget(self.settings),
+            warnings=run.warnings,
+        )
 
     def summary_prompt(self, run: Run, article: str) -> str:
         doc = run.document
-        return self.prompts.render(SUMMARY, title=title_of(doc), article=fence(article),
-                                   publication_date=doc.date.isoformat() if doc.date else None)
+        return self.prompts.render(
+            SUMMARY,
+            title=title_of(doc),
+            article=fence(article),
+            publication_date=doc.date.isoformat() if doc.date else None,
+        )
 
     def summary_draft(self, run: Run, article: str, source: str) -> SummaryDraft | None:
         user = self.summary_prompt(run, article)
 
         def check(draft: SummaryDraft) -> list[str]:
             errors = lead_errors(draft)
-            errors += [f"key point {i} is not supported by the article"
-                       for i, point in enumerate(draft.key_points, 1)
-                       if not self.supported(point, source)]
+            errors += [
+                f"key point {i} is not supported by the article"
+                for i, point in enumerate(draft.key_points, 1)
+                if not self.supported(point, source)
+            ]
             if len({p.strip().lower() for p in draft.key_points}) < len(draft.key_points):
                 errors.append("key points repeat each other")
             return errors
@@ -120,29 +149,48 @@ class Single(Strategy):
             # kept from earlier chunks and reaching into this one: the only ones it may repeat
             earlier = [e for e in events if e.evidence.span.end > piece.start]
             first = len(events)  # events[first:] are this chunk's
-            article = doc.text[piece.start:piece.end]
+            article = doc.text[piece.start : piece.end]
             folded = Folded.of(article)
-            user = self.prompts.render(EVENTS_SINGLE, title=title_of(doc), article=fence(article),
-                                       publication_date=doc.date.isoformat() if doc.date else None)
+            user = self.prompts.render(
+                EVENTS_SINGLE,
+                title=title_of(doc),
+                article=fence(article),
+                publication_date=doc.date.isoformat() if doc.date else None,
+            )
 
-            def check(answer: EventList, article: str = article, folded: Folded = folded) -> list[str]:
-                return [f"event {i}: quote not found in the article: {e.quote[:80]!r}"
-                        for i, e in enumerate(answer.events, 1)
-                        if locate(e.quote, article, folded=folded) is None]
+            def check(
+                answer: EventList, article: str = article, folded: Folded = folded
+            ) -> list[str]:
+                return [
+                    f"event {i}: quote not found in the article: {e.quote[:80]!r}"
+                    for i, e in enumerate(answer.events, 1)
+                    if locate(e.quote, article, folded=folded) is None
+                ]
 
-            answer = self.ask(run, user, EventList, check=check, max_tokens=EVENTS_MAX_TOKENS,
-                              lenient=True)
+            answer = self.ask(
+                run, user, EventList, check=check, max_tokens=EVENTS_MAX_TOKENS, lenient=True
+            )
             for item in answer.value.events if answer else []:
                 evidence = locate(item.quote, article, folded=folded)
                 event = self._ground(run, item, evidence, piece.start, inferred, mentions)
-                if event is None or event in events[first:] or \
-                        any(same_event(event, e) for e in earlier):
+                if (
+                    event is None
+                    or event in events[first:]
+                    or any(same_event(event, e) for e in earlier)
+                ):
                     continue
                 events.append(event)
         return sorted(events, key=lambda e: e.evidence.span.start)
 
-    def _ground(self, run: Run, item: ExtractedEvent, found: Evidence | None, offset: int,
-                inferred: list[Candidate], mentions: list[DateMention]) -> Event | None:
+    def _ground(
+        self,
+        run: Run,
+        item: ExtractedEvent,
+        found: Evidence | None,
+        offset: int,
+        inferred: list[Candidate],
+        mentions: list[DateMention],
+    ) -> Event | None:
         doc = run.document
         if found is None:
             message = f"dropped event {item.description!r}: its quote is not in the article"
@@ -157,29 +205,44 @@ class Single(Strategy):
             overlapping = [c for c in inferred if c.start < span.end and span.start < c.end]
             date = overlapping[0].date if overlapping else publication_date(doc.date)
         guess = item.date_guess
-        if guess and date.value and not (date.value.startswith(guess) or guess.startswith(date.value)):
-            run.warnings.append(f"event {item.description!r}: model read the date as "
-                                f"{guess}, code resolved {date.value}")
-        sentence = doc.text[span.start:span.end]
+        if (
+            guess
+            and date.value
+            and not (date.value.startswith(guess) or guess.startswith(date.value))
+        ):
+            run.warnings.append(
+                f"event {item.description!r}: model read the date as "
+                f"{guess}, code resolved {date.value}"
+            )
+        sentence = doc.text[span.start : span.end]
         return Event(
             description=item.description.strip()[:300],
             actors=[a for a in item.actors if found_in(a, sentence)],
             location=item.location if item.location and found_in(item.location, sentence) else None,
-            date=date, status=item.status, evidence=evidence,
+            date=date,
+            status=item.status,
+            evidence=evidence,
         )
 
-    def _written_date_near(self, run: Run, item: ExtractedEvent, span: Span,
-                           mentions: list[DateMention]) -> EventDate | None:
+    def _written_date_near(
+        self, run: Run, item: ExtractedEvent, span: Span, mentions: list[DateMention]
+    ) -> EventDate | None:
         """The model's date words, located in or next to the evidence and resolved by code."""
         if not item.date_words:
             return None
         words_ = item.date_words
-        matching = [m for m in mentions
-                    if span.start - DATE_WORDS_REACH <= m.start < span.end + DATE_WORDS_REACH
-                    and (found_in(words_, m.timex.text) or found_in(m.timex.text, words_))]
+        matching = [
+            m
+            for m in mentions
+            if span.start - DATE_WORDS_REACH <= m.start < span.end + DATE_WORDS_REACH
+            and (found_in(words_, m.timex.text) or found_in(m.timex.text, words_))
+        ]
         if matching:  # the words inside the quote, else the nearest (not the sentence before's)
-            return written_date(min(matching, key=lambda m: max(span.start - m.end + 1,
-                                                                m.start - span.end + 1, 0)))
-        run.warnings.append(f"event {item.description!r}: date words {words_!r} "
-                            "not found next to its quote; date inferred instead")
+            return written_date(
+                min(matching, key=lambda m: max(span.start - m.end + 1, m.start - span.end + 1, 0))
+            )
+        run.warnings.append(
+            f"event {item.description!r}: date words {words_!r} "
+            "not found next to its quote; date inferred instead"
+        )
         return None

@@ -41,15 +41,23 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task,
-                           TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.text import Text
 
-from .errors import AuthenticationFailed, BackendError, ConfigError, InputError
-from .loading import FOLDER_EXTENSIONS, iter_documents
-from .pipeline import Pipeline
-from .schemas import Document
-from .settings import Settings
+from ..errors import AuthenticationFailed, BackendError, ConfigError, InputError
+from ..loading import FOLDER_EXTENSIONS, iter_documents
+from ..pipeline import Pipeline
+from ..schemas import Document
+from ..settings import Settings
 
 BACKEND_FAILURE_LIMIT = 3  # consecutive documents failed by the backend: it is down, stop
 RETRYABLE = (BackendError,)  # the moment's fault, not the document's: a resume asks again
@@ -109,14 +117,20 @@ class JsonlAppender:
 
 def ok_line(doc_id: str, result_json: str) -> str:
     # the result is already JSON: splice it in rather than parse and dump it again
-    return '{"id":' + json.dumps(doc_id, ensure_ascii=False) + ',"ok":true,"result":' + result_json + "}"
+    return (
+        '{"id":'
+        + json.dumps(doc_id, ensure_ascii=False)
+        + ',"ok":true,"result":'
+        + result_json
+        + "}"
+    )
 
 
 def error_record(exc: BaseException, source: str | None) -> dict[str, Any]:
     """A failed line's ``error`` object: type, message, source, and ``retryable`` when it is."""
     message = str(exc)
     if isinstance(exc, InputError) and exc.source and message.startswith(f"{exc.source}: "):
-        message = message[len(exc.source) + 2:]  # the source has its own field
+        message = message[len(exc.source) + 2 :]  # the source has its own field
     error: dict[str, Any] = {"type": type(exc).__name__, "message": message, "source": source}
     if isinstance(exc, RETRYABLE):
         error["retryable"] = True
@@ -166,14 +180,18 @@ def prepare_output(path: Path, *, resume: bool) -> set[str]:
     ``ConfigError`` (one line) for an output that is a folder, or in a folder that
     does not exist, and for an existing output without ``resume``."""
     if path.is_dir():
-        raise ConfigError(f"-o {path} is a folder; name a file in it, e.g. {path / 'results.jsonl'}")
+        raise ConfigError(
+            f"-o {path} is a folder; name a file in it, e.g. {path / 'results.jsonl'}"
+        )
     if not path.parent.is_dir():
         raise ConfigError(f"-o {path}: the folder {path.parent} does not exist; create it first")
     if not path.exists() or path.stat().st_size == 0:
         return set()
     if not resume:
-        raise ConfigError(f"{path} already has results; pass --resume to continue that batch, "
-                          "or choose another output file")
+        raise ConfigError(
+            f"{path} already has results; pass --resume to continue that batch, "
+            "or choose another output file"
+        )
     _cut_torn_line(path)
     done: set[str] = set()
     retry = False
@@ -247,8 +265,9 @@ class IdAssigner:
 Item = Document | InputError
 
 
-def numbered_inputs(sources: list[str], extensions: tuple[str, ...] = FOLDER_EXTENSIONS
-                    ) -> Iterator[tuple[str, str, Item]]:
+def numbered_inputs(
+    sources: list[str], extensions: tuple[str, ...] = FOLDER_EXTENSIONS
+) -> Iterator[tuple[str, str, Item]]:
     """(unique id, id asked for, item) for every input, in order."""
     ids = IdAssigner()
     for index, item in enumerate(iter_documents(sources, extensions=extensions), 1):
@@ -267,10 +286,17 @@ class _RateColumn(ProgressColumn):
 
 def _progress(console: Console) -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
-        TextColumn("ETA"), TimeRemainingColumn(), TimeElapsedColumn(),
-        TextColumn("{task.fields[tokens]:,} tokens"), TextColumn("[red]{task.fields[errors]} errors"),
-        console=console, transient=False,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _RateColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[tokens]:,} tokens"),
+        TextColumn("[red]{task.fields[errors]} errors"),
+        console=console,
+        transient=False,
     )
 
 
@@ -278,9 +304,19 @@ def _progress(console: Console) -> Progress:
 
 
 class _Batch:
-    def __init__(self, sources: list[str], output: Path, settings: Settings, *, concurrency: int,
-                 resume: bool, date: dt.date | None, progress: bool, console: Console | None,
-                 extensions: tuple[str, ...] = FOLDER_EXTENSIONS) -> None:
+    def __init__(
+        self,
+        sources: list[str],
+        output: Path,
+        settings: Settings,
+        *,
+        concurrency: int,
+        resume: bool,
+        date: dt.date | None,
+        progress: bool,
+        console: Console | None,
+        extensions: tuple[str, ...] = FOLDER_EXTENSIONS,
+    ) -> None:
         self.sources = sources
         self.extensions = extensions
         self.summary = BatchSummary(output=output)
@@ -314,8 +350,10 @@ class _Batch:
         if not self.stopping:
             self.stopping = True
             self.summary.interrupted = True
-            self.console.print("stopping: no new documents; waiting for those in flight "
-                               "(Ctrl-C again to abandon them)")
+            self.console.print(
+                "stopping: no new documents; waiting for those in flight "
+                "(Ctrl-C again to abandon them)"
+            )
         else:
             self.abandon.set()
 
@@ -324,14 +362,18 @@ class _Batch:
         if isinstance(item, InputError):
             self.writer.write_line(error_line(doc_id, item, item.source))
             return doc_id, item, None
-        document = item.model_copy(update={"id": doc_id, **({"date": self.date} if self.date else {})})
+        document = item.model_copy(
+            update={"id": doc_id, **({"date": self.date} if self.date else {})}
+        )
         try:
             result = self.pipeline.run(document)
         except Exception as exc:  # noqa: BLE001 - one document's failure must not stop the batch
             self.writer.write_line(error_line(doc_id, exc, item.source))
             return doc_id, exc, None
         if doc_id != wanted:
-            result.warnings.append(f"id {wanted!r} repeats an earlier document's; renamed {doc_id!r}")
+            result.warnings.append(
+                f"id {wanted!r} repeats an earlier document's; renamed {doc_id!r}"
+            )
         self.writer.write_line(ok_line(doc_id, result.model_dump_json()))
         return doc_id, None, result.provenance.usage
 
@@ -349,7 +391,10 @@ class _Batch:
             s.error_types[type(exc).__name__] += 1
             if isinstance(exc, BackendError):
                 self.backend_failures += 1
-                if isinstance(exc, AuthenticationFailed) or self.backend_failures >= BACKEND_FAILURE_LIMIT:
+                if (
+                    isinstance(exc, AuthenticationFailed)
+                    or self.backend_failures >= BACKEND_FAILURE_LIMIT
+                ):
                     if s.stopped_reason is None:
                         s.stopped_reason = f"the backend kept failing: {exc}"
                     self.stopping = True
@@ -437,10 +482,18 @@ class _Batch:
             raise self.fatal
 
 
-def run_batch(sources: list[str], output: Path, settings: Settings, *, concurrency: int,
-              resume: bool, date: dt.date | None = None, progress: bool = True,
-              console: Console | None = None,
-              extensions: tuple[str, ...] = FOLDER_EXTENSIONS) -> BatchSummary:
+def run_batch(
+    sources: list[str],
+    output: Path,
+    settings: Settings,
+    *,
+    concurrency: int,
+    resume: bool,
+    date: dt.date | None = None,
+    progress: bool = True,
+    console: Console | None = None,
+    extensions: tuple[str, ...] = FOLDER_EXTENSIONS,
+) -> BatchSummary:
     """Summarise every document in ``sources`` into the JSONL file ``output``.
 
     ``concurrency`` documents run at once (one shared pipeline); ``resume``
@@ -449,14 +502,31 @@ def run_batch(sources: list[str], output: Path, settings: Settings, *, concurren
     for an existing output without ``resume``. Ctrl-C stops cleanly (see the
     module docstring); the returned summary says so.
     """
-    batch = _Batch(sources, output, settings, concurrency=concurrency, resume=resume, date=date,
-                   progress=progress, console=console, extensions=extensions)
+    batch = _Batch(
+        sources,
+        output,
+        settings,
+        concurrency=concurrency,
+        resume=resume,
+        date=date,
+        progress=progress,
+        console=console,
+        extensions=extensions,
+    )
     summary = asyncio.run(batch.run())
     if batch.renamed_examples:
-        batch.console.print(f"{summary.renamed} repeated document ids renamed, e.g. "
-                            + ", ".join(batch.renamed_examples))
+        batch.console.print(
+            f"{summary.renamed} repeated document ids renamed, e.g. "
+            + ", ".join(batch.renamed_examples)
+        )
     return summary
 
 
-__all__ = ["BatchSummary", "IdAssigner", "JsonlAppender", "numbered_inputs", "prepare_output",
-           "run_batch"]
+__all__ = [
+    "BatchSummary",
+    "IdAssigner",
+    "JsonlAppender",
+    "numbered_inputs",
+    "prepare_output",
+    "run_batch",
+]

@@ -40,9 +40,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .dates import DateMention, Granularity
-from .dates.roles import mention_role
-from .schemas import EventDate, Span
+from ..dates import DateMention, Granularity
+from ..dates.roles import mention_role
+from ..schemas import EventDate, Span
 
 WEIGHTS_FILE = Path(__file__).with_name("event_dates.json")
 RECENT_SENTENCES = 3  # the narration's last date carries over at most this many sentences back
@@ -51,24 +51,59 @@ STORY_MAX_DAYS = 7  # a written day this close before publication can be the day
 COMPARISONS_EXCLUDED = True
 KINDS = ("clause", "sentence", "story", "recent", "publication", "day_before")
 
-_REL_WORDS = ("since", "until", "till", "through", "by", "from", "to", "after", "before", "in",
-              "on", "at", "during", "as of", "between", "for", "over", "within", "of", "and",
-              "than", "ending", "starting", "beginning", "effective", "last", "early", "late")
-_REL_BEFORE = re.compile(r"(?:^|[^\w])(" + "|".join(sorted(_REL_WORDS, key=len, reverse=True))
-                         + r")\s*,?\s*(?:the\s+|early\s+|late\s+|mid-?\s*)?$", re.IGNORECASE)
-_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|this|that|its|their|his|her|our|last|next)\s*$",
-                                re.IGNORECASE)
+_REL_WORDS = (
+    "since",
+    "until",
+    "till",
+    "through",
+    "by",
+    "from",
+    "to",
+    "after",
+    "before",
+    "in",
+    "on",
+    "at",
+    "during",
+    "as of",
+    "between",
+    "for",
+    "over",
+    "within",
+    "of",
+    "and",
+    "than",
+    "ending",
+    "starting",
+    "beginning",
+    "effective",
+    "last",
+    "early",
+    "late",
+)
+_REL_BEFORE = re.compile(
+    r"(?:^|[^\w])("
+    + "|".join(sorted(_REL_WORDS, key=len, reverse=True))
+    + r")\s*,?\s*(?:the\s+|early\s+|late\s+|mid-?\s*)?$",
+    re.IGNORECASE,
+)
+_DETERMINER_BEFORE = re.compile(
+    r"\b(?:the|a|an|this|that|its|their|his|her|our|last|next)\s*$", re.IGNORECASE
+)
 _NOUN_AFTER = re.compile(r"^\s*(?:[-\u2013]\s*)?[a-z][a-z-]{2,}\b(?!\s+(?:ago|earlier|later))")
 _POSSESSIVE_AFTER = re.compile(r"^\s*['\u2019]s\b")
 _REPORTING = re.compile(
     r"\b(?:said|says|say|told|tells|announced|announces|reported|reports|stated|states|added|"
     r"confirmed|claimed|claims|according to|disclosed|revealed|noted|explained|wrote|declared)\b",
-    re.IGNORECASE)
-_PERFECT = re.compile(r"\b(?:has|have|'ve)\s+(?:\w+ly\s+)?(?:been|[a-z]+(?:ed|en|wn|ne|ht|id))\b",
-                      re.IGNORECASE)
+    re.IGNORECASE,
+)
+_PERFECT = re.compile(
+    r"\b(?:has|have|'ve)\s+(?:\w+ly\s+)?(?:been|[a-z]+(?:ed|en|wn|ne|ht|id))\b", re.IGNORECASE
+)
 _PROGRESSIVE = re.compile(r"\b(?:is|are|am)\s+(?:\w+ly\s+)?[a-z]{3,}ing\b", re.IGNORECASE)
 _VERB_HINT = re.compile(
-    r"\b(?:is|are|was|were|has|have|had|will|would|said|says|[a-z]{3,}ed)\b", re.IGNORECASE)
+    r"\b(?:is|are|was|were|has|have|had|will|would|said|says|[a-z]{3,}ed)\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -102,8 +137,10 @@ class ClauseContext:
 
 # --- values ------------------------------------------------------------------------------
 
-def calendar_value(value: str, gran: Granularity | None, start: dt.date | None,
-                   end: dt.date | None) -> tuple[str, str] | None:
+
+def calendar_value(
+    value: str, gran: Granularity | None, start: dt.date | None, end: dt.date | None
+) -> tuple[str, str] | None:
     """(value, granularity) of the calendar day, month or year that holds a dated interval."""
     if gran in (Granularity.DAY, Granularity.MONTH, Granularity.YEAR):
         return value[:10] if gran is Granularity.DAY else value, gran.value
@@ -129,14 +166,21 @@ def written(mention: DateMention) -> EventDate | None:
     if cal is None:
         return None
     value, gran = cal
-    return EventDate(text=t.text, span=Span(start=mention.start, end=mention.end), value=value,
-                     granularity=gran,  # type: ignore[arg-type]
-                     start=t.start, end=t.end, source="written")
+    return EventDate(
+        text=t.text,
+        span=Span(start=mention.start, end=mention.end),
+        value=value,
+        granularity=gran,  # type: ignore[arg-type]
+        start=t.start,
+        end=t.end,
+        source="written",
+    )
 
 
 def day(value: dt.date, source: str) -> EventDate:
-    return EventDate(value=value.isoformat(), granularity="day", start=value, end=value,
-                     source=source)  # type: ignore[arg-type]
+    return EventDate(
+        value=value.isoformat(), granularity="day", start=value, end=value, source=source
+    )  # type: ignore[arg-type]
 
 
 def carried(date: EventDate) -> EventDate:
@@ -145,6 +189,7 @@ def carried(date: EventDate) -> EventDate:
 
 
 # --- features ------------------------------------------------------------------------------
+
 
 def _when(start: dt.date | None, end: dt.date | None, anchor: dt.date | None) -> str:
     """Where an interval lies relative to publication, in coarse buckets."""
@@ -169,24 +214,36 @@ def _when(start: dt.date | None, end: dt.date | None, anchor: dt.date | None) ->
 
 def _relation(text: str, mention: DateMention) -> str:
     """The relation word right before a date expression ('since', 'until', 'in', ...)."""
-    before = text[max(0, mention.start - 30):mention.start]
+    before = text[max(0, mention.start - 30) : mention.start]
     m = _REL_BEFORE.search(before)
     return m.group(1).lower() if m else "none"
 
 
-def _mention_features(ctx: ClauseContext, mention: DateMention, kind: str, clause_mentions: int,
-                      first: bool, anchor: dt.date | None) -> dict[str, float]:
+def _mention_features(
+    ctx: ClauseContext,
+    mention: DateMention,
+    kind: str,
+    clause_mentions: int,
+    first: bool,
+    anchor: dt.date | None,
+) -> dict[str, float]:
     t = mention.timex
     text = ctx.text
     rel = _relation(text, mention)
     role = mention_role(text, mention.start, mention.end)
-    before = text[max(0, mention.start - 20):mention.start]
-    after = text[mention.end:mention.end + 20]
+    before = text[max(0, mention.start - 20) : mention.start]
+    after = text[mention.end : mention.end + 20]
     when = _when(t.start, t.end, anchor)
     gran = t.granularity.value if t.granularity is not None else "none"
-    f = {f"{kind}|g={gran}": 1.0, f"{kind}|rel={rel}": 1.0, f"{kind}|when={when}": 1.0,
-         f"{kind}|when={when}|t={ctx.tense}": 1.0, f"{kind}|rel={rel}|t={ctx.tense}": 1.0,
-         f"{kind}|g={gran}|t={ctx.tense}": 1.0, f"{kind}|n={min(clause_mentions, 3)}": 1.0}
+    f = {
+        f"{kind}|g={gran}": 1.0,
+        f"{kind}|rel={rel}": 1.0,
+        f"{kind}|when={when}": 1.0,
+        f"{kind}|when={when}|t={ctx.tense}": 1.0,
+        f"{kind}|rel={rel}|t={ctx.tense}": 1.0,
+        f"{kind}|g={gran}|t={ctx.tense}": 1.0,
+        f"{kind}|n={min(clause_mentions, 3)}": 1.0,
+    }
     if role:
         f[f"{kind}|role={role}"] = 1.0
     if first:
@@ -200,20 +257,24 @@ def _mention_features(ctx: ClauseContext, mention: DateMention, kind: str, claus
     elif _DETERMINER_BEFORE.search(before) and _NOUN_AFTER.match(after) and gran == "year":
         f[f"{kind}|premodifier"] = 1.0  # "the 1992 protests", "that 1978 resolution"
     # a verb between the clause start and the expression: the date follows its event
-    lead = text[ctx.start:mention.start]
+    lead = text[ctx.start : mention.start]
     f[f"{kind}|verb_before={'y' if _VERB_HINT.search(lead) else 'n'}"] = 1.0
     if kind == "sentence":
         f["sentence|dir=" + ("before" if mention.start < ctx.start else "after")] = 1.0
     return f
 
 
-def _clause_features(ctx: ClauseContext, kind: str, has_clause_date: bool,
-                     has_sentence_date: bool) -> dict[str, float]:
-    clause = ctx.text[ctx.start:ctx.end]
-    f = {kind: 1.0, f"{kind}|t={ctx.tense}": 1.0,
-         f"{kind}|clause_date={'y' if has_clause_date else 'n'}": 1.0,
-         f"{kind}|sentence_date={'y' if has_sentence_date else 'n'}": 1.0,
-         f"{kind}|clause_date={'y' if has_clause_date else 'n'}|t={ctx.tense}": 1.0}
+def _clause_features(
+    ctx: ClauseContext, kind: str, has_clause_date: bool, has_sentence_date: bool
+) -> dict[str, float]:
+    clause = ctx.text[ctx.start : ctx.end]
+    f = {
+        kind: 1.0,
+        f"{kind}|t={ctx.tense}": 1.0,
+        f"{kind}|clause_date={'y' if has_clause_date else 'n'}": 1.0,
+        f"{kind}|sentence_date={'y' if has_sentence_date else 'n'}": 1.0,
+        f"{kind}|clause_date={'y' if has_clause_date else 'n'}|t={ctx.tense}": 1.0,
+    }
     if _REPORTING.search(clause):
         f[f"{kind}|reporting"] = 1.0
     if _PERFECT.search(clause):
@@ -231,6 +292,7 @@ def _clause_features(ctx: ClauseContext, kind: str, has_clause_date: bool,
 
 # --- options ---------------------------------------------------------------------------------
 
+
 @dataclass
 class Narration:
     """The dates an article has set, as the options of its clauses need them."""
@@ -241,7 +303,9 @@ class Narration:
     story_offset: int = -1  # where it is written
     story_lead: bool = False  # written in the article's first two sentences
     pub_written: bool = False  # the article writes the publication day itself ("today", "Friday")
-    recent: list[tuple[int, int, EventDate]] = field(default_factory=list)  # (sentence, paragraph, date)
+    recent: list[tuple[int, int, EventDate]] = field(
+        default_factory=list
+    )  # (sentence, paragraph, date)
 
     def note(self, text: str, sentence_index: int, paragraph: int, mention: DateMention) -> None:
         """A written date the narration may carry to later clauses (not a comparison point)."""
@@ -264,7 +328,9 @@ class Narration:
         return None
 
 
-def story_day(text: str, mentions: list[DateMention], anchor: dt.date | None) -> tuple[EventDate, bool, int] | None:
+def story_day(
+    text: str, mentions: list[DateMention], anchor: dt.date | None
+) -> tuple[EventDate, bool, int] | None:
     """The recent day the article reports: a written day 1-STORY_MAX_DAYS days before publication.
 
     A day written with a clock time ("at 14:00 UTC, May 4") wins over one without;
@@ -275,9 +341,13 @@ def story_day(text: str, mentions: list[DateMention], anchor: dt.date | None) ->
     found: list[tuple[int, DateMention]] = []
     for m in mentions:
         t = m.timex
-        if (t.granularity is Granularity.DAY and t.resolved and t.start is not None
-                and 0 < (anchor - t.start).days <= STORY_MAX_DAYS
-                and mention_role(text, m.start, m.end) is None):
+        if (
+            t.granularity is Granularity.DAY
+            and t.resolved
+            and t.start is not None
+            and 0 < (anchor - t.start).days <= STORY_MAX_DAYS
+            and mention_role(text, m.start, m.end) is None
+        ):
             found.append((0 if t.kind == "time" else 1, m))
     if not found:
         return None
@@ -286,8 +356,13 @@ def story_day(text: str, mentions: list[DateMention], anchor: dt.date | None) ->
     return (date, rank == 0, best.start) if date is not None else None
 
 
-def options(ctx: ClauseContext, sentence_mentions: list[DateMention], narration: Narration,
-            sentence_index: int, paragraph: int) -> list[Option]:
+def options(
+    ctx: ClauseContext,
+    sentence_mentions: list[DateMention],
+    narration: Narration,
+    sentence_index: int,
+    paragraph: int,
+) -> list[Option]:
     """Every candidate date of one event clause, each with its features."""
     anchor = narration.anchor
     inside = [m for m in sentence_mentions if ctx.start <= m.start < ctx.end]
@@ -296,19 +371,25 @@ def options(ctx: ClauseContext, sentence_mentions: list[DateMention], narration:
     found: list[Option] = []
     for m in sentence_mentions:
         date = written(m)
-        if date is None or (COMPARISONS_EXCLUDED and
-                            mention_role(ctx.text, m.start, m.end) == "comparison"):
+        if date is None or (
+            COMPARISONS_EXCLUDED and mention_role(ctx.text, m.start, m.end) == "comparison"
+        ):
             continue  # a comparison point ("the first loss since 1998") is not when it happened
         kind = "clause" if m in inside else "sentence"
         f = _clause_features(ctx, kind, has_clause, has_sentence)
-        f.update(_mention_features(ctx, m, kind, len(inside), bool(inside) and m is inside[0], anchor))
+        f.update(
+            _mention_features(ctx, m, kind, len(inside), bool(inside) and m is inside[0], anchor)
+        )
         found.append(Option(kind, date, m, f))
     if narration.story is not None:
         f = _clause_features(ctx, "story", has_clause, has_sentence)
         days = (anchor - narration.story.start).days if anchor and narration.story.start else 0
         f[f"story|days={min(days, 4)}"] = 1.0
         f["story|clock=" + ("y" if narration.story_clock else "n")] = 1.0
-        f["story|written=" + ("before" if narration.story_offset < ctx.sentence_start else "after")] = 1.0
+        f[
+            "story|written="
+            + ("before" if narration.story_offset < ctx.sentence_start else "after")
+        ] = 1.0
         lead = "lead" if narration.story_lead else "later"
         f[f"story|set={lead}"] = 1.0
         f[f"story|set={lead}|t={ctx.tense}"] = 1.0
@@ -324,11 +405,15 @@ def options(ctx: ClauseContext, sentence_mentions: list[DateMention], narration:
         f[f"recent|when={_when(date.start, date.end, anchor)}|t={ctx.tense}"] = 1.0
         found.append(Option("recent", carried(date), None, f))
     if anchor is not None:
-        for kind, date in (("publication", day(anchor, "publication")),
-                           ("day_before", day(anchor - dt.timedelta(days=1), "narrative"))):
+        for kind, date in (
+            ("publication", day(anchor, "publication")),
+            ("day_before", day(anchor - dt.timedelta(days=1), "narrative")),
+        ):
             f = _clause_features(ctx, kind, has_clause, has_sentence)
             f[f"{kind}|pub_written={'y' if narration.pub_written else 'n'}"] = 1.0
-            story = "none" if narration.story is None else "lead" if narration.story_lead else "later"
+            story = (
+                "none" if narration.story is None else "lead" if narration.story_lead else "later"
+            )
             f[f"{kind}|story={story}"] = 1.0
             f[f"{kind}|story={story}|t={ctx.tense}"] = 1.0
             found.append(Option(kind, date, None, f))
@@ -344,6 +429,7 @@ def _agreement(found: list[Option]) -> None:
 
 
 # --- the learned choice --------------------------------------------------------------------
+
 
 @lru_cache(maxsize=1)
 def weights() -> dict[str, float]:

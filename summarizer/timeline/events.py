@@ -14,7 +14,7 @@ code does reliably:
   candidate's date is chosen among its options (the dates written in its
   clause and sentence, the day the story is about, the date the sentences just
   before set, the publication date, the day before it) by the learned score of
-  ``summarizer.event_dating``;
+  ``summarizer.timeline.dating``;
 * **status**: fact, claim, planned or hypothetical, from the clause's verbs.
 
 The model only writes each candidate's short description (see ``pipeline``).
@@ -26,12 +26,20 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .dates import DateMention, Granularity, find_dates
-from .dates.roles import mention_role
-from .event_dating import (ClauseContext, Narration, Option, choose, options, story_day,
-                           story_rule, written)
-from .schemas import EventDate, Span, Status
-from .segment import Sentence
+from ..dates import DateMention, Granularity, find_dates
+from ..dates.roles import mention_role
+from ..schemas import EventDate, Span, Status
+from ..segment import Sentence
+from .dating import (
+    ClauseContext,
+    Narration,
+    Option,
+    choose,
+    options,
+    story_day,
+    story_rule,
+    written,
+)
 
 MIN_WORDS = 4
 MIN_CLAUSE_CHARS = 12
@@ -47,25 +55,32 @@ _BOUNDARY = re.compile(
 _FUTURE = re.compile(
     r"\b(will|shall|'ll|plans? to|planning to|planned to|is to|are to|set to|expected to|"
     r"scheduled|intends? to|aims? to|going to|to be held|would be held|upcoming|next)\b",
-    re.IGNORECASE)
-_HYPOTHETICAL = re.compile(r"\b(if|could|might|may|unless|whether|possibly|potential|would)\b",
-                           re.IGNORECASE)
+    re.IGNORECASE,
+)
+_HYPOTHETICAL = re.compile(
+    r"\b(if|could|might|may|unless|whether|possibly|potential|would)\b", re.IGNORECASE
+)
 _REPORTED = re.compile(
     r"\b(said|says|say|claim(?:s|ed)?|according to|reported(?:ly)?|reports|alleg(?:e|es|ed)|"
     r"insist(?:s|ed)|told|tells|stated|states|quoted|announced|announces|confirmed|denied|"
     r"argu(?:e|es|ed)|describ(?:e|es|ed)|accus(?:e|es|ed))\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _PAST = re.compile(
     r"\b(was|were|had|did|said|told|took|made|went|came|gave|saw|won|lost|met|held|left|began|"
     r"became|brought|bought|built|fell|found|got|grew|hit|kept|knew|led|paid|put|ran|rose|sent|"
     r"sold|spent|spoke|stood|struck|thought|threw|wrote|broke|chose|drew|drove|flew|forgot|"
     r"froze|hid|rang|rode|shook|showed|sought|sang|sank|stole|swore|took|tore|woke|wore|"
     r"(?<!the )(?<!a )(?<!an )(?<!its )(?<!their )(?<!his )(?<!her )(?<!\u2019s )(?<!'s )"
-    r"[a-z]{2,}ed)\b", re.IGNORECASE)
+    r"[a-z]{2,}ed)\b",
+    re.IGNORECASE,
+)
 _PRESENT = re.compile(
     r"\b((?:isn|aren|doesn|don|hasn|haven)['\u2019]t|is|are|has|have|says|remains?|continues?|maintains?|insists?|comes?|shows?|seems?|"
     r"appears?|believes?|wants?|needs?|holds?|faces?|stands?|describes?|dismiss(?:es)?|"
-    r"expects?|hopes?|fears?|warns?|argues?|denies|claims?)\b", re.IGNORECASE)
+    r"expects?|hopes?|fears?|warns?|argues?|denies|claims?)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -111,15 +126,26 @@ def status_of(clause: str, sentence: str) -> Status:
     if _FUTURE.search(clause):
         return "planned"
     if re.match(r"\s*if\b", clause, re.IGNORECASE) or (
-        _HYPOTHETICAL.search(clause) and not _PAST.search(clause)):
+        _HYPOTHETICAL.search(clause) and not _PAST.search(clause)
+    ):
         return "hypothetical"
     if _REPORTED.search(sentence):
         return "claim"
     return "fact"
 
 
-_GRAIN_ORDER = ["day", "week", "month", "season", "quarter", "half", "year", "decade",
-                "century", "ref"]
+_GRAIN_ORDER = [
+    "day",
+    "week",
+    "month",
+    "season",
+    "quarter",
+    "half",
+    "year",
+    "decade",
+    "century",
+    "ref",
+]
 
 
 def _specificity(mention: DateMention) -> int:
@@ -132,18 +158,22 @@ def written_date(mention: DateMention) -> EventDate:
     t = mention.timex
     grain = t.granularity.value if t.granularity is not None else None
     return EventDate(
-        text=t.text, span=Span(start=mention.start, end=mention.end),
+        text=t.text,
+        span=Span(start=mention.start, end=mention.end),
         value=t.value if t.resolved else None,
         granularity=grain if t.resolved else None,  # type: ignore[arg-type]
-        start=t.start, end=t.end, source="written" if t.resolved else "unresolved",
+        start=t.start,
+        end=t.end,
+        source="written" if t.resolved else "unresolved",
     )
 
 
 def publication_date(anchor: dt.date | None) -> EventDate:
     if anchor is None:
         return EventDate(source="unresolved")
-    return EventDate(value=anchor.isoformat(), granularity="day", start=anchor, end=anchor,
-                     source="publication")
+    return EventDate(
+        value=anchor.isoformat(), granularity="day", start=anchor, end=anchor, source="publication"
+    )
 
 
 def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
@@ -156,7 +186,9 @@ def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
     return spans
 
 
-def _group(sentence: Sentence, mentions: list[DateMention]) -> list[tuple[int, int, DateMention | None]]:
+def _group(
+    sentence: Sentence, mentions: list[DateMention]
+) -> list[tuple[int, int, DateMention | None]]:
     """Clauses merged into groups that each hold at most one date (the most specific).
 
     A clause with no date words continues the group before it; a clause with
@@ -171,7 +203,9 @@ def _group(sentence: Sentence, mentions: list[DateMention]) -> list[tuple[int, i
             groups.append((start, end, best))
             continue
         g_start, _, g_best = groups[-1]
-        lead_in = g_best is None and not _has_verb(sentence.text[g_start - sentence.start:start - sentence.start])
+        lead_in = g_best is None and not _has_verb(
+            sentence.text[g_start - sentence.start : start - sentence.start]
+        )
         if best is None or lead_in:
             groups[-1] = (g_start, end, g_best or best)
         else:
@@ -207,9 +241,13 @@ def event_mentions(text: str, anchor: dt.date | None) -> list[DateMention]:
     found = []
     for m in find_dates(text, anchor):
         t = m.timex
-        if t.kind == "date" and t.granularity not in (None, Granularity.REF):
-            found.append(m)
-        elif t.kind == "time" and t.resolved and t.start is not None:
+        if (
+            t.kind == "date"
+            and t.granularity not in (None, Granularity.REF)
+            or t.kind == "time"
+            and t.resolved
+            and t.start is not None
+        ):
             found.append(m)
     return found
 
@@ -224,7 +262,9 @@ class DatedClause:
     options: list[Option]
 
 
-def dated_clauses(text: str, sentences: list[Sentence], anchor: dt.date | None) -> list[DatedClause]:
+def dated_clauses(
+    text: str, sentences: list[Sentence], anchor: dt.date | None
+) -> list[DatedClause]:
     """Every event candidate in reading order, with its dating options (what training reads)."""
     mentions = event_mentions(text, anchor)
     narration = Narration(anchor)
@@ -233,7 +273,8 @@ def dated_clauses(text: str, sentences: list[Sentence], anchor: dt.date | None) 
         narration.story, narration.story_clock, narration.story_offset = story
         narration.story_lead = len(sentences) < 3 or narration.story_offset < sentences[1].end
     narration.pub_written = anchor is not None and any(
-        m.timex.granularity is Granularity.DAY and m.timex.start == anchor for m in mentions)
+        m.timex.granularity is Granularity.DAY and m.timex.start == anchor for m in mentions
+    )
     found: list[DatedClause] = []
     lead = 0
     for sentence in sentences:
@@ -245,18 +286,36 @@ def dated_clauses(text: str, sentences: list[Sentence], anchor: dt.date | None) 
                 if end - start < MIN_CLAUSE_CHARS:
                     continue
                 clause = text[g_start:g_end]
-                ctx = ClauseContext(text, g_start, g_end, sentence.start, sentence.end, tense(clause),
-                                    main=main, lead=lead < 2, clock=clock)
+                ctx = ClauseContext(
+                    text,
+                    g_start,
+                    g_end,
+                    sentence.start,
+                    sentence.end,
+                    tense(clause),
+                    main=main,
+                    lead=lead < 2,
+                    clock=clock,
+                )
                 opts = options(ctx, inside, narration, sentence.index, sentence.paragraph)
                 best = story_rule(ctx, opts, narration) or choose(opts)
                 date = best.date if best is not None else publication_date(anchor)
                 if saying is not None and date.value == saying.date.value:
                     continue  # reported at the date it was said: the saying's event covers it
-                cand = Candidate(sentence, start, end, text[start:end], date,
-                                 status_of(clause, sentence.text),
-                                 best.mention if best is not None else None)
-                if main and (start, end) == (sentence.start, sentence.end) and \
-                        (g_start, g_end) != (sentence.start, sentence.end):
+                cand = Candidate(
+                    sentence,
+                    start,
+                    end,
+                    text[start:end],
+                    date,
+                    status_of(clause, sentence.text),
+                    best.mention if best is not None else None,
+                )
+                if (
+                    main
+                    and (start, end) == (sentence.start, sentence.end)
+                    and (g_start, g_end) != (sentence.start, sentence.end)
+                ):
                     saying = cand if _is_attribution(text, g_start, g_end, sentence) else None
                 found.append(DatedClause(cand, g_start, g_end, opts))
             lead += 1
@@ -269,7 +328,9 @@ def dated_clauses(text: str, sentences: list[Sentence], anchor: dt.date | None) 
 _ATTRIBUTION = re.compile(
     r"(?:,\s*(?:''|\"|\u201d|\u2019\u2019)?|(?:''|\"|\u201d))\s+(?P<att>[^,;\"\u201c\u201d]{0,80}?\b(?:said|says|told|"
     r"reported|reports|added|stated|announced|confirmed|explained|noted|wrote|according\s+to)\b"
-    r"[^,;\"\u201c\u201d]{0,60}?)\s*[.!?]?\s*(?:''|\"|\u201d)?\s*$", re.IGNORECASE)
+    r"[^,;\"\u201c\u201d]{0,60}?)\s*[.!?]?\s*(?:''|\"|\u201d)?\s*$",
+    re.IGNORECASE,
+)
 ATTRIBUTION_MAX_WORDS = 12
 
 
@@ -286,8 +347,9 @@ def _is_attribution(text: str, start: int, end: int, sentence: Sentence) -> bool
     return _attribution(text, sentence) == (start, end)
 
 
-def _event_clauses(text: str, sentence: Sentence,
-                   inside: list[DateMention]) -> list[tuple[int, int, int, int, bool]]:
+def _event_clauses(
+    text: str, sentence: Sentence, inside: list[DateMention]
+) -> list[tuple[int, int, int, int, bool]]:
     """(clause start, clause end, quote start, quote end, main) of each event in a sentence.
 
     The main event quotes the whole sentence and is dated by its main clause; each later
@@ -297,20 +359,35 @@ def _event_clauses(text: str, sentence: Sentence,
     dated by the attribution, and what was said, which quotes its clause.
     """
     att = _attribution(text, sentence)
-    dated = [m for m in inside if att is not None and m.start < att[0] and written(m) is not None
-             and mention_role(text, m.start, m.end) != "comparison"]
+    dated = [
+        m
+        for m in inside
+        if att is not None
+        and m.start < att[0]
+        and written(m) is not None
+        and mention_role(text, m.start, m.end) != "comparison"
+    ]
     if att is not None and dated:
         content_end = _trim_clause(text, sentence.start, att[0])[1]
-        content = Sentence(sentence.index, sentence.paragraph, sentence.start, content_end,
-                           text[sentence.start:content_end])
+        content = Sentence(
+            sentence.index,
+            sentence.paragraph,
+            sentence.start,
+            content_end,
+            text[sentence.start : content_end],
+        )
         before = [m for m in inside if m.start < content_end]
         out = [(att[0], att[1], sentence.start, sentence.end, True)]
-        for k, (g_start, g_end, mention) in enumerate(_split_dates(text, _group(content, before), before)):
+        for k, (g_start, g_end, mention) in enumerate(
+            _split_dates(text, _group(content, before), before)
+        ):
             if mention is not None or k == 0:
                 out.append((g_start, g_end, *_trim_clause(text, g_start, g_end), False))
         return out
     out = []
-    for k, (g_start, g_end, mention) in enumerate(_split_dates(text, _group(sentence, inside), inside)):
+    for k, (g_start, g_end, mention) in enumerate(
+        _split_dates(text, _group(sentence, inside), inside)
+    ):
         if k == 0:
             out.append((g_start, g_end, sentence.start, sentence.end, True))
         elif mention is not None:
@@ -320,15 +397,18 @@ def _event_clauses(text: str, sentence: Sentence,
 
 def candidates(text: str, sentences: list[Sentence], anchor: dt.date | None) -> list[Candidate]:
     """Every event candidate in the document, in reading order, each dated by the learned
-    choice among its options (``summarizer.event_dating``)."""
+    choice among its options (``summarizer.timeline.dating``)."""
     return [d.candidate for d in dated_clauses(text, sentences, anchor)]
 
 
-_COORDINATION = re.compile(r",?\s+(?:and|but|while|then|before|after|that)\s+(?:then\s+|later\s+)?|;\s+|,\s+")
+_COORDINATION = re.compile(
+    r",?\s+(?:and|but|while|then|before|after|that)\s+(?:then\s+|later\s+)?|;\s+|,\s+"
+)
 
 
-def _split_dates(text: str, groups: list[tuple[int, int, DateMention | None]],
-                 mentions: list[DateMention]) -> list[tuple[int, int, DateMention | None]]:
+def _split_dates(
+    text: str, groups: list[tuple[int, int, DateMention | None]], mentions: list[DateMention]
+) -> list[tuple[int, int, DateMention | None]]:
     """Groups that still hold written dates of different values split between them.
 
     "He fought cancer in 2004 and took six months off in early 2009" reports two
@@ -337,12 +417,19 @@ def _split_dates(text: str, groups: list[tuple[int, int, DateMention | None]],
     """
     out: list[tuple[int, int, DateMention | None]] = []
     for g_start, g_end, best in groups:
-        inside = [m for m in mentions if g_start <= m.start < g_end and written(m) is not None
-                  and mention_role(text, m.start, m.end) != "comparison"]
+        inside = [
+            m
+            for m in mentions
+            if g_start <= m.start < g_end
+            and written(m) is not None
+            and mention_role(text, m.start, m.end) != "comparison"
+        ]
         cuts = []
         for a, b in zip(inside, inside[1:]):
-            if written(a).value == written(b).value or \
-                    mention_role(text, b.start, b.end) == "range_end":  # type: ignore[union-attr]
+            if (
+                written(a).value == written(b).value
+                or mention_role(text, b.start, b.end) == "range_end"
+            ):  # type: ignore[union-attr]
                 continue
             between = list(_COORDINATION.finditer(text, a.end, b.start))
             if between:

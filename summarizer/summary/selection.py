@@ -14,14 +14,13 @@ Terms:
   added until ``sentences`` are chosen or they reach ``words``; they are returned in
   article order. The four settings are chosen on tune and stored with the weights.
 * **part**: FRANK documents are split into ``tune`` (training, choices) and
-  ``check`` (reporting only) by a stable hash of the document id (``part_of``).
+  ``check`` (reporting only) by a stable hash of the document id (``evaluation.splits.part_of``).
 
 Plain Python at run time: scikit-learn is needed only to retrain.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -30,16 +29,17 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from .grounding import content_words
-from .segment import Sentence
+from ..grounding import content_words
+from ..segment import Sentence
 
 WEIGHTS_FILE = Path(__file__).with_name("selection_weights.json")
 # the selection's settings when the weights file names none (it names those chosen on tune)
 DEFAULTS = {"sentences": 3, "words": 0, "lead_bonus": 0.0, "redundancy": 0.0}
 HIGHLIGHT_WORDS = 20  # a CNN/DailyMail highlight runs to about this many words
 _BYLINE = re.compile(r"\b(By|PUBLISHED|UPDATED|Follow)\b|\|")
-PRONOUN_OPENERS = frozenset("he she it they this that these those his her their its but and so "
-                            "however also".split())
+PRONOUN_OPENERS = frozenset(
+    "he she it they this that these those his her their its but and so however also".split()
+)
 ATTRIBUTION = re.compile(r"\b(said|says|told|according to|announced|claimed|added)\b", re.I)
 QUOTES = "\"“”‘’'"
 _NAME = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*")
@@ -49,8 +49,10 @@ _DIGIT = re.compile(r"\d")
 # a sentence pysbd leaves glued to the next: a caption or a heading without its stop
 # ("... retirement income 13% higher than a colleague The cost of divorce ..."); a capitalised
 # pronoun or article straight after a lower-case word opens a new sentence in edited prose
-_GLUED = re.compile(r"(?<=[a-z0-9%])\s+(?=(?:The|He|She|It|They|His|Her|Their|This|These|Those|"
-                    r"In|But)\s+[a-z])")
+_GLUED = re.compile(
+    r"(?<=[a-z0-9%])\s+(?=(?:The|He|She|It|They|His|Her|Their|This|These|Those|"
+    r"In|But)\s+[a-z])"
+)
 
 
 def units(sents: Sequence[Sentence]) -> list[Sentence]:
@@ -67,11 +69,6 @@ def units(sents: Sequence[Sentence]) -> list[Sentence]:
                 start = s.start + a + lead
                 out.append(Sentence(len(out), s.paragraph, start, start + len(piece), piece))
     return out
-
-
-def part_of(doc_id: str) -> str:
-    """``tune`` or ``check``: sha256 of the id, even first byte -> tune."""
-    return "tune" if hashlib.sha256(doc_id.encode("utf-8")).digest()[0] % 2 == 0 else "check"
 
 
 def stems(text: str) -> Counter[str]:
@@ -104,8 +101,11 @@ class Article:
         self.head_names = names(head)
         if self.sents:
             self.head_names |= names(self.sents[0].text)
-        self.paragraph_starts = {s.index for i, s in enumerate(self.sents)
-                                 if i == 0 or self.sents[i - 1].paragraph != s.paragraph}
+        self.paragraph_starts = {
+            s.index
+            for i, s in enumerate(self.sents)
+            if i == 0 or self.sents[i - 1].paragraph != s.paragraph
+        }
 
     def features(self, i: int) -> dict[str, float]:
         """Sentence ``i``'s features."""
@@ -131,8 +131,9 @@ class Article:
             "off_highlight_length": abs(n_words - HIGHLIGHT_WORDS) / HIGHLIGHT_WORDS,
             "centrality": cosine(bag, rest),
             "head_word_share": len(own & self.head_words) / max(1, len(own)) if i else 0.0,
-            "head_name_recall": (len(sentence_names & self.head_names) / max(1, len(self.head_names))
-                                 if i else 0.0),
+            "head_name_recall": (
+                len(sentence_names & self.head_names) / max(1, len(self.head_names)) if i else 0.0
+            ),
             "name_density": len(sentence_names) / max(1, n_words),
             "quote": float(any(q in text for q in QUOTES[:3])),
             "opens_quote": float(text[:1] in QUOTES),
@@ -174,9 +175,14 @@ def score(features: dict[str, float], table: dict[str, float] | None = None) -> 
     return table.get("bias", 0.0) + sum(table.get(k, 0.0) * v for k, v in features.items())
 
 
-def select(sents: Sequence[Sentence], *, title: str | None = None,
-           table: dict[str, float] | None = None,
-           size_of: Callable[[Sentence], int] | None = None, **overrides: float) -> list[Sentence]:
+def select(
+    sents: Sequence[Sentence],
+    *,
+    title: str | None = None,
+    table: dict[str, float] | None = None,
+    size_of: Callable[[Sentence], int] | None = None,
+    **overrides: float,
+) -> list[Sentence]:
     """Greedy selection (see the module docstring), in article order.
 
     ``overrides`` replace the stored ``sentences``, ``words`` (0: no word target),
@@ -191,12 +197,15 @@ def select(sents: Sequence[Sentence], *, title: str | None = None,
     chosen: list[int] = []
     size = 0
     while len(chosen) < wanted and not (opts["words"] and size >= opts["words"]):
-        pick = max((i for i in range(len(sents)) if i not in chosen),
-                   key=lambda i: logits[i] + opts["lead_bonus"] * (i < 3)
-                   - opts["redundancy"] * article.redundancy(i, chosen))
+        pick = max(
+            (i for i in range(len(sents)) if i not in chosen),
+            key=lambda i: logits[i]
+            + opts["lead_bonus"] * (i < 3)
+            - opts["redundancy"] * article.redundancy(i, chosen),
+        )
         chosen.append(pick)
         size += size_of(sents[pick]) if size_of else len(sents[pick].text.split())
     return [sents[i] for i in sorted(chosen)]
 
 
-__all__ = ["Article", "part_of", "score", "select", "settings", "units"]
+__all__ = ["Article", "score", "select", "settings", "units"]

@@ -10,7 +10,7 @@ Terms:
   ``result`` (the ``Result`` as JSON, or null) and ``error`` (the error object
   of a batch line as JSON, or null). ``summarise_dataset`` returns a Dataset of
   these; ``run_ray_batch`` turns them into the lines of a local batch
-  (``summarizer.batch``), or Parquet part files.
+  (``summarizer.runners.local``), or Parquet part files.
 * **driver**: the process that runs ``summarise run --engine ray``. It reads the
   inputs (``summarizer.loading``, plus Parquet), gives repeated ids the same
   ``#2`` names as a local batch, skips the ids the output already holds, and
@@ -51,16 +51,27 @@ import ray.data
 from ray.data import ActorPoolStrategy, DataContext, Dataset
 from rich.console import Console
 
-from .batch import (BACKEND_FAILURE_LIMIT, BatchSummary, IdAssigner, Item, JsonlAppender,
-                    _progress, durable_replace, error_record, failed_line, ok_line, prepare_output)
-from .errors import ConfigError, InputError, SummarizerError
-from .loading import RECORD_SUFFIXES, TEXT_SUFFIXES, iter_path, iter_stdin, parse_record
-from .pipeline import Pipeline
-from .schemas import Document
-from .settings import Settings
+from ..errors import ConfigError, InputError, SummarizerError
+from ..loading import RECORD_SUFFIXES, TEXT_SUFFIXES, iter_path, iter_stdin, parse_record
+from ..pipeline import Pipeline
+from ..schemas import Document
+from ..settings import Settings
+from .local import (
+    BACKEND_FAILURE_LIMIT,
+    BatchSummary,
+    IdAssigner,
+    Item,
+    JsonlAppender,
+    _progress,
+    durable_replace,
+    error_record,
+    failed_line,
+    ok_line,
+    prepare_output,
+)
 
 if TYPE_CHECKING:
-    from .backends import Backend
+    from ..backends import Backend
 
     BackendFactory = Callable[[Settings], Backend]
 
@@ -68,7 +79,9 @@ PARQUET_SUFFIXES = {".parquet", ".pq"}
 WORKER_RETRIES = 3  # a task whose actor died is retried this often before its documents go alone
 PART_ROWS = 1000
 PART_SECONDS = 30.0
-BLOCKS_PER_SLOT = 4  # input blocks per document slot: small enough to balance, big enough to be cheap
+BLOCKS_PER_SLOT = (
+    4  # input blocks per document slot: small enough to balance, big enough to be cheap
+)
 MAX_BLOCK_ROWS = 32
 RESULT_COLUMNS = ("id", "ok", "result", "error")
 _BACKEND_ERRORS = {"BackendError", "BackendTimeout", "BackendUnavailable", "AuthenticationFailed"}
@@ -79,8 +92,9 @@ class WorkerLost(SummarizerError):
 
 
 def _result_schema() -> pa.Schema:
-    return pa.schema([("id", pa.string()), ("ok", pa.bool_()), ("result", pa.string()),
-                      ("error", pa.string())])
+    return pa.schema(
+        [("id", pa.string()), ("ok", pa.bool_()), ("result", pa.string()), ("error", pa.string())]
+    )
 
 
 # --- the worker ---
@@ -107,21 +121,27 @@ def content_id(text: str) -> str:
 class _Worker:
     """A Ray Data callable class: one Pipeline per actor; a batch of document rows in, result rows out."""
 
-    def __init__(self, settings: Settings, date: str | None,
-                 backend_factory: BackendFactory | None) -> None:
+    def __init__(
+        self, settings: Settings, date: str | None, backend_factory: BackendFactory | None
+    ) -> None:
         self.date = dt.date.fromisoformat(date) if date else None
         backend = backend_factory(settings) if backend_factory is not None else None
         self.pipeline = Pipeline(settings, backend=backend)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        return pa.Table.from_pylist([self.one(row) for row in batch.to_pylist()],
-                                    schema=_result_schema())
+        return pa.Table.from_pylist(
+            [self.one(row) for row in batch.to_pylist()], schema=_result_schema()
+        )
 
     def one(self, row: dict[str, Any]) -> dict[str, Any]:
         text = row.get("text")
         source = row.get("source") or None
-        record = {"id": row.get("id"), "text": text, "title": row.get("title"),
-                  "date": _date_value(row.get("date"))}
+        record = {
+            "id": row.get("id"),
+            "text": text,
+            "title": row.get("title"),
+            "date": _date_value(row.get("date")),
+        }
         fallback = content_id(text) if isinstance(text, str) else "doc-without-text"
         try:
             document = parse_record(record, default_id=fallback, source=source or "<dataset>")
@@ -135,13 +155,19 @@ class _Worker:
             return _failed(document.id, error_record(exc, source))
         wanted = row.get("renamed_from")
         if wanted:
-            result.warnings.append(f"id {wanted!r} repeats an earlier document's; renamed {document.id!r}")
+            result.warnings.append(
+                f"id {wanted!r} repeats an earlier document's; renamed {document.id!r}"
+            )
         return {"id": document.id, "ok": True, "result": result.model_dump_json(), "error": None}
 
 
 def _failed(doc_id: str, error: dict[str, Any]) -> dict[str, Any]:
-    return {"id": doc_id, "ok": False, "result": None,
-            "error": json.dumps(error, ensure_ascii=False)}
+    return {
+        "id": doc_id,
+        "ok": False,
+        "result": None,
+        "error": json.dumps(error, ensure_ascii=False),
+    }
 
 
 def default_actor_concurrency(settings: Settings) -> int:
@@ -149,10 +175,16 @@ def default_actor_concurrency(settings: Settings) -> int:
     return 4 if settings.base_url else 1
 
 
-def summarise_dataset(dataset: Dataset, settings: Settings | None = None, *, actors: int = 1,
-                      actor_concurrency: int | None = None, actor_cpus: float | None = None,
-                      date: dt.date | None = None,
-                      backend_factory: BackendFactory | None = None) -> Dataset:
+def summarise_dataset(
+    dataset: Dataset,
+    settings: Settings | None = None,
+    *,
+    actors: int = 1,
+    actor_concurrency: int | None = None,
+    actor_cpus: float | None = None,
+    date: dt.date | None = None,
+    backend_factory: BackendFactory | None = None,
+) -> Dataset:
     """Summarise every row of a ``ray.data.Dataset``; a Dataset of result rows (lazy, like Ray's).
 
     Rows carry the document fields (``text``; optionally ``id``, ``title``,
@@ -169,17 +201,25 @@ def summarise_dataset(dataset: Dataset, settings: Settings | None = None, *, act
     slots = actor_concurrency or default_actor_concurrency(settings)
     if actors < 1 or slots < 1:
         raise ConfigError("--actors and --actor-concurrency must be at least 1")
-    cpus = actor_cpus if actor_cpus is not None else (
-        1.0 if settings.base_url else float(settings.threads or 1))
+    cpus = (
+        actor_cpus
+        if actor_cpus is not None
+        else (1.0 if settings.base_url else float(settings.threads or 1))
+    )
     with warnings.catch_warnings():
         # the retry limits have no named parameter yet in the pinned Ray: they go as remote args
         warnings.filterwarnings("ignore", message=".*ray_remote_args.*deprecated")
         return dataset.map_batches(
-            _Worker, batch_size=None, batch_format="pyarrow",
+            _Worker,
+            batch_size=None,
+            batch_format="pyarrow",
             fn_constructor_args=(settings, date.isoformat() if date else None, backend_factory),
-            compute=ActorPoolStrategy(size=actors, max_concurrent_calls_per_actor=slots,
-                                      enable_true_multi_threading=True),
-            num_cpus=cpus, max_restarts=-1, max_task_retries=WORKER_RETRIES,
+            compute=ActorPoolStrategy(
+                size=actors, max_concurrent_calls_per_actor=slots, enable_true_multi_threading=True
+            ),
+            num_cpus=cpus,
+            max_restarts=-1,
+            max_task_retries=WORKER_RETRIES,
         )
 
 
@@ -200,8 +240,11 @@ def _parquet_records(path: Path) -> Iterator[Document | InputError]:
     if "text" not in reader.schema_arrow.names:
         yield InputError("has no 'text' column", source=source)
         return
-    columns = [c for c in ("id", "text", "title", "date", "publication_date")
-               if c in reader.schema_arrow.names]
+    columns = [
+        c
+        for c in ("id", "text", "title", "date", "publication_date")
+        if c in reader.schema_arrow.names
+    ]
     if reader.metadata.num_rows == 0:
         yield InputError("has no rows", source=source)
         return
@@ -231,8 +274,9 @@ def iter_inputs(sources: list[str]) -> Iterator[Item]:
             known = TEXT_SUFFIXES | RECORD_SUFFIXES | PARQUET_SUFFIXES
             usable = [p for p in files if p.suffix.lower() in known]
             if not usable:
-                yield InputError("folder has no .txt, .md, .json, .jsonl or .parquet files",
-                                 source=str(path))
+                yield InputError(
+                    "folder has no .txt, .md, .json, .jsonl or .parquet files", source=str(path)
+                )
             for file in usable:
                 yield from _one_path(file)
         else:
@@ -289,15 +333,18 @@ class _ParquetSink:
         self.rows: list[dict[str, Any]] = []
         self.flushed_at = time.monotonic()
         if path.exists() and not path.is_dir():
-            raise ConfigError(f"{path} is a file; a Parquet output is a folder of part files: "
-                              "choose a new name")
+            raise ConfigError(
+                f"{path} is a file; a Parquet output is a folder of part files: choose a new name"
+            )
         path.mkdir(parents=True, exist_ok=True)
         for stale in path.glob(".part-*.tmp"):  # a run killed while writing a part
             stale.unlink()
         parts = sorted(p for p in path.iterdir() if _PART.match(p.name))
         if parts and not resume:
-            raise ConfigError(f"{path} already has results; pass --resume to continue that batch, "
-                              "or choose another output folder")
+            raise ConfigError(
+                f"{path} already has results; pass --resume to continue that batch, "
+                "or choose another output folder"
+            )
         self.done: set[str] = set()
         for part in parts:
             table = pq.read_table(part)
@@ -306,8 +353,10 @@ class _ParquetSink:
             if len(keep) < len(rows):  # retryable errors are asked again, as in a local batch
                 self._write_part(part, keep)
             self.done.update(str(r["id"]) for r in keep)
-        self.next_index = 1 + max((int(_PART.match(p.name).group(1)) for p in parts),  # type: ignore[union-attr]
-                                  default=-1)
+        self.next_index = 1 + max(
+            (int(_PART.match(p.name).group(1)) for p in parts),  # type: ignore[union-attr]
+            default=-1,
+        )
 
     def write(self, row: dict[str, Any]) -> None:
         self.rows.append(row)
@@ -347,9 +396,16 @@ def read_results(path: Path) -> list[dict[str, Any]]:
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
-        out.append({"id": record["id"], "ok": record["ok"],
-                    "result": json.dumps(record["result"]) if record.get("result") is not None else None,
-                    "error": json.dumps(record["error"]) if record.get("error") is not None else None})
+        out.append(
+            {
+                "id": record["id"],
+                "ok": record["ok"],
+                "result": json.dumps(record["result"])
+                if record.get("result") is not None
+                else None,
+                "error": json.dumps(record["error"]) if record.get("error") is not None else None,
+            }
+        )
     return out
 
 
@@ -374,11 +430,13 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> bool:
 
 
 class _Run:
-    def __init__(self, output: Path, *, resume: bool, progress: bool,
-                 console: Console | None) -> None:
+    def __init__(
+        self, output: Path, *, resume: bool, progress: bool, console: Console | None
+    ) -> None:
         self.summary = BatchSummary(output=output)
         self.sink: _JsonlSink | _ParquetSink = (_ParquetSink if is_parquet(output) else _JsonlSink)(
-            output, resume=resume)
+            output, resume=resume
+        )
         self.written: set[str] = set(self.sink.done)
         self.console = console or Console(stderr=True, highlight=False)
         self.progress = None
@@ -411,7 +469,8 @@ class _Run:
                 self.backend_failures += 1
                 if kind == "AuthenticationFailed" or self.backend_failures >= BACKEND_FAILURE_LIMIT:
                     s.stopped_reason = s.stopped_reason or (
-                        f"the backend kept failing: {json.loads(row['error'])['message']}")
+                        f"the backend kept failing: {json.loads(row['error'])['message']}"
+                    )
         if self.progress is not None:
             self.progress.update(self.task_id, advance=1, tokens=s.tokens, errors=s.failed)
 
@@ -436,12 +495,21 @@ def _blocks(rows: int, slots: int) -> int:
     return max(1, -(-rows // per_block))
 
 
-def run_ray_batch(sources: list[str], output: Path, settings: Settings, *, actors: int = 1,
-                  actor_concurrency: int | None = None, resume: bool = False,
-                  date: dt.date | None = None, address: str | None = None,
-                  num_cpus: int | None = None, progress: bool = True,
-                  console: Console | None = None,
-                  backend_factory: BackendFactory | None = None) -> BatchSummary:
+def run_ray_batch(
+    sources: list[str],
+    output: Path,
+    settings: Settings,
+    *,
+    actors: int = 1,
+    actor_concurrency: int | None = None,
+    resume: bool = False,
+    date: dt.date | None = None,
+    address: str | None = None,
+    num_cpus: int | None = None,
+    progress: bool = True,
+    console: Console | None = None,
+    backend_factory: BackendFactory | None = None,
+) -> BatchSummary:
     """``run_batch`` on Ray: the same inputs (and Parquet), the same lines (or Parquet parts).
 
     ``actors`` workers with ``actor_concurrency`` documents each, on the cluster
@@ -468,10 +536,16 @@ def run_ray_batch(sources: list[str], output: Path, settings: Settings, *, actor
             elif isinstance(item, InputError):
                 run.record(_failed(doc_id, error_record(item, item.source)))
             else:
-                pending.append({"id": doc_id, "text": item.text, "title": item.title,
-                                "date": item.date.isoformat() if item.date else None,
-                                "source": item.source,
-                                "renamed_from": wanted if doc_id != wanted else None})
+                pending.append(
+                    {
+                        "id": doc_id,
+                        "text": item.text,
+                        "title": item.title,
+                        "date": item.date.isoformat() if item.date else None,
+                        "source": item.source,
+                        "renamed_from": wanted if doc_id != wanted else None,
+                    }
+                )
         s.total = total
         if pending:
             started_ray = connect(address, num_cpus=num_cpus)
@@ -483,16 +557,24 @@ def run_ray_batch(sources: list[str], output: Path, settings: Settings, *, actor
             logging.getLogger("ray.data").setLevel(logging.WARNING)
             if run.progress is not None:
                 run.progress.start()
-                run.task_id = run.progress.add_task("summarising", total=len(pending), tokens=0,
-                                                    errors=0)
+                run.task_id = run.progress.add_task(
+                    "summarising", total=len(pending), tokens=0, errors=0
+                )
             try:
                 todo = pending
                 blocks = _blocks(len(todo), actors * slots)
                 while todo and not s.stopped_reason:
                     dataset = ray.data.from_items(todo, override_num_blocks=blocks)
-                    run.stream(summarise_dataset(dataset, settings, actors=actors,
-                                                 actor_concurrency=slots, date=date,
-                                                 backend_factory=backend_factory))
+                    run.stream(
+                        summarise_dataset(
+                            dataset,
+                            settings,
+                            actors=actors,
+                            actor_concurrency=slots,
+                            date=date,
+                            backend_factory=backend_factory,
+                        )
+                    )
                     one_each = blocks >= len(todo)
                     todo = [row for row in todo if row["id"] not in run.written]
                     if one_each:
@@ -500,9 +582,17 @@ def run_ray_batch(sources: list[str], output: Path, settings: Settings, *, actor
                     blocks = len(todo)  # what a dead worker's block left goes one per task
                 if not s.stopped_reason:
                     for row in todo:
-                        run.record(_failed(row["id"], error_record(
-                            WorkerLost(f"its worker died {WORKER_RETRIES + 1} times running it"),
-                            row["source"])))
+                        run.record(
+                            _failed(
+                                row["id"],
+                                error_record(
+                                    WorkerLost(
+                                        f"its worker died {WORKER_RETRIES + 1} times running it"
+                                    ),
+                                    row["source"],
+                                ),
+                            )
+                        )
             except KeyboardInterrupt:
                 s.interrupted = True
             finally:
@@ -515,16 +605,30 @@ def run_ray_batch(sources: list[str], output: Path, settings: Settings, *, actor
         run.sink.close()
     s.seconds = round(time.perf_counter() - started, 3)
     if run.renamed_examples:
-        run.console.print(f"{s.renamed} repeated document ids renamed, e.g. "
-                          + ", ".join(run.renamed_examples))
+        run.console.print(
+            f"{s.renamed} repeated document ids renamed, e.g. " + ", ".join(run.renamed_examples)
+        )
     return s
 
 
 def summarised(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Result rows by id, each ``result`` parsed (a helper for comparing runs)."""
-    return {str(r["id"]): {**r, "result": json.loads(r["result"]) if r["result"] else None,
-                           "error": json.loads(r["error"]) if r["error"] else None} for r in rows}
+    return {
+        str(r["id"]): {
+            **r,
+            "result": json.loads(r["result"]) if r["result"] else None,
+            "error": json.loads(r["error"]) if r["error"] else None,
+        }
+        for r in rows
+    }
 
 
-__all__ = ["WorkerLost", "connect", "content_id", "iter_inputs", "read_results", "run_ray_batch",
-           "summarise_dataset"]
+__all__ = [
+    "WorkerLost",
+    "connect",
+    "content_id",
+    "iter_inputs",
+    "read_results",
+    "run_ray_batch",
+    "summarise_dataset",
+]

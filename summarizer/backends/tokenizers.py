@@ -24,18 +24,21 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from .chunking import TokenCounter
+from ..chunking import TokenCounter
 
 # the files bpe-openai ships: URL and sha256 as pinned in tiktoken_ext/openai_public.py
 _FILES = {
-    "cl100k_base": ("https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
-                    "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"),
-    "o200k_base": ("https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
-                   "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"),
+    "cl100k_base": (
+        "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+        "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+    ),
+    "o200k_base": (
+        "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
+        "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+    ),
 }
 # tiktoken encoding -> the file it is built from (gpt2/r50k/p50k are not shipped: None)
-_SOURCE = {"cl100k_base": "cl100k_base", "o200k_base": "o200k_base",
-           "o200k_harmony": "o200k_base"}
+_SOURCE = {"cl100k_base": "cl100k_base", "o200k_base": "o200k_base", "o200k_harmony": "o200k_base"}
 
 _lock = threading.Lock()
 _counters: dict[str, TokenCounter] = {}

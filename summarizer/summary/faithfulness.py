@@ -25,28 +25,38 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .grounding import STOPWORDS, content_words
+from ..grounding import STOPWORDS, content_words
 
 NEGATIONS = re.compile(
     r"\b(not|never|no|none|nobody|nothing|neither|nor|without|cannot|failed to|fails to|"
-    r"fail to|refused to|refuses to|denied|denies|deny)\b|n[’']t\b", re.I)
+    r"fail to|refused to|refuses to|denied|denies|deny)\b|n[’']t\b",
+    re.I,
+)
 NEGATION_SCOPE = 2  # content words after a cue that it negates (more reach other clauses)
 ATTRIBUTION = re.compile(
     r"\b(said|says|say|saying|told|tells|tell|according to|announced|announces|announce|"
     r"claimed|alleged|alleges|reported|insisted|insists|stated|"
     r"warned|warns|accused|accuses|believes|believed|suggested|suggests|added|argued|argues|"
-    r"denied|denies|vowed|vows|urged|urges|confirmed|confirms|quoted)\b", re.I)  # no nouns ('reports', 'claims')
+    r"denied|denies|vowed|vows|urged|urges|confirmed|confirms|quoted)\b",
+    re.I,
+)  # no nouns ('reports', 'claims')
 # in a line, nouns and verbs that keep a claim a claim ('Reports of ...', 'claims from ...')
-KEEPS_CLAIM = re.compile(ATTRIBUTION.pattern[:-3] + r"|claims?|reports?|sources?|statement|"
-                         r"maintains?|maintained|insist)\b", re.I)
+KEEPS_CLAIM = re.compile(
+    ATTRIBUTION.pattern[:-3] + r"|claims?|reports?|sources?|statement|"
+    r"maintains?|maintained|insist)\b",
+    re.I,
+)
 TRAILING_SPEAKER = 4  # '..., the minister said.': at most this many words after the verb
-PLACE_PREPOSITIONS = frozenset("in at near inside outside across into throughout around "
-                               "from".split())
+PLACE_PREPOSITIONS = frozenset(
+    "in at near inside outside across into throughout around from".split()
+)
 PASSIVE_BY = re.compile(r"\b(was|were|is|are|been|being|be)\b\s+\w+\s+by\b", re.I)
 _TOKEN = re.compile(r"[\w’'-]+|[^\w\s]")
 _CAPITAL = re.compile(r"[A-Z][\w’'-]*$")
-NOT_NAMES = STOPWORDS | frozenset("mr mrs ms dr monday tuesday wednesday thursday friday saturday "
-                                  "sunday last next earlier later".split())
+NOT_NAMES = STOPWORDS | frozenset(
+    "mr mrs ms dr monday tuesday wednesday thursday friday saturday "
+    "sunday last next earlier later".split()
+)
 
 
 def _words(text: str) -> list[str]:
@@ -62,7 +72,7 @@ def _root(word: str) -> str:
     word = word.lower()
     for suffix in ("ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 2:
-            return word[:-len(suffix)][:5]
+            return word[: -len(suffix)][:5]
     return word[:5]
 
 
@@ -76,12 +86,16 @@ def dropped_negation(line: str, source: str) -> list[str]:
     line_stems = {w[:5] for w in content_words(line)}
     problems = []
     for cue in NEGATIONS.finditer(source):
-        scope = [w for w in re.findall(r"\w+", source[cue.end():].lower())
-                 if w not in STOPWORDS and len(w) > 1][:NEGATION_SCOPE]
+        scope = [
+            w
+            for w in re.findall(r"\w+", source[cue.end() :].lower())
+            if w not in STOPWORDS and len(w) > 1
+        ][:NEGATION_SCOPE]
         kept = [w for w in scope if w[:5] in line_stems]
         if kept:
-            problems.append(f"drops the negation {cue.group().strip()!r} of the source "
-                            f"(before {kept[0]!r})")
+            problems.append(
+                f"drops the negation {cue.group().strip()!r} of the source (before {kept[0]!r})"
+            )
     return problems[:1]
 
 
@@ -104,22 +118,29 @@ def dropped_attribution(line: str, source: str) -> list[str]:
         found = ATTRIBUTION.search(clause)
         if not found:
             continue
-        trailing = len(clause[found.end():].split()) <= TRAILING_SPEAKER
-        claim = clause[:found.start()] if trailing else clause[found.end():]
-        speaker = clause[found.end():] if trailing else " ".join(
-            clause[:found.start()].split()[-TRAILING_SPEAKER:])
+        trailing = len(clause[found.end() :].split()) <= TRAILING_SPEAKER
+        claim = clause[: found.start()] if trailing else clause[found.end() :]
+        speaker = (
+            clause[found.end() :]
+            if trailing
+            else " ".join(clause[: found.start()].split()[-TRAILING_SPEAKER:])
+        )
         claim_words = {w[:5] for w in content_words(claim)}
         speaker_words = {w[:5] for w in content_words(speaker)}
         from_claim = line_words & claim_words
         if len(from_claim) * 2 >= len(line_words) and not (speaker_words & line_words):
-            return [f"states as fact what the source attributes ({found.group()!r}); "
-                    "keep who said it"]
+            return [
+                f"states as fact what the source attributes ({found.group()!r}); keep who said it"
+            ]
     return []
 
 
 # a noun that makes what follows someone's claim: "claims from the Kremlin that the UK sought"
-HEDGE = re.compile(r"\b(claims?|allegations?|accusations?|reports?|rumou?rs?|suggestions?)\b"
-                   r"(?:\s+[\w’'-]+){0,4}?\s+that\b", re.I)
+HEDGE = re.compile(
+    r"\b(claims?|allegations?|accusations?|reports?|rumou?rs?|suggestions?)\b"
+    r"(?:\s+[\w’'-]+){0,4}?\s+that\b",
+    re.I,
+)
 HEDGE_KEPT = 2  # content words of the claim a line may take without its hedge
 
 
@@ -131,7 +152,7 @@ def dropped_hedge(line: str, source: str) -> list[str]:
         noun = found.group(1).lower()
         if re.search(rf"\b{re.escape(noun[:5])}", line, re.I):
             continue
-        claim = re.split(r"[.;]\s", source[found.end():], maxsplit=1)[0]
+        claim = re.split(r"[.;]\s", source[found.end() :], maxsplit=1)[0]
         if len(line_words & {w[:5] for w in content_words(claim)}) >= HEDGE_KEPT:
             return [f"states as fact what the source calls {noun!r}; keep it a claim"]
     return []
@@ -146,7 +167,7 @@ def names(text: str) -> list[str]:
     run: list[str] = []
     tokens = _words(text)
     for i, tok in enumerate(tokens):
-        opener = i == 0 or tokens[i - 1] in {".", "!", "?", "\"", "“", "‘"}
+        opener = i == 0 or tokens[i - 1] in {".", "!", "?", '"', "“", "‘"}
         if _CAPITAL.match(tok) and not (tok.lower() in NOT_NAMES and (opener or not run)):
             run.append(re.sub(r"[’']s$", "", tok))
             if re.search(r"[’']s$", tok):  # a possessive ends the name
@@ -176,14 +197,19 @@ def mentions(text: str, known: list[str]) -> list[Mention]:
     for name in dict.fromkeys(known):
         parts = [_stem(p) for p in name.split()]
         for i in range(len(tokens) - len(parts) + 1):
-            if lower[i:i + len(parts)] != parts:
+            if lower[i : i + len(parts)] != parts:
                 continue
             last = tokens[i + len(parts) - 1]
             before = tokens[i - 1].lower() if i else ""
             before2 = tokens[i - 2].lower() if i > 1 else ""
-            if re.search(r"[’']s$", last) or tokens[i + len(parts):i + len(parts) + 1] in (["'s"], ["’s"]):
+            if re.search(r"[’']s$", last) or tokens[i + len(parts) : i + len(parts) + 1] in (
+                ["'s"],
+                ["’s"],
+            ):
                 role = "possessor"
-            elif before in PLACE_PREPOSITIONS or (before == "the" and before2 in PLACE_PREPOSITIONS):
+            elif before in PLACE_PREPOSITIONS or (
+                before == "the" and before2 in PLACE_PREPOSITIONS
+            ):
                 role = "place"
             else:
                 role = "plain"
@@ -219,28 +245,40 @@ def swapped_agents(line: str, source: str) -> list[str]:
     line_stems = [_root(t) for t in line_tokens]
     name_stems = {_stem(p) for n in known for p in n.split()}
     for j, verb in enumerate(line_stems):
-        if not line_tokens[j].isalpha() or line_tokens[j].lower() in STOPWORDS or \
-                _stem(line_tokens[j]) in name_stems:
+        if (
+            not line_tokens[j].isalpha()
+            or line_tokens[j].lower() in STOPWORDS
+            or _stem(line_tokens[j]) in name_stems
+        ):
             continue
         if verb not in src_stems:
             continue
         v = src_stems.index(verb)
         src_order = _around(src_m, v, source, src_tokens)
         line_order = _around(line_m, j, line, line_tokens)
-        if src_order and line_order and src_order == line_order[::-1] and src_order[0] != src_order[1]:
-            return [f"swaps who acts: the source has {src_order[0]!r} before "
-                    f"{src_tokens[v]!r} and {src_order[1]!r} after it; the line the reverse"]
+        if (
+            src_order
+            and line_order
+            and src_order == line_order[::-1]
+            and src_order[0] != src_order[1]
+        ):
+            return [
+                f"swaps who acts: the source has {src_order[0]!r} before "
+                f"{src_tokens[v]!r} and {src_order[1]!r} after it; the line the reverse"
+            ]
     return []
 
 
-def _around(found: list[Mention], verb: int, text: str, tokens: list[str]) -> tuple[str, str] | None:
+def _around(
+    found: list[Mention], verb: int, text: str, tokens: list[str]
+) -> tuple[str, str] | None:
     """The nearest name before and after token ``verb`` (agent first, passives flipped)."""
     before = [m for m in found if m.position < verb and m.role != "place"]
     after = [m for m in found if m.position > verb and m.role != "place"]
     if not before or not after:
         return None
     pair = (before[-1].name, after[0].name)
-    passive = PASSIVE_BY.search(" ".join(tokens[max(0, verb - 2):verb + 6]))
+    passive = PASSIVE_BY.search(" ".join(tokens[max(0, verb - 2) : verb + 6]))
     return pair[::-1] if passive else pair
 
 
@@ -249,10 +287,21 @@ def _around(found: list[Mention], verb: int, text: str, tokens: list[str]) -> tu
 
 def problems(line: str, source: str) -> list[str]:
     """Every problem the checks find in ``line`` against its ``source`` sentence."""
-    return (dropped_negation(line, source) + dropped_attribution(line, source)
-            + dropped_hedge(line, source)
-            + moved_place(line, source) + swapped_agents(line, source))
+    return (
+        dropped_negation(line, source)
+        + dropped_attribution(line, source)
+        + dropped_hedge(line, source)
+        + moved_place(line, source)
+        + swapped_agents(line, source)
+    )
 
 
-__all__ = ["dropped_attribution", "dropped_hedge", "dropped_negation", "moved_place", "names",
-           "problems", "swapped_agents"]
+__all__ = [
+    "dropped_attribution",
+    "dropped_hedge",
+    "dropped_negation",
+    "moved_place",
+    "names",
+    "problems",
+    "swapped_agents",
+]

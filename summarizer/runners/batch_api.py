@@ -61,19 +61,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .backends.base import ChatRequest, Completion, strict_schema
-from .batch import error_line, numbered_inputs, ok_line
-from .chunking import estimate_tokens
-from .errors import ConfigError, InputError, InvalidOutput
-from .pipeline import Pipeline
-from .schemas import Document, Usage
-from .settings import Settings
+from ..backends.base import ChatRequest, Completion, strict_schema
+from ..chunking import estimate_tokens
+from ..errors import ConfigError, InputError, InvalidOutput
+from ..pipeline import Pipeline
+from ..schemas import Document, Usage
+from ..settings import Settings
+from .local import error_line, numbered_inputs, ok_line
 
 URL = "/v1/chat/completions"
-TASKS = {"SummaryDraft": "summary", "EventList": "events",  # schema title -> task name
-         "HeadlineDraft": "headline", "EventDraft": "event"}
-STRATEGY_OF_TASK = {"summary": "single", "events": "single",
-                    "headline": "decomposed", "event": "decomposed"}
+TASKS = {
+    "SummaryDraft": "summary",
+    "EventList": "events",  # schema title -> task name
+    "HeadlineDraft": "headline",
+    "EventDraft": "event",
+}
+STRATEGY_OF_TASK = {
+    "summary": "single",
+    "events": "single",
+    "headline": "decomposed",
+    "event": "decomposed",
+}
 BATCH_STRATEGIES = tuple(dict.fromkeys(STRATEGY_OF_TASK.values()))  # the ones that ask a model
 BATCH_BACKEND = "openai-batch"
 _DIGEST8 = re.compile(r"[0-9a-f]{8}")
@@ -92,17 +100,34 @@ def messages_digest(messages: list[dict[str, str]]) -> str:
 
 def request_body(request: ChatRequest, model: str) -> dict[str, Any]:
     """The chat completion body the openai backend would send in ``json_schema`` mode."""
-    body: dict[str, Any] = {"model": model, "messages": request.messages,
-                            "max_tokens": request.max_tokens, "temperature": request.temperature}
+    body: dict[str, Any] = {
+        "model": model,
+        "messages": request.messages,
+        "max_tokens": request.max_tokens,
+        "temperature": request.temperature,
+    }
     if request.schema:
-        body["response_format"] = {"type": "json_schema", "json_schema": {
-            "name": "answer", "strict": True, "schema": strict_schema(request.schema)}}
+        body["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {
+                "name": "answer",
+                "strict": True,
+                "schema": strict_schema(request.schema),
+            },
+        }
     return body
 
 
 def request_line(custom_id: str, request: ChatRequest, model: str) -> str:
-    return json.dumps({"custom_id": custom_id, "method": "POST", "url": URL,
-                       "body": request_body(request, model)}, ensure_ascii=False)
+    return json.dumps(
+        {
+            "custom_id": custom_id,
+            "method": "POST",
+            "url": URL,
+            "body": request_body(request, model),
+        },
+        ensure_ascii=False,
+    )
 
 
 def _task(request: ChatRequest) -> str:
@@ -178,19 +203,27 @@ class ExportSummary:
     input_errors: list[str] = field(default_factory=list)
 
 
-def export_requests(sources: list[str], output: Path, settings: Settings, *, model: str | None,
-                    date: dt.date | None = None) -> ExportSummary:
+def export_requests(
+    sources: list[str],
+    output: Path,
+    settings: Settings,
+    *,
+    model: str | None,
+    date: dt.date | None = None,
+) -> ExportSummary:
     """Write the Batch API requests for ``sources`` to ``output``, and their documents file."""
     model = model or settings.model
     if not model:
         raise ConfigError("batch export needs the provider's model name: --model")
     recorder = _Recorder(model)
     # no re-asks: the recorder's empty answer must end each ask after its first request
-    pipeline = Pipeline(_batch_settings(settings).model_copy(update={"max_reasks": 0,
-                                                                     "token_budget": None}),
-                        backend=recorder)
-    summary = ExportSummary(requests=output, documents=documents_path(output),
-                            strategy=pipeline.settings.strategy)
+    pipeline = Pipeline(
+        _batch_settings(settings).model_copy(update={"max_reasks": 0, "token_budget": None}),
+        backend=recorder,
+    )
+    summary = ExportSummary(
+        requests=output, documents=documents_path(output), strategy=pipeline.settings.strategy
+    )
     requests, documents = _Writer(output), _Writer(summary.documents)
     try:
         for doc_id, _, item in numbered_inputs(sources):
@@ -260,9 +293,12 @@ def _answer_of(record: dict[str, Any]) -> Completion | None:
     except (KeyError, IndexError, TypeError, AttributeError):
         return None
     usage = body.get("usage") or {}
-    return Completion(text=text, prompt_tokens=usage.get("prompt_tokens", 0),
-                      completion_tokens=usage.get("completion_tokens", 0),
-                      finish_reason=choice.get("finish_reason"))
+    return Completion(
+        text=text,
+        prompt_tokens=usage.get("prompt_tokens", 0),
+        completion_tokens=usage.get("completion_tokens", 0),
+        finish_reason=choice.get("finish_reason"),
+    )
 
 
 class _Replay:
@@ -318,8 +354,13 @@ class _Replay:
         if answer is None:
             self.pending.append(request)
             # InvalidOutput: the pipeline notes it and carries on with the document's other task
-            raise InvalidOutput("no answer yet: written to the retry file", attempts=0,
-                                last_reply="", errors=[], usage=Usage())
+            raise InvalidOutput(
+                "no answer yet: written to the retry file",
+                attempts=0,
+                last_reply="",
+                errors=[],
+                usage=Usage(),
+            )
         return answer
 
 
@@ -339,9 +380,16 @@ def retry_custom_id(doc_id: str, request: ChatRequest) -> str:
     return f"{doc_id}::{_task(request)}::{messages_digest(request.messages)[:8]}"
 
 
-def import_responses(responses: list[Path], requests: list[Path], output: Path,
-                     settings: Settings, *, documents: Path | None = None,
-                     retry: Path | None = None, strategy: str | None = None) -> ImportSummary:
+def import_responses(
+    responses: list[Path],
+    requests: list[Path],
+    output: Path,
+    settings: Settings,
+    *,
+    documents: Path | None = None,
+    retry: Path | None = None,
+    strategy: str | None = None,
+) -> ImportSummary:
     """Validate the provider's answers into results JSONL; re-asks go to the retry file.
 
     ``strategy`` defaults to the one the requests were exported with (their
@@ -351,15 +399,21 @@ def import_responses(responses: list[Path], requests: list[Path], output: Path,
         raise ConfigError("batch import needs the requests file(s): --requests")
     documents = documents or documents_path(requests[0])
     if not documents.is_file():
-        raise ConfigError(f"documents file {documents} not found (batch export writes it "
-                          "next to the requests); pass --documents")
+        raise ConfigError(
+            f"documents file {documents} not found (batch export writes it "
+            "next to the requests); pass --documents"
+        )
     retry = retry or output.with_name("retry-requests.jsonl")
     if strategy is not None and strategy not in BATCH_STRATEGIES:
-        raise ConfigError(f"unknown strategy {strategy!r}: use one of {', '.join(BATCH_STRATEGIES)}")
+        raise ConfigError(
+            f"unknown strategy {strategy!r}: use one of {', '.join(BATCH_STRATEGIES)}"
+        )
     replay = _Replay(responses, requests)
     if strategy is None and len(replay.strategies) > 1:
-        raise ConfigError("the request files hold requests of both strategies (single and "
-                          "decomposed): import each export on its own, or pass --strategy")
+        raise ConfigError(
+            "the request files hold requests of both strategies (single and "
+            "decomposed): import each export on its own, or pass --strategy"
+        )
     strategy = strategy or next(iter(replay.strategies), None) or settings.strategy
     pipeline = Pipeline(_batch_settings(settings, strategy), backend=replay)
     summary = ImportSummary(output=output, retry=retry, strategy=strategy)
@@ -369,8 +423,16 @@ def import_responses(responses: list[Path], requests: list[Path], output: Path,
         with documents.open(encoding="utf-8") as fh:
             for lineno, line in enumerate(fh, 1):
                 if line.strip():
-                    _import_one(line, f"{documents}:{lineno}", pipeline, replay, results,
-                                retries, summary, written)
+                    _import_one(
+                        line,
+                        f"{documents}:{lineno}",
+                        pipeline,
+                        replay,
+                        results,
+                        retries,
+                        summary,
+                        written,
+                    )
     except BaseException:
         results.discard()
         retries.discard()
@@ -381,8 +443,16 @@ def import_responses(responses: list[Path], requests: list[Path], output: Path,
     return summary
 
 
-def _import_one(line: str, where: str, pipeline: Any, replay: _Replay, results: _Writer,
-                retries: _Writer, summary: ImportSummary, written: set[str]) -> None:
+def _import_one(
+    line: str,
+    where: str,
+    pipeline: Any,
+    replay: _Replay,
+    results: _Writer,
+    retries: _Writer,
+    summary: ImportSummary,
+    written: set[str],
+) -> None:
     try:
         document = Document.model_validate_json(line)
     except ValueError:
@@ -412,12 +482,25 @@ def _import_one(line: str, where: str, pipeline: Any, replay: _Replay, results: 
             written.add(cid)
             retries.write(request_line(cid, request, replay.model))
     summary.pending += 1
-    pending = InvalidOutput(f"{len(ids)} answer(s) missing or to be re-asked; see the retry file",
-                            attempts=0, last_reply="", errors=[], usage=Usage())
+    pending = InvalidOutput(
+        f"{len(ids)} answer(s) missing or to be re-asked; see the retry file",
+        attempts=0,
+        last_reply="",
+        errors=[],
+        usage=Usage(),
+    )
     record = json.loads(error_line(document.id, pending, document.source))
     record["error"].update(type="RetryPending", retry=ids)
     results.write(json.dumps(record, ensure_ascii=False))
 
 
-__all__ = ["ExportSummary", "ImportSummary", "documents_path", "export_requests",
-           "import_responses", "request_body", "request_line", "task_of"]
+__all__ = [
+    "ExportSummary",
+    "ImportSummary",
+    "documents_path",
+    "export_requests",
+    "import_responses",
+    "request_body",
+    "request_line",
+    "task_of",
+]

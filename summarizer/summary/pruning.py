@@ -28,10 +28,19 @@ from dataclasses import dataclass
 
 from .selection import ATTRIBUTION
 
-KINDS = ("dateline", "parenthesis", "dash", "relative", "apposition", "trailing_participle",
-         "trailing_relative", "trailing", "leading")
+KINDS = (
+    "dateline",
+    "parenthesis",
+    "dash",
+    "relative",
+    "apposition",
+    "trailing_participle",
+    "trailing_relative",
+    "trailing",
+    "leading",
+)
 LONGEST = 25  # words: a longer "aside" is most of the sentence
-_QUOTE = re.compile("[\"“”]")
+_QUOTE = re.compile('["“”]')
 _DATELINE = re.compile(r"^(?:[A-Z][A-Za-z.'-]*[ ,]+){0,5}(?:\([^()]{1,30}\)\s*)?(?:--|—|–)\s+")
 _PARENTHESIS = re.compile(r"\s*\([^()]{1,120}\)")
 _DASH = re.compile(r"\s+(?:--|—|–)\s+[^-—–]{3,160}?\s+(?:--|—|–)(?=\s)")
@@ -39,9 +48,11 @@ _INNER = re.compile(r"(?=(,\s+[^,;:]{2,160}?,)\s)")  # a lookahead: pairs may sh
 _TRAILING = re.compile(r",\s+[^,;:]{2,200}?(?=[.!?]?\s*$)")
 _LEADING = re.compile(r"^[^,;:]{2,120}?,\s+")
 RELATIVE = frozenset("who whom whose which where when".split())
-SUBORDINATE = frozenset("after before when while since as although though despite during "
-                        "following in on at earlier later last speaking once with amid "
-                        "until by".split())
+SUBORDINATE = frozenset(
+    "after before when while since as although though despite during "
+    "following in on at earlier later last speaking once with amid "
+    "until by".split()
+)
 DETERMINERS = frozenset("a an the his her their its".split())
 TRAILING_OPENERS = frozenset("including and but as with prompting leaving making".split())
 CONDITIONAL = frozenset("if unless".split())
@@ -74,18 +85,28 @@ def phrases(text: str) -> list[Phrase]:
             continue  # "X, near Y, where ...": what follows speaks of the aside's last words
         if first in RELATIVE:
             found.append(Phrase(start, end, "relative"))
-        elif len(before) > 1 and before[-1][:1].isupper() and (first in DETERMINERS or first[:1].isdigit()):
+        elif (
+            len(before) > 1
+            and before[-1][:1].isupper()
+            and (first in DETERMINERS or first[:1].isdigit())
+        ):
             found.append(Phrase(start, end, "apposition"))  # after a name: "Ana Ruiz, a baker,"
     m = _TRAILING.search(text)
     first = _first(m.group()) if m else ""
     # only what opens as an addition: after an aside's closing comma comes the main verb
-    kind = ("trailing_relative" if first in RELATIVE else
-            "trailing_participle" if first.endswith("ing") and len(first) > 4 else
-            "trailing" if first in SUBORDINATE | TRAILING_OPENERS else "")
+    kind = (
+        "trailing_relative"
+        if first in RELATIVE
+        else "trailing_participle"
+        if first.endswith("ing") and len(first) > 4
+        else "trailing"
+        if first in SUBORDINATE | TRAILING_OPENERS
+        else ""
+    )
     if m and kind:
         found.append(Phrase(m.start(), m.end(), kind))
     m = _LEADING.match(text)
-    after = text[m.end():].split(",")[0].split() if m else []
+    after = text[m.end() :].split(",")[0].split() if m else []
     # not when another aside follows it ("Since X, now approaching Y, both sides ..."): the
     # sentence would open on that aside
     if m and _first(m.group()) in SUBORDINATE and len(after) >= 6:
@@ -94,17 +115,26 @@ def phrases(text: str) -> list[Phrase]:
 
 
 def _offered(text: str, p: Phrase) -> bool:
-    piece = text[p.start:p.end]
+    piece = text[p.start : p.end]
     n = len(piece.split())
-    return (0 < n <= LONGEST and n < len(text.split()) - 3 and not _QUOTE.search(piece)
-            and not ATTRIBUTION.search(piece) and _first(piece) not in CONDITIONAL)
+    return (
+        0 < n <= LONGEST
+        and n < len(text.split()) - 3
+        and not _QUOTE.search(piece)
+        and not ATTRIBUTION.search(piece)
+        and _first(piece) not in CONDITIONAL
+    )
 
 
 def _delete(text: str, spans: list[Phrase]) -> str:
     out = text
     for p in sorted(spans, key=lambda p: p.start, reverse=True):
-        head, tail = out[:p.start], out[p.end:]
-        out = head.rstrip() + ("" if not head.strip() or tail[:1] in ".,!?;:" else " ") + tail.lstrip()
+        head, tail = out[: p.start], out[p.end :]
+        out = (
+            head.rstrip()
+            + ("" if not head.strip() or tail[:1] in ".,!?;:" else " ")
+            + tail.lstrip()
+        )
     out = re.sub(r"\s+([.,!?;:])", r"\1", out).strip()
     if out[:1].islower():
         out = out[0].upper() + out[1:]

@@ -23,23 +23,33 @@ import re
 from .faithfulness import ATTRIBUTION, NEGATIONS
 
 MIN_WORDS = 3
-NUMBER_WORDS = frozenset("million billion trillion thousand hundred percent per cent % dollars "
-                         "pounds euros years months weeks days hours minutes people".split())
-MONTHS = frozenset("january february march april may june july august september october "
-                   "november december jan feb mar apr jun jul aug sep sept oct nov dec".split())
+NUMBER_WORDS = frozenset(
+    "million billion trillion thousand hundred percent per cent % dollars "
+    "pounds euros years months weeks days hours minutes people".split()
+)
+MONTHS = frozenset(
+    "january february march april may june july august september october "
+    "november december jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 DATE_LINKS = frozenset("on in last next this of the early late mid".split())
-AUXILIARIES = frozenset("is are was were be been being has have had will would can could should "
-                        "may might must do does did won't can't isn't wasn't aren't weren't "
-                        "hasn't haven't hadn't doesn't didn't".split())
-IRREGULAR = frozenset("""said says told took won made met left led held came went gave found began
+AUXILIARIES = frozenset(
+    "is are was were be been being has have had will would can could should "
+    "may might must do does did won't can't isn't wasn't aren't weren't "
+    "hasn't haven't hadn't doesn't didn't".split()
+)
+IRREGULAR = frozenset(
+    """said says told took won made met left led held came went gave found began
 fell rose hit put set cut shot struck lost sold paid ran saw got brought built kept sent spent
 thought became broke chose drove flew grew knew spoke stole threw wrote fought caught sought
-taught bought meant felt heard stood understood seized killed died""".split())
+taught bought meant felt heard stood understood seized killed died""".split()
+)
 CONJUNCTIONS = frozenset("and but or as while even so yet because although though if".split())
-DANGLING = CONJUNCTIONS | frozenset("a an the of to in on at for from by with into over than that "
-                                    "which who whose whom where when its his her their our "
-                                    "fewer more less about".split())
+DANGLING = CONJUNCTIONS | frozenset(
+    "a an the of to in on at for from by with into over than that "
+    "which who whose whom where when its his her their our "
+    "fewer more less about".split()
+)
 SPEAKER_REACH = 4  # words before an attribution verb that may name the speaker
 _EDGE = "\"'“”‘’(),.;:!?"
 
@@ -102,8 +112,15 @@ def align(output: str, sentence: str) -> list[int] | None:
 
 
 def _negation_words(ws: list[str]) -> list[int]:
-    return [i for i, w in enumerate(ws) if NEGATIONS.fullmatch(_bare(w)) or re.search(r"n[’']t$", _bare(w))
-            or _bare(w) in {"failed", "fails", "refused", "refuses"} and i + 1 < len(ws) and _bare(ws[i + 1]) == "to"]
+    return [
+        i
+        for i, w in enumerate(ws)
+        if NEGATIONS.fullmatch(_bare(w))
+        or re.search(r"n[’']t$", _bare(w))
+        or _bare(w) in {"failed", "fails", "refused", "refuses"}
+        and i + 1 < len(ws)
+        and _bare(ws[i + 1]) == "to"
+    ]
 
 
 def _is_number(word: str) -> bool:
@@ -117,8 +134,11 @@ def _date_or_number_groups(ws: list[str]) -> list[range]:
         w = _bare(ws[i])
         if _is_number(ws[i]) or w in MONTHS or w in WEEKDAYS:
             start, end = i, i + 1
-            while end < len(ws) and (_is_number(ws[end]) or _bare(ws[end]) in MONTHS | NUMBER_WORDS
-                                      | WEEKDAYS) and not ws[end - 1].endswith((".", ";")):
+            while (
+                end < len(ws)
+                and (_is_number(ws[end]) or _bare(ws[end]) in MONTHS | NUMBER_WORDS | WEEKDAYS)
+                and not ws[end - 1].endswith((".", ";"))
+            ):
                 end += 1
             if start > 0 and ws[start - 1].startswith("$"):
                 start -= 1
@@ -134,7 +154,11 @@ def _name_groups(ws: list[str]) -> list[range]:
     groups, i = [], 0
     while i < len(ws):
         j = i
-        while j < len(ws) and ws[j].strip(_EDGE)[:1].isupper() and (j == i or not ws[j - 1].endswith((",", ".", ";", ":"))):
+        while (
+            j < len(ws)
+            and ws[j].strip(_EDGE)[:1].isupper()
+            and (j == i or not ws[j - 1].endswith((",", ".", ";", ":")))
+        ):
             j += 1
         if j - i >= 2:
             groups.append(range(i, j))
@@ -148,8 +172,10 @@ def _attribution(ws: list[str]) -> list[int]:
         bare = _bare(w)
         if bare == "according" and i + 1 < len(ws) and _bare(ws[i + 1]) == "to":
             after = [j for j in range(i + 2, min(len(ws), i + 2 + SPEAKER_REACH))]
-            stop = next((k for k, j in enumerate(after) if ws[j].endswith((",", ".", ";"))), len(after) - 1)
-            return [i, i + 1, *after[:stop + 1]]
+            stop = next(
+                (k for k, j in enumerate(after) if ws[j].endswith((",", ".", ";"))), len(after) - 1
+            )
+            return [i, i + 1, *after[: stop + 1]]
         if ATTRIBUTION.fullmatch(bare) and bare not in {"reports", "states", "sources", "claims"}:
             before = []
             for j in range(i - 1, max(-1, i - 1 - SPEAKER_REACH), -1):
@@ -190,8 +216,12 @@ def verbs(ws: list[str]) -> list[int]:
     found = []
     for i, w in enumerate(ws):
         bare = _bare(w)
-        if bare in AUXILIARIES or bare in IRREGULAR or ATTRIBUTION.fullmatch(bare) or \
-                (bare.endswith("ed") and len(bare) > 4 and not w[:1].isupper()):
+        if (
+            bare in AUXILIARIES
+            or bare in IRREGULAR
+            or ATTRIBUTION.fullmatch(bare)
+            or (bare.endswith("ed") and len(bare) > 4 and not w[:1].isupper())
+        ):
             found.append(i)
     return found
 
@@ -208,7 +238,9 @@ def usable(kept: list[int], sentence: str, limit: int) -> list[str]:
     if sentence_verbs and not set(sentence_verbs) & set(kept):
         problems.append("loses every verb of the sentence")
     if any(0 < len(set(q) & set(kept)) < len(q) for q in quotations(ws)):
-        problems.append("keeps only part of a quotation (a speaker's words are kept whole or not at all)")
+        problems.append(
+            "keeps only part of a quotation (a speaker's words are kept whole or not at all)"
+        )
     if kept and not ends_a_phrase(kept[-1], ws):
         problems.append(f"stops mid-phrase, before {_bare(ws[kept[-1] + 1])!r}")
     return problems
@@ -217,10 +249,12 @@ def usable(kept: list[int], sentence: str, limit: int) -> list[str]:
 # words that open a phrase a sentence can lose from its end ("rejected the plan | after a
 # long debate"); "of", "and", "that" and names are not among them: cut before them, a
 # sentence loses half of what it names ("between Zelensky | and Putin", "insisted | that")
-PHRASE_OPENERS = frozenset("after before in on at with as while when since because amid "
-                           "during despite following until near from by over under into against "
-                           "across through without ahead even though although where which who "
-                           "including".split())
+PHRASE_OPENERS = frozenset(
+    "after before in on at with as while when since because amid "
+    "during despite following until near from by over under into against "
+    "across through without ahead even though although where which who "
+    "including".split()
+)
 
 
 def quotations(ws: list[str]) -> list[list[int]]:
@@ -228,14 +262,14 @@ def quotations(ws: list[str]) -> list[list[int]]:
     found: list[list[int]] = []
     current: list[int] | None = None
     for i, w in enumerate(ws):
-        opens = current is None and w[:1] in "“\""
+        opens = current is None and w[:1] in '“"'
         if opens:
             current = []
         if current is None:
             continue
         current.append(i)
         end = w.rstrip(".,;:!?)")
-        if end[-1:] in "”\"" and not (opens and len(end) == 1):  # a lone mark opens only
+        if end[-1:] in '”"' and not (opens and len(end) == 1):  # a lone mark opens only
             found.append(current)
             current = None
     return found
@@ -244,17 +278,26 @@ def quotations(ws: list[str]) -> list[list[int]]:
 def ends_a_phrase(last: int, ws: list[str]) -> bool:
     """Whether a compression may end at word ``last``: the sentence's end, a word with
     punctuation after it, or a word before one that opens a new phrase."""
-    return (last + 1 >= len(ws) or ws[last][-1:] in ",.;:!?)”’\"'"
-            or _bare(ws[last + 1]) in PHRASE_OPENERS)
+    return (
+        last + 1 >= len(ws)
+        or ws[last][-1:] in ",.;:!?)”’\"'"
+        or _bare(ws[last + 1]) in PHRASE_OPENERS
+    )
 
 
 def tidy(kept: list[int], sentence: str) -> list[int]:
     """``kept`` without a dangling end ('..., even as') or a doubled conjunction ('and but'):
     a capped grammar often stops mid-clause."""
     ws = words_of(sentence)
-    out = [i for n, i in enumerate(kept)
-           if not (n + 1 < len(kept) and _bare(ws[i]) in CONJUNCTIONS
-                   and _bare(ws[kept[n + 1]]) in CONJUNCTIONS)]
+    out = [
+        i
+        for n, i in enumerate(kept)
+        if not (
+            n + 1 < len(kept)
+            and _bare(ws[i]) in CONJUNCTIONS
+            and _bare(ws[kept[n + 1]]) in CONJUNCTIONS
+        )
+    ]
     while len(out) > MIN_WORDS and (_bare(ws[out[-1]]) in DANGLING or ws[out[-1]][-1:] in "“‘("):
         out.pop()
     return out
