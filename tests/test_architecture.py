@@ -18,6 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "summarizer"
 OPTIONAL = {
     "llama_cpp",
     "tiktoken",
+    "huggingface_hub",  # hf: model references only
     "summarizer.evaluation.harness",
     "summarizer.evaluation.gate",
     "summarizer.evaluation.report",
