@@ -55,7 +55,8 @@ class Pipeline:
         run.warnings.extend(suspects)
         if suspects:  # the model and the date finder never see them (same offsets, blanked)
             run.document = document.model_copy(update={"text": blank(document.text, sents, every)})
-        summary, events = self.strategy.run(run, sents)
+        with self.prompts.recording() as used:  # this document's templates, not the process's
+            summary, events = self.strategy.run(run, sents)
         return Result(
             document_id=document.id,
             title=document.title,
@@ -66,7 +67,7 @@ class Pipeline:
                 backend=self.backend.name if self.backend else "none",
                 model=self.backend.model if self.backend else "none",
                 strategy=self.settings.strategy,
-                prompts=dict(self.prompts.used),
+                prompts=dict(used),
                 attempts=run.meter.usage.calls,
                 usage=run.meter.usage,
                 latency_s=round(time.perf_counter() - started, 3),
