@@ -347,6 +347,7 @@ def _batch(
                 date=date,
                 progress=err.is_terminal,
                 console=err,
+                extensions=extensions,
                 **ray_options,
             )
         elif output.suffix.lower() in {".parquet", ".pq"}:
