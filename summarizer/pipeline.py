@@ -103,13 +103,24 @@ def _date(value: Any) -> dt.date | None:
     )
 
 
-def _settings(settings: Settings | None, options: dict[str, Any], no_model: bool) -> Settings:
-    """The run's settings: ``settings`` (else the environment) with ``options`` on top,
-    validated as a whole; a bad option is a ``ConfigError`` naming it."""
+def run_settings(
+    settings: Settings | None = None, *, no_model: bool = False, **options: Any
+) -> Settings:
+    """A run's settings, made and checked here and nowhere else.
+
+    ``settings`` (else the environment) with the ``options`` that are not None on
+    top (``Settings`` field names), validated as a whole. ``no_model`` is the rules
+    strategy. Raises ``ConfigError``, one line naming the option, for a bad value,
+    an unknown option or strategy, and ``no_model`` with another strategy. The
+    strategy is checked here, before any model loads.
+    """
+    options = {name: value for name, value in options.items() if value is not None}
     if no_model:
-        if options.get("strategy") not in (None, "rules"):
-            raise ConfigError(f"no_model=True runs the rules strategy, not {options['strategy']!r}")
-        options = {**options, "strategy": "rules"}
+        if options.get("strategy", "rules") != "rules":
+            raise ConfigError(
+                f"--no-model runs the rules strategy, not --strategy {options['strategy']}"
+            )
+        options["strategy"] = "rules"
     try:
         if settings is None:
             chosen = Settings.from_env(**options)
@@ -117,7 +128,7 @@ def _settings(settings: Settings | None, options: dict[str, Any], no_model: bool
             chosen = Settings.model_validate({**settings.model_dump(), **options})
     except ValidationError as exc:
         raise option_error(exc) from None
-    strategy_class(chosen.strategy)  # an unknown strategy fails here, before any model loads
+    strategy_class(chosen.strategy)
     return chosen
 
 
@@ -155,7 +166,7 @@ def summarise(
     (an event described by its own clause) and the result carries a warning.
     """
     document = as_document(text_or_document, date=_date(date), title=title)
-    return _pipeline(_settings(settings, options, no_model), backend).run(document)
+    return _pipeline(run_settings(settings, no_model=no_model, **options), backend).run(document)
 
 
 async def asummarise(text_or_document: str | Document, **kwargs: Any) -> Result:
@@ -165,4 +176,4 @@ async def asummarise(text_or_document: str | Document, **kwargs: Any) -> Result:
     return await asyncio.to_thread(summarise, text_or_document, **kwargs)
 
 
-__all__ = ["Pipeline", "asummarise", "summarise"]
+__all__ = ["Pipeline", "asummarise", "run_settings", "summarise"]
