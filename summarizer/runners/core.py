@@ -275,7 +275,7 @@ class Tally:
                     s.stopped_reason = s.stopped_reason or (
                         f"the backend kept failing: {error.get('message')}"
                     )
-        if self.progress is not None:
+        if self.progress is not None and self.task_id is not None:  # not before the bar starts
             self.progress.update(self.task_id, advance=1, tokens=s.tokens, errors=s.failed)
 
     @property
