@@ -215,6 +215,11 @@ def export_requests(
     model = model or settings.model
     if not model:
         raise ConfigError("batch export needs the provider's model name: --model")
+    if settings.strategy not in BATCH_STRATEGIES:  # rules asks no model: nothing to export
+        raise ConfigError(
+            f"--strategy {settings.strategy} asks no model, so it has no requests to export; "
+            f"use one of {', '.join(BATCH_STRATEGIES)}"
+        )
     recorder = _Recorder(model)
     # no re-asks: the recorder's empty answer must end each ask after its first request
     pipeline = Pipeline(
