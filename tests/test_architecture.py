@@ -24,8 +24,9 @@ OPTIONAL = {
     "summarizer.evaluation.report",
     "summarizer.backends.openai_compat",
     "summarizer.backends.decoding",  # our decoding loop: llama_cpp and numpy at its top
-    "summarizer.runners.ray",
-}  # the ray extra (Ray, pyarrow) behind --engine ray
+    "summarizer.runners.ray",  # the ray extra (Ray, pyarrow) behind --engine ray
+    "pyarrow",  # the same extra: loading reads Parquet inputs with it when it is there
+}
 
 
 def module_name(path: Path) -> str:
