@@ -149,6 +149,10 @@ class EmbeddedBackend:
             self._batched = _batch_decoder(str(self.path), context_tokens, self.threads, parallel)
             self._format = _formatter(self._llm)
 
+    @property
+    def supports_grammar(self) -> bool:
+        return True  # llama.cpp samples only tokens the grammar admits
+
     def count_tokens(self, text: str) -> int:
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 

@@ -211,6 +211,12 @@ class OpenAICompatBackend:
     def mode(self) -> str:
         return MODES[self._mode_index]
 
+    @property
+    def supports_grammar(self) -> bool:
+        # the grammar is sent (llama.cpp's server honours it), but another server may ignore
+        # the field without saying so, and the prompt mode never sends it
+        return False
+
     def count_tokens(self, text: str) -> int:
         """tiktoken's count for an OpenAI model (from bundled files, offline); else the estimate."""
         if not self._counter_chosen:  # chosen on first use: loading an encoding takes ~1 s
