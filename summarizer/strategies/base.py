@@ -153,7 +153,7 @@ class Strategy:
             grammar,
         )
 
-    def ask_many(self, run: Run, questions: Sequence[Question[Any]]) -> list[Answer[Any] | None]:
+    def ask_many(self, run: Run, questions: Sequence[Question[A]]) -> list[Answer[A] | None]:
         """Independent questions asked together (see ``summarizer.ask.ask_many``): each its
         validated answer, or None with a warning."""
         if run.out_of_budget:
@@ -166,7 +166,7 @@ class Strategy:
             meter=run.meter,
             temperature=self.settings.temperature,
         )
-        answers: list[Answer[Any] | None] = []
+        answers: list[Answer[A] | None] = []
         for question, outcome in zip(questions, outcomes):
             if isinstance(outcome, BudgetExceeded):
                 if not run.out_of_budget:
