@@ -276,6 +276,7 @@ class OpenAICompatBackend:
                     attempts += 1
                     completion = self._call(request, mode)
         except BaseException as exc:
+            # the attempt count rides on the exception to the message ``_translate`` writes
             exc.summarizer_attempts = attempts  # type: ignore[attr-defined]
             raise
         meta = {**completion.meta, "mode": mode, "transport_attempts": attempts}
@@ -308,6 +309,7 @@ class OpenAICompatBackend:
         try:
             response = self._client.chat.completions.create(
                 model=self.model,
+                # role/content pairs, which the SDK types as one TypedDict per role
                 messages=messages,  # type: ignore[arg-type]
                 max_tokens=request.max_tokens,
                 temperature=request.temperature,
