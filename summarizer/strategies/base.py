@@ -69,7 +69,8 @@ def title_of(doc: Document) -> str | None:
 @dataclass(eq=False)
 class Pending(Generic[V]):
     """A value the model's answer gives: its question (None when the value is known without
-    asking) and how the answer is read (to None: no usable value). ``settle`` fills ``value``.
+    asking) and how the answer is read (to None: no usable value). ``Strategy.settle`` fills
+    ``value``.
 
     Built with ``asking`` (or ``known``), which ties the question's answer model to what
     ``read`` takes; the pair is stored without it, so pending values of different models
@@ -96,10 +97,11 @@ class Pending(Generic[V]):
     @property
     def value(self) -> V | None:
         if not self.settled:
-            raise RuntimeError("a pending value is read after Strategy.settle")
+            raise RuntimeError("a pending value is read only after Strategy.settle")
         return self._value
 
-    def settle(self, answer: Answer[Any] | None) -> None:
+    def resolve(self, answer: Answer[Any] | None) -> None:
+        """Its value from the answer to its question (None: no answer, or no question)."""
         self._value = self.read(answer)
         self.settled = True
 
@@ -183,7 +185,7 @@ class Strategy:
         answers = self.ask_many(run, [p.question for p in asking if p.question is not None])
         by_pending = dict(zip(asking, answers))
         for p in pending:
-            p.settle(by_pending.get(p))
+            p.resolve(by_pending.get(p))
 
     # --- checking ---
 
