@@ -306,6 +306,7 @@ class Answering:
     """An in-process backend answering what the provider would: the live pipeline's counterpart."""
 
     name = "scripted"
+    supports_grammar = False
 
     def __init__(self, model: str, answer: Callable[[dict[str, Any]], str]) -> None:
         self.model = model

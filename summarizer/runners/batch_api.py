@@ -180,6 +180,7 @@ class _Recorder:
     """A backend that writes requests down and answers nothing (each ask then fails fast)."""
 
     name = BATCH_BACKEND
+    supports_grammar = False  # the batch files go to servers that may ignore a grammar
 
     def __init__(self, model: str) -> None:
         self.model = model
@@ -310,6 +311,7 @@ class _Replay:
     """A backend answering from the response files; what it cannot answer it sets aside."""
 
     name = BATCH_BACKEND
+    supports_grammar = False  # the batch files go to servers that may ignore a grammar
 
     def __init__(self, responses: list[Path], requests: list[Path]) -> None:
         self.model = "unknown"
