@@ -225,17 +225,20 @@ def year_shift(p: Period, years: int) -> Period:
     return Period(p.gran, add_months(p.first, 12 * years), p.weekend)
 
 
-def place_in_year(p: Period, anchor: date, tense: Tense | None) -> Period:
+def place_in_year(p: Period, anchor: date, tense: Tense | None, *, settled: bool = False) -> Period:
     """Move a yearless period (taken in the anchor's year) to the year the tense implies.
 
     Past tense cannot point (well) after the anchor, future cannot point (well)
     before it; with no tense the reading closest to the anchor wins, ties to the
-    anchor's year.
+    anchor's year. ``settled``: the past-tense clause has no word that looks
+    ahead (see ``tagger.looks_ahead``), so the date is not after the anchor at all.
     """
     if tense == "past":
         # Writers drop the year only for dates near publication: a date a few
-        # weeks ahead in a past-tense clause is a deadline, not last year's.
-        return year_shift(p, -1) if (p.first - anchor).days > PAST_SLACK_DAYS else p
+        # weeks ahead in a past-tense clause is a deadline, not last year's,
+        # unless nothing in the clause looks ahead.
+        slack = 0 if settled else PAST_SLACK_DAYS
+        return year_shift(p, -1) if (p.first - anchor).days > slack else p
     if tense == "future":
         # Likewise a date up to a month before publication in a future clause is
         # reported future ("said they would act by Jan. 14") or a statistic "through"

@@ -54,6 +54,7 @@ class Ctx:
     anchor: date | None
     tense: Tense | None
     reference: Timex | None  # the date the discourse last set, for anaphors
+    settled: bool = False  # a past clause that looks nowhere ahead (model.place_in_year)
 
 
 Rule = Callable[[str, Ctx], "Timex | Period | None"]
@@ -185,7 +186,7 @@ def _clean(expression: str) -> str:
     s = re.sub(r"^[\"'(\[]+|[\"')\],;:!?]+$", "", s).strip()
     if s.endswith(".") and not re.search(rf"\b{P.MONTH}$", s):
         s = s[:-1]  # sentence period, not an abbreviation ("next week." vs "Sept.")
-    s = re.sub(r"'s$", "", s)
+    s = re.sub(r"(?<!\d0)'s$", "", s)  # "Monday's" -> "monday"; "the 1990's" stays a decade
     s = re.sub(r"^(?:its|their|his|her|our|the company's) ", "the ", s)
     return s.strip()
 
@@ -412,10 +413,12 @@ def _holiday(s: str, ctx: Ctx) -> Timex | Period | None:
             "next": "future",
             "this coming": "future",
         }.get(rel, _tense_of(s, ctx.tense) if rel != "this" else None)
-        p = place_in_year(_day(this_year), ctx.anchor, tense)  # type: ignore[arg-type]
+        # "Easter week" is placed as the week (it may hold the anchor), the day as the day
+        probe = period_of(G.WEEK, this_year) if m.group("week") else _day(this_year)
+        p = place_in_year(probe, ctx.anchor, tense, settled=ctx.settled)  # type: ignore[arg-type]
         if rel in ("last", "this past") and p.first == ctx.anchor:
             p = year_shift(p, -1)
-        d = holiday_date(name, p.first.year)
+        d = holiday_date(name, ctx.anchor.year + round((p.first - probe.first).days / 365.25))
     if d is None:
         return None
     if m.group("week"):
@@ -487,7 +490,7 @@ def _month_day(
         for shift in (0, -1, 1):
             if year_shift(_day(guess), shift).first.isoweekday() == weekday:
                 return year_shift(_day(guess), shift)
-    return place_in_year(_day(guess), ctx.anchor, _tense_of(s, ctx.tense))
+    return place_in_year(_day(guess), ctx.anchor, _tense_of(s, ctx.tense), settled=ctx.settled)
 
 
 # --- decades, centuries, quarters, halves, seasons -------------------------------------
@@ -513,6 +516,9 @@ def _decade(s: str, ctx: Ctx) -> Timex | Period | None:
         r"forties|fifties|sixties|seventies|eighties|nineties)",
         s,
     )
+    if m and m.groupdict().get("c") and m.group("d") == "0" and m.group("c") != "20":
+        # "the 1800s", "the 1900s": the century, as people mean it (the 2000s: the decade)
+        return Period(G.CENTURY, date(int(m.group("c")) * 100, 1, 1))
     if m:
         century = m.groupdict().get("c")
         dec = int(m.group("d"))
@@ -543,7 +549,7 @@ def _quarter(s: str, ctx: Ctx) -> Timex | Period | None:
         rf"(?:the |a )?(?:(?P<pre>(?:fiscal )?{P.YEAR4}|this year's|last year's|next year's|the year's"
         rf"|year-ago|year-earlier|comparable year-ago|current|latest|this|last|next|previous"
         rf"|same|flat|fiscal) )?(?:fiscal[- ])?(?P<ord>{P.QUARTER_ORD})[- ](?:fiscal[- ])?quarter"
-        rf"(?: of (?:fiscal )?(?P<post>{P.YEAR4}|this year|last year|next year|the year))?",
+        rf"(?:(?: of)? (?:fiscal )?(?P<post>{P.YEAR4}|this year|last year|next year|the year))?",
         s,
     )
     if m:
@@ -560,14 +566,26 @@ def _quarter(s: str, ctx: Ctx) -> Timex | Period | None:
         m2 = re.fullmatch(rf"(?:the )?first (?:two|2) quarters of (?P<post>{P.YEAR4})", s)
         if m2:
             return Period(G.HALF, date(int(m2.group("post")), 1, 1))
-        m2 = re.fullmatch(rf"(?:(?P<pre>{P.YEAR4}) )?q(?P<q>[1-4])(?: (?P<post>{P.YEAR4}))?", s)
+        m2 = _SHORT_PART.fullmatch(s)
         if m2:
-            return _nth_part(
-                s, ctx, G.QUARTER, int(m2.group("q")), m2.group("pre") or "", m2.group("post") or ""
-            )
+            n = int(m2.group("n1") or m2.group("n2"))
+            gran = G.QUARTER if (m2.group("k1") or m2.group("k2")) == "q" else G.HALF
+            if gran is G.HALF and n > 2:
+                return None
+            post = m2.group("post") or ""
+            if re.fullmatch(r"(?:'|fy)?\d\d", post):
+                post = str(parse_year("'" + post[-2:]))
+            return _nth_part(s, ctx, gran, n, m2.group("pre") or "", post)
         return None
     h = 1 if m.group("ord") in ("first", "1st") else 2
     return _nth_part(s, ctx, G.HALF, h, "", m.group("post") or "")
+
+
+# "Q2 2024", "2Q 2024", "Q3'24", "Q4 of last year", "H1 2026", "1H26", "fiscal Q1"
+_SHORT_PART = re.compile(
+    rf"(?:(?P<pre>{P.YEAR4}|fiscal) )?(?:(?P<k1>[qh])(?P<n1>[1-4])|(?P<n2>[1-4])(?P<k2>[qh]))"
+    rf"(?: ?(?:of )?(?P<post>(?:fy ?)?{P.YEAR4}|'\d\d|fy\d\d|\d\d|this year|last year|next year))?"
+)
 
 
 def _nth_part(s: str, ctx: Ctx, gran: G, n: int, pre: str, post: str) -> Timex | Period | None:
@@ -683,6 +701,11 @@ def _base(ctx: Ctx, gran: G, anaphoric: bool) -> Period | None:
     return period_of(gran, ctx.anchor) if ctx.anchor else None
 
 
+# Which "the past/last week" TimeML writes as the current week (the rest: the previous
+# week, as "last week"; TempEval-3: "reported in the last week" on a Friday = the week before)
+_SEVEN_DAYS = {"the past"}
+
+
 def _deictic_unit(s: str, ctx: Ctx) -> Timex | Period | None:
     m = re.fullmatch(
         r"(?:(?P<rel>last|this|next|the past|the last|the previous|the preceding"
@@ -712,10 +735,8 @@ def _deictic_unit(s: str, ctx: Ctx) -> Timex | Period | None:
         )
     if gran is G.QUARTER and rel in ("the", "the latest", "latest", "the most recent", ""):
         return _earnings_quarter(ctx)
-    if gran is G.WEEK and unit == "week" and rel in ("the past", "the last"):
-        # "for the last week", "the past week": the seven days up to the anchor, written
-        # as the current week, as TimeML annotators do (unlike "last week", the previous
-        # calendar week)
+    if gran is G.WEEK and unit == "week" and rel in _SEVEN_DAYS:
+        # "the past week": the seven days up to the anchor, written as the current week
         return period_of(G.WEEK, ctx.anchor) if ctx.anchor else None
     ref = ctx.reference
     if (
@@ -749,8 +770,8 @@ def _weekend(s: str, ctx: Ctx, rel: str) -> Timex | Period | None:
     next_sat = a + timedelta(days=(6 - a.isoweekday()) % 7)
     if rel in _PREV:
         sat = last_sat if last_sat + timedelta(days=1) < a else last_sat - timedelta(days=7)
-    elif rel in _NEXT:
-        sat = next_sat if next_sat > a else next_sat + timedelta(days=7)
+    elif rel in _NEXT:  # the weekend of next week, as "next week" is the week after this one
+        sat = a + timedelta(days=13 - a.isoweekday())
     elif rel == "this" or _tense_of(s, ctx.tense) == "future":
         sat = next_sat if a.isoweekday() < 6 else last_sat
     else:
@@ -821,7 +842,7 @@ def _year_ago(s: str, ctx: Ctx) -> Timex | Period | None:
     ):
         # A comparison looks back from a reported period; a forecast ("losses
         # through the third quarter of 1990") is not what "a year ago" compares.
-        ref, ctx = None, Ctx(ctx.anchor, ctx.tense, None)
+        ref, ctx = None, Ctx(ctx.anchor, ctx.tense, None, ctx.settled)
     if quarterish or (ref is not None and ref.granularity is G.QUARTER):
         q = _earnings_quarter(ctx)
         if q is None:
@@ -960,7 +981,7 @@ def _month(s: str, ctx: Ctx) -> Timex | Period | None:
         return p if p.first > current.first else year_shift(p, 1)
     if rel == "this":
         return p
-    return place_in_year(p, a, _tense_of(s, ctx.tense))
+    return place_in_year(p, a, _tense_of(s, ctx.tense), settled=ctx.settled)
 
 
 def _year(s: str, ctx: Ctx) -> Timex | Period | None:
@@ -1216,6 +1237,7 @@ def normalise(
     *,
     tense: Tense | None = None,
     reference: Timex | None = None,
+    settled: bool = False,
 ) -> Timex | None:
     """Normalise one date expression as written, against the anchor (publication date).
 
@@ -1223,11 +1245,13 @@ def normalise(
     which side of the anchor a bare "Monday" or "April 7" falls on.
     ``reference`` is the date the discourse last set; anaphors ("a year
     earlier", "the following day", "the quarter") resolve against it.
+    ``settled`` says a past-tense clause has no word that looks ahead
+    (``tagger.looks_ahead``): a yearless date in it is not after the anchor.
     Returns None if the words are not a temporal expression.
     """
     s = _clean(expression)
     if not s or len(s) > 80:
         return None
     ref = reference if reference is not None and reference.start is not None else None
-    found = _resolve(s, Ctx(anchor, tense, ref))
+    found = _resolve(s, Ctx(anchor, tense, ref, settled and tense == "past"))
     return found.with_text(expression) if found is not None else None

@@ -31,6 +31,7 @@ _DUR_APPROX = r"(?:about|nearly|almost|some|more than|less than|no more than|at 
 _YEAR_TAIL = rf"(?:{_C}(?:{P.YEAR4}|{SPELLED_YEAR})(?!\d))"
 _MON_FULL = "(?:" + "|".join(FULL_MONTHS) + ")"
 _UNIT_WORDS = r"(?:year|month|week|quarter|decade|century)"
+_SHORT_PART = r"(?:Q[1-4]|H[12]|[1-4]Q|[12]H)"  # quarters and halves as analysts write them
 _REL = r"(?:last|this|next|this past|this coming|coming|past)"
 _DEICTIC_REL = (
     r"(?:last|this|next|the past|the last|the previous|the coming|the next|the current"
@@ -56,9 +57,13 @@ _TEMPLATES: list[str] = [
     rf"(?:the )?(?:(?:{P.YEAR4}|this year's|last year's|next year's|year-ago|year-earlier"
     rf"|current|latest|fiscal|comparable year-ago|same) )?(?:fiscal )?{P.QUARTER_ORD} (?:fiscal )?"
     rf"quarter(?: of (?:fiscal )?(?:{P.YEAR4}|this year|last year|next year))?",
-    rf"(?:fiscal )?{P.QUARTER_ORD}-quarter",  # adjective: "third-quarter loss", no determiner
+    rf"(?:fiscal )?{P.QUARTER_ORD}-quarter(?: (?:of )?{P.YEAR4}(?!\d))?",  # adjective: "third-quarter loss", no determiner
     rf"the (?:first|last) (?:two|three|{P.QUARTER_ORD}) quarters(?: of {P.YEAR4})?",
     rf"(?:the )?(?:first|second) half of (?:{P.YEAR4}|this year|last year|next year|the year)",
+    # abbreviated: "Q2 2024", "2Q 2024", "Q3'24", "Q4 of last year", "H1 2026", "1H26"
+    rf"(?:{P.YEAR4} )?(?:fiscal )?{_SHORT_PART}(?:['’]\d\d|\d\d(?!\d)|(?: of)? (?:FY ?)?{P.YEAR4}"
+    r"| (?:of )?(?:this|last|next) year)?",
+    rf"(?:the )?(?:{P.QUARTER_ORD}[- ]quarter|{P.QUARTER_ORD} half) (?:of )?(?:last|this|next) year",
     # deictic units: "last week", "this fiscal year", "the end of the year", "the weekend"
     rf"{_MODT}?{_DEICTIC_REL}(?: fiscal| calendar)? (?:{_UNIT_WORDS}|weekend)",
     rf"{_MODT}the (?:{_UNIT_WORDS}|weekend)|the weekend|year-end|year end|year's end"
@@ -119,6 +124,7 @@ def _compiled() -> list[re.Pattern[str]]:
 _CAPITALISED = re.compile(
     rf"\b(?:{P.MONTH}|{P.WEEKDAY}|christmas|easter|thanksgiving|halloween)(?![a-z])", re.IGNORECASE
 )
+_SHORT_PART_SPAN = re.compile(rf"(?<![a-z])(?:{_SHORT_PART})", re.IGNORECASE)
 _YEAR_ONLY = re.compile(r"(?:fiscal(?: year)?|FY|the year|calendar(?: year)?)?\s*(\d{4})", re.I)
 _QUANTITY_BEFORE = re.compile(
     r"(?:[$£€#]|\bno\.|\bnumber|\babout|\bsome|\bnearly|\bover|\bthan"
@@ -166,6 +172,9 @@ def _plausible(text: str, m: re.Match[str]) -> bool:
             r"\b(?:in|since|of|from|until|by)\s*$", before, re.I
         ):
             return False
+    short = _SHORT_PART_SPAN.search(span)
+    if short and (not short.group(0).isupper() or ("h" in low and not re.search(r"\d\d", low[2:]))):
+        return False  # "q3" is no quarter; "H2" alone is more often hydrogen than a half-year
     if re.fullmatch(r"(?:the )?(?:fall|spring)", low) and not re.search(r"\bin\s*$", before, re.I):
         return False  # "the fall of Rome", "a spring in his step"
     if re.search(r"\bhalf\b", low) is None and re.fullmatch(r"(?:a|an) (?:second|minute)", low):
@@ -246,7 +255,15 @@ _FUTURE_BIGRAMS = {
     ("intends", "to"),
     ("aims", "to"),
     ("hopes", "to"),
+    ("hope", "to"),
+    ("hoping", "to"),
     ("expects", "to"),
+    ("expect", "to"),
+    ("expecting", "to"),
+    ("aim", "to"),
+    ("aiming", "to"),
+    ("want", "to"),
+    ("wants", "to"),
     ("likely", "to"),
     ("poised", "to"),
     # commitments: what is agreed, promised or decided is done later
@@ -303,6 +320,13 @@ _PRESENT_VERBS = {
         "convene",
     )
     for f in (v, v + "s", v + "es")
+}
+# "returns", "meets": the third-person forms, which a bare noun subject takes
+_THIRD_PERSON = {
+    f
+    for f in _PRESENT_VERBS
+    if (f.endswith("es") and f[:-2] in _PRESENT_VERBS)
+    or (f.endswith("s") and not f.endswith("ss") and f[:-1] in _PRESENT_VERBS)
 }
 _SUBJECT_PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "who"}
 _PAST = {
@@ -585,9 +609,11 @@ def _verb_tense(tokens: list[str], i: int) -> Tense | None:
         and (
             prev[-1] in _SUBJECT_PRONOUNS
             or (tokens[i - 1][:1].isupper() and prev[-1] not in _DETERMINERS)
+            # "the orchestra returns [in August]": a noun subject right after a determiner
+            or (w in _THIRD_PERSON and len(prev) >= 2 and prev[-2] in ("the", "its", "their"))
         )
     ):
-        return "present"  # "Clinton and Arafat meet separately [Monday]", "he leaves [Friday]"
+        return "future"  # "Clinton and Arafat meet separately [Monday]", "he leaves [Friday]"
     return None
 
 
@@ -616,6 +642,59 @@ def infer_tense(left: str, right: str) -> Tense | None:
         return "future"
     return _nearest_verb_tense(ltoks, rtoks) or _nearest_verb_tense(
         _TOKEN.findall(left)[-WIDE_WINDOW:], _TOKEN.findall(right)[:WIDE_WINDOW]
+    )
+
+
+# Words that make a past-tense clause point ahead of its own time: reported plans,
+# deadlines, terms ("said it would ...", "extended to", "invited them to a summit on").
+_AHEAD_WORDS = frozenset(
+    {
+        "will",
+        "would",
+        "'ll",
+        "shall",
+        "to",
+        "until",
+        "till",
+        "through",
+        "by",
+        "deadline",
+        "payable",
+        "record",
+        "due",
+        "expire",
+        "expires",
+        "expired",
+        "extended",
+        "invited",
+        "next",
+        "upcoming",
+        "coming",
+        "ahead",
+        "before",
+        "starting",
+        "beginning",
+        "effective",
+    }
+    | _FUTURE_VERBS
+)
+
+
+def looks_ahead(left: str, right: str) -> bool:
+    """Whether the clause around an expression has a word that points ahead of its time.
+
+    A past-tense clause without one reports what happened ("The plant opened in
+    December"): a yearless date in it is not after the publication date. With
+    one ("said it would open in December", "payable Dec. 7") it may be.
+    """
+    left = _clause_bounds(left, last=True)
+    right = _clause_bounds(right, last=False)
+    words = [
+        w.lower() for w in _TOKEN.findall(left)[-WIDE_WINDOW:] + _TOKEN.findall(right)[:WIDE_WINDOW]
+    ]
+    return any(
+        w in _AHEAD_WORDS and not (i and words[i - 1] in _DETERMINERS)  # "the plan" is a noun
+        for i, w in enumerate(words)
     )
 
 
@@ -761,20 +840,22 @@ def find_dates(text: str, anchor: date | None) -> list[DateMention]:
 
 @lru_cache(maxsize=8)
 def _find_dates(text: str, anchor: date | None) -> tuple[DateMention, ...]:
-    chosen: list[tuple[int, int, Tense | None]] = []
+    chosen: list[tuple[int, int, Tense | None, bool]] = []
     taken_until = -1
     for start, end in _candidates(text):
         if start < taken_until:
             continue
-        tense = infer_tense(*tense_context(text, start, end))
-        if normalise(text[start:end], anchor, tense=tense) is None:
+        left, right = tense_context(text, start, end)
+        tense = infer_tense(left, right)
+        settled = tense == "past" and not looks_ahead(left, right)
+        if normalise(text[start:end], anchor, tense=tense, settled=settled) is None:
             continue  # not a temporal expression after all; a shorter candidate may be
-        chosen.append((start, end, tense))
+        chosen.append((start, end, tense, settled))
         taken_until = end
     mentions: list[DateMention] = []
-    for start, end, tense in chosen:
+    for start, end, tense, settled in chosen:
         reference = reference_before(mentions, start)
-        tx = normalise(text[start:end], anchor, tense=tense, reference=reference)
+        tx = normalise(text[start:end], anchor, tense=tense, reference=reference, settled=settled)
         if tx is not None:
             mentions.append(DateMention(start, end, tx))
     return tuple(mentions)
