@@ -10,9 +10,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from summarizer.dates import find_dates
 from summarizer.dates.roles import mention_role
+from summarizer.schemas import EventDate
+from summarizer.timeline.dating import written
 
 PUB = date(2024, 3, 14)  # a Thursday
 
@@ -301,3 +304,30 @@ def test_quarter_and_half_shapes_need_their_capital_and_halves_a_year(sentence: 
     assert all(
         m.timex.granularity not in ("quarter", "half") for m in find_dates(sentence, EVERYDAY)
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words", "value", "gran", "timex"),
+    [
+        ("Sales fell in Q2 2024, the company said.", "Q2 2024", "2024", "year", "2024-Q2"),
+        ("Fans gathered over the weekend.", "the weekend", "2025-11", "month", "2025-W45-WE"),
+        ("The bridge opened last summer.", "last summer", "2025", "year", "2025-SU"),
+        ("The plant opened in December, workers said.", "December", "2024-12", "month", None),
+    ],
+)
+def test_event_dates_keep_the_finer_value(
+    sentence: str, words: str, value: str, gran: str, timex: str | None
+) -> None:
+    m = mention(sentence, words, EVERYDAY)
+    ed = written(m)
+    assert ed is not None
+    assert (ed.value, ed.granularity, ed.timex) == (value, gran, timex)
+    assert (ed.start, ed.end) == (m.timex.start, m.timex.end)
+
+
+@pytest.mark.parametrize("value", ["2024-13-45x", "Q2 2024", "P5Y", "last week"])
+def test_event_date_values_are_timex_values(value: str) -> None:
+    with pytest.raises(ValidationError):
+        EventDate(value=value, source="written")
+    with pytest.raises(ValidationError):
+        EventDate(timex=value, source="written")

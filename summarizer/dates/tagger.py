@@ -693,7 +693,9 @@ def looks_ahead(left: str, right: str) -> bool:
         w.lower() for w in _TOKEN.findall(left)[-WIDE_WINDOW:] + _TOKEN.findall(right)[:WIDE_WINDOW]
     ]
     return any(
-        w in _AHEAD_WORDS and not (i and words[i - 1] in _DETERMINERS)  # "the plan" is a noun
+        w in _AHEAD_WORDS
+        # "the plan", "the expected rise": a noun or adjective, not a verb that looks ahead
+        and not (w in _FUTURE_VERBS and i and words[i - 1] in _DETERMINERS)
         for i, w in enumerate(words)
     )
 
