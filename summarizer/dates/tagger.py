@@ -145,6 +145,22 @@ _MONTH_CUE_BEFORE = re.compile(
 )
 
 
+_MAY_OR_MARCH = re.compile(r"(?:may|march)")
+_NOT_A_MONTH_AFTER = re.compile(
+    r"\s+(?:be|have|not|also|well|still|need|want|say|take|make)\b", re.I
+)
+_LOWER_WORD = re.compile(r"[a-z]+")
+_COMMA_AFTER = re.compile(r"\s*,")
+_YEAR_SPAN_RANGE = re.compile(r"\d{4}\s*[-\u2013]\s*\d{2,4}")
+_YEAR_PREPOSITION_BEFORE = re.compile(r"\b(?:in|since|of|from|until|by)\s*$", re.I)
+_TWO_DIGITS = re.compile(r"\d\d")
+_FALL_OR_SPRING = re.compile(r"(?:the )?(?:fall|spring)")
+_IN_BEFORE = re.compile(r"\bin\s*$", re.I)
+_HALF_WORD = re.compile(r"\bhalf\b")
+_A_SECOND_OR_MINUTE = re.compile(r"(?:a|an) (?:second|minute)")
+_DURATION_CODE = re.compile(r"p(?:\d+[ymwd]|t\d+[hms])")
+
+
 def _plausible(text: str, m: re.Match[str]) -> bool:
     """Reject spans that are words of the same shape but not dates ("may be", "$ 2008 million")."""
     span = m.group(0)
@@ -153,13 +169,11 @@ def _plausible(text: str, m: re.Match[str]) -> bool:
         if not word.group(0)[0].isupper():
             return False
     low = span.lower()
-    if re.fullmatch(r"(?:may|march)", low):
-        return bool(_MONTH_CUE_BEFORE.search(before)) and not re.match(
-            r"\s+(?:be|have|not|also|well|still|need|want|say|take|make)\b", after, re.I
-        )
-    if re.fullmatch(r"[a-z]+", low) and low in FULL_MONTHS:
-        return bool(_MONTH_CUE_BEFORE.search(before)) or bool(re.match(r"\s*,", after))
-    if re.fullmatch(r"\d{4}\s*[-\u2013]\s*\d{2,4}", span) and (
+    if _MAY_OR_MARCH.fullmatch(low):
+        return bool(_MONTH_CUE_BEFORE.search(before)) and not _NOT_A_MONTH_AFTER.match(after)
+    if _LOWER_WORD.fullmatch(low) and low in FULL_MONTHS:
+        return bool(_MONTH_CUE_BEFORE.search(before)) or bool(_COMMA_AFTER.match(after))
+    if _YEAR_SPAN_RANGE.fullmatch(span) and (
         _QUANTITY_BEFORE.search(before) or _QUANTITY_AFTER.match(after)
     ):
         return False  # "$ 1990-95 million", "1990-95 percent"
@@ -168,22 +182,16 @@ def _plausible(text: str, m: re.Match[str]) -> bool:
         year = int(y.group(1))
         if _QUANTITY_BEFORE.search(before) or _QUANTITY_AFTER.match(after):
             return False
-        if not 1900 <= year <= 2099 and not re.search(
-            r"\b(?:in|since|of|from|until|by)\s*$", before, re.I
-        ):
+        if not 1900 <= year <= 2099 and not _YEAR_PREPOSITION_BEFORE.search(before):
             return False
     short = _SHORT_PART_SPAN.search(span)
-    if short and (not short.group(0).isupper() or ("h" in low and not re.search(r"\d\d", low[2:]))):
+    if short and (not short.group(0).isupper() or ("h" in low and not _TWO_DIGITS.search(low[2:]))):
         return False  # "q3" is no quarter; "H2" alone is more often hydrogen than a half-year
-    if re.fullmatch(r"(?:the )?(?:fall|spring)", low) and not re.search(r"\bin\s*$", before, re.I):
+    if _FALL_OR_SPRING.fullmatch(low) and not _IN_BEFORE.search(before):
         return False  # "the fall of Rome", "a spring in his step"
-    if re.search(r"\bhalf\b", low) is None and re.fullmatch(r"(?:a|an) (?:second|minute)", low):
+    if _HALF_WORD.search(low) is None and _A_SECOND_OR_MINUTE.fullmatch(low):
         return False  # "a second term"
-    return not (
-        low.startswith("p")
-        and re.fullmatch(r"p(?:\d+[ymwd]|t\d+[hms])", low)
-        and not span.isupper()
-    )
+    return not (low.startswith("p") and _DURATION_CODE.fullmatch(low) and not span.isupper())
 
 
 # --- tense ------------------------------------------------------------------------------
@@ -617,6 +625,11 @@ def _verb_tense(tokens: list[str], i: int) -> Tense | None:
     return None
 
 
+_AHEAD_PHRASE_BEFORE = re.compile(r"(?:as soon as|as early as|ahead of|in time for|effective)$")
+_POSSESSIVE_AFTER = re.compile(r"\s*['’]s\b")
+_BOUNDARY_WORD_BEFORE = re.compile(r"(?:before|until|for)$")
+
+
 def infer_tense(left: str, right: str) -> Tense | None:
     """Direction of the clause around an expression, from the nearest verb group.
 
@@ -628,13 +641,13 @@ def infer_tense(left: str, right: str) -> Tense | None:
     right = _clause_bounds(right, last=False)
     ltoks, rtoks = _TOKEN.findall(left)[-NEAR_WINDOW:], _TOKEN.findall(right)[:NEAR_WINDOW]
     near = " ".join(ltoks[-3:]).lower()
-    if any(t.lower() in ("next", "upcoming", "coming") for t in ltoks[-2:]) or re.search(
-        r"(?:as soon as|as early as|ahead of|in time for|effective)$", near
-    ):
+    if any(
+        t.lower() in ("next", "upcoming", "coming") for t in ltoks[-2:]
+    ) or _AHEAD_PHRASE_BEFORE.search(near):
         return "future"
     if ltoks and ltoks[-1].lower() in ("last", "since"):
         return "past"  # "last [October]", "since [March]": the word just before decides
-    if re.match(r"\s*['’]s\b", right) and not re.search(r"(?:before|until|for)$", near):
+    if _POSSESSIVE_AFTER.match(right) and not _BOUNDARY_WORD_BEFORE.search(near):
         return "past"  # "Tuesday's meeting": a possessive date names an event already known
     if ltoks and ltoks[-1].lower() in ("until", "till", "through") and _holds_now(ltoks[:-1]):
         # "has given them until [Tuesday]", "has extended loans through [January]": a
