@@ -190,6 +190,7 @@ EVERYDAY = date(2025, 11, 13)
         ),
         ("Profit doubled in 3Q 2023.", "3Q 2023", "2023-Q3", "2023-07-01", "2023-09-30"),
         ("Margins narrowed in Q4'23.", "Q4'23", "2023-Q4", "2023-10-01", "2023-12-31"),
+        ("Sales rose in Q1 '24.", "Q1 '24", "2024-Q1", "2024-01-01", "2024-03-31"),
         (
             "Sales fell in the fourth quarter last year.",
             "the fourth quarter last year",
@@ -283,6 +284,9 @@ def test_periods_people_write(sentence: str, words: str, value: str, start: str,
         # a present tense with a future sense
         ("The orchestra returns in August.", "August", "2026-08"),
         ("The minister travels to Paris on December 3.", "December 3", "2025-12-03"),
+        ("The ferry service resumes in October.", "October", "2026-10"),
+        # ... unless reported from a past: a recent date stays ("would act by Nov. 1")
+        ("The board said it would decide by November 1.", "November 1", "2025-11-01"),
         # hope / expect / plan to ... by a weekday: the coming one
         ("Workers hope to finish the bridge by Monday.", "Monday", "2025-11-17"),
         ("Officials expect to reopen the road by Friday.", "Friday", "2025-11-14"),

@@ -230,8 +230,8 @@ def place_in_year(p: Period, anchor: date, tense: Tense | None, *, settled: bool
 
     Past tense cannot point (well) after the anchor, future cannot point (well)
     before it; with no tense the reading closest to the anchor wins, ties to the
-    anchor's year. ``settled``: the past-tense clause has no word that looks
-    ahead (see ``tagger.looks_ahead``), so the date is not after the anchor at all.
+    anchor's year. ``settled``: nothing in the clause turns its tense the other way
+    (``tagger.settled``), so the date is not on the wrong side of the anchor at all.
     """
     if tense == "past":
         # Writers drop the year only for dates near publication: a date a few
@@ -242,8 +242,10 @@ def place_in_year(p: Period, anchor: date, tense: Tense | None, *, settled: bool
     if tense == "future":
         # Likewise a date up to a month before publication in a future clause is
         # reported future ("said they would act by Jan. 14") or a statistic "through"
-        # a recent date, not the same date next year ("next January" says that).
-        return year_shift(p, 1) if (anchor - p.last).days > FUTURE_SLACK_DAYS else p
+        # a recent date, not the same date next year ("next January" says that),
+        # unless the clause reports from no past ("The market reopens in May").
+        slack = 0 if settled else FUTURE_SLACK_DAYS
+        return year_shift(p, 1) if (anchor - p.last).days > slack else p
 
     def distance(q: Period) -> int:
         if q.first <= anchor <= q.last:

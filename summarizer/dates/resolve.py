@@ -54,7 +54,7 @@ class Ctx:
     anchor: date | None
     tense: Tense | None
     reference: Timex | None  # the date the discourse last set, for anaphors
-    settled: bool = False  # a past clause that looks nowhere ahead (model.place_in_year)
+    settled: bool = False  # nothing in the clause turns its tense (model.place_in_year)
 
 
 Rule = Callable[[str, Ctx], "Timex | Period | None"]
@@ -1330,13 +1330,13 @@ def normalise(
     which side of the anchor a bare "Monday" or "April 7" falls on.
     ``reference`` is the date the discourse last set; anaphors ("a year
     earlier", "the following day", "the quarter") resolve against it.
-    ``settled`` says a past-tense clause has no word that looks ahead
-    (``tagger.looks_ahead``): a yearless date in it is not after the anchor.
+    ``settled`` says nothing in a past (future) clause turns it the other way
+    (``tagger.settled``): a yearless date in it is not after (before) the anchor.
     Returns None if the words are not a temporal expression.
     """
     s = _clean(expression)
     if not s or len(s) > 80:
         return None
     ref = reference if reference is not None and reference.start is not None else None
-    found = _resolve(s, Ctx(anchor, tense, ref, settled and tense == "past"))
+    found = _resolve(s, Ctx(anchor, tense, ref, settled and tense in ("past", "future")))
     return found.with_text(expression) if found is not None else None

@@ -61,7 +61,7 @@ _TEMPLATES: list[str] = [
     rf"the (?:first|last) (?:two|three|{P.QUARTER_ORD}) quarters(?: of {P.YEAR4})?",
     rf"(?:the )?(?:first|second) half of (?:{P.YEAR4}|this year|last year|next year|the year)",
     # abbreviated: "Q2 2024", "2Q 2024", "Q3'24", "Q4 of last year", "H1 2026", "1H26"
-    rf"(?:{P.YEAR4} )?(?:fiscal )?{_SHORT_PART}(?:['’]\d\d|\d\d(?!\d)|(?: of)? (?:FY ?)?{P.YEAR4}"
+    rf"(?:{P.YEAR4} )?(?:fiscal )?{_SHORT_PART}(?: ?['’]\d\d|\d\d(?!\d)|(?: of)? (?:FY ?)?{P.YEAR4}"
     r"| (?:of )?(?:this|last|next) year)?",
     rf"(?:the )?(?:{P.QUARTER_ORD}[- ]quarter|{P.QUARTER_ORD} half) (?:of )?(?:last|this|next) year",
     # deictic units: "last week", "this fiscal year", "the end of the year", "the weekend"
@@ -308,6 +308,10 @@ _PRESENT_VERBS = {
         "arrive",
         "return",
         "resume",
+        "reopen",
+        "end",
+        "debut",
+        "premiere",
         "vote",
         "face",
         "close",
@@ -618,7 +622,7 @@ def _verb_tense(tokens: list[str], i: int) -> Tense | None:
             prev[-1] in _SUBJECT_PRONOUNS
             or (tokens[i - 1][:1].isupper() and prev[-1] not in _DETERMINERS)
             # "the orchestra returns [in August]": a noun subject right after a determiner
-            or (w in _THIRD_PERSON and len(prev) >= 2 and prev[-2] in ("the", "its", "their"))
+            or (w in _THIRD_PERSON and _noun_subject(tokens[max(0, i - 3) : i]))
         )
     ):
         return "future"  # "Clinton and Arafat meet separately [Monday]", "he leaves [Friday]"
@@ -628,6 +632,15 @@ def _verb_tense(tokens: list[str], i: int) -> Tense | None:
 _AHEAD_PHRASE_BEFORE = re.compile(r"(?:as soon as|as early as|ahead of|in time for|effective)$")
 _POSSESSIVE_AFTER = re.compile(r"\s*['’]s\b")
 _BOUNDARY_WORD_BEFORE = re.compile(r"(?:before|until|for)$")
+
+
+def _noun_subject(before: list[str]) -> bool:
+    """'the orchestra', 'the ferry service': a determiner and one or two lower-case nouns."""
+    for k in (2, 3):
+        if len(before) >= k and before[-k].lower() in ("the", "its", "their"):
+            nouns = before[-k + 1 :]
+            return all(n.isalpha() and n.islower() and not n.endswith("ed") for n in nouns)
+    return False
 
 
 def infer_tense(left: str, right: str) -> Tense | None:
@@ -711,6 +724,25 @@ def looks_ahead(left: str, right: str) -> bool:
         and not (w in _FUTURE_VERBS and i and words[i - 1] in _DETERMINERS)
         for i, w in enumerate(words)
     )
+
+
+def looks_back(left: str, right: str) -> bool:
+    """Whether the clause around an expression has a past-tense verb: a future in it may
+    be reported from that past ("said they would act by [Jan. 14]")."""
+    left = _clause_bounds(left, last=True)
+    right = _clause_bounds(right, last=False)
+    tokens = _TOKEN.findall(left)[-WIDE_WINDOW:] + _TOKEN.findall(right)[:WIDE_WINDOW]
+    return any(_verb_tense(tokens, i) == "past" for i in range(len(tokens)))
+
+
+def settled(left: str, right: str, tense: Tense | None) -> bool:
+    """Whether nothing in the clause turns its tense the other way: a past clause with no
+    word that looks ahead, a future one with no past verb it may be reported from."""
+    if tense == "past":
+        return not looks_ahead(left, right)
+    if tense == "future":
+        return not looks_back(left, right)
+    return False
 
 
 def _holds_now(ltoks: list[str]) -> bool:
@@ -862,15 +894,15 @@ def _find_dates(text: str, anchor: date | None) -> tuple[DateMention, ...]:
             continue
         left, right = tense_context(text, start, end)
         tense = infer_tense(left, right)
-        settled = tense == "past" and not looks_ahead(left, right)
-        if normalise(text[start:end], anchor, tense=tense, settled=settled) is None:
+        firm = settled(left, right, tense)
+        if normalise(text[start:end], anchor, tense=tense, settled=firm) is None:
             continue  # not a temporal expression after all; a shorter candidate may be
-        chosen.append((start, end, tense, settled))
+        chosen.append((start, end, tense, firm))
         taken_until = end
     mentions: list[DateMention] = []
-    for start, end, tense, settled in chosen:
+    for start, end, tense, firm in chosen:
         reference = reference_before(mentions, start)
-        tx = normalise(text[start:end], anchor, tense=tense, reference=reference, settled=settled)
+        tx = normalise(text[start:end], anchor, tense=tense, reference=reference, settled=firm)
         if tx is not None:
             mentions.append(DateMention(start, end, tx))
     return tuple(mentions)
