@@ -253,6 +253,21 @@ EVERYDAY = date(2025, 11, 13)
             "2025-11-16",
         ),
         ("Talks resume next weekend.", "next weekend", "2025-W47-WE", "2025-11-22", "2025-11-23"),
+        # a Monday holiday's weekend is the one before it
+        (
+            "Traffic jams marked Labor Day weekend.",
+            "Labor Day weekend",
+            "2025-W35-WE",
+            "2025-08-30",
+            "2025-08-31",
+        ),
+        (
+            "The economy shrank in the July-September quarter.",
+            "the July-September quarter",
+            "2025-Q3",
+            "2025-07-01",
+            "2025-09-30",
+        ),
         ("The bridge opened last summer.", "last summer", "2025-SU", "2025-06-01", "2025-08-31"),
         ("The road will reopen next spring.", "next spring", "2026-SP", "2026-03-01", "2026-05-31"),
     ],
@@ -294,6 +309,11 @@ def test_periods_people_write(sentence: str, words: str, value: str, start: str,
         # the last week: the previous ISO week; last week likewise
         ("Prices rose sharply in the last week.", "the last week", "2025-W45"),
         ("Sales rose last week.", "last week", "2025-W45"),
+        (
+            "The firm said earlier in the week that it would sell.",
+            "earlier in the week",
+            "2025-W46",
+        ),
     ],
 )
 def test_direction_and_granularity(sentence: str, words: str, value: str) -> None:

@@ -451,6 +451,9 @@ def _holiday(s: str, ctx: Ctx) -> Timex | Period | None:
         d = holiday_date(name, ctx.anchor.year + round((p.first - probe.first).days / 365.25))
     if d is None:
         return None
+    if m.group("week") == " weekend":  # "Labor Day weekend": the weekend next to the day
+        iso = d.isoweekday()
+        return weekend_period(d - timedelta(days={1: 2, 7: 1}.get(iso, iso - 6)))
     if m.group("week"):
         return Period(G.WEEK, d - timedelta(days=d.isoweekday() - 1))
     return _day(d)
@@ -597,6 +600,10 @@ _HALF_ORDINAL = re.compile(
     rf"(?:the )?(?P<ord>first|second|last|1st|2nd)[- ]half(?: of (?P<post>{P.YEAR4}"
     rf"|this year|last year|next year|the year))?"
 )
+_MONTHS_QUARTER = re.compile(
+    rf"(?:the )?(?P<m1>{P.MONTH}) ?[-\u2013/] ?(?P<m2>{P.MONTH}) quarter"
+    rf"(?:(?: of)? (?P<post>{P.YEAR4}|this year|last year|next year))?"
+)
 _FIRST_TWO_QUARTERS = re.compile(rf"(?:the )?first (?:two|2) quarters of (?P<post>{P.YEAR4})")
 _SHORT_YEAR = re.compile(r"(?:'|fy)?\d\d")
 
@@ -610,6 +617,12 @@ def _quarter(s: str, ctx: Ctx) -> Timex | Period | None:
         return _nth_part(s, ctx, G.QUARTER, q, m.group("pre") or "", m.group("post") or "")
     m = _HALF_ORDINAL.fullmatch(s)
     if not m:
+        m2 = _MONTHS_QUARTER.fullmatch(s)
+        if m2:  # "the July-September quarter": a calendar quarter named by its months
+            first, last = month_number(m2.group("m1")), month_number(m2.group("m2"))
+            if first is None or last is None or first % 3 != 1 or last != first + 2:
+                return None
+            return _nth_part(s, ctx, G.QUARTER, first // 3 + 1, "", m2.group("post") or "")
         m2 = _FIRST_TWO_QUARTERS.fullmatch(s)
         if m2:
             return Period(G.HALF, date(int(m2.group("post")), 1, 1))

@@ -24,7 +24,7 @@ from .resolve import normalise
 _MODT = (
     r"(?:(?:early|late|mid|earlier|later|around|sometime|some time)[- ]|the (?:beginning|start|end|middle|close|rest"
     r"|remainder|early part|latter part|first half|second half|last half) of "
-    r"|(?:the )?(?:early|late|mid)[- ]|(?:beginning|end|middle) of )"
+    r"|(?:the )?(?:early|late|mid)[- ]|(?:beginning|end|middle) of |(?:earlier|later|early|late) in )"
 )
 _C = r"\s*,?\s*"
 _DUR_APPROX = r"(?:about|nearly|almost|some|more than|less than|no more than|at least|up to|roughly|around|approximately)"  # an optional comma, with or without tokenisation spaces
@@ -57,7 +57,8 @@ _TEMPLATES: list[str] = [
     rf"(?:the )?(?:(?:{P.YEAR4}|this year's|last year's|next year's|year-ago|year-earlier"
     rf"|current|latest|fiscal|comparable year-ago|same) )?(?:fiscal )?{P.QUARTER_ORD} (?:fiscal )?"
     rf"quarter(?: of (?:fiscal )?(?:{P.YEAR4}|this year|last year|next year))?",
-    rf"(?:fiscal )?{P.QUARTER_ORD}-quarter(?: (?:of )?{P.YEAR4}(?!\d))?",  # adjective: "third-quarter loss", no determiner
+    rf"(?:fiscal )?{P.QUARTER_ORD}-quarter(?: (?:of )?{P.YEAR4}(?!\d))?",
+    rf"(?:the )?{_MON_FULL} ?[-\u2013/] ?{_MON_FULL} quarter(?: (?:of )?(?:{P.YEAR4}|this year|last year|next year))?",  # adjective: "third-quarter loss", no determiner
     rf"the (?:first|last) (?:two|three|{P.QUARTER_ORD}) quarters(?: of {P.YEAR4})?",
     rf"(?:the )?(?:first|second) half of (?:{P.YEAR4}|this year|last year|next year|the year)",
     # abbreviated: "Q2 2024", "2Q 2024", "Q3'24", "Q4 of last year", "H1 2026", "1H26"
