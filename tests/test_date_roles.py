@@ -12,8 +12,10 @@ from datetime import date, timedelta
 import pytest
 from pydantic import ValidationError
 
+from summarizer import Settings, summarise
 from summarizer.dates import find_dates
 from summarizer.dates.roles import mention_role
+from summarizer.render import markdown
 from summarizer.schemas import EventDate
 from summarizer.timeline.dating import written
 
@@ -355,3 +357,12 @@ def test_event_date_values_are_timex_values(value: str) -> None:
         EventDate(value=value, source="written")
     with pytest.raises(ValidationError):
         EventDate(timex=value, source="written")
+
+
+def test_a_reader_sees_the_week_the_words_name() -> None:
+    # the timeline files "two weeks ago" under a calendar month; the views show the week
+    text = "The bakery on Main Street closed two weeks ago after forty years."
+    result = summarise(text, date="2025-11-13", settings=Settings(cache=False), no_model=True)
+    dated = [e for e in result.events if e.date.timex == "2025-W44"]
+    assert dated and dated[0].date.value == "2025-10"
+    assert "| 2025-W44 |" in markdown(result)
