@@ -310,6 +310,8 @@ def test_periods_people_write(sentence: str, words: str, value: str, start: str,
         ("The party plans to name a candidate by Tuesday.", "Tuesday", "2025-11-18"),
         # the last week: the previous ISO week; last week likewise
         ("Prices rose sharply in the last week.", "the last week", "2025-W45"),
+        # ... but a state that holds now spans the seven days up to now: the current week
+        ("She has been in Geneva for the last week.", "the last week", "2025-W46"),
         ("Sales rose last week.", "last week", "2025-W45"),
         (
             "The firm said earlier in the week that it would sell.",

@@ -768,7 +768,8 @@ def _base(ctx: Ctx, gran: G, anaphoric: bool) -> Period | None:
 
 
 # Which "the past/last week" TimeML writes as the current week (the rest: the previous
-# week, as "last week"; TempEval-3: "reported in the last week" on a Friday = the week before)
+# week, as "last week"; TempEval-3: "reported in the last week" on a Friday = the week
+# before), besides "the last week" as the span of a state that holds now (present tense)
 _SEVEN_DAYS = {"the past"}
 
 
@@ -803,8 +804,13 @@ def _deictic_unit(s: str, ctx: Ctx) -> Timex | Period | None:
         )
     if gran is G.QUARTER and rel in ("the", "the latest", "latest", "the most recent", ""):
         return _earnings_quarter(ctx)
-    if gran is G.WEEK and unit == "week" and rel in _SEVEN_DAYS:
-        # "the past week": the seven days up to the anchor, written as the current week
+    if (
+        gran is G.WEEK
+        and unit == "week"
+        and (rel in _SEVEN_DAYS or (rel == "the last" and ctx.tense == "present"))
+    ):
+        # "the past week", "has been there for the last week": the seven days up to the
+        # anchor, written as the current week
         return period_of(G.WEEK, ctx.anchor) if ctx.anchor else None
     ref = ctx.reference
     if (

@@ -667,6 +667,9 @@ def infer_tense(left: str, right: str) -> Tense | None:
         # "has given them until [Tuesday]", "has extended loans through [January]": a
         # state that holds at the time of writing and lasts until the date -> ahead.
         return "future"
+    if ltoks and ltoks[-1].lower() == "for" and _holds_now(ltoks[:-1]):
+        # "has been in Bethesda for [the last week]": a state that lasts up to now
+        return "present"
     return _nearest_verb_tense(ltoks, rtoks) or _nearest_verb_tense(
         _TOKEN.findall(left)[-WIDE_WINDOW:], _TOKEN.findall(right)[:WIDE_WINDOW]
     )
