@@ -295,6 +295,7 @@ def test_periods_people_write(sentence: str, words: str, value: str, start: str,
         ("The plant opened in December, workers said.", "December", "2024-12"),
         ("The council approved the plan on December 3.", "December 3", "2024-12-03"),
         ("Troops celebrated Christmas at the front.", "Christmas", "2024-12-25"),
+        ("The league voted on Dec. 4 to expand.", "Dec. 4", "2024-12-04"),
         # ... but a reported plan or a term may lie ahead
         ("The firm said it would open the plant in December.", "December", "2025-12"),
         ("The board declared a dividend payable Dec. 15.", "Dec. 15", "2025-12-15"),
@@ -302,6 +303,7 @@ def test_periods_people_write(sentence: str, words: str, value: str, start: str,
         ("The orchestra returns in August.", "August", "2026-08"),
         ("The minister travels to Paris on December 3.", "December 3", "2025-12-03"),
         ("The ferry service resumes in October.", "October", "2026-10"),
+        ("Parliament reconvenes on November 2.", "November 2", "2026-11-02"),
         # ... unless reported from a past: a recent date stays ("would act by Nov. 1")
         ("The board said it would decide by November 1.", "November 1", "2025-11-01"),
         # hope / expect / plan to ... by a weekday: the coming one

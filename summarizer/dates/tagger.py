@@ -331,6 +331,7 @@ _PRESENT_VERBS = {
         "tour",
         "appear",
         "convene",
+        "reconvene",
     )
     for f in (v, v + "s", v + "es")
 }
@@ -719,9 +720,10 @@ def looks_ahead(left: str, right: str) -> bool:
     """
     left = _clause_bounds(left, last=True)
     right = _clause_bounds(right, last=False)
-    words = [
-        w.lower() for w in _TOKEN.findall(left)[-WIDE_WINDOW:] + _TOKEN.findall(right)[:WIDE_WINDOW]
-    ]
+    before = [w.lower() for w in _TOKEN.findall(left)[-WIDE_WINDOW:]]
+    # after the date, "to" is what was done then ("voted on [Dec. 4] to expand"), not a goal
+    after = [w.lower() for w in _TOKEN.findall(right)[:WIDE_WINDOW] if w.lower() != "to"]
+    words = before + after
     return any(
         w in _AHEAD_WORDS
         # "the plan", "the expected rise": a noun or adjective, not a verb that looks ahead
