@@ -57,6 +57,9 @@ class Document(_Frozen):
     title: str | None = None
     date: dt.date | None = None
     source: str | None = None
+    extracted: bool = Field(
+        False, description="text extracted from a web page: spans index it; the result carries it"
+    )
 
 
 class Evidence(_Frozen):
@@ -179,6 +182,11 @@ class Result(BaseModel):
     events: list[Event]
     provenance: Provenance
     warnings: list[str] = Field(default_factory=list)
+    text: str | None = Field(
+        None,
+        description="the text every span indexes, when it is not what the caller passed "
+        "(the article extracted from a web page)",
+    )
 
     def timeline(self) -> list[Event]:
         """Events sorted by date (undated last), then by position in the source."""
