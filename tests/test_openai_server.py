@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
-from conftest import SAMPLE
-from test_embedded import check_sample_result
+from support.cli import summarise_cli
+from support.paths import SAMPLE
+from support.sample import check_sample_result
 
 from summarizer import Result
 
@@ -16,22 +15,8 @@ pytestmark = pytest.mark.model
 
 
 def test_cli_against_real_llama_server(llama_server: str) -> None:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from summarizer.cli import main; main()",
-            str(SAMPLE),
-            "--base-url",
-            llama_server,
-            "--model",
-            "qwen-0.5b",
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
+    proc = summarise_cli(
+        str(SAMPLE), "--base-url", llama_server, "--model", "qwen-0.5b", "--format", "json"
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = Result.model_validate(json.loads(proc.stdout))

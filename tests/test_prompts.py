@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from support.cli import summarise_cli
 
 from summarizer.errors import ConfigError
 from summarizer.prompts import EVENT, HEADLINE, SUMMARY, Prompts, fence
@@ -48,11 +47,6 @@ def test_fence_defuses_closing_tags() -> None:
 
 
 def test_schema_command_prints_the_result_schema() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-c", "from summarizer.cli import main; main()", "schema"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = summarise_cli("schema")
     assert proc.returncode == 0
     assert json.loads(proc.stdout) == Result.model_json_schema()
