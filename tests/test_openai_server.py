@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from support.cli import summarise_cli
+from support.cli import summarise_process
 from support.paths import SAMPLE
 from support.sample import check_sample_result
 
@@ -15,8 +15,17 @@ pytestmark = pytest.mark.model
 
 
 def test_cli_against_real_llama_server(llama_server: str) -> None:
-    proc = summarise_cli(
-        str(SAMPLE), "--base-url", llama_server, "--model", "qwen-0.5b", "--format", "json"
+    # a process of its own: a timeout ends it at once, where an in-process run's worker
+    # threads would go on asking the model
+    proc = summarise_process(
+        str(SAMPLE),
+        "--base-url",
+        llama_server,
+        "--model",
+        "qwen-0.5b",
+        "--format",
+        "json",
+        timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = Result.model_validate(json.loads(proc.stdout))
