@@ -5,10 +5,11 @@ function the installed ``summarise`` runs) inside typer's ``CliRunner`` isolatio
 stdin, stdout and stderr are separate in-memory streams, ``COLUMNS`` is wide so no
 message wraps, and the exit code is what the process would exit with. It costs no
 interpreter start. ``summarise_process(*args)`` starts a real ``summarise`` process, for
-the few tests that need one: a signal, ``kill -9``, or a fresh process's state (the
+the few tests that need one: a signal, ``kill -9``, a fresh process's state (the
 library keeps one pipeline per settings in a process, so a second in-process run reuses
 the first one's backend and cache, and a warning given when a cache is opened is not
-given again).
+given again), or a real-model run that a timeout must end at once (in this process the
+pipeline's worker threads would go on asking).
 """
 
 from __future__ import annotations
