@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 from scripted_server import Reply, ScriptedServer, completion, valid_answer
+from support.fakes import FakeBackend
 
 from summarizer import Result, Settings, summarise
-from summarizer.backends.base import ChatRequest, Completion
-from summarizer.chunking import estimate_tokens
 from summarizer.cli import main
 from summarizer.errors import ConfigError
 from summarizer.pipeline import Pipeline
@@ -302,28 +301,13 @@ def any_answer(body: dict[str, Any]) -> str:
 INVALID = json.dumps({"description": "Aliens landed on the Moon", "actors": [], "location": None})
 
 
-class Answering:
+class Answering(FakeBackend):
     """An in-process backend answering what the provider would: the live pipeline's counterpart."""
 
-    name = "scripted"
-    supports_grammar = False
-
     def __init__(self, model: str, answer: Callable[[dict[str, Any]], str]) -> None:
-        self.model = model
-        self.answer = answer
-        self.requests: list[ChatRequest] = []
-
-    def complete(self, request: ChatRequest) -> Completion:
-        self.requests.append(request)
-        return Completion(
-            text=self.answer(request_body(request, self.model)),
-            prompt_tokens=10,
-            completion_tokens=5,
-            finish_reason="stop",
+        super().__init__(
+            lambda request: answer(request_body(request, model)), name="scripted", model=model
         )
-
-    def count_tokens(self, text: str) -> int:
-        return estimate_tokens(text)
 
 
 def document_of(requests: Path, doc_id: str) -> Document:

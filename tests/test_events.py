@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import SAMPLE
+from support.paths import SAMPLE
 
 from summarizer.loading import parse_text
 from summarizer.segment import sentences
