@@ -28,7 +28,7 @@ Granularity = Literal[
     "day", "week", "month", "season", "quarter", "half", "year", "decade", "century", "ref"
 ]
 Status = Literal["fact", "claim", "planned", "hypothetical"]
-MatchKind = Literal["exact", "normalised", "fuzzy"]
+MatchKind = Literal["exact", "normalised", "fuzzy", "title"]
 DateSource = Literal["written", "narrative", "publication", "unresolved"]
 
 
@@ -60,7 +60,8 @@ class Document(_Frozen):
 
 
 class Evidence(_Frozen):
-    """A verbatim quote and where it stands in the source."""
+    """A verbatim quote and where it stands in the source (match ``title``: the quote is the
+    document's title, which stands outside the text, and the span is empty at 0)."""
 
     quote: str
     span: Span

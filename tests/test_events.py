@@ -104,3 +104,31 @@ def test_candidates_after_find_dates_does_not_tag_again(monkeypatch: pytest.Monk
     monkeypatch.setattr(tagger, "_candidates", lambda text: calls.append(1) or [])
     found = candidates(doc.text, sentences(doc.text), doc.date)
     assert calls == [] and found and any(c.mention in mentions for c in found)
+
+
+def test_the_title_is_an_event_dated_as_the_story() -> None:
+    text = (
+        "The carmaker announced on Monday that it would close its oldest plant. "
+        "About 2,000 workers are employed there."
+    )
+    found = candidates(
+        text, sentences(text), dt.date(2024, 3, 14), "Carmaker to close oldest plant"
+    )
+    title, lede = found[0], found[1]
+    assert title.is_title and not lede.is_title
+    assert (title.text, title.start, title.end) == ("Carmaker to close oldest plant", 0, 0)
+    assert title.date.value == lede.date.value == "2024-03-11"  # the lede's Monday, not publication
+    assert title.date.source == "narrative"
+
+
+def test_a_title_without_a_recent_story_day_has_the_publication_date() -> None:
+    text = "The museum reopened its east wing after a renovation that took three years."
+    [title, _] = candidates(text, sentences(text), dt.date(2024, 3, 14), "Museum reopens east wing")
+    assert (title.date.value, title.date.source) == ("2024-03-14", "publication")
+
+
+def test_no_title_event_for_a_missing_or_one_word_title() -> None:
+    text = "The museum reopened its east wing after a renovation that took three years."
+    for title in (None, "wsj_0127", "  "):
+        found = candidates(text, sentences(text), dt.date(2024, 3, 14), title)
+        assert not any(c.is_title for c in found)

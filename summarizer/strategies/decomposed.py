@@ -66,7 +66,7 @@ class Decomposed(Strategy):
 
     def run(self, run: Run, sents: list[Sentence]) -> tuple[Summary | None, list[Event]]:
         doc = run.document
-        cands = candidates(doc.text, sents, doc.date)
+        cands = candidates(doc.text, sents, doc.date, doc.title)
         lede = sents[0] if sents else None
         drafts = self.settle(
             run,
@@ -75,7 +75,7 @@ class Decomposed(Strategy):
         )
         events = []
         for cand, draft in zip(cands, drafts):
-            if draft is not None and cand.span == cand.sentence.span:
+            if draft is not None and cand.span == cand.sentence.span and not cand.is_title:
                 run.described[cand.sentence.index] = draft.description.strip()
             events.append(extractive.event_of(cand, draft))
         if lede is None:

@@ -114,5 +114,10 @@ def event_of(cand: Candidate, draft: EventDraft | None = None) -> Event:
         location=location,
         date=cand.date,
         status=cand.status,
-        evidence=Evidence(quote=cand.text, span=cand.span, match="exact", score=100.0),
+        evidence=Evidence(
+            quote=cand.text,
+            span=cand.span,
+            match="title" if cand.is_title else "exact",
+            score=100.0,
+        ),
     )

@@ -42,7 +42,7 @@ from pathlib import Path
 
 from ..dates import DateMention, Granularity
 from ..dates.roles import mention_role
-from ..schemas import EventDate, Span
+from ..schemas import DateSource, EventDate, Span
 
 WEIGHTS_FILE = Path(__file__).with_name("event_dates.json")
 RECENT_SENTENCES = 3  # the narration's last date carries over at most this many sentences back
@@ -170,17 +170,17 @@ def written(mention: DateMention) -> EventDate | None:
         text=t.text,
         span=Span(start=mention.start, end=mention.end),
         value=value,
-        granularity=gran,  # type: ignore[arg-type]
+        granularity=gran,
         start=t.start,
         end=t.end,
         source="written",
     )
 
 
-def day(value: dt.date, source: str) -> EventDate:
+def day(value: dt.date, source: DateSource) -> EventDate:
     return EventDate(
         value=value.isoformat(), granularity="day", start=value, end=value, source=source
-    )  # type: ignore[arg-type]
+    )
 
 
 def carried(date: EventDate) -> EventDate:

@@ -31,6 +31,7 @@ from ..dates.roles import mention_role
 from ..schemas import EventDate, Span, Status
 from ..segment import Sentence
 from .dating import (
+    STORY_MAX_DAYS,
     ClauseContext,
     Narration,
     Option,
@@ -99,6 +100,11 @@ class Candidate:
     def span(self) -> Span:
         return Span(start=self.start, end=self.end)
 
+    @property
+    def is_title(self) -> bool:
+        """The document's title, which stands outside the text (its span is empty)."""
+        return self.sentence.index == TITLE_INDEX
+
 
 _QUOTED = re.compile(r"[\"“][^\"“”]{12,}(?:[\"”]|$)")
 
@@ -161,7 +167,7 @@ def written_date(mention: DateMention) -> EventDate:
         text=t.text,
         span=Span(start=mention.start, end=mention.end),
         value=t.value if t.resolved else None,
-        granularity=grain if t.resolved else None,  # type: ignore[arg-type]
+        granularity=grain if t.resolved else None,
         start=t.start,
         end=t.end,
         source="written" if t.resolved else "unresolved",
@@ -395,10 +401,43 @@ def _event_clauses(
     return out
 
 
-def candidates(text: str, sentences: list[Sentence], anchor: dt.date | None) -> list[Candidate]:
+def candidates(
+    text: str, sentences: list[Sentence], anchor: dt.date | None, title: str | None = None
+) -> list[Candidate]:
     """Every event candidate in the document, in reading order, each dated by the learned
-    choice among its options (``summarizer.timeline.dating``)."""
-    return [d.candidate for d in dated_clauses(text, sentences, anchor)]
+    choice among its options (``summarizer.timeline.dating``); the title's event first, when
+    the title reports one the lede does not already say."""
+    found = [d.candidate for d in dated_clauses(text, sentences, anchor)]
+    headline = title_candidate(title, found, anchor)
+    return found if headline is None else [headline, *found]
+
+
+TITLE_INDEX = -1  # the sentence index of a title's event: before the text's first sentence
+TITLE_MIN_WORDS = 3
+
+
+def title_candidate(
+    title: str | None, found: list[Candidate], anchor: dt.date | None
+) -> Candidate | None:
+    """The event a headline reports ("Boeing unveils long-range 777"), dated as the story's
+    event: the day the lede's main event is dated, when that is a recent day, else the
+    publication date. None when there is no title or it is too short to report anything."""
+    if title is None or len(re.findall(r"[^\W\d_]{2,}", title)) < TITLE_MIN_WORDS:
+        return None
+    title = title.strip()
+    lede = next((c for c in found if c.sentence.index >= 0), None)
+    date = publication_date(anchor)
+    if lede is not None and _recent_day(lede.date, anchor):
+        source = "publication" if lede.date.source == "publication" else "narrative"
+        date = lede.date.model_copy(update={"text": None, "span": None, "source": source})
+    sentence = Sentence(TITLE_INDEX, TITLE_INDEX, 0, 0, title)
+    return Candidate(sentence, 0, 0, title, date, status_of(title, title), None)
+
+
+def _recent_day(date: EventDate, anchor: dt.date | None) -> bool:
+    if anchor is None or date.granularity != "day" or date.start is None:
+        return False
+    return 0 <= (anchor - date.start).days <= STORY_MAX_DAYS
 
 
 _COORDINATION = re.compile(
@@ -426,10 +465,9 @@ def _split_dates(
         ]
         cuts = []
         for a, b in zip(inside, inside[1:]):
-            if (
-                written(a).value == written(b).value
-                or mention_role(text, b.start, b.end) == "range_end"
-            ):  # type: ignore[union-attr]
+            a_date, b_date = written(a), written(b)
+            same = a_date is not None and b_date is not None and a_date.value == b_date.value
+            if same or mention_role(text, b.start, b.end) == "range_end":
                 continue
             between = list(_COORDINATION.finditer(text, a.end, b.start))
             if between:
