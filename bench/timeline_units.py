@@ -20,7 +20,7 @@ unknown parts (``XX``) are cut, and values that are no calendar day, month or ye
 (weeks, ``PAST_REF`` ...) are dropped, as the scorer does.
 The title is sentence 0, the dateline sentence 1 (not part of the body).
 
-Usage: python bench/timeline_units.py score SET [--part P]      # run the rules timeline in-process
+Usage: python bench/timeline_units.py score SET [--part P] [--weights W.json] [--no-title]
        python bench/timeline_units.py texts SET DIR [--part P]  # article files, as score_timeline.py writes
 """
 
@@ -42,6 +42,7 @@ SHARED = ROOT.parent / "shared"  # a worktree elsewhere passes --shared
 
 from summarizer.guard import screen  # noqa: E402
 from summarizer.segment import sentences  # noqa: E402
+from summarizer.timeline import dating  # noqa: E402
 from summarizer.timeline.events import candidates  # noqa: E402
 
 ANCHORING = ("IS_INCLUDED", "SIMULTANEOUS", "INV_INCLUDES")
@@ -157,10 +158,19 @@ def main() -> int:
     ap.add_argument("--part", choices=["tune", "check", "all"], default=None)
     ap.add_argument("--shared", type=Path, default=SHARED)
     ap.add_argument("--no-title", action="store_true", help="run without the articles' titles")
+    ap.add_argument(
+        "--weights", type=Path, help="event-dating weights to use instead of the shipped ones"
+    )
     a = ap.parse_args()
     if not (a.shared / "tools" / "score_timeline.py").is_file():
         print(f"error: {a.shared} has no tools/score_timeline.py", file=sys.stderr)
         return 2
+    if a.weights is not None:
+        if not a.weights.is_file():
+            print(f"error: no weights file {a.weights}", file=sys.stderr)
+            return 2
+        dating.WEIGHTS_FILE = a.weights
+        dating.weights.cache_clear()
     scorer = scorer_module(a.shared)
     part = a.part or ("tune" if a.set == "tbaq" else "all")
     docs = load_set(scorer, a.set, part, a.shared)

@@ -174,3 +174,19 @@ def test_a_trailing_attribution_is_its_own_event_when_the_report_is_dated_otherw
 def test_an_attribution_with_nothing_dated_otherwise_stays_one_event() -> None:
     found = timeline("The painting is back on display, the museum said.")
     assert len(found) == 1
+
+
+def test_every_shipped_weight_names_a_feature_the_code_can_make() -> None:
+    for name in event_dating.weights():
+        kind, _ = event_dating.parse_feature(name)  # raises on a misspelt kind or property
+        assert kind in event_dating.KINDS
+
+
+def test_a_misspelt_feature_property_is_refused() -> None:
+    assert (
+        event_dating.feature(event_dating.CLAUSE, (event_dating.WHEN, "pub")) == "clause|when=pub"
+    )
+    with pytest.raises(ValueError, match="unknown feature property"):
+        event_dating.feature(event_dating.CLAUSE, ("wehn", "pub"))
+    with pytest.raises(ValueError, match="unknown option kind"):
+        event_dating.parse_feature("clasue|when=pub")

@@ -30,6 +30,7 @@ from ..dates import DateMention, Granularity, find_dates
 from ..dates.roles import mention_role
 from ..schemas import EventDate, Span, Status
 from ..segment import Sentence
+from ..words import REPORTING, reporting_pattern
 from .dating import (
     STORY_MAX_DAYS,
     ClauseContext,
@@ -60,12 +61,6 @@ _FUTURE = re.compile(
 )
 _HYPOTHETICAL = re.compile(
     r"\b(if|could|might|may|unless|whether|possibly|potential|would)\b", re.IGNORECASE
-)
-_REPORTED = re.compile(
-    r"\b(said|says|say|claim(?:s|ed)?|according to|reported(?:ly)?|reports|alleg(?:e|es|ed)|"
-    r"insist(?:s|ed)|told|tells|stated|states|quoted|announced|announces|confirmed|denied|"
-    r"argu(?:e|es|ed)|describ(?:e|es|ed)|accus(?:e|es|ed))\b",
-    re.IGNORECASE,
 )
 _PAST = re.compile(
     r"\b(was|were|had|did|said|told|took|made|went|came|gave|saw|won|lost|met|held|left|began|"
@@ -135,7 +130,7 @@ def status_of(clause: str, sentence: str) -> Status:
         _HYPOTHETICAL.search(clause) and not _PAST.search(clause)
     ):
         return "hypothetical"
-    if _REPORTED.search(sentence):
+    if REPORTING.search(sentence):
         return "claim"
     return "fact"
 
@@ -332,9 +327,9 @@ def dated_clauses(
 
 # a trailing attribution: ", police said.", ",'' the minister told reporters on Friday."
 _ATTRIBUTION = re.compile(
-    r"(?:,\s*(?:''|\"|\u201d|\u2019\u2019)?|(?:''|\"|\u201d))\s+(?P<att>[^,;\"\u201c\u201d]{0,80}?\b(?:said|says|told|"
-    r"reported|reports|added|stated|announced|confirmed|explained|noted|wrote|according\s+to)\b"
-    r"[^,;\"\u201c\u201d]{0,60}?)\s*[.!?]?\s*(?:''|\"|\u201d)?\s*$",
+    r"(?:,\s*(?:''|\"|\u201d|\u2019\u2019)?|(?:''|\"|\u201d))\s+(?P<att>[^,;\"\u201c\u201d]{0,80}?"
+    + reporting_pattern()
+    + r"[^,;\"\u201c\u201d]{0,60}?)\s*[.!?]?\s*(?:''|\"|\u201d)?\s*$",
     re.IGNORECASE,
 )
 ATTRIBUTION_MAX_WORDS = 12
