@@ -19,7 +19,7 @@ REPORTING_VERBS = frozenset(
     said says say saying told tells tell announced announces announce
     claimed claims claim alleged alleges allege reported reports reportedly insisted insists
     insist stated states warned warns accused accuses accuse believes believed suggested
-    suggests added argued argues argue denied denies vowed vows urged urges confirmed confirms
+    suggests added adds argued argues argue denied denies vowed vows urged urges confirmed confirms
     quoted disclosed revealed noted explained wrote declared described describes describe
     """.split()
 ) | {"according to"}

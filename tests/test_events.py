@@ -74,6 +74,17 @@ def test_no_publication_date_leaves_relative_dates_unresolved() -> None:
         ("If the deal fails, prices could rise", "hypothetical"),
         ("Officials said the bridge collapsed", "claim"),
         ("The bridge collapsed on Tuesday", "fact"),
+        # non-events: a state that holds, a report of what was not done or said
+        ("The city, which once had 60,000 residents, remains a transport hub", "state"),
+        ("Merrill Lynch is the sole underwriter for the offering", "state"),
+        ("He did not specify when the exchanges took place", "negated"),
+        ("Terms weren't disclosed", "negated"),
+        ("The company declined to comment on the report", "negated"),
+        # a negation inside a quotation or a relative clause is not the clause's own
+        ("``We don't just arrive,'' the general said", "claim"),
+        ("A pilot, who did not give his name, landed the plane", "fact"),
+        ("The council is expected to vote next week", "planned"),
+        ("Apple is selling films on iTunes", "fact"),  # progressive: not a state
     ],
 )
 def test_status(clause: str, expected: str) -> None:
@@ -132,3 +143,26 @@ def test_no_title_event_for_a_missing_or_one_word_title() -> None:
     for title in (None, "wsj_0127", "  "):
         found = candidates(text, sentences(text), dt.date(2024, 3, 14), title)
         assert not any(c.is_title for c in found)
+
+
+def test_a_dependent_clause_is_described_with_what_it_hangs_on() -> None:
+    text = (
+        "Officials have repeatedly called for a renewal of the talks, "
+        "which last took place in the Turkish city on July 23."
+    )
+    found = candidates(text, sentences(text), dt.date(2025, 11, 13))
+    [clause] = [c for c in found if c.text.startswith("which")]
+    assert clause.date.value == "2025-07-23"
+    assert clause.description == (
+        "\u2026 a renewal of the talks, which last took place in the Turkish city on July 23."
+    )
+    assert found[0].description == found[0].text  # a clause that stands alone is its own
+
+
+def test_a_verbless_dated_piece_quotes_the_verb_before_it() -> None:
+    text = "The family moved to Miami in 1961, and his uncle Lazaro in 1984."
+    found = candidates(text, sentences(text), dt.date(2000, 4, 14))
+    values = {c.date.value: c for c in found}
+    assert set(values) == {"1961", "1984"}
+    assert values["1984"].text.startswith("The family moved")  # the verb is inside the quote
+    assert text[values["1984"].start : values["1984"].end] == values["1984"].text

@@ -95,7 +95,7 @@ def event_of(cand: Candidate, draft: EventDraft | None = None) -> Event:
     else the clause itself (a faithful, if longer, description)."""
     sentence = cand.sentence.text
     if draft is None:
-        description, actors, location = clip(cand.text), [], None
+        description, actors, location = clip(cand.description), [], None
     else:
         description = draft.description.strip()
         actors = [

@@ -44,6 +44,7 @@ from .dating import (
 )
 
 MIN_WORDS = 4
+CONTEXT_WORDS = 5  # words before a dependent clause that its description keeps
 MIN_CLAUSE_CHARS = 12
 
 _BOUNDARY = re.compile(
@@ -96,6 +97,18 @@ class Candidate:
         return Span(start=self.start, end=self.end)
 
     @property
+    def description(self) -> str:
+        """The words that say what happened: the quote, or, for a clause that cannot stand
+        alone ("which last took place in the city on July 23"), the clause with the words
+        before it that it hangs on ("... a renewal of the talks, which last took place ...")."""
+        if self.is_title or self.start <= self.sentence.start or not self.text[:1].islower():
+            return self.text
+        before = self.sentence.text[: self.start - self.sentence.start].split()
+        if len(before) <= CONTEXT_WORDS:
+            return " ".join([*before, self.text])
+        return " ".join(["\u2026", *before[-CONTEXT_WORDS:], self.text])
+
+    @property
     def is_title(self) -> bool:
         """The document's title, which stands outside the text (its span is empty)."""
         return self.sentence.index == TITLE_INDEX
@@ -123,16 +136,76 @@ def tense(clause: str) -> str:
     return "present"
 
 
+# a report that something was not done or not said: "did not specify", "weren't disclosed"
+_NEGATED = re.compile(
+    r"\b(?:did|does|do|would|will|could)\s*(?:not|n['\u2019]t)\s+[a-z]+|"
+    r"\b(?:declined|refused)\s+to\s+(?:say|specify|comment|disclose|elaborate|identify|give)|"
+    r"\b(?:was|were|is|are|has|have|had)\s*(?:not|n['\u2019]t)\s+(?:been\s+)?"
+    r"(?:disclosed|specified|released|revealed|announced|identified|made public)\b",
+    re.IGNORECASE,
+)
+# a condition that holds: the first finite verb is a stative one in the present tense
+_STATIVE = re.compile(
+    r"\b(?:remains?|is|are|lies|lie|belongs?|consists?|contains?|owns?|resembles?|"
+    r"counts?|costs?|weighs?|measures?)\b(?!\s+(?:being\s+|now\s+)?[a-z]+(?:ing|ed)\b)",
+    re.IGNORECASE,
+)
+
+
 def status_of(clause: str, sentence: str) -> Status:
+    """fact, claim, planned, hypothetical, negated or state, from the clause's verbs."""
     if _FUTURE.search(clause):
         return "planned"
+    if _is_negated(clause):
+        return "negated"
     if re.match(r"\s*if\b", clause, re.IGNORECASE) or (
         _HYPOTHETICAL.search(clause) and not _PAST.search(clause)
     ):
         return "hypothetical"
     if REPORTING.search(sentence):
         return "claim"
+    if _is_state(clause):
+        return "state"
     return "fact"
+
+
+# a relative clause set off by commas: "The city, which once had 60,000 residents, remains ..."
+_RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b.*?,\s", re.IGNORECASE)
+
+
+# a quotation in any of the news corpora's marks: "...", “...”, ``...''
+_QUOTATION = re.compile(r"(?:``|[\"“])[^\"“”]{3,}?(?:''|[\"”]|$)")
+
+
+def _main_clause(clause: str) -> str:
+    """The clause without quotations and relative clauses, where its own verbs stand."""
+    unquoted = _QUOTATION.sub(" ", clause)
+    if re.search(r"[^\W\d_]{2,}", unquoted):
+        clause = unquoted
+    return _RELATIVE.sub(" ", clause)
+
+
+def _first_verb_at(clause: str) -> int:
+    found = [m.start() for m in (_PAST.search(clause), _PRESENT.search(clause)) if m]
+    return min(found, default=len(clause))
+
+
+def _is_negated(clause: str) -> bool:
+    """Whether the clause's first verb is negated ("He did not specify when ...")."""
+    clause = _main_clause(clause)
+    negation = _NEGATED.search(clause)
+    return negation is not None and negation.start() <= _first_verb_at(clause)
+
+
+def _is_state(clause: str) -> bool:
+    """Whether a clause's main verb, once relative clauses are set aside, is a present state."""
+    clause = _main_clause(clause)
+    if tense(clause) != "present":
+        return False
+    stative = _STATIVE.search(clause)
+    if stative is None:
+        return False
+    return stative.start() <= _first_verb_at(clause)
 
 
 _GRAIN_ORDER = [
@@ -303,6 +376,8 @@ def dated_clauses(
                 date = best.date if best is not None else publication_date(anchor)
                 if saying is not None and date.value == saying.date.value:
                     continue  # reported at the date it was said: the saying's event covers it
+                if not main and not _has_verb(text[start:end]):
+                    start = sentence.start  # "..., and Lazaro in 1984.": the verb stands before
                 cand = Candidate(
                     sentence,
                     start,
