@@ -1,6 +1,6 @@
 """Learn the event-dating weights (summarizer/timeline/event_dates.json) from TBAQ's TimeML links.
 
-Training data (``--train``): ``tbaq``, ``wikinews`` or ``both`` (the shipped weights).
+Training data (``--train``): ``tbaq`` (the shipped weights), ``wikinews`` or ``both``.
 
 ``tbaq``: the TBAQ derived timeline units (../shared/data/tbaq_timeline/units.jsonl),
 ``tune`` documents only, split exactly as ../shared/tools/score_timeline.py splits them (its
@@ -208,7 +208,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--out", type=Path, default=event_dating.WEIGHTS_FILE)
-    ap.add_argument("--train", choices=["both", "tbaq", "wikinews"], default="both")
+    ap.add_argument("--train", choices=["both", "tbaq", "wikinews"], default="tbaq")
+    ap.add_argument("--c", type=float, help="fix the regularisation C instead of choosing it by CV")
     ap.add_argument(
         "--no-closure",
         action="store_true",
@@ -226,7 +227,7 @@ def main() -> int:
         return 2
     feats, labels, docs, stats = examples(a.shared, a.train, closure=not a.no_closure)
     print(", ".join(f"{k}: {v}" for k, v in sorted(stats.items())), file=sys.stderr)
-    cv = {c: cross_validate(feats, labels, docs, c) for c in C_GRID}
+    cv = {c: cross_validate(feats, labels, docs, c) for c in ((a.c,) if a.c else C_GRID)}
     for c, acc in cv.items():
         print(f"C={c:<5} grouped 5-fold accuracy {acc:.3f}", file=sys.stderr)
     best_c = max(cv, key=lambda c: (round(cv[c], 3), -c))

@@ -190,3 +190,12 @@ def test_a_misspelt_feature_property_is_refused() -> None:
         event_dating.feature(event_dating.CLAUSE, ("wehn", "pub"))
     with pytest.raises(ValueError, match="unknown option kind"):
         event_dating.parse_feature("clasue|when=pub")
+
+
+def test_the_chain_feature_says_what_the_sentence_before_was_dated() -> None:
+    text = "The council met on Monday to debate the budget. It voted to close the old library."
+    first, second = dated_clauses(text, sentences(text), PUB)
+    assert first.candidate.date.value == "2024-03-11"
+    assert not any("prev=" in name for o in first.options for name in o.features)
+    prev = {o.kind: o.features.get(f"{o.kind}|prev=y", 0.0) for o in second.options}
+    assert prev["recent"] == 1.0 and prev["publication"] == 0.0  # Monday carried over, not PUB

@@ -84,12 +84,13 @@ DISTANCE = "d"
 SAME_PARAGRAPH = "same_paragraph"
 STORY_SET = "story"
 AGREE = "agree"
+PREVIOUS = "prev"  # the option gives the date the previous sentence's event was given
 PROPERTIES = frozenset(
     {
         GRAIN, RELATION, WHEN, TENSE, COUNT, ROLE, FIRST, MODIFIED, CLOCK, POSSESSIVE,
         PREMODIFIER, VERB_BEFORE, DIRECTION, CLAUSE_DATE, SENTENCE_DATE, REPORTING_CLAUSE,
         PERFECT, PROGRESSIVE, LEAD, SENTENCE_CLOCK, SUBCLAUSE, DAYS, WRITTEN, SET, PUB_WRITTEN,
-        DISTANCE, SAME_PARAGRAPH, STORY_SET, AGREE,
+        DISTANCE, SAME_PARAGRAPH, STORY_SET, AGREE, PREVIOUS,
     }
 )  # fmt: skip
 
@@ -368,6 +369,7 @@ class Narration:
     recent: list[tuple[int, int, EventDate]] = field(
         default_factory=list
     )  # (sentence, paragraph, date)
+    previous: EventDate | None = None  # the date the previous sentence's main event was given
 
     def note(self, text: str, sentence_index: int, paragraph: int, mention: DateMention) -> None:
         """A written date the narration may carry to later clauses (not a comparison point)."""
@@ -483,6 +485,11 @@ def options(
             f.update(dict.fromkeys(names, 1.0))
             found.append(Option(kind, date, None, f))
     _agreement(found)
+    if narration.previous is not None:  # the chain: what the sentence before was dated
+        for option in found:
+            same = yes(option.value == narration.previous.value)
+            option.features[feature(option.kind, (PREVIOUS, same))] = 1.0
+            option.features[feature(option.kind, (PREVIOUS, same), (TENSE, ctx.tense))] = 1.0
     return found
 
 

@@ -356,6 +356,7 @@ def dated_clauses(
         if is_candidate(sentence, inside):
             clock = any(m.timex.kind == "time" for m in inside)
             saying: Candidate | None = None
+            sentence_date: EventDate | None = None
             for g_start, g_end, start, end, main in _event_clauses(text, sentence, inside):
                 if end - start < MIN_CLAUSE_CHARS:
                     continue
@@ -394,7 +395,10 @@ def dated_clauses(
                 ):
                     saying = cand if _is_attribution(text, g_start, g_end, sentence) else None
                 found.append(DatedClause(cand, g_start, g_end, opts))
+                if main:
+                    sentence_date = date
             lead += 1
+            narration.previous = sentence_date or narration.previous
         for m in inside:
             narration.note(text, sentence.index, sentence.paragraph, m)
     return found
