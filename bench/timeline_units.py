@@ -108,7 +108,8 @@ def load_set(scorer: Any, name: str, part: str, shared: Path) -> dict[str, dict]
 def timeline(text: str, title: str | None, date: dt.date) -> list[dict]:
     """The events the model-free mode emits (quote and date), as bench/timeline_rules.py."""
     sents, _ = screen(text, sentences(text))
-    return [{"quote": c.text, "date": c.date.value} for c in candidates(text, sents, date, title)]
+    found = candidates(text, sents, date, title) if title else candidates(text, sents, date)
+    return [{"quote": c.text, "date": c.date.value} for c in found]
 
 
 def fates(scorer: Any, docs: dict[str, dict], preds: dict[str, list[dict]]):
