@@ -25,8 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..grounding import STOPWORDS, content_words
-from ..words import reporting_pattern
+from ..grounding import STOPWORDS, content_words, reporting_pattern
 
 NEGATIONS = re.compile(
     r"\b(not|never|no|none|nobody|nothing|neither|nor|without|cannot|failed to|fails to|"

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 from ..dates import DateMention, Granularity, find_dates
 from ..dates.roles import mention_role
+from ..grounding import REPORTING, reporting_pattern
 from ..schemas import EventDate, Span, Status
 from ..segment import Sentence
-from ..words import REPORTING, reporting_pattern
 from .dating import (
     STORY_MAX_DAYS,
     ClauseContext,
