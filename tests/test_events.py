@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from conftest import SAMPLE
 
+from summarizer import summarise
 from summarizer.loading import parse_text
 from summarizer.segment import sentences
 from summarizer.timeline.events import candidates, status_of, tense
@@ -166,3 +167,11 @@ def test_a_verbless_dated_piece_quotes_the_verb_before_it() -> None:
     assert set(values) == {"1961", "1984"}
     assert values["1984"].text.startswith("The family moved")  # the verb is inside the quote
     assert text[values["1984"].start : values["1984"].end] == values["1984"].text
+
+
+def test_the_rules_result_lists_the_titles_event_first_marked_as_the_title() -> None:
+    result = summarise(SAMPLE.read_text(encoding="utf-8"), no_model=True)
+    first, rest = result.events[0], result.events[1:]
+    assert first.evidence.match == "title" and first.evidence.quote == result.title
+    assert (first.evidence.span.start, first.evidence.span.end) == (0, 0)
+    assert all(e.evidence.match != "title" for e in rest)
