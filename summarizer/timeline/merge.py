@@ -1,0 +1,265 @@
+"""Merging many articles' events into one timeline: each event once, with all its sources.
+
+Terms:
+
+* **report**: one event as one article gives it (an ``Event`` of a per-document ``Result``).
+* **same event**: two reports whose dates are compatible at their granularities, whose
+  participants overlap and whose content agrees. The decision is a logistic regression over
+  the pair's features (``pair_features``), trained on MEANTIME's Apple-topic event
+  coreference (``scripts/train_event_merge.py``); its weights ship in ``event_merge.json``
+  and are read with plain Python.
+* **compatible dates**: the intervals the two dates cover overlap ("2010-06-07" lies in
+  "2010-06"); **disjoint** ones conflict.
+* **entry**: a group of reports. Its date is the most precise date its reports write;
+  when reports write dates that cannot all be true the entry keeps the best supported one
+  and lists every written value in ``date_conflict``. An entry with no date is undated and
+  kept apart, never given one.
+
+Reports are grouped greedily in collection order: a report joins the entry whose best
+member it most likely reports the same event as (probability over ``threshold``), else
+starts one. Candidate entries come from an index of shared content words, so the cost
+grows with the reports that share words, not with all pairs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ..schemas import Event, EventDate, TimelineEntry, TimelineSource
+
+WEIGHTS_FILE = Path(__file__).with_name("event_merge.json")
+STATED = ("written", "narrative")  # dates an article states; "publication" is a fallback
+_FINENESS = {"day": 0, "week": 1, "month": 2, "season": 3, "quarter": 3, "half": 4, "year": 5}
+_STOP = set(
+    "a an the of to in on at for by with from and or but as is are was were be been being has "
+    "have had do does did will would could should may might can its it this that these those "
+    "he she they his her their them we our you your i not no also than then there here which "
+    "who whom what when where while after before about into over under up down out more most "
+    "said says say new one two first last year years month week day today yesterday".split()
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]+|\d+[A-Za-z]+")
+_NAME = re.compile(r"\b(?:[A-Z][A-Za-z0-9]+|[a-z]+[A-Z][A-Za-z0-9]*)\b")
+
+
+def _stem(word: str) -> str:
+    word = word.lower().removesuffix("'s")
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def content_words(text: str) -> set[str]:
+    return {_stem(w) for w in _WORD.findall(text) if w.lower() not in _STOP}
+
+
+def names(text: str) -> set[str]:
+    """Capitalised and camel-case words: the participants a quote names (a rough cut)."""
+    return {w.lower() for w in _NAME.findall(text) if w.lower() not in _STOP}
+
+
+@dataclass
+class Report:
+    """One article's event, with what the merge compares."""
+
+    document_id: str
+    order: int  # position in the collection: document order, then place in the document
+    event: Event
+    publication_date: dt.date | None
+    words: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, document_id: str, order: int, event: Event, published: dt.date | None) -> Report:
+        text = event.evidence.quote
+        return cls(document_id, order, event, published, content_words(text), names(text))
+
+    @property
+    def dated(self) -> bool:
+        return self.event.date.start is not None
+
+
+def date_relation(a: EventDate, b: EventDate) -> str:
+    """same, nested (one interval inside the other), overlap, disjoint, or undated."""
+    if a.start is None or b.start is None:
+        return "undated"
+    a_end, b_end = a.end or a.start, b.end or b.start
+    if a.start == b.start and a_end == b_end:
+        return "same"
+    if a_end < b.start or b_end < a.start:
+        return "disjoint"
+    if (a.start <= b.start and b_end <= a_end) or (b.start <= a.start and a_end <= b_end):
+        return "nested"
+    return "overlap"
+
+
+def _cosine(a: set[str], b: set[str], idf: dict[str, float]) -> float:
+    if not a or not b:
+        return 0.0
+    shared = sum(idf.get(w, 1.0) ** 2 for w in a & b)
+    norm_a = math.sqrt(sum(idf.get(w, 1.0) ** 2 for w in a))
+    norm_b = math.sqrt(sum(idf.get(w, 1.0) ** 2 for w in b))
+    return shared / (norm_a * norm_b)
+
+
+def pair_features(a: Report, b: Report, idf: dict[str, float]) -> dict[str, float]:
+    """The features the merge decision weighs for two reports."""
+    relation = date_relation(a.event.date, b.event.date)
+    inferred = a.event.date.source not in STATED or b.event.date.source not in STATED
+    union = a.names | b.names
+    features = {
+        "bias": 1.0,
+        "content": _cosine(a.words, b.words, idf),
+        "names": len(a.names & b.names) / len(union) if union else 0.0,
+        f"date={relation}": 1.0,
+        "same_document": float(a.document_id == b.document_id),
+        "same_status": float(a.event.status == b.event.status),
+    }
+    if relation != "undated":
+        features[f"date={relation}|{'inferred' if inferred else 'stated'}"] = 1.0
+    return features
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> tuple[dict[str, float], float]:
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    return {str(k): float(v) for k, v in data["weights"].items()}, float(data["threshold"])
+
+
+def same_event_probability(features: dict[str, float], weights: dict[str, float]) -> float:
+    z = sum(weights.get(name, 0.0) * value for name, value in features.items())
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def idf_table(reports: Sequence[Report]) -> dict[str, float]:
+    df: Counter[str] = Counter()
+    for report in reports:
+        df.update(report.words)
+    n = len(reports) + 1
+    return {w: math.log(n / (1 + c)) + 1.0 for w, c in df.items()}
+
+
+def group(
+    reports: Sequence[Report],
+    *,
+    weights: dict[str, float] | None = None,
+    threshold: float | None = None,
+) -> list[list[Report]]:
+    """Reports grouped into events (see the module docstring), in collection order."""
+    shipped_weights, shipped_threshold = _shipped()
+    weights = shipped_weights if weights is None else weights
+    threshold = shipped_threshold if threshold is None else threshold
+    idf = idf_table(reports)
+    # words in more than a tenth of the reports say nothing about which event it is
+    common_cut = max(3, len(reports) // 10)
+    df = Counter(w for r in reports for w in r.words)
+    groups: list[list[Report]] = []
+    index: defaultdict[str, set[int]] = defaultdict(set)
+    for report in sorted(reports, key=lambda r: r.order):
+        keys = [w for w in report.words if df[w] <= common_cut]
+        candidates: set[int] = set()
+        for word in keys:
+            candidates |= index[word]
+        best, best_p = -1, threshold
+        for gid in sorted(candidates):
+            p = max(
+                same_event_probability(pair_features(report, m, idf), weights) for m in groups[gid]
+            )
+            if p > best_p:
+                best, best_p = gid, p
+        if best < 0:
+            groups.append([report])
+            best = len(groups) - 1
+        else:
+            groups[best].append(report)
+        for word in keys:
+            index[word].add(best)
+    return groups
+
+
+def _fineness(date: EventDate) -> int:
+    return _FINENESS.get(date.granularity or "", 9)
+
+
+def _source(report: Report) -> TimelineSource:
+    e = report.event
+    return TimelineSource(
+        document_id=report.document_id,
+        quote=e.evidence.quote,
+        span=e.evidence.span,
+        date_text=e.date.text,
+        date_value=e.date.value,
+        date_source=e.date.source,
+        publication_date=report.publication_date,
+        status=e.status,
+    )
+
+
+def entry(reports: Sequence[Report]) -> TimelineEntry:
+    """One entry from a group of reports: every source, the best date, any date conflict."""
+    dated = [r for r in reports if r.dated]
+    stated = [r for r in dated if r.event.date.source in STATED]
+    pool = stated or dated
+    conflict: list[str] = []
+    chosen: Report | None = None
+    if pool:
+        # the date most sources agree with, then the most precise, then the earliest report
+        def support(r: Report) -> int:
+            return sum(date_relation(r.event.date, o.event.date) != "disjoint" for o in pool)
+
+        chosen = min(pool, key=lambda r: (-support(r), _fineness(r.event.date), r.order))
+        clashing = [r for r in pool if date_relation(r.event.date, chosen.event.date) == "disjoint"]
+        if clashing and stated:
+            conflict = sorted({str(r.event.date.value) for r in [chosen, *clashing]})
+    lead = chosen or min(reports, key=lambda r: r.order)
+    statuses = Counter(r.event.status for r in reports)
+    status = max(statuses, key=lambda s: (statuses[s], s == lead.event.status))
+    return TimelineEntry(
+        date=lead.event.date if chosen else None,
+        description=lead.event.description,
+        status=status,
+        sources=[_source(r) for r in sorted(reports, key=lambda r: r.order)],
+        date_conflict=conflict,
+    )
+
+
+def merge(
+    reports: Sequence[Report],
+    *,
+    weights: dict[str, float] | None = None,
+    threshold: float | None = None,
+) -> tuple[list[TimelineEntry], list[TimelineEntry]]:
+    """Dated entries (ordered by date) and undated ones (in collection order)."""
+    groups = group(reports, weights=weights, threshold=threshold)
+    dated: list[tuple[tuple[dt.date, int, int], TimelineEntry]] = []
+    undated: list[tuple[int, TimelineEntry]] = []
+    for members in groups:
+        made = entry(members)
+        first = min(r.order for r in members)
+        if made.date is None or made.date.start is None:
+            undated.append((first, made))
+        else:
+            dated.append(((made.date.start, _fineness(made.date), first), made))
+    dated.sort(key=lambda pair: pair[0])
+    undated.sort(key=lambda pair: pair[0])
+    return [e for _, e in dated], [e for _, e in undated]
+
+
+__all__ = [
+    "Report",
+    "content_words",
+    "date_relation",
+    "entry",
+    "group",
+    "merge",
+    "pair_features",
+    "same_event_probability",
+]
