@@ -109,6 +109,24 @@ def defined_aliases(entity: Entity, texts: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(f for f in found if f.upper() == f or f[:1].isupper()))
 
 
+# a sentence opening on a pronoun continues the one before: "He announced..." after "Jobs ...";
+# measured on the trial tune entities (docs/timeline-crossdoc.md)
+CARRY_PRONOUNS = True
+_PRONOUN_START = re.compile(
+    r"^\W*(?:\w+\s+){0,3}?(?:He|She|His|Her|It|Its|They|Their|The company|The firm)\b"
+)
+
+
+def _inside(event: Event, events: Sequence[Event], order: list[int], i: int) -> bool:
+    """Whether ``event`` is a clause inside an earlier event's sentence."""
+    span = event.evidence.span
+    return any(
+        j != i and events[j].evidence.span.start <= span.start < events[j].evidence.span.end
+        and events[j].evidence.span.start < span.start
+        for j in order
+    )
+
+
 @dataclass
 class EntityMatcher:
     """Finds one entity in a document's title and quotes, in document order."""
@@ -137,13 +155,17 @@ class EntityMatcher:
         introduced = bool(title) and self.mentions(title or "", introduced=False)
         order = sorted(range(len(events)), key=lambda i: events[i].evidence.span.start)
         verdict = [False] * len(events)
+        previous = False  # whether the sentence before was about the entity
         for i in order:
             event = events[i]
             named = self.mentions(event.evidence.quote, introduced=introduced)
             if self._alias is not None and self._alias.search(event.evidence.quote):
                 introduced = True
             by_actor = any(self.mentions(a, introduced=introduced) for a in event.actors)
-            verdict[i] = named or by_actor
+            carried = CARRY_PRONOUNS and previous and bool(_PRONOUN_START.match(event.evidence.quote))
+            verdict[i] = named or by_actor or carried
+            if not _inside(event, events, order, i):
+                previous = verdict[i]
         return verdict
 
 

@@ -37,6 +37,9 @@ from ..schemas import Event, EventDate, TimelineEntry, TimelineSource
 
 WEIGHTS_FILE = Path(__file__).with_name("event_merge.json")
 STATED = ("written", "narrative")  # dates an article states; "publication" is a fallback
+# an article tells an event once; two of its sentences are two events (measured: allowing
+# them to merge lowers the trial tune F1, docs/timeline-crossdoc.md)
+SAME_DOCUMENT_ANYWHERE = True
 _FINENESS = {"day": 0, "week": 1, "month": 2, "season": 3, "quarter": 3, "half": 4, "year": 5}
 _STOP = set(
     "a an the of to in on at for by with from and or but as is are was were be been being has "
@@ -147,6 +150,14 @@ def idf_table(reports: Sequence[Report]) -> dict[str, float]:
     return {w: math.log(n / (1 + c)) + 1.0 for w, c in df.items()}
 
 
+def _apart(a: Report, b: Report) -> bool:
+    """Two reports of one article that do not overlap (not a clause and its sentence)."""
+    if a.document_id != b.document_id:
+        return False
+    sa, sb = a.event.evidence.span, b.event.evidence.span
+    return not (sa.start < sb.end and sb.start < sa.end)
+
+
 def group(
     reports: Sequence[Report],
     *,
@@ -170,6 +181,8 @@ def group(
             candidates |= index[word]
         best, best_p = -1, threshold
         for gid in sorted(candidates):
+            if not SAME_DOCUMENT_ANYWHERE and any(_apart(report, m) for m in groups[gid]):
+                continue
             p = max(
                 same_event_probability(pair_features(report, m, idf), weights) for m in groups[gid]
             )
@@ -211,14 +224,20 @@ def entry(reports: Sequence[Report]) -> TimelineEntry:
     conflict: list[str] = []
     chosen: Report | None = None
     if pool:
-        # the date most sources agree with, then the most precise, then the earliest report
+        # the most precise date that at least half the reports' dates agree with (compatible)
         def support(r: Report) -> int:
             return sum(date_relation(r.event.date, o.event.date) != "disjoint" for o in pool)
 
-        chosen = min(pool, key=lambda r: (-support(r), _fineness(r.event.date), r.order))
-        clashing = [r for r in pool if date_relation(r.event.date, chosen.event.date) == "disjoint"]
+        backed = [r for r in pool if 2 * support(r) >= len(pool)] or pool
+        chosen = min(backed, key=lambda r: (_fineness(r.event.date), -support(r), r.order))
+        clashing = {
+            str(r.event.date.value)
+            for r in pool
+            for o in pool
+            if date_relation(r.event.date, o.event.date) == "disjoint"
+        }
         if clashing and stated:
-            conflict = sorted({str(r.event.date.value) for r in [chosen, *clashing]})
+            conflict = sorted(clashing | {str(chosen.event.date.value)})
     lead = chosen or min(reports, key=lambda r: r.order)
     statuses = Counter(r.event.status for r in reports)
     status = max(statuses, key=lambda s: (statuses[s], s == lead.event.status))
