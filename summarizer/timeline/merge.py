@@ -49,6 +49,10 @@ _STOP = set(
     "said says say new one two first last year years month week day today yesterday".split()
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]+|\d+[A-Za-z]+")
+_VERB = re.compile(
+    r"\b(?:[a-z]{3,}(?:ed|ing)|said|says|made|sold|took|began|became|left|won|lost|led|paid|"
+    r"sued|met|bought|built|held|gave|got|went|came|saw|ran|rose|fell|grew|died)\b"
+)
 _NAME = re.compile(r"\b(?:[A-Z][A-Za-z0-9]+|[a-z]+[A-Z][A-Za-z0-9]*)\b")
 
 
@@ -113,21 +117,33 @@ def _cosine(a: set[str], b: set[str], idf: dict[str, float]) -> float:
     return shared / (norm_a * norm_b)
 
 
+def verbs(text: str) -> set[str]:
+    """Stems of the verb-like words (-ed, -ing and a few irregular ones): what happened."""
+    return {_stem(w) for w in _VERB.findall(text)}
+
+
 def pair_features(a: Report, b: Report, idf: dict[str, float]) -> dict[str, float]:
     """The features the merge decision weighs for two reports."""
     relation = date_relation(a.event.date, b.event.date)
     inferred = a.event.date.source not in STATED or b.event.date.source not in STATED
     union = a.names | b.names
+    across = "cross" if a.document_id != b.document_id else "within"
+    content = _cosine(a.words, b.words, idf)
+    named = len(a.names & b.names) / len(union) if union else 0.0
+    va, vb = verbs(a.event.evidence.quote), verbs(b.event.evidence.quote)
     features = {
         "bias": 1.0,
-        "content": _cosine(a.words, b.words, idf),
-        "names": len(a.names & b.names) / len(union) if union else 0.0,
+        f"content|{across}": content,
+        f"names|{across}": named,
+        "verbs": len(va & vb) / len(va | vb) if va | vb else 0.0,
         f"date={relation}": 1.0,
         "same_document": float(a.document_id == b.document_id),
         "same_status": float(a.event.status == b.event.status),
     }
     if relation != "undated":
         features[f"date={relation}|{'inferred' if inferred else 'stated'}"] = 1.0
+    if relation == "same" and not inferred and a.event.date.granularity == "day":
+        features["date=same_day_stated"] = 1.0
     return features
 
 
