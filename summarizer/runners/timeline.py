@@ -17,6 +17,7 @@ with its error, and the timeline carries one warning about it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -25,11 +26,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import InputError, SummarizerError
+from ..loading import FOLDER_EXTENSIONS
 from ..pipeline import summarise
 from ..schemas import Document, Result, Timeline
 from ..settings import Settings
 from ..timeline.collection import build_timeline
 from ..timeline.entities import Entity
+from .local import numbered_inputs
 
 Item = Document | Result | str
 
@@ -85,6 +88,33 @@ def first_stage(documents: Iterable[Item], **options: Any) -> Iterator[tuple[str
             yield document.id, f"{type(exc).__name__}: {exc}"
 
 
+def source_outcomes(
+    sources: list[str],
+    *,
+    settings: Settings,
+    date: dt.date | None = None,
+    extensions: tuple[str, ...] = FOLDER_EXTENSIONS,
+    texts: dict[str, str] | None = None,
+) -> Iterator[tuple[str, Result | str]]:
+    """First-stage outcomes for command-line inputs, in this process: a run output is read
+    as it is, every other input (files, folders, JSONL, ``-``) is summarised. ``texts``, when
+    given, collects each summarised article's text (for the HTML page's article views)."""
+    outputs = [s for s in sources if s != "-" and is_run_output(Path(s))]
+    for path in outputs:
+        yield from read_run_output(Path(path))
+    rest = [s for s in sources if s not in outputs]
+    if not rest:
+        return
+    for doc_id, _wanted, item in numbered_inputs(rest, extensions):
+        if isinstance(item, InputError):
+            yield doc_id, f"InputError: {item}"
+            continue
+        document = item.model_copy(update={"id": doc_id})
+        if texts is not None:
+            texts[doc_id] = document.text
+        yield from first_stage([document], settings=settings, date=date)
+
+
 def timeline_from(
     outcomes: Iterable[tuple[str, Result | str]],
     entities: Iterable[str | Entity] | None = None,
@@ -125,4 +155,10 @@ def summarise_timeline(
     return timeline_from(outcomes, entities)
 
 
-__all__ = ["is_run_output", "read_run_output", "summarise_timeline", "timeline_from"]
+__all__ = [
+    "is_run_output",
+    "read_run_output",
+    "source_outcomes",
+    "summarise_timeline",
+    "timeline_from",
+]
