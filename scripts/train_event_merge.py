@@ -111,13 +111,15 @@ def reports_of(corpus: Path) -> tuple[list[Report], list[set[str]]]:
     return reports, labels
 
 
-def pairs(reports: list[Report], labels: list[set[str]]):
+def pairs(reports: list[Report], labels: list[set[str]], cross_only: bool = False):
     idf = idf_table(reports)
     out = []
     for i in range(len(reports)):
         for j in range(i + 1, len(reports)):
             a, b = reports[i], reports[j]
             if not labels[i] or not labels[j] or not (a.words & b.words):
+                continue
+            if cross_only and a.document_id == b.document_id:
                 continue
             sa, sb = a.event.evidence.span, b.event.evidence.span
             if a.document_id == b.document_id and sa.start < sb.end and sb.start < sa.end:
@@ -131,6 +133,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent.parent / "shared")
     parser.add_argument("--out", type=Path, default=ROOT / "summarizer/timeline/event_merge.json")
+    parser.add_argument(
+        "--cross-only", action="store_true", help="train on pairs from two articles only"
+    )
     args = parser.parse_args()
     import numpy as np
     import sklearn
@@ -139,7 +144,7 @@ def main() -> None:
 
     corpus = args.shared / "data/meantime_apple/intra_cross-doc_annotation/corpus_apple"
     reports, labels = reports_of(corpus)
-    data = pairs(reports, labels)
+    data = pairs(reports, labels, args.cross_only)
     vec = DictVectorizer(sparse=False)
     X = vec.fit_transform([f for f, *_ in data])
     y = np.array([lab for _, lab, *_ in data])

@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import InputError, SummarizerError
-from ..loading import FOLDER_EXTENSIONS
+from ..loading import FOLDER_EXTENSIONS, as_document
 from ..pipeline import summarise
 from ..schemas import Document, Result, Timeline
 from ..settings import Settings
@@ -77,15 +77,15 @@ def first_stage(documents: Iterable[Item], **options: Any) -> Iterator[tuple[str
         if isinstance(item, Result):
             yield item.document_id, item
             continue
-        document = item if isinstance(item, Document) else Document(id=f"doc{n}", text=item)
+        doc_id = item.id if isinstance(item, Document) else f"doc{n}"
         try:
-            yield document.id, summarise(document, **options)
+            yield doc_id, summarise(as_document(item, doc_id=doc_id), **options)
         except SummarizerError as exc:
             if not isinstance(exc, InputError):
                 raise  # the backend or the configuration: every next document would fail too
-            yield document.id, f"{type(exc).__name__}: {exc}"
+            yield doc_id, f"{type(exc).__name__}: {exc}"
         except Exception as exc:  # noqa: BLE001 - one document's failure must not stop the rest
-            yield document.id, f"{type(exc).__name__}: {exc}"
+            yield doc_id, f"{type(exc).__name__}: {exc}"
 
 
 def source_outcomes(

@@ -135,6 +135,8 @@ def pair_features(a: Report, b: Report, idf: dict[str, float]) -> dict[str, floa
         "bias": 1.0,
         f"content|{across}": content,
         f"names|{across}": named,
+        # how much rare wording the two share, whatever the sentences' lengths
+        f"shared|{across}": min(sum(idf.get(w, 1.0) for w in a.words & b.words), 20.0) / 20.0,
         "verbs": len(va & vb) / len(va | vb) if va | vb else 0.0,
         f"date={relation}": 1.0,
         "same_document": float(a.document_id == b.document_id),
@@ -186,7 +188,7 @@ def group(
     threshold = shipped_threshold if threshold is None else threshold
     idf = idf_table(reports)
     # words in more than a tenth of the reports say nothing about which event it is
-    common_cut = max(3, len(reports) // 10)
+    common_cut = max(20, len(reports) // 10)
     df = Counter(w for r in reports for w in r.words)
     groups: list[list[Report]] = []
     index: defaultdict[str, set[int]] = defaultdict(set)
