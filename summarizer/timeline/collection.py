@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from ..schemas import EntityTimeline, Result, Timeline
 from .entities import Entity, EntityMatcher, defined_aliases
-from .merge import Report, merge
+from .merge import Report, idf_table, merge
 
 _DOCUMENT_STRIDE = 1_000_000  # orders reports by document, then by place in the document
 
@@ -38,6 +38,7 @@ def _entity_timeline(
     entity: Entity | None,
     documents: list[tuple[Result, list[Report]]],
     texts: list[str],
+    idf: dict[str, float],
 ) -> EntityTimeline:
     if entity is None:
         chosen = [r for _, reports in documents for r in reports]
@@ -49,7 +50,7 @@ def _entity_timeline(
         for result, reports in documents:
             verdict = matcher.about(result.title, [r.event for r in reports])
             chosen += [r for r, keep in zip(reports, verdict, strict=True) if keep]
-    entries, undated = merge(chosen)
+    entries, undated = merge(chosen, idf=idf)
     return EntityTimeline(
         entity=entity.name if entity else None, aliases=aliases, entries=entries, undated=undated
     )
@@ -71,7 +72,9 @@ def build_timeline(
     texts = [r.event.evidence.quote for _, reports in documents for r in reports]
     texts += [r.title for r in kept if r.title]
     targets: list[Entity | None] = list(wanted) or [None]
-    timelines = [_entity_timeline(e, documents, texts) for e in targets]
+    # words weigh by their rarity in the whole collection, whichever entity is merged
+    idf = idf_table([r for _, reports in documents for r in reports])
+    timelines = [_entity_timeline(e, documents, texts, idf) for e in targets]
     failed = dict(failed or {})
     warnings = []
     if failed:

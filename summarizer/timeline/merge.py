@@ -181,12 +181,15 @@ def group(
     *,
     weights: dict[str, float] | None = None,
     threshold: float | None = None,
+    idf: dict[str, float] | None = None,
 ) -> list[list[Report]]:
-    """Reports grouped into events (see the module docstring), in collection order."""
+    """Reports grouped into events (see the module docstring), in collection order.
+
+    ``idf`` weighs words by their rarity in the whole collection (default: in ``reports``)."""
     shipped_weights, shipped_threshold = _shipped()
     weights = shipped_weights if weights is None else weights
     threshold = shipped_threshold if threshold is None else threshold
-    idf = idf_table(reports)
+    idf = idf_table(reports) if idf is None else idf
     # words in more than a tenth of the reports say nothing about which event it is
     common_cut = max(20, len(reports) // 10)
     df = Counter(w for r in reports for w in r.words)
@@ -273,9 +276,10 @@ def merge(
     *,
     weights: dict[str, float] | None = None,
     threshold: float | None = None,
+    idf: dict[str, float] | None = None,
 ) -> tuple[list[TimelineEntry], list[TimelineEntry]]:
     """Dated entries (ordered by date) and undated ones (in collection order)."""
-    groups = group(reports, weights=weights, threshold=threshold)
+    groups = group(reports, weights=weights, threshold=threshold, idf=idf)
     dated: list[tuple[tuple[dt.date, int, int], TimelineEntry]] = []
     undated: list[tuple[int, TimelineEntry]] = []
     for members in groups:
