@@ -28,6 +28,7 @@ MEANTIME reader of ``scripts/train_event_merge.py`` does, so sentence numbers ar
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
@@ -35,7 +36,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..schemas import Document, EntityTimeline, TimelineEntry, TimelineSource
+from ..pipeline import summarise
+from ..schemas import Document, EntityTimeline, Span, TimelineEntry, TimelineSource
+from ..segment import sentences
+from ..settings import Settings
+from ..timeline.collection import build_timeline
+from ..timeline.entities import Entity, EntityMatcher
+from ..timeline.events import publication_date
 
 # tuning on three gold timelines, checking on the other three (the trial set is small: 6 entities)
 TUNE_ENTITIES = ("steve_jobs", "ipod", "iphone_3g")
@@ -368,8 +375,78 @@ def markdown_table(rows: dict[str, dict[str, float]], title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- the whole evaluation: the tool, unmerged, and the sentence baseline ---
+
+TOOL_SYSTEM = "tool"
+UNMERGED = "tool_unmerged"  # the per-document timeline filtered to the entity, nothing merged
+ENTITY_SENTENCES = "entity_sentences"  # every sentence naming the entity, publication-dated
+
+
+def sentence_baseline(articles: Sequence[Article], entity: str) -> EntityTimeline:
+    """Every sentence naming the entity (as the tool finds names), dated with its article's
+    publication date, one entry each."""
+    matcher = EntityMatcher(Entity.parse(entity))
+    entries: list[TimelineEntry] = []
+    for article in articles:
+        doc = article.document
+        introduced = False
+        date = publication_date(doc.date)
+        for sentence in sentences(doc.text):
+            quote = doc.text[sentence.start : sentence.end]
+            if matcher.mentions(quote, introduced=introduced) and len(quote) >= 3:
+                source = TimelineSource(
+                    document_id=doc.id,
+                    quote=quote,
+                    span=Span(start=sentence.start, end=sentence.end),
+                    date_value=date.value,
+                    date_source=date.source,
+                    publication_date=doc.date,
+                    status="fact",
+                )
+                entries.append(
+                    TimelineEntry(
+                        date=date, description=quote[:300], status="fact", sources=[source]
+                    )
+                )
+            introduced = introduced or matcher.mentions(quote, introduced=False)
+    entries.sort(key=lambda e: e.date.start if e.date and e.date.start else dt.date.max)
+    return EntityTimeline(entity=entity, entries=entries)
+
+
+def evaluate_trial(
+    folder: Path, *, settings: Settings | None = None, no_model: bool = True
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Both measures per entity for the tool, the tool unmerged and the sentence baseline."""
+    articles, golds = read_trial(folder)
+    results = [summarise(a.document, settings=settings, no_model=no_model) for a in articles]
+    names = [g.entity for g in golds]
+    merged = build_timeline(results, names).timelines
+    unmerged = build_timeline(results, names, threshold=1.01).timelines
+    baseline = [sentence_baseline(articles, n) for n in names]
+    return {
+        TOOL_SYSTEM: score_timelines(merged, golds, articles),
+        UNMERGED: score_timelines(unmerged, golds, articles),
+        ENTITY_SENTENCES: score_timelines(baseline, golds, articles),
+    }
+
+
+def trial_report(scores: dict[str, dict[str, dict[str, float]]]) -> str:
+    parts = [
+        "## Cross-document timelines (SemEval-2015 Task 4 trial)",
+        "",
+        f"Tune entities: {', '.join(TUNE_ENTITIES)}; check entities: {', '.join(CHECK_ENTITIES)} "
+        "(30 articles, 6 gold timelines: small). TA = temporal awareness, the task's measure "
+        "(reconstructed).",
+        "",
+    ]
+    parts += [markdown_table(rows, system) for system, rows in scores.items()]
+    return "\n".join(parts)
+
+
 __all__ = [
     "CHECK_ENTITIES",
+    "evaluate_trial",
+    "trial_report",
     "TUNE_ENTITIES",
     "read_trial",
     "score_timelines",

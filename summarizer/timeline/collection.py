@@ -39,6 +39,7 @@ def _entity_timeline(
     documents: list[tuple[Result, list[Report]]],
     texts: list[str],
     idf: dict[str, float],
+    threshold: float | None,
 ) -> EntityTimeline:
     if entity is None:
         chosen = [r for _, reports in documents for r in reports]
@@ -50,7 +51,7 @@ def _entity_timeline(
         for result, reports in documents:
             verdict = matcher.about(result.title, [r.event for r in reports])
             chosen += [r for r, keep in zip(reports, verdict, strict=True) if keep]
-    entries, undated = merge(chosen, idf=idf)
+    entries, undated = merge(chosen, idf=idf, threshold=threshold)
     return EntityTimeline(
         entity=entity.name if entity else None, aliases=aliases, entries=entries, undated=undated
     )
@@ -61,8 +62,11 @@ def build_timeline(
     entities: Iterable[str | Entity] | None = None,
     *,
     failed: dict[str, str] | None = None,
+    threshold: float | None = None,
 ) -> Timeline:
     """Merge per-document results into one timeline per entity (one in all when none).
+
+    ``threshold`` overrides the shipped merge threshold (above 1: nothing is merged).
 
     ``failed`` (document id -> why) records documents the first stage could not read;
     they are listed in the timeline and add one warning."""
@@ -74,7 +78,7 @@ def build_timeline(
     targets: list[Entity | None] = list(wanted) or [None]
     # words weigh by their rarity in the whole collection, whichever entity is merged
     idf = idf_table([r for _, reports in documents for r in reports])
-    timelines = [_entity_timeline(e, documents, texts, idf) for e in targets]
+    timelines = [_entity_timeline(e, documents, texts, idf, threshold) for e in targets]
     failed = dict(failed or {})
     warnings = []
     if failed:

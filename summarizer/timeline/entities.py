@@ -116,7 +116,7 @@ def defined_aliases(entity: Entity, texts: Iterable[str]) -> list[str]:
     names = "|".join(f"(?:{_pattern(a)})" for a in aliases if " " in a)
     if not names:
         return []
-    pattern = re.compile(rf"(?i:{names})[\w.,]{{0,12}}\s*\((?-i:({_ACRONYM}))\)")
+    pattern = re.compile(rf"(?i:{names})[\w.,\s]{{0,12}}?\((?-i:({_ACRONYM}))\)")
     found: list[str] = []
     for text in texts:
         found += [m.group(1).rstrip(".") for m in pattern.finditer(text)]
