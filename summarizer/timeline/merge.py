@@ -40,6 +40,8 @@ STATED = ("written", "narrative")  # dates an article states; "publication" is a
 # an article tells an event once; two of its sentences are two events (measured: allowing
 # them to merge lowers the trial tune F1, docs/timeline-crossdoc.md)
 SAME_DOCUMENT_ANYWHERE = True
+CANDIDATES = 25  # entries a report is compared with: those sharing the most words with it
+JUDGES = 5  # an entry's reports a new report is compared with: its first and latest
 _FINENESS = {"day": 0, "week": 1, "month": 2, "season": 3, "quarter": 3, "half": 4, "year": 5}
 _STOP = set(
     "a an the of to in on at for by with from and or but as is are was were be been being has "
@@ -83,11 +85,16 @@ class Report:
     publication_date: dt.date | None
     words: set[str] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
+    verbs: set[str] = field(default_factory=set)
+    norm: float = 0.0
+    norm_for: int = 0  # id() of the idf table ``norm`` was computed with
 
     @classmethod
     def of(cls, document_id: str, order: int, event: Event, published: dt.date | None) -> Report:
         text = event.evidence.quote
-        return cls(document_id, order, event, published, content_words(text), names(text))
+        return cls(
+            document_id, order, event, published, content_words(text), names(text), verbs(text)
+        )
 
     @property
     def dated(self) -> bool:
@@ -108,13 +115,12 @@ def date_relation(a: EventDate, b: EventDate) -> str:
     return "overlap"
 
 
-def _cosine(a: set[str], b: set[str], idf: dict[str, float]) -> float:
-    if not a or not b:
-        return 0.0
-    shared = sum(idf.get(w, 1.0) ** 2 for w in a & b)
-    norm_a = math.sqrt(sum(idf.get(w, 1.0) ** 2 for w in a))
-    norm_b = math.sqrt(sum(idf.get(w, 1.0) ** 2 for w in b))
-    return shared / (norm_a * norm_b)
+def _norm(report: Report, idf: dict[str, float]) -> float:
+    """The length of the report's idf-weighted word vector (kept: idf is fixed per merge)."""
+    if report.norm_for != id(idf):
+        report.norm = math.sqrt(sum(idf.get(w, 1.0) ** 2 for w in report.words))
+        report.norm_for = id(idf)
+    return report.norm
 
 
 def verbs(text: str) -> set[str]:
@@ -128,15 +134,18 @@ def pair_features(a: Report, b: Report, idf: dict[str, float]) -> dict[str, floa
     inferred = a.event.date.source not in STATED or b.event.date.source not in STATED
     union = a.names | b.names
     across = "cross" if a.document_id != b.document_id else "within"
-    content = _cosine(a.words, b.words, idf)
+    common = a.words & b.words
+    weights = [idf.get(w, 1.0) for w in common]
+    norms = _norm(a, idf) * _norm(b, idf)
+    content = sum(x * x for x in weights) / norms if norms else 0.0
     named = len(a.names & b.names) / len(union) if union else 0.0
-    va, vb = verbs(a.event.evidence.quote), verbs(b.event.evidence.quote)
+    va, vb = a.verbs, b.verbs
     features = {
         "bias": 1.0,
         f"content|{across}": content,
         f"names|{across}": named,
         # how much rare wording the two share, whatever the sentences' lengths
-        f"shared|{across}": min(sum(idf.get(w, 1.0) for w in a.words & b.words), 20.0) / 20.0,
+        f"shared|{across}": min(sum(weights), 20.0) / 20.0,
         "verbs": len(va & vb) / len(va | vb) if va | vb else 0.0,
         f"date={relation}": 1.0,
         "same_document": float(a.document_id == b.document_id),
@@ -158,6 +167,37 @@ def _shipped() -> tuple[dict[str, float], float]:
 def same_event_probability(features: dict[str, float], weights: dict[str, float]) -> float:
     z = sum(weights.get(name, 0.0) * value for name, value in features.items())
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _ceiling(weights: dict[str, float]) -> dict[str, float]:
+    """Per across-kind, the most the features other than content and shared wording can add
+    to a pair's score: a pair whose wording cannot reach the threshold even with them is
+    skipped without computing the rest (an exact shortcut: no decision changes)."""
+    dates = [v for k, v in weights.items() if k.startswith("date=") and "|" not in k]
+    qualified = [v for k, v in weights.items() if k.startswith("date=") and "|" in k]
+    rest = weights.get("bias", 0.0) + max([0.0, *dates]) + max([0.0, *qualified])
+    rest += max(0.0, weights.get("date=same_day_stated", 0.0))
+    rest += sum(max(0.0, weights.get(k, 0.0)) for k in ("verbs", "same_status"))
+    return {
+        across: rest
+        + max(0.0, weights.get(f"names|{across}", 0.0))
+        + max(0.0, weights.get("same_document", 0.0)) * (across == "within")
+        for across in ("cross", "within")
+    }
+
+
+def _reachable(
+    a: Report, b: Report, idf: dict[str, float], weights: dict[str, float], room: float
+) -> bool:
+    """Whether the pair's wording leaves ``room`` (the score still needed) within reach."""
+    across = "cross" if a.document_id != b.document_id else "within"
+    common = [idf.get(w, 1.0) for w in a.words & b.words]
+    norms = _norm(a, idf) * _norm(b, idf)
+    content = sum(x * x for x in common) / norms if norms else 0.0
+    shared = min(sum(common), 20.0) / 20.0
+    wording = max(0.0, weights.get(f"content|{across}", 0.0)) * content
+    wording += max(0.0, weights.get(f"shared|{across}", 0.0)) * shared
+    return wording >= room
 
 
 def idf_table(reports: Sequence[Report]) -> dict[str, float]:
@@ -190,6 +230,8 @@ def group(
     weights = shipped_weights if weights is None else weights
     threshold = shipped_threshold if threshold is None else threshold
     idf = idf_table(reports) if idf is None else idf
+    ceiling = _ceiling(weights)
+    needed = math.log(threshold / (1 - threshold)) if 0 < threshold < 1 else math.inf
     # words in more than a tenth of the reports say nothing about which event it is
     common_cut = max(20, len(reports) // 10)
     df = Counter(w for r in reports for w in r.words)
@@ -197,17 +239,33 @@ def group(
     index: defaultdict[str, set[int]] = defaultdict(set)
     for report in sorted(reports, key=lambda r: r.order):
         keys = [w for w in report.words if df[w] <= common_cut]
-        candidates: set[int] = set()
+        shared: Counter[int] = Counter()
         for word in keys:
-            candidates |= index[word]
+            shared.update(index[word])
         best, best_p = -1, threshold
-        for gid in sorted(candidates):
-            if not SAME_DOCUMENT_ANYWHERE and any(_apart(report, m) for m in groups[gid]):
+        # the entries sharing the most words, each judged by its first and latest reports:
+        # the cost per report stays bounded however large the collection and its entries
+        for gid, _ in shared.most_common(CANDIDATES):
+            members = groups[gid]
+            if not SAME_DOCUMENT_ANYWHERE and any(_apart(report, m) for m in members):
                 continue
+            judges = members if len(members) <= JUDGES else [members[0], *members[1 - JUDGES :]]
             p = max(
-                same_event_probability(pair_features(report, m, idf), weights) for m in groups[gid]
+                (
+                    same_event_probability(pair_features(report, m, idf), weights)
+                    for m in judges
+                    if _reachable(
+                        report,
+                        m,
+                        idf,
+                        weights,
+                        needed
+                        - ceiling["cross" if m.document_id != report.document_id else "within"],
+                    )
+                ),
+                default=0.0,
             )
-            if p > best_p:
+            if p > best_p or (p == best_p and best >= 0 and gid < best):
                 best, best_p = gid, p
         if best < 0:
             groups.append([report])
