@@ -40,6 +40,8 @@ STATED = ("written", "narrative")  # dates an article states; "publication" is a
 # an article tells an event once; two of its sentences are two events (measured: allowing
 # them to merge lowers the trial tune F1, docs/timeline-crossdoc.md)
 SAME_DOCUMENT_ANYWHERE = True
+# an article dates an event once: two of its reports stating disjoint dates are two events
+ONE_DATE_PER_ARTICLE = True
 CANDIDATES = 25  # entries a report is compared with: those sharing the most words with it
 JUDGES = 5  # an entry's reports a new report is compared with: its first and latest
 _FINENESS = {"day": 0, "week": 1, "month": 2, "season": 3, "quarter": 3, "half": 4, "year": 5}
@@ -216,6 +218,16 @@ def _apart(a: Report, b: Report) -> bool:
     return not (sa.start < sb.end and sb.start < sa.end)
 
 
+def _clash(a: Report, b: Report) -> bool:
+    """Two reports of one article whose stated dates cannot both hold."""
+    return (
+        a.document_id == b.document_id
+        and a.event.date.source in STATED
+        and b.event.date.source in STATED
+        and date_relation(a.event.date, b.event.date) == "disjoint"
+    )
+
+
 def group(
     reports: Sequence[Report],
     *,
@@ -248,6 +260,8 @@ def group(
         for gid, _ in shared.most_common(CANDIDATES):
             members = groups[gid]
             if not SAME_DOCUMENT_ANYWHERE and any(_apart(report, m) for m in members):
+                continue
+            if ONE_DATE_PER_ARTICLE and any(_clash(report, m) for m in members):
                 continue
             judges = members if len(members) <= JUDGES else [members[0], *members[1 - JUDGES :]]
             p = max(
