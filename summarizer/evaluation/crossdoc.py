@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..pipeline import summarise
-from ..schemas import Document, EntityTimeline, Span, TimelineEntry, TimelineSource
+from ..schemas import Document, EntityTimeline, Result, Span, TimelineEntry, TimelineSource
 from ..segment import sentences
 from ..settings import Settings
 from ..timeline.collection import build_timeline
@@ -380,6 +380,7 @@ def markdown_table(rows: dict[str, dict[str, float]], title: str) -> str:
 TOOL_SYSTEM = "tool"
 UNMERGED = "tool_unmerged"  # the per-document timeline filtered to the entity, nothing merged
 ENTITY_SENTENCES = "entity_sentences"  # every sentence naming the entity, publication-dated
+ABOUT = "about"  # how the entity filter does (see about_scores)
 
 
 def sentence_baseline(articles: Sequence[Article], entity: str) -> EntityTimeline:
@@ -413,17 +414,64 @@ def sentence_baseline(articles: Sequence[Article], entity: str) -> EntityTimelin
     return EntityTimeline(entity=entity, entries=entries)
 
 
+def about_scores(
+    results: Sequence[Result],
+    unmerged: Sequence[EntityTimeline],
+    golds: Sequence[GoldTimeline],
+    articles: Sequence[Article],
+) -> dict[str, dict[str, float]]:
+    """How well "about the entity" is decided, per tune/check half: *about-recall* is the share
+    of gold mentions in a sentence the tool reports at all that the entity filter keeps;
+    *about-precision* the share of kept reports that hold a gold mention of the entity."""
+    by_id = {a.document.id: a for a in articles}
+    by_result = {r.document_id: r for r in results}
+    rows: dict[str, dict[str, float]] = {}
+    for name, keys in (("tune", TUNE_ENTITIES), ("check", CHECK_ENTITIES)):
+        reached = kept = good = total = 0
+        for timeline, gold in zip(unmerged, golds, strict=True):
+            if gold.key not in keys:
+                continue
+            entries = [*timeline.entries, *timeline.undated]
+            for event in gold.events:
+                for m in event.mentions:
+                    result = by_result.get(m[0])
+                    quotes = [
+                        _as_source(m[0], e.evidence.quote, e.evidence.span)
+                        for e in (result.events if result else [])
+                    ]
+                    if any(_covers(q, m, by_id) for q in quotes):
+                        reached += 1
+                        kept += any(_covers(s, m, by_id) for e in entries for s in e.sources)
+            total += len(entries)
+            good += sum(any(_entry_covers(e, g, by_id) for g in gold.events) for e in entries)
+        rows[name] = {
+            "about_recall": kept / reached if reached else 0.0,
+            "about_precision": good / total if total else 0.0,
+            "reached": reached,
+            "kept": kept,
+        }
+    return rows
+
+
+def _as_source(doc_id: str, quote: str, span: Span) -> TimelineSource:
+    return TimelineSource(
+        document_id=doc_id, quote=quote, span=span, date_source="unresolved", status="fact"
+    )
+
+
 def evaluate_trial(
     folder: Path, *, settings: Settings | None = None, no_model: bool = True
 ) -> dict[str, dict[str, dict[str, float]]]:
     """Both measures per entity for the tool, the tool unmerged and the sentence baseline."""
     articles, golds = read_trial(folder)
     results = [summarise(a.document, settings=settings, no_model=no_model) for a in articles]
+    # the merged and unmerged timelines come from the same per-article results
     names = [g.entity for g in golds]
     merged = build_timeline(results, names).timelines
     unmerged = build_timeline(results, names, threshold=1.01).timelines
     baseline = [sentence_baseline(articles, n) for n in names]
     return {
+        ABOUT: about_scores(results, unmerged, golds, articles),
         TOOL_SYSTEM: score_timelines(merged, golds, articles),
         UNMERGED: score_timelines(unmerged, golds, articles),
         ENTITY_SENTENCES: score_timelines(baseline, golds, articles),
@@ -439,7 +487,17 @@ def trial_report(scores: dict[str, dict[str, dict[str, float]]]) -> str:
         "(reconstructed).",
         "",
     ]
-    parts += [markdown_table(rows, system) for system, rows in scores.items()]
+    about = scores.get(ABOUT, {})
+    if about:
+        parts += ["### about the entity (per-article reports, before merging)", ""]
+        parts += [
+            f"- {half}: about-recall {row['about_recall']:.3f} ({int(row['kept'])}/"
+            f"{int(row['reached'])} reachable gold mentions kept), about-precision "
+            f"{row['about_precision']:.3f}"
+            for half, row in about.items()
+        ]
+        parts.append("")
+    parts += [markdown_table(rows, system) for system, rows in scores.items() if system != ABOUT]
     return "\n".join(parts)
 
 
