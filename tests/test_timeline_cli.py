@@ -175,3 +175,13 @@ def test_html_page_in_headless_chromium(page: Path, tmp_path: Path) -> None:
     rows = {raw[i : i + stride] for i in range(0, len(raw), stride)}
     # a drawn page has many distinct rows; a blank or error page a handful
     assert len(set(raw)) > 64 and len(rows) > 150
+
+
+@pytest.mark.slow
+def test_engine_ray_gives_the_local_timeline(folder: Path) -> None:
+    pytest.importorskip("ray")
+    args = ["timeline", str(folder), "--no-model", "-e", "Airbus A380", "-f", "json"]
+    local = cli(*args, cwd=folder)
+    on_ray = cli(*args, "--engine", "ray", cwd=folder)
+    assert local.returncode == 0 and on_ray.returncode == 0, on_ray.stderr
+    assert Timeline.model_validate_json(on_ray.stdout) == Timeline.model_validate_json(local.stdout)

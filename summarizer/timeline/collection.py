@@ -2,8 +2,9 @@
 
 Terms:
 
-* **collection**: the per-document results of one story's articles, in the order given
-  (that order breaks ties and orders undated entries).
+* **collection**: the per-document results of one story's articles, taken in order of
+  publication (then document id), whatever order they came in: the merge reads them in that
+  order, and it orders undated entries and breaks ties between dates.
 * **entity timeline**: the entries about one entity (``summarizer.timeline.entities``
   says what "about" means), or about everything when no entity is named.
 
@@ -13,6 +14,7 @@ articles, here or on Ray) is ``summarizer.runners.timeline``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from ..schemas import EntityTimeline, Result, Timeline
@@ -70,7 +72,8 @@ def build_timeline(
 
     ``failed`` (document id -> why) records documents the first stage could not read;
     they are listed in the timeline and add one warning."""
-    kept = list(results)
+    # publication order, so the timeline does not depend on which article finished first
+    kept = sorted(results, key=lambda r: (r.publication_date or dt.date.max, r.document_id))
     wanted = [e if isinstance(e, Entity) else Entity.parse(e) for e in entities or []]
     documents = _reports(kept)
     texts = [r.event.evidence.quote for _, reports in documents for r in reports]
