@@ -226,3 +226,18 @@ def test_entity_specs_parse(spec: str) -> None:
     entity = Entity.parse(spec)
     assert entity.name == "General Motors"
     assert entity.aliases == (("GM", "GM Corp") if "=" in spec else ())
+
+
+def test_two_articles_giving_different_days_make_one_entry_that_says_so() -> None:
+    sentence = "Airbus delivered the first A380 superjumbo to Singapore Airlines in Toulouse on {}."
+    first = Document(id="a", date="2007-10-16", text=sentence.format("October 15, 2007"))
+    second = Document(id="b", date="2007-10-18", text=sentence.format("October 17, 2007"))
+    # disjoint stated dates weigh against merging: the same wording carries it here, in a
+    # collection with another story (the decision reads word rarity across the collection)
+    other = Document(
+        id="c", date="2007-10-20", text="Boeing said on Friday it would hire 500 engineers."
+    )
+    part = summarise_timeline([first, second, other], ["Airbus A380"], no_model=True).timelines[0]
+    assert len(part.entries) == 1
+    assert part.entries[0].date_conflict == ["2007-10-15", "2007-10-17"]
+    assert _sources(part.entries[0]) == {"a", "b"}
