@@ -120,13 +120,22 @@ def part_1000(shared: Path, work: Path) -> None:
 
 def part_model(shared: Path, n: int) -> None:
     docs = tbaq_articles(shared, n)
-    started = time.perf_counter()
-    results = [summarise(d) for d in docs]
-    stage1 = time.perf_counter() - started
+    results, spent = [], 0.0
+    for doc in docs:
+        started = time.perf_counter()
+        results.append(summarise(doc))
+        took = time.perf_counter() - started
+        spent += took
+        print(
+            f"  {doc.id}: {len(doc.text.split())} words, {len(results[-1].events)} events, "
+            f"{took:.1f} s with the embedded model",
+            flush=True,
+        )
     timeline = build_timeline(results, TBAQ_ENTITIES)
     print(
-        f"{n} articles with the embedded model: {stage1:.1f} s ({stage1 / n:.1f} s/article; "
-        f"90 articles ~{stage1 / n * 90 / 60:.0f} min); {sizes(timeline)}"
+        f"{n} articles with the embedded model: {spent:.1f} s ({spent / n:.1f} s/article; "
+        f"90 articles ~{spent / n * 90 / 60:.0f} min); {sizes(timeline)}",
+        flush=True,
     )
 
 
