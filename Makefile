@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SAMPLE := examples/kremlin-peace-talks-2025-11-13.txt
 
-.PHONY: setup demo test test-all test-slow bench peers bench-peers eval eval-guard clean chromium eval-timeline train-event-dates train-selection train-event-merge eval-crossdoc
+.PHONY: setup check demo test test-all test-slow bench peers bench-peers eval eval-guard clean chromium eval-timeline train-event-dates train-selection train-event-merge eval-crossdoc
 
 # llama.cpp is compiled for a portable instruction set, not -march=native: on a CPU with AMX
 # (this machine kind's Xeons) a native build crashes in its AMX kernels on any prompt of more
@@ -41,6 +41,12 @@ chromium:
 	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ]; then \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
+
+# lint, format and types: ruff over the tree, mypy over the package
+check: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # the default suite: every module, the real embedded model and llama.cpp server included;
 # `make test-all` adds the slow ones (the whole hostile set, kill-and-resume, long documents)

@@ -8,13 +8,16 @@ Formats:
   title when there is no header.
 * ``.json``: one record or a list of records; ``.jsonl``: one record per line.
   A record has ``text`` and optionally ``id``, ``title``, ``date``.
+* ``.parquet``: one record per row, the same columns (needs pyarrow, which the
+  ``ray`` extra brings); a date column may hold real dates or timestamps.
 
 A folder gives the files under it with a document extension (``FOLDER_EXTENSIONS``,
 or the ones asked for), hidden files and folders (``.git/``) left out;
-``folder_files`` says what was skipped.
+``folder_files`` says what was skipped. Every runner reads its inputs here, so
+the same sources give the same documents whichever engine runs them.
 
 Loading never stops a batch: ``iter_documents`` yields an ``InputError`` in place
-of each document it could not read, and carries on with the rest.
+of each document it could not read (an **item** is either), and carries on.
 
 Encodings: UTF-8 (with or without a BOM), and UTF-16/UTF-32 when a BOM says so.
 Anything else is refused with a hint (e.g. "looks like Windows-1252") rather than
@@ -42,7 +45,10 @@ from .schemas import Document
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
 RECORD_SUFFIXES = {".json", ".jsonl", ".ndjson"}
-FOLDER_EXTENSIONS = (".txt", ".md", ".json", ".jsonl")  # what a folder gives unless told otherwise
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+# what a folder gives unless told otherwise
+FOLDER_EXTENSIONS = (".txt", ".md", ".json", ".jsonl", ".parquet")
+PARQUET_BATCH_ROWS = 1024  # rows read at a time: memory stays flat on a big file
 MIB = 1024 * 1024
 MAX_BYTES = 20 * MIB  # a news pipeline never needs more; refuse before reading
 FUTURE_SLACK_DAYS = 1  # time zones: a paper dated tomorrow somewhere is not an error
@@ -65,6 +71,8 @@ _MAGIC = {  # file signatures people hand a text tool by mistake
     b"{\\rtf": "an RTF document, not plain text; save it as plain text first",
 }
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+Item = Document | InputError  # one input: its document, or why it could not be read
 
 _HEADER = re.compile(r"^\s*date\s+(\S+)\s*(.*)$", re.IGNORECASE)
 _DATE_LIKE = re.compile(r"\d{1,4}[-./]\d{1,2}([-./]\d{1,4})?|\d{8}")
@@ -122,6 +130,21 @@ def _guess(data: bytes) -> str:
     if odd <= 0.01 * len(text):
         return "; it looks like Windows-1252/Latin-1: convert it, e.g. iconv -f CP1252 -t UTF-8"
     return "; convert it to UTF-8, e.g. iconv -f ENCODING -t UTF-8"
+
+
+def date_cell(value: Any) -> str | None:
+    """A date cell as YYYY-MM-DD: a string, a date, a datetime or a timestamp (Parquet, pandas).
+
+    Anything else is returned as text, for ``parse_record`` to say what is wrong with it."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    match = re.match(r"(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}|$)", text)
+    return match.group(1) if match else text
 
 
 def parse_text(raw: str, *, doc_id: str, source: str | None = None) -> Document:
@@ -224,6 +247,46 @@ def _iter_records(
         yield _safe(partial(parse_record, record, default_id=f"{stem}-{lineno}", source=where))
 
 
+def iter_parquet(path: Path) -> Iterator[Item]:
+    """Documents from a Parquet file's rows (``text``, optional ``id``, ``title``, ``date``)."""
+    source = str(path)
+    try:  # the ray extra: a plain install reads every other format without it
+        import pyarrow.parquet as pq
+    except ImportError:
+        yield InputError(
+            "reading Parquet needs pyarrow: pip install 'summarizer[ray]'", source=source
+        )
+        return
+    try:
+        reader = pq.ParquetFile(path)
+    except FileNotFoundError:
+        yield InputError("no such file", source=source)
+        return
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds for a bad file
+        yield InputError(f"is not a readable Parquet file ({exc})", source=source)
+        return
+    names = reader.schema_arrow.names
+    if "text" not in names:
+        yield InputError("has no 'text' column", source=source)
+        return
+    if reader.metadata.num_rows == 0:
+        yield InputError("has no rows", source=source)
+        return
+    columns = [c for c in ("id", "text", "title", "date", "publication_date") if c in names]
+    row = 0
+    for batch in reader.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=columns):
+        for record in batch.to_pylist():
+            row += 1
+            for key in ("date", "publication_date"):
+                if key in record:
+                    record[key] = date_cell(record[key])
+            yield _safe(
+                partial(
+                    parse_record, record, default_id=f"{path.stem}-{row}", source=f"{source}:{row}"
+                )
+            )
+
+
 def _safe(make: Callable[[], Document]) -> Document | InputError:
     try:
         return make()
@@ -290,13 +353,16 @@ def iter_path(
         for file in found.files:
             yield from iter_path(file, encoding=encoding)
         return
+    suffix = path.suffix.lower()
+    if suffix in PARQUET_SUFFIXES:
+        yield from iter_parquet(path)
+        return
     source = str(path)
     try:
         text = decode(_read_bytes(path), source=source, encoding=encoding)
     except InputError as exc:
         yield exc
         return
-    suffix = path.suffix.lower()
     if suffix in RECORD_SUFFIXES:
         yield from _iter_records(text, stem=path.stem, source=source, jsonl=suffix != ".json")
     else:

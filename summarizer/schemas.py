@@ -68,13 +68,38 @@ class Evidence(_Frozen):
     score: float = Field(ge=0.0, le=100.0, description="alignment score, 100 for exact")
 
 
+# TIMEX3 date values: a calendar day/month/year, an ISO week (weekend), a season, quarter or
+# half of a year, a decade or century, a deictic reference, a clock time on a day
+# (T14:00, or a part of the day: TMO, TAF, TEV, TNI); unknown parts written with X.
+DATE_VALUE_PATTERN = (
+    r"^(?:[\dX]{4}(?:-[\dX]{2}(?:-[\dX]{2}(?:T(?:\d{2}:\d{2}|MO|AF|EV|NI))?)?)?|[\dX]{4}-W[\dX]{2}(?:-(?:WE|\d))?"
+    r"|[\dX]{4}-(?:SP|SU|FA|WI|Q[1-4X]|H[12X])|\d{2,3}|(?:PRESENT|PAST|FUTURE)_REF)$"
+)
+
+
 class EventDate(_Frozen):
-    """When an event happened: the words as written and their normalised value."""
+    """When an event happened: the words as written and their normalised value.
+
+    ``value`` is the calendar value a timeline sorts and scores by (day, month or year; a
+    week is the month that holds most of it, a quarter, half or season the month or year
+    that holds it); ``timex`` keeps the finer TIMEX3 value the words name when it differs
+    (``2024-Q2``, ``2026-H1``, ``2024-W12-WE``, ``2024-SU``, ``199``, ``18``), and
+    ``start``/``end`` the exact interval.
+    """
 
     text: str | None = Field(None, description="the date as written, e.g. 'Last month'")
     span: Span | None = Field(None, description="where the date words stand in the source")
-    value: str | None = Field(None, description="TIMEX3 value, e.g. 2025-11-10, 2025-10, PAST_REF")
+    value: str | None = Field(
+        None,
+        pattern=DATE_VALUE_PATTERN,
+        description="TIMEX3 value, e.g. 2025-11-10, 2025-10, 2025, PAST_REF",
+    )
     granularity: Granularity | None = None
+    timex: str | None = Field(
+        None,
+        pattern=DATE_VALUE_PATTERN,
+        description="the TIMEX3 value of the date words when finer than value, e.g. 2024-Q2",
+    )
     start: dt.date | None = Field(None, description="first day of the interval covered")
     end: dt.date | None = Field(None, description="last day of the interval covered")
     source: DateSource = Field(

@@ -21,6 +21,7 @@ class _Dying:
     def __init__(self, inner: Any, needle: str, marker: Path | None) -> None:
         self.inner, self.needle, self.marker = inner, needle, marker
         self.name, self.model = inner.name, inner.model
+        self.supports_grammar = inner.supports_grammar
 
     def complete(self, request: ChatRequest) -> Completion:
         if any(self.needle in m["content"] for m in request.messages):

@@ -24,6 +24,7 @@ class Batching:
     each batch it is sent."""
 
     name = "fake"
+    supports_grammar = False
     model = "fake"
 
     def __init__(self, answers: dict[str, list[str]]) -> None:
@@ -109,6 +110,7 @@ def test_the_budget_is_counted_in_the_questions_order() -> None:
 def test_complete_all_sends_one_by_one_to_a_backend_that_cannot_batch() -> None:
     class Plain:
         name, model = "plain", "plain"
+        supports_grammar = False
 
         def __init__(self) -> None:
             self.seen: list[str] = []

@@ -259,6 +259,12 @@ def test_cli_export_and_import(tmp_path: Path, capsys: pytest.CaptureFixture[str
             ]
         )
     assert info.value.code == 2 and "--strategy" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(
+            ["batch", "export", str(inputs(tmp_path)), "-o", str(requests), "--model", "m"]
+            + ["--strategy", "rules"]
+        )
+    assert info.value.code == 2 and "asks no model" in capsys.readouterr().err
 
 
 # --- the decomposed strategy: a headline request and one request per event clause ---
@@ -300,6 +306,7 @@ class Answering:
     """An in-process backend answering what the provider would: the live pipeline's counterpart."""
 
     name = "scripted"
+    supports_grammar = False
 
     def __init__(self, model: str, answer: Callable[[dict[str, Any]], str]) -> None:
         self.model = model

@@ -45,6 +45,7 @@ class Counting:
     """A backend that answers ``text`` and counts its calls (or fails when told)."""
 
     name = "fake"
+    supports_grammar = False
     model = "fake-1"
 
     def __init__(self, text: str = '{"a": 1}') -> None:

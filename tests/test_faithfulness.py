@@ -216,6 +216,7 @@ class Scripted:
     with a description that repeats its sentence's opening words."""
 
     name = "scripted"
+    supports_grammar = False
     model = "scripted-1"
 
     def __init__(self, headlines: list[str]) -> None:
@@ -270,6 +271,7 @@ class SingleScripted:
     """Answers single's summary task with the given key points, and its event task with none."""
 
     name = "scripted"
+    supports_grammar = False
     model = "scripted-1"
 
     def __init__(self, points: list[str]) -> None:

@@ -291,6 +291,7 @@ class ScriptedBackend:
     (the drafts ignore extra keys); a document containing BOOM makes it fail."""
 
     name = "scripted"
+    supports_grammar = False
     model = "scripted-1"
 
     def complete(self, request: ChatRequest) -> Completion:

@@ -197,6 +197,7 @@ def run_single(text: str, context_tokens: int, reporter: Reporter | None = None)
             strategy="single",
             context_tokens=context_tokens,
             cache=False,
+            parallel=1,  # in the order asked: the reporter numbers chunk summaries as they come
         )
         started = time.perf_counter()
         result = Pipeline(settings).run(Document(id="report", text=text, date=PUBLISHED))
@@ -341,6 +342,7 @@ class _Answers:
 
     events: list[dict[str, Any]]
     name: str = "fake"
+    supports_grammar: bool = False
     model: str = "fake"
 
     def count_tokens(self, text: str) -> int:
@@ -533,6 +535,7 @@ def test_fifty_chunk_summaries_climb_to_one_in_questions_that_fit() -> None:
 
 class _NoCalls:
     name, model = "none", "none"
+    supports_grammar = False
 
     def complete(self, request: Any) -> Any:
         raise AssertionError("no question expected")
@@ -550,6 +553,7 @@ class _Summariser:
     reduces: list[str] = field(default_factory=list)  # the user message of each reduce question
     chunks: int = 0  # summary questions on a chunk
     name: str = "fake"
+    supports_grammar: bool = False
     model: str = "fake"
 
     def count_tokens(self, text: str) -> int:

@@ -27,6 +27,7 @@ class Echo:
     """A stand-in model: every headline or description is the first words of its sentence."""
 
     name, model = "echo", "echo-1"
+    supports_grammar = False
 
     def __init__(self) -> None:
         self.calls = 0

@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from ..errors import ConfigError, InputError, option_error
+from ..errors import ConfigError, InputError
 from ..exits import EXIT_BACKEND, EXIT_GATE, EXIT_INPUT, EXIT_OK, EXIT_USAGE, error_class, exit_code
-from ..settings import Settings
+from ..options import BaseUrlOption, DebugOption, ModelOption, ModelPathOption, StrategyOption
+from ..pipeline import run_settings
 from .crossdoc import evaluate_trial, trial_report
 from .names import BASELINES, DEFAULT_CONCURRENCY, DEFAULT_MAX_DROP, SYSTEMS, TOOL
 from .references import ReferenceFormatError
@@ -116,14 +117,10 @@ def eval_command(
             help="Reference sets: eval/datasets/*.jsonl, or a FRANK folder.", show_default=False
         ),
     ] = None,
-    model: Annotated[str | None, typer.Option(help="Model name at --base-url.")] = None,
-    base_url: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible endpoint; default: the embedded model.")
-    ] = None,
-    model_path: Annotated[
-        Path | None, typer.Option(help="Another GGUF file for the embedded backend.")
-    ] = None,
-    strategy: Annotated[str | None, typer.Option(help="decomposed or single.")] = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    model_path: ModelPathOption = None,
+    strategy: StrategyOption = None,
     report_dir: Annotated[
         Path, typer.Option(help="Where report.json, report.md and report.html go.")
     ] = DEFAULT_REPORT_DIR,
@@ -167,7 +164,7 @@ def eval_command(
         int, typer.Option(min=1, help="Documents in flight at once.")
     ] = DEFAULT_CONCURRENCY,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+    debug: DebugOption = False,
 ) -> None:
     """Score the tool and the baselines over reference sets; write JSON, Markdown and HTML reports.
 
@@ -194,12 +191,14 @@ def eval_command(
     except ValueError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
     sets = _datasets(list(datasets or []), frank, limit, part, subset)
-    if no_model and TOOL in chosen:  # the tool without a model: the rules strategy
-        strategy = "rules"
     try:
         settings = (
-            Settings.from_env(
-                base_url=base_url, model=model, model_path=model_path, strategy=strategy
+            run_settings(  # --no-model: the tool as the rules strategy
+                no_model=no_model,
+                base_url=base_url,
+                model=model,
+                model_path=model_path,
+                strategy=strategy,
             )
             if TOOL in chosen
             else None
@@ -210,8 +209,7 @@ def eval_command(
     except (ConfigError, ValueError) as exc:  # no model file, bad option value: nothing ran
         if debug:
             err.print_exception()
-        message = str(option_error(exc)) if callable(getattr(exc, "errors", None)) else str(exc)
-        raise _fail(message or repr(exc), EXIT_USAGE) from None
+        raise _fail(str(exc) or repr(exc), EXIT_USAGE) from None
     except InputError as exc:
         raise _fail(str(exc), EXIT_INPUT) from None
     verdict = check(build_report(run), thresholds, old, max_drop)
@@ -235,14 +233,14 @@ def _crossdoc(
 ) -> int:
     """``--timelines``: both cross-document measures, to stdout and report_dir/crossdoc.*."""
     try:
-        settings = Settings.from_env(
-            base_url=base_url, model=model, strategy="rules" if no_model else strategy
+        settings = run_settings(
+            base_url=base_url, model=model, strategy=strategy, no_model=no_model
         )
         scores = evaluate_trial(folder, settings=settings, no_model=no_model)
-    except (ValueError, OSError) as exc:
-        raise _fail(str(exc).splitlines()[0], EXIT_INPUT) from None
     except ConfigError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
+    except (ValueError, OSError) as exc:
+        raise _fail(str(exc).splitlines()[0], EXIT_INPUT) from None
     text = trial_report(scores)
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / "crossdoc.md").write_text(text, encoding="utf-8")

@@ -32,7 +32,7 @@ from ..schemas import Document, Result, Timeline
 from ..settings import Settings
 from ..timeline.collection import build_timeline
 from ..timeline.entities import Entity
-from .local import numbered_inputs
+from .core import numbered_inputs
 
 Item = Document | Result | str
 

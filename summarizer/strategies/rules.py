@@ -17,8 +17,6 @@ from ..timeline.events import candidates
 from . import extractive
 from .base import Run, Strategy, clip
 
-NO_MODEL = "none"  # the provenance's backend and model
-
 
 class Rules(Strategy):
     name = "rules"

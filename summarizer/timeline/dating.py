@@ -27,8 +27,10 @@ scikit-learn is needed only to train (the ``train`` extra).
 
 An event's date value is a calendar value (day ``YYYY-MM-DD``, month
 ``YYYY-MM``, year ``YYYY``): a written week becomes the month that holds most of
-its days, a quarter, half or season the year that holds it; its
-``start``/``end`` keep the exact interval the words name.
+its days, a quarter, half or season the year that holds it (a decade or century
+gives no event date: measured, dating events by them lost 2 TBAQ units in each part);
+``timex`` keeps the finer value the words name (``2024-Q2``) and ``start``/``end``
+the exact interval.
 """
 
 from __future__ import annotations
@@ -171,6 +173,7 @@ def written(mention: DateMention) -> EventDate | None:
         span=Span(start=mention.start, end=mention.end),
         value=value,
         granularity=gran,  # type: ignore[arg-type]
+        timex=t.value if t.value != value else None,
         start=t.start,
         end=t.end,
         source="written",
