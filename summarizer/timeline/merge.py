@@ -17,8 +17,9 @@ Terms:
 
 Reports are grouped greedily in collection order: a report joins the entry whose best
 member it most likely reports the same event as (probability over ``threshold``), else
-starts one. Candidate entries come from an index of shared content words, so the cost
-grows with the reports that share words, not with all pairs.
+starts one; two reports of one article that state disjoint dates never share an entry. The
+candidates are the ``CANDIDATES`` entries sharing the most rare words with the report, each
+judged by its first and latest ``JUDGES`` reports, so the cost per report stays bounded.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ from ..schemas import Event, EventDate, TimelineEntry, TimelineSource
 
 WEIGHTS_FILE = Path(__file__).with_name("event_merge.json")
 STATED = ("written", "narrative")  # dates an article states; "publication" is a fallback
-# an article tells an event once; two of its sentences are two events (measured: allowing
-# them to merge lowers the trial tune F1, docs/timeline-crossdoc.md)
+# whether two sentences of one article may be one entry (else only a clause and its sentence);
+# measured on the trial tune entities: allowed 0.504 F1, not 0.491 (docs/timeline-crossdoc.md)
 SAME_DOCUMENT_ANYWHERE = True
 # an article dates an event once: two of its reports stating disjoint dates are two events
 ONE_DATE_PER_ARTICLE = True
