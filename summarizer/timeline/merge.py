@@ -43,8 +43,8 @@ STATED = ("written", "narrative")  # dates an article states; "publication" is a
 SAME_DOCUMENT_ANYWHERE = True
 # an article dates an event once: two of its reports stating disjoint dates are two events
 ONE_DATE_PER_ARTICLE = True
-CANDIDATES = 25  # entries a report is compared with: those sharing the most words with it
-JUDGES = 5  # an entry's reports a new report is compared with: its first and latest
+CANDIDATES = 10  # entries a report is compared with: those sharing the most words with it
+JUDGES = 3  # an entry's reports a new report is compared with: its first and latest
 _FINENESS = {"day": 0, "week": 1, "month": 2, "season": 3, "quarter": 3, "half": 4, "year": 5}
 _STOP = set(
     "a an the of to in on at for by with from and or but as is are was were be been being has "
@@ -249,6 +249,7 @@ def group(
     common_cut = max(20, len(reports) // 10)
     df = Counter(w for r in reports for w in r.words)
     groups: list[list[Report]] = []
+    per_article: list[dict[str, list[Report]]] = []  # each entry's reports by article
     index: defaultdict[str, set[int]] = defaultdict(set)
     for report in sorted(reports, key=lambda r: r.order):
         keys = [w for w in report.words if df[w] <= common_cut]
@@ -260,9 +261,10 @@ def group(
         # the cost per report stays bounded however large the collection and its entries
         for gid, _ in shared.most_common(CANDIDATES):
             members = groups[gid]
-            if not SAME_DOCUMENT_ANYWHERE and any(_apart(report, m) for m in members):
+            same_article = per_article[gid].get(report.document_id, [])
+            if not SAME_DOCUMENT_ANYWHERE and any(_apart(report, m) for m in same_article):
                 continue
-            if ONE_DATE_PER_ARTICLE and any(_clash(report, m) for m in members):
+            if ONE_DATE_PER_ARTICLE and any(_clash(report, m) for m in same_article):
                 continue
             judges = members if len(members) <= JUDGES else [members[0], *members[1 - JUDGES :]]
             p = max(
@@ -284,9 +286,11 @@ def group(
                 best, best_p = gid, p
         if best < 0:
             groups.append([report])
+            per_article.append({})
             best = len(groups) - 1
         else:
             groups[best].append(report)
+        per_article[best].setdefault(report.document_id, []).append(report)
         for word in keys:
             index[word].add(best)
     return groups
