@@ -27,8 +27,13 @@ from .limits import ACTORS_MAX, KEY_POINTS_MAX, KEY_POINTS_MIN
 Granularity = Literal[
     "day", "week", "month", "season", "quarter", "half", "year", "decade", "century", "ref"
 ]
-Status = Literal["fact", "claim", "planned", "hypothetical"]
-MatchKind = Literal["exact", "normalised", "fuzzy"]
+# fact / claim / planned / hypothetical: how an event is reported; state: a condition that
+# holds rather than something that happened ("remains a transport hub"); negated: reported as
+# not done or not said ("did not specify when", "terms weren't disclosed"). A model is asked
+# only for the first four (ModelStatus); code sets the last two.
+Status = Literal["fact", "claim", "planned", "hypothetical", "state", "negated"]
+ModelStatus = Literal["fact", "claim", "planned", "hypothetical"]
+MatchKind = Literal["exact", "normalised", "fuzzy", "title"]
 DateSource = Literal["written", "narrative", "publication", "unresolved"]
 
 
@@ -57,10 +62,14 @@ class Document(_Frozen):
     title: str | None = None
     date: dt.date | None = None
     source: str | None = None
+    extracted: bool = Field(
+        False, description="text extracted from a web page: spans index it; the result carries it"
+    )
 
 
 class Evidence(_Frozen):
-    """A verbatim quote and where it stands in the source."""
+    """A verbatim quote and where it stands in the source (match ``title``: the quote is the
+    document's title, which stands outside the text, and the span is empty at 0)."""
 
     quote: str
     span: Span
@@ -179,6 +188,11 @@ class Result(BaseModel):
     events: list[Event]
     provenance: Provenance
     warnings: list[str] = Field(default_factory=list)
+    text: str | None = Field(
+        None,
+        description="the text every span indexes, when it is not what the caller passed "
+        "(the article extracted from a web page)",
+    )
 
     def timeline(self) -> list[Event]:
         """Events sorted by date (undated last), then by position in the source."""
@@ -241,7 +255,7 @@ class ExtractedEvent(BaseModel):
     date_guess: str | None = Field(None, description="your YYYY-MM-DD / YYYY-MM / YYYY reading")
     actors: list[str] = Field(default_factory=list, max_length=ACTORS_MAX)
     location: str | None = None
-    status: Status = "fact"
+    status: ModelStatus = "fact"
 
 
 class EventList(BaseModel):

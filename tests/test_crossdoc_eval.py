@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import REPO
+from support.paths import SHARED
 
 from summarizer.evaluation.crossdoc import (
     ABOUT,
@@ -33,14 +33,7 @@ from summarizer.schemas import (
     TimelineSource,
 )
 
-TRIAL = next(
-    (
-        p / "data" / "semeval2015_task4_trial"
-        for p in (REPO.parent / "shared", REPO.parents[1] / "shared")
-        if (p / "data" / "semeval2015_task4_trial").is_dir()
-    ),
-    None,
-)
+TRIAL = SHARED / "data" / "semeval2015_task4_trial"
 TEXT = "Apple unveiled the phone .\nApple shipped the phone .\nApple recalled it .\n"
 
 
@@ -136,9 +129,8 @@ def test_an_entry_outside_the_gold_lowers_precision_only() -> None:
     assert plain["precision"] == pytest.approx(2 / 3) and plain["dated_recall"] == 1.0
 
 
-@pytest.mark.skipif(TRIAL is None, reason="the SemEval-2015 trial data is not beside the repo")
+@pytest.mark.skipif(not TRIAL.is_dir(), reason="the SemEval-2015 trial data is not beside the repo")
 def test_trial_scores_beat_the_sentence_baseline() -> None:
-    assert TRIAL is not None
     scores = evaluate_trial(TRIAL)
     tool, unmerged, sentences = scores[TOOL_SYSTEM], scores[UNMERGED], scores[ENTITY_SENTENCES]
     assert set(tool) >= {"steve_jobs", "[tune]", "[check]", "[all]"}

@@ -11,8 +11,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import REPO
-from test_bad_input import assert_refused, cli, error_lines
+from support.cli import assert_refused, error_lines
+from support.cli import summarise_cli as cli
+from support.paths import REPO
 
 from summarizer import ConfigError, InputError, Settings, asummarise, summarise
 from summarizer._version import __version__

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from support.cli import summarise_cli as cli
+from support.cli import summarise_process
 from test_report_html import _chromium, _png_pixels
 
 from summarizer import Timeline
@@ -31,18 +30,6 @@ HOSTILE = (
     'Airbus said the A380 "flew" & landed at <5 knots on March 4, 2024. '
     "Then <img src=x onerror=alert(2)> appeared."
 )
-
-
-def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-c", "from summarizer.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        env=env,
-    )
 
 
 @pytest.fixture
@@ -182,6 +169,6 @@ def test_engine_ray_gives_the_local_timeline(folder: Path) -> None:
     pytest.importorskip("ray")
     args = ["timeline", str(folder), "--no-model", "-e", "Airbus A380", "-f", "json"]
     local = cli(*args, cwd=folder)
-    on_ray = cli(*args, "--engine", "ray", cwd=folder)
+    on_ray = summarise_process(*args, "--engine", "ray", cwd=folder, timeout=300)  # Ray: its own
     assert local.returncode == 0 and on_ray.returncode == 0, on_ray.stderr
     assert Timeline.model_validate_json(on_ray.stdout) == Timeline.model_validate_json(local.stdout)

@@ -111,9 +111,10 @@ def read_article(xml_path: Path, tml_folder: Path | None) -> Article:
                     tml.read_text(encoding="utf-8"),
                 )
                 date = found.group(1)[:10] if found else None
-    title = " ".join(lines[min(lines)]) if lines else None
     text = "\n".join(parts) + "\n"
-    return Article(Document(id=doc_id, text=text, title=title, date=date), dict(words))
+    # the title stays the text's first line (sentence 0 of the gold mentions), not a title too:
+    # the pipeline would report it twice
+    return Article(Document(id=doc_id, text=text, date=date), dict(words))
 
 
 def read_gold(path: Path) -> GoldTimeline:

@@ -27,7 +27,11 @@ _DOCUMENT_STRIDE = 1_000_000  # orders reports by document, then by place in the
 def _reports(results: Sequence[Result]) -> list[tuple[Result, list[Report]]]:
     out = []
     for n, result in enumerate(results):
-        events = sorted(result.events, key=lambda e: e.evidence.span.start)
+        # the title's event (a headline of the body's main event) after the body: it then
+        # joins the entry its article's lead sentence went to, instead of opening one
+        events = sorted(
+            result.events, key=lambda e: (e.evidence.match == "title", e.evidence.span.start)
+        )
         reports = [
             Report.of(result.document_id, n * _DOCUMENT_STRIDE + k, e, result.publication_date)
             for k, e in enumerate(events)
