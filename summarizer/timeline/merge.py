@@ -252,14 +252,15 @@ def group(
     per_article: list[dict[str, list[Report]]] = []  # each entry's reports by article
     index: defaultdict[str, set[int]] = defaultdict(set)
     for report in sorted(reports, key=lambda r: r.order):
-        keys = [w for w in report.words if df[w] <= common_cut]
+        keys = sorted(w for w in report.words if df[w] <= common_cut)
         shared: Counter[int] = Counter()
         for word in keys:
             shared.update(index[word])
         best, best_p = -1, threshold
         # the entries sharing the most words, each judged by its first and latest reports:
         # the cost per report stays bounded however large the collection and its entries
-        for gid, _ in shared.most_common(CANDIDATES):
+        # ties broken by entry age, not by hash order: the same input gives the same timeline
+        for gid, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES]:
             members = groups[gid]
             same_article = per_article[gid].get(report.document_id, [])
             if not SAME_DOCUMENT_ANYWHERE and any(_apart(report, m) for m in same_article):
