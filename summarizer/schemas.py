@@ -262,3 +262,58 @@ class EventList(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     events: list[ExtractedEvent] = Field(max_length=60)
+
+
+# --- The cross-document timeline (``summarise_timeline``) ---
+
+
+class TimelineSource(_Frozen):
+    """One article's report of a timeline entry: where it says so and the date as written there."""
+
+    document_id: str
+    quote: str
+    span: Span
+    date_text: str | None = Field(None, description="the date as this article writes it")
+    date_value: str | None = Field(None, description="the date this article's words resolve to")
+    date_source: DateSource
+    publication_date: dt.date | None = None
+    status: Status
+
+
+class TimelineEntry(_Frozen):
+    """One event, once, with every article that reports it.
+
+    ``date`` is the most precise date the sources agree on (None: undated). When the
+    sources write dates that cannot all be true, ``date_conflict`` lists them instead of
+    one being picked silently."""
+
+    date: EventDate | None
+    description: str = Field(min_length=3, max_length=300)
+    status: Status
+    sources: list[TimelineSource] = Field(min_length=1)
+    date_conflict: list[str] = Field(default_factory=list)
+
+
+class EntityTimeline(_Frozen):
+    """The entries about one entity (``entity`` None: the whole collection).
+
+    ``entries`` are dated and ordered by date; ``undated`` keeps, in document order, the
+    events no date could be given to (never a made-up one)."""
+
+    entity: str | None
+    aliases: list[str] = Field(default_factory=list)
+    entries: list[TimelineEntry]
+    undated: list[TimelineEntry] = Field(default_factory=list)
+
+
+class Timeline(BaseModel):
+    """What ``summarise_timeline`` returns for a collection of articles."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    documents: int = Field(ge=0, description="documents merged (failed ones excluded)")
+    timelines: list[EntityTimeline]
+    failed: dict[str, str] = Field(
+        default_factory=dict, description="document id -> why it was left out"
+    )
+    warnings: list[str] = Field(default_factory=list)
