@@ -129,9 +129,17 @@ def pairs(reports: list[Report], labels: list[set[str]], cross_only: bool = Fals
     return out
 
 
+def _shared() -> Path:
+    """``shared/`` beside the clone (or beside the folder of git worktrees)."""
+    for base in (ROOT.parent, ROOT.parent.parent):
+        if (base / "shared" / "data").is_dir():
+            return base / "shared"
+    return ROOT.parent / "shared"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--shared", type=Path, default=ROOT.parent.parent / "shared")
+    parser.add_argument("--shared", type=Path, default=_shared())
     parser.add_argument("--out", type=Path, default=ROOT / "summarizer/timeline/event_merge.json")
     parser.add_argument(
         "--cross-only", action="store_true", help="train on pairs from two articles only"
