@@ -15,7 +15,7 @@ from ..limits import ABSTRACT_WORDS, GIST_WORDS, KEY_POINTS_MIN, KEY_POINTS_WANT
 from ..schemas import Event, EventDraft, Evidence, KeyPoint
 from ..segment import Sentence
 from ..summary.pruning import shorten
-from ..summary.selection import select
+from ..summary.selection import furniture_flags, select
 from ..summary.selection import units as selection_units
 from ..timeline.events import Candidate
 from .base import FALLBACK_WORDS, clip, words
@@ -72,6 +72,7 @@ def key_points(
     sentence.
     ``spread`` (a long report): the passages are drawn from across the document,
     not only its opening. A point that repeats ``skip`` (the title) is left out."""
+    sents = [s for s, flag in zip(sents, furniture_flags(sents)) if not flag] or sents
     units = passages(sents)
     if spread:
         step = len(units) / KEY_POINTS_WANTED
