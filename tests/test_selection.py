@@ -224,3 +224,13 @@ def test_selection_on_lowered_check_articles_is_within_a_point_of_true_cased() -
     cased = sum(r1(r.text, r.summary or "") for r in check) / len(check)
     lowered = sum(r1(lower_tokenised(r.text), lower_tokenised(r.summary or "")) for r in check)
     assert abs(cased - lowered / len(check)) < 0.01
+
+
+def test_the_lede_is_the_first_statement_after_headings_and_bylines() -> None:
+    sents = sentences(STRUCTURED)
+    lede = extractive.lede_of(sents)
+    assert lede.text.startswith("The harbour authority of Port Elmar closed")
+    assert extractive.gist(lede, {}).startswith("The harbour authority")
+    # nothing but structure: the first line stands
+    only = sentences("Insurance Claims\n\nRead more: Why cranes fail")
+    assert extractive.lede_of(only) == only[0]
