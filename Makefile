@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SAMPLE := examples/kremlin-peace-talks-2025-11-13.txt
 
-.PHONY: setup demo test test-all test-slow bench peers bench-peers eval eval-guard clean chromium eval-timeline train-event-dates train-selection
+.PHONY: setup check demo test test-all test-slow bench peers bench-peers eval eval-guard clean chromium eval-timeline train-event-dates train-selection train-event-merge eval-crossdoc
 
 # llama.cpp is compiled for a portable instruction set, not -march=native: on a CPU with AMX
 # (this machine kind's Xeons) a native build crashes in its AMX kernels on any prompt of more
@@ -41,6 +41,12 @@ chromium:
 	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ]; then \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
+
+# lint, format and types: ruff over the tree, mypy over the package
+check: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # the default suite: every module, the real embedded model and llama.cpp server included;
 # `make test-all` adds the slow ones (the whole hostile set, kill-and-resume, long documents)
@@ -98,6 +104,17 @@ eval-timeline: setup $(TL)/trial/.done $(TL)/tune/.done
 train-event-dates: setup
 	$(PY) -m pip install --quiet -e '.[train]'
 	$(PY) scripts/train_event_dates.py
+
+# Retrain summarizer/timeline/event_merge.json (the cross-document merge decision) from MEANTIME's
+# Apple topic (needs ../shared/data/meantime_apple)
+train-event-merge: setup
+	$(PY) -m pip install --quiet -e '.[train]'
+	$(PY) scripts/train_event_merge.py
+
+# The cross-document timelines on the SemEval-2015 Task 4 trial set, model-free (~10 s)
+eval-crossdoc: setup
+	$(VENV)/bin/summarise eval --timelines ../shared/data/semeval2015_task4_trial --no-model \
+		--report-dir eval/reports/crossdoc
 
 # Retrain summarizer/summary/selection_weights.json (the abstract's sentence selection) from
 # ../shared/data/news_summ_train, settings on FRANK tune (~15 min, one core); prints ROUGE vs lead-3

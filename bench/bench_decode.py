@@ -41,6 +41,7 @@ class Recorder:
 
     name = "recorder"
     model = "none"
+    supports_grammar = False  # so decomposed records its free-writing questions
 
     def __init__(self, counter: EmbeddedBackend) -> None:
         self.requests: list[ChatRequest] = []

@@ -73,6 +73,7 @@ class Watched:
     def __init__(self, inner: Any, expected: int | None) -> None:
         self.inner = inner
         self.name = inner.name
+        self.supports_grammar = inner.supports_grammar
         self.model = inner.model
         self.expected = expected
         self.calls = 0

@@ -40,6 +40,7 @@ class Recording:
     def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.name = inner.name
+        self.supports_grammar = inner.supports_grammar
         self.model = inner.model
         self.requests: list[ChatRequest] = []
         self.completion_tokens = 0

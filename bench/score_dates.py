@@ -38,6 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from summarizer.dates import find_dates, infer_tense, normalise, reference_before  # noqa: E402
+from summarizer.dates.tagger import settled  # noqa: E402
 
 CORPORA = {
     "TimeBank": "tbaq_timebank.timex.derived.jsonl",
@@ -105,8 +106,13 @@ def score_values(data: Path, n_errors: int) -> dict[str, list[float]]:
             for tx in doc["timexes"]:
                 start, end = locate(doc, tx["context"])
                 tense = infer_tense(text[:start], text[end:])
+                firm = settled(text[:start], text[end:], tense)
                 got = normalise(
-                    tx["text"], anchor, tense=tense, reference=reference_before(tagged, start)
+                    tx["text"],
+                    anchor,
+                    tense=tense,
+                    reference=reference_before(tagged, start),
+                    settled=firm,
                 )
                 if tx["type"] in ("DURATION", "SET"):
                     d = dur[(corpus, tx["type"])]

@@ -116,31 +116,32 @@ def ask(
     """
     question = Question(messages, model, check, max_reasks, max_tokens, lenient, grammar)
     outcome = ask_many(backend, prompts, [question], meter=meter, temperature=temperature)[0]
-    if isinstance(outcome, Exception):
-        raise outcome
-    return outcome
+    if isinstance(outcome, Answer):
+        return outcome
+    raise outcome
 
 
 def ask_many(
     backend: Backend,
     prompts: Prompts,
-    questions: Sequence[Question[Any]],
+    questions: Sequence[Question[T]],
     *,
     meter: Meter,
     temperature: float = 0.0,
-) -> list[Answer[Any] | AskError]:
+) -> list[Answer[T] | AskError]:
     """Each question's answer, or the error ``ask`` would have raised for it, in order.
 
     The questions are independent: each round sends every question still open together
     (``complete_all``: one batch for a batched decoder, concurrent requests for a
     server), and the re-asks of the answers that failed make the next round. The token
-    budget is counted in the questions' order, as if asked one after another.
+    budget is counted in the questions' order, as if asked one after another. Questions
+    of different answer models go together as ``Question[Any]``.
     """
     states = [
         _Open(q, generation_schema(q.model.model_json_schema()), list(q.messages))
         for q in questions
     ]
-    outcomes: list[Answer[Any] | AskError | None] = [None] * len(questions)
+    outcomes: list[Answer[T] | AskError | None] = [None] * len(questions)
     for attempt in range(1, max((q.max_reasks for q in questions), default=0) + 2):
         asking, planned = [], 0
         for i, state in enumerate(states):
@@ -197,10 +198,10 @@ def _complete_each(
 
 
 @dataclass
-class _Open:
+class _Open(Generic[T]):
     """A question still being asked: its generation schema, the conversation so far."""
 
-    question: Question[Any]
+    question: Question[T]
     schema: dict[str, Any]
     conversation: list[Message]
     reply: str = ""
@@ -208,8 +209,8 @@ class _Open:
 
 
 def _judge(
-    state: _Open, completion: Completion, attempt: int, prompts: Prompts, meter: Meter
-) -> Answer[Any] | AskError | None:
+    state: _Open[T], completion: Completion, attempt: int, prompts: Prompts, meter: Meter
+) -> Answer[T] | AskError | None:
     """The question's outcome after this reply, or None when it is re-asked."""
     q = state.question
     state.reply = completion.text
@@ -231,7 +232,7 @@ def _judge(
     return None
 
 
-def _exhausted(state: _Open, meter: Meter) -> Answer[Any] | InvalidOutput:
+def _exhausted(state: _Open[T], meter: Meter) -> Answer[T] | InvalidOutput:
     q = state.question
     if q.lenient and q.check is not None:
         try:

@@ -67,7 +67,11 @@ def chunk(
     chunks: list[Chunk] = []
     first = 0
     while True:
-        last = _extend(sents, first, lambda end, first=first: tokens(first, end) <= budget)
+
+        def fits(end: int, first: int = first) -> bool:
+            return tokens(first, end) <= budget
+
+        last = _extend(sents, first, fits)
         members = tuple(sents[first : last + 1])
         chunks.append(Chunk(len(chunks), members[0].start, members[-1].end, members))
         if last == len(sents) - 1:

@@ -12,13 +12,13 @@ import json
 import os
 import shlex
 import sys
+import tempfile
 import warnings
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -27,7 +27,7 @@ from rich.traceback import Traceback
 from . import render
 from ._version import __version__
 from .backends.cache import CACHE_FILENAME, CacheStats, ResponseCache, iso
-from .errors import BackendError, ConfigError, InputError, SummarizerError, option_error
+from .errors import BackendError, ConfigError, InputError, SummarizerError
 from .evaluation.cli import eval_command
 from .exits import (
     EXIT_BACKEND,
@@ -38,13 +38,27 @@ from .exits import (
     exit_code,
     recorded_exit_code,
 )
-from .loading import extensions_of, folder_files, iter_documents
-from .pipeline import summarise
+from .loading import FOLDER_EXTENSIONS, extensions_of, folder_files, iter_documents
+from .options import (
+    BaseUrlOption,
+    CacheDirOption,
+    DateOption,
+    DebugOption,
+    MaxReasksOption,
+    ModelOption,
+    ModelPathOption,
+    PromptsOption,
+    StrategyOption,
+    StrictOption,
+)
+from .pipeline import Pipeline, run_settings
 from .runners.batch_api import export_requests, import_responses
 from .runners.local import run_batch
+from .runners.timeline import is_run_output, read_run_output, source_outcomes, timeline_from
 from .schemas import Result
 from .settings import Settings
-from .strategies import strategy_class
+from .timeline import pages as timeline_pages
+from .timeline.entities import Entity
 
 # \b keeps click from rewrapping the lines that follow it into one paragraph
 EXAMPLES = """Examples:
@@ -137,23 +151,12 @@ def _skipped_notes(files: list[str], extensions: tuple[str, ...]) -> None:
 @app.command("run", epilog=EXAMPLES)
 def run(
     files: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")],
-    date: Annotated[
-        str | None, typer.Option(help="Publication date YYYY-MM-DD (overrides the file's).")
-    ] = None,
+    date: DateOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    base_url: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible endpoint; default: the embedded model.")
-    ] = None,
-    model: Annotated[str | None, typer.Option(help="Model name at --base-url.")] = None,
-    model_path: Annotated[
-        Path | None, typer.Option(help="Another GGUF file for the embedded backend.")
-    ] = None,
-    strategy: Annotated[
-        str | None,
-        typer.Option(
-            help="decomposed (small models), single (one call, strong models) or rules (no model)."
-        ),
-    ] = None,
+    base_url: BaseUrlOption = None,
+    model: ModelOption = None,
+    model_path: ModelPathOption = None,
+    strategy: StrategyOption = None,
     no_model: Annotated[
         bool,
         typer.Option(
@@ -164,21 +167,16 @@ def run(
     ext: Annotated[
         list[str] | None,
         typer.Option(
-            "--ext", help="Extensions a folder gives (repeatable; default .txt .md .json .jsonl)."
+            "--ext",
+            help=f"Extensions a folder gives (repeatable; default {' '.join(FOLDER_EXTENSIONS)}).",
         ),
     ] = None,
-    max_reasks: Annotated[
-        int | None, typer.Option(help="Re-asks after a failed validation.")
-    ] = None,
+    max_reasks: MaxReasksOption = None,
     token_budget: Annotated[
         int | None, typer.Option(help="Stop re-asking past this many tokens per document.")
     ] = None,
-    prompts: Annotated[
-        Path | None, typer.Option(help="Folder of templates overriding the built-in ones.")
-    ] = None,
-    cache_dir: Annotated[
-        Path | None, typer.Option(help="Where the model file and caches live.")
-    ] = None,
+    prompts: PromptsOption = None,
+    cache_dir: CacheDirOption = None,
     decoder: Annotated[
         Decoder | None,
         typer.Option(
@@ -193,9 +191,7 @@ def run(
             help="A document's independent calls decoded (embedded) or sent (--base-url) at once.",
         ),
     ] = None,
-    strict: Annotated[
-        bool, typer.Option(help="Fail instead of dropping ungrounded events.")
-    ] = False,
+    strict: StrictOption = False,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -236,22 +232,16 @@ def run(
             min=1, help="--engine ray: documents at once per worker (default 4 remote, 1 embedded)."
         ),
     ] = None,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+    debug: DebugOption = False,
 ) -> None:
     """Summarise documents: a summary and a dated, grounded timeline for each."""
-    if no_model and strategy not in (None, "rules"):
-        raise typer.Exit(
-            fail(
-                ConfigError(f"--no-model runs the rules strategy, not --strategy {strategy}"),
-                debug=debug,
-            )
-        )
-    try:
-        settings = Settings.from_env(
+    try:  # the run's one settings object
+        settings = run_settings(
+            no_model=no_model,
             base_url=base_url,
             model=model,
             model_path=model_path,
-            strategy="rules" if no_model else strategy,
+            strategy=strategy,
             max_reasks=max_reasks,
             token_budget=token_budget,
             prompts_dir=prompts,
@@ -261,9 +251,6 @@ def run(
             decoder=decoder.value if decoder else None,
             parallel=parallel,
         )
-        strategy_class(settings.strategy)
-    except ValueError as exc:  # pydantic: a bad option value
-        raise typer.Exit(fail(option_error(exc), debug=debug)) from None
     except ConfigError as exc:
         raise typer.Exit(fail(exc, debug=debug)) from None
     anchor = _date(date)
@@ -297,12 +284,14 @@ def run(
     code = EXIT_OK
     console = Console(highlight=False)
     emit = _Emitter(console, format)
+    pipeline: Pipeline | None = None  # the run's one pipeline, built for its first document
     for item in iter_documents(files, extensions=extensions):
         if isinstance(item, InputError):
             code = fail(item, debug=debug)
             continue
         try:
-            result = summarise(item, date=anchor, settings=settings)
+            pipeline = pipeline or Pipeline(settings)
+            result = pipeline.run(item.model_copy(update={"date": anchor}) if anchor else item)
         except KeyboardInterrupt:
             err.print("interrupted")
             raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -347,6 +336,7 @@ def _batch(
                 date=date,
                 progress=err.is_terminal,
                 console=err,
+                extensions=extensions,
                 **ray_options,
             )
         elif output.suffix.lower() in {".parquet", ".pq"}:
@@ -460,28 +450,20 @@ app.add_typer(batch_app, name="batch")
 def batch_export(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The requests JSONL to write.")],
-    model: Annotated[
-        str | None, typer.Option(help="The provider's model name, written into each request.")
-    ] = None,
-    strategy: Annotated[
-        str | None,
-        typer.Option(
-            help="decomposed (default: a headline request and one per event clause) or single (one summary and one events request per document)."
-        ),
-    ] = None,
-    date: Annotated[
-        str | None, typer.Option(help="Publication date YYYY-MM-DD (overrides the files').")
-    ] = None,
-    prompts: Annotated[
-        Path | None, typer.Option(help="Folder of templates overriding the built-in ones.")
-    ] = None,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+    model: ModelOption = None,
+    strategy: StrategyOption = None,
+    date: DateOption = None,
+    prompts: PromptsOption = None,
+    debug: DebugOption = False,
 ) -> None:
-    """Write every request the pipeline makes first, for each document, as a Batch API file."""
+    """Write every request the pipeline makes first, for each document, as a Batch API file.
+
+    decomposed asks a headline and one event per event clause; single one summary and
+    one events request per document."""
     try:
-        settings = Settings.from_env(model=model, strategy=strategy, prompts_dir=prompts)
-    except ValueError as exc:  # pydantic: a bad option value
-        raise typer.Exit(fail(option_error(exc), debug=debug)) from None
+        settings = run_settings(model=model, strategy=strategy, prompts_dir=prompts)
+    except ConfigError as exc:
+        raise typer.Exit(fail(exc, debug=debug)) from None
     try:
         summary = export_requests(inputs, output, settings, model=model, date=_date(date))
     except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
@@ -513,31 +495,22 @@ def batch_import(
         Path | None,
         typer.Option(help="Where re-ask requests go (default: retry-requests.jsonl next to -o)."),
     ] = None,
-    max_reasks: Annotated[
-        int | None, typer.Option(help="Re-ask rounds before keeping what validates.")
-    ] = None,
-    strategy: Annotated[
-        str | None,
-        typer.Option(
-            help="The strategy the export used (default: read from the requests' custom ids)."
-        ),
-    ] = None,
-    prompts: Annotated[
-        Path | None,
-        typer.Option(help="The templates the export used, if not the built-in ones."),
-    ] = None,
-    strict: Annotated[
-        bool, typer.Option(help="Fail a document instead of dropping ungrounded events.")
-    ] = False,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+    max_reasks: MaxReasksOption = None,
+    strategy: StrategyOption = None,
+    prompts: PromptsOption = None,
+    strict: StrictOption = False,
+    debug: DebugOption = False,
 ) -> None:
-    """Validate a batch's answers into results JSONL; write re-asks to a retry request file."""
+    """Validate a batch's answers into results JSONL; write re-asks to a retry request file.
+
+    --strategy and --prompts must be the export's: the strategy is read from the
+    requests' custom ids when not given."""
     try:
-        settings = Settings.from_env(
+        settings = run_settings(
             max_reasks=max_reasks, strategy=strategy, prompts_dir=prompts, strict=strict or None
         )
-    except ValueError as exc:  # pydantic: a bad option value
-        raise typer.Exit(fail(option_error(exc), debug=debug)) from None
+    except ConfigError as exc:
+        raise typer.Exit(fail(exc, debug=debug)) from None
     try:
         summary = import_responses(
             responses,
@@ -578,12 +551,7 @@ app.add_typer(cache_app, name="cache")
 
 def _open_cache(cache_dir: Path | None) -> tuple[ResponseCache | None, Settings]:
     """The existing cache in ``--cache-dir`` (None: no file yet); a missing folder is an error."""
-    try:
-        settings = Settings.from_env(cache_dir=cache_dir)
-    except ValidationError as exc:  # a bad SUMMARIZER_CACHE_MAX_MB
-        raise ConfigError(
-            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        ) from None
+    settings = run_settings(cache_dir=cache_dir)  # ConfigError for a bad SUMMARIZER_CACHE_MAX_MB
     folder = settings.cache_dir
     if not folder.is_dir():
         raise ConfigError(
@@ -609,14 +577,11 @@ def _size(n: int) -> str:
 
 @cache_app.command("info")
 def cache_info(
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(help="The cache folder (default: SUMMARIZER_CACHE_DIR or the user cache)."),
-    ] = None,
+    cache_dir: CacheDirOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON object instead of the table.")
     ] = False,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+    debug: DebugOption = False,
 ) -> None:
     """Where the response cache is, how many answers it holds and for which models, its size."""
     try:
@@ -668,10 +633,7 @@ def cache_info(
 
 @cache_app.command("clear")
 def cache_clear(
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(help="The cache folder (default: SUMMARIZER_CACHE_DIR or the user cache)."),
-    ] = None,
+    cache_dir: CacheDirOption = None,
     older_than: Annotated[
         float | None,
         typer.Option(min=0, help="Only entries written more than DAYS ago.", metavar="DAYS"),
@@ -679,7 +641,7 @@ def cache_clear(
     model: Annotated[
         str | None, typer.Option(help="Only this model's entries (as `cache info` names it).")
     ] = None,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+    debug: DebugOption = False,
 ) -> None:
     """Delete cached answers (all, or by age or model) and give the space back to the disk."""
     try:
@@ -706,9 +668,160 @@ def cache_clear(
     raise typer.Exit(EXIT_OK)
 
 
+class TimelineFormat(str, Enum):
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+
+
+TIMELINE_EXAMPLES = """Examples:
+
+\b
+  summarise timeline news/ --no-model --entity "Steve Jobs" -f markdown
+  summarise run news/ -o results.jsonl && summarise timeline results.jsonl -e GM -e "General Motors"
+  summarise timeline news/ --entity "General Motors=GM" -f html -o gm.html
+"""
+
+
+@app.command("timeline", epilog=TIMELINE_EXAMPLES)
+def timeline(
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, folders, - for stdin, or a `run -o` output JSONL (read as is)."
+        ),
+    ],
+    entity: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--entity",
+            "-e",
+            help="Follow this entity (repeatable); NAME or NAME=ALIAS,ALIAS. Default: all events.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the timeline here.")
+    ] = None,
+    format: Annotated[
+        TimelineFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = TimelineFormat.markdown,
+    date: DateOption = None,
+    no_model: Annotated[
+        bool, typer.Option("--no-model", help="No model: the rules strategy for every article.")
+    ] = False,
+    strategy: StrategyOption = None,
+    base_url: BaseUrlOption = None,
+    model: ModelOption = None,
+    ext: Annotated[
+        list[str] | None, typer.Option("--ext", help="Extensions a folder gives (repeatable).")
+    ] = None,
+    engine: Annotated[
+        Engine, typer.Option(help="Where the per-article stage runs: here, or on Ray.")
+    ] = Engine.local,
+    ray_address: Annotated[
+        str | None, typer.Option(help="--engine ray: the cluster (default: a local Ray).")
+    ] = None,
+    actors: Annotated[int, typer.Option(min=1, help="--engine ray: workers.")] = 1,
+    debug: DebugOption = False,
+) -> None:
+    """One merged, dated, sourced timeline per entity over many articles of one story."""
+    try:
+        settings = run_settings(
+            base_url=base_url, model=model, strategy=strategy, no_model=no_model
+        )
+        entities = [Entity.parse(e) for e in entity or []]
+        if any(not e.name for e in entities):
+            raise ConfigError("--entity needs a name, e.g. --entity 'General Motors=GM'")
+    except ConfigError as exc:
+        raise typer.Exit(fail(exc, debug=debug)) from None
+    anchor = _date(date)
+    extensions = extensions_of(ext)
+    texts: dict[str, str] = {}
+    try:
+        if engine is Engine.ray:
+            outcomes = _ray_outcomes(files, settings, anchor, ray_address, actors, extensions)
+        else:
+            outcomes = list(
+                source_outcomes(
+                    files, settings=settings, date=anchor, extensions=extensions, texts=texts
+                )
+            )
+        result = timeline_from(outcomes, entities)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
+        raise typer.Exit(fail(exc, debug=debug)) from None
+    code = EXIT_OK
+    for doc_id, reason in result.failed.items():
+        err.print(f"[yellow]warning:[/] {escape(doc_id)}: {escape(reason)}", soft_wrap=True)
+        if reason.startswith("InputError"):
+            code = EXIT_INPUT
+    if format is TimelineFormat.json:
+        page = result.model_dump_json(indent=2) + "\n"
+    elif format is TimelineFormat.html:
+        page = timeline_pages.html(result, texts)
+    else:
+        page = timeline_pages.markdown(result)
+    if output is None:
+        sys.stdout.write(page)
+    else:
+        try:
+            output.write_text(page, encoding="utf-8")
+        except OSError as exc:
+            raise typer.Exit(
+                fail(ConfigError(f"{output}: cannot write ({exc.strerror})"), debug=debug)
+            ) from None
+        counts = ", ".join(
+            f"{t.entity or 'all'}: {len(t.entries)} dated, {len(t.undated)} undated"
+            for t in result.timelines
+        )
+        err.print(f"{output}: {result.documents} articles merged ({counts})", soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _ray_outcomes(
+    files: list[str],
+    settings: Settings,
+    date: dt.date | None,
+    address: str | None,
+    actors: int,
+    extensions: tuple[str, ...],
+) -> list[tuple[str, Result | str]]:
+    """The per-article stage on Ray into a temporary run output, read back (run outputs
+    given as inputs are read as they are)."""
+    try:  # the ray extra: optional, so imported only when asked for
+        from .runners.ray import run_ray_batch
+    except ImportError as exc:
+        raise ConfigError(
+            f"--engine ray needs Ray ({exc.name} is missing): pip install 'summarizer[ray]'"
+        ) from None
+    given = [f for f in files if f != "-" and is_run_output(Path(f))]
+    rest = [f for f in files if f not in given]
+    outcomes: list[tuple[str, Result | str]] = []
+    for path in given:
+        outcomes += read_run_output(Path(path))
+    if rest:
+        with tempfile.TemporaryDirectory(prefix="summarise-timeline-") as folder:
+            out = Path(folder) / "results.jsonl"
+            run_ray_batch(
+                rest,
+                out,
+                settings,
+                address=address,
+                actors=actors,
+                date=date,
+                progress=err.is_terminal,
+                console=err,
+                extensions=extensions,
+            )
+            outcomes += read_run_output(out)
+    return outcomes
+
+
 app.command("eval")(eval_command)
 
-COMMANDS = {"run", "schema", "eval", "batch", "cache"}
+COMMANDS = {"run", "schema", "eval", "batch", "cache", "timeline"}
 _INVOCATION: list[str] = []  # the arguments as typed, for the resume hint
 
 

@@ -111,7 +111,7 @@ def redact(text: str) -> str:
     return _KEY_PATTERN.sub("[redacted]", text)
 
 
-def option_error(exc: ValueError) -> ConfigError:
+def option_error(exc: Exception) -> ConfigError:
     """A bad option value as one line naming the option (pydantic's last line is a URL)."""
     errors = getattr(exc, "errors", None)
     if not callable(errors):

@@ -55,7 +55,8 @@ class Pipeline:
         run.warnings.extend(suspects)
         if suspects:  # the model and the date finder never see them (same offsets, blanked)
             run.document = document.model_copy(update={"text": blank(document.text, sents, every)})
-        summary, events = self.strategy.run(run, sents)
+        with self.prompts.recording() as used:  # this document's templates, not the process's
+            summary, events = self.strategy.run(run, sents)
         return Result(
             document_id=document.id,
             title=document.title,
@@ -66,13 +67,14 @@ class Pipeline:
                 backend=self.backend.name if self.backend else "none",
                 model=self.backend.model if self.backend else "none",
                 strategy=self.settings.strategy,
-                prompts=dict(self.prompts.used),
+                prompts=dict(used),
                 attempts=run.meter.usage.calls,
                 usage=run.meter.usage,
                 latency_s=round(time.perf_counter() - started, 3),
                 summarizer_version=__version__,
             ),
             warnings=run.warnings,
+            text=document.text if document.extracted else None,
         )
 
 
@@ -102,13 +104,24 @@ def _date(value: Any) -> dt.date | None:
     )
 
 
-def _settings(settings: Settings | None, options: dict[str, Any], no_model: bool) -> Settings:
-    """The run's settings: ``settings`` (else the environment) with ``options`` on top,
-    validated as a whole; a bad option is a ``ConfigError`` naming it."""
+def run_settings(
+    settings: Settings | None = None, *, no_model: bool = False, **options: Any
+) -> Settings:
+    """A run's settings, made and checked here and nowhere else.
+
+    ``settings`` (else the environment) with the ``options`` that are not None on
+    top (``Settings`` field names), validated as a whole. ``no_model`` is the rules
+    strategy. Raises ``ConfigError``, one line naming the option, for a bad value,
+    an unknown option or strategy, and ``no_model`` with another strategy. The
+    strategy is checked here, before any model loads.
+    """
+    options = {name: value for name, value in options.items() if value is not None}
     if no_model:
-        if options.get("strategy") not in (None, "rules"):
-            raise ConfigError(f"no_model=True runs the rules strategy, not {options['strategy']!r}")
-        options = {**options, "strategy": "rules"}
+        if options.get("strategy", "rules") != "rules":
+            raise ConfigError(
+                f"--no-model runs the rules strategy, not --strategy {options['strategy']}"
+            )
+        options["strategy"] = "rules"
     try:
         if settings is None:
             chosen = Settings.from_env(**options)
@@ -116,7 +129,7 @@ def _settings(settings: Settings | None, options: dict[str, Any], no_model: bool
             chosen = Settings.model_validate({**settings.model_dump(), **options})
     except ValidationError as exc:
         raise option_error(exc) from None
-    strategy_class(chosen.strategy)  # an unknown strategy fails here, before any model loads
+    strategy_class(chosen.strategy)
     return chosen
 
 
@@ -154,7 +167,7 @@ def summarise(
     (an event described by its own clause) and the result carries a warning.
     """
     document = as_document(text_or_document, date=_date(date), title=title)
-    return _pipeline(_settings(settings, options, no_model), backend).run(document)
+    return _pipeline(run_settings(settings, no_model=no_model, **options), backend).run(document)
 
 
 async def asummarise(text_or_document: str | Document, **kwargs: Any) -> Result:
@@ -164,4 +177,4 @@ async def asummarise(text_or_document: str | Document, **kwargs: Any) -> Result:
     return await asyncio.to_thread(summarise, text_or_document, **kwargs)
 
 
-__all__ = ["Pipeline", "asummarise", "summarise"]
+__all__ = ["Pipeline", "asummarise", "run_settings", "summarise"]

@@ -4,11 +4,22 @@ Templates live in the top-level ``prompts/`` folder (shipped inside the wheel as
 ``summarizer/prompts``); ``--prompts DIR`` overrides any of them by file name.
 Undefined variables are errors, and every result records the sha256 of each
 template it used, so an eval report can tell which prompt produced it.
+
+Terms:
+
+* **record**: the templates one document's run rendered, name -> hash. ``Prompts``
+  is shared by every document a pipeline runs (at once, in threads), so the
+  record is not kept on it: ``recording()`` opens one for the current context
+  (thread or task), and ``render`` adds to the open one. ``used`` is everything
+  this object ever rendered.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +41,8 @@ ALL = (SYSTEM, SUMMARY, HEADLINE, EVENT, EVENTS_SINGLE, REASK, COMPRESS)
 
 ARTICLE_FENCE = "</article>"
 
+_RECORD: ContextVar[dict[str, str] | None] = ContextVar("prompts_record", default=None)
+
 
 def builtin_dir() -> Path:
     here = Path(__file__).resolve().parent
@@ -50,7 +63,7 @@ def fence(text: str) -> str:
 
 @dataclass
 class Prompts:
-    """Renders templates; remembers the hash of each one used."""
+    """Renders templates; remembers the hash of each one used (see ``recording``)."""
 
     override_dir: Path | None = None
     used: dict[str, str] = field(default_factory=dict)
@@ -76,10 +89,24 @@ class Prompts:
             raise ConfigError(f"prompt template {name}.j2 not found") from None
         except UndefinedError as exc:
             raise ConfigError(f"prompt template {name}.j2: {exc.message}") from None
-        if template.filename and name not in self.used:
-            content = Path(template.filename).read_bytes()
-            self.used[name] = hashlib.sha256(content).hexdigest()[:12]
+        if template.filename:
+            if name not in self.used:
+                content = Path(template.filename).read_bytes()
+                self.used[name] = hashlib.sha256(content).hexdigest()[:12]
+            record = _RECORD.get()
+            if record is not None:
+                record.setdefault(name, self.used[name])
         return text.strip()
+
+    @contextmanager
+    def recording(self) -> Iterator[dict[str, str]]:
+        """The templates rendered in this context (thread or task) until the block ends."""
+        record: dict[str, str] = {}
+        token = _RECORD.set(record)
+        try:
+            yield record
+        finally:
+            _RECORD.reset(token)
 
     def fingerprint(self) -> str:
         """One hash over every template (used or not), for cache keys."""

@@ -12,10 +12,13 @@ QUOTE_CHARS = 110
 
 
 def _when(event: Event) -> str:
+    """The event's date as a reader wants it: the value its words name ("2025-W44" for
+    "two weeks ago"), not the calendar month the timeline files it under; * if inferred."""
     d = event.date
-    if d.value is None:
+    shown = d.timex or d.value
+    if shown is None:
         return "?"
-    return d.value if d.source == "written" else f"{d.value}*"
+    return shown if d.source == "written" else f"{shown}*"
 
 
 def _quote(event: Event) -> str:

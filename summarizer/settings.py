@@ -64,10 +64,6 @@ class Settings(BaseModel):
     )
     strict: bool = Field(False, description="raise instead of dropping ungrounded events")
 
-    @property
-    def backend_name(self) -> str:
-        return "openai" if self.base_url else "embedded"
-
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         """Settings from the environment, with explicit options (not None) taking precedence."""

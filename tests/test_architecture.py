@@ -18,13 +18,16 @@ PACKAGE = Path(__file__).resolve().parents[1] / "summarizer"
 OPTIONAL = {
     "llama_cpp",
     "tiktoken",
+    "huggingface_hub",  # hf: model references only
+    "trafilatura",  # news pages only
     "summarizer.evaluation.harness",
     "summarizer.evaluation.gate",
     "summarizer.evaluation.report",
     "summarizer.backends.openai_compat",
     "summarizer.backends.decoding",  # our decoding loop: llama_cpp and numpy at its top
-    "summarizer.runners.ray",
-}  # the ray extra (Ray, pyarrow) behind --engine ray
+    "summarizer.runners.ray",  # the ray extra (Ray, pyarrow) behind --engine ray
+    "pyarrow",  # the same extra: loading reads Parquet inputs with it when it is there
+}
 
 
 def module_name(path: Path) -> str:

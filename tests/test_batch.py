@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO
 from scripted_server import Reply, ScriptedServer, valid_answer
+from support.paths import REPO
 
 from summarizer.cli import main
 from summarizer.errors import ConfigError
-from summarizer.runners.local import IdAssigner, prepare_output, run_batch
+from summarizer.runners.core import IdAssigner, prepare_output
+from summarizer.runners.local import run_batch
 from summarizer.settings import Settings
 
 # words the scripted server's bland answers use, so its summary passes the pipeline's checks

@@ -19,9 +19,9 @@ import pytest
 ray = pytest.importorskip("ray")
 pa = pytest.importorskip("pyarrow")
 import pyarrow.parquet as pq  # noqa: E402
-from conftest import REPO  # noqa: E402
 from ray_faults import DieAlways, DieOnce  # noqa: E402
 from scripted_server import ScriptedServer, valid_answer  # noqa: E402
+from support.paths import REPO  # noqa: E402
 
 from summarizer.cli import main  # noqa: E402
 from summarizer.errors import SummarizerError  # noqa: E402
@@ -289,6 +289,39 @@ def test_cli_engine_ray(
     with pytest.raises(SystemExit) as info:
         main([*args, "--resume"])
     assert info.value.code == 0 and len(by_id(out)) == 4
+
+
+def test_cli_ext_picks_the_same_documents_on_ray_as_locally(
+    local_ray: None, tmp_path: Path
+) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for i, name in enumerate(["a.txt", "b.md", "c.text", "d.jsonl"]):
+        body = TEXT.format(i=i)
+        if name.endswith(".jsonl"):
+            body = json.dumps({"id": "d", "text": body, "date": "2025-11-13"})
+        (folder / name).write_text(body + "\n", encoding="utf-8")
+    got: dict[str, set[str]] = {}
+    for engine in ("local", "ray"):
+        out = tmp_path / f"{engine}.jsonl"
+        with pytest.raises(SystemExit) as info:
+            main(
+                [
+                    str(folder),
+                    "-o",
+                    str(out),
+                    "--no-model",
+                    "--engine",
+                    engine,
+                    "--ext",
+                    "txt",
+                    "--ext",
+                    ".TEXT",
+                ]
+            )
+        assert info.value.code == 0
+        got[engine] = set(by_id(out))
+    assert got["local"] == got["ray"] == {"a", "c"}
 
 
 def test_cli_refuses_parquet_output_without_ray_engine(

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE
+from support.paths import SAMPLE
 
 from summarizer.errors import InputError
 from summarizer.loading import as_document, iter_documents, parse_text
@@ -89,3 +89,30 @@ def test_folder_reads_text_and_records(tmp_path: Path) -> None:
 def test_as_document_date_override() -> None:
     doc = as_document("date 2020-01-01 T\nBody.", date=dt.date(2021, 2, 3))
     assert doc.date == dt.date(2021, 2, 3) and doc.title == "T"
+
+
+def test_parquet_rows_are_documents_in_any_runner(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    table = pa.table(
+        {
+            "id": ["a", None, "c"],
+            "text": ["Officials met on Monday.", "They met again.", ""],
+            "date": [dt.datetime(2025, 11, 13, 9, 30), dt.datetime(2025, 11, 14), None],
+        }
+    )  # a timestamp column, as pandas writes dates
+    pq.write_table(table, folder / "news.parquet")
+    pq.write_table(pa.table({"body": ["x"]}), folder / "other.parquet")
+    items = list(iter_documents([str(folder)]))
+    docs = [i for i in items if isinstance(i, Document)]
+    errors = {str(i) for i in items if isinstance(i, InputError)}
+    assert [(d.id, d.date) for d in docs] == [
+        ("a", dt.date(2025, 11, 13)),
+        ("news-2", dt.date(2025, 11, 14)),
+    ]
+    assert any("news.parquet:3" in e and "no 'text'" in e for e in errors)
+    assert any("other.parquet" in e and "no 'text' column" in e for e in errors)
+    (only,) = iter_documents([str(folder)], extensions=(".txt",))  # --ext leaves Parquet out
+    assert isinstance(only, InputError) and "2 .parquet" in str(only)

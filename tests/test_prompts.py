@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from scripted_server import Reply, ScriptedServer, valid_answer
+from support.cli import summarise_cli
 
 from summarizer.errors import ConfigError
-from summarizer.prompts import EVENT, HEADLINE, SUMMARY, Prompts, fence
-from summarizer.schemas import Result
+from summarizer.pipeline import Pipeline
+from summarizer.prompts import EVENT, HEADLINE, REASK, SUMMARY, SYSTEM, Prompts, fence
+from summarizer.schemas import Document, Result
+from summarizer.settings import Settings
 
 
 def test_templates_render_and_record_hashes() -> None:
@@ -48,11 +51,27 @@ def test_fence_defuses_closing_tags() -> None:
 
 
 def test_schema_command_prints_the_result_schema() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-c", "from summarizer.cli import main; main()", "schema"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = summarise_cli("schema")
     assert proc.returncode == 0
     assert json.loads(proc.stdout) == Result.model_json_schema()
+
+
+def test_provenance_lists_only_the_templates_its_own_document_used(
+    scripted: ScriptedServer,
+) -> None:
+    """One pipeline, two documents: the first is re-asked, the second is not. The
+    second's provenance must not inherit the re-ask template from the first."""
+    scripted.responder = valid_answer
+    scripted.replies.append(Reply("this is not JSON"))  # the first request only: a re-ask
+    pipeline = Pipeline(
+        Settings(base_url=scripted.base_url, model="m", transport_retries=0, cache=False)
+    )
+    text = "Officials said things today in Paris. Officials spoke on Monday about the plan."
+    first = pipeline.run(Document(id="a", text=text, date=dt.date(2025, 11, 13)))
+    second = pipeline.run(Document(id="b", text=text + " More.", date=dt.date(2025, 11, 13)))
+    assert REASK in first.provenance.prompts
+    assert REASK not in second.provenance.prompts
+    assert SYSTEM in second.provenance.prompts
+    assert set(pipeline.prompts.used) == set(first.provenance.prompts) | set(
+        second.provenance.prompts
+    )

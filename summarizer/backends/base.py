@@ -41,6 +41,12 @@ class Backend(Protocol):
     name: str  # "embedded", "openai", ...
     model: str
 
+    @property
+    def supports_grammar(self) -> bool:
+        """Whether the answer is sure to follow ``ChatRequest.grammar`` (a backend that may
+        drop it, like a server that ignores the field, says False)."""
+        ...
+
     def complete(self, request: ChatRequest) -> Completion: ...
 
     def count_tokens(self, text: str) -> int:
@@ -50,9 +56,10 @@ class Backend(Protocol):
 
 
 @runtime_checkable
-class BatchBackend(Backend, Protocol):
-    """A backend that completes several independent requests together (a batched decoder,
-    a server with continuous batching)."""
+class BatchBackend(Protocol):
+    """What a backend that completes several independent requests together has besides
+    ``Backend``'s members (a batched decoder, a server with continuous batching). Only this
+    method is checked, so a backend lacking a newer ``Backend`` member still batches."""
 
     def complete_many(self, requests: Sequence[ChatRequest]) -> list[Completion]:
         """Every request's completion, in order; an error raises as ``complete``'s would."""

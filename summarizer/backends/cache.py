@@ -448,6 +448,10 @@ class CachedBackend:
         self.hits = 0
         self.misses = 0
 
+    @property
+    def supports_grammar(self) -> bool:
+        return self.inner.supports_grammar
+
     def key(self, request: ChatRequest) -> str:
         return cache_key(self.name, self.model, self.base_url, request)
 

@@ -304,7 +304,8 @@ class BatchDecoder:
         if slot.sampler is None:
             return token
         one = self._one
-        one[0].id, one[0].logit, one[0].p = token, float(logits[token]), 0.0
+        # llama_cpp annotates ``id`` as c_int32; a ctypes field takes (and stores) a plain int
+        one[0].id, one[0].logit, one[0].p = token, float(logits[token]), 0.0  # type: ignore[assignment]
         single = lc.llama_token_data_array(data=one, size=1, selected=-1, sorted=False)
         lc.llama_sampler_apply(slot.sampler, ctypes.byref(single))
         if single.data[0].logit == float("-inf"):  # rejected: the full pass

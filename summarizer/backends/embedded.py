@@ -19,17 +19,24 @@ import contextlib
 import json
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from ..errors import BackendError, ConfigError
-from .base import ChatRequest, Completion
+from .base import ChatRequest, Completion, Message
 from .model_file import MODEL_NAME, embedded_model_path
 
+if TYPE_CHECKING:  # an optional extra: imported where used, named here for the types
+    from llama_cpp import Llama, LlamaGrammar
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+    from llama_cpp.llama_types import ChatCompletionRequestMessage
+
+    from .decoding import BatchDecoder
+
 _LOCK = threading.Lock()
-_OPEN: list[Any] = []  # loaded models and decoders, oldest first
+_OPEN: list[Llama | BatchDecoder] = []  # loaded models and decoders, oldest first
 
 
 @atexit.register
@@ -48,7 +55,7 @@ def default_threads() -> int:
 
 
 @lru_cache(maxsize=2)
-def _load(path: str, n_ctx: int, threads: int) -> Any:
+def _load(path: str, n_ctx: int, threads: int) -> Llama:
     try:
         from llama_cpp import Llama
     except ImportError:
@@ -80,7 +87,7 @@ def _schema_gbnf(schema_json: str) -> str:
 
 
 @lru_cache(maxsize=2)
-def _batch_decoder(path: str, n_ctx: int, threads: int, parallel: int) -> Any:
+def _batch_decoder(path: str, n_ctx: int, threads: int, parallel: int) -> BatchDecoder:
     from .decoding import BatchDecoder
 
     llm = _load(path, n_ctx, threads)
@@ -89,7 +96,7 @@ def _batch_decoder(path: str, n_ctx: int, threads: int, parallel: int) -> Any:
     return decoder
 
 
-def _formatter(llm: Any) -> Any:
+def _formatter(llm: Llama) -> Jinja2ChatFormatter:
     """The GGUF chat template's formatter (what llama-cpp-python uses for this model)."""
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
@@ -106,13 +113,18 @@ def _formatter(llm: Any) -> Any:
 
 
 @lru_cache(maxsize=256)
-def _grammar(gbnf: str) -> Any:
+def _grammar(gbnf: str) -> LlamaGrammar:
     from llama_cpp import LlamaGrammar
 
     return LlamaGrammar.from_string(gbnf, verbose=False)
 
 
-def grammar_of(request: ChatRequest) -> Any:
+def _llama_messages(messages: list[Message]) -> list[ChatCompletionRequestMessage]:
+    # our system/user/assistant role and content pairs are what llama_cpp types per role
+    return cast("list[ChatCompletionRequestMessage]", messages)
+
+
+def grammar_of(request: ChatRequest) -> LlamaGrammar | None:
     """The llama.cpp grammar a request asks for (see ``gbnf_of``), or None."""
     gbnf = gbnf_of(request)
     return None if gbnf is None else _grammar(gbnf)
@@ -148,6 +160,10 @@ class EmbeddedBackend:
         if decoder == "batched":
             self._batched = _batch_decoder(str(self.path), context_tokens, self.threads, parallel)
             self._format = _formatter(self._llm)
+
+    @property
+    def supports_grammar(self) -> bool:
+        return True  # llama.cpp samples only tokens the grammar admits
 
     def count_tokens(self, text: str) -> int:
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
@@ -186,11 +202,11 @@ class EmbeddedBackend:
         # sampling at a temperature is llama-cpp-python's (the loop is greedy only)
         return [done[i] if i in done else self._complete_plain(r) for i, r in enumerate(requests)]
 
-    def prompt_tokens(self, messages: list[dict[str, str]]) -> list[int]:
+    def prompt_tokens(self, messages: list[Message]) -> list[int]:
         """The chat prompt as ``create_chat_completion`` builds it: the GGUF's template,
         special tokens parsed."""
         assert self._format is not None, "prompts are rendered here for the batched decoder only"
-        result = self._format(messages=messages)
+        result = self._format(messages=_llama_messages(messages))
         return list(
             self._llm.tokenize(
                 result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
@@ -202,13 +218,14 @@ class EmbeddedBackend:
         with _LOCK:
             try:
                 reply = self._llm.create_chat_completion(
-                    messages=request.messages,
+                    messages=_llama_messages(request.messages),
                     grammar=grammar,
                     temperature=request.temperature,
                     max_tokens=request.max_tokens,
                 )
             except ValueError as exc:  # llama.cpp raises ValueError when the prompt is too long
                 raise BackendError(str(exc), backend=self.name) from None
+        assert not isinstance(reply, Iterator), "not streamed: one response"
         choice = reply["choices"][0]
         usage = reply.get("usage") or {}
         return Completion(

@@ -211,6 +211,12 @@ class OpenAICompatBackend:
     def mode(self) -> str:
         return MODES[self._mode_index]
 
+    @property
+    def supports_grammar(self) -> bool:
+        # the grammar is sent (llama.cpp's server honours it), but another server may ignore
+        # the field without saying so, and the prompt mode never sends it
+        return False
+
     def count_tokens(self, text: str) -> int:
         """tiktoken's count for an OpenAI model (from bundled files, offline); else the estimate."""
         if not self._counter_chosen:  # chosen on first use: loading an encoding takes ~1 s
@@ -270,6 +276,7 @@ class OpenAICompatBackend:
                     attempts += 1
                     completion = self._call(request, mode)
         except BaseException as exc:
+            # the attempt count rides on the exception to the message ``_translate`` writes
             exc.summarizer_attempts = attempts  # type: ignore[attr-defined]
             raise
         meta = {**completion.meta, "mode": mode, "transport_attempts": attempts}
@@ -302,6 +309,7 @@ class OpenAICompatBackend:
         try:
             response = self._client.chat.completions.create(
                 model=self.model,
+                # role/content pairs, which the SDK types as one TypedDict per role
                 messages=messages,  # type: ignore[arg-type]
                 max_tokens=request.max_tokens,
                 temperature=request.temperature,

@@ -56,8 +56,6 @@ SEASONS: dict[str, str] = {
 }
 SEASON_START_MONTH: dict[str, int] = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
 
-PARTS_OF_DAY = ("morning", "afternoon", "evening", "night", "overnight")
-
 UNITS: dict[str, str] = {  # singular unit word -> TimeML duration letter
     "second": "S",
     "minute": "M",
@@ -133,22 +131,6 @@ ORDINALS: dict[str, int] = {
     "twentieth": 20,
     "thirtieth": 30,
 }
-# Words that stand for an unknown count ("several years" -> PXY).
-VAGUE_COUNTS = (
-    "a few",
-    "few",
-    "several",
-    "some",
-    "many",
-    "a couple of",
-    "a couple",
-    "couple of",
-    "a number of",
-    "numerous",
-    "the",
-    "a handful of",
-)
-
 NUMBER_WORD = (
     r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four"
     r"|five|six|seven|eight|nine))?|zero|one|two|three|four|five|six|seven|eight|nine|ten"
@@ -173,6 +155,9 @@ SPELLED_YEAR = (
 )
 
 
+_WORD_SEPARATOR = re.compile(r"[- ]+")
+
+
 def parse_number(word: str) -> int | None:
     """Return the value of a cardinal written in digits or words ("twenty-four", "a"), else None."""
     w = word.strip().lower().replace(",", "")
@@ -184,7 +169,7 @@ def parse_number(word: str) -> int | None:
         return 100
     if w in SMALL_NUMBERS:
         return SMALL_NUMBERS[w]
-    parts = re.split(r"[- ]+", w)
+    parts = _WORD_SEPARATOR.split(w)
     if parts and parts[0] in TENS:
         rest = sum(SMALL_NUMBERS.get(p, 0) for p in parts[1:])
         if all(p in SMALL_NUMBERS for p in parts[1:]):
@@ -192,15 +177,18 @@ def parse_number(word: str) -> int | None:
     return None
 
 
+_ORDINAL_DIGITS = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?")
+
+
 def parse_ordinal(word: str) -> int | None:
     """Return the value of an ordinal day ("12th", "twenty-first", "06"), else None."""
     w = word.strip().lower()
-    m = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?", w)
+    m = _ORDINAL_DIGITS.fullmatch(w)
     if m:
         return int(m.group(1))
     if w in ORDINALS:
         return ORDINALS[w]
-    parts = re.split(r"[- ]+", w)
+    parts = _WORD_SEPARATOR.split(w)
     if len(parts) == 2 and parts[0] in TENS and parts[1] in ORDINALS:
         return TENS[parts[0]] + ORDINALS[parts[1]]
     return None
@@ -222,12 +210,16 @@ def parse_spelled_year(text: str) -> int | None:
     return century + n if n is not None and n < 100 else None
 
 
+_FOUR_DIGITS = re.compile(r"\d{4}")
+_APOSTROPHE_YEAR = re.compile(r"['’](\d\d)")
+
+
 def parse_year(text: str) -> int | None:
     """Return a year written as digits ("1998", "'98") or words, else None."""
     w = text.strip().lower()
-    if re.fullmatch(r"\d{4}", w):
+    if _FOUR_DIGITS.fullmatch(w):
         return int(w)
-    m = re.fullmatch(r"['’](\d\d)", w)
+    m = _APOSTROPHE_YEAR.fullmatch(w)
     if m:  # "'98": news of the 20th/21st century; pick the closest century.
         n = int(m.group(1))
         return 1900 + n if n >= 30 else 2000 + n
@@ -239,8 +231,11 @@ def month_number(word: str) -> int | None:
     return MONTHS.get(word.strip().lower().rstrip("."))
 
 
+_PLURAL_OR_POSSESSIVE = re.compile(r"(?:'s|’s|s)$")
+
+
 def weekday_number(word: str) -> int | None:
     """Return ISO weekday 1-7 for a weekday name (plural or possessive allowed), else None."""
     w = word.strip().lower()
-    w = re.sub(r"(?:'s|’s|s)$", "", w) if w not in WEEKDAYS else w
+    w = _PLURAL_OR_POSSESSIVE.sub("", w) if w not in WEEKDAYS else w
     return WEEKDAYS.get(w)

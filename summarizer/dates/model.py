@@ -225,22 +225,27 @@ def year_shift(p: Period, years: int) -> Period:
     return Period(p.gran, add_months(p.first, 12 * years), p.weekend)
 
 
-def place_in_year(p: Period, anchor: date, tense: Tense | None) -> Period:
+def place_in_year(p: Period, anchor: date, tense: Tense | None, *, settled: bool = False) -> Period:
     """Move a yearless period (taken in the anchor's year) to the year the tense implies.
 
     Past tense cannot point (well) after the anchor, future cannot point (well)
     before it; with no tense the reading closest to the anchor wins, ties to the
-    anchor's year.
+    anchor's year. ``settled``: nothing in the clause turns its tense the other way
+    (``tagger.settled``), so the date is not on the wrong side of the anchor at all.
     """
     if tense == "past":
         # Writers drop the year only for dates near publication: a date a few
-        # weeks ahead in a past-tense clause is a deadline, not last year's.
-        return year_shift(p, -1) if (p.first - anchor).days > PAST_SLACK_DAYS else p
+        # weeks ahead in a past-tense clause is a deadline, not last year's,
+        # unless nothing in the clause looks ahead.
+        slack = 0 if settled else PAST_SLACK_DAYS
+        return year_shift(p, -1) if (p.first - anchor).days > slack else p
     if tense == "future":
         # Likewise a date up to a month before publication in a future clause is
         # reported future ("said they would act by Jan. 14") or a statistic "through"
-        # a recent date, not the same date next year ("next January" says that).
-        return year_shift(p, 1) if (anchor - p.last).days > FUTURE_SLACK_DAYS else p
+        # a recent date, not the same date next year ("next January" says that),
+        # unless the clause reports from no past ("The market reopens in May").
+        slack = 0 if settled else FUTURE_SLACK_DAYS
+        return year_shift(p, 1) if (anchor - p.last).days > slack else p
 
     def distance(q: Period) -> int:
         if q.first <= anchor <= q.last:

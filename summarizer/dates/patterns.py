@@ -7,8 +7,6 @@ each space here is written as ``\\s+`` by :func:`loose` before compiling.
 
 from __future__ import annotations
 
-import re
-
 from .lexicon import NUMBER_WORD, ORDINAL_WORD, SPELLED_YEAR, UNITS_PATTERN
 
 MONTH = (
@@ -24,27 +22,14 @@ VAGUE = r"(?:a few|a couple of|a couple|couple of|several|some|many|numerous|a n
 UNITS = UNITS_PATTERN
 SEASON = r"(?:spring|summer|fall|autumn|winter)"
 PART_OF_DAY = r"(?:morning|afternoon|evening|night|overnight)"
-REL = r"(?:last|this|next|this past|this coming|past|coming)"
 QUARTER_ORD = r"(?:first|second|third|fourth|1st|2nd|3rd|4th)"
 APPROX = (
     r"(?:about|nearly|almost|some|more than|less than|no more than|no less than|at least|up to"
     r"|over|roughly|around"
     r"|approximately|only|just|just over|barely|another|an additional|a full|a further)"
 )
-# Modifiers that narrow a date to part of it ("early December", "the end of 1990").
-MOD_PREFIX = (
-    r"(?:early|late|mid|earlier|later|the (?:beginning|start|end|middle|close|turn|first half"
-    r"|second half|last half|latter part|early part|first part|rest|remainder) of"
-    r"|(?:beginning|start|end|middle|close) of|earlier in|later in|early in|late in"
-    r"|around|about|sometime|some time|as early as|as late as|until|by)"
-)
 
 
 def loose(pattern: str) -> str:
     """Let every space in a pattern match any run of whitespace (tokenised text)."""
     return pattern.replace(" ?", r"\s*").replace(" ", r"\s+")
-
-
-def full(pattern: str) -> re.Pattern[str]:
-    """Compile a pattern to match a whole cleaned expression."""
-    return re.compile(rf"(?:{pattern})")

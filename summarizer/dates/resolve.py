@@ -54,6 +54,7 @@ class Ctx:
     anchor: date | None
     tense: Tense | None
     reference: Timex | None  # the date the discourse last set, for anaphors
+    settled: bool = False  # nothing in the clause turns its tense (model.place_in_year)
 
 
 Rule = Callable[[str, Ctx], "Timex | Period | None"]
@@ -175,26 +176,40 @@ def _unit(word: str) -> str:
     return "century" if w.startswith("centur") else w.rstrip("s")
 
 
+_SPACE_BEFORE_POSSESSIVE = re.compile(r"\s+'s\b")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:])")
+_SPACED_HYPHEN = re.compile(r"(?<=[a-z0-9])\s*-\s*(?=[a-z0-9])")
+_SPACES = re.compile(r"\s+")
+_EDGE_PUNCT = re.compile(r"^[\"'(\[]+|[\"')\],;:!?]+$")
+_ENDS_WITH_MONTH = re.compile(rf"\b{P.MONTH}$")
+_POSSESSIVE_END = re.compile(r"(?<!\d0)'s$")
+_OWNER_PREFIX = re.compile(r"^(?:its|their|his|her|our|the company's) ")
+
+
 def _clean(expression: str) -> str:
     """Lower-case, undo tokenisation spaces ("Apple 's", "March 06 , 2008"), trim punctuation."""
     s = expression.strip().lower().replace("’", "'").replace("`", "'")
-    s = re.sub(r"\s+'s\b", "'s", s)
-    s = re.sub(r"\s+([,.;:])", r"\1", s)
-    s = re.sub(r"(?<=[a-z0-9])\s*-\s*(?=[a-z0-9])", "-", s)
-    s = re.sub(r"\s+", " ", s)
-    s = re.sub(r"^[\"'(\[]+|[\"')\],;:!?]+$", "", s).strip()
-    if s.endswith(".") and not re.search(rf"\b{P.MONTH}$", s):
+    s = _SPACE_BEFORE_POSSESSIVE.sub("'s", s)
+    s = _SPACE_BEFORE_PUNCT.sub(r"\1", s)
+    s = _SPACED_HYPHEN.sub("-", s)
+    s = _SPACES.sub(" ", s)
+    s = _EDGE_PUNCT.sub("", s).strip()
+    if s.endswith(".") and not _ENDS_WITH_MONTH.search(s):
         s = s[:-1]  # sentence period, not an abbreviation ("next week." vs "Sept.")
-    s = re.sub(r"'s$", "", s)
-    s = re.sub(r"^(?:its|their|his|her|our|the company's) ", "the ", s)
+    s = _POSSESSIVE_END.sub("", s)  # "Monday's" -> "monday"; "the 1990's" stays a decade
+    s = _OWNER_PREFIX.sub("the ", s)
     return s.strip()
+
+
+_PAST_WORDS = re.compile(r"\b(?:ago|last|past|previous|earlier|yesterday|before)\b")
+_FUTURE_WORDS = re.compile(r"\b(?:next|coming|from now|hence|tomorrow|later|following|upcoming)\b")
 
 
 def _tense_of(s: str, given: Tense | None) -> Tense | None:
     """Words inside the expression fix its direction before the clause's tense does."""
-    if re.search(r"\b(?:ago|last|past|previous|earlier|yesterday|before)\b", s):
+    if _PAST_WORDS.search(s):
         return "past"
-    if re.search(r"\b(?:next|coming|from now|hence|tomorrow|later|following|upcoming)\b", s):
+    if _FUTURE_WORDS.search(s):
         return "future"
     return given
 
@@ -202,10 +217,15 @@ def _tense_of(s: str, given: Tense | None) -> Tense | None:
 # --- reference words, recurrences, durations -----------------------------------------
 
 
+_THIS_MOMENT = re.compile(r"(?:this|the present|the current) (?:[a-z]+ )?moment")
+_VAGUE_AGO = re.compile(rf"{P.VAGUE} {P.UNITS} (?:ago|earlier|before|back)")
+_VAGUE_AHEAD = re.compile(rf"{P.VAGUE} {P.UNITS} (?:from now|later|hence)")
+
+
 def _ref_word(s: str, ctx: Ctx) -> Timex | None:
     if s in _REF_WORDS:
         return ref_timex(s, _REF_WORDS[s])
-    if re.fullmatch(r"(?:this|the present|the current) (?:[a-z]+ )?moment", s):
+    if _THIS_MOMENT.fullmatch(s):
         return ref_timex(s, "PRESENT_REF")  # "this crucial moment"
     if s in ("one day", "one of these days") and ctx.tense == "future":
         return ref_timex(s, "FUTURE_REF")  # "Islam will one day be ...": some future day
@@ -213,9 +233,9 @@ def _ref_word(s: str, ctx: Ctx) -> Timex | None:
         return ref_timex(s, "PAST_REF")
     if _FUTURE_PLURAL.fullmatch(s):
         return ref_timex(s, "FUTURE_REF")
-    if re.fullmatch(rf"{P.VAGUE} {P.UNITS} (?:ago|earlier|before|back)", s):
+    if _VAGUE_AGO.fullmatch(s):
         return ref_timex(s, "PAST_REF")
-    if re.fullmatch(rf"{P.VAGUE} {P.UNITS} (?:from now|later|hence)", s):
+    if _VAGUE_AHEAD.fullmatch(s):
         return ref_timex(s, "FUTURE_REF")
     return None
 
@@ -249,17 +269,20 @@ _SET_ADVERBS = {
 }
 
 
+_EVERY_UNIT = re.compile(
+    rf"(?:(?:once|twice|thrice|{P.NUM} times) )?(?:every|each|per|a) (?:other )?"
+    rf"(?:(?P<n>{P.NUM}) )?(?P<u>{P.UNITS}|{P.WEEKDAY}s?|{P.MONTH}|{P.SEASON}"
+    rf"|weekend)(?: {P.PART_OF_DAY})?"
+)
+_WEEKDAY_PLURAL = re.compile(rf"(?P<u>{P.WEEKDAY})s(?: {P.PART_OF_DAY}s?)?")
+
+
 def _recurrence(s: str, ctx: Ctx) -> Timex | None:
     if s in _SET_ADVERBS and not s.startswith("a "):
         return set_timex(s, _SET_ADVERBS[s])
-    m = re.fullmatch(
-        rf"(?:(?:once|twice|thrice|{P.NUM} times) )?(?:every|each|per|a) (?:other )?"
-        rf"(?:(?P<n>{P.NUM}) )?(?P<u>{P.UNITS}|{P.WEEKDAY}s?|{P.MONTH}|{P.SEASON}"
-        rf"|weekend)(?: {P.PART_OF_DAY})?",
-        s,
-    )
+    m = _EVERY_UNIT.fullmatch(s)
     if not m:
-        m = re.fullmatch(rf"(?P<u>{P.WEEKDAY})s(?: {P.PART_OF_DAY}s?)?", s)
+        m = _WEEKDAY_PLURAL.fullmatch(s)
         if not m:
             return None
     word = m.group("u")
@@ -315,26 +338,32 @@ _DURATION = re.compile(
 )
 
 
+_BARE_PLURAL_UNITS = re.compile(
+    r"(?:(?:for|over) )?(?:years|decades|months|weeks|days|hours|minutes|"
+    r"centuries|the years)"
+)
+_DURATION_VALUE = re.compile(r"p(?:\d+(?:\.\d+)?[ymwd]|t\d+[hms])")
+_PLURAL_UNITS_LONG = re.compile(r"(?:decades|years|centuries)[- ]long")
+_UNIT_LONG = re.compile(rf"(?:an? )?(?P<u>{P.UNITS})[- ]long|(?P<u2>{P.UNITS}) or (?:{P.UNITS})")
+_N_AND_A_HALF = re.compile(
+    rf"(?:(?:about|nearly|almost|more than|over) )?(?P<n>\d+) 1/2[- ](?P<u>{P.UNITS})"
+)
+
+
 def _duration(s: str, ctx: Ctx) -> Timex | None:
-    if re.fullmatch(
-        r"(?:(?:for|over) )?(?:years|decades|months|weeks|days|hours|minutes|"
-        r"centuries|the years)",
-        s,
-    ):
+    if _BARE_PLURAL_UNITS.fullmatch(s):
         return duration_timex(s, _duration_value(None, _unit(s.split()[-1])))
-    if re.fullmatch(r"p(?:\d+(?:\.\d+)?[ymwd]|t\d+[hms])", s):
+    if _DURATION_VALUE.fullmatch(s):
         return duration_timex(s, s.upper())  # already a TimeML duration value ("P5Y")
-    if re.fullmatch(r"(?:decades|years|centuries)[- ]long", s):
+    if _PLURAL_UNITS_LONG.fullmatch(s):
         return duration_timex(s, "PXY")
-    m = re.fullmatch(rf"(?:an? )?(?P<u>{P.UNITS})[- ]long|(?P<u2>{P.UNITS}) or (?:{P.UNITS})", s)
+    m = _UNIT_LONG.fullmatch(s)
     if m:
         plural = bool(m.group("u2"))
         return duration_timex(
             s, _duration_value(None if plural else 1, _unit(m.group("u") or m.group("u2")))
         )
-    m = re.fullmatch(
-        rf"(?:(?:about|nearly|almost|more than|over) )?(?P<n>\d+) 1/2[- ](?P<u>{P.UNITS})", s
-    )
+    m = _N_AND_A_HALF.fullmatch(s)
     if m:
         return duration_timex(s, _duration_value(int(m.group("n")) + 0.5, _unit(m.group("u"))))
     m = _DURATION.fullmatch(s)
@@ -387,12 +416,14 @@ def _earnings_quarter(ctx: Ctx) -> Period | None:
 # --- holidays and explicit calendar dates ---------------------------------------------
 
 
+_HOLIDAY_EXPR = re.compile(
+    rf"(?:(?P<rel>last|this|next|this past|this coming) )?(?P<h>{HOLIDAY})"
+    rf"(?P<week> week(?:end)?)?(?:,? (?P<y>{P.YEAR}))?"
+)
+
+
 def _holiday(s: str, ctx: Ctx) -> Timex | Period | None:
-    m = re.fullmatch(
-        rf"(?:(?P<rel>last|this|next|this past|this coming) )?(?P<h>{HOLIDAY})"
-        rf"(?P<week> week(?:end)?)?(?:,? (?P<y>{P.YEAR}))?",
-        s,
-    )
+    m = _HOLIDAY_EXPR.fullmatch(s)
     if not m:
         return None
     name = m.group("h")
@@ -412,22 +443,38 @@ def _holiday(s: str, ctx: Ctx) -> Timex | Period | None:
             "next": "future",
             "this coming": "future",
         }.get(rel, _tense_of(s, ctx.tense) if rel != "this" else None)
-        p = place_in_year(_day(this_year), ctx.anchor, tense)  # type: ignore[arg-type]
+        # "Easter week" is placed as the week (it may hold the anchor), the day as the day
+        probe = period_of(G.WEEK, this_year) if m.group("week") else _day(this_year)
+        p = place_in_year(probe, ctx.anchor, tense, settled=ctx.settled)  # type: ignore[arg-type]
         if rel in ("last", "this past") and p.first == ctx.anchor:
             p = year_shift(p, -1)
-        d = holiday_date(name, p.first.year)
+        d = holiday_date(name, ctx.anchor.year + round((p.first - probe.first).days / 365.25))
     if d is None:
         return None
+    if m.group("week") == " weekend":  # "Labor Day weekend": the weekend next to the day
+        iso = d.isoweekday()
+        return weekend_period(d - timedelta(days={1: 2, 7: 1}.get(iso, iso - 6)))
     if m.group("week"):
         return Period(G.WEEK, d - timedelta(days=d.isoweekday() - 1))
     return _day(d)
 
 
+_ISO_DATE = re.compile(r"(?P<y>\d{4})-(?P<mo>\d\d)(?:-(?P<d>\d\d))?")
+_SLASH_DATE = re.compile(r"(?P<mo>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d\d)")
+_WEEKDAY_BEFORE_DAY = rf"(?:(?:this coming |this |next |last |on )?{P.WEEKDAY},? )?(?:the )?"
+_MONTH_DAY = re.compile(
+    rf"{_WEEKDAY_BEFORE_DAY}(?P<mo>{P.MONTH}),? (?:the )?(?P<d>{P.DAY_NUM})(?:,? (?P<y>{P.YEAR}))?"
+)
+_DAY_MONTH = re.compile(
+    rf"{_WEEKDAY_BEFORE_DAY}(?P<d>{P.DAY_NUM}) (?:of )?(?P<mo>{P.MONTH}),?(?: (?P<y>{P.YEAR}))?"
+)
+_WEEKDAY_WORD = re.compile(P.WEEKDAY)
+_MONTH_YEAR = re.compile(rf"(?:the month of )?(?P<mo>{P.MONTH}),?(?: of)? (?P<y>{P.YEAR})")
+
+
 def _explicit_date(s: str, ctx: Ctx) -> Timex | Period | None:
     """Month + day (+ year), day + month (+ year), month + year, ISO and numeric dates."""
-    m = re.fullmatch(r"(?P<y>\d{4})-(?P<mo>\d\d)(?:-(?P<d>\d\d))?", s) or re.fullmatch(
-        r"(?P<mo>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d\d)", s
-    )
+    m = _ISO_DATE.fullmatch(s) or _SLASH_DATE.fullmatch(s)
     if m:
         y = int(m.group("y"))
         y = y + (1900 if y >= 30 else 2000) if y < 100 else y
@@ -436,15 +483,10 @@ def _explicit_date(s: str, ctx: Ctx) -> Timex | Period | None:
             return _day(date(y, mo, int(d))) if d else Period(G.MONTH, date(y, mo, 1))
         except ValueError:
             return None
-    wd_pre = rf"(?:(?:this coming |this |next |last |on )?{P.WEEKDAY},? )?(?:the )?"
-    m = re.fullmatch(
-        rf"{wd_pre}(?P<mo>{P.MONTH}),? (?:the )?(?P<d>{P.DAY_NUM})(?:,? (?P<y>{P.YEAR}))?", s
-    ) or re.fullmatch(
-        rf"{wd_pre}(?P<d>{P.DAY_NUM}) (?:of )?(?P<mo>{P.MONTH}),?(?: (?P<y>{P.YEAR}))?", s
-    )
+    m = _MONTH_DAY.fullmatch(s) or _DAY_MONTH.fullmatch(s)
     if m:
-        wd = re.match(
-            P.WEEKDAY, s.split(" ", 2)[1] if s.startswith(("this", "next", "last", "on")) else s
+        wd = _WEEKDAY_WORD.match(
+            s.split(" ", 2)[1] if s.startswith(("this", "next", "last", "on")) else s
         )
         return _month_day(
             s,
@@ -454,10 +496,10 @@ def _explicit_date(s: str, ctx: Ctx) -> Timex | Period | None:
             m.group("y"),
             weekday_number(wd.group(0)) if wd else None,
         )
-    m = re.fullmatch(rf"(?:the month of )?(?P<mo>{P.MONTH}),?(?: of)? (?P<y>{P.YEAR})", s)
+    m = _MONTH_YEAR.fullmatch(s)
     if m:
-        y, mo = parse_year(m.group("y")), month_number(m.group("mo"))
-        return Period(G.MONTH, date(y, mo, 1)) if y and mo else None
+        year, month = parse_year(m.group("y")), month_number(m.group("mo"))
+        return Period(G.MONTH, date(year, month, 1)) if year and month else None
     return None
 
 
@@ -487,7 +529,7 @@ def _month_day(
         for shift in (0, -1, 1):
             if year_shift(_day(guess), shift).first.isoweekday() == weekday:
                 return year_shift(_day(guess), shift)
-    return place_in_year(_day(guess), ctx.anchor, _tense_of(s, ctx.tense))
+    return place_in_year(_day(guess), ctx.anchor, _tense_of(s, ctx.tense), settled=ctx.settled)
 
 
 # --- decades, centuries, quarters, halves, seasons -------------------------------------
@@ -504,15 +546,20 @@ _DECADE_WORDS = {
 }
 
 
+_DECADE_DIGITS = re.compile(r"(?:the )?(?P<c>1\d|20)?(?P<d>\d)0'?s")
+_DECADE_APOSTROPHE = re.compile(r"(?:the )?'(?P<d>\d)0s")
+_DECADE_SPELLED = re.compile(
+    r"(?:the )?(?:(?P<c>nineteen|eighteen|twenty)[- ])?(?P<w>twenties|thirties|"
+    r"forties|fifties|sixties|seventies|eighties|nineties)"
+)
+
+
 def _decade(s: str, ctx: Ctx) -> Timex | Period | None:
-    m = re.fullmatch(r"(?:the )?(?P<c>1\d|20)?(?P<d>\d)0'?s", s) or re.fullmatch(
-        r"(?:the )?'(?P<d>\d)0s", s
-    )
-    word = re.fullmatch(
-        r"(?:the )?(?:(?P<c>nineteen|eighteen|twenty)[- ])?(?P<w>twenties|thirties|"
-        r"forties|fifties|sixties|seventies|eighties|nineties)",
-        s,
-    )
+    m = _DECADE_DIGITS.fullmatch(s) or _DECADE_APOSTROPHE.fullmatch(s)
+    word = _DECADE_SPELLED.fullmatch(s)
+    if m and m.groupdict().get("c") and m.group("d") == "0" and m.group("c") != "20":
+        # "the 1800s", "the 1900s": the century, as people mean it (the 2000s: the decade)
+        return Period(G.CENTURY, date(int(m.group("c")) * 100, 1, 1))
     if m:
         century = m.groupdict().get("c")
         dec = int(m.group("d"))
@@ -530,51 +577,85 @@ def _decade(s: str, ctx: Ctx) -> Timex | Period | None:
     return Period(G.DECADE, date(year, 1, 1))
 
 
+_CENTURY_ORDINAL = re.compile(
+    rf"(?:the )?(?P<n>\d{{1,2}}(?:st|nd|rd|th)|{ORDINAL_WORD})[- ]century"
+)
+
+
 def _century(s: str, ctx: Ctx) -> Timex | Period | None:
-    m = re.fullmatch(rf"(?:the )?(?P<n>\d{{1,2}}(?:st|nd|rd|th)|{ORDINAL_WORD})[- ]century", s)
+    m = _CENTURY_ORDINAL.fullmatch(s)
     if m:
         n = parse_ordinal(m.group("n"))
         return Period(G.CENTURY, date(max((n - 1) * 100, 1), 1, 1)) if n else None
     return None
 
 
+_QUARTER_ORDINAL = re.compile(
+    rf"(?:the |a )?(?:(?P<pre>(?:fiscal )?{P.YEAR4}|this year's|last year's|next year's|the year's"
+    rf"|year-ago|year-earlier|comparable year-ago|current|latest|this|last|next|previous"
+    rf"|same|flat|fiscal) )?(?:fiscal[- ])?(?P<ord>{P.QUARTER_ORD})[- ](?:fiscal[- ])?quarter"
+    rf"(?:(?: of)? (?:fiscal )?(?P<post>{P.YEAR4}|this year|last year|next year|the year))?"
+)
+_HALF_ORDINAL = re.compile(
+    rf"(?:the )?(?P<ord>first|second|last|1st|2nd)[- ]half(?: of (?P<post>{P.YEAR4}"
+    rf"|this year|last year|next year|the year))?"
+)
+_MONTHS_QUARTER = re.compile(
+    rf"(?:the )?(?P<m1>{P.MONTH}) ?[-\u2013/] ?(?P<m2>{P.MONTH}) quarter"
+    rf"(?:(?: of)? (?P<post>{P.YEAR4}|this year|last year|next year))?"
+)
+_FIRST_TWO_QUARTERS = re.compile(rf"(?:the )?first (?:two|2) quarters of (?P<post>{P.YEAR4})")
+_SHORT_YEAR = re.compile(r"(?:'|fy)?\d\d")
+
+
 def _quarter(s: str, ctx: Ctx) -> Timex | Period | None:
-    m = re.fullmatch(
-        rf"(?:the |a )?(?:(?P<pre>(?:fiscal )?{P.YEAR4}|this year's|last year's|next year's|the year's"
-        rf"|year-ago|year-earlier|comparable year-ago|current|latest|this|last|next|previous"
-        rf"|same|flat|fiscal) )?(?:fiscal[- ])?(?P<ord>{P.QUARTER_ORD})[- ](?:fiscal[- ])?quarter"
-        rf"(?: of (?:fiscal )?(?P<post>{P.YEAR4}|this year|last year|next year|the year))?",
-        s,
-    )
+    m = _QUARTER_ORDINAL.fullmatch(s)
     if m:
         q = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}.get(
             m.group("ord"), 4
         )
         return _nth_part(s, ctx, G.QUARTER, q, m.group("pre") or "", m.group("post") or "")
-    m = re.fullmatch(
-        rf"(?:the )?(?P<ord>first|second|last|1st|2nd)[- ]half(?: of (?P<post>{P.YEAR4}"
-        rf"|this year|last year|next year|the year))?",
-        s,
-    )
+    m = _HALF_ORDINAL.fullmatch(s)
     if not m:
-        m2 = re.fullmatch(rf"(?:the )?first (?:two|2) quarters of (?P<post>{P.YEAR4})", s)
+        m2 = _MONTHS_QUARTER.fullmatch(s)
+        if m2:  # "the July-September quarter": a calendar quarter named by its months
+            first, last = month_number(m2.group("m1")), month_number(m2.group("m2"))
+            if first is None or last is None or first % 3 != 1 or last != first + 2:
+                return None
+            return _nth_part(s, ctx, G.QUARTER, first // 3 + 1, "", m2.group("post") or "")
+        m2 = _FIRST_TWO_QUARTERS.fullmatch(s)
         if m2:
             return Period(G.HALF, date(int(m2.group("post")), 1, 1))
-        m2 = re.fullmatch(rf"(?:(?P<pre>{P.YEAR4}) )?q(?P<q>[1-4])(?: (?P<post>{P.YEAR4}))?", s)
+        m2 = _SHORT_PART.fullmatch(s)
         if m2:
-            return _nth_part(
-                s, ctx, G.QUARTER, int(m2.group("q")), m2.group("pre") or "", m2.group("post") or ""
-            )
+            n = int(m2.group("n1") or m2.group("n2"))
+            gran = G.QUARTER if (m2.group("k1") or m2.group("k2")) == "q" else G.HALF
+            if gran is G.HALF and n > 2:
+                return None
+            post = m2.group("post") or ""
+            if _SHORT_YEAR.fullmatch(post):
+                post = str(parse_year("'" + post[-2:]))
+            return _nth_part(s, ctx, gran, n, m2.group("pre") or "", post)
         return None
     h = 1 if m.group("ord") in ("first", "1st") else 2
     return _nth_part(s, ctx, G.HALF, h, "", m.group("post") or "")
+
+
+# "Q2 2024", "2Q 2024", "Q3'24", "Q4 of last year", "H1 2026", "1H26", "fiscal Q1"
+_SHORT_PART = re.compile(
+    rf"(?:(?P<pre>{P.YEAR4}|fiscal) )?(?:(?P<k1>[qh])(?P<n1>[1-4])|(?P<n2>[1-4])(?P<k2>[qh]))"
+    rf"(?: ?(?:of )?(?P<post>(?:fy ?)?{P.YEAR4}|'\d\d|fy\d\d|\d\d|this year|last year|next year))?"
+)
+
+
+_YEAR_DIGITS = re.compile(r"\d{4}")
 
 
 def _nth_part(s: str, ctx: Ctx, gran: G, n: int, pre: str, post: str) -> Timex | Period | None:
     """The n-th quarter/half of the year named by pre/post words or implied by the anchor."""
     months = 3 if gran is G.QUARTER else 6
     yword = pre or post
-    year_m = re.search(r"\d{4}", yword)
+    year_m = _YEAR_DIGITS.search(yword)
     if year_m:
         return Period(gran, date(int(year_m.group()), (n - 1) * months + 1, 1))
     if ctx.anchor is None:
@@ -594,14 +675,17 @@ def _nth_part(s: str, ctx: Ctx, gran: G, n: int, pre: str, post: str) -> Timex |
     return place_in_year(p, ctx.anchor, "past") if tense == "past" else p
 
 
+_SEASON_EXPR = re.compile(
+    rf"(?:(?P<rel>last|this|next|this past|this coming|the|past|coming) )?"
+    rf"(?P<s>{P.SEASON})(?:(?: of)? (?P<y>{P.YEAR}|this year|last year|next year))?"
+)
+_YEAR_SEASON = re.compile(rf"(?P<y>{P.YEAR4})(?:'s)? (?P<s>{P.SEASON})")
+
+
 def _season(s: str, ctx: Ctx) -> Timex | Period | None:
-    m = re.fullmatch(
-        rf"(?:(?P<rel>last|this|next|this past|this coming|the|past|coming) )?"
-        rf"(?P<s>{P.SEASON})(?:(?: of)? (?P<y>{P.YEAR}|this year|last year|next year))?",
-        s,
-    )
+    m = _SEASON_EXPR.fullmatch(s)
     if not m:
-        m = re.fullmatch(rf"(?P<y>{P.YEAR4})(?:'s)? (?P<s>{P.SEASON})", s)
+        m = _YEAR_SEASON.fullmatch(s)
         if not m:
             return None
     code = SEASONS[m.group("s")]
@@ -683,16 +767,24 @@ def _base(ctx: Ctx, gran: G, anaphoric: bool) -> Period | None:
     return period_of(gran, ctx.anchor) if ctx.anchor else None
 
 
+# Which "the past/last week" TimeML writes as the current week (the rest: the previous
+# week, as "last week"; TempEval-3: "reported in the last week" on a Friday = the week
+# before), besides "the last week" as the span of a state that holds now (present tense)
+_SEVEN_DAYS = {"the past"}
+
+
+_DEICTIC_UNIT = re.compile(
+    r"(?:(?P<rel>last|this|next|the past|the last|the previous|the preceding"
+    r"|the coming|the next|the current|current|the present|this past|this coming"
+    r"|the latest|the most recent|the following|the same|that same|that|the|the prior"
+    r"|prior|previous|latest|upcoming|the upcoming|this current|the full|the entire"
+    r"|the whole) )?(?:(?:fiscal|calendar|financial)[- ])?(?P<u>week|weekend|month|year"
+    r"|quarter|decade|century|period|half|season|day|morning|afternoon|evening|night)"
+)
+
+
 def _deictic_unit(s: str, ctx: Ctx) -> Timex | Period | None:
-    m = re.fullmatch(
-        r"(?:(?P<rel>last|this|next|the past|the last|the previous|the preceding"
-        r"|the coming|the next|the current|current|the present|this past|this coming"
-        r"|the latest|the most recent|the following|the same|that same|that|the|the prior"
-        r"|prior|previous|latest|upcoming|the upcoming|this current|the full|the entire"
-        r"|the whole) )?(?:(?:fiscal|calendar|financial)[- ])?(?P<u>week|weekend|month|year"
-        r"|quarter|decade|century|period|half|season|day|morning|afternoon|evening|night)",
-        s,
-    )
+    m = _DEICTIC_UNIT.fullmatch(s)
     if not m:
         return None
     rel, unit = m.group("rel") or "", m.group("u")
@@ -712,10 +804,13 @@ def _deictic_unit(s: str, ctx: Ctx) -> Timex | Period | None:
         )
     if gran is G.QUARTER and rel in ("the", "the latest", "latest", "the most recent", ""):
         return _earnings_quarter(ctx)
-    if gran is G.WEEK and unit == "week" and rel in ("the past", "the last"):
-        # "for the last week", "the past week": the seven days up to the anchor, written
-        # as the current week, as TimeML annotators do (unlike "last week", the previous
-        # calendar week)
+    if (
+        gran is G.WEEK
+        and unit == "week"
+        and (rel in _SEVEN_DAYS or (rel == "the last" and ctx.tense == "present"))
+    ):
+        # "the past week", "has been there for the last week": the seven days up to the
+        # anchor, written as the current week
         return period_of(G.WEEK, ctx.anchor) if ctx.anchor else None
     ref = ctx.reference
     if (
@@ -749,8 +844,8 @@ def _weekend(s: str, ctx: Ctx, rel: str) -> Timex | Period | None:
     next_sat = a + timedelta(days=(6 - a.isoweekday()) % 7)
     if rel in _PREV:
         sat = last_sat if last_sat + timedelta(days=1) < a else last_sat - timedelta(days=7)
-    elif rel in _NEXT:
-        sat = next_sat if next_sat > a else next_sat + timedelta(days=7)
+    elif rel in _NEXT:  # the weekend of next week, as "next week" is the week after this one
+        sat = a + timedelta(days=13 - a.isoweekday())
     elif rel == "this" or _tense_of(s, ctx.tense) == "future":
         sat = next_sat if a.isoweekday() < 6 else last_sat
     else:
@@ -792,26 +887,31 @@ def _offset(s: str, ctx: Ctx) -> Timex | Period | None:
 _PERIOD_WORDS = r"(?:period|quarter|results|level|levels|figure|figures|time)"
 
 
+_A_YEAR_AGO = re.compile(
+    r"(?:(?:about|nearly|almost|roughly) )?(?:a|one) year (?P<dir>ago|earlier|before)"
+)
+_YEAR_AGO_PERIOD = re.compile(
+    rf"(?:the )?(?:comparable |corresponding |same |prior )?(?:year-ago|year-earlier|prior-year"
+    rf"|previous-year|year-before|last year's|a year-earlier|a year-ago)(?: {_PERIOD_WORDS})?"
+    rf"|the (?:same |corresponding |comparable |year-ago )?(?:period|quarter)(?: a year (?:ago|earlier)"
+    rf"| last year| of (?:the )?(?:last|previous|prior) year| the previous year)"
+)
+_YEAR_PERIOD = re.compile(rf"the (?P<y>{P.YEAR4}) (?:period|quarter)")
+_PERIOD_WORD = re.compile(r"period|quarter")
+
+
 def _year_ago(s: str, ctx: Ctx) -> Timex | Period | None:
     """'a year ago/earlier', 'the year-ago quarter', 'the 1988 period': same period, a year back."""
     explicit_year = None
-    m = re.fullmatch(
-        r"(?:(?:about|nearly|almost|roughly) )?(?:a|one) year (?P<dir>ago|earlier|before)", s
-    )
+    m = _A_YEAR_AGO.fullmatch(s)
     if not m:
-        m = re.fullmatch(
-            rf"(?:the )?(?:comparable |corresponding |same |prior )?(?:year-ago|year-earlier|prior-year"
-            rf"|previous-year|year-before|last year's|a year-earlier|a year-ago)(?: {_PERIOD_WORDS})?"
-            rf"|the (?:same |corresponding |comparable |year-ago )?(?:period|quarter)(?: a year (?:ago|earlier)"
-            rf"| last year| of (?:the )?(?:last|previous|prior) year| the previous year)",
-            s,
-        )
+        m = _YEAR_AGO_PERIOD.fullmatch(s)
     if not m:
-        m = re.fullmatch(rf"the (?P<y>{P.YEAR4}) (?:period|quarter)", s)
+        m = _YEAR_PERIOD.fullmatch(s)
         if not m:
             return None
         explicit_year = int(m.group("y"))
-    quarterish = bool(re.search(r"period|quarter", s))
+    quarterish = bool(_PERIOD_WORD.search(s))
     ref = ctx.reference
     if (
         ref is not None
@@ -821,7 +921,7 @@ def _year_ago(s: str, ctx: Ctx) -> Timex | Period | None:
     ):
         # A comparison looks back from a reported period; a forecast ("losses
         # through the third quarter of 1990") is not what "a year ago" compares.
-        ref, ctx = None, Ctx(ctx.anchor, ctx.tense, None)
+        ref, ctx = None, Ctx(ctx.anchor, ctx.tense, None, ctx.settled)
     if quarterish or (ref is not None and ref.granularity is G.QUARTER):
         q = _earnings_quarter(ctx)
         if q is None:
@@ -845,13 +945,15 @@ def _year_ago(s: str, ctx: Ctx) -> Timex | Period | None:
 # --- weekdays, today, months, years, anaphors, clock times -----------------------------
 
 
+_WEEKDAY_EXPR = re.compile(
+    rf"(?:(?P<rel>last|this|next|this past|this coming|coming|past|the previous"
+    rf"|the following|the next|that) )?(?P<wd>{P.WEEKDAY})(?:'s)?"
+    rf"(?: (?P<pod>{P.PART_OF_DAY}))?"
+)
+
+
 def _weekday(s: str, ctx: Ctx) -> Timex | Period | None:
-    m = re.fullmatch(
-        rf"(?:(?P<rel>last|this|next|this past|this coming|coming|past|the previous"
-        rf"|the following|the next|that) )?(?P<wd>{P.WEEKDAY})(?:'s)?"
-        rf"(?: (?P<pod>{P.PART_OF_DAY}))?",
-        s,
-    )
+    m = _WEEKDAY_EXPR.fullmatch(s)
     if not m:
         return None
     if m.group("pod"):
@@ -907,8 +1009,11 @@ def _with_part_of_day(s: str, day: Timex | Period | None, part: str) -> Timex | 
     return tx if tx is not None and tx.granularity is G.DAY else None
 
 
+_WITH_PART_OF_DAY = re.compile(rf"(?P<core>.+?)(?: (?P<pod>{P.PART_OF_DAY}))?")
+
+
 def _today(s: str, ctx: Ctx) -> Timex | Period | None:
-    m = re.fullmatch(rf"(?P<core>.+?)(?: (?P<pod>{P.PART_OF_DAY}))?", s)
+    m = _WITH_PART_OF_DAY.fullmatch(s)
     assert m is not None
     core = s if s in _TODAY else m.group("core")
     pod = m.group("pod") or {
@@ -929,13 +1034,15 @@ def _today(s: str, ctx: Ctx) -> Timex | Period | None:
     return _with_part_of_day(s, day, pod) if pod else day
 
 
+_MONTH_EXPR = re.compile(
+    rf"(?:(?P<rel>last|this|next|this past|this coming|past|coming|that) )?"
+    rf"(?P<mo>{P.MONTH})(?:,? (?:of )?(?P<yr>this|last|next|that|the same|the previous"
+    rf"|the following) year)?"
+)
+
+
 def _month(s: str, ctx: Ctx) -> Timex | Period | None:
-    m = re.fullmatch(
-        rf"(?:(?P<rel>last|this|next|this past|this coming|past|coming|that) )?"
-        rf"(?P<mo>{P.MONTH})(?:,? (?:of )?(?P<yr>this|last|next|that|the same|the previous"
-        rf"|the following) year)?",
-        s,
-    )
+    m = _MONTH_EXPR.fullmatch(s)
     if not m:
         return None
     mo = month_number(m.group("mo"))
@@ -960,15 +1067,17 @@ def _month(s: str, ctx: Ctx) -> Timex | Period | None:
         return p if p.first > current.first else year_shift(p, 1)
     if rel == "this":
         return p
-    return place_in_year(p, a, _tense_of(s, ctx.tense))
+    return place_in_year(p, a, _tense_of(s, ctx.tense), settled=ctx.settled)
+
+
+_YEAR_EXPR = re.compile(
+    rf"(?:(?:the )?(?:year|fiscal year|fiscal|calendar year|calendar|fy|model year|"
+    rf"financial year|tax year|school year|season) ?)?(?P<y>{P.YEAR})"
+)
 
 
 def _year(s: str, ctx: Ctx) -> Timex | Period | None:
-    m = re.fullmatch(
-        rf"(?:(?:the )?(?:year|fiscal year|fiscal|calendar year|calendar|fy|model year|"
-        rf"financial year|tax year|school year|season) ?)?(?P<y>{P.YEAR})",
-        s,
-    )
+    m = _YEAR_EXPR.fullmatch(s)
     if not m:
         return None
     y = parse_year(m.group("y"))
@@ -977,8 +1086,19 @@ def _year(s: str, ctx: Ctx) -> Timex | Period | None:
     return Period(G.YEAR, date(y, 1, 1))
 
 
+_UNIT_BEFORE_AFTER = re.compile(
+    r"the (?P<u>day|week|month|year) (?P<dir>before|after|earlier|later)"
+)
+_UNIT_BEFORE_AFTER_DATE = re.compile(r"(?:the )?(?P<u>day|week) (?P<dir>before|after) (?P<rest>.+)")
+_POSSESSIVE_S = re.compile(r"'s$")
+_WEEK_OF = re.compile(r"the week of (?P<rest>.+)")
+_NTH_DAY = re.compile(rf"(?:the )?(?:{ORDINAL_WORD}|\d{{1,3}}(?:st|nd|rd|th)) day")
+_BARE_DAY_NUMBER = re.compile(r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?")
+_DIGITS = re.compile(r"\d+")
+
+
 def _anaphor(s: str, ctx: Ctx) -> Timex | Period | None:
-    m = re.fullmatch(r"the (?P<u>day|week|month|year) (?P<dir>before|after|earlier|later)", s)
+    m = _UNIT_BEFORE_AFTER.fullmatch(s)
     if m:
         gran = _WORD_UNIT[m.group("u")]
         base = _base(ctx, gran, True)
@@ -995,16 +1115,16 @@ def _anaphor(s: str, ctx: Ctx) -> Timex | Period | None:
         return year_shift(period_of(G.YEAR, ctx.reference.start), -1)  # "this year as [last]"
     if s == "then" and ctx.reference is not None:
         return ctx.reference.with_text(s)  # "until then": the time the discourse just set
-    m = re.fullmatch(r"(?:the )?(?P<u>day|week) (?P<dir>before|after) (?P<rest>.+)", s)
+    m = _UNIT_BEFORE_AFTER_DATE.fullmatch(s)
     if m:  # "the day before last Tuesday's hearing", "the week after Christmas"
-        inner = _resolve(re.sub(r"'s$", "", m.group("rest")), ctx, 2)
+        inner = _resolve(_POSSESSIVE_S.sub("", m.group("rest")), ctx, 2)
         if inner is None or inner.granularity is not G.DAY or inner.start is None:
             return None
         step = -1 if m.group("dir") == "before" else 1
         if m.group("u") == "day":
             return _day(inner.start + timedelta(days=step))
         return period_of(G.WEEK, inner.start + timedelta(weeks=step))
-    m = re.fullmatch(r"the week of (?P<rest>.+)", s)
+    m = _WEEK_OF.fullmatch(s)
     if m:  # "the week of March 6": the (ISO) week that holds the day
         inner = _resolve(m.group("rest"), ctx, 2)
         if inner is None or inner.granularity is not G.DAY or inner.start is None:
@@ -1014,21 +1134,17 @@ def _anaphor(s: str, ctx: Ctx) -> Timex | Period | None:
         # the bare noun as annotators mark it in "a great day for Poland", "a sad day":
         # the day the story is about, i.e. the reference time
         return ctx.reference.with_text(s)
-    if (
-        re.fullmatch(rf"(?:the )?(?:{ORDINAL_WORD}|\d{{1,3}}(?:st|nd|rd|th)) day", s)
-        and ctx.tense == "present"
-        and ctx.anchor is not None
-    ):
+    if _NTH_DAY.fullmatch(s) and ctx.tense == "present" and ctx.anchor is not None:
         return _day(ctx.anchor)  # "today is the eighth day of ...": the day of writing
     ref = ctx.reference
     if (
-        re.fullmatch(r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?", s)
+        _BARE_DAY_NUMBER.fullmatch(s)
         and ref is not None
         and ref.granularity is G.DAY
         and ref.start is not None
     ):
         try:  # "April 24 and [25]": a bare day number continues the month just named
-            return _day(ref.start.replace(day=int(re.match(r"\d+", s).group())))  # type: ignore[union-attr]
+            return _day(ref.start.replace(day=int(_DIGITS.match(s).group())))  # type: ignore[union-attr]
         except ValueError:
             return None
     return None
@@ -1108,19 +1224,28 @@ _HALVES = {
 }
 
 
+_THE_EARLY_LATE_MID = re.compile(r"the (?:early|late|mid)\b")
+_MOD_PREFIX_RX = [
+    (re.compile(rf"(?:{words})(?:-| )(?P<rest>.+)$"), mod) for words, mod in _MOD_PREFIXES
+]
+_MOD_SUFFIX_RX = [
+    (re.compile(rf"(?P<rest>.+?),? (?:{words})$"), mod) for words, mod in _MOD_SUFFIXES
+]
+
+
 def _split_mod(s: str) -> tuple[str | None, str]:
     """Split 'early December' into ('START', 'december'); (None, s) when no modifier."""
     for half in _HALVES:
         if s.startswith(half + " "):
             return _HALVES[half], s[len(half) + 1 :]
-    if s.startswith("the ") and re.match(r"the (?:early|late|mid)\b", s):
+    if s.startswith("the ") and _THE_EARLY_LATE_MID.match(s):
         s = s[4:]  # "the early 1980s" -> "early 1980s"
-    for words, mod in _MOD_PREFIXES:
-        m = re.match(rf"(?:{words})(?:-| )(?P<rest>.+)$", s)
+    for prefix, mod in _MOD_PREFIX_RX:
+        m = prefix.match(s)
         if m:
             return mod, m.group("rest")
-    for words, mod in _MOD_SUFFIXES:
-        m = re.match(rf"(?P<rest>.+?),? (?:{words})$", s)
+    for suffix, mod in _MOD_SUFFIX_RX:
+        m = suffix.match(s)
         if m:
             return mod, m.group("rest")
     return None, s
@@ -1216,6 +1341,7 @@ def normalise(
     *,
     tense: Tense | None = None,
     reference: Timex | None = None,
+    settled: bool = False,
 ) -> Timex | None:
     """Normalise one date expression as written, against the anchor (publication date).
 
@@ -1223,11 +1349,13 @@ def normalise(
     which side of the anchor a bare "Monday" or "April 7" falls on.
     ``reference`` is the date the discourse last set; anaphors ("a year
     earlier", "the following day", "the quarter") resolve against it.
+    ``settled`` says nothing in a past (future) clause turns it the other way
+    (``tagger.settled``): a yearless date in it is not after (before) the anchor.
     Returns None if the words are not a temporal expression.
     """
     s = _clean(expression)
     if not s or len(s) > 80:
         return None
     ref = reference if reference is not None and reference.start is not None else None
-    found = _resolve(s, Ctx(anchor, tense, ref))
+    found = _resolve(s, Ctx(anchor, tense, ref, settled and tense in ("past", "future")))
     return found.with_text(expression) if found is not None else None

@@ -60,22 +60,25 @@ _RANGE_END_BEFORE = re.compile(
 )
 
 
+_DIGIT_RANGE = re.compile(r"\d\s*[-\u2013]\s*\d")
+_ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+_COMPARISON_WORD_BEFORE = re.compile(
+    r"\b(?:from|than|with|to|versus)\s+"
+    r"[^.;]{0,30}$",
+    re.IGNORECASE,
+)
+_RANGE_DASH_AFTER = re.compile(r"^\s*[-\u2013]\s*(?:\d|[A-Z][a-z])")
+
+
 def mention_role(text: str, start: int, end: int) -> str | None:
     """The role of the date expression text[start:end] (see the module docstring), or None."""
-    if re.search(r"\d\s*[-\u2013]\s*\d", text[start:end]) and not re.fullmatch(
-        r"\d{4}-\d\d-\d\d", text[start:end]
-    ):
+    if _DIGIT_RANGE.search(text[start:end]) and not _ISO_DAY.fullmatch(text[start:end]):
         return "range"  # one expression: "2009-2010", "March 3-5"
     before = text[max(0, start - 80) : start]
     after = text[end : end + 30]
     if _SINCE.search(before):
         return "comparison" if _COMPARISON_SINCE.search(before) else "since"
-    if _A_YEAR_AGO.match(text[start:end]) and re.search(
-        r"\b(?:from|than|with|to|versus)\s+"
-        r"[^.;]{0,30}$",
-        before,
-        re.IGNORECASE,
-    ):
+    if _A_YEAR_AGO.match(text[start:end]) and _COMPARISON_WORD_BEFORE.search(before):
         return "comparison"
     if _RANGE_FROM.search(before) and _RANGE_TO.match(after):
         return "range_start"
@@ -83,6 +86,6 @@ def mention_role(text: str, start: int, end: int) -> str | None:
         return "comparison"
     if _RANGE_END_BEFORE.search(before):
         return "range_end"
-    if re.match(r"^\s*[-\u2013]\s*(?:\d|[A-Z][a-z])", after):
+    if _RANGE_DASH_AFTER.match(after):
         return "range_start"
     return None

@@ -24,13 +24,14 @@ from .resolve import normalise
 _MODT = (
     r"(?:(?:early|late|mid|earlier|later|around|sometime|some time)[- ]|the (?:beginning|start|end|middle|close|rest"
     r"|remainder|early part|latter part|first half|second half|last half) of "
-    r"|(?:the )?(?:early|late|mid)[- ]|(?:beginning|end|middle) of )"
+    r"|(?:the )?(?:early|late|mid)[- ]|(?:beginning|end|middle) of |(?:earlier|later|early|late) in )"
 )
 _C = r"\s*,?\s*"
 _DUR_APPROX = r"(?:about|nearly|almost|some|more than|less than|no more than|at least|up to|roughly|around|approximately)"  # an optional comma, with or without tokenisation spaces
 _YEAR_TAIL = rf"(?:{_C}(?:{P.YEAR4}|{SPELLED_YEAR})(?!\d))"
 _MON_FULL = "(?:" + "|".join(FULL_MONTHS) + ")"
 _UNIT_WORDS = r"(?:year|month|week|quarter|decade|century)"
+_SHORT_PART = r"(?:Q[1-4]|H[12]|[1-4]Q|[12]H)"  # quarters and halves as analysts write them
 _REL = r"(?:last|this|next|this past|this coming|coming|past)"
 _DEICTIC_REL = (
     r"(?:last|this|next|the past|the last|the previous|the coming|the next|the current"
@@ -56,9 +57,14 @@ _TEMPLATES: list[str] = [
     rf"(?:the )?(?:(?:{P.YEAR4}|this year's|last year's|next year's|year-ago|year-earlier"
     rf"|current|latest|fiscal|comparable year-ago|same) )?(?:fiscal )?{P.QUARTER_ORD} (?:fiscal )?"
     rf"quarter(?: of (?:fiscal )?(?:{P.YEAR4}|this year|last year|next year))?",
-    rf"(?:fiscal )?{P.QUARTER_ORD}-quarter",  # adjective: "third-quarter loss", no determiner
+    rf"(?:fiscal )?{P.QUARTER_ORD}-quarter(?: (?:of )?{P.YEAR4}(?!\d))?",
+    rf"(?:the )?{_MON_FULL} ?[-\u2013/] ?{_MON_FULL} quarter(?: (?:of )?(?:{P.YEAR4}|this year|last year|next year))?",  # adjective: "third-quarter loss", no determiner
     rf"the (?:first|last) (?:two|three|{P.QUARTER_ORD}) quarters(?: of {P.YEAR4})?",
     rf"(?:the )?(?:first|second) half of (?:{P.YEAR4}|this year|last year|next year|the year)",
+    # abbreviated: "Q2 2024", "2Q 2024", "Q3'24", "Q4 of last year", "H1 2026", "1H26"
+    rf"(?:{P.YEAR4} )?(?:fiscal )?{_SHORT_PART}(?: ?['’]\d\d|\d\d(?!\d)|(?: of)? (?:FY ?)?{P.YEAR4}"
+    r"| (?:of )?(?:this|last|next) year)?",
+    rf"(?:the )?(?:{P.QUARTER_ORD}[- ]quarter|{P.QUARTER_ORD} half) (?:of )?(?:last|this|next) year",
     # deictic units: "last week", "this fiscal year", "the end of the year", "the weekend"
     rf"{_MODT}?{_DEICTIC_REL}(?: fiscal| calendar)? (?:{_UNIT_WORDS}|weekend)",
     rf"{_MODT}the (?:{_UNIT_WORDS}|weekend)|the weekend|year-end|year end|year's end"
@@ -119,6 +125,7 @@ def _compiled() -> list[re.Pattern[str]]:
 _CAPITALISED = re.compile(
     rf"\b(?:{P.MONTH}|{P.WEEKDAY}|christmas|easter|thanksgiving|halloween)(?![a-z])", re.IGNORECASE
 )
+_SHORT_PART_SPAN = re.compile(rf"(?<![a-z])(?:{_SHORT_PART})", re.IGNORECASE)
 _YEAR_ONLY = re.compile(r"(?:fiscal(?: year)?|FY|the year|calendar(?: year)?)?\s*(\d{4})", re.I)
 _QUANTITY_BEFORE = re.compile(
     r"(?:[$£€#]|\bno\.|\bnumber|\babout|\bsome|\bnearly|\bover|\bthan"
@@ -139,6 +146,22 @@ _MONTH_CUE_BEFORE = re.compile(
 )
 
 
+_MAY_OR_MARCH = re.compile(r"(?:may|march)")
+_NOT_A_MONTH_AFTER = re.compile(
+    r"\s+(?:be|have|not|also|well|still|need|want|say|take|make)\b", re.I
+)
+_LOWER_WORD = re.compile(r"[a-z]+")
+_COMMA_AFTER = re.compile(r"\s*,")
+_YEAR_SPAN_RANGE = re.compile(r"\d{4}\s*[-\u2013]\s*\d{2,4}")
+_YEAR_PREPOSITION_BEFORE = re.compile(r"\b(?:in|since|of|from|until|by)\s*$", re.I)
+_TWO_DIGITS = re.compile(r"\d\d")
+_FALL_OR_SPRING = re.compile(r"(?:the )?(?:fall|spring)")
+_IN_BEFORE = re.compile(r"\bin\s*$", re.I)
+_HALF_WORD = re.compile(r"\bhalf\b")
+_A_SECOND_OR_MINUTE = re.compile(r"(?:a|an) (?:second|minute)")
+_DURATION_CODE = re.compile(r"p(?:\d+[ymwd]|t\d+[hms])")
+
+
 def _plausible(text: str, m: re.Match[str]) -> bool:
     """Reject spans that are words of the same shape but not dates ("may be", "$ 2008 million")."""
     span = m.group(0)
@@ -147,13 +170,11 @@ def _plausible(text: str, m: re.Match[str]) -> bool:
         if not word.group(0)[0].isupper():
             return False
     low = span.lower()
-    if re.fullmatch(r"(?:may|march)", low):
-        return bool(_MONTH_CUE_BEFORE.search(before)) and not re.match(
-            r"\s+(?:be|have|not|also|well|still|need|want|say|take|make)\b", after, re.I
-        )
-    if re.fullmatch(r"[a-z]+", low) and low in FULL_MONTHS:
-        return bool(_MONTH_CUE_BEFORE.search(before)) or bool(re.match(r"\s*,", after))
-    if re.fullmatch(r"\d{4}\s*[-\u2013]\s*\d{2,4}", span) and (
+    if _MAY_OR_MARCH.fullmatch(low):
+        return bool(_MONTH_CUE_BEFORE.search(before)) and not _NOT_A_MONTH_AFTER.match(after)
+    if _LOWER_WORD.fullmatch(low) and low in FULL_MONTHS:
+        return bool(_MONTH_CUE_BEFORE.search(before)) or bool(_COMMA_AFTER.match(after))
+    if _YEAR_SPAN_RANGE.fullmatch(span) and (
         _QUANTITY_BEFORE.search(before) or _QUANTITY_AFTER.match(after)
     ):
         return False  # "$ 1990-95 million", "1990-95 percent"
@@ -162,19 +183,16 @@ def _plausible(text: str, m: re.Match[str]) -> bool:
         year = int(y.group(1))
         if _QUANTITY_BEFORE.search(before) or _QUANTITY_AFTER.match(after):
             return False
-        if not 1900 <= year <= 2099 and not re.search(
-            r"\b(?:in|since|of|from|until|by)\s*$", before, re.I
-        ):
+        if not 1900 <= year <= 2099 and not _YEAR_PREPOSITION_BEFORE.search(before):
             return False
-    if re.fullmatch(r"(?:the )?(?:fall|spring)", low) and not re.search(r"\bin\s*$", before, re.I):
+    short = _SHORT_PART_SPAN.search(span)
+    if short and (not short.group(0).isupper() or ("h" in low and not _TWO_DIGITS.search(low[2:]))):
+        return False  # "q3" is no quarter; "H2" alone is more often hydrogen than a half-year
+    if _FALL_OR_SPRING.fullmatch(low) and not _IN_BEFORE.search(before):
         return False  # "the fall of Rome", "a spring in his step"
-    if re.search(r"\bhalf\b", low) is None and re.fullmatch(r"(?:a|an) (?:second|minute)", low):
+    if _HALF_WORD.search(low) is None and _A_SECOND_OR_MINUTE.fullmatch(low):
         return False  # "a second term"
-    return not (
-        low.startswith("p")
-        and re.fullmatch(r"p(?:\d+[ymwd]|t\d+[hms])", low)
-        and not span.isupper()
-    )
+    return not (low.startswith("p") and _DURATION_CODE.fullmatch(low) and not span.isupper())
 
 
 # --- tense ------------------------------------------------------------------------------
@@ -246,7 +264,15 @@ _FUTURE_BIGRAMS = {
     ("intends", "to"),
     ("aims", "to"),
     ("hopes", "to"),
+    ("hope", "to"),
+    ("hoping", "to"),
     ("expects", "to"),
+    ("expect", "to"),
+    ("expecting", "to"),
+    ("aim", "to"),
+    ("aiming", "to"),
+    ("want", "to"),
+    ("wants", "to"),
     ("likely", "to"),
     ("poised", "to"),
     # commitments: what is agreed, promised or decided is done later
@@ -283,6 +309,10 @@ _PRESENT_VERBS = {
         "arrive",
         "return",
         "resume",
+        "reopen",
+        "end",
+        "debut",
+        "premiere",
         "vote",
         "face",
         "close",
@@ -301,8 +331,16 @@ _PRESENT_VERBS = {
         "tour",
         "appear",
         "convene",
+        "reconvene",
     )
     for f in (v, v + "s", v + "es")
+}
+# "returns", "meets": the third-person forms, which a bare noun subject takes
+_THIRD_PERSON = {
+    f
+    for f in _PRESENT_VERBS
+    if (f.endswith("es") and f[:-2] in _PRESENT_VERBS)
+    or (f.endswith("s") and not f.endswith("ss") and f[:-1] in _PRESENT_VERBS)
 }
 _SUBJECT_PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "who"}
 _PAST = {
@@ -585,10 +623,26 @@ def _verb_tense(tokens: list[str], i: int) -> Tense | None:
         and (
             prev[-1] in _SUBJECT_PRONOUNS
             or (tokens[i - 1][:1].isupper() and prev[-1] not in _DETERMINERS)
+            # "the orchestra returns [in August]": a noun subject right after a determiner
+            or (w in _THIRD_PERSON and _noun_subject(tokens[max(0, i - 3) : i]))
         )
     ):
-        return "present"  # "Clinton and Arafat meet separately [Monday]", "he leaves [Friday]"
+        return "future"  # "Clinton and Arafat meet separately [Monday]", "he leaves [Friday]"
     return None
+
+
+_AHEAD_PHRASE_BEFORE = re.compile(r"(?:as soon as|as early as|ahead of|in time for|effective)$")
+_POSSESSIVE_AFTER = re.compile(r"\s*['’]s\b")
+_BOUNDARY_WORD_BEFORE = re.compile(r"(?:before|until|for)$")
+
+
+def _noun_subject(before: list[str]) -> bool:
+    """'the orchestra', 'the ferry service': a determiner and one or two lower-case nouns."""
+    for k in (2, 3):
+        if len(before) >= k and before[-k].lower() in ("the", "its", "their"):
+            nouns = before[-k + 1 :]
+            return all(n.isalpha() and n.islower() and not n.endswith("ed") for n in nouns)
+    return False
 
 
 def infer_tense(left: str, right: str) -> Tense | None:
@@ -602,21 +656,99 @@ def infer_tense(left: str, right: str) -> Tense | None:
     right = _clause_bounds(right, last=False)
     ltoks, rtoks = _TOKEN.findall(left)[-NEAR_WINDOW:], _TOKEN.findall(right)[:NEAR_WINDOW]
     near = " ".join(ltoks[-3:]).lower()
-    if any(t.lower() in ("next", "upcoming", "coming") for t in ltoks[-2:]) or re.search(
-        r"(?:as soon as|as early as|ahead of|in time for|effective)$", near
-    ):
+    if any(
+        t.lower() in ("next", "upcoming", "coming") for t in ltoks[-2:]
+    ) or _AHEAD_PHRASE_BEFORE.search(near):
         return "future"
     if ltoks and ltoks[-1].lower() in ("last", "since"):
         return "past"  # "last [October]", "since [March]": the word just before decides
-    if re.match(r"\s*['’]s\b", right) and not re.search(r"(?:before|until|for)$", near):
+    if _POSSESSIVE_AFTER.match(right) and not _BOUNDARY_WORD_BEFORE.search(near):
         return "past"  # "Tuesday's meeting": a possessive date names an event already known
     if ltoks and ltoks[-1].lower() in ("until", "till", "through") and _holds_now(ltoks[:-1]):
         # "has given them until [Tuesday]", "has extended loans through [January]": a
         # state that holds at the time of writing and lasts until the date -> ahead.
         return "future"
+    if ltoks and ltoks[-1].lower() == "for" and _holds_now(ltoks[:-1]):
+        # "has been in Bethesda for [the last week]": a state that lasts up to now
+        return "present"
     return _nearest_verb_tense(ltoks, rtoks) or _nearest_verb_tense(
         _TOKEN.findall(left)[-WIDE_WINDOW:], _TOKEN.findall(right)[:WIDE_WINDOW]
     )
+
+
+# Words that make a past-tense clause point ahead of its own time: reported plans,
+# deadlines, terms ("said it would ...", "extended to", "invited them to a summit on").
+_AHEAD_WORDS = frozenset(
+    {
+        "will",
+        "would",
+        "'ll",
+        "shall",
+        "to",
+        "until",
+        "till",
+        "through",
+        "by",
+        "deadline",
+        "payable",
+        "record",
+        "due",
+        "expire",
+        "expires",
+        "expired",
+        "extended",
+        "invited",
+        "next",
+        "upcoming",
+        "coming",
+        "ahead",
+        "before",
+        "starting",
+        "beginning",
+        "effective",
+    }
+    | _FUTURE_VERBS
+)
+
+
+def looks_ahead(left: str, right: str) -> bool:
+    """Whether the clause around an expression has a word that points ahead of its time.
+
+    A past-tense clause without one reports what happened ("The plant opened in
+    December"): a yearless date in it is not after the publication date. With
+    one ("said it would open in December", "payable Dec. 7") it may be.
+    """
+    left = _clause_bounds(left, last=True)
+    right = _clause_bounds(right, last=False)
+    before = [w.lower() for w in _TOKEN.findall(left)[-WIDE_WINDOW:]]
+    # after the date, "to" is what was done then ("voted on [Dec. 4] to expand"), not a goal
+    after = [w.lower() for w in _TOKEN.findall(right)[:WIDE_WINDOW] if w.lower() != "to"]
+    words = before + after
+    return any(
+        w in _AHEAD_WORDS
+        # "the plan", "the expected rise": a noun or adjective, not a verb that looks ahead
+        and not (w in _FUTURE_VERBS and i and words[i - 1] in _DETERMINERS)
+        for i, w in enumerate(words)
+    )
+
+
+def looks_back(left: str, right: str) -> bool:
+    """Whether the clause around an expression has a past-tense verb: a future in it may
+    be reported from that past ("said they would act by [Jan. 14]")."""
+    left = _clause_bounds(left, last=True)
+    right = _clause_bounds(right, last=False)
+    tokens = _TOKEN.findall(left)[-WIDE_WINDOW:] + _TOKEN.findall(right)[:WIDE_WINDOW]
+    return any(_verb_tense(tokens, i) == "past" for i in range(len(tokens)))
+
+
+def settled(left: str, right: str, tense: Tense | None) -> bool:
+    """Whether nothing in the clause turns its tense the other way: a past clause with no
+    word that looks ahead, a future one with no past verb it may be reported from."""
+    if tense == "past":
+        return not looks_ahead(left, right)
+    if tense == "future":
+        return not looks_back(left, right)
+    return False
 
 
 def _holds_now(ltoks: list[str]) -> bool:
@@ -761,20 +893,22 @@ def find_dates(text: str, anchor: date | None) -> list[DateMention]:
 
 @lru_cache(maxsize=8)
 def _find_dates(text: str, anchor: date | None) -> tuple[DateMention, ...]:
-    chosen: list[tuple[int, int, Tense | None]] = []
+    chosen: list[tuple[int, int, Tense | None, bool]] = []
     taken_until = -1
     for start, end in _candidates(text):
         if start < taken_until:
             continue
-        tense = infer_tense(*tense_context(text, start, end))
-        if normalise(text[start:end], anchor, tense=tense) is None:
+        left, right = tense_context(text, start, end)
+        tense = infer_tense(left, right)
+        firm = settled(left, right, tense)
+        if normalise(text[start:end], anchor, tense=tense, settled=firm) is None:
             continue  # not a temporal expression after all; a shorter candidate may be
-        chosen.append((start, end, tense))
+        chosen.append((start, end, tense, firm))
         taken_until = end
     mentions: list[DateMention] = []
-    for start, end, tense in chosen:
+    for start, end, tense, firm in chosen:
         reference = reference_before(mentions, start)
-        tx = normalise(text[start:end], anchor, tense=tense, reference=reference)
+        tx = normalise(text[start:end], anchor, tense=tense, reference=reference, settled=firm)
         if tx is not None:
             mentions.append(DateMention(start, end, tx))
     return tuple(mentions)

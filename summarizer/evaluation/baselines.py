@@ -54,6 +54,13 @@ def _calendar(mention: DateMention) -> bool:
     return t.kind == "date" and t.resolved and t.granularity in _ORDER
 
 
+def _specificity(mention: DateMention) -> int:
+    """0 for a day, then coarser (``_calendar`` mentions only)."""
+    granularity = mention.timex.granularity
+    assert granularity is not None, "a calendar mention has a granularity"
+    return _ORDER.index(granularity)
+
+
 def dated_sentence_baseline(reference: Reference) -> list[Event]:
     """One event per sentence with a calendar date expression, dated by it (see module doc)."""
     text = reference.text
@@ -64,7 +71,7 @@ def dated_sentence_baseline(reference: Reference) -> list[Event]:
         if not inside or end - start < 3:  # Event.description needs 3 characters
             continue
         # min() keeps the first of equally specific mentions: the text order breaks ties
-        best = min(inside, key=lambda m: _ORDER.index(m.timex.granularity))  # type: ignore[arg-type]
+        best = min(inside, key=_specificity)
         quote = text[start:end]
         events.append(
             Event(

@@ -77,7 +77,9 @@ def metric_bars(
         )
         for i, system in enumerate(present):
             y = top + i * (BAR_H + BAR_GAP)
-            value = float(values[system])  # type: ignore[arg-type]
+            shown_value = values[system]
+            assert shown_value is not None, "only systems with a value are shown"
+            value = float(shown_value)
             w = max(0.0, min(1.0, value)) * PLOT_W
             parts.append(
                 f'<rect x="{LABEL_W}" y="{y}" width="{w:.1f}" height="{BAR_H}" '

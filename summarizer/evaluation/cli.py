@@ -18,15 +18,18 @@ it does not change the exit code unless every document failed on the backend.
 from __future__ import annotations
 
 import inspect
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from ..errors import ConfigError, InputError, option_error
+from ..errors import ConfigError, InputError
 from ..exits import EXIT_BACKEND, EXIT_GATE, EXIT_INPUT, EXIT_OK, EXIT_USAGE, error_class, exit_code
-from ..settings import Settings
+from ..options import BaseUrlOption, DebugOption, ModelOption, ModelPathOption, StrategyOption
+from ..pipeline import run_settings
+from .crossdoc import evaluate_trial, trial_report
 from .names import BASELINES, DEFAULT_CONCURRENCY, DEFAULT_MAX_DROP, SYSTEMS, TOOL
 from .references import ReferenceFormatError
 
@@ -42,6 +45,7 @@ EXAMPLES = """\
       --fail-under dated_event_recall=0.5 --max-drop 0.02
   summarise eval eval/datasets/sample.jsonl --frank ../shared/data/frank --limit 20
   summarise eval --frank ../shared/data/frank --subset cnndm --part check --no-model --systems tool,lead3
+  summarise eval --timelines ../shared/data/semeval2015_task4_trial --no-model
 """
 
 err = Console(stderr=True, highlight=False)
@@ -113,14 +117,10 @@ def eval_command(
             help="Reference sets: eval/datasets/*.jsonl, or a FRANK folder.", show_default=False
         ),
     ] = None,
-    model: Annotated[str | None, typer.Option(help="Model name at --base-url.")] = None,
-    base_url: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible endpoint; default: the embedded model.")
-    ] = None,
-    model_path: Annotated[
-        Path | None, typer.Option(help="Another GGUF file for the embedded backend.")
-    ] = None,
-    strategy: Annotated[str | None, typer.Option(help="decomposed or single.")] = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    model_path: ModelPathOption = None,
+    strategy: StrategyOption = None,
     report_dir: Annotated[
         Path, typer.Option(help="Where report.json, report.md and report.html go.")
     ] = DEFAULT_REPORT_DIR,
@@ -150,6 +150,13 @@ def eval_command(
     no_model: Annotated[
         bool, typer.Option("--no-model", help="Run the baselines only (no model, fast).")
     ] = False,
+    timelines: Annotated[
+        Path | None,
+        typer.Option(
+            help="A SemEval-2015 Task 4 trial folder: score cross-document entity timelines "
+            "(the tool with --no-model runs model-free)."
+        ),
+    ] = None,
     systems: Annotated[
         str | None, typer.Option(help=f"Comma list of {', '.join(SYSTEMS)}, or 'baselines'.")
     ] = None,
@@ -157,7 +164,7 @@ def eval_command(
         int, typer.Option(min=1, help="Documents in flight at once.")
     ] = DEFAULT_CONCURRENCY,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+    debug: DebugOption = False,
 ) -> None:
     """Score the tool and the baselines over reference sets; write JSON, Markdown and HTML reports.
 
@@ -173,6 +180,8 @@ def eval_command(
             f"summarise eval needs the eval extra (pip install 'summarizer[eval]'): {exc}",
             EXIT_USAGE,
         ) from None
+    if timelines is not None:
+        raise typer.Exit(_crossdoc(timelines, report_dir, no_model, base_url, model, strategy))
     if part not in (None, "tune", "check") or subset not in (None, "cnndm", "xsum"):
         raise _fail("--part takes tune or check; --subset cnndm or xsum", EXIT_USAGE)
     chosen = _systems(no_model, systems)
@@ -182,12 +191,14 @@ def eval_command(
     except ValueError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
     sets = _datasets(list(datasets or []), frank, limit, part, subset)
-    if no_model and TOOL in chosen:  # the tool without a model: the rules strategy
-        strategy = "rules"
     try:
         settings = (
-            Settings.from_env(
-                base_url=base_url, model=model, model_path=model_path, strategy=strategy
+            run_settings(  # --no-model: the tool as the rules strategy
+                no_model=no_model,
+                base_url=base_url,
+                model=model,
+                model_path=model_path,
+                strategy=strategy,
             )
             if TOOL in chosen
             else None
@@ -198,8 +209,7 @@ def eval_command(
     except (ConfigError, ValueError) as exc:  # no model file, bad option value: nothing ran
         if debug:
             err.print_exception()
-        message = str(option_error(exc)) if callable(getattr(exc, "errors", None)) else str(exc)
-        raise _fail(message or repr(exc), EXIT_USAGE) from None
+        raise _fail(str(exc) or repr(exc), EXIT_USAGE) from None
     except InputError as exc:
         raise _fail(str(exc), EXIT_INPUT) from None
     verdict = check(build_report(run), thresholds, old, max_drop)
@@ -211,6 +221,33 @@ def eval_command(
     if not verdict.passed:
         raise typer.Exit(EXIT_GATE)
     raise typer.Exit(EXIT_OK)
+
+
+def _crossdoc(
+    folder: Path,
+    report_dir: Path,
+    no_model: bool,
+    base_url: str | None,
+    model: str | None,
+    strategy: str | None,
+) -> int:
+    """``--timelines``: both cross-document measures, to stdout and report_dir/crossdoc.*."""
+    try:
+        settings = run_settings(
+            base_url=base_url, model=model, strategy=strategy, no_model=no_model
+        )
+        scores = evaluate_trial(folder, settings=settings, no_model=no_model)
+    except ConfigError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    except (ValueError, OSError) as exc:
+        raise _fail(str(exc).splitlines()[0], EXIT_INPUT) from None
+    text = trial_report(scores)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    (report_dir / "crossdoc.md").write_text(text, encoding="utf-8")
+    (report_dir / "crossdoc.json").write_text(json.dumps(scores, indent=1), encoding="utf-8")
+    typer.echo(text)
+    err.print(f"reports: {report_dir / 'crossdoc.md'}, {report_dir / 'crossdoc.json'}")
+    return EXIT_OK
 
 
 # \b tells click to keep the examples' line breaks

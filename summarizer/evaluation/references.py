@@ -41,7 +41,7 @@ RefGranularity = Literal[
 RefDateSource = Literal["written", "inferred"]
 
 # Which value shape each granularity has: the value's form *is* its granularity.
-_VALUE_FORMS: dict[str, re.Pattern[str]] = {
+_VALUE_FORMS: dict[RefGranularity, re.Pattern[str]] = {
     "day": re.compile(r"\d{4}-\d{2}-\d{2}"),
     "week": re.compile(r"\d{4}-W\d{2}"),
     "month": re.compile(r"\d{4}-\d{2}"),
@@ -58,7 +58,7 @@ def granularity_of(value: str) -> RefGranularity | None:
     """The granularity a TIMEX3 date value's shape implies, or ``None`` if it is not one."""
     for name, form in _VALUE_FORMS.items():
         if form.fullmatch(value) and _calendar_ok(name, value):
-            return name  # type: ignore[return-value]
+            return name
     return None
 
 

@@ -538,7 +538,6 @@ _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself)\b", _I)
 _DOMAIN = re.compile(
     r"\b[a-z0-9-]+\.(?:com|net|org|info|biz|shop|help|co|io|xyz|online|site|top)\b", _I
 )
-_PAYLOAD_OPENER = re.compile(r"[\"“«<\[\(]\s*$|:\s*$")
 
 
 def weak(sentence: str) -> bool:

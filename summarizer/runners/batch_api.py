@@ -67,7 +67,7 @@ from ..errors import ConfigError, InputError, InvalidOutput
 from ..pipeline import Pipeline
 from ..schemas import Document, Usage
 from ..settings import Settings
-from .local import error_line, numbered_inputs, ok_line
+from .core import Outcome, numbered_inputs
 
 URL = "/v1/chat/completions"
 TASKS = {
@@ -180,6 +180,7 @@ class _Recorder:
     """A backend that writes requests down and answers nothing (each ask then fails fast)."""
 
     name = BATCH_BACKEND
+    supports_grammar = False  # the batch files go to servers that may ignore a grammar
 
     def __init__(self, model: str) -> None:
         self.model = model
@@ -215,6 +216,11 @@ def export_requests(
     model = model or settings.model
     if not model:
         raise ConfigError("batch export needs the provider's model name: --model")
+    if settings.strategy not in BATCH_STRATEGIES:  # rules asks no model: nothing to export
+        raise ConfigError(
+            f"--strategy {settings.strategy} asks no model, so it has no requests to export; "
+            f"use one of {', '.join(BATCH_STRATEGIES)}"
+        )
     recorder = _Recorder(model)
     # no re-asks: the recorder's empty answer must end each ask after its first request
     pipeline = Pipeline(
@@ -305,6 +311,7 @@ class _Replay:
     """A backend answering from the response files; what it cannot answer it sets aside."""
 
     name = BATCH_BACKEND
+    supports_grammar = False  # the batch files go to servers that may ignore a grammar
 
     def __init__(self, responses: list[Path], requests: list[Path]) -> None:
         self.model = "unknown"
@@ -457,18 +464,20 @@ def _import_one(
         document = Document.model_validate_json(line)
     except ValueError:
         summary.failed += 1
-        results.write(error_line(where, InputError("not a document record", source=where), where))
+        results.write(
+            Outcome.failed(where, InputError("not a document record", source=where), where).line()
+        )
         return
     replay.pending.clear()
     try:
         result = pipeline.run(document)
     except Exception as exc:  # noqa: BLE001 - one document's failure must not stop the import
         summary.failed += 1
-        results.write(error_line(document.id, exc, document.source))
+        results.write(Outcome.failed(document.id, exc, document.source).line())
         return
     if not replay.pending:
         summary.ok += 1
-        results.write(ok_line(document.id, result.model_dump_json()))
+        results.write(Outcome(document.id, result_json=result.model_dump_json()).line())
         return
     ids: list[str] = []
     for request in replay.pending:
@@ -489,7 +498,7 @@ def _import_one(
         errors=[],
         usage=Usage(),
     )
-    record = json.loads(error_line(document.id, pending, document.source))
+    record = json.loads(Outcome.failed(document.id, pending, document.source).line())
     record["error"].update(type="RetryPending", retry=ids)
     results.write(json.dumps(record, ensure_ascii=False))
 

@@ -1,9 +1,9 @@
 """Strategies: the ways from a screened document to its summary and events.
 
 Each lives in its own module; the shared parts are ``base`` (the run's state,
-asking and checking), ``chunks`` (cutting a long document), ``reduce`` (the
-climb from chunk summaries to one) and ``extractive`` (what code builds from
-the article's own sentences). A new strategy is a module with a ``Strategy``
+asking: independent questions settled together as pending values, and checking),
+``reduce`` (the climb from chunk summaries to one) and ``extractive`` (what code
+builds from the article's own sentences). A new strategy is a module with a ``Strategy``
 subclass and one entry in ``STRATEGIES``.
 """
 

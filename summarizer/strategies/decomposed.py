@@ -1,7 +1,8 @@
 """``decomposed`` (the default; what a small model needs): code finds the events, the model
 writes short descriptions and the headline.
 
-With the embedded model (it honours GBNF grammars) the model writes neither freely: it
+With a backend that honours GBNF grammars (``supports_grammar``: the embedded model) the
+model writes neither freely: it
 shortens the sentence by deleting words under a grammar that admits only the sentence's own
 words in order (``summarizer.summary.compression``); code restores negations, attribution, numbers
 and names, and every line meets the faithfulness checks (``summarizer.summary.faithfulness``). Other
@@ -15,17 +16,13 @@ description of each clause and the headline; the gist and key points are built
 from the lede and from the model's descriptions of each passage's first sentence,
 the abstract is the learned sentence selection (``extractive``, ``selection``).
 
-Every description and the headline are independent questions: they are asked together
-(``Strategy.ask_many``), so a batched decoder or a server decodes them side by side.
+Every description and the headline are independent questions: they are settled together
+(``Strategy.settle``), so a batched decoder or a server decodes them side by side.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
-
-from ..ask import Answer, Question
+from ..ask import Answer
 from ..grounding import content_words, found_in, unsupported_words
 from ..limits import ACTORS_MAX, DESCRIPTION_WORDS, LEDE_HEADLINE_WORDS, accepted
 from ..prompts import COMPRESS, EVENT, HEADLINE, fence
@@ -35,30 +32,9 @@ from ..summary import compression
 from ..summary.faithfulness import mentions, names, problems
 from ..timeline.events import Candidate, candidates
 from . import extractive
-from .base import Run, Strategy, clip, title_of, words
+from .base import Pending, Run, Strategy, clip, title_of, words
 
 DESCRIPTION_REASKS = 1  # measured: the 0.5B model rarely fixes a description on a second re-ask
-GRAMMAR_BACKENDS = frozenset({"embedded"})  # backends that honour ChatRequest.grammar
-
-V = TypeVar("V")
-W = TypeVar("W")
-
-
-@dataclass
-class Pending(Generic[V]):
-    """A line the model writes: the question (None when the line is known without asking)
-    and how its answer is read (None: no usable line)."""
-
-    question: Question[Any] | None
-    read: Callable[[Answer[Any] | None], V | None]
-
-    def then(self, f: Callable[[V], W | None]) -> Pending[W]:
-        read = self.read
-        return Pending(self.question, lambda answer: None if (v := read(answer)) is None else f(v))
-
-    @staticmethod
-    def known(value: V) -> Pending[V]:
-        return Pending(None, lambda _: value)
 
 
 class Decomposed(Strategy):
@@ -66,27 +42,20 @@ class Decomposed(Strategy):
 
     def run(self, run: Run, sents: list[Sentence]) -> tuple[Summary | None, list[Event]]:
         doc = run.document
-        cands = candidates(doc.text, sents, doc.date)
+        cands = candidates(doc.text, sents, doc.date, doc.title)
         lede = extractive.lede_of(sents) if sents else None
-        drafts = self.settle(
-            run,
-            [self._describe(run, cand) for cand in cands]
-            + ([self._headline(run, lede)] if lede is not None else []),
-        )
+        descriptions = [self._describe(run, cand) for cand in cands]
+        headline = self._headline(run, lede) if lede is not None else None
+        self.settle(run, [*descriptions, *([headline] if headline is not None else [])])
         events = []
-        for cand, draft in zip(cands, drafts):
-            if draft is not None and cand.span == cand.sentence.span:
+        for cand, description in zip(cands, descriptions):
+            draft = description.value
+            if draft is not None and cand.span == cand.sentence.span and not cand.is_title:
                 run.described[cand.sentence.index] = draft.description.strip()
             events.append(extractive.event_of(cand, draft))
-        if lede is None:
+        if headline is None:
             return None, events
-        return self.summary(run, sents, headline=drafts[-1]), events
-
-    def settle(self, run: Run, pending: list[Pending[Any]]) -> list[Any]:
-        """Every pending line read, the questions among them asked together."""
-        asked = [p for p in pending if p.question is not None]
-        answers = dict(zip(map(id, asked), self.ask_many(run, [p.question for p in asked])))
-        return [p.read(answers.get(id(p))) for p in pending]
+        return self.summary(run, sents, headline=headline.value), events
 
     # --- summary ---
 
@@ -129,10 +98,10 @@ class Decomposed(Strategy):
                 )
             if answer is None or answer.errors:
                 return None
-            return str(answer.value.headline).strip()
+            return answer.value.headline.strip()
 
         user = self.prompts.render(HEADLINE, title=title_of(run.document), lede=fence(lede.text))
-        return Pending(
+        return Pending.asking(
             self.question(
                 user,
                 HeadlineDraft,
@@ -190,7 +159,7 @@ class Decomposed(Strategy):
                 return None
             return answer.value
 
-        return Pending(
+        return Pending.asking(
             self.question(
                 user,
                 EventDraft,
@@ -206,7 +175,7 @@ class Decomposed(Strategy):
 
     @property
     def deletes(self) -> bool:
-        return self.backend is not None and self.backend.name in GRAMMAR_BACKENDS
+        return self.backend is not None and self.backend.supports_grammar
 
     def compress(self, run: Run, sentence: str, limit: int, what: str) -> Pending[str]:
         """``sentence`` shortened to about ``limit`` words by deleting words, restored and
@@ -244,7 +213,7 @@ class Decomposed(Strategy):
             return compression.text_of(kept, sentence)
 
         user = self.prompts.render(COMPRESS, sentence=fence(sentence), words=limit)
-        return Pending(
+        return Pending.asking(
             self.question(
                 user,
                 CompressionDraft,

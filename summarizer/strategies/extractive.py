@@ -103,7 +103,7 @@ def event_of(cand: Candidate, draft: EventDraft | None = None) -> Event:
     else the clause itself (a faithful, if longer, description)."""
     sentence = cand.sentence.text
     if draft is None:
-        description, actors, location = clip(cand.text), [], None
+        description, actors, location = clip(cand.description), [], None
     else:
         description = draft.description.strip()
         actors = [
@@ -122,5 +122,10 @@ def event_of(cand: Candidate, draft: EventDraft | None = None) -> Event:
         location=location,
         date=cand.date,
         status=cand.status,
-        evidence=Evidence(quote=cand.text, span=cand.span, match="exact", score=100.0),
+        evidence=Evidence(
+            quote=cand.text,
+            span=cand.span,
+            match="title" if cand.is_title else "exact",
+            score=100.0,
+        ),
     )

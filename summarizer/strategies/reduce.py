@@ -2,8 +2,8 @@
 
 Each level cuts its summaries into consecutive groups whose rendered question
 fits the chunk budget (``Reducer.groups``) and asks one summary per group of
-two or more; a group of one goes up as it is. Some group always holds two or
-more, so every level is shorter than the one below and the climb ends in one
+two or more, the level's questions together; a group of one goes up as it is.
+Some group always holds two or more, so every level is shorter than the one below and the climb ends in one
 summary; as summaries are clipped so that any two fit one question, a level is
 at most half as long, rounded up. Each reduced summary meets the same checks
 as a chunk's, against the whole document. A reduce that fails stops the climb
@@ -32,12 +32,12 @@ def parts_article(bodies: list[str]) -> str:
 class Reducer:
     """One document's climb.
 
-    ``summarise(article)`` asks (and checks) one summary of a reduce question's
-    article; ``question_tokens(article)`` is the size of that whole rendered
+    ``summarise(articles)`` asks (and checks) a summary of each reduce question's
+    article, the questions together; ``question_tokens(article)`` is the size of that whole rendered
     question; ``count`` counts tokens; ``budget`` bounds every question.
     """
 
-    summarise: Callable[[str], SummaryDraft | None]
+    summarise: Callable[[list[str]], list[SummaryDraft | None]]
     question_tokens: Callable[[str], int]
     count: TokenCounter
     budget: int
@@ -56,9 +56,12 @@ class Reducer:
                 )
                 return level[0]
             depth += 1
-            above: list[SummaryDraft | None] = []
-            for members, article in groups:
-                above.append(level[members[0]] if article is None else self.summarise(article))
+            # a level's reduces are independent: asked together
+            reduced = iter(self.summarise([a for _, a in groups if a is not None]))
+            above = [
+                level[members[0]] if article is None else next(reduced)
+                for members, article in groups
+            ]
             if any(draft is None for draft in above):
                 self.warnings.append(
                     f"summary: reduce level {depth} failed; the summary covers "

@@ -1,5 +1,5 @@
 """``single`` (strong models): one call writes the summary and another lists the events,
-per chunk of the context window.
+per chunk of the context window; every chunk's two questions are asked together.
 
 The model lists each event with a quote and the date words; code locates each
 quote, resolves each date, and drops (with a warning) what it cannot ground.
@@ -8,7 +8,8 @@ Chunk summaries are reduced, level by level, to one (``reduce``).
 
 from __future__ import annotations
 
-from ..chunking import chunk_budget
+from ..ask import Answer
+from ..chunking import Chunk, chunk_budget
 from ..dates import DateMention, find_dates
 from ..errors import GroundingError
 from ..grounding import Folded, found_in, locate, support_spans
@@ -28,7 +29,7 @@ from ..schemas import (
 from ..segment import Sentence
 from ..summary.faithfulness import problems
 from ..timeline.events import Candidate, candidates, publication_date, written_date
-from .base import Run, Strategy, title_of, words
+from .base import Pending, Run, Strategy, title_of, words
 from .reduce import Reducer
 
 EVENTS_MAX_TOKENS = 1200
@@ -60,18 +61,23 @@ class Single(Strategy):
     name = "single"
 
     def run(self, run: Run, sents: list[Sentence]) -> tuple[Summary | None, list[Event]]:
-        summary = self.summary(run, sents)
-        return summary, self.events(run, sents)
+        """Every chunk's summary and events questions asked together, then the summaries
+        reduced and the events grounded."""
+        doc = run.document
+        pieces = self.chunks(run, sents)
+        drafts = [self.summary_draft(run, doc.text[p.start : p.end], doc.text) for p in pieces]
+        listed = [self.event_list(run, piece) for piece in pieces]
+        self.settle(run, [*drafts, *listed])
+        summary = self.summary(run, sents, [d.value for d in drafts])
+        return summary, self.events(run, sents, [events.value for events in listed])
 
     # --- summary ---
 
-    def summary(self, run: Run, sents: list[Sentence]) -> Summary | None:
-        """One call per chunk for the summary; chunk summaries are reduced, level by level, to one."""
+    def summary(
+        self, run: Run, sents: list[Sentence], drafts: list[SummaryDraft | None]
+    ) -> Summary | None:
+        """The chunks' summaries reduced, level by level, to one."""
         doc = run.document
-        drafts = [
-            self.summary_draft(run, doc.text[p.start : p.end], doc.text)
-            for p in self.chunks(run, sents)
-        ]
         usable = [d for d in drafts if d is not None]
         if not usable:
             return None
@@ -94,12 +100,18 @@ class Single(Strategy):
 
     def reducer(self, run: Run) -> Reducer:
         return Reducer(
-            summarise=lambda article: self.summary_draft(run, article, run.document.text),
+            summarise=lambda articles: self.summary_drafts(run, articles),
             question_tokens=lambda article: self.count(self.summary_prompt(run, article)),
             count=self.count,
             budget=chunk_budget(self.settings),
             warnings=run.warnings,
         )
+
+    def summary_drafts(self, run: Run, articles: list[str]) -> list[SummaryDraft | None]:
+        """A checked summary of each article, asked together."""
+        drafts = [self.summary_draft(run, article, run.document.text) for article in articles]
+        self.settle(run, drafts)
+        return [d.value for d in drafts]
 
     def summary_prompt(self, run: Run, article: str) -> str:
         doc = run.document
@@ -110,8 +122,9 @@ class Single(Strategy):
             publication_date=doc.date.isoformat() if doc.date else None,
         )
 
-    def summary_draft(self, run: Run, article: str, source: str) -> SummaryDraft | None:
-        user = self.summary_prompt(run, article)
+    def summary_draft(self, run: Run, article: str, source: str) -> Pending[SummaryDraft]:
+        """A summary of ``article`` whose key points ``source`` supports; its remaining
+        errors become warnings."""
 
         def check(draft: SummaryDraft) -> list[str]:
             errors = lead_errors(draft)
@@ -124,17 +137,61 @@ class Single(Strategy):
                 errors.append("key points repeat each other")
             return errors
 
-        answer = self.ask(run, user, SummaryDraft, check=check, max_tokens=600, lenient=True)
-        if answer is None:
-            return None
-        run.warnings.extend(f"summary: {e}" for e in answer.errors)
-        draft: SummaryDraft = answer.value
-        return draft
+        def read(answer: Answer[SummaryDraft] | None) -> SummaryDraft | None:
+            if answer is None:
+                return None
+            run.warnings.extend(f"summary: {e}" for e in answer.errors)
+            return answer.value
+
+        user = self.summary_prompt(run, article)
+        return Pending.asking(
+            self.question(user, SummaryDraft, check=check, max_tokens=600, lenient=True), read
+        )
 
     # --- events ---
 
-    def events(self, run: Run, sents: list[Sentence]) -> list[Event]:
-        """Events listed per chunk, grounded, dated by code, merged across overlaps.
+    def event_list(
+        self, run: Run, piece: Chunk
+    ) -> Pending[list[tuple[ExtractedEvent, Evidence | None]]]:
+        """The events the model lists in one chunk, each with its quote located in the chunk
+        (None: not found)."""
+        doc = run.document
+        article = doc.text[piece.start : piece.end]
+        folded = Folded.of(article)
+        user = self.prompts.render(
+            EVENTS_SINGLE,
+            title=title_of(doc),
+            article=fence(article),
+            publication_date=doc.date.isoformat() if doc.date else None,
+        )
+
+        def check(answer: EventList) -> list[str]:
+            return [
+                f"event {i}: quote not found in the article: {e.quote[:80]!r}"
+                for i, e in enumerate(answer.events, 1)
+                if locate(e.quote, article, folded=folded) is None
+            ]
+
+        def read(
+            answer: Answer[EventList] | None,
+        ) -> list[tuple[ExtractedEvent, Evidence | None]] | None:
+            if answer is None:
+                return None
+            return [(e, locate(e.quote, article, folded=folded)) for e in answer.value.events]
+
+        return Pending.asking(
+            self.question(user, EventList, check=check, max_tokens=EVENTS_MAX_TOKENS, lenient=True),
+            read,
+        )
+
+    def events(
+        self,
+        run: Run,
+        sents: list[Sentence],
+        listed: list[list[tuple[ExtractedEvent, Evidence | None]] | None],
+    ) -> list[Event]:
+        """Each chunk's listed events (None: the model gave no list), grounded, dated by
+        code, merged across overlaps.
 
         An event is merged into one kept from an *earlier* chunk when they share their
         evidence and date (``same_event``): the same sentence seen twice where two chunks
@@ -145,33 +202,11 @@ class Single(Strategy):
         mentions = [m for m in find_dates(doc.text, doc.date) if m.timex.kind == "date"]
         inferred = candidates(doc.text, sents, doc.date)
         events: list[Event] = []
-        for piece in self.chunks(run, sents):
+        for piece, items in zip(self.chunks(run, sents), listed):
             # kept from earlier chunks and reaching into this one: the only ones it may repeat
             earlier = [e for e in events if e.evidence.span.end > piece.start]
             first = len(events)  # events[first:] are this chunk's
-            article = doc.text[piece.start : piece.end]
-            folded = Folded.of(article)
-            user = self.prompts.render(
-                EVENTS_SINGLE,
-                title=title_of(doc),
-                article=fence(article),
-                publication_date=doc.date.isoformat() if doc.date else None,
-            )
-
-            def check(
-                answer: EventList, article: str = article, folded: Folded = folded
-            ) -> list[str]:
-                return [
-                    f"event {i}: quote not found in the article: {e.quote[:80]!r}"
-                    for i, e in enumerate(answer.events, 1)
-                    if locate(e.quote, article, folded=folded) is None
-                ]
-
-            answer = self.ask(
-                run, user, EventList, check=check, max_tokens=EVENTS_MAX_TOKENS, lenient=True
-            )
-            for item in answer.value.events if answer else []:
-                evidence = locate(item.quote, article, folded=folded)
+            for item, evidence in items or []:
                 event = self._ground(run, item, evidence, piece.start, inferred, mentions)
                 if (
                     event is None

@@ -32,7 +32,6 @@ MONTHS = frozenset(
     "november december jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
-DATE_LINKS = frozenset("on in last next this of the early late mid".split())
 AUXILIARIES = frozenset(
     "is are was were be been being has have had will would can could should "
     "may might must do does did won't can't isn't wasn't aren't weren't "
