@@ -116,8 +116,8 @@ eval-crossdoc: setup
 	$(VENV)/bin/summarise eval --timelines ../shared/data/semeval2015_task4_trial --no-model \
 		--report-dir eval/reports/crossdoc
 
-# Retrain summarizer/summary/selection_weights.json (the abstract's sentence selection) from FRANK's
-# CNN/DailyMail tune part (needs ../shared/data/frank); prints tune and check ROUGE vs lead-3
+# Retrain summarizer/summary/selection_weights.json (the abstract's sentence selection) from
+# ../shared/data/news_summ_train, settings on FRANK tune (~15 min, one core); prints ROUGE vs lead-3
 train-selection: setup
 	$(PY) -m pip install --quiet -e '.[train]'
 	$(PY) scripts/train_selection.py
