@@ -50,7 +50,7 @@ check: setup
 
 # the default suite: every module, the real embedded model and llama.cpp server included;
 # `make test-all` adds the slow ones (the whole hostile set, kill-and-resume, long documents)
-test: setup chromium
+test: setup chromium check
 	$(PY) -m pytest -m "not slow" --durations=15
 
 test-all: setup chromium
