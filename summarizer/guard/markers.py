@@ -10,6 +10,8 @@ import unicodedata
 _ADDRESSING_MODEL = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b[^.]{0,60}\b(?:instructions?|prompts?|the task|"
     r"the article|the above)\b"
+    r"|\b(?:ignore|disregard|forget)\s+(?:everything|all|anything|whatever|what)\s+(?:(?:that )?you\b|above\b|before\b|"
+    r"(?:that )?(?:was|has been|is) (?:said|written|stated)|(?:in )?(?:this|the) (?:article|page|text))"
     r"|\byou are now\b|\bfrom now on,? you\b|\bnew (?:task|instructions?)\s*(?:from\b|:)"
     r"|\bsystem prompt\b|\b(?:reveal|print|repeat|include)\b[^.]{0,40}\b(?:prompt|instructions|"
     r"api[ _-]?key|environment variable|bearer token|token you)\b"
@@ -71,7 +73,7 @@ def _script(ch: str) -> str | None:
 def _mixed_script_word(text: str) -> bool:
     """A word spelt in two alphabets ('Рlеаsе' with Cyrillic letters) is a homoglyph trick."""
     for word in re.findall(r"\w{3,}", text):
-        scripts = {s for s in map(_script, word) if s is not None}
+        scripts = {s for s in map(_script, word) if s not in (None, "other")}
         if len(scripts) > 1 and "CJK" not in scripts:
             return True
     return False

@@ -103,7 +103,7 @@ _ADDRESS = re.compile(
     + r"\b"
     r"|\bonly (?:the |an? )?(?:[\w-]+ )?" + _MACHINE + r" needs? to know\b"
     r"|\bto (?:whoever|whatever) (?:or (?:whoever|whatever) )?is (?:summari[sz]ing|reading|processing)\b"
-    r"|\bas an? (?:ai|language model|assistant)\b",
+    r"|\bas an? (?:ai|language model|ai assistant)\b",
     _I,
 )
 
@@ -137,10 +137,10 @@ _DIRECTIVE = re.compile(
     r"|\bin case of an? (?:summari[sz]ation|summary) request\b"
     r"|\bwhatever the (?:question|request|prompt|task)\b"
     # "reply with only", "output exactly", "respond in JSON", "say the following and stop"
-    r"|(?:^\W{0,4}|\b(?:please|just|simply|then|and|must|should|you|to|will|shall)\s+|[,:;]\s*)"
+    r"|(?:^\W{0,4}|\b(?:please|just|simply|then|and|must|should|you|will|shall)\s+|[,:;]\s*)"
     r"(?:reply|respond|answer|output|print|return|say|write|give|type|repeat|produce)\b(?:\s+[\w'-]+){0,4}?\s+"
     r"(?:with\s+|in\s+)?(?:only|solely|exactly|verbatim|nothing (?:else|more)|no other (?:words?|text)|just|word for word|in json|as json|in capitals)\b"
-    r"|\b(?:and|then) (?:absolutely )?nothing (?:else|more)\b|\band no other words\b|\b(?:say|reply) [^.]{0,40} and stop\b"
+    r"|\band no other words\b|\b(?:say|reply) [^.]{0,40} and stop\b"
     r"|\b(?:respond|reply|answer)\s+(?:in|with)\s+(?:json|xml|yaml|markdown|a haiku|a poem|capital)"
     r"|\bformat (?:your|the) (?:reply|answer|response|output|summary)\b"
     r"|\bthe (?:only|single) (?:events?|dates?|facts?|points?|people|names?|persons?) (?:to|it should|you should|worth|that should|that must)\b"
@@ -162,10 +162,7 @@ _REQUEST = re.compile(
     _I,
 )
 _REQUEST_OBJECT = re.compile(
-    r"\b(?:"
-    + _OUT[3:-1]
-    + r"|output|answer|reply|response|this (?:article|page|story|report|text|document)|"
-    r"key points|timeline|your)\b",
+    r"\b(?:" + _OUT[3:-1] + r"|output|key points|timeline|your (?:answer|reply|response))\b",
     _I,
 )
 
@@ -224,10 +221,13 @@ _ROLE = re.compile(
     r"|\byou are (?:now|no longer|henceforth|from now on)\b|\bfrom (?:now|this point|here) on,? (?:you|treat|answer|respond|write)\b"
     r"|^\W{0,4}(?:act|behave|respond|answer|write|speak|reply) as (?:if you were )?(?:an?|the|my)\b"
     r"|\b(?:stay|remain|staying) in character\b|\brole[ -]?play\b|^\W{0,4}(?:role|persona|character)\s*:\s*\w+"
-    r"|\b(?:take on|assume|adopt|play) (?:the )?(?:role|persona|part|character|voice)s? of\b"
+    r"|^\W{0,4}(?:[\w ]{0,25},\s*)?(?:take on|assume|adopt|play) (?:the )?(?:role|persona|part|character|voice)s? of\b"
+    r"|^\W{0,4}(?:answer|write|respond|reply|tell|summari[sz]e|describe|retell)\b[^.]{0,40}\bas if you were\b"
+    r"|\byou(?:'re|’re| are) (?:now )?(?:a|an|the) [^.]{0,40}\bnow\b|\bnow,? you(?:'re|’re| are) (?:a|an|the)\b"
+    r"|(?:^|[:;–—]\s*)\W{0,2}you(?:'re|’re| are) (?:a|an|the) [^.]{0,50}\b(?:this|these) (?:story|news|article|text|report|events?)\b"
     r"|\bswitch roles\b|\bsimulate (?:a version of )?(?:yourself|an? (?:ai|assistant|model))\b"
     r"|\bno (?:content )?(?:polic(?:y|ies)|rules|restrictions|filters|guidelines)\b[^.]{0,30}\b(?:you|yourself|summari[sz]e|answer|respond)"
-    r"|\b(?:do anything now|developer mode|jailbreak|jailbroken|dan mode)\b"
+    r"|\b(?:do anything now|developer mode|dan mode)\b"
     r"|^\W{0,4}(?:become|be) (?:the|an?) (?:\w+ ){0,2}(?:of this story|narrator|villain|hero)\b"
     r"|\bfor the rest of (?:this|the) (?:document|conversation|article|chat|session)\b"
     r"|\bin (?:the|that) voice\b|\b(?:answers?|respond|speaks?) only in (?:rhym|verse|poem)",
@@ -247,7 +247,7 @@ _CONTROL = re.compile(
     + r")\b[\s_-]+(?:[A-Z]+[\s_-]+){0,3}?(?:[A-Z]{3,}\b\s*[:!>]|(?:OVERRIDE|NOTICE|UPDATE|MESSAGE|MODE|INSTRUCTIONS?|DIRECTIVE|PROMPT|ALERT|ENABLED|ACTIVATED)\b)"
     r"|^\W{0,4}(?:" + _NOTICE_WORDS + r")\s*[:>]"
     r"|\[\s*/?(?:system|admin|administrator|developer|operator|root|instructions?|ai|assistant|user|human|model|bot)\s*\]"
-    r"|\b(?:override|priority|admin|root|system|developer|security) (?:code|directive|instruction|notice|update|message|command)s?\b[^.]{0,40}(?:[:>]|\b(?:must|will|shall|is|are)\b)"
+    r"|\b(?:override|priority|admin|root|system|developer|security) (?:code|directive|instruction|notice|update|message|command)s?\b[^.]{0,40}[:>]"
     r"|\bnew (?:directive|instruction|orders?|rules?)\s*[:\-]"
     r"|\b(?:effective immediately|henceforth),? (?:all|every|each|you)\b"
     r"|^\W{0,4}(?:#{2,}|\*{3,}|={3,}|>{2,}|-{3,}>)\s*\w"
@@ -432,7 +432,6 @@ _BROAD = re.compile(
     r"|\band add nothing\b|\bnothing else\b[^.]{0,20}$"
     # claims about the text itself
     r"|^\W{0,4}(?:originally |first |last )?(?:published|posted|updated|dated|written)(?: on| at)?\s*:"
-    r"|\b(?:this|the) (?:story|article|report|piece|page) (?:first|originally) (?:ran|appeared|ran online|came out)\b"
     r"|\btreat (?:that|this|it) as (?:its|the|this (?:article|story)'s) (?:date|publication date|headline)\b"
     r"|\b(?:all|every|each)\b[^.]{0,30}\b(?:dates?|events?|times?|figures?)\b[^.]{0,20}\b(?:in|of|from) "
     + _THIS
@@ -440,9 +439,17 @@ _BROAD = re.compile(
     + _THIS
     + r"(?:,[^,]{0,40},)?\s+(?:is|was|reads|read)\b"
     r"|\bthe date of " + _THIS + r"\b"
-    r"|\b(?:date|type|subject|author|category|section|status)\s*:\s*\S[^.]{0,60}\b(?:date|type|subject|author|category|section|status)\s*:"
+    r"|\b(?:date|type|subject|author|category|section|status)\s*:\s*\S[^.]{0,60}\b(?:date|type|subject|author|category|section|status)\s*:",
+    _I,
+)
+# traits that news also has: alone they keep the sentence with a warning (``loose``)
+_LOOSE = re.compile(
     # a persona given to the reader, outside any quotation: "you're a disgruntled former employee"
-    r"|(?:^|[:;–—]\s*)\W{0,2}you(?:'re|’re| are) (?:now )?(?:a|an|the) (?!(?:\w+ )?(?:reader|viewer|customer|subscriber|user|member)s?\b)\w+",
+    # (and a review's "You are the eponymous renegade spy")
+    r"(?:^|[:;–—]\s*)\W{0,2}you(?:'re|’re| are) (?:now )?(?:a|an|the) (?!(?:\w+ )?(?:reader|viewer|customer|subscriber|user|member)s?\b)\w+"
+    r"|\b(?:this|the) (?:story|article|report|piece|page) (?:first|originally) (?:ran|appeared|ran online|came out)\b"
+    r"|\b(?:take on|assume|adopt|play) (?:the )?(?:role|persona|part|character|voice)s? of\b"
+    r"|\b(?:and|then) (?:absolutely )?nothing (?:else|more)\b|\bjailbr(?:eak|oken)\b",
     _I,
 )
 _QUOTE_MARKS = re.compile(r"[\"“”‘«»„]|(?:^|\s)'")
@@ -482,6 +489,14 @@ def broad(sentence: str) -> str | None:
         and not _QUOTE_MARKS.search(sentence)
     ):
         return "a control notice in capitals"
+    return None
+
+
+def loose(sentence: str) -> str | None:
+    """A trait that messages to a machine have and news sometimes has too: a persona given to
+    "you", a note on where the story first ran, a role taken on, "and nothing more"."""
+    if _LOOSE.search(sentence) and not REPORTED.search(sentence):
+        return "wording that orders or casts its reader"
     return None
 
 
@@ -561,9 +576,18 @@ def weak(sentence: str) -> bool:
 _INTRODUCES = re.compile(
     r"\b(?:the following|as follows|below|what follows|that follows|this (?:text|message|sentence|paragraph|line|notice)"
     r"|the next (?:sentence|paragraph|line|message|part)|(?:a|the) message (?:for|to) [^.]{0,40} follows"
-    r"|what comes (?:next|below|after)|here comes|(?:the )?line below|in brackets"
-    r"|follows\s*[.:]?$)"
+    r"|what comes (?:next|below|after)|here comes|(?:the )?line below|(?:in|between|inside) (?:the )?brackets"
+    r"|follows\s*[.:]?$|\b(?:this|these|it) instead\b|\bhere is what\b|\bwhat really happened\b"
+    r"|\b(?:is|are) (?:this|these)(?: one)?\s*[.:]?$)"
     r"|[:：]\s*$",
+    _I,
+)
+
+
+# a sentence that says the text around it is meant for a machine points at what follows
+_ANNOUNCES = re.compile(
+    r"^\W{0,4}this (?:part|bit|section|paragraph|line|message|note|passage)\b[^.]{0,20}?\b(?:is )?"
+    r"(?:only )?(?:meant|intended|written|addressed) (?:only )?(?:for|to)\b",
     _I,
 )
 
@@ -584,6 +608,8 @@ def introduces(sentence: str) -> bool:
     Not when the introduced text is already in the sentence (four words or more after
     the introducing words, with no bracket left open)."""
     text = sentence.rstrip()
+    if _ANNOUNCES.search(text):
+        return True  # "This part is meant for the system reading the page." : the part follows
     if _SPEAKER_LAST.search(text):
         return True  # "... [assistant] 1." : the answer follows
     introductions = list(_INTRODUCES.finditer(text))
