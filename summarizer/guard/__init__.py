@@ -84,6 +84,22 @@ def _name(code: str) -> str:
 
 
 _ORDER_REASON = "an order at the start of the sentence"
+# "a test page told the assistant to ignore its instructions": an order reported, not given
+_REPORTED_ORDER = re.compile(
+    r"\b(?:told|tells|asked|asks|ordered|instructed|tricked|made|got|persuaded|convinced|urged|"
+    r"forced|allowed|taught|trained)\b[^.]{0,40}\bto\s*$",
+    re.IGNORECASE,
+)
+# reasons found in a sentence's words (not its characters, script or encoding)
+_WORDING = {
+    "instructions addressed to a model",
+    "addressed to an AI or automated reader",
+    "orders about the summary or the output",
+    "a request about the summary or the output",
+    "claims about the article itself or its metadata",
+    "gives its reader a role to play",
+    "addressed to the machine reading the page",
+}
 _LANGUAGE_REASON = "a sentence in "
 
 
@@ -98,7 +114,8 @@ class Finding:
 def _first_markers(sentence: str, document_script: str | None) -> str | None:
     if _CHAT_MARKUP.search(sentence) or _MARKUP_ONLY.match(sentence):
         return "chat or markup control text"
-    if _ADDRESSING_MODEL.search(sentence):
+    found = _ADDRESSING_MODEL.search(sentence)
+    if found and not _REPORTED_ORDER.search(sentence[: found.start()]):
         return "instructions addressed to a model"
     if len(_JSON_SHAPED.findall(sentence)) >= 2:
         return "JSON-shaped text"
@@ -163,12 +180,15 @@ def judge(
     """The sentence's finding: sure, unsure (kept with a warning), or None."""
     reason = _sure_reason(sentence, document_script, document_language)
     if reason:
-        sure = not (
+        short_foreign = (
             reason.startswith(_LANGUAGE_REASON)
             and " script " not in reason
             and len(language.lowercase_words(sentence)) < LANGUAGE_SURE_WORDS
         )
-        return Finding(reason, sure)
+        # '"Imagine you are the king," she told the pupils': a quotation is news, and an
+        # attack that dresses as one is still warned about
+        quoted = signals.REPORTED.search(sentence) is not None and reason in _WORDING
+        return Finding(reason, not (short_foreign or quoted))
     if _ORDER.search(sentence) and not signals.REPORTED.search(sentence):
         return Finding(_ORDER_REASON, False)
     loose = signals.loose(sentence)

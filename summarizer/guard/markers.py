@@ -13,7 +13,9 @@ _ADDRESSING_MODEL = re.compile(
     r"|\b(?:ignore|disregard|forget)\s+(?:everything|all|anything|whatever|what)\s+(?:(?:that )?you\b|above\b|before\b|"
     r"(?:that )?(?:was|has been|is) (?:said|written|stated)|(?:in )?(?:this|the) (?:article|page|text))"
     r"|\byou are now\b|\bfrom now on,? you\b|\bnew (?:task|instructions?)\s*(?:from\b|:)"
-    r"|\bsystem prompt\b|\b(?:reveal|print|repeat|include)\b[^.]{0,40}\b(?:prompt|instructions|"
+    # news reports that a chatbot revealed its system prompt: only the order to do it counts
+    r"|(?:^\W{0,4}|[,;:]\s*|\b(?:please|now|and|then|you|must|should|first)\s+)(?:reveal|print|repeat|include)\b"
+    r"[^.]{0,40}\b(?:prompt|instructions|"
     r"api[ _-]?key|environment variable|bearer token|token you)\b"
     r"|\bopenai_api_key\b|\b(?:note|message) to the (?:ai|model|assistant)\b"
     r"|\b(?:write|output|make|set)\b[^.]{0,30}\b(?:the headline|the gist|the summary|every "

@@ -220,7 +220,7 @@ _ROLE = re.compile(
     r"\b(?:pretend|imagine|suppose) (?:that )?you(?:'re| are)\b|\bpretend to be\b"
     r"|\byou are (?:now|no longer|henceforth|from now on)\b|\bfrom (?:now|this point|here) on,? (?:you|treat|answer|respond|write)\b"
     r"|^\W{0,4}(?:act|behave|respond|answer|write|speak|reply) as (?:if you were )?(?:an?|the|my)\b"
-    r"|\b(?:stay|remain|staying) in character\b|\brole[ -]?play\b|^\W{0,4}(?:role|persona|character)\s*:\s*\w+"
+    r"|\b(?:stay|remain|staying) in character\b|^\W{0,4}(?:role|persona|character)\s*:\s*\w+"
     r"|^\W{0,4}(?:[\w ]{0,25},\s*)?(?:take on|assume|adopt|play) (?:the )?(?:role|persona|part|character|voice)s? of\b"
     r"|^\W{0,4}(?:answer|write|respond|reply|tell|summari[sz]e|describe|retell)\b[^.]{0,40}\bas if you were\b"
     r"|\byou(?:'re|’re| are) (?:now )?(?:a|an|the) [^.]{0,40}\bnow\b|\bnow,? you(?:'re|’re| are) (?:a|an|the)\b"
@@ -449,14 +449,14 @@ _LOOSE = re.compile(
     r"(?:^|[:;–—]\s*)\W{0,2}you(?:'re|’re| are) (?:now )?(?:a|an|the) (?!(?:\w+ )?(?:reader|viewer|customer|subscriber|user|member)s?\b)\w+"
     r"|\b(?:this|the) (?:story|article|report|piece|page) (?:first|originally) (?:ran|appeared|ran online|came out)\b"
     r"|\b(?:take on|assume|adopt|play) (?:the )?(?:role|persona|part|character|voice)s? of\b"
-    r"|\b(?:and|then) (?:absolutely )?nothing (?:else|more)\b|\bjailbr(?:eak|oken)\b",
+    r"|\b(?:and|then) (?:absolutely )?nothing (?:else|more)\b|\bjailbr(?:eak|oken)\b|\brole[ -]?play\b",
     _I,
 )
 _QUOTE_MARKS = re.compile(r"[\"“”‘«»„]|(?:^|\s)'")
 # "'Leave your homes now,' the police told residents": an order reported, not given
 REPORTED = re.compile(
     r"^\W{0,2}[\"“‘'`]+[^\"“”‘’]{2,}?[,.!?]?[\"”’'`]+,?\s+(?:[\w.'’-]+\s+){0,6}?(?:said|says|told|tells|urged|"
-    r"urges|wrote|writes|shouted|asked|asks|warned|warns|added|adds|ordered|orders|insisted|replied|demanded|"
+    r"urges|wrote|writes|shouted|asked|asks|warned|warns|added|adds|ordered|orders|insisted|replied|demanded|typed|posted|"
     r"pleaded|tweeted|announced|explained|stated|declared|yelled|cried|chanted|read|reads|advised)\b"
 )
 _CAPS_WORD = re.compile(r"\b[A-Z]{2,}\b")
