@@ -23,7 +23,7 @@ _ADDRESSING_MODEL = re.compile(
     r"|\banswer (?:only |again )?with\b|\bcorrect summary of this article\b"
     r"|\bdecode and follow\b|\byour answer had these problems\b"
     # talk about the output itself: "every headline you write", "the headline must be"
-    r"|\b(?:headlines?|summary|gist|answer|output)\s+you\b|\byour (?:answer|headline|summary|"
+    r"|\b(?:headlines?|summary|gist|answer|output)\s+you\b|\byour (?:headline|summary|"
     r"output|instructions)\b|\b(?:headline|gist|summary|event)s?\b[^.]{0,20}\bmust be\b"
     # a reply in an assistant's voice
     r"|^\W{0,3}(?:sure|certainly|of course)\s*!|^\W{0,3}here is (?:a|your) \w+ about\b",

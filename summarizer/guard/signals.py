@@ -103,7 +103,9 @@ _ADDRESS = re.compile(
     + r"\b"
     r"|\bonly (?:the |an? )?(?:[\w-]+ )?" + _MACHINE + r" needs? to know\b"
     r"|\bto (?:whoever|whatever) (?:or (?:whoever|whatever) )?is (?:summari[sz]ing|reading|processing)\b"
-    r"|\bas an? (?:ai|language model|ai assistant)\b",
+    r"|\bas an? (?:ai|language model|ai assistant)\b"
+    # a machine addressed between commas: "Thank you, virtual assistant, for ..."
+    r"|,\s+(?:dear |my |our )?(?:virtual |digital |ai )?(?:assistant|chatbot|bot|language model|summari[sz]er)\s*,",
     _I,
 )
 
@@ -179,7 +181,7 @@ _META = re.compile(
     + _ARTICLE
     + r"(?:'s)? (?:was|is|has been) (?:(?:first|last|originally|really|actually|in fact) )?"
     r"(?:published|dated|written|posted|updated|created|reclassified|retracted|fabricated|fake|false|a hoax|"
-    r"satire|sponsored)\b(?! (?:in|by) (?:the )?[A-Z])"
+    r"satire|sponsored)\b(?! (?:in|by) (?:the )?[A-Z]| for\b| as (?:an?|part)\b)"
     + r"|\b(?:this|the present) "
     + _ARTICLE
     + r" is dated\b"
@@ -405,6 +407,14 @@ _OUTPUT_THING = re.compile(
     r"|\beverything in " + _THIS + r"|\b" + _DEICTIC,
     _I,
 )
+_DEICTIC_ONLY = re.compile(_DEICTIC, _I)
+# verbs whose object is the text itself: "Summarise this article as a poem", "Rewrite this story"
+_REWORK = re.compile(
+    r"^\W{0,4}(?:(?:then|now|so|and|also|next|finally|please|just|simply|kindly),?\s+)*(?:do not |don't |never )?"
+    r"(?:summari[sz]e|rewrite|retell|channel|impersonate|translate|paraphrase|shorten|condense|reformat|restate|ignore|"
+    r"disregard|forget|describe|report|render|present|portray|frame|spin|treat|date|title|headline)\b",
+    _I,
+)
 _BROAD = re.compile(
     # a heading addressed to a machine: "Editorial advisory for AI readers: ..."
     r"^[^:]{0,60}?\b(?:to|for)\b[^:]{0,30}?\b" + _MACHINE + r"\b[^:]{0,40}:"
@@ -474,10 +484,13 @@ def broad(sentence: str) -> str | None:
         found.group().lower().lstrip(" :;–—\"'").startswith("you") and _QUOTE_MARKS.search(sentence)
     ):
         return "addressed to the machine reading the page"
+    thing = _OUTPUT_THING.search(sentence) if _IMPERATIVE_START.search(sentence) else None
+    # "Please use this page to leave us comments": a page's own order to its readers is
+    # news furniture; only the output itself as the order's object is sure (see ``loose``)
     if (
-        _IMPERATIVE_START.search(sentence)
-        and _OUTPUT_THING.search(sentence)
+        thing
         and not REPORTED.search(sentence)
+        and (not _DEICTIC_ONLY.fullmatch(thing.group()) or _REWORK.search(sentence))
     ):
         return "orders about the summary or the output"
     words = re.findall(r"[^\W\d_]{2,}", sentence)
@@ -494,9 +507,16 @@ def broad(sentence: str) -> str | None:
 
 def loose(sentence: str) -> str | None:
     """A trait that messages to a machine have and news sometimes has too: a persona given to
-    "you", a note on where the story first ran, a role taken on, "and nothing more"."""
-    if _LOOSE.search(sentence) and not REPORTED.search(sentence):
+    "you", a note on where the story first ran, a role taken on, "and nothing more", an
+    order about "this page", a question asking for something about the headline."""
+    if REPORTED.search(sentence):
+        return None
+    if _LOOSE.search(sentence):
         return "wording that orders or casts its reader"
+    if _IMPERATIVE_START.search(sentence) and _OUTPUT_THING.search(sentence):
+        return "an order about this page"
+    if _REQUEST.search(sentence) and _REQUEST_OBJECT.search(sentence):
+        return "a question about the summary or the output"
     return None
 
 
@@ -509,7 +529,8 @@ def addressing(sentence: str) -> str | None:
 def orders_output(sentence: str) -> str | None:
     if _DIRECTIVE.search(sentence):
         return "orders about the summary or the output"
-    if _REQUEST.search(sentence) and _REQUEST_OBJECT.search(sentence):
+    question = sentence.rstrip(" \"'”’").endswith("?")  # "Would you put that in a headline?"
+    if not question and _REQUEST.search(sentence) and _REQUEST_OBJECT.search(sentence):
         return "a request about the summary or the output"
     return None
 
@@ -549,6 +570,7 @@ _IMPERATIVE = re.compile(
     r"imagine|visit|click|log in|download|confirm|verify|update|claim|pay|elect)\b",
     _I,
 )
+_QUOTATION = re.compile(r"[\"“][^\"“”]*(?:[\"”]|$)")
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself)\b", _I)
 _DOMAIN = re.compile(
     r"\b[a-z0-9-]+\.(?:com|net|org|info|biz|shop|help|co|io|xyz|online|site|top)\b", _I
@@ -561,7 +583,7 @@ def weak(sentence: str) -> bool:
     return bool(
         _IMPERATIVE.search(sentence)
         or _IMPERATIVE_START.search(sentence)
-        or _SECOND_PERSON.search(sentence)
+        or _SECOND_PERSON.search(_QUOTATION.sub(" ", sentence))  # "you" in a quote is someone's
         or fragment(sentence)
         or re.search(
             r"\b(?:the|this) (?:summary|headline|gist|timeline|answer) (?:is|reads)\b", sentence, _I
@@ -574,7 +596,9 @@ def weak(sentence: str) -> bool:
 
 
 _INTRODUCES = re.compile(
-    r"\b(?:the following|as follows|below|what follows|that follows|this (?:text|message|sentence|paragraph|line|notice)"
+    r"\b(?:the following|as follows|what follows|(?:text|message|words?|lines?|sentences?|paragraph|note|"
+    r"statement|passage|payload|reply|answer)s? (?:\w+ ){0,2}?below"
+    r"|(?:is|are|comes?|follows?|goes|appears?|written|given|printed)\s+below\s*[.:]?$|that follows|this (?:text|message|sentence|paragraph|line|notice)"
     r"|the next (?:sentence|paragraph|line|message|part)|(?:a|the) message (?:for|to) [^.]{0,40} follows"
     r"|what comes (?:next|below|after)|here comes|(?:the )?line below|(?:in|between|inside) (?:the )?brackets"
     r"|follows\s*[.:]?$|\b(?:this|these|it) instead\b|\bhere is what\b|\bwhat really happened\b"
