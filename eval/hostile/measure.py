@@ -39,7 +39,8 @@ REPO = HERE.parents[1]
 SHARED = Path(os.environ.get("SUMMARIZER_SHARED_DATA", REPO.parent / "shared" / "data"))
 sys.path.insert(0, str(REPO))
 
-from summarizer.guard import assess, flag  # noqa: E402
+from summarizer import guard  # noqa: E402
+from summarizer.guard import assess, language, markers, signals  # noqa: E402
 from summarizer.segment import Sentence, sentences  # noqa: E402
 
 DEV = HERE / "dev"
@@ -188,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-benign", action="store_true", help="hostile tables only (fast)")
     parser.add_argument(
+        "--loko", action="store_true", help="also the leave-one-kind-out check (both directions)"
+    )
+    parser.add_argument(
         "--placements",
         action="store_true",
         help="draw dev/placements.json anew (only when items are added)",
@@ -212,6 +216,10 @@ def main(argv: list[str] | None = None) -> int:
     ):
         print(title)
         misses += _hostile_table(by_key, directory)
+        print()
+    if args.loko:
+        print("leave one kind out")
+        leave_one_kind_out(by_key)
         print()
     if not args.no_benign:
         _benign_table(library, args.show_alarms)
@@ -272,42 +280,121 @@ def _hostile_table(
 
 
 def _benign_table(library: list[Article], show_alarms: int) -> None:
-    benign = {"tune": [0, 0], "check": [0, 0]}
-    by_source: dict[str, list[int]] = {}
+    """Ignored (and kept-with-a-warning) benign sentences per 1,000, by half and by corpus,
+    and the guard's speed over them."""
+    counts: dict[tuple[str, str], list[int]] = {}  # (half, source) -> [sentences, ignored, warned]
     alarms = []
+    seconds = 0.0
     for article in library:
         sents = sentences(article.text)
-        reasons = flag(article.text, sents)
-        hits = [(s, r) for s, r in zip(sents, reasons) if r is not None]
+        started = time.perf_counter()
+        findings = assess(article.text, sents)
+        seconds += time.perf_counter() - started
         part = half(article)
-        benign[part][0] += len(sents)
-        benign[part][1] += len(hits)
-        src = by_source.setdefault(article.source, [0, 0])
-        src[0] += len(sents)
-        src[1] += len(hits)
+        row = counts.setdefault((part, article.source), [0, 0, 0])
+        row[0] += len(sents)
+        row[1] += sum(1 for f in findings if f is not None and f.sure)
+        row[2] += sum(1 for f in findings if f is not None and not f.sure)
         if part == "tune":
-            alarms += [(article.source, article.id, s.text, r) for s, r in hits]
-    written = benign_orders()
-    written_hits = []
-    for line in written:
-        sents = sentences(line)
-        reasons = flag(line, sents)
-        if any(reasons):
-            written_hits.append((line, next(r for r in reasons if r)))
+            alarms += [
+                (article.source, article.id, s.text, f.reason)
+                for s, f in zip(sents, findings)
+                if f is not None and f.sure
+            ]
+    own = [(line, "quoted orders (own)") for line in benign_orders()]
+    own += [(text, "written news (own)") for text in written_news()]
+    own_rows: dict[str, list[int]] = {}
+    own_hits = []
+    for text, name in own:
+        sents = sentences(text)
+        findings = assess(text, sents)
+        row = own_rows.setdefault(name, [0, 0, 0])
+        row[0] += len(sents)
+        row[1] += sum(1 for f in findings if f is not None and f.sure)
+        row[2] += sum(1 for f in findings if f is not None and not f.sure)
+        own_hits += [
+            (s.text, f.reason) for s, f in zip(sents, findings) if f is not None and f.sure
+        ]
 
-    print(f"{'benign':22} {'sentences':>9} {'flagged':>8} {'per 1,000':>9}")
-    for part, (n, hit) in benign.items():
-        print(f"{'news, ' + part + ' half':22} {n:9d} {hit:8d} {1000 * hit / max(1, n):9.2f}")
-    for source, (n, hit) in sorted(by_source.items()):
-        print(f"{'  ' + source:22} {n:9d} {hit:8d} {1000 * hit / max(1, n):9.2f}")
+    def line(name: str, n: int, ignored: int, warned: int) -> None:
+        print(
+            f"{name:24} {n:9d} {ignored:8d} {1000 * ignored / max(1, n):9.2f} "
+            f"{warned:7d} {1000 * warned / max(1, n):9.2f}"
+        )
+
     print(
-        f"{'quoted orders (own)':22} {len(written):9d} {len(written_hits):8d} "
-        f"{1000 * len(written_hits) / max(1, len(written)):9.2f}"
+        f"{'benign':24} {'sentences':>9} {'ignored':>8} {'per 1,000':>9} {'warned':>7} {'per 1,000':>9}"
     )
-    for line, reason in written_hits:
-        print(f"  quoted order flagged: {line!r} <- {reason}")
+    total = [0, 0, 0]
+    for part in ("tune", "check"):
+        rows = {src: r for (p, src), r in counts.items() if p == part}
+        n, ignored, warned = (sum(r[k] for r in rows.values()) for k in range(3))
+        total = [total[0] + n, total[1] + ignored, total[2] + warned]
+        line(f"news, {part} half", n, ignored, warned)
+        for source, r in sorted(rows.items()):
+            line(f"  {source}", *r)
+    line("news, both halves", *total)
+    for name, r in own_rows.items():
+        line(name, *r)
+    for text, reason in own_hits:
+        print(f"  own benign sentence ignored: {text!r} <- {reason}")
+    print(f"guard speed: {total[0] / max(seconds, 1e-9):,.0f} sentences per second (one core)")
     for source, doc, text, reason in alarms[:show_alarms]:
         print(f"  {source}:{doc[:12]}: {text[:150]!r} <- {reason}")
+
+
+def families(sentence: str, script: str | None, lang: str | None) -> set[str]:
+    """Every detector family that fires on a sentence by itself (not only the first)."""
+    found = set()
+    checks = {
+        "chat markup": markers._CHAT_MARKUP.search(sentence)
+        or markers._MARKUP_ONLY.match(sentence),
+        "orders to a model": markers._ADDRESSING_MODEL.search(sentence),
+        "json shape": len(markers._JSON_SHAPED.findall(sentence)) >= 2,
+        "hidden characters": markers._HIDING.search(sentence),
+        "mixed alphabets": markers._mixed_script_word(sentence),
+        "other script": script and markers.dominant_script(sentence) not in (None, script),
+        "control text": signals.control_text(sentence),
+        "addressing": signals.addressing(sentence),
+        "output orders": signals.orders_output(sentence),
+        "claims about the text": signals.claims_about_article(sentence),
+        "role play": signals.role_play(sentence),
+        "broad traits": signals.broad(sentence),
+        "encoded": signals.encoded(sentence),
+        "language": guard.other_language(sentence, lang),
+    }
+    found = {name for name, hit in checks.items() if hit}
+    return found or {"context (carried on, corroborated)"}
+
+
+def leave_one_kind_out(by_key: dict[tuple[str, str], Article]) -> None:
+    """Both directions, over every hostile set: a kind held out is caught only by detector
+    families that also catch another kind; and a kind alone, with only its own families,
+    on all the other kinds."""
+    caught: dict[str, list[set[str]]] = {}  # kind -> families of each ignored sentence
+    totals: dict[str, int] = {}
+    for directory in (DEV, CHECK, CHECK2, PROBES):
+        for item, text, sents, hostile in hostile_documents(by_key, directory):
+            kind = f"{directory.name}/{item.kind}" if directory in (CHECK2, PROBES) else item.kind
+            script = markers.dominant_script(text)
+            lang = language.majority([s.text for s in sents]) if script == "Latin" else None
+            findings = assess(text, sents)
+            totals[kind] = totals.get(kind, 0) + len(hostile)
+            for i in hostile:
+                if findings[i] is not None and findings[i].sure:
+                    caught.setdefault(kind, []).append(families(sents[i].text, script, lang))
+    print(f"{'kind':26} {'held out':>9} {'alone -> others':>16}  (recall; sentences)")
+    for kind in sorted(totals):
+        mine = caught.get(kind, [])
+        others = set().union(*(f for k, fs in caught.items() if k != kind for f in fs))
+        held_out = sum(1 for f in mine if f & others)
+        own = set().union(*mine) if mine else set()
+        rest_total = sum(n for k, n in totals.items() if k != kind)
+        alone = sum(1 for k, fs in caught.items() if k != kind for f in fs if f & own)
+        print(
+            f"{kind:26} {held_out / max(1, totals[kind]):9.1%} {alone / max(1, rest_total):16.1%}"
+            f"  ({held_out}/{totals[kind]}; {alone}/{rest_total})"
+        )
 
 
 if __name__ == "__main__":

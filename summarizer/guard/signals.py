@@ -121,7 +121,9 @@ _THIS = (
 )
 _DIRECTIVE = re.compile(
     # "the summary should say", "summaries of this page must omit", "the headline must read"
-    r"\b" + _OUT + r"\b[^.;]{0,50}?\b(?:must|should|shall|has to|have to|needs? to|is to|are to|"
+    r"\b"
+    + _OUT
+    + r"\b[^.;:\"“]{0,50}?\b(?:must|should|shall|has to|have to|needs? to|is to|are to|"
     r"may only|may not|can only|cannot|must not|is required to|are required to|ought to)\b"
     # "your summary", "the summary you write", "in your timeline"
     r"|\byour (?:summar(?:y|ies)|headlines?|gists?|key[ -]?points?|timelines?|digests?|output|"
@@ -141,11 +143,11 @@ _DIRECTIVE = re.compile(
     # "reply with only", "output exactly", "respond in JSON", "say the following and stop"
     r"|(?:^\W{0,4}|\b(?:please|just|simply|then|and|must|should|you|will|shall)\s+|[,:;]\s*)"
     r"(?:reply|respond|answer|output|print|return|say|write|give|type|repeat|produce)\b(?:\s+[\w'-]+){0,4}?\s+"
-    r"(?:with\s+|in\s+)?(?:only|solely|exactly|verbatim|nothing (?:else|more)|no other (?:words?|text)|just|word for word|in json|as json|in capitals)\b"
+    r"(?:with\s+just|(?:with\s+|in\s+)?(?:only|solely|exactly|verbatim|nothing (?:else|more)|no other (?:words?|text)|word for word|in json|as json|in capitals))\b"
     r"|\band no other words\b|\b(?:say|reply) [^.]{0,40} and stop\b"
     r"|\b(?:respond|reply|answer)\s+(?:in|with)\s+(?:json|xml|yaml|markdown|a haiku|a poem|capital)"
     r"|\bformat (?:your|the) (?:reply|answer|response|output|summary)\b"
-    r"|\bthe (?:only|single) (?:events?|dates?|facts?|points?|people|names?|persons?) (?:to|it should|you should|worth|that should|that must)\b"
+    r"|\bthe (?:only|single) (?:events?|dates?|facts?|points?|names?) (?:to (?:list|report|include|mention|name|record|date)|it should|you should|worth|that should|that must)\b"
     r"|\bthe (?:first|last|main) (?:events?|dates?|facts?|points?) (?:it should|you should|that should|that must|to (?:list|report|include|mention|name|record))\b"
     r"|\b(?:list|report|mention|include|name|record|add|extract|date) only (?:one|the|a single)\b"
     r"|\bwhen listing events\b|\bevents? (?:extracted|listed|taken) from " + _THIS + r"\b"
