@@ -7,17 +7,20 @@ after which the item goes, as its own paragraph or joined to that sentence's
 paragraph). FRANK and TBAQ articles are read in place from ``../shared/data`` at run
 time; their texts are never stored here.
 
-Benign set: every sentence of the FRANK, TimeBank, AQUAINT and Wikinews articles,
-split by a hash of the article id into a *tune* half (looked at while writing the
-guard) and a *check* half (only counted), plus ``benign/quoted-orders.txt``: news sentences
-that quote orders, notes, dates and machines legitimately.
+Benign set: every sentence of the FRANK, TimeBank, AQUAINT, Wikinews, CNN/DailyMail
+(``news_summ_train``) and BBC articles (over 100,000 sentences), split by a hash of the
+article id into a *tune* half (looked at while writing the guard) and a *check* half (only
+counted), plus ``benign/quoted-orders.txt`` (news sentences that quote orders, notes, dates
+and machines) and ``benign/written-news.txt`` (short articles of the kinds issue 29 found
+ignored). A sentence is *ignored* (a sure finding) or *kept with a warning* (unsure); the
+tables count both, per 1,000 benign sentences, by half and by corpus.
 
-The guard has nothing learned, so "leave one kind out" is how it was written: the
-first figures (docs/guard.md) were measured before any kind's sentences were looked
-at. The table prints recall per kind (sentences and whole items), overall recall, and
-false alarms per 1,000 benign sentences.
+Hostile recall is per kind (sentences ignored, whole items held), on dev, check, check2
+and probes (issue 29's misses). ``--loko`` adds the leave-one-kind-out check in both
+directions, rule by rule (see ``leave_one_kind_out``). The shared data sets are read from
+``../shared/data`` (or ``$SUMMARIZER_SHARED_DATA``).
 
-    python eval/hostile/measure.py [--show-misses] [--show-alarms N] [--placements]
+    python eval/hostile/measure.py [--loko] [--show-misses] [--show-alarms N] [--no-benign]
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -343,34 +347,80 @@ def _benign_table(library: list[Article], show_alarms: int) -> None:
         print(f"  {source}:{doc[:12]}: {text[:150]!r} <- {reason}")
 
 
+def _alternatives(pattern: re.Pattern[str]) -> list[re.Pattern[str]]:
+    """A regex's top-level alternatives, each compiled alone: one rule each."""
+    parts, depth, klass, escaped, last = [], 0, False, False, 0
+    source = pattern.pattern
+    for i, ch in enumerate(source):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif klass:
+            klass = ch != "]"
+        elif ch == "[":
+            klass = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(source[last:i])
+            last = i + 1
+    parts.append(source[last:])
+    return [re.compile(part, pattern.flags) for part in parts]
+
+
+_RULES = {
+    name: _alternatives(regex)
+    for name, regex in (
+        ("markers.chat", markers._CHAT_MARKUP),
+        ("markers.addressing", markers._ADDRESSING_MODEL),
+        ("signals.address", signals._ADDRESS),
+        ("signals.directive", signals._DIRECTIVE),
+        ("signals.meta", signals._META),
+        ("signals.role", signals._ROLE),
+        ("signals.control", signals._CONTROL),
+        ("signals.tool_call", signals._TOOL_CALL),
+        ("signals.markup", signals._MARKUP),
+        ("signals.turn", signals._TURN),
+        ("signals.broad", signals._BROAD),
+    )
+}
+
+
 def families(sentence: str, script: str | None, lang: str | None) -> set[str]:
-    """Every detector family that fires on a sentence by itself (not only the first)."""
-    found = set()
-    checks = {
-        "chat markup": markers._CHAT_MARKUP.search(sentence)
-        or markers._MARKUP_ONLY.match(sentence),
-        "orders to a model": markers._ADDRESSING_MODEL.search(sentence),
+    """Every rule that fires on a sentence by itself: each top-level alternative of the
+    guard's regexes, and the detectors that are one rule each (encodings, language, ...)."""
+    found = {
+        f"{name}#{k}"
+        for name, alternatives in _RULES.items()
+        for k, rule in enumerate(alternatives)
+        if rule.search(sentence)
+    }
+    whole = {
+        "markup only": markers._MARKUP_ONLY.match(sentence),
         "json shape": len(markers._JSON_SHAPED.findall(sentence)) >= 2,
         "hidden characters": markers._HIDING.search(sentence),
         "mixed alphabets": markers._mixed_script_word(sentence),
         "other script": script and markers.dominant_script(sentence) not in (None, script),
-        "control text": signals.control_text(sentence),
-        "addressing": signals.addressing(sentence),
-        "output orders": signals.orders_output(sentence),
-        "claims about the text": signals.claims_about_article(sentence),
-        "role play": signals.role_play(sentence),
-        "broad traits": signals.broad(sentence),
+        "request": signals._REQUEST.search(sentence) and signals._REQUEST_OBJECT.search(sentence),
+        "order about the output": signals.broad(sentence)
+        == "orders about the summary or the output",
+        "capitals": signals.broad(sentence) == "a control notice in capitals",
         "encoded": signals.encoded(sentence),
         "language": guard.other_language(sentence, lang),
+        "opening order": markers._ORDER.search(sentence),
     }
-    found = {name for name, hit in checks.items() if hit}
+    found |= {name for name, hit in whole.items() if hit}
     return found or {"context (carried on, corroborated)"}
 
 
 def leave_one_kind_out(by_key: dict[tuple[str, str], Article]) -> None:
-    """Both directions, over every hostile set: a kind held out is caught only by detector
-    families that also catch another kind; and a kind alone, with only its own families,
-    on all the other kinds."""
+    """Both directions, over every hostile set, rule by rule (``families``). Held out: a kind's
+    sentence counts as caught only when a rule that fires on it also fires on a caught
+    sentence of another kind (the rules the other kinds needed would catch it). Alone: only
+    the rules that fire on the kind's own caught sentences, on every other kind."""
     caught: dict[str, list[set[str]]] = {}  # kind -> families of each ignored sentence
     totals: dict[str, int] = {}
     for directory in (DEV, CHECK, CHECK2, PROBES):
