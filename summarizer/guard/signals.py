@@ -136,7 +136,9 @@ _DIRECTIVE = re.compile(
     r"(?:that )?you (?:write|produce|give|generate|make|create|output|return|prepare)\b"
     # "when you write the headline", "when summarising this", "if user asks for a summary"
     r"|\bwhen (?:you )?(?:are )?(?:summari[sz]|condens|digest|writ|list|extract|answer|generat|produc|quot)\w*\b[^.]{0,40}\b(?:this|the headline|the summary|the events|the timeline|the key points)\b"
+    # "if user asks for a summary": an order only when what is asked for is the output or this text
     r"|\b(?:if|when|whenever|should|in case)\s+(?:the |a |any )?(?:user|anyone|someone|somebody|a reader|the reader|you are|you're)\s+(?:asks?|requests?|wants?|is asked|are asked|asked)\b"
+    r"[^.]{0,40}?\b(?:summar|headline|gist|digest|tl;?dr|key points|timeline|overview|recap|(?:this|the) (?:article|page|story|text|report|document))"
     r"|\b(?:upon|on|for|in case of|with) (?:any|a|each|every) (?:request|question|query|prompt)\b[^.]{0,30}\b(?:summar|headline|this|article|page)"
     r"|\bin case of an? (?:summari[sz]ation|summary) request\b"
     r"|\bwhatever the (?:question|request|prompt|task)\b"
