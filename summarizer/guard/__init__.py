@@ -101,6 +101,7 @@ _WORDING = {
     "addressed to the machine reading the page",
 }
 _LANGUAGE_REASON = "a sentence in "
+_LIST_ITEM = re.compile(r"\W{0,3}(?:\d{1,2}[.)]|[-*•])\s")
 
 
 @dataclass(frozen=True)
@@ -237,16 +238,23 @@ def assess(text: str, sents: list[Sentence]) -> list[Finding | None]:
 
 
 def _corroborate(sents: list[Sentence], findings: list[Finding | None]) -> None:
-    """An unsure finding right next to a sure one, in the same paragraph, is part of the attack."""
-    sure = [f is not None and f.sure for f in findings]
-    for i, found in enumerate(findings):
-        if found is None or found.sure:
-            continue
-        if any(
-            0 <= j < len(sents) and sure[j] and sents[j].paragraph == sents[i].paragraph
-            for j in (i - 1, i + 1)
-        ):
-            findings[i] = Finding(found.reason, True)
+    """An unsure finding right next to a sure one, in the same paragraph, is part of the attack
+    (and so, in turn, is a run of unsure ones: "repeat the word X." fifty times)."""
+    changed = True
+    while changed:
+        changed = False
+        for i, found in enumerate(findings):
+            if found is None or found.sure:
+                continue
+            if any(
+                0 <= j < len(sents)
+                and (neighbour := findings[j]) is not None
+                and neighbour.sure
+                and sents[j].paragraph == sents[i].paragraph
+                for j in (i - 1, i + 1)
+            ):
+                findings[i] = Finding(found.reason, True)
+                changed = True
 
 
 def _same_language_run(
@@ -283,6 +291,8 @@ def _spread(sents: list[Sentence], findings: list[Finding | None]) -> None:
             continue
         introduced = signals.introduces(origin.text)
         unclosed = signals.opens_unclosed(origin.text)
+        # a list the suspect opened ("### NEW INSTRUCTIONS", "Do this:") or is an item of
+        listed = introduced or bool(_LIST_ITEM.match(origin.text))
         carried = 0
         for j in range(i + 1, len(sents)):
             current = sents[j]
@@ -299,6 +309,7 @@ def _spread(sents: list[Sentence], findings: list[Finding | None]) -> None:
             if not (
                 unclosed
                 or (introduced and j == i + 1)
+                or (listed and _LIST_ITEM.match(current.text))
                 or (same_paragraph and signals.weak(current.text))
             ):
                 break

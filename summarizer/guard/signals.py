@@ -607,7 +607,7 @@ _INTRODUCES = re.compile(
     r"|what comes (?:next|below|after)|here comes|(?:the )?line below|(?:in|between|inside) (?:the )?brackets"
     r"|follows\s*[.:]?$|\b(?:this|these|it) instead\b|\bhere is what\b|\bwhat really happened\b"
     r"|\b(?:is|are) (?:this|these)(?: one)?\s*[.:]?$)"
-    r"|[:：]\s*$",
+    r"|[:：]\s*$|^\s*#{1,6}\s*(?:new |updated )?(?:instructions?|tasks?|directives?|rules)\b",
     _I,
 )
 
