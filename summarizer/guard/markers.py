@@ -10,8 +10,12 @@ import unicodedata
 _ADDRESSING_MODEL = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b[^.]{0,60}\b(?:instructions?|prompts?|the task|"
     r"the article|the above)\b"
+    r"|\b(?:ignore|disregard|forget)\s+(?:everything|all|anything|whatever|what)\s+(?:(?:that )?you\b|above\b|before\b|"
+    r"(?:that )?(?:was|has been|is) (?:said|written|stated)|(?:in )?(?:this|the) (?:article|page|text))"
     r"|\byou are now\b|\bfrom now on,? you\b|\bnew (?:task|instructions?)\s*(?:from\b|:)"
-    r"|\bsystem prompt\b|\b(?:reveal|print|repeat|include)\b[^.]{0,40}\b(?:prompt|instructions|"
+    # news reports that a chatbot revealed its system prompt: only the order to do it counts
+    r"|(?:^\W{0,4}|[,;:]\s*|\b(?:please|now|and|then|you|must|should|first)\s+)(?:reveal|print|repeat|include)\b"
+    r"[^.]{0,40}\b(?:prompt|instructions|"
     r"api[ _-]?key|environment variable|bearer token|token you)\b"
     r"|\bopenai_api_key\b|\b(?:note|message) to the (?:ai|model|assistant)\b"
     r"|\b(?:write|output|make|set)\b[^.]{0,30}\b(?:the headline|the gist|the summary|every "
@@ -19,7 +23,7 @@ _ADDRESSING_MODEL = re.compile(
     r"|\banswer (?:only |again )?with\b|\bcorrect summary of this article\b"
     r"|\bdecode and follow\b|\byour answer had these problems\b"
     # talk about the output itself: "every headline you write", "the headline must be"
-    r"|\b(?:headlines?|summary|gist|answer|output)\s+you\b|\byour (?:answer|headline|summary|"
+    r"|\b(?:headlines?|summary|gist|answer|output)\s+you\b|\byour (?:headline|summary|"
     r"output|instructions)\b|\b(?:headline|gist|summary|event)s?\b[^.]{0,20}\bmust be\b"
     # a reply in an assistant's voice
     r"|^\W{0,3}(?:sure|certainly|of course)\s*!|^\W{0,3}here is (?:a|your) \w+ about\b",
@@ -71,7 +75,7 @@ def _script(ch: str) -> str | None:
 def _mixed_script_word(text: str) -> bool:
     """A word spelt in two alphabets ('Рlеаsе' with Cyrillic letters) is a homoglyph trick."""
     for word in re.findall(r"\w{3,}", text):
-        scripts = {s for s in map(_script, word) if s is not None}
+        scripts = {s for s in map(_script, word) if s not in (None, "other")}
         if len(scripts) > 1 and "CJK" not in scripts:
             return True
     return False

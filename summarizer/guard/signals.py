@@ -103,7 +103,9 @@ _ADDRESS = re.compile(
     + r"\b"
     r"|\bonly (?:the |an? )?(?:[\w-]+ )?" + _MACHINE + r" needs? to know\b"
     r"|\bto (?:whoever|whatever) (?:or (?:whoever|whatever) )?is (?:summari[sz]ing|reading|processing)\b"
-    r"|\bas an? (?:ai|language model|assistant)\b",
+    r"|\bas an? (?:ai|language model|ai assistant)\b"
+    # a machine addressed between commas: "Thank you, virtual assistant, for ..."
+    r"|,\s+(?:dear |my |our )?(?:virtual |digital |ai )?(?:assistant|chatbot|bot|language model|summari[sz]er)\s*,",
     _I,
 )
 
@@ -119,7 +121,9 @@ _THIS = (
 )
 _DIRECTIVE = re.compile(
     # "the summary should say", "summaries of this page must omit", "the headline must read"
-    r"\b" + _OUT + r"\b[^.;]{0,50}?\b(?:must|should|shall|has to|have to|needs? to|is to|are to|"
+    r"\b"
+    + _OUT
+    + r"\b[^.;:\"“]{0,50}?\b(?:must|should|shall|has to|have to|needs? to|is to|are to|"
     r"may only|may not|can only|cannot|must not|is required to|are required to|ought to)\b"
     # "your summary", "the summary you write", "in your timeline"
     r"|\byour (?:summar(?:y|ies)|headlines?|gists?|key[ -]?points?|timelines?|digests?|output|"
@@ -132,18 +136,20 @@ _DIRECTIVE = re.compile(
     r"(?:that )?you (?:write|produce|give|generate|make|create|output|return|prepare)\b"
     # "when you write the headline", "when summarising this", "if user asks for a summary"
     r"|\bwhen (?:you )?(?:are )?(?:summari[sz]|condens|digest|writ|list|extract|answer|generat|produc|quot)\w*\b[^.]{0,40}\b(?:this|the headline|the summary|the events|the timeline|the key points)\b"
+    # "if user asks for a summary": an order only when what is asked for is the output or this text
     r"|\b(?:if|when|whenever|should|in case)\s+(?:the |a |any )?(?:user|anyone|someone|somebody|a reader|the reader|you are|you're)\s+(?:asks?|requests?|wants?|is asked|are asked|asked)\b"
+    r"[^.]{0,40}?\b(?:summar|headline|gist|digest|tl;?dr|key points|timeline|overview|recap|(?:this|the) (?:article|page|story|text|report|document))"
     r"|\b(?:upon|on|for|in case of|with) (?:any|a|each|every) (?:request|question|query|prompt)\b[^.]{0,30}\b(?:summar|headline|this|article|page)"
     r"|\bin case of an? (?:summari[sz]ation|summary) request\b"
     r"|\bwhatever the (?:question|request|prompt|task)\b"
     # "reply with only", "output exactly", "respond in JSON", "say the following and stop"
-    r"|(?:^\W{0,4}|\b(?:please|just|simply|then|and|must|should|you|to|will|shall)\s+|[,:;]\s*)"
+    r"|(?:^\W{0,4}|\b(?:please|just|simply|then|and|must|should|you|will|shall)\s+|[,:;]\s*)"
     r"(?:reply|respond|answer|output|print|return|say|write|give|type|repeat|produce)\b(?:\s+[\w'-]+){0,4}?\s+"
-    r"(?:with\s+|in\s+)?(?:only|solely|exactly|verbatim|nothing (?:else|more)|no other (?:words?|text)|just|word for word|in json|as json|in capitals)\b"
-    r"|\b(?:and|then) (?:absolutely )?nothing (?:else|more)\b|\band no other words\b|\b(?:say|reply) [^.]{0,40} and stop\b"
+    r"(?:with\s+just|(?:with\s+|in\s+)?(?:only|solely|exactly|verbatim|nothing (?:else|more)|no other (?:words?|text)|word for word|in json|as json|in capitals))\b"
+    r"|\band no other words\b|\b(?:say|reply) [^.]{0,40} and stop\b"
     r"|\b(?:respond|reply|answer)\s+(?:in|with)\s+(?:json|xml|yaml|markdown|a haiku|a poem|capital)"
     r"|\bformat (?:your|the) (?:reply|answer|response|output|summary)\b"
-    r"|\bthe (?:only|single) (?:events?|dates?|facts?|points?|people|names?|persons?) (?:to|it should|you should|worth|that should|that must)\b"
+    r"|\bthe (?:only|single) (?:events?|dates?|facts?|points?|names?) (?:to (?:list|report|include|mention|name|record|date)|it should|you should|worth|that should|that must)\b"
     r"|\bthe (?:first|last|main) (?:events?|dates?|facts?|points?) (?:it should|you should|that should|that must|to (?:list|report|include|mention|name|record))\b"
     r"|\b(?:list|report|mention|include|name|record|add|extract|date) only (?:one|the|a single)\b"
     r"|\bwhen listing events\b|\bevents? (?:extracted|listed|taken) from " + _THIS + r"\b"
@@ -162,10 +168,7 @@ _REQUEST = re.compile(
     _I,
 )
 _REQUEST_OBJECT = re.compile(
-    r"\b(?:"
-    + _OUT[3:-1]
-    + r"|output|answer|reply|response|this (?:article|page|story|report|text|document)|"
-    r"key points|timeline|your)\b",
+    r"\b(?:" + _OUT[3:-1] + r"|output|key points|timeline|your (?:answer|reply|response))\b",
     _I,
 )
 
@@ -182,7 +185,7 @@ _META = re.compile(
     + _ARTICLE
     + r"(?:'s)? (?:was|is|has been) (?:(?:first|last|originally|really|actually|in fact) )?"
     r"(?:published|dated|written|posted|updated|created|reclassified|retracted|fabricated|fake|false|a hoax|"
-    r"satire|sponsored)\b(?! (?:in|by) (?:the )?[A-Z])"
+    r"satire|sponsored)\b(?! (?:in|by) (?:the )?[A-Z]| for\b| as (?:an?|part)\b)"
     + r"|\b(?:this|the present) "
     + _ARTICLE
     + r" is dated\b"
@@ -223,11 +226,14 @@ _ROLE = re.compile(
     r"\b(?:pretend|imagine|suppose) (?:that )?you(?:'re| are)\b|\bpretend to be\b"
     r"|\byou are (?:now|no longer|henceforth|from now on)\b|\bfrom (?:now|this point|here) on,? (?:you|treat|answer|respond|write)\b"
     r"|^\W{0,4}(?:act|behave|respond|answer|write|speak|reply) as (?:if you were )?(?:an?|the|my)\b"
-    r"|\b(?:stay|remain|staying) in character\b|\brole[ -]?play\b|^\W{0,4}(?:role|persona|character)\s*:\s*\w+"
-    r"|\b(?:take on|assume|adopt|play) (?:the )?(?:role|persona|part|character|voice)s? of\b"
+    r"|\b(?:stay|remain|staying) in character\b|^\W{0,4}(?:role|persona|character)\s*:\s*\w+"
+    r"|^\W{0,4}(?:[\w ]{0,25},\s*)?(?:take on|assume|adopt|play) (?:the )?(?:role|persona|part|character|voice)s? of\b"
+    r"|^\W{0,4}(?:answer|write|respond|reply|tell|summari[sz]e|describe|retell)\b[^.]{0,40}\bas if you were\b"
+    r"|\byou(?:'re|’re| are) (?:now )?(?:a|an|the) [^.]{0,40}\bnow\b|\bnow,? you(?:'re|’re| are) (?:a|an|the)\b"
+    r"|(?:^|[:;–—]\s*)\W{0,2}you(?:'re|’re| are) (?:a|an|the) [^.]{0,50}\b(?:this|these) (?:story|news|article|text|report|events?)\b"
     r"|\bswitch roles\b|\bsimulate (?:a version of )?(?:yourself|an? (?:ai|assistant|model))\b"
     r"|\bno (?:content )?(?:polic(?:y|ies)|rules|restrictions|filters|guidelines)\b[^.]{0,30}\b(?:you|yourself|summari[sz]e|answer|respond)"
-    r"|\b(?:do anything now|developer mode|jailbreak|jailbroken|dan mode)\b"
+    r"|\b(?:do anything now|developer mode|dan mode)\b"
     r"|^\W{0,4}(?:become|be) (?:the|an?) (?:\w+ ){0,2}(?:of this story|narrator|villain|hero)\b"
     r"|\bfor the rest of (?:this|the) (?:document|conversation|article|chat|session)\b"
     r"|\bin (?:the|that) voice\b|\b(?:answers?|respond|speaks?) only in (?:rhym|verse|poem)",
@@ -247,7 +253,7 @@ _CONTROL = re.compile(
     + r")\b[\s_-]+(?:[A-Z]+[\s_-]+){0,3}?(?:[A-Z]{3,}\b\s*[:!>]|(?:OVERRIDE|NOTICE|UPDATE|MESSAGE|MODE|INSTRUCTIONS?|DIRECTIVE|PROMPT|ALERT|ENABLED|ACTIVATED)\b)"
     r"|^\W{0,4}(?:" + _NOTICE_WORDS + r")\s*[:>]"
     r"|\[\s*/?(?:system|admin|administrator|developer|operator|root|instructions?|ai|assistant|user|human|model|bot)\s*\]"
-    r"|\b(?:override|priority|admin|root|system|developer|security) (?:code|directive|instruction|notice|update|message|command)s?\b[^.]{0,40}(?:[:>]|\b(?:must|will|shall|is|are)\b)"
+    r"|\b(?:override|priority|admin|root|system|developer|security) (?:code|directive|instruction|notice|update|message|command)s?\b[^.]{0,40}[:>]"
     r"|\bnew (?:directive|instruction|orders?|rules?)\s*[:\-]"
     r"|\b(?:effective immediately|henceforth),? (?:all|every|each|you)\b"
     r"|^\W{0,4}(?:#{2,}|\*{3,}|={3,}|>{2,}|-{3,}>)\s*\w"
@@ -405,6 +411,14 @@ _OUTPUT_THING = re.compile(
     r"|\beverything in " + _THIS + r"|\b" + _DEICTIC,
     _I,
 )
+_DEICTIC_ONLY = re.compile(_DEICTIC, _I)
+# verbs whose object is the text itself: "Summarise this article as a poem", "Rewrite this story"
+_REWORK = re.compile(
+    r"^\W{0,4}(?:(?:then|now|so|and|also|next|finally|please|just|simply|kindly),?\s+)*(?:do not |don't |never )?"
+    r"(?:summari[sz]e|rewrite|retell|channel|impersonate|translate|paraphrase|shorten|condense|reformat|restate|ignore|"
+    r"disregard|forget|describe|report|render|present|portray|frame|spin|treat|date|title|headline)\b",
+    _I,
+)
 _BROAD = re.compile(
     # a heading addressed to a machine: "Editorial advisory for AI readers: ..."
     r"^[^:]{0,60}?\b(?:to|for)\b[^:]{0,30}?\b" + _MACHINE + r"\b[^:]{0,40}:"
@@ -432,7 +446,6 @@ _BROAD = re.compile(
     r"|\band add nothing\b|\bnothing else\b[^.]{0,20}$"
     # claims about the text itself
     r"|^\W{0,4}(?:originally |first |last )?(?:published|posted|updated|dated|written)(?: on| at)?\s*:"
-    r"|\b(?:this|the) (?:story|article|report|piece|page) (?:first|originally) (?:ran|appeared|ran online|came out)\b"
     r"|\btreat (?:that|this|it) as (?:its|the|this (?:article|story)'s) (?:date|publication date|headline)\b"
     r"|\b(?:all|every|each)\b[^.]{0,30}\b(?:dates?|events?|times?|figures?)\b[^.]{0,20}\b(?:in|of|from) "
     + _THIS
@@ -440,16 +453,24 @@ _BROAD = re.compile(
     + _THIS
     + r"(?:,[^,]{0,40},)?\s+(?:is|was|reads|read)\b"
     r"|\bthe date of " + _THIS + r"\b"
-    r"|\b(?:date|type|subject|author|category|section|status)\s*:\s*\S[^.]{0,60}\b(?:date|type|subject|author|category|section|status)\s*:"
+    r"|\b(?:date|type|subject|author|category|section|status)\s*:\s*\S[^.]{0,60}\b(?:date|type|subject|author|category|section|status)\s*:",
+    _I,
+)
+# traits that news also has: alone they keep the sentence with a warning (``loose``)
+_LOOSE = re.compile(
     # a persona given to the reader, outside any quotation: "you're a disgruntled former employee"
-    r"|(?:^|[:;–—]\s*)\W{0,2}you(?:'re|’re| are) (?:now )?(?:a|an|the) (?!(?:\w+ )?(?:reader|viewer|customer|subscriber|user|member)s?\b)\w+",
+    # (and a review's "You are the eponymous renegade spy")
+    r"(?:^|[:;–—]\s*)\W{0,2}you(?:'re|’re| are) (?:now )?(?:a|an|the) (?!(?:\w+ )?(?:reader|viewer|customer|subscriber|user|member)s?\b)\w+"
+    r"|\b(?:this|the) (?:story|article|report|piece|page) (?:first|originally) (?:ran|appeared|ran online|came out)\b"
+    r"|\b(?:take on|assume|adopt|play) (?:the )?(?:role|persona|part|character|voice)s? of\b"
+    r"|\b(?:and|then) (?:absolutely )?nothing (?:else|more)\b|\bjailbr(?:eak|oken)\b|\brole[ -]?play\b",
     _I,
 )
 _QUOTE_MARKS = re.compile(r"[\"“”‘«»„]|(?:^|\s)'")
 # "'Leave your homes now,' the police told residents": an order reported, not given
 REPORTED = re.compile(
     r"^\W{0,2}[\"“‘'`]+[^\"“”‘’]{2,}?[,.!?]?[\"”’'`]+,?\s+(?:[\w.'’-]+\s+){0,6}?(?:said|says|told|tells|urged|"
-    r"urges|wrote|writes|shouted|asked|asks|warned|warns|added|adds|ordered|orders|insisted|replied|demanded|"
+    r"urges|wrote|writes|shouted|asked|asks|warned|warns|added|adds|ordered|orders|insisted|replied|demanded|typed|posted|"
     r"pleaded|tweeted|announced|explained|stated|declared|yelled|cried|chanted|read|reads|advised)\b"
 )
 _CAPS_WORD = re.compile(r"\b[A-Z]{2,}\b")
@@ -467,10 +488,13 @@ def broad(sentence: str) -> str | None:
         found.group().lower().lstrip(" :;–—\"'").startswith("you") and _QUOTE_MARKS.search(sentence)
     ):
         return "addressed to the machine reading the page"
+    thing = _OUTPUT_THING.search(sentence) if _IMPERATIVE_START.search(sentence) else None
+    # "Please use this page to leave us comments": a page's own order to its readers is
+    # news furniture; only the output itself as the order's object is sure (see ``loose``)
     if (
-        _IMPERATIVE_START.search(sentence)
-        and _OUTPUT_THING.search(sentence)
+        thing
         and not REPORTED.search(sentence)
+        and (not _DEICTIC_ONLY.fullmatch(thing.group()) or _REWORK.search(sentence))
     ):
         return "orders about the summary or the output"
     words = re.findall(r"[^\W\d_]{2,}", sentence)
@@ -485,6 +509,21 @@ def broad(sentence: str) -> str | None:
     return None
 
 
+def loose(sentence: str) -> str | None:
+    """A trait that messages to a machine have and news sometimes has too: a persona given to
+    "you", a note on where the story first ran, a role taken on, "and nothing more", an
+    order about "this page", a question asking for something about the headline."""
+    if REPORTED.search(sentence):
+        return None
+    if _LOOSE.search(sentence):
+        return "wording that orders or casts its reader"
+    if _IMPERATIVE_START.search(sentence) and _OUTPUT_THING.search(sentence):
+        return "an order about this page"
+    if _REQUEST.search(sentence) and _REQUEST_OBJECT.search(sentence):
+        return "a question about the summary or the output"
+    return None
+
+
 def addressing(sentence: str) -> str | None:
     if _ADDRESS.search(sentence):
         return "addressed to an AI or automated reader"
@@ -494,7 +533,8 @@ def addressing(sentence: str) -> str | None:
 def orders_output(sentence: str) -> str | None:
     if _DIRECTIVE.search(sentence):
         return "orders about the summary or the output"
-    if _REQUEST.search(sentence) and _REQUEST_OBJECT.search(sentence):
+    question = sentence.rstrip(" \"'”’").endswith("?")  # "Would you put that in a headline?"
+    if not question and _REQUEST.search(sentence) and _REQUEST_OBJECT.search(sentence):
         return "a request about the summary or the output"
     return None
 
@@ -534,6 +574,7 @@ _IMPERATIVE = re.compile(
     r"imagine|visit|click|log in|download|confirm|verify|update|claim|pay|elect)\b",
     _I,
 )
+_QUOTATION = re.compile(r"[\"“][^\"“”]*(?:[\"”]|$)")
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself)\b", _I)
 _DOMAIN = re.compile(
     r"\b[a-z0-9-]+\.(?:com|net|org|info|biz|shop|help|co|io|xyz|online|site|top)\b", _I
@@ -545,7 +586,7 @@ def weak(sentence: str) -> bool:
     return bool(
         _IMPERATIVE.search(sentence)
         or _IMPERATIVE_START.search(sentence)
-        or _SECOND_PERSON.search(sentence)
+        or _SECOND_PERSON.search(_QUOTATION.sub(" ", sentence))  # "you" in a quote is someone's
         or fragment(sentence)
         or re.search(
             r"\b(?:the|this) (?:summary|headline|gist|timeline|answer) (?:is|reads)\b", sentence, _I
@@ -558,11 +599,22 @@ def weak(sentence: str) -> bool:
 
 
 _INTRODUCES = re.compile(
-    r"\b(?:the following|as follows|below|what follows|that follows|this (?:text|message|sentence|paragraph|line|notice)"
+    r"\b(?:the following|as follows|what follows|(?:text|message|words?|lines?|sentences?|paragraph|note|"
+    r"statement|passage|payload|reply|answer)s? (?:\w+ ){0,2}?below"
+    r"|(?:is|are|comes?|follows?|goes|appears?|written|given|printed)\s+below\s*[.:]?$|that follows|this (?:text|message|sentence|paragraph|line|notice)"
     r"|the next (?:sentence|paragraph|line|message|part)|(?:a|the) message (?:for|to) [^.]{0,40} follows"
-    r"|what comes (?:next|below|after)|here comes|(?:the )?line below|in brackets"
-    r"|follows\s*[.:]?$)"
-    r"|[:：]\s*$",
+    r"|what comes (?:next|below|after)|here comes|(?:the )?line below|(?:in|between|inside) (?:the )?brackets"
+    r"|follows\s*[.:]?$|\b(?:this|these|it) instead\b|\bhere is what\b|\bwhat really happened\b"
+    r"|\b(?:is|are) (?:this|these)(?: one)?\s*[.:]?$)"
+    r"|[:：]\s*$|^\s*#{1,6}\s*(?:new |updated )?(?:instructions?|tasks?|directives?|rules)\b",
+    _I,
+)
+
+
+# a sentence that says the text around it is meant for a machine points at what follows
+_ANNOUNCES = re.compile(
+    r"^\W{0,4}this (?:part|bit|section|paragraph|line|message|note|passage)\b[^.]{0,20}?\b(?:is )?"
+    r"(?:only )?(?:meant|intended|written|addressed) (?:only )?(?:for|to)\b",
     _I,
 )
 
@@ -583,6 +635,8 @@ def introduces(sentence: str) -> bool:
     Not when the introduced text is already in the sentence (four words or more after
     the introducing words, with no bracket left open)."""
     text = sentence.rstrip()
+    if _ANNOUNCES.search(text):
+        return True  # "This part is meant for the system reading the page." : the part follows
     if _SPEAKER_LAST.search(text):
         return True  # "... [assistant] 1." : the answer follows
     introductions = list(_INTRODUCES.finditer(text))
