@@ -37,7 +37,13 @@ from .exits import (
     exit_code,
     recorded_exit_code,
 )
-from .loading import FOLDER_EXTENSIONS, extensions_of, folder_files, iter_documents
+from .loading import (
+    FOLDER_EXTENSIONS,
+    check_date,
+    extensions_of,
+    folder_files,
+    iter_documents,
+)
 from .options import (
     BaseUrlOption,
     CacheDirOption,
@@ -111,9 +117,11 @@ def _date(value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        return check_date(dt.date.fromisoformat(value))
     except ValueError:
         raise typer.BadParameter(f"'{value}' is not a date in YYYY-MM-DD form") from None
+    except InputError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def _version(value: bool) -> None:

@@ -43,7 +43,7 @@ class Decomposed(Strategy):
     def run(self, run: Run, sents: list[Sentence]) -> tuple[Summary | None, list[Event]]:
         doc = run.document
         cands = candidates(doc.text, sents, doc.date)
-        lede = sents[0] if sents else None
+        lede = extractive.lede_of(sents) if sents else None
         descriptions = [self._describe(run, cand) for cand in cands]
         headline = self._headline(run, lede) if lede is not None else None
         self.settle(run, [*descriptions, *([headline] if headline is not None else [])])
@@ -61,7 +61,7 @@ class Decomposed(Strategy):
 
     def summary(self, run: Run, sents: list[Sentence], *, headline: str | None) -> Summary:
         """The headline is the model's; gist, abstract and key points are built."""
-        lede = sents[0]
+        lede = extractive.lede_of(sents)
         headline = headline or run.described.get(lede.index) or clip(lede.text, LEDE_HEADLINE_WORDS)
         return Summary(
             headline=headline,

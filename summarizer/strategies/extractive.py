@@ -20,6 +20,8 @@ from ..summary.selection import units as selection_units
 from ..timeline.events import Candidate
 from .base import FALLBACK_WORDS, clip, words
 
+KEY_POINT_MIN_CHARS = 3  # KeyPoint.text's min_length
+
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "you", "his", "her", "their"})
 PASSAGE_MIN_CHARS = 200
 
@@ -40,6 +42,17 @@ def passages(sents: list[Sentence]) -> list[list[Sentence]]:
     if current:
         found.append(current)
     return found
+
+
+def lede_of(sents: list[Sentence]) -> Sentence:
+    """The lede: the first sentence long enough to be a headline ("I." or "A." above a
+    story is a section mark); when none is, every sentence joined as one."""
+    for sentence in sents:
+        if len(sentence.text.strip()) >= KEY_POINT_MIN_CHARS:
+            return sentence
+    first, last = sents[0], sents[-1]
+    joined = " ".join(s.text.strip() for s in sents)
+    return Sentence(first.index, first.paragraph, first.start, last.end, joined)
 
 
 def gist(lede: Sentence, described: dict[int, str]) -> str:
@@ -86,7 +99,12 @@ def key_points(
         text = described.get(sentence.index) or clip(shorten(sentence.text, FALLBACK_WORDS))
         if skip and text.strip().lower() == skip.strip().lower():
             continue
+        if len(text.strip()) < KEY_POINT_MIN_CHARS:  # "x." is no point (a tiny text's sentences)
+            continue
         points.setdefault(text.lower(), KeyPoint(text=text, support=[sentence.span]))
+    if not points and sents:  # every sentence too short alone: the text is the one point
+        whole = lede_of(sents)
+        points[whole.text] = KeyPoint(text=clip(whole.text), support=[whole.span])
     return list(points.values())
 
 

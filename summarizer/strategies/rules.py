@@ -30,7 +30,7 @@ class Rules(Strategy):
     def summary(self, run: Run, sents: list[Sentence]) -> Summary | None:
         if not sents:
             return None
-        lede = sents[0]
+        lede = extractive.lede_of(sents)
         title = (run.document.title or "").strip()
         headline = clip(title if len(title) >= 3 else lede.text, LEDE_HEADLINE_WORDS)
         return Summary(

@@ -1,0 +1,163 @@
+"""The edges of input and output (issue 29): each probe a tester ran, through the real CLI.
+
+Every case runs ``summarise --no-model`` as a subprocess: no model is needed to
+reach these edges, and what is checked is what a user sees (exit code, one stderr
+line naming the input, no traceback, every good document still summarised).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from summarizer.errors import InputError
+from summarizer.loading import DATE_RANGE, bom_less_codec, decode, parse_record
+from summarizer.pipeline import Pipeline, run_settings
+from summarizer.schemas import Document
+
+EXIT_OK, EXIT_USAGE, EXIT_INPUT = 0, 2, 3
+GOOD = "The council voted on 3 May 2021 to expand the park. Work began last month."
+
+
+def cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"}
+    proc = subprocess.run(
+        [sys.executable, "-c", "from summarizer.cli import main; main()", "--no-model", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+        cwd=REPO,
+        env=env,
+    )
+    return subprocess.CompletedProcess(
+        proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode(errors="replace")
+    )
+
+
+def stderr_lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in proc.stderr.splitlines() if line.strip()]
+
+
+def jsonl(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+# --- input that crashed the run ---
+
+
+@pytest.mark.parametrize("bad", [123, ["a", "b"], {"x": 1}])
+def test_a_wrong_typed_title_fails_its_record_and_the_next_records_run(
+    tmp_path: Path, bad: object
+) -> None:
+    source = tmp_path / "in.jsonl"
+    lines = [{"text": GOOD, "title": bad}, {"text": GOOD, "id": "second"}]
+    source.write_text("\n".join(json.dumps(r) for r in lines) + "\n")
+    proc = cli("-f", "jsonl", str(source))
+    assert proc.returncode == EXIT_INPUT, proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    assert stderr_lines(proc) == [
+        f"error: {source}:1: 'title' must be a string, not "
+        + {int: "a number", list: "a list", dict: "an object"}[type(bad)]
+    ]
+    assert [json.loads(line)["document_id"] for line in proc.stdout.splitlines()] == ["second"]
+
+
+def test_a_wrong_typed_record_in_a_batch_is_recorded_and_resume_goes_past_it(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "in.jsonl"
+    records = [{"text": GOOD, "id": "a"}, {"text": GOOD, "title": 123}, {"text": GOOD, "id": "c"}]
+    source.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    out = tmp_path / "out.jsonl"
+    proc = cli(str(source), "-o", str(out))
+    assert proc.returncode == EXIT_INPUT, proc.stderr
+    rows = jsonl(out)
+    assert [r["ok"] for r in rows] == [True, False, True]
+    assert rows[1]["error"]["source"] == f"{source}:2"  # type: ignore[index]
+    again = cli(str(source), "-o", str(out), "--resume")
+    assert again.returncode == EXIT_OK, again.stderr
+    assert len(jsonl(out)) == 3  # nothing redone, nothing stuck
+
+
+@pytest.mark.parametrize(
+    "record, message",
+    [
+        ({"text": 5}, "'text' must be a string, not a number"),
+        ({"text": GOOD, "id": [1]}, "'id' must be a string or a number, not a list"),
+        ({"text": GOOD, "date": 20210503}, "'date' must be a YYYY-MM-DD string, not a number"),
+    ],
+)
+def test_each_wrong_typed_field_is_named(record: dict[str, object], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        parse_record(record, default_id="r", source="f.jsonl:1")
+
+
+@pytest.mark.parametrize("text", ["x", "Hi", "?!"])
+def test_a_tiny_document_is_a_clear_input_error(tmp_path: Path, text: str) -> None:
+    source = tmp_path / "tiny.txt"
+    source.write_text(text)
+    proc = cli(str(source))
+    assert proc.returncode == EXIT_INPUT, proc.stderr
+    assert stderr_lines(proc) == [
+        f"error: {source}: has too little text to summarise "
+        f"({text!r}: {sum(c.isalnum() for c in text)} letters or digits; at least 3 needed)"
+    ]
+
+
+@pytest.mark.parametrize("text", ["abc", "x. y. z.", "A.\nB.\nC.", "I.\n\n" + GOOD, "ab\n\nc"])
+def test_short_sentences_give_a_valid_result(text: str) -> None:
+    result = Pipeline(run_settings(no_model=True)).run(Document(id="t", text=text))
+    assert result.summary is not None
+    assert len(result.summary.headline) >= 3 and result.summary.key_points
+    for point in result.summary.key_points:  # every point cites text that is there
+        assert all(text[s.start : s.end].strip() for s in point.support)
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_date_option_outside_the_range_is_refused(day: str) -> None:
+    proc = cli("-", "--date", day, stdin=GOOD.encode())
+    assert proc.returncode == EXIT_USAGE, proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    assert "outside the supported range" in proc.stderr
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_date_header_outside_the_range_is_an_input_error(tmp_path: Path, day: str) -> None:
+    source = tmp_path / "far.txt"
+    source.write_text(f"date {day} Title\nThe council voted yesterday and meets again tomorrow.\n")
+    proc = cli(str(source))
+    assert proc.returncode == EXIT_INPUT, proc.stderr
+    first, last = (d.isoformat() for d in DATE_RANGE)
+    assert stderr_lines(proc) == [
+        f"error: {source}: the date {day} is outside the supported range {first} to {last}"
+    ]
+
+
+@pytest.mark.parametrize("edge", DATE_RANGE)
+def test_the_ends_of_the_date_range_resolve_relative_dates(edge: object) -> None:
+    text = "The council voted yesterday. It meets again next year and decided a decade ago."
+    result = Pipeline(run_settings(no_model=True)).run(Document(id="t", text=text, date=edge))
+    assert result.events  # resolved against the edge without overflowing
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_wide_text_without_a_byte_order_mark_is_read(tmp_path: Path, codec: str) -> None:
+    text = "Zürich: " + GOOD
+    source = tmp_path / "wide.txt"
+    source.write_bytes(text.encode(codec))
+    proc = cli("-f", "json", str(source))
+    assert proc.returncode == EXIT_OK, proc.stderr
+    assert json.loads(proc.stdout)["summary"]["headline"].startswith("Zürich")
+
+
+def test_binary_with_zero_bytes_is_not_taken_for_wide_text() -> None:
+    binary = bytes(range(256)) * 8
+    assert bom_less_codec(binary) is None
+    with pytest.raises(InputError, match="binary"):
+        decode(binary, source="b.bin")
