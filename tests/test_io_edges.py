@@ -7,10 +7,12 @@ line naming the input, no traceback, every good document still summarised).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -161,3 +163,138 @@ def test_binary_with_zero_bytes_is_not_taken_for_wide_text() -> None:
     assert bom_less_codec(binary) is None
     with pytest.raises(InputError, match="binary"):
         decode(binary, source="b.bin")
+
+
+# --- output that crashed or wrote twice ---
+
+EXIT_WRITE = 7
+
+
+def inputs(folder: Path, n: int) -> Path:
+    source = folder / "in.jsonl"
+    source.write_text(
+        "".join(json.dumps({"id": f"d{i}", "text": f"{GOOD} Item {i}."}) + "\n" for i in range(n))
+    )
+    return source
+
+
+def start_cli(*args: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"}
+    return subprocess.Popen(
+        [sys.executable, "-c", "from summarizer.cli import main; main()", "--no-model", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+        env=env,
+    )
+
+
+def test_a_second_writer_of_one_output_is_refused_at_once(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    out.touch()
+    with out.open("a") as held:  # another run holding the output
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        proc = cli(str(inputs(tmp_path, 3)), "-o", str(out))
+    assert proc.returncode == EXIT_WRITE, proc.stderr
+    assert stderr_lines(proc) == [
+        f"error: {out} is being written by another run; wait for it to finish "
+        "(or pass --wait to start when it does), or choose another output file"
+    ]
+    assert out.read_text() == ""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("resume", [False, True])
+def test_concurrent_runs_into_one_output_write_each_document_once(
+    tmp_path: Path, resume: bool
+) -> None:
+    source = inputs(tmp_path, 40)
+    out = tmp_path / "out.jsonl"
+    extra = ["--resume", "--wait"] if resume else []
+    runs = [start_cli(str(source), "-o", str(out), *extra) for _ in range(3)]
+    codes = [run.wait(timeout=300) for run in runs]
+    for run in runs:
+        assert run.stdout is not None and run.stderr is not None
+        run.stdout.close()
+        assert b"Traceback" not in run.stderr.read()
+        run.stderr.close()
+    ids = [r["id"] for r in jsonl(out)]
+    assert sorted(ids) == sorted(f"d{i}" for i in range(40))  # every document exactly once
+    if resume:  # waited their turn: the later runs found everything done
+        assert codes == [EXIT_OK] * 3
+    else:  # one ran; the others were refused (or found results and asked for --resume)
+        assert codes.count(EXIT_OK) == 1
+        assert all(c in (EXIT_OK, EXIT_WRITE, EXIT_USAGE) for c in codes)
+
+
+def test_resume_waits_for_a_writer_then_skips_its_documents(tmp_path: Path) -> None:
+    source = inputs(tmp_path, 4)
+    out = tmp_path / "out.jsonl"
+    assert cli(str(source), "-o", str(out)).returncode == EXIT_OK
+    held = out.open("a")
+    fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+    waiting = start_cli(str(source), "-o", str(out), "--resume", "--wait")
+    timer = threading.Timer(2.0, held.close)  # the first run ends: its lock goes
+    timer.start()
+    assert waiting.wait(timeout=120) == EXIT_OK
+    timer.join()
+    assert len(jsonl(out)) == 4
+
+
+@pytest.mark.parametrize(
+    "target, reason",
+    [
+        ("/dev/full", "No space left on device"),
+        ("/proc/results.jsonl", "No such file or directory"),
+    ],
+)
+def test_an_output_that_refuses_writes_is_named_with_one_line(target: str, reason: str) -> None:
+    if not Path(target).parent.exists() or (target == "/dev/full" and not Path(target).exists()):
+        pytest.skip(f"no {target} here")
+    proc = cli("-", "-o", target, stdin=GOOD.encode())
+    assert proc.returncode == EXIT_WRITE, proc.stderr
+    assert stderr_lines(proc) == [f"error: cannot write to {target}: {reason}"]
+
+
+def test_dev_null_is_an_output_without_fsync() -> None:
+    proc = cli("-", "-o", "/dev/null", stdin=GOOD.encode())
+    assert proc.returncode == EXIT_OK, proc.stderr
+    assert "error" not in proc.stderr
+
+
+def test_a_full_stdout_ends_with_one_line() -> None:
+    with open("/dev/full", "wb") as full:
+        env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"}
+        proc = subprocess.run(
+            [sys.executable, "-c", "from summarizer.cli import main; main()", "--no-model", "-"],
+            input=GOOD.encode(),
+            stdout=full,
+            stderr=subprocess.PIPE,
+            cwd=REPO,
+            env=env,
+            timeout=120,
+        )
+    lines = proc.stderr.decode().strip().splitlines()
+    assert proc.returncode == EXIT_WRITE
+    assert lines == ["error: cannot write to standard output: No space left on device"]
+
+
+def test_a_closed_stdout_ends_with_one_line(tmp_path: Path) -> None:
+    source = inputs(tmp_path, 3)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line (| head -0)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"}
+    proc = subprocess.run(
+        [sys.executable, "-c", "from summarizer.cli import main; main()", "--no-model"]
+        + ["-f", "jsonl", str(source)],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+        env=env,
+        timeout=120,
+    )
+    os.close(write_end)
+    assert proc.returncode == EXIT_WRITE
+    assert proc.stderr.decode().strip().splitlines() == [
+        "error: cannot write to standard output: Broken pipe"
+    ]
