@@ -8,8 +8,10 @@ line naming the input, no traceback, every good document still summarised).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
+import stat
 import subprocess
 import sys
 import threading
@@ -298,3 +300,88 @@ def test_a_closed_stdout_ends_with_one_line(tmp_path: Path) -> None:
     assert proc.stderr.decode().strip().splitlines() == [
         "error: cannot write to standard output: Broken pipe"
     ]
+
+
+# --- the model file and the cache in a shared folder ---
+
+
+@pytest.fixture
+def tiny_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> bytes:
+    """The model-file logic on three small chunks in place of the six 80 MB wheels."""
+    from summarizer.backends import model_file
+
+    chunks = [b"GGUF" + bytes([i]) * 1000 for i in range(3)]
+    parts = []
+    for i, chunk in enumerate(chunks):
+        part = tmp_path / "parts" / f"part{i:02d}.bin"
+        part.parent.mkdir(exist_ok=True)
+        part.write_bytes(chunk)
+        parts.append(part)
+    whole = b"".join(chunks)
+    monkeypatch.setattr(model_file, "_part_paths", lambda: parts)
+    monkeypatch.setattr(model_file, "MODEL_SIZE", len(whole))
+    monkeypatch.setattr(model_file, "MODEL_SHA256", hashlib.sha256(whole).hexdigest())
+    return whole
+
+
+def test_a_corrupt_model_of_the_right_size_is_rebuilt(tmp_path: Path, tiny_model: bytes) -> None:
+    from summarizer.backends.model_file import embedded_model_path, rebuild_if_corrupt
+
+    cache = tmp_path / "cache"
+    target = embedded_model_path(cache)
+    assert target.read_bytes() == tiny_model
+    assert not rebuild_if_corrupt(cache)  # intact: the load failure lies elsewhere
+    target.write_bytes(b"\0" * len(tiny_model))  # same size, wrong bytes
+    assert embedded_model_path(cache) == target  # the size check alone passes it
+    assert rebuild_if_corrupt(cache)
+    assert target.read_bytes() == tiny_model
+
+
+def test_the_assembled_model_is_readable_by_the_shared_folder(
+    tmp_path: Path, tiny_model: bytes
+) -> None:
+    from summarizer.backends.model_file import embedded_model_path
+
+    old = os.umask(0o002)  # a team's umask
+    try:
+        target = embedded_model_path(tmp_path / "cache")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) & 0o044 == 0o044  # not mkstemp's 0600
+
+
+def test_the_embedded_backend_rebuilds_a_corrupt_model_and_loads_again(
+    tmp_path: Path, tiny_model: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from summarizer.backends import embedded
+    from summarizer.backends.model_file import embedded_model_path
+    from summarizer.errors import ConfigError
+
+    def load(path: str, n_ctx: int, threads: int) -> object:
+        if Path(path).read_bytes() != tiny_model:  # llama.cpp refusing a corrupt GGUF
+            raise ConfigError(f"could not load model {path}: failed to load model")
+        return object()
+
+    monkeypatch.setattr(embedded, "_load", load)
+    cache = tmp_path / "cache"
+    embedded_model_path(cache).write_bytes(b"\1" * len(tiny_model))
+    backend = embedded.EmbeddedBackend(cache_dir=cache, decoder="llama-cpp")
+    assert backend.path.read_bytes() == tiny_model
+
+
+def test_cache_files_in_a_group_folder_are_group_readable_and_writable(tmp_path: Path) -> None:
+    from summarizer.backends.cache import ResponseCache
+
+    shared = tmp_path / "team-cache"
+    shared.mkdir()
+    shared.chmod(0o2775)
+    old = os.umask(0o022)  # a member whose umask keeps the group out by default
+    try:
+        cache = ResponseCache(shared / "responses.sqlite")
+    finally:
+        os.umask(old)
+    files = [f for f in shared.iterdir() if f.name.startswith("responses.sqlite")]
+    assert files
+    for file in files:
+        assert stat.S_IMODE(file.stat().st_mode) & 0o060 == 0o060, file
+    cache.close()

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, cast
 
 from ..errors import BackendError, ConfigError
 from .base import ChatRequest, Completion, Message
-from .model_file import MODEL_NAME, embedded_model_path
+from .model_file import MODEL_NAME, embedded_model_path, rebuild_if_corrupt
 
 if TYPE_CHECKING:  # an optional extra: imported where used, named here for the types
     from llama_cpp import Llama, LlamaGrammar
@@ -65,7 +65,10 @@ def _load(path: str, n_ctx: int, threads: int) -> Llama:
     try:
         llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, verbose=False)
     except (ValueError, RuntimeError) as exc:
-        raise ConfigError(f"could not load model {path}: {exc}") from None
+        raise ConfigError(
+            f"could not load model {path}: {exc}; if it is a file you gave with --model-path, "
+            "check it is a GGUF model llama-cpp-python supports"
+        ) from None
     _OPEN.append(llm)
     return llm
 
@@ -155,7 +158,12 @@ class EmbeddedBackend:
         self.context_tokens = context_tokens
         self.decoder = decoder
         self.threads = threads or default_threads()
-        self._llm = _load(str(self.path), context_tokens, self.threads)
+        try:
+            self._llm = _load(str(self.path), context_tokens, self.threads)
+        except ConfigError:
+            if model_path is not None or not rebuild_if_corrupt(cache_dir):
+                raise  # the user's own file, or an intact one: the error says what failed
+            self._llm = _load(str(self.path), context_tokens, self.threads)  # rebuilt: again
         self._batched = self._format = None
         if decoder == "batched":
             self._batched = _batch_decoder(str(self.path), context_tokens, self.threads, parallel)
