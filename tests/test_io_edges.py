@@ -385,3 +385,56 @@ def test_cache_files_in_a_group_folder_are_group_readable_and_writable(tmp_path:
     for file in files:
         assert stat.S_IMODE(file.stat().st_mode) & 0o060 == 0o060, file
     cache.close()
+
+
+# --- an over-long sentence is input, cut to fit the model ---
+
+
+def test_an_over_long_sentence_is_cut_into_pieces_that_keep_their_spans() -> None:
+    from summarizer.segment import MAX_SENTENCE_CHARS, sentences
+
+    line = ("the flood reached the old mill, and the council met " * 800).strip()  # 41 KB
+    text = "Opening sentence here. " + line + "\n\nLast paragraph."
+    found = sentences(text)
+    assert all(len(s.text) <= MAX_SENTENCE_CHARS for s in found)
+    assert all(text[s.start : s.end] == s.text for s in found)
+    assert found[0].text == "Opening sentence here." and found[-1].text == "Last paragraph."
+    joined = " ".join(s.text for s in found[1:-1])
+    assert joined.split() == line.split()  # nothing lost, nothing doubled
+    assert len(found) - 2 >= len(line) // MAX_SENTENCE_CHARS
+    assert all(s.text.endswith(",") or s is found[-2] for s in found[1:-1])  # cut at clauses
+
+
+def test_a_line_without_spaces_is_cut_too() -> None:
+    from summarizer.segment import MAX_SENTENCE_CHARS, sentences
+
+    text = "x" * (3 * MAX_SENTENCE_CHARS + 5)
+    assert [len(s.text) for s in sentences(text)] == [MAX_SENTENCE_CHARS] * 3 + [5]
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_documents_of_one_over_long_line_do_not_stop_a_batch(tmp_path: Path) -> None:
+    line = "Officials said on Monday that the flood reached the old mill " + (
+        "and the water kept rising past the bridge near the station " * 650
+    )
+    records = [{"id": f"long{i}", "text": line} for i in range(3)]
+    records.append({"id": "good", "text": GOOD})
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records))
+    out = tmp_path / "out.jsonl"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "summarizer", str(source), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=1800,
+    )
+    rows = {r["id"]: r for r in jsonl(out)}
+    assert set(rows) == {"long0", "long1", "long2", "good"}, proc.stderr
+    assert rows["good"]["ok"]
+    for i in range(3):  # each long one a result, or at worst its own non-retryable error
+        row = rows[f"long{i}"]
+        assert row["ok"] or not row["error"].get("retryable"), row  # type: ignore[union-attr]

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from ..errors import BackendError, ConfigError
+from ..errors import ConfigError, InputError
 from .base import ChatRequest, Completion, Message
 from .model_file import MODEL_NAME, embedded_model_path, rebuild_if_corrupt
 
@@ -232,7 +232,9 @@ class EmbeddedBackend:
                     max_tokens=request.max_tokens,
                 )
             except ValueError as exc:  # llama.cpp raises ValueError when the prompt is too long
-                raise BackendError(str(exc), backend=self.name) from None
+                raise InputError(  # the text's size, not the backend's fault: never retried
+                    f"a passage of the text is longer than the model's context ({exc})"
+                ) from None
         assert not isinstance(reply, Iterator), "not streamed: one response"
         choice = reply["choices"][0]
         usage = reply.get("usage") or {}
