@@ -77,6 +77,7 @@ class Pipeline:
                 summarizer_version=__version__,
             ),
             warnings=run.warnings,
+            text=document.text if document.extracted else None,
         )
 
 

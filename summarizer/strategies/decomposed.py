@@ -42,7 +42,7 @@ class Decomposed(Strategy):
 
     def run(self, run: Run, sents: list[Sentence]) -> tuple[Summary | None, list[Event]]:
         doc = run.document
-        cands = candidates(doc.text, sents, doc.date)
+        cands = candidates(doc.text, sents, doc.date, doc.title)
         lede = extractive.lede_of(sents) if sents else None
         descriptions = [self._describe(run, cand) for cand in cands]
         headline = self._headline(run, lede) if lede is not None else None
@@ -50,7 +50,7 @@ class Decomposed(Strategy):
         events = []
         for cand, description in zip(cands, descriptions):
             draft = description.value
-            if draft is not None and cand.span == cand.sentence.span:
+            if draft is not None and cand.span == cand.sentence.span and not cand.is_title:
                 run.described[cand.sentence.index] = draft.description.strip()
             events.append(extractive.event_of(cand, draft))
         if headline is None:

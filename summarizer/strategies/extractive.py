@@ -3,7 +3,8 @@ sentences, and an event from a candidate clause. The decomposed strategy fills
 these with the model's descriptions where it has them; the rules strategy uses
 them as they are.
 
-* **lede**: the article's first sentence (news states its main fact first).
+* **lede**: the article's first sentence that is no page structure (a heading, byline or
+  caption: ``selection.furniture``); news states its main fact first.
 * **passage**: a paragraph, short ones joined to the next: the unit key points
   are drawn from, one from each passage's first sentence.
 """
@@ -15,7 +16,7 @@ from ..limits import ABSTRACT_WORDS, GIST_WORDS, KEY_POINTS_MIN, KEY_POINTS_WANT
 from ..schemas import Event, EventDraft, Evidence, KeyPoint
 from ..segment import Sentence
 from ..summary.pruning import shorten
-from ..summary.selection import select
+from ..summary.selection import furniture_flags, select
 from ..summary.selection import units as selection_units
 from ..timeline.events import Candidate
 from .base import FALLBACK_WORDS, clip, words
@@ -45,10 +46,16 @@ def passages(sents: list[Sentence]) -> list[list[Sentence]]:
 
 
 def lede_of(sents: list[Sentence]) -> Sentence:
-    """The lede: the first sentence long enough to be a headline ("I." or "A." above a
-    story is a section mark); when none is, every sentence joined as one."""
-    for sentence in sents:
-        if len(sentence.text.strip()) >= KEY_POINT_MIN_CHARS:
+    """The lede (module doc): the first sentence that is no page structure and long enough
+    to be a headline ("I." above a story is a section mark); failing that the first long
+    enough one; when none is (a tiny text), every sentence joined as one."""
+    flags = furniture_flags(sents)
+    long_enough = [len(s.text.strip()) >= KEY_POINT_MIN_CHARS for s in sents]
+    for sentence, flag, enough in zip(sents, flags, long_enough):
+        if enough and not flag:
+            return sentence
+    for sentence, enough in zip(sents, long_enough):
+        if enough:
             return sentence
     first, last = sents[0], sents[-1]
     joined = " ".join(s.text.strip() for s in sents)
@@ -85,6 +92,7 @@ def key_points(
     sentence.
     ``spread`` (a long report): the passages are drawn from across the document,
     not only its opening. A point that repeats ``skip`` (the title) is left out."""
+    sents = [s for s, flag in zip(sents, furniture_flags(sents)) if not flag] or sents
     units = passages(sents)
     if spread:
         step = len(units) / KEY_POINTS_WANTED
@@ -113,7 +121,7 @@ def event_of(cand: Candidate, draft: EventDraft | None = None) -> Event:
     else the clause itself (a faithful, if longer, description)."""
     sentence = cand.sentence.text
     if draft is None:
-        description, actors, location = clip(cand.text), [], None
+        description, actors, location = clip(cand.description), [], None
     else:
         description = draft.description.strip()
         actors = [
@@ -132,5 +140,10 @@ def event_of(cand: Candidate, draft: EventDraft | None = None) -> Event:
         location=location,
         date=cand.date,
         status=cand.status,
-        evidence=Evidence(quote=cand.text, span=cand.span, match="exact", score=100.0),
+        evidence=Evidence(
+            quote=cand.text,
+            span=cand.span,
+            match="title" if cand.is_title else "exact",
+            score=100.0,
+        ),
     )

@@ -24,7 +24,9 @@ class Rules(Strategy):
 
     def run(self, run: Run, sents: list[Sentence]) -> tuple[Summary | None, list[Event]]:
         doc = run.document
-        events = [extractive.event_of(cand) for cand in candidates(doc.text, sents, doc.date)]
+        events = [
+            extractive.event_of(cand) for cand in candidates(doc.text, sents, doc.date, doc.title)
+        ]
         return self.summary(run, sents), events
 
     def summary(self, run: Run, sents: list[Sentence]) -> Summary | None:
