@@ -35,10 +35,17 @@ from .exits import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_OUTPUT,
+    EXIT_WRITE,
     exit_code,
     recorded_exit_code,
 )
-from .loading import FOLDER_EXTENSIONS, extensions_of, folder_files, iter_documents
+from .loading import (
+    FOLDER_EXTENSIONS,
+    check_date,
+    extensions_of,
+    folder_files,
+    iter_documents,
+)
 from .options import (
     BaseUrlOption,
     CacheDirOption,
@@ -115,9 +122,11 @@ def _date(value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        return check_date(dt.date.fromisoformat(value))
     except ValueError:
         raise typer.BadParameter(f"'{value}' is not a date in YYYY-MM-DD form") from None
+    except InputError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def _version(value: bool) -> None:
@@ -207,6 +216,10 @@ def run(
     resume: Annotated[
         bool, typer.Option(help="With -o: skip the documents the output already holds.")
     ] = False,
+    wait: Annotated[
+        bool,
+        typer.Option(help="With -o: when another run is writing the output, wait for it to end."),
+    ] = False,
     cache: Annotated[
         bool,
         typer.Option(
@@ -275,34 +288,56 @@ def run(
                 debug=debug,
                 extensions=extensions,
                 ray_options=ray_options,
+                wait=wait,
             )
         )
-    if resume or concurrency is not None:
+    if resume or wait or concurrency is not None:
         raise typer.Exit(
-            fail(ConfigError("--resume and --concurrency need -o/--output FILE.jsonl"), debug=debug)
+            fail(
+                ConfigError("--resume, --wait and --concurrency need -o/--output FILE.jsonl"),
+                debug=debug,
+            )
         )
     code = EXIT_OK
     console = Console(highlight=False)
     emit = _Emitter(console, format)
     pipeline: Pipeline | None = None  # the run's one pipeline, built for its first document
-    for item in iter_documents(files, extensions=extensions):
-        if isinstance(item, InputError):
-            code = fail(item, debug=debug)
-            continue
-        try:
-            pipeline = pipeline or Pipeline(settings)
-            result = pipeline.run(item.model_copy(update={"date": anchor}) if anchor else item)
-        except KeyboardInterrupt:
-            err.print("interrupted")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
-            code = fail(exc if isinstance(exc, SummarizerError) else exc, debug=debug)
-            if isinstance(exc, (ConfigError, BackendError)) and not isinstance(exc, InputError):
-                break  # the next document would fail the same way
-            continue
-        emit(result)
-    emit.close()
+    try:
+        for item in iter_documents(files, extensions=extensions):
+            if isinstance(item, InputError):
+                code = fail(item, debug=debug)
+                continue
+            try:
+                pipeline = pipeline or Pipeline(settings)
+                result = pipeline.run(item.model_copy(update={"date": anchor}) if anchor else item)
+            except KeyboardInterrupt:
+                err.print("interrupted")
+                raise typer.Exit(EXIT_INTERRUPTED) from None
+            except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
+                code = fail(exc if isinstance(exc, SummarizerError) else exc, debug=debug)
+                if isinstance(exc, (ConfigError, BackendError)) and not isinstance(exc, InputError):
+                    break  # the next document would fail the same way
+                continue
+            emit(result)
+        emit.close()
+        sys.stdout.flush()
+    except OSError as exc:  # stdout closed (| head) or full: not a document's failure
+        raise typer.Exit(_stdout_failed(exc)) from None
     raise typer.Exit(code)
+
+
+def _stdout_failed(exc: OSError) -> int:
+    """One line for a standard output that can take no more (a closed pipe, a full disk);
+    what is still buffered goes to the null device, so exiting cannot fail again."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
+    err.print(
+        f"[bold red]error:[/] cannot write to standard output: {exc.strerror or exc}",
+        markup=True,
+        soft_wrap=True,
+    )
+    return EXIT_WRITE
 
 
 def _batch(
@@ -316,6 +351,7 @@ def _batch(
     debug: bool,
     extensions: tuple[str, ...],
     ray_options: dict[str, Any] | None = None,
+    wait: bool = False,
 ) -> int:
     """``run -o``: the batch runner (here or on Ray), its summary on stderr, and the exit code."""
     if concurrency is None:  # the embedded model serves one call at a time anyway
@@ -352,6 +388,7 @@ def _batch(
                 progress=err.is_terminal,
                 console=err,
                 extensions=extensions,
+                wait=wait,
             )
     except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
         return fail(exc, debug=debug)

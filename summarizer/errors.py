@@ -9,6 +9,8 @@
     │   └── AuthenticationFailed  401/403: wrong key, never retried
     ├── InvalidOutput          the model's answer failed validation after every re-ask
     │   └── Refused            the model refused or a content filter stopped it (not re-asked)
+    ├── WriteError             results could not be written (disk full, a device refused,
+    │                          another run holds the output file)
     ├── BudgetExceeded         the per-document token budget ran out
     └── GroundingError         (strict mode) an event's evidence could not be located
 
@@ -38,6 +40,10 @@ class InputError(SummarizerError):
     def __init__(self, message: str, *, source: str | None = None) -> None:
         super().__init__(f"{source}: {message}" if source else message)
         self.source = source
+
+
+class WriteError(SummarizerError):
+    """The results could not be written: the message names the file and the reason."""
 
 
 class BackendError(SummarizerError):

@@ -7,12 +7,21 @@
   4  the model backend failed (unreachable, timed out, refused the key)
   5  the model never gave a valid answer
   6  eval: a metric fell below --fail-under or regressed against --baseline
+  7  the results could not be written (disk full, a device or folder refusing, the
+     output file held by another run, standard output closed)
 130  interrupted
 """
 
 from __future__ import annotations
 
-from .errors import BackendError, ConfigError, InputError, InvalidOutput, SummarizerError
+from .errors import (
+    BackendError,
+    ConfigError,
+    InputError,
+    InvalidOutput,
+    SummarizerError,
+    WriteError,
+)
 
 EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_INPUT, EXIT_BACKEND, EXIT_OUTPUT, EXIT_GATE = (
     0,
@@ -23,6 +32,7 @@ EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_INPUT, EXIT_BACKEND, EXIT_OUTPUT, EXIT_GATE 
     5,
     6,
 )
+EXIT_WRITE = 7
 EXIT_INTERRUPTED = 130
 
 # the most specific class an error is an instance of decides (see ``exit_code``)
@@ -31,6 +41,7 @@ EXIT_CODES: dict[type[BaseException], int] = {
     ConfigError: EXIT_USAGE,
     BackendError: EXIT_BACKEND,
     InvalidOutput: EXIT_OUTPUT,
+    WriteError: EXIT_WRITE,
     SummarizerError: EXIT_OUTPUT,  # budget exceeded, grounding failed (strict)
     KeyboardInterrupt: EXIT_INTERRUPTED,
 }

@@ -24,12 +24,20 @@ the same sources give the same documents whichever engine runs them.
 Loading never stops a batch: ``iter_documents`` yields an ``InputError`` in place
 of each document it could not read (an **item** is either), and carries on.
 
-Encodings: UTF-8 (with or without a BOM), and UTF-16/UTF-32 when a BOM says so.
-Anything else is refused with a hint (e.g. "looks like Windows-1252") rather than
+Encodings: UTF-8 (with or without a BOM), and UTF-16/UTF-32 when a BOM says so or,
+without one, when the zero bytes say so unmistakably (every other byte of mostly
+ASCII text is zero: ``bom_less_codec``). Anything else is refused with a hint (e.g. "looks like Windows-1252") rather than
 guessed: a wrong guess silently changes the text every evidence span points
 into. Callers that know the encoding pass ``encoding=``. Binary files (NUL or
 control bytes, or a known magic number such as PDF or ZIP) are refused, and no
 source is read past ``MAX_BYTES``, so ``/dev/zero`` or a huge file fails fast.
+
+A record's fields are checked one by one (``text`` and ``title`` strings, ``id`` a
+string or number), so a wrong-typed field is that record's ``InputError``, naming
+file and line, never an error that stops the walk. A publication date must lie in
+``DATE_RANGE`` (relative-date arithmetic stays within ``datetime``'s years 1-9999),
+and a text needs at least ``MIN_TEXT_CHARS`` letters or digits to be summarised
+(``check_text``).
 """
 
 from __future__ import annotations
@@ -47,6 +55,8 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from .errors import InputError
 from .schemas import Document
 
@@ -61,6 +71,12 @@ MIB = 1024 * 1024
 MAX_BYTES = 20 * MIB  # a news pipeline never needs more; refuse before reading
 FUTURE_SLACK_DAYS = 1  # time zones: a paper dated tomorrow somewhere is not an error
 CONTROL_SHARE = 0.05  # text has almost no C0 control bytes besides tab, CR, LF, FF
+# publication dates: far enough from datetime's ends (years 1 and 9999) that "a century
+# ago" or "next decade" cannot overflow, wide enough for any archive
+DATE_RANGE = (dt.date(1000, 1, 1), dt.date(8999, 12, 31))
+MIN_TEXT_CHARS = 3  # letters or digits: a headline and a key point need three characters
+# BOM-less UTF-16/32: share of code units whose high bytes are all zero (mostly ASCII text)
+WIDE_ZERO_SHARE = 0.5
 
 _BOMS = (  # longest first: the UTF-32-LE BOM starts with the UTF-16-LE one
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -96,10 +112,59 @@ USER_AGENT = "summarizer (news article reader)"
 
 
 def parse_date(value: str, *, source: str | None = None) -> dt.date:
+    """A YYYY-MM-DD publication date within ``DATE_RANGE``."""
     try:
-        return dt.date.fromisoformat(value.strip())
+        date = dt.date.fromisoformat(value.strip())
     except ValueError:
         raise InputError(f"'{value}' is not a date in YYYY-MM-DD form", source=source) from None
+    return check_date(date, source=source)
+
+
+def check_date(date: dt.date, *, source: str | None = None) -> dt.date:
+    """``date`` if it lies in ``DATE_RANGE``, else an ``InputError`` naming the range."""
+    first, last = DATE_RANGE
+    if not first <= date <= last:
+        raise InputError(
+            f"the date {date.isoformat()} is outside the supported range "
+            f"{first.isoformat()} to {last.isoformat()}",
+            source=source,
+        )
+    return date
+
+
+def check_text(text: str, *, source: str | None = None) -> None:
+    """An ``InputError`` for a text too short to summarise (fewer than ``MIN_TEXT_CHARS``
+    letters or digits: "x", "Hi", "?!")."""
+    found = sum(ch.isalnum() for ch in text)
+    if found < MIN_TEXT_CHARS:
+        shown = text.strip()[:20]
+        raise InputError(
+            f"has too little text to summarise ({shown!r}: {found} letters or digits; "
+            f"at least {MIN_TEXT_CHARS} needed)",
+            source=source,
+        )
+
+
+def bom_less_codec(data: bytes) -> str | None:
+    """ "utf-16-le"/"utf-16-be"/"utf-32-le"/"utf-32-be" for BOM-less wide text, else None.
+
+    Mostly-ASCII text in UTF-16 has a zero byte in every code unit, always on the same
+    side; UTF-32 has three. Binary data has zeros scattered on both sides, so it is
+    not mistaken for text (and the decoded text still faces the control-byte check)."""
+    head = data[:8192]
+    for width, codec in ((4, "utf-32"), (2, "utf-16")):
+        units = [head[i : i + width] for i in range(0, len(head) - width + 1, width)]
+        if len(units) < 2 or len(head) % width:
+            continue
+        zero = b"\x00" * (width - 1)
+        little = sum(u[1:] == zero and u[0] != 0 for u in units)
+        big = sum(u[:-1] == zero and u[-1] != 0 for u in units)
+        for count, order in ((little, "le"), (big, "be")):
+            if count >= WIDE_ZERO_SHARE * len(units) and not any(
+                u == b"\x00" * width for u in units
+            ):
+                return f"{codec}-{order}"
+    return None
 
 
 def decode(data: bytes, *, source: str, encoding: str | None = None) -> str:
@@ -124,6 +189,18 @@ def decode(data: bytes, *, source: str, encoding: str | None = None) -> str:
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             raise InputError(f"looks like {what}", source=source)
+    wide = bom_less_codec(data) if b"\x00" in data[:8192] else None
+    if wide:
+        try:
+            text = data.decode(wide)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"looks like {wide.upper()} without a byte-order mark but is not valid "
+                f"{wide.upper()} (byte {exc.start}); pass --encoding",
+                source=source,
+            ) from None
+        if not any(ch in text for ch in _CONTROL.decode("ascii")):
+            return text
     head = data[:8192]
     if b"\x00" in data or sum(head.count(c) for c in _CONTROL) > CONTROL_SHARE * len(head):
         raise InputError("looks like a binary file, not text", source=source)
@@ -190,6 +267,7 @@ def parse_text(raw: str, *, doc_id: str, source: str | None = None) -> Document:
         raise InputError(
             "has no text to summarise" + (" (only a title)" if title else ""), source=source
         )
+    check_text(body, source=source)
     return Document(id=doc_id, text=body, title=title, date=date, source=source)
 
 
@@ -273,15 +351,44 @@ def parse_record(record: Any, *, default_id: str, source: str) -> Document:
     if not isinstance(record, dict):
         raise InputError("a record must be a JSON object", source=source)
     text = record.get("text")
-    if not isinstance(text, str) or not text.strip():
+    if text is not None and not isinstance(text, str):
+        raise InputError(f"'text' must be a string, not {_json_type(text)}", source=source)
+    if not text or not text.strip():
         raise InputError("record has no 'text'", source=source)
+    check_text(text, source=source)
+    title = record.get("title")
+    if title is not None and not isinstance(title, str):
+        raise InputError(f"'title' must be a string, not {_json_type(title)}", source=source)
+    doc_id = record.get("id")
+    if doc_id is not None and (isinstance(doc_id, bool) or not isinstance(doc_id, (str, int))):
+        raise InputError(
+            f"'id' must be a string or a number, not {_json_type(doc_id)}", source=source
+        )
     date = record.get("date") or record.get("publication_date")
+    if date and not isinstance(date, (str, dt.date)):
+        raise InputError(
+            f"'date' must be a YYYY-MM-DD string, not {_json_type(date)}", source=source
+        )
     return Document(
-        id=str(record.get("id") or default_id),
+        id=str(doc_id if doc_id not in (None, "") else default_id),
         text=text,
-        title=record.get("title") or None,
+        title=title or None,
         date=parse_date(str(date), source=source) if date else None,
         source=source,
+    )
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of a value's type, for a record's error line."""
+    names = {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "an object",
+    }
+    return next(
+        (name for kind, name in names.items() if isinstance(value, kind)), type(value).__name__
     )
 
 
@@ -321,7 +428,9 @@ def _iter_records(
         if not records:
             yield InputError("has no records (an empty JSON list)", source=source)
         for i, record in enumerate(records, 1):
-            yield _safe(partial(parse_record, record, default_id=f"{stem}-{i}", source=source))
+            yield _safe(
+                partial(parse_record, record, default_id=f"{stem}-{i}", source=source), source
+            )
         return
     if not text.strip():  # an empty .jsonl is a mistake to report, not a batch of nothing
         yield InputError("has no records", source=source)
@@ -335,7 +444,9 @@ def _iter_records(
         except json.JSONDecodeError as exc:
             yield InputError(f"invalid JSON: {exc.msg}", source=where)
             continue
-        yield _safe(partial(parse_record, record, default_id=f"{stem}-{lineno}", source=where))
+        yield _safe(
+            partial(parse_record, record, default_id=f"{stem}-{lineno}", source=where), where
+        )
 
 
 def iter_parquet(path: Path) -> Iterator[Item]:
@@ -374,15 +485,21 @@ def iter_parquet(path: Path) -> Iterator[Item]:
             yield _safe(
                 partial(
                     parse_record, record, default_id=f"{path.stem}-{row}", source=f"{source}:{row}"
-                )
+                ),
+                f"{source}:{row}",
             )
 
 
-def _safe(make: Callable[[], Document]) -> Document | InputError:
+def _safe(make: Callable[[], Document], source: str | None = None) -> Document | InputError:
+    """The document, or the error that one input caused (never raised: the walk goes on)."""
     try:
         return make()
     except InputError as exc:
         return exc
+    except ValidationError as exc:  # a field the checks above let through: still this input's
+        first = exc.errors()[0]
+        field_name = ".".join(str(p) for p in first["loc"]) or "record"
+        return InputError(f"'{field_name}': {first['msg']}", source=source)
 
 
 def extensions_of(names: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
@@ -459,7 +576,7 @@ def iter_path(
     elif looks_like_html(text) or (suffix in PAGE_SUFFIXES and _MARKUP.search(text[:4096])):
         yield _safe(partial(parse_page, text, doc_id=path.stem, source=source))
     else:
-        yield _safe(lambda: parse_text(text, doc_id=path.stem, source=source))
+        yield _safe(lambda: parse_text(text, doc_id=path.stem, source=source), source)
 
 
 def iter_stdin(*, encoding: str | None = None) -> Iterator[Document | InputError]:
@@ -479,7 +596,7 @@ def iter_stdin(*, encoding: str | None = None) -> Iterator[Document | InputError
     elif looks_like_html(text):
         yield _safe(partial(parse_page, text, doc_id="stdin", source="<stdin>"))
     else:
-        yield _safe(lambda: parse_text(text, doc_id="stdin", source="<stdin>"))
+        yield _safe(lambda: parse_text(text, doc_id="stdin", source="<stdin>"), "<stdin>")
 
 
 def iter_documents(
@@ -537,7 +654,7 @@ def as_document(
         raise InputError(f"expected text or a Document, got {type(value).__name__}")
     updates: dict[str, Any] = {}
     if date is not None:
-        updates["date"] = date
+        updates["date"] = check_date(date)
     if title is not None:
         updates["title"] = title
     return doc.model_copy(update=updates) if updates else doc

@@ -21,7 +21,7 @@ from .ask import Meter
 from .backends import Backend, make_backend
 from .errors import ConfigError, InputError, option_error
 from .guard import blank, screen
-from .loading import as_document, date_warnings, parse_date
+from .loading import as_document, check_date, check_text, date_warnings, parse_date
 from .prompts import Prompts
 from .schemas import Document, Provenance, Result
 from .segment import sentences
@@ -45,6 +45,9 @@ class Pipeline:
 
     def run(self, document: Document) -> Result:
         started = time.perf_counter()
+        check_text(document.text, source=document.source)  # "x": an input error, not a crash
+        if document.date is not None:
+            check_date(document.date, source=document.source)
         run = Run(document, Meter(self.settings.token_budget))
         if document.date is None:
             run.warnings.append("no publication date: relative dates stay unresolved")

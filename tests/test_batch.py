@@ -17,7 +17,7 @@ from support.paths import REPO
 
 from summarizer.cli import main
 from summarizer.errors import ConfigError
-from summarizer.runners.core import IdAssigner, prepare_output
+from summarizer.runners.core import IdAssigner, JsonlSink
 from summarizer.runners.local import run_batch
 from summarizer.settings import Settings
 
@@ -105,8 +105,10 @@ def test_an_existing_output_needs_resume(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     out.write_text('{"id": "a", "ok": true, "result": {}}\n')
     with pytest.raises(ConfigError, match="--resume"):
-        prepare_output(out, resume=False)
-    assert prepare_output(out, resume=True) == {"a"}
+        JsonlSink(out, resume=False)
+    sink = JsonlSink(out, resume=True)
+    assert sink.done == {"a"}
+    sink.close()
 
 
 def test_a_down_backend_stops_the_batch_and_resume_asks_again(

@@ -12,7 +12,7 @@ import pytest
 from summarizer.backends.base import ChatRequest, generation_schema
 from summarizer.backends.decoding import shared_prefix
 from summarizer.backends.embedded import EmbeddedBackend
-from summarizer.errors import BackendError
+from summarizer.errors import BackendError, InputError
 from summarizer.schemas import EventDraft
 
 SYSTEM = {"role": "system", "content": "You answer questions about the world briefly."}
@@ -94,9 +94,10 @@ def test_the_same_request_alone_and_in_a_batch_gets_the_same_answer(
 
 
 @pytest.mark.model
-def test_a_prompt_longer_than_the_context_is_a_backend_error(batched: EmbeddedBackend) -> None:
+def test_a_prompt_longer_than_the_context_is_an_input_error(batched: EmbeddedBackend) -> None:
     long = ask("Summarise: " + "the river rose again overnight and " * 300, max_tokens=10)
-    with pytest.raises(BackendError, match="exceed context window"):
+    # the text's size, not the backend's fault: not retried, and a batch is not stopped
+    with pytest.raises(InputError, match="longer than the model's context"):
         batched.complete_many([ask("Name a colour.", max_tokens=5), long])
     # the decoder is still usable afterwards
     assert (

@@ -22,6 +22,9 @@ Terms:
   are reused by later writes, so the file stops growing at about the bound;
   ``clear`` (``summarise cache clear``) gives the space back to the disk.
 
+In a group-writable folder the files are made group-readable and -writable
+(``share_with_group``), so a team shares one cache.
+
 The file is ``<cache_dir>/responses.sqlite`` in WAL mode, so several threads
 and several processes can read and write it at once; a busy writer makes the
 others wait (``busy_timeout``) rather than fail. The threads of one process
@@ -40,6 +43,7 @@ import hashlib
 import json
 import math
 import sqlite3
+import stat
 import threading
 import time
 import warnings
@@ -164,6 +168,24 @@ def disk_bytes(path: Path) -> int:
     return total
 
 
+def share_with_group(path: Path) -> None:
+    """Open the cache file (and SQLite's -wal and -shm beside it) to the folder's group
+    when the folder is group-writable (a team's shared cache folder): every member
+    reads and writes the WAL, so each needs both. Files of other owners are left as
+    they are (only the owner may change a mode)."""
+    try:
+        if not path.parent.stat().st_mode & stat.S_IWGRP:
+            return
+    except OSError:
+        return
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with suppress(OSError):
+            mode = file.stat().st_mode
+            wanted = mode | stat.S_IRGRP | stat.S_IWGRP
+            if wanted != mode:
+                file.chmod(stat.S_IMODE(wanted))
+
+
 class ResponseCache:
     """A key → completion store in one SQLite file, safe across threads and processes.
 
@@ -212,6 +234,8 @@ class ResponseCache:
         except CacheError:
             self._conn.close()
             raise
+        if create:
+            share_with_group(path)
         if create and max_bytes is not None:
             try:
                 self.evict()

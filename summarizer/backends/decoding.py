@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import llama_cpp as lc
 import numpy as np
 
-from ..errors import BackendError
+from ..errors import BackendError, InputError
 
 BATCH_TOKENS = 1024  # most tokens one llama_decode takes (prompt suffixes plus one token a slot)
 _TOKEN_DATA = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True)
@@ -156,10 +156,9 @@ class BatchDecoder:
         """Every job's completion, in order. A prompt longer than the context raises."""
         for job in jobs:
             if len(job.tokens) + 1 > self.context_tokens:
-                raise BackendError(
-                    f"Requested tokens ({len(job.tokens)}) exceed context window "
-                    f"of {self.context_tokens}",
-                    backend="embedded",
+                raise InputError(  # the text's size, not the backend's fault: never retried
+                    f"a passage of the text is longer than the model's context "
+                    f"({len(job.tokens)} tokens; the limit is {self.context_tokens})"
                 )
         if not jobs:
             return []

@@ -24,9 +24,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from ..errors import BackendError, ConfigError
+from ..errors import ConfigError, InputError
 from .base import ChatRequest, Completion, Message
-from .model_file import MODEL_NAME, embedded_model_path
+from .model_file import MODEL_NAME, embedded_model_path, rebuild_if_corrupt
 
 if TYPE_CHECKING:  # an optional extra: imported where used, named here for the types
     from llama_cpp import Llama, LlamaGrammar
@@ -65,7 +65,10 @@ def _load(path: str, n_ctx: int, threads: int) -> Llama:
     try:
         llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, verbose=False)
     except (ValueError, RuntimeError) as exc:
-        raise ConfigError(f"could not load model {path}: {exc}") from None
+        raise ConfigError(
+            f"could not load model {path}: {exc}; if it is a file you gave with --model-path, "
+            "check it is a GGUF model llama-cpp-python supports"
+        ) from None
     _OPEN.append(llm)
     return llm
 
@@ -155,7 +158,12 @@ class EmbeddedBackend:
         self.context_tokens = context_tokens
         self.decoder = decoder
         self.threads = threads or default_threads()
-        self._llm = _load(str(self.path), context_tokens, self.threads)
+        try:
+            self._llm = _load(str(self.path), context_tokens, self.threads)
+        except ConfigError:
+            if model_path is not None or not rebuild_if_corrupt(cache_dir):
+                raise  # the user's own file, or an intact one: the error says what failed
+            self._llm = _load(str(self.path), context_tokens, self.threads)  # rebuilt: again
         self._batched = self._format = None
         if decoder == "batched":
             self._batched = _batch_decoder(str(self.path), context_tokens, self.threads, parallel)
@@ -224,7 +232,9 @@ class EmbeddedBackend:
                     max_tokens=request.max_tokens,
                 )
             except ValueError as exc:  # llama.cpp raises ValueError when the prompt is too long
-                raise BackendError(str(exc), backend=self.name) from None
+                raise InputError(  # the text's size, not the backend's fault: never retried
+                    f"a passage of the text is longer than the model's context ({exc})"
+                ) from None
         assert not isinstance(reply, Iterator), "not streamed: one response"
         choice = reply["choices"][0]
         usage = reply.get("usage") or {}

@@ -29,13 +29,21 @@ A record is written with one ``os.write`` on an ``O_APPEND`` descriptor and
 fsync'd before the next one, so a killed run leaves whole lines only (at worst
 one torn last line, which ``prepare_output`` cuts away). A file rewritten as a
 whole goes through a temporary file and a rename (``durable_replace``).
+
+The output file is locked (``flock``, exclusive) from before it is read for resume
+until the run ends: a second run into it refuses at once, or waits (``wait``), so
+no document is written twice. Devices and pipes are written without fsync or lock.
+Every failure to open or write the output is a ``WriteError`` naming the file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
+import stat
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -56,7 +64,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from ..errors import AuthenticationFailed, BackendError, ConfigError, InputError
+from ..errors import AuthenticationFailed, BackendError, ConfigError, InputError, WriteError
 from ..loading import FOLDER_EXTENSIONS, Item, iter_documents
 from ..pipeline import Pipeline
 from ..schemas import Document, Usage
@@ -66,6 +74,7 @@ RETRYABLE = (BackendError,)  # the moment's fault, not the document's: a resume 
 RENAMED_EXAMPLES = 3  # renamed ids named in the closing note
 FAULT_BACKEND = "backend"
 FAULT_REFUSED = "refused"
+OUTPUT_MODE = 0o644  # before the umask
 
 
 @dataclass
@@ -324,45 +333,117 @@ def progress_bar(console: Console) -> Progress:
 # --- the output file ---
 
 
-class JsonlAppender:
-    """Appends whole lines to a file, each durable before the next (see the module docstring)."""
+def _write_error(path: Path | str, exc: OSError) -> WriteError:
+    return WriteError(f"cannot write to {path}: {exc.strerror or exc}")
 
-    def __init__(self, path: Path) -> None:
+
+def is_regular(path: Path) -> bool:
+    """Whether ``path`` is (or will be created as) a regular file, not a device or pipe."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except FileNotFoundError:
+        return True
+
+
+class JsonlAppender:
+    """Appends whole lines to an open descriptor, each durable before the next (see the
+    module docstring). A device or pipe (``/dev/null``, ``>(gzip)``) is written without
+    fsync, which it cannot do; a failed write is a ``WriteError`` naming the file."""
+
+    def __init__(self, path: Path, fd: int) -> None:
         self.path = path
-        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._fd = fd
+        self._durable = stat.S_ISREG(os.fstat(fd).st_mode)
         self._lock = threading.Lock()  # fsync order = line order; one writer at a time
 
     def write_line(self, line: str) -> None:
         data = (line.rstrip("\n") + "\n").encode("utf-8")
         with self._lock:
-            written = os.write(self._fd, data)
-            if written != len(data):  # a full disk: the partial line is cut on resume
-                raise OSError(f"short write to {self.path} ({written} of {len(data)} bytes)")
-            os.fsync(self._fd)
+            try:
+                written = os.write(self._fd, data)
+                if written != len(data):  # a full disk: the partial line is cut on resume
+                    raise WriteError(
+                        f"cannot write to {self.path}: short write ({written} of {len(data)} "
+                        "bytes; is the disk full?)"
+                    )
+                if self._durable:
+                    os.fsync(self._fd)
+            except OSError as exc:
+                raise _write_error(self.path, exc) from None
 
     def close(self) -> None:
         os.close(self._fd)
 
 
+def _open_locked(path: Path, *, wait: bool) -> int:
+    """A descriptor for appending to ``path``, holding its exclusive lock.
+
+    Another run holding the lock: ``WriteError`` at once, or (``wait``) block until it
+    ends. The lock is on the file itself; ``_drop_retryable`` replaces the file by a
+    renamed copy that it locks before the rename, so a run that waited on the old file
+    sees the inode change and locks the new one instead (the loop)."""
+    while True:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, OUTPUT_MODE)
+        except OSError as exc:
+            raise _write_error(path, exc) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            os.close(fd)
+            raise WriteError(
+                f"{path} is being written by another run; wait for it to finish "
+                "(or pass --wait to start when it does), or choose another output file"
+            ) from None
+        except OSError:  # a file system without locks (some network mounts): go on unlocked
+            return fd
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # the file was replaced while we waited: lock the new one
+
+
 class JsonlSink:
     """A JSONL output: the ids it already holds (``done``, known at once), then one record
-    per outcome (the file is opened, and created, at the first ``write``)."""
+    per outcome. A regular file is locked for the whole run (``_open_locked``), so two
+    runs never write one output; a device or pipe is neither locked nor read."""
 
-    def __init__(self, path: Path, *, resume: bool) -> None:
+    def __init__(self, path: Path, *, resume: bool, wait: bool = False) -> None:
         self.path = path
-        self.done = prepare_output(path, resume=resume)
+        check_output(path)
+        fd: int | None = None
+        if is_regular(path):
+            fd = _open_locked(path, wait=wait)
+            try:
+                self.done, fd = prepare_output(path, resume=resume, locked_fd=fd)
+            except BaseException:
+                os.close(fd)
+                raise
+        else:
+            self.done = set()
+        self._fd = fd
         self._appender: JsonlAppender | None = None
         self._lock = threading.Lock()
 
     def write(self, outcome: Outcome) -> None:
         with self._lock:
             if self._appender is None:
-                self._appender = JsonlAppender(self.path)
+                fd = self._fd
+                if fd is None:
+                    try:
+                        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+                    except OSError as exc:
+                        raise _write_error(self.path, exc) from None
+                self._appender = JsonlAppender(self.path, fd)
         self._appender.write_line(outcome.line())
 
     def close(self) -> None:
         if self._appender is not None:
             self._appender.close()
+        elif self._fd is not None:
+            os.close(self._fd)
 
 
 def _cut_torn_line(path: Path) -> None:
@@ -401,25 +482,33 @@ def _retryable_record(record: Any) -> bool:
     )
 
 
-def prepare_output(path: Path, *, resume: bool) -> set[str]:
-    """The ids the output already holds (empty for a new file); retryable errors removed.
-
-    ``ConfigError`` (one line) for an output that is a folder, or in a folder that
-    does not exist, and for an existing output without ``resume``."""
+def check_output(path: Path) -> None:
+    """``ConfigError`` (one line) for an output that is a folder or in a missing folder."""
     if path.is_dir():
         raise ConfigError(
             f"-o {path} is a folder; name a file in it, e.g. {path / 'results.jsonl'}"
         )
     if not path.parent.is_dir():
         raise ConfigError(f"-o {path}: the folder {path.parent} does not exist; create it first")
-    if not path.exists() or path.stat().st_size == 0:
-        return set()
+
+
+def prepare_output(path: Path, *, resume: bool, locked_fd: int) -> tuple[set[str], int]:
+    """The ids the output already holds (empty for a new file), retryable errors removed,
+    and the locked descriptor to append with (a new one when the file was rewritten).
+
+    ``ConfigError`` for an existing output without ``resume``. Called with the lock held,
+    so a second run reads the output only after the first has finished writing it."""
+    if os.fstat(locked_fd).st_size == 0:
+        return set(), locked_fd
     if not resume:
         raise ConfigError(
             f"{path} already has results; pass --resume to continue that batch, "
             "or choose another output file"
         )
-    _cut_torn_line(path)
+    try:
+        _cut_torn_line(path)
+    except OSError as exc:
+        raise _write_error(path, exc) from None
     done: set[str] = set()
     retry = False
     with path.open("rb") as fh:
@@ -433,12 +522,18 @@ def prepare_output(path: Path, *, resume: bool) -> set[str]:
             elif isinstance(record, dict) and "id" in record:
                 done.add(str(record["id"]))
     if retry:
-        _drop_retryable(path)
-    return done
+        try:
+            new_fd = _drop_retryable(path)
+        except OSError as exc:
+            raise _write_error(path, exc) from None
+        os.close(locked_fd)  # after the rename: the new file was locked before it appeared
+        return done, new_fd
+    return done, locked_fd
 
 
-def _drop_retryable(path: Path) -> None:
-    """Rewrite the output without its retryable error lines, atomically (temp file + rename)."""
+def _drop_retryable(path: Path) -> int:
+    """Rewrite the output without its retryable error lines, atomically (temp file + rename);
+    returns an append descriptor of the new file, locked before the rename."""
     tmp = path.with_name(f".{path.name}.resume-tmp")
     with path.open("rb") as src, tmp.open("wb") as dst:
         for raw in src:
@@ -448,7 +543,12 @@ def _drop_retryable(path: Path) -> None:
             except ValueError:
                 pass
             dst.write(raw)
+    os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
+    fd = os.open(tmp, os.O_WRONLY | os.O_APPEND)
+    with contextlib.suppress(OSError):  # no locks on this file system: as unlocked as before
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # nobody else knows this file yet
     durable_replace(tmp, path)
+    return fd
 
 
 def durable_replace(tmp: Path, final: Path) -> None:
@@ -475,6 +575,7 @@ __all__ = [
     "durable_replace",
     "error_record",
     "numbered_inputs",
+    "check_output",
     "prepare_output",
     "summarise_item",
 ]

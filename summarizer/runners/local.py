@@ -57,11 +57,13 @@ class _Batch:
         progress: bool,
         console: Console | None,
         extensions: tuple[str, ...],
+        wait: bool,
     ) -> None:
         self.sources = sources
         self.extensions = extensions
         self.summary = BatchSummary(output=output)
-        self.sink = JsonlSink(output, resume=resume)  # a bad output fails before a model loads
+        # a bad or busy output fails before a model loads
+        self.sink = JsonlSink(output, resume=resume, wait=wait)
         self.pipeline = pipeline or Pipeline(settings)  # shared: the embedded model loads once
         self.concurrency = max(1, concurrency)
         self.date = date
@@ -187,6 +189,7 @@ def run_batch(
     console: Console | None = None,
     extensions: tuple[str, ...] = FOLDER_EXTENSIONS,
     pipeline: Pipeline | None = None,
+    wait: bool = False,
 ) -> BatchSummary:
     """Summarise every document in ``sources`` into the JSONL file ``output``.
 
@@ -194,7 +197,8 @@ def run_batch(
     built from ``settings``); ``resume`` continues an output an earlier run left,
     skipping the ids it holds; ``date`` overrides every document's publication
     date; a folder gives its files with ``extensions``. Raises ``ConfigError`` for
-    an existing output without ``resume``. Ctrl-C stops cleanly (see the module
+    an existing output without ``resume``, and ``WriteError`` when another run is
+    writing ``output`` (``wait``: start when it ends instead). Ctrl-C stops cleanly (see the module
     docstring); the returned summary says so.
     """
     batch = _Batch(
@@ -208,6 +212,7 @@ def run_batch(
         progress=progress,
         console=console,
         extensions=extensions,
+        wait=wait,
     )
     summary = asyncio.run(batch.run())
     batch.tally.note_renames(batch.console)

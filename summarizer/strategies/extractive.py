@@ -21,6 +21,8 @@ from ..summary.selection import units as selection_units
 from ..timeline.events import Candidate
 from .base import FALLBACK_WORDS, clip, words
 
+KEY_POINT_MIN_CHARS = 3  # KeyPoint.text's min_length
+
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "you", "his", "her", "their"})
 PASSAGE_MIN_CHARS = 200
 
@@ -44,9 +46,20 @@ def passages(sents: list[Sentence]) -> list[list[Sentence]]:
 
 
 def lede_of(sents: list[Sentence]) -> Sentence:
-    """The lede (module doc); the first sentence when every one is page structure."""
+    """The lede (module doc): the first sentence that is no page structure and long enough
+    to be a headline ("I." above a story is a section mark); failing that the first long
+    enough one; when none is (a tiny text), every sentence joined as one."""
     flags = furniture_flags(sents)
-    return next((s for s, flag in zip(sents, flags) if not flag), sents[0])
+    long_enough = [len(s.text.strip()) >= KEY_POINT_MIN_CHARS for s in sents]
+    for sentence, flag, enough in zip(sents, flags, long_enough):
+        if enough and not flag:
+            return sentence
+    for sentence, enough in zip(sents, long_enough):
+        if enough:
+            return sentence
+    first, last = sents[0], sents[-1]
+    joined = " ".join(s.text.strip() for s in sents)
+    return Sentence(first.index, first.paragraph, first.start, last.end, joined)
 
 
 def gist(lede: Sentence, described: dict[int, str]) -> str:
@@ -94,7 +107,12 @@ def key_points(
         text = described.get(sentence.index) or clip(shorten(sentence.text, FALLBACK_WORDS))
         if skip and text.strip().lower() == skip.strip().lower():
             continue
+        if len(text.strip()) < KEY_POINT_MIN_CHARS:  # "x." is no point (a tiny text's sentences)
+            continue
         points.setdefault(text.lower(), KeyPoint(text=text, support=[sentence.span]))
+    if not points and sents:  # every sentence too short alone: the text is the one point
+        whole = lede_of(sents)
+        points[whole.text] = KeyPoint(text=clip(whole.text), support=[whole.span])
     return list(points.values())
 
 
