@@ -233,7 +233,7 @@ def test_the_eval_sets_are_held_and_benign_news_is_not_flagged() -> None:
 def _measure():  # type: ignore[no-untyped-def]
     import importlib.util
 
-    from conftest import REPO
+    from support.paths import REPO
 
     spec = importlib.util.spec_from_file_location("guard_measure", REPO / "eval/hostile/measure.py")
     assert spec and spec.loader

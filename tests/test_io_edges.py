@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from support.paths import REPO
 
 from summarizer.errors import InputError
 from summarizer.loading import DATE_RANGE, bom_less_codec, decode, parse_record

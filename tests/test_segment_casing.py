@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import SHARED
+from support.paths import SHARED
 
 from summarizer.evaluation.casing import lower_tokenised
 from summarizer.evaluation.metrics import sentences as eval_sentences

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import SHARED
+from support.paths import SHARED
 
 from summarizer.evaluation import splits
 from summarizer.evaluation.casing import lower_tokenised
