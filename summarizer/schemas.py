@@ -50,13 +50,19 @@ class Span(_Frozen):
 
 
 class Document(_Frozen):
-    """One input document. ``date`` is the publication date, the anchor for relative dates."""
+    """One input document. ``date`` is the publication date, the anchor for relative dates.
+
+    ``offset`` is where ``text`` starts in the source as the caller gave it (the length
+    of a ``date`` header line the loader took off): a result's spans count from the
+    source, so ``source_text[span.start:span.end]`` is the quote.
+    """
 
     id: str
     text: str
     title: str | None = None
     date: dt.date | None = None
     source: str | None = None
+    offset: int = Field(0, ge=0, description="characters before text in the source as given")
 
 
 class Evidence(_Frozen):
@@ -167,6 +173,27 @@ class Provenance(BaseModel):
     summarizer_version: str
 
 
+class Notice(_Frozen):
+    """One warning about a result: what kind (``code``), about which part (``field``), and why.
+
+    ``code`` is one of ``WARNING_CODES``; ``field`` names the result field concerned
+    (``events``, ``summary``, ``publication_date``...) or is None for the run as a whole.
+    A plain string (results written before warnings had structure) reads as code ``other``.
+    """
+
+    code: str
+    field: str | None = None
+    message: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: object) -> object:
+        return {"code": "other", "message": value} if isinstance(value, str) else value
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class Result(BaseModel):
     """What ``summarise`` returns for one document."""
 
@@ -178,7 +205,7 @@ class Result(BaseModel):
     summary: Summary | None
     events: list[Event]
     provenance: Provenance
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[Notice] = Field(default_factory=list)
 
     def timeline(self) -> list[Event]:
         """Events sorted by date (undated last), then by position in the source."""
