@@ -45,16 +45,21 @@ from .exits import (
 )
 from .loading import FOLDER_EXTENSIONS, extensions_of, folder_files, iter_documents
 from .options import (
+    ApiKeyOption,
     BaseUrlOption,
     CacheDirOption,
+    ContextTokensOption,
     DateOption,
     DebugOption,
     MaxReasksOption,
     ModelOption,
     ModelPathOption,
     PromptsOption,
+    SeedOption,
     StrategyOption,
     StrictOption,
+    TemperatureOption,
+    TimeoutOption,
 )
 from .pipeline import Pipeline, run_settings
 from .runners.batch_api import export_requests, import_responses
@@ -177,8 +182,13 @@ def run(
         ),
     ] = None,
     base_url: BaseUrlOption = None,
+    api_key: ApiKeyOption = None,
     model: ModelOption = None,
     model_path: ModelPathOption = None,
+    temperature: TemperatureOption = None,
+    timeout: TimeoutOption = None,
+    context_tokens: ContextTokensOption = None,
+    seed: SeedOption = None,
     strategy: StrategyOption = None,
     no_model: Annotated[
         bool,
@@ -283,8 +293,13 @@ def run(
         settings = run_settings(
             no_model=no_model,
             base_url=base_url,
+            api_key=api_key,
             model=model,
             model_path=model_path,
+            temperature=temperature,
+            timeout_s=timeout,
+            context_tokens=context_tokens,
+            seed=seed,
             strategy=strategy,
             max_reasks=max_reasks,
             token_budget=token_budget,

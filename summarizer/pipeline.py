@@ -110,6 +110,11 @@ class Pipeline:
         self.settings = settings or Settings.from_env()
         kind = strategy_class(self.settings.strategy)
         self.backend = (backend or make_backend(self.settings)) if kind.needs_model else None
+        if self.settings.context_tokens is None and self.backend is not None:
+            # a server that says how long its context is gets documents cut to that length
+            ask = getattr(self.backend, "reported_context", None)
+            if (reported := ask() if ask is not None else None) is not None:
+                self.settings = self.settings.model_copy(update={"context_tokens": reported})
         self.prompts = Prompts(self.settings.prompts_dir)
         self.strategy = kind(self.settings, self.prompts, self.backend)
 
@@ -142,7 +147,10 @@ class Pipeline:
             events=events,
             provenance=Provenance(
                 backend=self.backend.name if self.backend else "none",
-                model=self.backend.model if self.backend else "none",
+                # the model the server answered with, where it says (an alias resolved)
+                model=(getattr(self.backend, "served_model", None) or self.backend.model)
+                if self.backend
+                else "none",
                 strategy=self.settings.strategy,
                 prompts=dict(used),
                 attempts=run.meter.usage.calls,
