@@ -18,9 +18,9 @@ Terms used throughout:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from .limits import ACTORS_MAX, KEY_POINTS_MAX, KEY_POINTS_MIN
 
@@ -28,6 +28,14 @@ Granularity = Literal[
     "day", "week", "month", "season", "quarter", "half", "year", "decade", "century", "ref"
 ]
 Status = Literal["fact", "claim", "planned", "hypothetical"]
+STATUS_ALIASES = {"plan": "planned", "hypothesis": "hypothetical"}  # older names, still read
+
+
+def _status_name(value: object) -> object:
+    return STATUS_ALIASES.get(value, value) if isinstance(value, str) else value
+
+
+StatusName = Annotated[Status, BeforeValidator(_status_name)]
 MatchKind = Literal["exact", "normalised", "fuzzy"]
 DateSource = Literal["written", "narrative", "publication", "unresolved"]
 
@@ -121,7 +129,7 @@ class Event(_Frozen):
     actors: list[str] = Field(default_factory=list)
     location: str | None = None
     date: EventDate
-    status: Status
+    status: StatusName
     evidence: Evidence
 
 
@@ -268,7 +276,7 @@ class ExtractedEvent(BaseModel):
     date_guess: str | None = Field(None, description="your YYYY-MM-DD / YYYY-MM / YYYY reading")
     actors: list[str] = Field(default_factory=list, max_length=ACTORS_MAX)
     location: str | None = None
-    status: Status = "fact"
+    status: StatusName = "fact"
 
 
 class EventList(BaseModel):

@@ -251,3 +251,16 @@ def test_the_readable_view_shows_each_event_once_in_80_columns() -> None:
         )
         assert opening not in views[False] and opening in views[True]
     assert "warning" not in views[False]
+
+
+def test_status_names_agree_with_the_readme_and_the_old_ones_still_read() -> None:
+    from summarizer.schemas import Event
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    names = ("fact", "claim", "planned", "hypothetical")
+    assert set(Event.model_json_schema()["properties"]["status"]["enum"]) == set(names)
+    assert all(f"`{name}`" in readme for name in names)
+    event = summarise(SAMPLE_TEXT, no_model=True).events[0]
+    for old, new in (("plan", "planned"), ("hypothesis", "hypothetical")):
+        data = {**event.model_dump(), "status": old}
+        assert Event.model_validate(data).status == new
