@@ -48,6 +48,7 @@ from .options import (
     ApiKeyOption,
     BaseUrlOption,
     CacheDirOption,
+    CacheOption,
     ContextTokensOption,
     DateOption,
     DebugOption,
@@ -241,12 +242,7 @@ def run(
     resume: Annotated[
         bool, typer.Option(help="With -o: skip the documents the output already holds.")
     ] = False,
-    cache: Annotated[
-        bool,
-        typer.Option(
-            "--cache/--no-cache", help="Replay repeated model calls from the response cache."
-        ),
-    ] = True,
+    cache: CacheOption = True,
     engine: Annotated[
         Engine,
         typer.Option(

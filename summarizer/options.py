@@ -71,6 +71,10 @@ CacheDirOption = Annotated[
         help="Where the model file and caches live (default: SUMMARIZER_CACHE_DIR or the user cache)."
     ),
 ]
+CacheOption = Annotated[
+    bool,
+    typer.Option("--cache/--no-cache", help="Replay repeated model calls from the response cache."),
+]
 DateOption = Annotated[
     str | None, typer.Option(help="Publication date YYYY-MM-DD (overrides the documents').")
 ]
