@@ -11,6 +11,11 @@ Formats:
   A record has ``text`` and optionally ``id``, ``title``, ``date``.
 * ``.parquet``: one record per row, the same columns (needs pyarrow, which the
   ``ray`` extra brings); a date column may hold real dates or timestamps.
+* a **news page**: an ``.html`` file, any text that opens as HTML, or an ``http(s)://`` URL
+  (fetched, redirects followed). Its article is extracted with trafilatura: the body without
+  navigation, adverts, scripts and comments, the title, and the publication date from the
+  page's metadata. The Document's text is the extracted text (``extracted`` is set): spans
+  index it, and the result carries it.
 
 A folder gives the files under it with a document extension (``FOLDER_EXTENSIONS``,
 or the ones asked for), hidden files and folders (``.git/``) left out;
@@ -35,9 +40,11 @@ import datetime as dt
 import json
 import re
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +54,9 @@ from .schemas import Document
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
 RECORD_SUFFIXES = {".json", ".jsonl", ".ndjson"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
+PAGE_SUFFIXES = {".html", ".htm", ".xhtml"}
 # what a folder gives unless told otherwise
-FOLDER_EXTENSIONS = (".txt", ".md", ".json", ".jsonl", ".parquet")
+FOLDER_EXTENSIONS = (".txt", ".md", ".json", ".jsonl", ".parquet", ".html", ".htm")
 PARQUET_BATCH_ROWS = 1024  # rows read at a time: memory stays flat on a big file
 MIB = 1024 * 1024
 MAX_BYTES = 20 * MIB  # a news pipeline never needs more; refuse before reading
@@ -78,6 +86,14 @@ Item = Document | InputError  # one input: its document, or why it could not be 
 _HEADER = re.compile(r"^\s*date\s+(\S+)\s*(.*)$", re.IGNORECASE)
 _DATE_LIKE = re.compile(r"\d{1,4}[-./]\d{1,2}([-./]\d{1,4})?|\d{8}")
 _MD_TITLE = re.compile(r"^#\s+(.+?)\s*#*\s*$")
+_URL = re.compile(r"https?://\S+\Z", re.IGNORECASE)
+_HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
+# an article has at least one line that reads as a sentence: six words, then a full stop
+_SENTENCE_LINE = re.compile(r"^(?=(?:\W*\w+\b){6}).*[.!?][\"'”’)]?\s*$", re.M)
+_MARKUP = re.compile(r"<(?:p|div|article|section|h[1-6]|span|br)\b", re.I)  # a saved fragment
+FETCH_TIMEOUT_S = 30.0
+FETCHED_PAGES_KEPT = 64  # a batch walks its inputs twice (count, then work): fetch a page once
+USER_AGENT = "summarizer (news article reader)"
 
 
 def parse_date(value: str, *, source: str | None = None) -> dt.date:
@@ -179,6 +195,81 @@ def parse_text(raw: str, *, doc_id: str, source: str | None = None) -> Document:
     return Document(
         id=doc_id, text=body, title=title, date=date, source=source, offset=given - len(body)
     )
+
+
+def is_url(source: str) -> bool:
+    return _URL.match(source) is not None
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether a text opens as an HTML page (a doctype, ``<html>``, ``<head>`` or ``<body>``)."""
+    return _HTML_START.match(text[:4096]) is not None
+
+
+def url_id(url: str) -> str:
+    """A document id for a URL: the last part of its path (``/news/boeing-777.html`` ->
+    ``boeing-777``), else its host."""
+    host, _, path = url.split("://", 1)[-1].split("?", 1)[0].split("#", 1)[0].partition("/")
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    return (Path(last).stem or last) if last else host
+
+
+def parse_page(html: str, *, doc_id: str, source: str, url: str | None = None) -> Document:
+    """The article of an HTML page; InputError (naming ``source``) when it has none."""
+    # on use only: trafilatura (lxml, its date parser) takes a third of a second to import
+    import trafilatura
+
+    extracted = trafilatura.bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        favor_precision=True,
+    )
+    text = str(getattr(extracted, "text", None) or "").strip()
+    if not _SENTENCE_LINE.search(text):  # menus and link lists are no article
+        raise InputError("no article text found in the page", source=source)
+    title = str(getattr(extracted, "title", None) or "").strip() or None
+    if title and text.startswith(title + "\n"):
+        text = text[len(title) + 1 :].lstrip()  # the headline is the title, not a body sentence
+    date = None
+    if value := getattr(extracted, "date", None):
+        try:
+            date = dt.date.fromisoformat(str(value)[:10])
+        except ValueError:
+            date = None  # a date the page states but we cannot read: the caller's --date serves
+    return Document(id=doc_id, text=text, title=title, date=date, source=source, extracted=True)
+
+
+@lru_cache(maxsize=FETCHED_PAGES_KEPT)
+def fetch_page(url: str, *, timeout_s: float = FETCH_TIMEOUT_S) -> Document:
+    """The article at ``url``, redirects followed; InputError naming the URL for an HTTP error,
+    a failed connection, a page over ``MAX_BYTES``, something that is not a page, or a page
+    with no article."""
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            body = response.read(MAX_BYTES + 1)
+            content_type = response.headers.get("Content-Type", "")
+            charset = response.headers.get_content_charset() or "utf-8"
+            final = response.geturl()
+    except urllib.error.HTTPError as exc:
+        raise InputError(f"HTTP {exc.code} {exc.reason}".rstrip(), source=url) from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", None) or type(exc).__name__
+        raise InputError(f"could not be fetched ({reason})", source=url) from None
+    if len(body) > MAX_BYTES:
+        raise InputError(f"is larger than the {MAX_BYTES // MIB} MB limit", source=url)
+    try:
+        text = body.decode(charset, errors="replace")
+    except LookupError:  # a charset Python does not know
+        text = body.decode("utf-8", errors="replace")
+    if "html" not in content_type and not looks_like_html(text):
+        raise InputError(f"is not a web page ({content_type or 'no content type'})", source=url)
+    source = url if final == url else f"{url} (redirected to {final})"
+    return parse_page(text, doc_id=url_id(url), source=source, url=final)
 
 
 def parse_record(record: Any, *, default_id: str, source: str) -> Document:
@@ -369,6 +460,8 @@ def iter_path(
         return
     if suffix in RECORD_SUFFIXES:
         yield from _iter_records(text, stem=path.stem, source=source, jsonl=suffix != ".json")
+    elif looks_like_html(text) or (suffix in PAGE_SUFFIXES and _MARKUP.search(text[:4096])):
+        yield _safe(partial(parse_page, text, doc_id=path.stem, source=source))
     else:
         yield _safe(lambda: parse_text(text, doc_id=path.stem, source=source))
 
@@ -387,6 +480,8 @@ def iter_stdin(*, encoding: str | None = None) -> Iterator[Document | InputError
     if stripped.startswith("{"):
         jsonl = "\n{" in stripped.strip()
         yield from _iter_records(text, stem="stdin", source="<stdin>", jsonl=jsonl)
+    elif looks_like_html(text):
+        yield _safe(partial(parse_page, text, doc_id="stdin", source="<stdin>"))
     else:
         yield _safe(lambda: parse_text(text, doc_id="stdin", source="<stdin>"))
 
@@ -401,6 +496,8 @@ def iter_documents(
     for source in sources:
         if source == "-":
             yield from iter_stdin(encoding=encoding)
+        elif is_url(source):
+            yield _safe(partial(fetch_page, source))
         else:
             yield from iter_path(Path(source), encoding=encoding, extensions=extensions)
 
@@ -430,9 +527,14 @@ def as_document(
     title: str | None = None,
     doc_id: str = "document",
 ) -> Document:
-    """What ``summarise`` accepts: a Document, or raw text (with an optional date header)."""
+    """What ``summarise`` accepts: a Document, raw text (with an optional date header), the HTML
+    of a news page, or an ``http(s)://`` URL to fetch one from."""
     if isinstance(value, Document):
         doc = value
+    elif isinstance(value, str) and is_url(value.strip()):
+        doc = fetch_page(value.strip())
+    elif isinstance(value, str) and looks_like_html(value):
+        doc = parse_page(value, doc_id=doc_id, source=doc_id)
     elif isinstance(value, str):
         doc = parse_text(value, doc_id=doc_id)
     else:

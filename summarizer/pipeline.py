@@ -90,9 +90,9 @@ def shifted(item: _Model, offset: int) -> _Model:
     """An event or key point with its spans counted from ``offset`` characters earlier."""
     if isinstance(item, KeyPoint):
         return item.model_copy(update={"support": [_moved(s, offset) for s in item.support]})
-    evidence: Evidence = item.evidence.model_copy(
-        update={"span": _moved(item.evidence.span, offset)}
-    )
+    evidence: Evidence = item.evidence
+    if evidence.match != "title":  # the title stands outside the text: its span stays empty at 0
+        evidence = evidence.model_copy(update={"span": _moved(evidence.span, offset)})
     date: EventDate = item.date
     if date.span is not None:
         date = date.model_copy(update={"span": _moved(date.span, offset)})
@@ -159,6 +159,7 @@ class Pipeline:
                 summarizer_version=__version__,
             ),
             warnings=[notice(message, offset=document.offset) for message in run.warnings],
+            text=document.text if document.extracted else None,
         )
 
 

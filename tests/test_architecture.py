@@ -19,6 +19,7 @@ OPTIONAL = {
     "llama_cpp",
     "tiktoken",
     "huggingface_hub",  # hf: model references only
+    "trafilatura",  # news pages only
     "summarizer.evaluation.harness",
     "summarizer.evaluation.gate",
     "summarizer.evaluation.report",

