@@ -102,7 +102,7 @@ def _extend(sents: list[Sentence], first: int, fits: Callable[[int], bool]) -> i
 def chunk_budget(settings: Settings) -> int:
     """Tokens a chunk's text may take; a reduce question (instructions and all) as well: what
     the context leaves once the instructions and the answer have their room."""
-    return max(MIN_CHUNK_TOKENS, settings.context_tokens - CHUNK_RESERVE_TOKENS)
+    return max(MIN_CHUNK_TOKENS, settings.context - CHUNK_RESERVE_TOKENS)
 
 
 def cut(text: str, sents: list[Sentence], settings: Settings, count: TokenCounter) -> list[Chunk]:

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import shlex
+import stat
 import sys
 import tempfile
 import warnings
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
@@ -27,7 +32,7 @@ from rich.traceback import Traceback
 from . import render
 from ._version import __version__
 from .backends.cache import CACHE_FILENAME, CacheStats, ResponseCache, iso
-from .errors import BackendError, ConfigError, InputError, SummarizerError
+from .errors import BackendError, ConfigError, InputError, SummarizerError, WriteError
 from .evaluation.cli import eval_command
 from .exits import (
     EXIT_BACKEND,
@@ -47,16 +52,22 @@ from .loading import (
     iter_documents,
 )
 from .options import (
+    ApiKeyOption,
     BaseUrlOption,
     CacheDirOption,
+    CacheOption,
+    ContextTokensOption,
     DateOption,
     DebugOption,
     MaxReasksOption,
     ModelOption,
     ModelPathOption,
     PromptsOption,
+    SeedOption,
     StrategyOption,
     StrictOption,
+    TemperatureOption,
+    TimeoutOption,
 )
 from .pipeline import Pipeline, run_settings
 from .runners.batch_api import export_requests, import_responses
@@ -108,6 +119,20 @@ class Format(str, Enum):
     json = "json"
     jsonl = "jsonl"
     markdown = "markdown"
+    parquet = "parquet"
+
+
+# -o's format when -f does not say: from the file's extension (anything else: JSONL, the batch)
+FORMAT_OF_SUFFIX = {
+    ".jsonl": Format.jsonl,
+    ".ndjson": Format.jsonl,
+    ".json": Format.json,
+    ".md": Format.markdown,
+    ".markdown": Format.markdown,
+    ".txt": Format.text,
+    ".parquet": Format.parquet,
+    ".pq": Format.parquet,
+}
 
 
 def fail(exc: BaseException, *, debug: bool) -> int:
@@ -161,10 +186,22 @@ def _skipped_notes(files: list[str], extensions: tuple[str, ...]) -> None:
 def run(
     files: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")],
     date: DateOption = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    format: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format (default: text, or with -o the file's extension: .jsonl .json .md .txt .parquet).",
+        ),
+    ] = None,
     base_url: BaseUrlOption = None,
+    api_key: ApiKeyOption = None,
     model: ModelOption = None,
     model_path: ModelPathOption = None,
+    temperature: TemperatureOption = None,
+    timeout: TimeoutOption = None,
+    context_tokens: ContextTokensOption = None,
+    seed: SeedOption = None,
     strategy: StrategyOption = None,
     no_model: Annotated[
         bool,
@@ -206,7 +243,8 @@ def run(
         typer.Option(
             "--output",
             "-o",
-            help="Write results to this JSONL file as a batch: concurrent, resumable.",
+            help="Write results to this file (atomically) or device. JSONL (and Parquet with "
+            "--engine ray) is a batch: concurrent, resumable.",
         ),
     ] = None,
     concurrency: Annotated[
@@ -220,12 +258,7 @@ def run(
         bool,
         typer.Option(help="With -o: when another run is writing the output, wait for it to end."),
     ] = False,
-    cache: Annotated[
-        bool,
-        typer.Option(
-            "--cache/--no-cache", help="Replay repeated model calls from the response cache."
-        ),
-    ] = True,
+    cache: CacheOption = True,
     engine: Annotated[
         Engine,
         typer.Option(
@@ -245,15 +278,40 @@ def run(
             min=1, help="--engine ray: documents at once per worker (default 4 remote, 1 embedded)."
         ),
     ] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Every warning in full and a log line per retry and fall-back (stderr); evidence in the text view.",
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No warnings on stderr, only errors.")
+    ] = False,
     debug: DebugOption = False,
 ) -> None:
-    """Summarise documents: a summary and a dated, grounded timeline for each."""
+    """Summarise documents: a summary and a dated, grounded timeline for each.
+
+    Results go to stdout (or -o), everything else to stderr: one line per document
+    summing up its warnings, in full with -v, none with -q; the JSON result holds
+    them all as data (code, field, message)."""
+    if verbose and quiet:
+        raise typer.Exit(
+            fail(ConfigError("--verbose and --quiet contradict each other"), debug=debug)
+        )
+    _configure_logging(verbose=verbose, quiet=quiet)
     try:  # the run's one settings object
         settings = run_settings(
             no_model=no_model,
             base_url=base_url,
+            api_key=api_key,
             model=model,
             model_path=model_path,
+            temperature=temperature,
+            timeout_s=timeout,
+            context_tokens=context_tokens,
+            seed=seed,
             strategy=strategy,
             max_reasks=max_reasks,
             token_budget=token_budget,
@@ -269,7 +327,8 @@ def run(
     anchor = _date(date)
     extensions = extensions_of(ext)
     _skipped_notes(files, extensions)
-    if output is not None:
+    chosen = format or (_format_of(output) if output is not None else Format.text)
+    if output is not None and _is_batch(output, chosen):
         ray_options = None
         if engine is Engine.ray:
             ray_options = {
@@ -298,32 +357,161 @@ def run(
                 debug=debug,
             )
         )
-    code = EXIT_OK
-    console = Console(highlight=False)
-    emit = _Emitter(console, format)
-    pipeline: Pipeline | None = None  # the run's one pipeline, built for its first document
-    try:
-        for item in iter_documents(files, extensions=extensions):
-            if isinstance(item, InputError):
-                code = fail(item, debug=debug)
-                continue
-            try:
-                pipeline = pipeline or Pipeline(settings)
-                result = pipeline.run(item.model_copy(update={"date": anchor}) if anchor else item)
-            except KeyboardInterrupt:
-                err.print("interrupted")
-                raise typer.Exit(EXIT_INTERRUPTED) from None
-            except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
-                code = fail(exc if isinstance(exc, SummarizerError) else exc, debug=debug)
-                if isinstance(exc, (ConfigError, BackendError)) and not isinstance(exc, InputError):
-                    break  # the next document would fail the same way
-                continue
-            emit(result)
-        emit.close()
-        sys.stdout.flush()
-    except OSError as exc:  # stdout closed (| head) or full: not a document's failure
-        raise typer.Exit(_stdout_failed(exc)) from None
+    if chosen is Format.parquet:
+        raise typer.Exit(
+            fail(
+                ConfigError("Parquet is written by a batch: -o FILE.parquet --engine ray"),
+                debug=debug,
+            )
+        )
+    try:  # ConfigError: the output is a folder or in a missing one
+        with _destination(output) as stream:
+            code = _run_here(
+                files,
+                stream,
+                settings,
+                chosen,
+                anchor,
+                extensions,
+                verbose=verbose,
+                quiet=quiet,
+                debug=debug,
+            )
+    except ConfigError as exc:
+        code = fail(exc, debug=debug)
+    except OSError as exc:  # stdout closed (| head) or full, or the -o file can take no more
+        if output is None:
+            raise typer.Exit(_stdout_failed(exc)) from None
+        code = fail(WriteError(f"cannot write to {output}: {exc.strerror or exc}"), debug=debug)
     raise typer.Exit(code)
+
+
+def _configure_logging(*, verbose: bool, quiet: bool) -> None:
+    """The library only logs (logger ``summarizer``); the command decides what shows: -v all."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("summarizer")
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    logger.setLevel(logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING)
+
+
+def _format_of(output: Path) -> Format:
+    return FORMAT_OF_SUFFIX.get(output.suffix.lower(), Format.jsonl)
+
+
+def _is_device(output: Path) -> bool:
+    """A character device, pipe or socket (/dev/null, /dev/stdout, a FIFO): written as it comes."""
+    try:
+        mode = output.stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+def _is_batch(output: Path, format: Format) -> bool:
+    """JSONL (or Parquet) into a file is a resumable batch; into a device, a plain stream."""
+    return format in (Format.jsonl, Format.parquet) and not _is_device(output)
+
+
+@contextmanager
+def _destination(output: Path | None) -> Iterator[TextIO]:
+    """stdout; a device or pipe written as it comes; a file replaced atomically at the end
+    (an interrupted run, or one with no result, leaves the old file, not half a new one)."""
+    if output is None:
+        yield sys.stdout
+        return
+    if _is_device(output):
+        with output.open("w", encoding="utf-8") as handle:
+            yield handle
+        return
+    if output.is_dir():
+        raise ConfigError(f"-o {output} is a folder; name a file in it")
+    if not output.parent.is_dir():
+        raise ConfigError(
+            f"-o {output}: the folder {output.parent} does not exist; create it first"
+        )
+    fd, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # a new file's usual mode, not mkstemp's private 0600
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+            wrote = handle.tell() > 0
+        if wrote or not output.exists():  # a run that summarised nothing keeps the old file
+            os.replace(temporary, output)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def _run_here(
+    files: list[str],
+    stream: TextIO,
+    settings: Settings,
+    format: Format,
+    anchor: dt.date | None,
+    extensions: tuple[str, ...],
+    *,
+    verbose: bool,
+    quiet: bool,
+    debug: bool,
+) -> int:
+    """Each document in turn, each result written to ``stream`` as it comes; the exit code."""
+    code = EXIT_OK
+    console = (
+        Console(file=stream, highlight=False)
+        if stream is not sys.stdout
+        else Console(highlight=False)
+    )
+    emit = _Emitter(console, format, stream, verbose=verbose)
+    pipeline: Pipeline | None = None  # the run's one pipeline, built for its first document
+    warned: Counter[str] = Counter()  # warning code -> how many, over the run
+    documents_warned = 0
+    for item in iter_documents(files, extensions=extensions):
+        if isinstance(item, InputError):
+            code = fail(item, debug=debug)
+            continue
+        try:
+            pipeline = pipeline or Pipeline(settings)
+            result = pipeline.run(item.model_copy(update={"date": anchor}) if anchor else item)
+        except KeyboardInterrupt:
+            err.print("interrupted")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
+            code = fail(exc if isinstance(exc, SummarizerError) else exc, debug=debug)
+            if isinstance(exc, (ConfigError, BackendError)) and not isinstance(exc, InputError):
+                break  # the next document would fail the same way
+            continue
+        emit(result)
+        if verbose:
+            _show_warnings(result)
+        warned.update(w.code for w in result.warnings)
+        documents_warned += bool(result.warnings)
+    emit.close()
+    stream.flush()  # a closed or full stdout shows here, inside the caller's guard
+    if warned and not (verbose or quiet):
+        what = ", ".join(f"{n} {code}" for code, n in warned.most_common())
+        over = f" in {documents_warned} documents" if documents_warned > 1 else ""
+        err.print(
+            f"{warned.total()} warnings{over} ({what}); --verbose shows them",
+            soft_wrap=True,
+            markup=False,
+        )
+    return code
+
+
+def _show_warnings(result: Result) -> None:
+    for w in result.warnings:
+        where = f" ({w.field})" if w.field else ""
+        err.print(
+            f"warning: {result.document_id}: {w.code}{where}: {w.message}",
+            soft_wrap=True,
+            markup=False,
+        )
 
 
 def _stdout_failed(exc: OSError) -> int:
@@ -424,47 +612,51 @@ class _Emitter:
     """Writes each result as it comes. ``json``: one document is one object, several are
     one array (the first result waits for the second to know which)."""
 
-    def __init__(self, console: Console, format: Format) -> None:
+    def __init__(
+        self, console: Console, format: Format, out: TextIO, *, verbose: bool = False
+    ) -> None:
         self.console = console
         self.format = format
+        self.out = out
+        self.verbose = verbose
         self.held: Result | None = None
         self.count = 0
 
     def __call__(self, result: Result) -> None:
         self.count += 1
         if self.format is not Format.json:
-            _emit(self.console, result, self.format)
+            _emit(self.console, self.out, result, self.format, verbose=self.verbose)
         elif self.count == 1:
             self.held = result
         else:
             if self.held is not None:
-                sys.stdout.write("[\n" + _indented(self.held))
+                self.out.write("[\n" + _indented(self.held))
                 self.held = None
-            sys.stdout.write(",\n" + _indented(result))
-            sys.stdout.flush()
+            self.out.write(",\n" + _indented(result))
+            self.out.flush()
 
     def close(self) -> None:
         if self.held is not None:
-            sys.stdout.write(self.held.model_dump_json(indent=2) + "\n")
+            self.out.write(self.held.model_dump_json(indent=2) + "\n")
         elif self.format is Format.json and self.count > 1:
-            sys.stdout.write("\n]\n")
-        sys.stdout.flush()
+            self.out.write("\n]\n")
+        self.out.flush()
 
 
 def _indented(result: Result) -> str:
     return "\n".join("  " + line for line in result.model_dump_json(indent=2).splitlines())
 
 
-def _emit(console: Console, result: Result, format: Format) -> None:
+def _emit(console: Console, out: TextIO, result: Result, format: Format, *, verbose: bool) -> None:
     if format is Format.json:
-        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        out.write(result.model_dump_json(indent=2) + "\n")
     elif format is Format.jsonl:
-        sys.stdout.write(result.model_dump_json() + "\n")
+        out.write(result.model_dump_json() + "\n")
     elif format is Format.markdown:
-        sys.stdout.write(render.markdown(result) + "\n")
+        out.write(render.markdown(result) + "\n")
     else:
-        render.show(console, result)
-    sys.stdout.flush()
+        render.show(console, result, verbose=verbose)
+    out.flush()
 
 
 @app.command("schema")

@@ -3,8 +3,9 @@
 Formats:
 
 * plain text or Markdown, whose first line may be a header ``date YYYY-MM-DD Title``
-  (the header is removed; the body that follows is the document text, so spans
-  count from the body's first character). A Markdown ``# Title`` line gives the
+  (the header is removed; the body that follows is the document text, and
+  ``Document.offset`` says where it starts, so a result's spans still index the
+  text as given). A Markdown ``# Title`` line gives the
   title when there is no header.
 * ``.json``: one record or a list of records; ``.jsonl``: one record per line.
   A record has ``text`` and optionally ``id``, ``title``, ``date``.
@@ -242,6 +243,7 @@ def date_cell(value: Any) -> str | None:
 
 def parse_text(raw: str, *, doc_id: str, source: str | None = None) -> Document:
     """A plain-text or Markdown document, with its optional ``date`` header line."""
+    given = len(raw)  # the body is a suffix of what was given: its offset is the difference
     raw = raw.replace("\ufeff", "", 1) if raw.startswith("\ufeff") else raw
     first, _, rest = raw.partition("\n")
     title: str | None = None
@@ -268,7 +270,9 @@ def parse_text(raw: str, *, doc_id: str, source: str | None = None) -> Document:
             "has no text to summarise" + (" (only a title)" if title else ""), source=source
         )
     check_text(body, source=source)
-    return Document(id=doc_id, text=body, title=title, date=date, source=source)
+    return Document(
+        id=doc_id, text=body, title=title, date=date, source=source, offset=given - len(body)
+    )
 
 
 def is_url(source: str) -> bool:

@@ -14,13 +14,40 @@ from typing import Annotated
 import typer
 
 BaseUrlOption = Annotated[
-    str | None, typer.Option(help="OpenAI-compatible endpoint; default: the embedded model.")
+    str | None,
+    typer.Option(
+        help="OpenAI-compatible endpoint (default: SUMMARIZER_BASE_URL, else OPENAI_BASE_URL, "
+        "else the embedded model)."
+    ),
 ]
+ApiKeyOption = Annotated[
+    str | None,
+    typer.Option(help="The endpoint's API key (default: OPENAI_API_KEY).", show_default=False),
+]
+TemperatureOption = Annotated[
+    float | None, typer.Option(min=0.0, max=2.0, help="Sampling temperature (default 0).")
+]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option("--timeout", min=0.001, help="Seconds one model call may take (default 120)."),
+]
+ContextTokensOption = Annotated[
+    int | None,
+    typer.Option(
+        min=512,
+        help="The model's context in tokens (default: what the server reports, else 4096).",
+    ),
+]
+SeedOption = Annotated[int | None, typer.Option(help="Sampling seed, for servers that take one.")]
 ModelOption = Annotated[
     str | None, typer.Option(help="The model's name at --base-url (or in Batch API requests).")
 ]
 ModelPathOption = Annotated[
-    Path | None, typer.Option(help="Another GGUF file for the embedded backend.")
+    str | None,
+    typer.Option(
+        help="Another GGUF for the embedded backend: a file, or hf:OWNER/REPO/FILE"
+        "[@REVISION][#sha256=HEX] from the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN)."
+    ),
 ]
 StrategyOption = Annotated[
     str | None,
@@ -43,6 +70,10 @@ CacheDirOption = Annotated[
     typer.Option(
         help="Where the model file and caches live (default: SUMMARIZER_CACHE_DIR or the user cache)."
     ),
+]
+CacheOption = Annotated[
+    bool,
+    typer.Option("--cache/--no-cache", help="Replay repeated model calls from the response cache."),
 ]
 DateOption = Annotated[
     str | None, typer.Option(help="Publication date YYYY-MM-DD (overrides the documents').")

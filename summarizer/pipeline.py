@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
+import re
 import time
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -23,10 +25,78 @@ from .errors import ConfigError, InputError, option_error
 from .guard import blank, screen
 from .loading import as_document, check_date, check_text, date_warnings, parse_date
 from .prompts import Prompts
-from .schemas import Document, Provenance, Result
+from .schemas import (
+    Document,
+    Event,
+    EventDate,
+    Evidence,
+    KeyPoint,
+    Notice,
+    Provenance,
+    Result,
+    Span,
+)
 from .segment import sentences
 from .settings import Settings
 from .strategies import Run, strategy_class
+
+log = logging.getLogger("summarizer")
+
+# A run's warnings as the stages word them, sorted into (code, field): the first match wins.
+WARNING_KINDS: tuple[tuple[re.Pattern[str], str, str | None], ...] = tuple(
+    (re.compile(pattern), code, field)
+    for pattern, code, field in (
+        (r"^no publication date", "no-publication-date", "publication_date"),
+        (r"^publication date .* in the future", "future-publication-date", "publication_date"),
+        (r"^ignored the sentence at", "ignored-sentence", "text"),
+        (r"^stopped asking", "token-budget", None),
+        (r"^headline .* dropped", "answer-dropped", "summary.headline"),
+        (r"^description .* dropped", "answer-dropped", "events.description"),
+        (r"^(?P<field>[\w ]+): shortening .* dropped", "shortening-dropped", None),
+        (r"^summary: ", "summary-incomplete", "summary"),
+        (r"^key point .*: ", "key-point-unsupported", "summary.key_points"),
+        (r"^dropped event .* not in the article", "event-ungrounded", "events"),
+        (r"^event .* model read the date", "date-disagreement", "events.date"),
+        (r"^event .* date words .* not found", "date-words-not-found", "events.date"),
+        (r"^id .* repeats", "duplicate-id", "document_id"),
+        (r"^(?P<field>\w+Draft): ", "answer-invalid", None),
+    )
+)
+WARNING_CODES = sorted({code for _, code, _ in WARNING_KINDS} | {"other"})
+_SPAN_IN_MESSAGE = re.compile(r"\[(\d+):(\d+)\]")
+
+
+def notice(message: str, *, offset: int = 0) -> Notice:
+    """A warning's message as structured data; ``[start:end]`` in it shifted by ``offset``."""
+    if offset:
+        message = _SPAN_IN_MESSAGE.sub(
+            lambda m: f"[{int(m.group(1)) + offset}:{int(m.group(2)) + offset}]", message
+        )
+    for pattern, code, field in WARNING_KINDS:
+        if found := pattern.match(message):
+            named = found.groupdict().get("field")
+            return Notice(code=code, field=field or named, message=message)
+    return Notice(code="other", message=message)
+
+
+_Model = TypeVar("_Model", Event, KeyPoint)
+
+
+def _moved(span: Span, offset: int) -> Span:
+    return Span(start=span.start + offset, end=span.end + offset)
+
+
+def shifted(item: _Model, offset: int) -> _Model:
+    """An event or key point with its spans counted from ``offset`` characters earlier."""
+    if isinstance(item, KeyPoint):
+        return item.model_copy(update={"support": [_moved(s, offset) for s in item.support]})
+    evidence: Evidence = item.evidence
+    if evidence.match != "title":  # the title stands outside the text: its span stays empty at 0
+        evidence = evidence.model_copy(update={"span": _moved(evidence.span, offset)})
+    date: EventDate = item.date
+    if date.span is not None:
+        date = date.model_copy(update={"span": _moved(date.span, offset)})
+    return item.model_copy(update={"evidence": evidence, "date": date})
 
 
 class Pipeline:
@@ -40,6 +110,11 @@ class Pipeline:
         self.settings = settings or Settings.from_env()
         kind = strategy_class(self.settings.strategy)
         self.backend = (backend or make_backend(self.settings)) if kind.needs_model else None
+        if self.settings.context_tokens is None and self.backend is not None:
+            # a server that says how long its context is gets documents cut to that length
+            ask = getattr(self.backend, "reported_context", None)
+            if (reported := ask() if ask is not None else None) is not None:
+                self.settings = self.settings.model_copy(update={"context_tokens": reported})
         self.prompts = Prompts(self.settings.prompts_dir)
         self.strategy = kind(self.settings, self.prompts, self.backend)
 
@@ -60,6 +135,13 @@ class Pipeline:
             run.document = document.model_copy(update={"text": blank(document.text, sents, every)})
         with self.prompts.recording() as used:  # this document's templates, not the process's
             summary, events = self.strategy.run(run, sents)
+        if document.offset:  # spans index the text as the caller gave it, header line included
+            events = [shifted(event, document.offset) for event in events]
+            if summary is not None:
+                points = [shifted(point, document.offset) for point in summary.key_points]
+                summary = summary.model_copy(update={"key_points": points})
+        for message in run.warnings:
+            log.debug("%s: %s", document.id, message)
         return Result(
             document_id=document.id,
             title=document.title,
@@ -68,7 +150,10 @@ class Pipeline:
             events=events,
             provenance=Provenance(
                 backend=self.backend.name if self.backend else "none",
-                model=self.backend.model if self.backend else "none",
+                # the model the server answered with, where it says (an alias resolved)
+                model=(getattr(self.backend, "served_model", None) or self.backend.model)
+                if self.backend
+                else "none",
                 strategy=self.settings.strategy,
                 prompts=dict(used),
                 attempts=run.meter.usage.calls,
@@ -76,7 +161,7 @@ class Pipeline:
                 latency_s=round(time.perf_counter() - started, 3),
                 summarizer_version=__version__,
             ),
-            warnings=run.warnings,
+            warnings=[notice(message, offset=document.offset) for message in run.warnings],
             text=document.text if document.extracted else None,
         )
 

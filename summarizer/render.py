@@ -26,7 +26,18 @@ def _quote(event: Event) -> str:
     return q if len(q) <= QUOTE_CHARS else q[: QUOTE_CHARS - 1] + "…"
 
 
-def show(console: Console, result: Result) -> None:
+def _span(event: Event) -> str:
+    span = event.evidence.span
+    return f"{span.start}:{span.end}"
+
+
+def show(console: Console, result: Result, *, verbose: bool = False) -> None:
+    """The readable view: summary, then each event once (date, status, description, span).
+
+    ``verbose`` adds each event's evidence quote under it. Warnings are not shown:
+    they are the caller's to report (the CLI puts them on stderr).
+    Fits an 80-column terminal: only the description column wraps.
+    """
     title = result.title or result.document_id
     published = result.publication_date.isoformat() if result.publication_date else "no date"
     console.rule(f"[bold]{escape(title)}[/] ({published})")
@@ -38,23 +49,18 @@ def show(console: Console, result: Result) -> None:
         for point in s.key_points:
             console.print(f" • {escape(point.text)}")
         console.print()
-    table = Table(title="Timeline", show_lines=False, expand=True)
+    table = Table(title="Timeline", box=None, pad_edge=False, expand=True)
     table.add_column("date", no_wrap=True)
     table.add_column("status", no_wrap=True)
-    table.add_column("event", ratio=2)
-    table.add_column("evidence (span)", ratio=3)
+    table.add_column("event", ratio=1, overflow="fold")
+    table.add_column("span", no_wrap=True, justify="right", style="dim")
     for event in result.timeline():
-        span = event.evidence.span
-        table.add_row(
-            _when(event),
-            event.status,
-            escape(event.description),
-            f"{escape(_quote(event))} [dim][{span.start}:{span.end}][/]",
-        )
+        described = escape(event.description)
+        if verbose:
+            described += f"\n[dim]“{escape(_quote(event))}”[/]"
+        table.add_row(_when(event), event.status, described, _span(event))
     console.print(table)
     console.print("[dim]* inferred date (no date words in the sentence)[/]")
-    for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {escape(warning)}")
     p = result.provenance
     console.print(
         f"[dim]{p.backend}:{p.model} · {p.strategy} · {p.attempts} calls · "
@@ -71,12 +77,12 @@ def markdown(result: Result) -> str:
         s = result.summary
         lines += [f"**{s.headline}**", "", s.gist, "", s.abstract, ""]
         lines += [f"- {p.text}" for p in s.key_points] + [""]
-    lines += ["| date | status | event | evidence |", "|---|---|---|---|"]
+    lines += ["| date | status | event | span |", "|---|---|---|---|"]
     for event in result.timeline():
-        quote = _quote(event).replace("|", "\\|")
         lines.append(
-            f"| {_when(event)} | {event.status} | {event.description.replace('|', '/')} | {quote} |"
+            f"| {_when(event)} | {event.status} | {event.description.replace('|', '/')} "
+            f"| {_span(event)} |"
         )
     if result.warnings:
-        lines += ["", "Warnings:", *[f"- {w}" for w in result.warnings]]
+        lines += ["", "Warnings:", *[f"- {w.code}: {w.message}" for w in result.warnings]]
     return "\n".join(lines)

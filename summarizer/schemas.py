@@ -18,9 +18,9 @@ Terms used throughout:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from .limits import ACTORS_MAX, KEY_POINTS_MAX, KEY_POINTS_MIN
 
@@ -33,6 +33,15 @@ Granularity = Literal[
 # only for the first four (ModelStatus); code sets the last two.
 Status = Literal["fact", "claim", "planned", "hypothetical", "state", "negated"]
 ModelStatus = Literal["fact", "claim", "planned", "hypothetical"]
+STATUS_ALIASES = {"plan": "planned", "hypothesis": "hypothetical"}  # older names, still read
+
+
+def _status_name(value: object) -> object:
+    return STATUS_ALIASES.get(value, value) if isinstance(value, str) else value
+
+
+StatusName = Annotated[Status, BeforeValidator(_status_name)]
+ModelStatusName = Annotated[ModelStatus, BeforeValidator(_status_name)]
 MatchKind = Literal["exact", "normalised", "fuzzy", "title"]
 DateSource = Literal["written", "narrative", "publication", "unresolved"]
 
@@ -55,13 +64,19 @@ class Span(_Frozen):
 
 
 class Document(_Frozen):
-    """One input document. ``date`` is the publication date, the anchor for relative dates."""
+    """One input document. ``date`` is the publication date, the anchor for relative dates.
+
+    ``offset`` is where ``text`` starts in the source as the caller gave it (the length
+    of a ``date`` header line the loader took off): a result's spans count from the
+    source, so ``source_text[span.start:span.end]`` is the quote.
+    """
 
     id: str
     text: str
     title: str | None = None
     date: dt.date | None = None
     source: str | None = None
+    offset: int = Field(0, ge=0, description="characters before text in the source as given")
     extracted: bool = Field(
         False, description="text extracted from a web page: spans index it; the result carries it"
     )
@@ -124,7 +139,7 @@ class Event(_Frozen):
     actors: list[str] = Field(default_factory=list)
     location: str | None = None
     date: EventDate
-    status: Status
+    status: StatusName
     evidence: Evidence
 
 
@@ -176,6 +191,27 @@ class Provenance(BaseModel):
     summarizer_version: str
 
 
+class Notice(_Frozen):
+    """One warning about a result: what kind (``code``), about which part (``field``), and why.
+
+    ``code`` is one of ``WARNING_CODES``; ``field`` names the result field concerned
+    (``events``, ``summary``, ``publication_date``...) or is None for the run as a whole.
+    A plain string (results written before warnings had structure) reads as code ``other``.
+    """
+
+    code: str
+    field: str | None = None
+    message: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: object) -> object:
+        return {"code": "other", "message": value} if isinstance(value, str) else value
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class Result(BaseModel):
     """What ``summarise`` returns for one document."""
 
@@ -187,7 +223,7 @@ class Result(BaseModel):
     summary: Summary | None
     events: list[Event]
     provenance: Provenance
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[Notice] = Field(default_factory=list)
     text: str | None = Field(
         None,
         description="the text every span indexes, when it is not what the caller passed "
@@ -255,7 +291,7 @@ class ExtractedEvent(BaseModel):
     date_guess: str | None = Field(None, description="your YYYY-MM-DD / YYYY-MM / YYYY reading")
     actors: list[str] = Field(default_factory=list, max_length=ACTORS_MAX)
     location: str | None = None
-    status: ModelStatus = "fact"
+    status: ModelStatusName = "fact"
 
 
 class EventList(BaseModel):

@@ -1,6 +1,7 @@
 """A scripted OpenAI-compatible server on 127.0.0.1, for what a real model can't do on demand.
 
-Each request to ``/v1/chat/completions`` takes the next scripted ``Reply`` (HTTP
+A GET answers from ``pages`` (``/v1/models``, ``/props``), else 404. Each request to
+``/v1/chat/completions`` takes the next scripted ``Reply`` (HTTP
 status, headers, body or model content, delay, or a dropped connection) and
 records the request body, so tests can assert on what the client sent. When the
 script is empty, ``responder`` (a function of the request body) answers, then
@@ -116,6 +117,8 @@ class ScriptedServer:
         self.headers_seen: list[dict[str, str]] = []
         self.default: Reply | None = None
         self.responder: Callable[[dict[str, Any]], Reply] | None = None
+        self.pages: dict[str, Any] = {}  # GET path (/v1/models, /props) -> JSON body; else 404
+        self.gets: list[str] = []
         self._lock = threading.Lock()
         server = self
 
@@ -124,6 +127,16 @@ class ScriptedServer:
 
             def log_message(self, *args: Any) -> None:  # keep test output clean
                 pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                server.gets.append(self.path)
+                found = server.pages.get(self.path)
+                data = json.dumps(found if found is not None else {"error": "not found"}).encode()
+                self.send_response(200 if found is not None else 404)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("content-length", 0))

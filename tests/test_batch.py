@@ -76,7 +76,7 @@ def test_one_line_per_input_bad_lines_recorded_ids_made_unique(
     assert bad["id"] == f"{src}:3"
     good = next(r for r in records if r["id"] == "doc1#3")
     assert good["result"]["document_id"] == "doc1#3"
-    assert any("renamed" in w for w in good["result"]["warnings"])
+    assert any("renamed" in w["message"] for w in good["result"]["warnings"])
     assert summary.tokens > 0 and summary.total == 7
 
 

@@ -410,9 +410,9 @@ def test_decomposed_round_trip_matches_the_live_pipeline(tmp_path: Path) -> None
     assert imported.provenance.strategy == "decomposed" and not imported.warnings
     assert len(imported.events) == 22
     for event in imported.events[1:]:  # the model's descriptions, grounded at their spans
+        start, end = event.evidence.span.start, event.evidence.span.end  # into the file as given
         assert (
-            document.text[event.evidence.span.start : event.evidence.span.end]
-            == event.evidence.quote
+            document.text[start - document.offset : end - document.offset] == event.evidence.quote
         )
         assert event.description == " ".join(event.evidence.quote.split()[:8])
     dates = {e.date.text: e.date.value for e in imported.events if e.date.text}

@@ -343,7 +343,7 @@ def test_pipeline_records_a_refusal_in_the_warnings(scripted: ScriptedServer) ->
     scripted.default = Reply(None, refusal="I won't summarise this.")
     result = pipeline(scripted, max_reasks=2)
     assert not isinstance(result, Exception), result
-    refused = [w for w in result.warnings if "refused" in w]  # type: ignore[attr-defined]
+    refused = [w for w in result.warnings if "refused" in w.message]  # type: ignore[attr-defined]
     assert refused
     # one request per question: a refusal is recorded, never re-asked
     assert len(scripted.requests) == len(refused) == result.provenance.attempts  # type: ignore[attr-defined]
@@ -354,7 +354,7 @@ def test_pipeline_records_answers_that_never_validate(scripted: ScriptedServer) 
     scripted.default = Reply("")
     result = pipeline(scripted, max_reasks=1)
     assert not isinstance(result, Exception), result
-    assert any("empty" in w for w in result.warnings)  # type: ignore[attr-defined]
+    assert any("empty" in w.message for w in result.warnings)  # type: ignore[attr-defined]
     # events still come out, described by their own clause: the document is not lost
     assert result.events  # type: ignore[attr-defined]
     for event in result.events:  # type: ignore[attr-defined]
@@ -367,7 +367,7 @@ def test_pipeline_recovers_from_a_transient_503(scripted: ScriptedServer) -> Non
     result = pipeline(scripted)
     assert not isinstance(result, Exception), result
     assert result.summary is not None  # type: ignore[attr-defined]
-    assert not any("HTTP" in w for w in result.warnings)  # type: ignore[attr-defined]
+    assert not any("HTTP" in w.message for w in result.warnings)  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(

@@ -184,6 +184,8 @@ def test_fail_under_exits_6_when_unmet_and_0_when_met(tmp_path: Path) -> None:
     unmet = eval_cli(
         str(SAMPLE),
         "--no-model",
+        "--systems",
+        "baselines",  # the gate's default system is then dated_sentences
         "--report-dir",
         str(tmp_path / "a"),
         "--fail-under",
@@ -194,6 +196,8 @@ def test_fail_under_exits_6_when_unmet_and_0_when_met(tmp_path: Path) -> None:
     met = eval_cli(
         str(SAMPLE),
         "--no-model",
+        "--systems",
+        "baselines",  # the gate's default system is then dated_sentences
         "--report-dir",
         str(tmp_path / "b"),
         "--fail-under",
@@ -228,12 +232,16 @@ def test_missing_or_bad_dataset_exits_3(tmp_path: Path) -> None:
 
 
 def test_regression_against_a_baseline_report_is_detected(tmp_path: Path) -> None:
-    first = eval_cli(str(SAMPLE), "--no-model", "--report-dir", str(tmp_path / "old"))
+    first = eval_cli(
+        str(SAMPLE), "--no-model", "--systems", "baselines", "--report-dir", str(tmp_path / "old")
+    )
     assert first.exit_code == 0
     old_path = tmp_path / "old" / "report.json"
     same = eval_cli(
         str(SAMPLE),
         "--no-model",
+        "--systems",
+        "baselines",  # the gate's default system is then dated_sentences
         "--report-dir",
         str(tmp_path / "same"),
         "--baseline",
@@ -246,7 +254,14 @@ def test_regression_against_a_baseline_report_is_detected(tmp_path: Path) -> Non
     better = tmp_path / "better.json"
     better.write_text(json.dumps(old))
     worse = eval_cli(
-        str(SAMPLE), "--no-model", "--report-dir", str(tmp_path / "new"), "--baseline", str(better)
+        str(SAMPLE),
+        "--no-model",
+        "--systems",
+        "baselines",
+        "--report-dir",
+        str(tmp_path / "new"),
+        "--baseline",
+        str(better),
     )
     assert worse.exit_code == 6, worse.output
     md = (tmp_path / "new" / "report.md").read_text()
@@ -254,6 +269,8 @@ def test_regression_against_a_baseline_report_is_detected(tmp_path: Path) -> Non
     tolerant = eval_cli(
         str(SAMPLE),
         "--no-model",
+        "--systems",
+        "baselines",  # the gate's default system is then dated_sentences
         "--report-dir",
         str(tmp_path / "tol"),
         "--baseline",
@@ -413,3 +430,23 @@ def test_frank_parts_split_the_documents_and_the_tool_runs_without_a_model(tmp_p
     assert tool["rouge1"] > 0 and 0 < tool["cited_word_share"] <= 1
     assert report["aggregates"]["all"]["lead3"]["rouge1"] > 0
     assert eval_cli("--frank", str(FRANK), "--part", "dev", "--no-model").exit_code == 2
+
+
+def test_no_model_scores_the_tool_beside_the_baselines(tmp_path: Path) -> None:
+    result = eval_cli(str(SAMPLE), "--no-model", "--no-cache", "--report-dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    report = strict_json(tmp_path / "report.json")
+    assert report["systems"][0] == "tool" and set(BASELINES) <= set(report["systems"])
+    assert report["aggregates"]["all"]["tool"]["dated_event_recall"] > 0
+
+
+def test_eval_takes_another_prompt_folder(tmp_path: Path) -> None:
+    missing = eval_cli(
+        str(SAMPLE),
+        "--no-model",
+        "--prompts",
+        str(tmp_path / "nowhere"),
+        "--report-dir",
+        str(tmp_path),
+    )
+    assert missing.exit_code == 2 and "nowhere" in missing.output

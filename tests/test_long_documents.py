@@ -249,7 +249,9 @@ def test_each_chunk_gets_one_events_question_on_a_slice_of_the_document(long_run
     assert sum(nxt < end for nxt, end in zip(starts[1:], ends)) >= len(starts) // 3
     # one question per chunk, no re-asks: the scripted answers are all valid
     assert long_run.result.provenance.usage.calls == len(long_run.requests)
-    assert not [w for w in long_run.result.warnings if "dropped" in w or "EventList" in w]
+    assert not [
+        w for w in long_run.result.warnings if "dropped" in w.message or "EventList" in w.message
+    ]
 
 
 # --- spans ---
@@ -412,7 +414,8 @@ def test_relative_dates_resolve_against_the_publication_date_in_any_chunk(long_r
     )  # chunks 0-2 and the last
     # the model's wrong reading is reported, not used
     assert any(
-        "model read the date as 2025-11-17, code resolved 2025-11-10" in w for w in result.warnings
+        "model read the date as 2025-11-17, code resolved 2025-11-10" in w.message
+        for w in result.warnings
     )
     # a sentence with no date words is dated by code too, never left without a source
     assert all(e.date.source in ("written", "narrative", "publication") for e in result.events)
@@ -495,7 +498,9 @@ def test_chunk_summaries_are_reduced_into_one(long_run: Run) -> None:
     for point in summary.key_points:
         assert point.support, f"key point {point.text!r} has no supporting sentence"
         assert all(0 <= s.start < s.end <= len(long_run.text) for s in point.support)
-    assert not [w for w in long_run.result.warnings if w.startswith(("summary:", "SummaryDraft"))]
+    assert not [
+        w for w in long_run.result.warnings if w.message.startswith(("summary:", "SummaryDraft"))
+    ]
 
 
 def test_the_reduce_question_fits_the_chunk_budget(long_run: Run) -> None:
@@ -521,7 +526,9 @@ def test_fifty_chunk_summaries_climb_to_one_in_questions_that_fit() -> None:
     levels = check_reduce(run)
     assert len(levels) < chunks and levels[-1] >= 3
     assert len(run.requests) == run.result.provenance.usage.calls == 2 * chunks + len(levels)
-    assert not [w for w in run.result.warnings if w.startswith(("summary:", "SummaryDraft"))]
+    assert not [
+        w for w in run.result.warnings if w.message.startswith(("summary:", "SummaryDraft"))
+    ]
 
 
 class _Summariser(FakeBackend):
@@ -567,7 +574,7 @@ def test_reduce_questions_fit_by_the_backends_own_tokenizer() -> None:
     assert all(backend.count_tokens(user) <= MIN_CHUNK_TOKENS for user in backend.reduces)
     assert any(backend.count_tokens(user) > MIN_CHUNK_TOKENS * 0.8 for user in backend.reduces)
     assert result.summary is not None and result.summary.headline.startswith("Reduced: Part 1:")
-    assert not [w for w in result.warnings if w.startswith(("summary:", "SummaryDraft"))]
+    assert not [w for w in result.warnings if w.message.startswith(("summary:", "SummaryDraft"))]
 
 
 def test_a_failed_reduce_leaves_the_first_summary_and_says_so() -> None:
@@ -576,7 +583,7 @@ def test_a_failed_reduce_leaves_the_first_summary_and_says_so() -> None:
     text = report(16_000)
     result = Pipeline(settings, backend=backend).run(Document(id="r", text=text, date=PUBLISHED))
     assert result.summary is not None and text.startswith(result.summary.headline)  # chunk 1's
-    assert any(w.startswith("summary: reduce level 1 failed") for w in result.warnings)
+    assert any(w.message.startswith("summary: reduce level 1 failed") for w in result.warnings)
     asked = list(dict.fromkeys(backend.reduces))  # each asked thrice (two re-asks)
     assert len(backend.reduces) == 3 * len(asked) >= 6
     parts = sum(len(re.findall(r"^Part \d+: ", u, re.MULTILINE)) for u in asked)

@@ -3,7 +3,10 @@ and the response cache that wraps them."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..settings import Settings
+from . import hub
 from .base import Backend, ChatRequest, Completion
 from .cache import CachedBackend, open_cache
 from .embedded import EmbeddedBackend
@@ -34,15 +37,28 @@ def _make_backend(settings: Settings) -> Backend:
             transport_retries=settings.transport_retries,
             cache_dir=settings.cache_dir,
             parallel=settings.parallel,
+            seed=settings.seed,
         )
     return EmbeddedBackend(
         cache_dir=settings.cache_dir,
-        model_path=settings.model_path,
-        context_tokens=settings.context_tokens,
+        model_path=model_file(settings),
+        context_tokens=settings.context,
         threads=settings.threads,
         decoder=settings.decoder,
         parallel=settings.parallel,
     )
 
 
-__all__ = ["Backend", "ChatRequest", "Completion", "make_backend"]
+def model_file(settings: Settings) -> Path | None:
+    """The embedded model's GGUF: ``model_path``, a Hub reference fetched (and checked) into
+    the cache, or None for the built-in model."""
+    spec = settings.model_path
+    if spec is None or isinstance(spec, Path):
+        return spec
+    token = settings.hub_token.get_secret_value() if settings.hub_token else None
+    return hub.fetch(
+        hub.parse_reference(spec), settings.cache_dir, endpoint=settings.hub_endpoint, token=token
+    )
+
+
+__all__ = ["Backend", "ChatRequest", "Completion", "make_backend", "model_file"]

@@ -496,6 +496,15 @@ class CachedBackend:
             found[i] = completion
         return [c for c in found if c is not None]
 
+    @property
+    def served_model(self) -> str | None:
+        """The model the server said it answered with (None: not known, e.g. every call cached)."""
+        return getattr(self.inner, "served_model", None)
+
+    def reported_context(self) -> int | None:
+        ask = getattr(self.inner, "reported_context", None)
+        return ask() if ask is not None else None
+
     def count_tokens(self, text: str) -> int:
         """The wrapped backend's own count (counting asks no model: nothing to cache)."""
         return self.inner.count_tokens(text)

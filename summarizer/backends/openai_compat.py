@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import logging
 import random
 import threading
 import time
@@ -57,6 +58,8 @@ MAX_BACKOFF_S = 60.0  # a longer Retry-After is a "come back later": fail instea
 BASE_BACKOFF_S = 0.5
 BACKOFF_SCALE = 1.0  # multiplies our own backoff (not a server's Retry-After); tests shrink it
 NEGOTIATION_TRIES = 2  # a mode-rejecting status is tried twice before the next mode
+PROBE_TIMEOUT_S = 5.0  # asking the server its context: a server that does not say, fast
+log = logging.getLogger("summarizer")
 
 
 class MalformedReply(Exception):
@@ -183,8 +186,11 @@ class OpenAICompatBackend:
         transport_retries: int,
         cache_dir: Path | None = None,
         parallel: int = 4,
+        seed: int | None = None,
     ) -> None:
         self.model = model or "default"
+        self.served_model: str | None = None  # what the server says answered (its "model")
+        self.seed = seed
         self.parallel = max(1, parallel)  # requests in flight at once from complete_many
         self.base_url = base_url
         self._cache_dir = cache_dir
@@ -206,6 +212,30 @@ class OpenAICompatBackend:
         self._mode_index = 0
         self._mode_settled = False
         self._mode_lock = threading.Lock()
+
+    def reported_context(self) -> int | None:
+        """The context the server says its model has, or None when it does not say.
+
+        vLLM lists ``max_model_len`` in ``/v1/models``, llama.cpp's server ``meta.n_ctx_train``
+        there and ``n_ctx`` in ``/props``, LM Studio ``context_length``."""
+        root = self.base_url.rstrip("/").removesuffix("/v1")
+        found = _context_in_models(self._probe("/models"), self.model)
+        if found is None:
+            props = self._probe(f"{root}/props")
+            if isinstance(props, dict):
+                generation = props.get("default_generation_settings")
+                n_ctx = generation.get("n_ctx") if isinstance(generation, dict) else None
+                found = _positive(n_ctx or props.get("n_ctx"))
+        if found is not None:
+            log.info("%s reports a context of %d tokens", self.base_url, found)
+        return found
+
+    def _probe(self, path: str) -> object:
+        """The JSON body at ``path`` (relative to base_url, or absolute), None on any failure."""
+        try:
+            return self._client.get(path, cast_to=dict, options={"timeout": PROBE_TIMEOUT_S})
+        except (openai.OpenAIError, ValueError, TypeError):
+            return None
 
     @property
     def mode(self) -> str:
@@ -266,8 +296,21 @@ class OpenAICompatBackend:
                 negotiating and _rejects_mode(exc) and state.attempt_number >= NEGOTIATION_TRIES
             )
 
+        def note(state: RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            log.info(
+                "%s: attempt %d failed (%s); retrying",
+                self.base_url,
+                state.attempt_number,
+                (_status(exc) if exc is not None else None) or type(exc).__name__,
+            )
+
         retrying = Retrying(
-            retry=should_retry, stop=stop_after_attempt(self._retries + 1), wait=_wait, reraise=True
+            retry=should_retry,
+            stop=stop_after_attempt(self._retries + 1),
+            wait=_wait,
+            reraise=True,
+            before_sleep=note,
         )
         attempts = 0
         try:
@@ -313,10 +356,14 @@ class OpenAICompatBackend:
                 messages=messages,  # type: ignore[arg-type]
                 max_tokens=request.max_tokens,
                 temperature=request.temperature,
+                seed=self.seed if self.seed is not None else openai.omit,
                 **extra,
             )
         except ValueError as exc:  # the SDK's json.loads of a 200 body (JSONDecodeError)
             raise MalformedReply(f"its reply is not JSON ({exc.__class__.__name__})") from None
+        served = getattr(response, "model", None)
+        if isinstance(served, str) and served:
+            self.served_model = served
         return _completion(response, mode, request)
 
     def _translate(self, exc: BaseException) -> BackendError:
@@ -413,6 +460,31 @@ def _completion(response: Any, mode: str, request: ChatRequest) -> Completion:
     )
 
 
+def _positive(value: object) -> int | None:
+    return value if isinstance(value, int) and value > 0 else None
+
+
+def _context_in_models(listed: object, model: str) -> int | None:
+    """The context of ``model`` (else of the only model) in a ``/v1/models`` listing."""
+    entries = listed.get("data") if isinstance(listed, dict) else None
+    if not isinstance(entries, list):
+        return None
+    models = [e for e in entries if isinstance(e, dict)]
+    chosen = [e for e in models if e.get("id") == model] or (models if len(models) == 1 else [])
+    for entry in chosen:
+        meta = entry.get("meta")
+        meta = meta if isinstance(meta, dict) else {}
+        for value in (
+            entry.get("max_model_len"),
+            entry.get("context_length"),
+            meta.get("n_ctx"),
+            meta.get("n_ctx_train"),
+        ):
+            if (found := _positive(value)) is not None:
+                return found
+    return None
+
+
 def make_openai_backend(
     base_url: str,
     model: str | None,
@@ -422,6 +494,7 @@ def make_openai_backend(
     transport_retries: int,
     cache_dir: Path | None = None,
     parallel: int = 4,
+    seed: int | None = None,
 ) -> OpenAICompatBackend:
     if not base_url.startswith(("http://", "https://")):
         raise ConfigError(f"--base-url must start with http:// or https://, got '{base_url}'")
@@ -433,4 +506,5 @@ def make_openai_backend(
         transport_retries=transport_retries,
         cache_dir=cache_dir,
         parallel=parallel,
+        seed=seed,
     )

@@ -27,7 +27,15 @@ from rich.console import Console
 
 from ..errors import ConfigError, InputError
 from ..exits import EXIT_BACKEND, EXIT_GATE, EXIT_INPUT, EXIT_OK, EXIT_USAGE, error_class, exit_code
-from ..options import BaseUrlOption, DebugOption, ModelOption, ModelPathOption, StrategyOption
+from ..options import (
+    BaseUrlOption,
+    CacheOption,
+    DebugOption,
+    ModelOption,
+    ModelPathOption,
+    PromptsOption,
+    StrategyOption,
+)
 from ..pipeline import run_settings
 from .crossdoc import evaluate_trial, trial_report
 from .names import BASELINES, DEFAULT_CONCURRENCY, DEFAULT_MAX_DROP, SYSTEMS, TOOL
@@ -39,7 +47,7 @@ if TYPE_CHECKING:  # the eval stack (numpy, scipy, rouge-score, the pipeline) lo
 DEFAULT_REPORT_DIR = Path("eval/reports/latest")
 
 EXAMPLES = """\
-  summarise eval eval/datasets/sample.jsonl --no-model            # baselines only, seconds
+  summarise eval eval/datasets/sample.jsonl --no-model            # tool (rules) and baselines, seconds
   summarise eval eval/datasets/*.jsonl --report-dir eval/reports/run1
   summarise eval eval/datasets/wikinews.jsonl --limit 5 --baseline eval/reports/run1/report.json \\
       --fail-under dated_event_recall=0.5 --max-drop 0.02
@@ -56,13 +64,13 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _systems(no_model: bool, systems: str | None) -> list[str]:
+def _systems(systems: str | None) -> list[str]:
     if systems:
         chosen = [s.strip() for s in systems.split(",") if s.strip()]
         if chosen == ["baselines"]:
             chosen = list(BASELINES)
     else:
-        chosen = list(BASELINES) if no_model else list(SYSTEMS)
+        chosen = list(SYSTEMS)
     unknown = [s for s in chosen if s not in SYSTEMS]
     if unknown or not chosen:
         raise _fail(
@@ -70,8 +78,7 @@ def _systems(no_model: bool, systems: str | None) -> list[str]:
             f"{', '.join(SYSTEMS)} or 'baselines'",
             EXIT_USAGE,
         )
-    # --no-model: the baselines, and the tool (as the rules strategy) only when named
-    return [s for s in chosen if s != TOOL] if no_model and not systems else chosen
+    return chosen  # --no-model: the tool too, as the rules strategy
 
 
 def _datasets(
@@ -148,8 +155,14 @@ def eval_command(
     ] = None,
     subset: Annotated[str | None, typer.Option(help="FRANK only: cnndm or xsum documents.")] = None,
     no_model: Annotated[
-        bool, typer.Option("--no-model", help="Run the baselines only (no model, fast).")
+        bool,
+        typer.Option(
+            "--no-model",
+            help="No model: the tool as the rules strategy, beside the baselines (fast).",
+        ),
     ] = False,
+    prompts: PromptsOption = None,
+    cache: CacheOption = True,
     timelines: Annotated[
         Path | None,
         typer.Option(
@@ -184,7 +197,7 @@ def eval_command(
         raise typer.Exit(_crossdoc(timelines, report_dir, no_model, base_url, model, strategy))
     if part not in (None, "tune", "check") or subset not in (None, "cnndm", "xsum"):
         raise _fail("--part takes tune or check; --subset cnndm or xsum", EXIT_USAGE)
-    chosen = _systems(no_model, systems)
+    chosen = _systems(systems)
     try:
         thresholds = [parse_threshold(spec) for spec in fail_under or []]
         old = load_report(baseline) if baseline else None
@@ -199,6 +212,8 @@ def eval_command(
                 model=model,
                 model_path=model_path,
                 strategy=strategy,
+                prompts_dir=prompts,
+                cache=None if cache else False,
             )
             if TOOL in chosen
             else None

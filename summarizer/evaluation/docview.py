@@ -153,7 +153,9 @@ def document_view(doc: DocumentRun, shown: str) -> dict[str, Any]:
     found = found_references(events, dated, ref.text)
     metrics = {s: {k: sc.values.get(k) for k in DOC_METRICS} for s, sc in doc.scores.items()}
     errors = {s: o.error for s, o in doc.outputs.items() if o.error}
-    warnings = list(output.result.warnings) if output is not None and output.result else []
+    warnings = (
+        [w.message for w in output.result.warnings] if output is not None and output.result else []
+    )
     return {
         "anchor": re.sub(r"[^A-Za-z0-9_-]", "_", f"doc-{doc.dataset}-{ref.id}"),
         "dataset": doc.dataset,

@@ -67,7 +67,7 @@ from rich.text import Text
 from ..errors import AuthenticationFailed, BackendError, ConfigError, InputError, WriteError
 from ..loading import FOLDER_EXTENSIONS, Item, iter_documents
 from ..pipeline import Pipeline
-from ..schemas import Document, Usage
+from ..schemas import Document, Notice, Usage
 
 BACKEND_FAILURE_LIMIT = 3  # consecutive documents failed by the backend: it is down, stop
 RETRYABLE = (BackendError,)  # the moment's fault, not the document's: a resume asks again
@@ -191,7 +191,13 @@ def summarise_item(
     except Exception as exc:  # noqa: BLE001 - one document's failure must not stop the batch
         return Outcome.failed(doc_id, exc, item.source)
     if doc_id != wanted:
-        result.warnings.append(f"id {wanted!r} repeats an earlier document's; renamed {doc_id!r}")
+        result.warnings.append(
+            Notice(
+                code="duplicate-id",
+                field="document_id",
+                message=f"id {wanted!r} repeats an earlier document's; renamed {doc_id!r}",
+            )
+        )
     return Outcome(doc_id, result_json=result.model_dump_json(), usage=result.provenance.usage)
 
 
