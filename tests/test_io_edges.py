@@ -46,7 +46,9 @@ def cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[s
 
 
 def stderr_lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
-    return [line for line in proc.stderr.splitlines() if line.strip()]
+    """The error lines, without the run's one-line warning summary (tested on its own)."""
+    lines = proc.stderr.splitlines()
+    return [line for line in lines if line.strip() and not line.endswith("--verbose shows them")]
 
 
 def jsonl(path: Path) -> list[dict[str, object]]:

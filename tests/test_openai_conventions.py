@@ -19,7 +19,7 @@ from support.paths import REPO, SAMPLE
 from test_hub import FILES, HubHandler, hub  # noqa: F401 - hub is a fixture
 
 from summarizer import Settings, summarise
-from summarizer.backends import model_file
+from summarizer.backends import resolve_model_path
 from summarizer.errors import ConfigError
 from summarizer.pipeline import Pipeline, run_settings
 from summarizer.schemas import Result
@@ -142,15 +142,15 @@ def test_a_hub_reference_is_fetched_with_the_environment(
     pinned = f"hf:acme/tiny-GGUF/tiny.gguf#sha256={hashlib.sha256(data).hexdigest()}"
     settings = run_settings(model_path=pinned, cache_dir=tmp_path)
     assert settings.model_path == pinned  # a reference stays text; a file is a Path
-    local = model_file(settings)
+    local = resolve_model_path(settings)
     assert local is not None and local.read_bytes() == data
     assert "Bearer hf_test_token_0123456789" in {auth for _, _, auth in HubHandler.seen}
-    assert model_file(run_settings(model_path=str(local))) == local
+    assert resolve_model_path(run_settings(model_path=str(local))) == local
     wrong = run_settings(
         model_path="hf:acme/tiny-GGUF/tiny.gguf#sha256=" + "0" * 64, cache_dir=tmp_path
     )
     with pytest.raises(ConfigError, match="does not match"):
-        model_file(wrong)
+        resolve_model_path(wrong)
 
 
 def test_a_missing_hub_file_is_one_line_from_the_command(hub: str, tmp_path: Path) -> None:  # noqa: F811

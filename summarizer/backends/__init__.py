@@ -41,7 +41,7 @@ def _make_backend(settings: Settings) -> Backend:
         )
     return EmbeddedBackend(
         cache_dir=settings.cache_dir,
-        model_path=model_file(settings),
+        model_path=resolve_model_path(settings),
         context_tokens=settings.context,
         threads=settings.threads,
         decoder=settings.decoder,
@@ -49,7 +49,7 @@ def _make_backend(settings: Settings) -> Backend:
     )
 
 
-def model_file(settings: Settings) -> Path | None:
+def resolve_model_path(settings: Settings) -> Path | None:
     """The embedded model's GGUF: ``model_path``, a Hub reference fetched (and checked) into
     the cache, or None for the built-in model."""
     spec = settings.model_path
@@ -61,4 +61,4 @@ def model_file(settings: Settings) -> Path | None:
     )
 
 
-__all__ = ["Backend", "ChatRequest", "Completion", "make_backend", "model_file"]
+__all__ = ["Backend", "ChatRequest", "Completion", "make_backend", "resolve_model_path"]
