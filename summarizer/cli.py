@@ -49,12 +49,13 @@ from .options import (
     PromptsOption,
     StrategyOption,
     StrictOption,
+    WorkersOption,
 )
 from .pipeline import Pipeline, run_settings
 from .runners.batch_api import export_requests, import_responses
-from .runners.local import run_batch
+from .runners.local import MODEL_FREE, run_batch
 from .schemas import Result
-from .settings import Settings
+from .settings import Settings, usable_cores
 
 # \b keeps click from rewrapping the lines that follow it into one paragraph
 EXAMPLES = """Examples:
@@ -200,6 +201,7 @@ def run(
         int | None,
         typer.Option(min=1, help="Documents at once with -o (default 4 remote, 1 embedded)."),
     ] = None,
+    workers: WorkersOption = None,
     resume: Annotated[
         bool, typer.Option(help="With -o: skip the documents the output already holds.")
     ] = False,
@@ -266,6 +268,7 @@ def run(
                 output,
                 settings,
                 concurrency=concurrency,
+                workers=workers,
                 resume=resume,
                 date=anchor,
                 debug=debug,
@@ -273,9 +276,12 @@ def run(
                 ray_options=ray_options,
             )
         )
-    if resume or concurrency is not None:
+    if resume or concurrency is not None or workers is not None:
         raise typer.Exit(
-            fail(ConfigError("--resume and --concurrency need -o/--output FILE.jsonl"), debug=debug)
+            fail(
+                ConfigError("--resume, --concurrency and --workers need -o/--output FILE.jsonl"),
+                debug=debug,
+            )
         )
     code = EXIT_OK
     console = Console(highlight=False)
@@ -312,10 +318,22 @@ def _batch(
     debug: bool,
     extensions: tuple[str, ...],
     ray_options: dict[str, Any] | None = None,
+    workers: int | None = None,
 ) -> int:
     """``run -o``: the batch runner (here or on Ray), its summary on stderr, and the exit code."""
     if concurrency is None:  # the embedded model serves one call at a time anyway
         concurrency = 4 if settings.base_url else 1
+    model_free = settings.strategy == MODEL_FREE
+    if workers is not None and (not model_free or ray_options is not None):
+        return fail(
+            ConfigError(
+                "--workers runs model-free documents (--no-model) in local processes; "
+                "with a model use --concurrency, on Ray --actors"
+            ),
+            debug=debug,
+        )
+    if workers is None:
+        workers = usable_cores() if model_free else 1
     try:
         if ray_options is not None:
             try:  # the ray extra: optional, so imported only when asked for
@@ -343,6 +361,7 @@ def _batch(
                 output,
                 settings,
                 concurrency=concurrency,
+                workers=workers,
                 resume=resume,
                 date=date,
                 progress=err.is_terminal,

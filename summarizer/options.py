@@ -47,4 +47,11 @@ CacheDirOption = Annotated[
 DateOption = Annotated[
     str | None, typer.Option(help="Publication date YYYY-MM-DD (overrides the documents').")
 ]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="With -o and --no-model: processes summarising at once (default: the usable cores).",
+    ),
+]
 DebugOption = Annotated[bool, typer.Option(help="Show tracebacks.")]
