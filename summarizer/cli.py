@@ -49,6 +49,7 @@ from .options import (
     PromptsOption,
     StrategyOption,
     StrictOption,
+    ThreadsOption,
     WorkersOption,
 )
 from .pipeline import Pipeline, run_settings
@@ -188,6 +189,7 @@ def run(
             help="A document's independent calls decoded (embedded) or sent (--base-url) at once.",
         ),
     ] = None,
+    threads: ThreadsOption = None,
     strict: StrictOption = False,
     output: Annotated[
         Path | None,
@@ -248,6 +250,7 @@ def run(
             cache=None if cache else False,
             decoder=decoder.value if decoder else None,
             parallel=parallel,
+            threads=threads,
         )
     except ConfigError as exc:
         raise typer.Exit(fail(exc, debug=debug)) from None
