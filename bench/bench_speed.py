@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -86,6 +87,13 @@ def model_free_vs_pysbd(docs: list[Document]) -> None:
     print(f"   pysbd pass  {pysbd_s:7.2f} s ({pysbd_s * per:5.0f} ms an article)  {load()}")
     print(f"   model-free  {rules_s:7.2f} s ({rules_s * per:5.0f} ms an article)  {load()}")
     print(f"   ratio       {rules_s / pysbd_s:7.2f}x one pysbd pass (goal <= 1.0x)", flush=True)
+
+
+def _cpu_seconds() -> float:
+    own, children = (
+        resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def records(path: Path) -> dict[str, Any]:
