@@ -117,12 +117,19 @@ def worker_scaling(docs: list[Document], workers: int) -> None:
         seconds = {}
         for n in (1, workers):
             out = Path(tmp) / f"out{n}.jsonl"
+            cpu_before = _cpu_seconds()
             started = time.perf_counter()
             run_batch(
                 [str(src)], out, settings, concurrency=1, workers=n, resume=False, progress=False
             )
             seconds[n] = time.perf_counter() - started
-            print(f"   {n} worker(s)  {seconds[n]:7.2f} s  {load()}", flush=True)
+            # the cores the scheduler gave: CPU seconds (this process and its reaped workers)
+            # per second; on a saturated machine that, not the runner, caps the scaling
+            cores_given = (_cpu_seconds() - cpu_before) / seconds[n]
+            print(
+                f"   {n} worker(s)  {seconds[n]:7.2f} s  {cores_given:4.2f} cores given  {load()}",
+                flush=True,
+            )
         same = records(Path(tmp) / "out1.jsonl") == records(Path(tmp) / f"out{workers}.jsonl")
     print(
         f"   {workers} workers: {seconds[1] / seconds[workers]:.2f}x one "
