@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -89,13 +88,6 @@ def model_free_vs_pysbd(docs: list[Document]) -> None:
     print(f"   ratio       {rules_s / pysbd_s:7.2f}x one pysbd pass (goal <= 1.0x)", flush=True)
 
 
-def _cpu_seconds() -> float:
-    own, children = (
-        resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-    )
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
 def records(path: Path) -> dict[str, Any]:
     out = {}
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -117,19 +109,12 @@ def worker_scaling(docs: list[Document], workers: int) -> None:
         seconds = {}
         for n in (1, workers):
             out = Path(tmp) / f"out{n}.jsonl"
-            cpu_before = _cpu_seconds()
             started = time.perf_counter()
             run_batch(
                 [str(src)], out, settings, concurrency=1, workers=n, resume=False, progress=False
             )
             seconds[n] = time.perf_counter() - started
-            # the cores the scheduler gave: CPU seconds (this process and its reaped workers)
-            # per second; on a saturated machine that, not the runner, caps the scaling
-            cores_given = (_cpu_seconds() - cpu_before) / seconds[n]
-            print(
-                f"   {n} worker(s)  {seconds[n]:7.2f} s  {cores_given:4.2f} cores given  {load()}",
-                flush=True,
-            )
+            print(f"   {n} worker(s)  {seconds[n]:7.2f} s  {load()}", flush=True)
         same = records(Path(tmp) / "out1.jsonl") == records(Path(tmp) / f"out{workers}.jsonl")
     print(
         f"   {workers} workers: {seconds[1] / seconds[workers]:.2f}x one "
