@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SAMPLE := examples/kremlin-peace-talks-2025-11-13.txt
 
-.PHONY: setup check demo test test-all test-slow bench peers bench-peers eval eval-guard clean chromium eval-timeline train-event-dates train-selection
+.PHONY: setup check demo test test-all test-slow bench peers bench-peers eval eval-guard clean chromium eval-timeline train-event-dates train-selection train-event-merge eval-crossdoc
 
 # llama.cpp is compiled for a portable instruction set, not -march=native: on a CPU with AMX
 # (this machine kind's Xeons) a native build crashes in its AMX kernels on any prompt of more
@@ -50,7 +50,7 @@ check: setup
 
 # the default suite: every module, the real embedded model and llama.cpp server included;
 # `make test-all` adds the slow ones (the whole hostile set, kill-and-resume, long documents)
-test: setup chromium
+test: setup chromium check
 	$(PY) -m pytest -m "not slow" --durations=15
 
 test-all: setup chromium
@@ -106,8 +106,19 @@ train-event-dates: setup
 	$(PY) -m pip install --quiet -e '.[train]'
 	$(PY) scripts/train_event_dates.py
 
-# Retrain summarizer/summary/selection_weights.json (the abstract's sentence selection) from FRANK's
-# CNN/DailyMail tune part (needs ../shared/data/frank); prints tune and check ROUGE vs lead-3
+# Retrain summarizer/timeline/event_merge.json (the cross-document merge decision) from MEANTIME's
+# Apple topic (needs ../shared/data/meantime_apple)
+train-event-merge: setup
+	$(PY) -m pip install --quiet -e '.[train]'
+	$(PY) scripts/train_event_merge.py
+
+# The cross-document timelines on the SemEval-2015 Task 4 trial set, model-free (~10 s)
+eval-crossdoc: setup
+	$(VENV)/bin/summarise eval --timelines ../shared/data/semeval2015_task4_trial --no-model \
+		--report-dir eval/reports/crossdoc
+
+# Retrain summarizer/summary/selection_weights.json (the abstract's sentence selection) from
+# ../shared/data/news_summ_train, settings on FRANK tune (~15 min, one core); prints ROUGE vs lead-3
 train-selection: setup
 	$(PY) -m pip install --quiet -e '.[train]'
 	$(PY) scripts/train_selection.py

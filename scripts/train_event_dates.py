@@ -1,6 +1,8 @@
 """Learn the event-dating weights (summarizer/timeline/event_dates.json) from TBAQ's TimeML links.
 
-Training data: the TBAQ derived timeline units (../shared/data/tbaq_timeline/units.jsonl),
+Training data (``--train``): ``tbaq`` (the shipped weights), ``wikinews`` or ``both``.
+
+``tbaq``: the TBAQ derived timeline units (../shared/data/tbaq_timeline/units.jsonl),
 ``tune`` documents only, split exactly as ../shared/tools/score_timeline.py splits them (its
 ``part_of`` is imported, not re-implemented). Each unit's events are located in the article
 through the TimeML file they come from (derive_units.parse_tml gives their offsets); the
@@ -8,18 +10,29 @@ event-clause the tool cuts around each event offers its candidate dates
 (``summarizer.timeline.events.dated_clauses``), and every option whose value is right at the unit's
 granularity (as the scorer judges a date) is a positive example, the others negative.
 
+``wikinews``: the Wikinews development articles, the SemEval-2015 Task 4 trial timelines and
+the MEANTIME Apple units (``bench/timeline_units.py`` derives them from the event time
+anchors). These give no event offsets, so each unit is located as the scorer locates it: the
+event clause whose quote the scorer matches to the unit's sentence offers the options.
+
+The leave-one-corpus-out figures (``docs/timeline-dating.md``) come from ``--train tbaq``
+scored on the Wikinews sets and ``--train wikinews`` scored on TBAQ check, each written with
+``--out`` to a scratch file and read by ``bench/timeline_units.py --weights``.
+
 A logistic regression (scikit-learn, L2) is fitted on the options' binary features; C is
 chosen by document-grouped cross-validation on the tune documents (the share of events whose
 best-scoring option is right). The coefficients are written as a JSON table of
 feature -> weight; at run time an option's score is their sum (no scikit-learn needed).
 
-Usage: python scripts/train_event_dates.py [--shared ../shared] [--out summarizer/timeline/event_dates.json]
+Usage: python scripts/train_event_dates.py [--train both|tbaq|wikinews] [--shared ../shared]
+           [--out summarizer/timeline/event_dates.json]
        (needs the `train` extra: pip install -e '.[train]')
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import html
 import importlib.util
 import json
@@ -36,6 +49,7 @@ from summarizer.timeline import dating as event_dating  # noqa: E402
 from summarizer.timeline.events import dated_clauses  # noqa: E402
 
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
+Examples = tuple[list[list[dict[str, float]]], list[list[int]], list[str], Counter]
 
 
 def _module(path: Path, name: str):
@@ -47,10 +61,8 @@ def _module(path: Path, name: str):
     return module
 
 
-def examples(
-    shared: Path, closure: bool = True
-) -> tuple[list[list[dict[str, float]]], list[list[int]], list[str], Counter]:
-    """Per located event: its options' features and labels, and the document it is in."""
+def tbaq_examples(shared: Path, closure: bool = True) -> Examples:
+    """Per located TBAQ tune event: its options' features and labels, and its document."""
     scorer = _module(shared / "tools" / "score_timeline.py", "score_timeline")
     derive = _module(shared / "data" / "tbaq_timeline" / "derive_units.py", "derive_units")
     units = {}
@@ -71,7 +83,7 @@ def examples(
         text = doc["text"]
         raw = html.unescape(tml["text"])
         lead = len(raw) - len(raw.lstrip("\n"))
-        anchor = __import__("datetime").date.fromisoformat(doc["dct"])
+        anchor = dt.date.fromisoformat(doc["dct"])
         sents, _ = screen(text, sentences(text))
         clauses = dated_clauses(text, sents, anchor)
         seen = set()
@@ -108,6 +120,53 @@ def examples(
                 feats.append([o.features for o in opts])
                 labels.append(y)
                 docs.append(doc["doc_id"])
+    return feats, labels, docs, stats
+
+
+def wikinews_examples(shared: Path) -> Examples:
+    """Per Wikinews unit the scorer matches to an event clause: that clause's options' features
+    and labels (right at the unit's granularity), and its document."""
+    units = _module(ROOT / "bench" / "timeline_units.py", "timeline_units")
+    scorer = units.scorer_module(shared)
+    feats: list[list[dict[str, float]]] = []
+    labels: list[list[int]] = []
+    docs: list[str] = []
+    stats: Counter = Counter()
+    for name in ("trial", "meantime"):
+        for d in units.load_set(scorer, name, "all", shared).values():
+            text = d["text"]
+            sents, _ = screen(text, sentences(text))
+            clauses = dated_clauses(text, sents, dt.date.fromisoformat(d["dct"]))
+            quotes = [{"quote": c.candidate.text, "date": c.candidate.date.value} for c in clauses]
+            for unit, event in scorer.match(d["units"], quotes):
+                if event is None:
+                    stats["unit without an event"] += 1
+                    continue
+                opts = clauses[next(i for i, q in enumerate(quotes) if q is event)].options
+                y = [int(scorer.date_ok(o.value, unit)) for o in opts]
+                if not any(y):
+                    stats["gold not among options"] += 1
+                    continue
+                stats["examples"] += 1
+                feats.append([o.features for o in opts])
+                labels.append(y)
+                docs.append(d["title"].lower())  # trial and MEANTIME share articles
+    return feats, labels, docs, stats
+
+
+def examples(shared: Path, train: str, closure: bool = True) -> Examples:
+    """The training examples of one corpus or both."""
+    parts = []
+    if train in ("tbaq", "both"):
+        parts.append(tbaq_examples(shared, closure))
+    if train in ("wikinews", "both"):
+        parts.append(wikinews_examples(shared))
+    feats, labels, docs, stats = [], [], [], Counter()
+    for f, y, d, st in parts:
+        feats += f
+        labels += y
+        docs += d
+        stats.update(st)
     return feats, labels, docs, stats
 
 
@@ -149,6 +208,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--out", type=Path, default=event_dating.WEIGHTS_FILE)
+    ap.add_argument("--train", choices=["both", "tbaq", "wikinews"], default="tbaq")
+    ap.add_argument("--c", type=float, help="fix the regularisation C instead of choosing it by CV")
     ap.add_argument(
         "--no-closure",
         action="store_true",
@@ -164,9 +225,9 @@ def main() -> int:
     except ImportError:
         print("error: training needs scikit-learn: pip install -e '.[train]'", file=sys.stderr)
         return 2
-    feats, labels, docs, stats = examples(a.shared, closure=not a.no_closure)
+    feats, labels, docs, stats = examples(a.shared, a.train, closure=not a.no_closure)
     print(", ".join(f"{k}: {v}" for k, v in sorted(stats.items())), file=sys.stderr)
-    cv = {c: cross_validate(feats, labels, docs, c) for c in C_GRID}
+    cv = {c: cross_validate(feats, labels, docs, c) for c in ((a.c,) if a.c else C_GRID)}
     for c, acc in cv.items():
         print(f"C={c:<5} grouped 5-fold accuracy {acc:.3f}", file=sys.stderr)
     best_c = max(cv, key=lambda c: (round(cv[c], 3), -c))
@@ -175,7 +236,11 @@ def main() -> int:
     out = {
         "about": "event-dating weights: an option's score is the sum of its features' weights "
         "(summarizer/timeline/dating.py); made by scripts/train_event_dates.py",
-        "trained_on": "TBAQ timeline units, tune documents (score_timeline.py part_of)",
+        "trained_on": {
+            "tbaq": "TBAQ timeline units, tune documents (score_timeline.py part_of)",
+            "wikinews": "Wikinews: SemEval-2015 T4 trial timelines and MEANTIME Apple units",
+            "both": "TBAQ tune units, SemEval-2015 T4 trial timelines and MEANTIME Apple units",
+        }[a.train],
         "examples": len(labels),
         "documents": len(set(docs)),
         "C": best_c,

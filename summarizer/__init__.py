@@ -14,7 +14,21 @@ from .errors import (
     SummarizerError,
 )
 from .pipeline import Pipeline, asummarise, summarise
-from .schemas import Document, Event, EventDate, Evidence, KeyPoint, Result, Span, Summary
+from .runners.timeline import summarise_timeline
+from .schemas import (
+    Document,
+    EntityTimeline,
+    Event,
+    EventDate,
+    Evidence,
+    KeyPoint,
+    Result,
+    Span,
+    Summary,
+    Timeline,
+    TimelineEntry,
+    TimelineSource,
+)
 from .settings import Settings
 
 __all__ = [
@@ -25,6 +39,7 @@ __all__ = [
     "BudgetExceeded",
     "ConfigError",
     "Document",
+    "EntityTimeline",
     "Event",
     "EventDate",
     "Evidence",
@@ -38,7 +53,11 @@ __all__ = [
     "Span",
     "Summary",
     "SummarizerError",
+    "Timeline",
+    "TimelineEntry",
+    "TimelineSource",
     "__version__",
     "asummarise",
     "summarise",
+    "summarise_timeline",
 ]

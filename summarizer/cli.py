@@ -12,6 +12,7 @@ import json
 import os
 import shlex
 import sys
+import tempfile
 import warnings
 from enum import Enum
 from pathlib import Path
@@ -55,8 +56,11 @@ from .options import (
 from .pipeline import Pipeline, run_settings
 from .runners.batch_api import export_requests, import_responses
 from .runners.local import MODEL_FREE, run_batch
+from .runners.timeline import is_run_output, read_run_output, source_outcomes, timeline_from
 from .schemas import Result
 from .settings import Settings, usable_cores
+from .timeline import pages as timeline_pages
+from .timeline.entities import Entity
 
 # \b keeps click from rewrapping the lines that follow it into one paragraph
 EXAMPLES = """Examples:
@@ -686,9 +690,160 @@ def cache_clear(
     raise typer.Exit(EXIT_OK)
 
 
+class TimelineFormat(str, Enum):
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+
+
+TIMELINE_EXAMPLES = """Examples:
+
+\b
+  summarise timeline news/ --no-model --entity "Steve Jobs" -f markdown
+  summarise run news/ -o results.jsonl && summarise timeline results.jsonl -e GM -e "General Motors"
+  summarise timeline news/ --entity "General Motors=GM" -f html -o gm.html
+"""
+
+
+@app.command("timeline", epilog=TIMELINE_EXAMPLES)
+def timeline(
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, folders, - for stdin, or a `run -o` output JSONL (read as is)."
+        ),
+    ],
+    entity: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--entity",
+            "-e",
+            help="Follow this entity (repeatable); NAME or NAME=ALIAS,ALIAS. Default: all events.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the timeline here.")
+    ] = None,
+    format: Annotated[
+        TimelineFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = TimelineFormat.markdown,
+    date: DateOption = None,
+    no_model: Annotated[
+        bool, typer.Option("--no-model", help="No model: the rules strategy for every article.")
+    ] = False,
+    strategy: StrategyOption = None,
+    base_url: BaseUrlOption = None,
+    model: ModelOption = None,
+    ext: Annotated[
+        list[str] | None, typer.Option("--ext", help="Extensions a folder gives (repeatable).")
+    ] = None,
+    engine: Annotated[
+        Engine, typer.Option(help="Where the per-article stage runs: here, or on Ray.")
+    ] = Engine.local,
+    ray_address: Annotated[
+        str | None, typer.Option(help="--engine ray: the cluster (default: a local Ray).")
+    ] = None,
+    actors: Annotated[int, typer.Option(min=1, help="--engine ray: workers.")] = 1,
+    debug: DebugOption = False,
+) -> None:
+    """One merged, dated, sourced timeline per entity over many articles of one story."""
+    try:
+        settings = run_settings(
+            base_url=base_url, model=model, strategy=strategy, no_model=no_model
+        )
+        entities = [Entity.parse(e) for e in entity or []]
+        if any(not e.name for e in entities):
+            raise ConfigError("--entity needs a name, e.g. --entity 'General Motors=GM'")
+    except ConfigError as exc:
+        raise typer.Exit(fail(exc, debug=debug)) from None
+    anchor = _date(date)
+    extensions = extensions_of(ext)
+    texts: dict[str, str] = {}
+    try:
+        if engine is Engine.ray:
+            outcomes = _ray_outcomes(files, settings, anchor, ray_address, actors, extensions)
+        else:
+            outcomes = list(
+                source_outcomes(
+                    files, settings=settings, date=anchor, extensions=extensions, texts=texts
+                )
+            )
+        result = timeline_from(outcomes, entities)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a code
+        raise typer.Exit(fail(exc, debug=debug)) from None
+    code = EXIT_OK
+    for doc_id, reason in result.failed.items():
+        err.print(f"[yellow]warning:[/] {escape(doc_id)}: {escape(reason)}", soft_wrap=True)
+        if reason.startswith("InputError"):
+            code = EXIT_INPUT
+    if format is TimelineFormat.json:
+        page = result.model_dump_json(indent=2) + "\n"
+    elif format is TimelineFormat.html:
+        page = timeline_pages.html(result, texts)
+    else:
+        page = timeline_pages.markdown(result)
+    if output is None:
+        sys.stdout.write(page)
+    else:
+        try:
+            output.write_text(page, encoding="utf-8")
+        except OSError as exc:
+            raise typer.Exit(
+                fail(ConfigError(f"{output}: cannot write ({exc.strerror})"), debug=debug)
+            ) from None
+        counts = ", ".join(
+            f"{t.entity or 'all'}: {len(t.entries)} dated, {len(t.undated)} undated"
+            for t in result.timelines
+        )
+        err.print(f"{output}: {result.documents} articles merged ({counts})", soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _ray_outcomes(
+    files: list[str],
+    settings: Settings,
+    date: dt.date | None,
+    address: str | None,
+    actors: int,
+    extensions: tuple[str, ...],
+) -> list[tuple[str, Result | str]]:
+    """The per-article stage on Ray into a temporary run output, read back (run outputs
+    given as inputs are read as they are)."""
+    try:  # the ray extra: optional, so imported only when asked for
+        from .runners.ray import run_ray_batch
+    except ImportError as exc:
+        raise ConfigError(
+            f"--engine ray needs Ray ({exc.name} is missing): pip install 'summarizer[ray]'"
+        ) from None
+    given = [f for f in files if f != "-" and is_run_output(Path(f))]
+    rest = [f for f in files if f not in given]
+    outcomes: list[tuple[str, Result | str]] = []
+    for path in given:
+        outcomes += read_run_output(Path(path))
+    if rest:
+        with tempfile.TemporaryDirectory(prefix="summarise-timeline-") as folder:
+            out = Path(folder) / "results.jsonl"
+            run_ray_batch(
+                rest,
+                out,
+                settings,
+                address=address,
+                actors=actors,
+                date=date,
+                progress=err.is_terminal,
+                console=err,
+                extensions=extensions,
+            )
+            outcomes += read_run_output(out)
+    return outcomes
+
+
 app.command("eval")(eval_command)
 
-COMMANDS = {"run", "schema", "eval", "batch", "cache"}
+COMMANDS = {"run", "schema", "eval", "batch", "cache", "timeline"}
 _INVOCATION: list[str] = []  # the arguments as typed, for the resume hint
 
 

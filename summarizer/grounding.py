@@ -7,11 +7,19 @@ alignment scores at least ``FUZZY_THRESHOLD``). Spans are always offsets into
 the original string: normalisation keeps a map from each folded character
 back to where it came from, so accents, Cyrillic, CJK, emoji and ``\\r\\n``
 do not shift them.
+
+It also keeps the word lists several modules recognise, once, so they cannot drift apart:
+``STOPWORDS``, and ``REPORTING_VERBS``, words that attribute what a sentence says to a
+source ("said", "told", "according to", "denied") in every form a news sentence uses
+(past, present, base, the adverb "reportedly"), since no stemmer runs. ``NOUN_FORMS`` are
+those that are also common nouns ("reports of ...", "claims from ..."): a check that must
+not take a noun for a verb leaves them out.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -168,3 +176,32 @@ def support_spans(
         scored.append((shared / len(words), span))
     scored.sort(key=lambda pair: (-pair[0], pair[1].start))
     return [span for score, span in scored[:limit] if score >= min_overlap]
+
+
+# --- shared word lists ------------------------------------------------------------------
+
+REPORTING_VERBS = frozenset(
+    """
+    said says say saying told tells tell announced announces announce
+    claimed claims claim alleged alleges allege reported reports reportedly insisted insists
+    insist stated states warned warns accused accuses accuse believes believed suggested
+    suggests added adds argued argues argue denied denies vowed vows urged urges confirmed confirms
+    quoted disclosed revealed noted explained wrote declared described describes describe
+    """.split()
+) | {"according to"}
+NOUN_FORMS = frozenset({"claims", "claim", "reports", "states"})
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation of words (longest first, so "says" wins over "say"), spaces loose."""
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in ordered)
+
+
+def reporting_pattern(*, nouns: bool = True) -> str:
+    """``\\b(?:said|says|...)\\b`` over the reporting verbs, without the noun forms if asked."""
+    words = REPORTING_VERBS if nouns else REPORTING_VERBS - NOUN_FORMS
+    return r"\b(?:" + alternation(words) + r")\b"
+
+
+REPORTING = re.compile(reporting_pattern(), re.IGNORECASE)

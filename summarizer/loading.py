@@ -89,6 +89,7 @@ _URL = re.compile(r"https?://\S+\Z", re.IGNORECASE)
 _HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
 # an article has at least one line that reads as a sentence: six words, then a full stop
 _SENTENCE_LINE = re.compile(r"^(?=(?:\W*\w+\b){6}).*[.!?][\"'”’)]?\s*$", re.M)
+_MARKUP = re.compile(r"<(?:p|div|article|section|h[1-6]|span|br)\b", re.I)  # a saved fragment
 FETCH_TIMEOUT_S = 30.0
 FETCHED_PAGES_KEPT = 64  # a batch walks its inputs twice (count, then work): fetch a page once
 USER_AGENT = "summarizer (news article reader)"
@@ -455,7 +456,7 @@ def iter_path(
         return
     if suffix in RECORD_SUFFIXES:
         yield from _iter_records(text, stem=path.stem, source=source, jsonl=suffix != ".json")
-    elif suffix in PAGE_SUFFIXES or looks_like_html(text):
+    elif looks_like_html(text) or (suffix in PAGE_SUFFIXES and _MARKUP.search(text[:4096])):
         yield _safe(partial(parse_page, text, doc_id=path.stem, source=source))
     else:
         yield _safe(lambda: parse_text(text, doc_id=path.stem, source=source))

@@ -27,8 +27,13 @@ from .limits import ACTORS_MAX, KEY_POINTS_MAX, KEY_POINTS_MIN
 Granularity = Literal[
     "day", "week", "month", "season", "quarter", "half", "year", "decade", "century", "ref"
 ]
-Status = Literal["fact", "claim", "planned", "hypothetical"]
-MatchKind = Literal["exact", "normalised", "fuzzy"]
+# fact / claim / planned / hypothetical: how an event is reported; state: a condition that
+# holds rather than something that happened ("remains a transport hub"); negated: reported as
+# not done or not said ("did not specify when", "terms weren't disclosed"). A model is asked
+# only for the first four (ModelStatus); code sets the last two.
+Status = Literal["fact", "claim", "planned", "hypothetical", "state", "negated"]
+ModelStatus = Literal["fact", "claim", "planned", "hypothetical"]
+MatchKind = Literal["exact", "normalised", "fuzzy", "title"]
 DateSource = Literal["written", "narrative", "publication", "unresolved"]
 
 
@@ -63,7 +68,8 @@ class Document(_Frozen):
 
 
 class Evidence(_Frozen):
-    """A verbatim quote and where it stands in the source."""
+    """A verbatim quote and where it stands in the source (match ``title``: the quote is the
+    document's title, which stands outside the text, and the span is empty at 0)."""
 
     quote: str
     span: Span
@@ -249,10 +255,65 @@ class ExtractedEvent(BaseModel):
     date_guess: str | None = Field(None, description="your YYYY-MM-DD / YYYY-MM / YYYY reading")
     actors: list[str] = Field(default_factory=list, max_length=ACTORS_MAX)
     location: str | None = None
-    status: Status = "fact"
+    status: ModelStatus = "fact"
 
 
 class EventList(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     events: list[ExtractedEvent] = Field(max_length=60)
+
+
+# --- The cross-document timeline (``summarise_timeline``) ---
+
+
+class TimelineSource(_Frozen):
+    """One article's report of a timeline entry: where it says so and the date as written there."""
+
+    document_id: str
+    quote: str
+    span: Span
+    date_text: str | None = Field(None, description="the date as this article writes it")
+    date_value: str | None = Field(None, description="the date this article's words resolve to")
+    date_source: DateSource
+    publication_date: dt.date | None = None
+    status: Status
+
+
+class TimelineEntry(_Frozen):
+    """One event, once, with every article that reports it.
+
+    ``date`` is the most precise date the sources agree on (None: undated). When the
+    sources write dates that cannot all be true, ``date_conflict`` lists them instead of
+    one being picked silently."""
+
+    date: EventDate | None
+    description: str = Field(min_length=3, max_length=300)
+    status: Status
+    sources: list[TimelineSource] = Field(min_length=1)
+    date_conflict: list[str] = Field(default_factory=list)
+
+
+class EntityTimeline(_Frozen):
+    """The entries about one entity (``entity`` None: the whole collection).
+
+    ``entries`` are dated and ordered by date; ``undated`` keeps, in document order, the
+    events no date could be given to (never a made-up one)."""
+
+    entity: str | None
+    aliases: list[str] = Field(default_factory=list)
+    entries: list[TimelineEntry]
+    undated: list[TimelineEntry] = Field(default_factory=list)
+
+
+class Timeline(BaseModel):
+    """What ``summarise_timeline`` returns for a collection of articles."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    documents: int = Field(ge=0, description="documents merged (failed ones excluded)")
+    timelines: list[EntityTimeline]
+    failed: dict[str, str] = Field(
+        default_factory=dict, description="document id -> why it was left out"
+    )
+    warnings: list[str] = Field(default_factory=list)

@@ -3,6 +3,14 @@
 Sentence boundaries come from ``pysbd`` (rule-based, handles "U.S." and
 "Jan. 5"); paragraphs are runs of text between blank lines. Every span is an
 offset pair into the original string, with surrounding whitespace trimmed.
+
+pysbd needs a capital to open a sentence, so two kinds of text get a second cut:
+
+* **tokenised** text (Penn-Treebank style, as in some CNN/DailyMail releases: a space
+  before every stop and comma, ``-lrb-`` for "(", ````` and ``''`` for quotes): a stop
+  standing alone as a token ends a sentence (``"kathmandu , nepal . and they"``);
+* **caseless** text (lower-cased: speech recognition, OCR, older corpora): a stop after
+  a word that is no abbreviation, then a space, ends a sentence (``"nepal. and they"``).
 """
 
 from __future__ import annotations
@@ -75,20 +83,79 @@ def _split_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return pieces
 
 
+# a stop token, closing quotes or brackets after it, then the next token
+_TOKEN_STOP = re.compile(r"(?<=\s)[.!?](?:\s+(?:''|'|\"|”|’|-rrb-|-rsb-|\)))*(?=\s+\S)")
+# a stop attached to its word, closing quotes or brackets, a space, then a lower-case opener
+_ATTACHED_STOP = re.compile(r"(?<=[\w%)])([.!?])[\"'”’)\]]*(?=\s+[\"'“‘`(]*[a-z0-9])")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr st no nos inc ltd co corp jr sr gen col lt sgt capt gov sen rep prof vs "
+    "etc jan feb mar apr jun jul aug sep sept oct nov dec mt ft est approx dept univ".split()
+)
+CASELESS_UPPER_SHARE = 0.005  # true-cased English prose has about 3% capitals among letters
+TOKENISED_MIN_STOPS = 2
+
+
+def caseless(text: str) -> bool:
+    """Whether ``text`` is lower-cased: almost no capitals among enough letters."""
+    letters = sum(c.isalpha() for c in text)
+    upper = sum(c.isupper() for c in text)
+    return letters >= 40 and upper <= CASELESS_UPPER_SHARE * letters
+
+
+def tokenised(text: str) -> bool:
+    """Whether ``text`` is tokenised: most of its stops stand apart as tokens (`` . ``)."""
+    apart = len(re.findall(r"\s[.!?](?=\s|$)", text))
+    attached = len(re.findall(r"\w[.!?](?=\s|$)", text))
+    return apart >= TOKENISED_MIN_STOPS and apart > attached
+
+
+def _abbreviation(text: str, dot: int) -> bool:
+    word = re.search(r"[\w.]*$", text[:dot])
+    before = word.group().lower() if word else ""
+    # "u.s.", "p.m.", a single initial, or a listed short form
+    return "." in before or len(before) == 1 or before in _ABBREVIATIONS
+
+
+def _second_cuts(text: str, start: int, end: int, kind: str) -> list[tuple[int, int]]:
+    """``[start, end)`` cut again where a tokenised or caseless sentence ends (module doc)."""
+    cuts = [start]
+    if kind == "tokenised":
+        cuts += [m.end() for m in _TOKEN_STOP.finditer(text, start, end)]
+    elif kind == "caseless":
+        cuts += [
+            m.end()
+            for m in _ATTACHED_STOP.finditer(text, start, end)
+            if m.group(1) != "." or not _abbreviation(text, m.start(1))
+        ]
+    cuts.append(end)
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def _pysbd_pieces(text: str, p_start: int, p_end: int) -> list[tuple[int, int]]:
+    chunk = text[p_start:p_end]
+    found, cursor = [], 0
+    for piece in _segmenter().segment(chunk):
+        # pysbd's spans can drift on repeated sentences: re-find from the cursor
+        at = chunk.find(piece.sent, cursor)
+        if at < 0:
+            at = piece.start
+        cursor = at + len(piece.sent)
+        found.append((p_start + at, p_start + at + len(piece.sent)))
+    return found
+
+
 def sentences(text: str) -> list[Sentence]:
     """Every sentence of ``text`` with its paragraph number and exact span."""
     result: list[Sentence] = []
+    kind = "tokenised" if tokenised(text) else "caseless" if caseless(text) else "plain"
     for number, (p_start, p_end) in enumerate(paragraphs(text)):
-        chunk = text[p_start:p_end]
-        cursor = 0
-        for piece in _segmenter().segment(chunk):
-            # pysbd's spans can drift on repeated sentences: re-find from the cursor
-            at = chunk.find(piece.sent, cursor)
-            if at < 0:
-                at = piece.start
-            cursor = at + len(piece.sent)
-            for s, e in _split_lines(text, p_start + at, p_start + at + len(piece.sent)):
-                s, e = _trim(text, s, e)
-                if e > s:
-                    result.append(Sentence(len(result), number, s, e, text[s:e]))
+        # tokenised text: its stops are tokens, pysbd only gets in the way (it moves a
+        # closing `` '' `` onto the next sentence)
+        pieces = [(p_start, p_end)] if kind == "tokenised" else _pysbd_pieces(text, p_start, p_end)
+        for piece in pieces:
+            for line in _split_lines(text, *piece):
+                for s, e in _second_cuts(text, *line, kind):
+                    s, e = _trim(text, s, e)
+                    if e > s:
+                        result.append(Sentence(len(result), number, s, e, text[s:e]))
     return result

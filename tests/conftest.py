@@ -15,10 +15,12 @@ import platformdirs
 import pytest
 from scripted_server import ScriptedServer
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-SAMPLE = REPO / "examples" / "kremlin-peace-talks-2025-11-13.txt"
-TEST_KEY = "sk-test-DO-NOT-LEAK-0123456789abcdef"
+# only for the test modules other branches still edit, which import these from here; new code
+# imports support.paths (the lead drops this line once those modules are switched over)
+from support.paths import REPO, SAMPLE, SHARED, TEST_KEY  # noqa: F401
+
+# the shared helpers' asserts explain a failure as a test module's own do
+pytest.register_assert_rewrite("support.cli", "support.fakes", "support.sample")
 
 
 @pytest.fixture(autouse=True)

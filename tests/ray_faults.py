@@ -10,47 +10,51 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+
+from support.fakes import FakeBackend
 
 from summarizer.backends import make_backend
-from summarizer.backends.base import ChatRequest, Completion
+from summarizer.backends.base import Backend, ChatRequest, Completion
 from summarizer.settings import Settings
 
 
-class _Dying:
-    def __init__(self, inner: Any, needle: str, marker: Path | None) -> None:
-        self.inner, self.needle, self.marker = inner, needle, marker
-        self.name, self.model = inner.name, inner.model
-        self.supports_grammar = inner.supports_grammar
+def _dying(inner: Backend, needle: str, marker: Path | None) -> FakeBackend:
+    """``inner`` behind a backend that ends the process when a request mentions ``needle``:
+    every time, or (with ``marker``) the first time only."""
 
-    def complete(self, request: ChatRequest) -> Completion:
-        if any(self.needle in m["content"] for m in request.messages):
-            if self.marker is None:
+    def reply(request: ChatRequest) -> Completion:
+        if any(needle in m["content"] for m in request.messages):
+            if marker is None:
                 os._exit(3)
             try:
-                fd = os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+                fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
             except FileExistsError:
                 pass  # died once already: this time it goes through
             else:
                 os.close(fd)
                 os._exit(3)
-        return self.inner.complete(request)
+        return inner.complete(request)
 
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
+    return FakeBackend(
+        reply,
+        name=inner.name,
+        model=inner.model,
+        tokenizer=inner.count_tokens,
+        supports_grammar=getattr(inner, "supports_grammar", False),
+    )
 
 
 class DieOnce:
     def __init__(self, needle: str, marker: Path) -> None:
         self.needle, self.marker = needle, marker
 
-    def __call__(self, settings: Settings) -> _Dying:
-        return _Dying(make_backend(settings), self.needle, self.marker)
+    def __call__(self, settings: Settings) -> FakeBackend:
+        return _dying(make_backend(settings), self.needle, self.marker)
 
 
 class DieAlways:
     def __init__(self, needle: str) -> None:
         self.needle = needle
 
-    def __call__(self, settings: Settings) -> _Dying:
-        return _Dying(make_backend(settings), self.needle, None)
+    def __call__(self, settings: Settings) -> FakeBackend:
+        return _dying(make_backend(settings), self.needle, None)

@@ -13,6 +13,7 @@ PUBLIC = [
     "BudgetExceeded",
     "ConfigError",
     "Document",
+    "EntityTimeline",
     "Event",
     "EventDate",
     "Evidence",
@@ -26,9 +27,13 @@ PUBLIC = [
     "Span",
     "Summary",
     "SummarizerError",
+    "Timeline",
+    "TimelineEntry",
+    "TimelineSource",
     "__version__",
     "asummarise",
     "summarise",
+    "summarise_timeline",
 ]
 
 

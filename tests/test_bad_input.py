@@ -1,9 +1,10 @@
-"""Bad input through the real CLI: one clear line on stderr, a documented exit code, no traceback.
+"""Bad input through the CLI: one clear line on stderr, a documented exit code, no traceback.
 
-Every case runs ``summarise`` as a subprocess (the console entry, ``summarizer.cli:main``),
-so what is checked is what a user sees. Documents that must actually be summarised
-go to the scripted loopback server (``--base-url``), never to a real model: what is
-under test is the input handling, and the server answers any question validly.
+Every case runs ``summarise`` through its console entry (``summarizer.cli:main``) with
+separate stdin, stdout and stderr (``support.cli.summarise_cli``, in this process), so
+what is checked is what a user sees. Documents that must actually be summarised go to
+the scripted loopback server (``--base-url``), never to a real model: what is under
+test is the input handling, and the server answers any question validly.
 """
 
 from __future__ import annotations
@@ -12,54 +13,20 @@ import codecs
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 from scripted_server import ScriptedServer, valid_answer
+from support.cli import CliRun, assert_refused, error_lines
+from support.cli import summarise_cli as cli
 
 from summarizer.loading import MAX_BYTES, date_warnings
 from summarizer.schemas import Document
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT = 0, 2, 3
 ARTICLE = "Officials said on Monday that the bridge would reopen. Work began last month."
-
-
-def cli(
-    *args: str, stdin: bytes | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"}
-    proc = subprocess.run(
-        [sys.executable, "-c", "from summarizer.cli import main; main()", *args],
-        input=stdin,
-        capture_output=True,
-        timeout=timeout,
-        cwd=REPO,
-        env=env,
-    )
-    return subprocess.CompletedProcess(
-        proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode(errors="replace")
-    )
-
-
-def error_lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
-    return [line for line in proc.stderr.splitlines() if line.strip()]
-
-
-def assert_refused(proc: subprocess.CompletedProcess[str], code: int, *fragments: str) -> None:
-    """Exit ``code``, exactly one stderr line naming the problem, no traceback, nothing on stdout."""
-    lines = error_lines(proc)
-    assert proc.returncode == code, proc.stderr
-    assert "Traceback" not in proc.stderr
-    assert len(lines) == 1, lines
-    assert lines[0].startswith("error: ")
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    assert proc.stdout.strip() == ""
 
 
 @pytest.fixture
@@ -73,7 +40,7 @@ def remote(server: ScriptedServer) -> list[str]:
     return ["--base-url", server.base_url, "--model", "m", "--no-cache", "--format", "jsonl"]
 
 
-def results(proc: subprocess.CompletedProcess[str]) -> list[dict[str, object]]:
+def results(proc: CliRun) -> list[dict[str, object]]:
     return [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
 
 
@@ -285,29 +252,19 @@ def test_unreadable_file_in_a_folder(
     locked = folder / "b-locked.txt"
     locked.write_text(f"date 2025-11-13 B\n{ARTICLE}", encoding="utf-8")
     locked.chmod(0)
+    if os.geteuid() == 0:  # root ignores the mode bits: make opening that one file fail as it would
+        real_open = Path.open
+
+        def guarded(self: Path, *args: object, **kwargs: object) -> object:
+            if self.name == locked.name:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Path, "open", guarded)
     try:
-        if os.geteuid() != 0:
-            proc = cli(str(folder), *remote(server))
-            code, stdout, stderr = proc.returncode, proc.stdout, proc.stderr
-        else:  # root ignores the mode bits: make opening that one file fail as it would
-            from typer.testing import CliRunner
-
-            from summarizer.cli import app
-
-            real_open = Path.open
-
-            def guarded(self: Path, *args: object, **kwargs: object) -> object:
-                if self.name == locked.name:
-                    raise PermissionError(13, "Permission denied", str(self))
-                return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
-
-            monkeypatch.setattr(Path, "open", guarded)
-            run = CliRunner().invoke(app, ["run", str(folder), *remote(server)])
-            code, stdout, stderr = run.exit_code, run.stdout, run.stderr
+        proc = cli(str(folder), *remote(server))
     finally:
         locked.chmod(0o644)
-    assert code == EXIT_INPUT, stderr
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert lines == [f"error: {locked}: permission denied"]
-    ids = [json.loads(line)["document_id"] for line in stdout.splitlines() if line.strip()]
-    assert ids == ["a-readable"]
+    assert proc.returncode == EXIT_INPUT, proc.stderr
+    assert error_lines(proc) == [f"error: {locked}: permission denied"]
+    assert [r["document_id"] for r in results(proc)] == ["a-readable"]

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO
 from scripted_server import Reply, ScriptedServer, valid_answer
+from support.paths import REPO
 
 from summarizer.cli import main
 from summarizer.errors import ConfigError

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from click.testing import Result
-from conftest import REPO, TEST_KEY
 from scripted_server import ScriptedServer, valid_answer
-from typer.testing import CliRunner
+from support.cli import CliRun, assert_refused, summarise_cli, summarise_process
+from support.fakes import FakeBackend
+from support.paths import TEST_KEY
 
 from summarizer import Settings, summarise
 from summarizer.backends import make_backend
@@ -32,7 +29,6 @@ from summarizer.backends.cache import (
     UnusableCache,
     cache_key,
 )
-from summarizer.chunking import estimate_tokens
 
 TEXT = (
     "Officials said things today in Paris. Officials spoke on Monday about the plan. "
@@ -41,28 +37,13 @@ TEXT = (
 REQUEST = ChatRequest([{"role": "user", "content": "Describe it."}], {"type": "object"}, 100, 0.0)
 
 
-class Counting:
-    """A backend that answers ``text`` and counts its calls (or fails when told)."""
+ANSWER = Completion(text='{"a": 1}', prompt_tokens=7, completion_tokens=3, finish_reason="stop")
 
-    name = "fake"
-    supports_grammar = False
-    model = "fake-1"
 
-    def __init__(self, text: str = '{"a": 1}') -> None:
-        self.text = text
-        self.calls = 0
-        self.fail = False
-
-    def complete(self, request: ChatRequest) -> Completion:
-        self.calls += 1
-        if self.fail:
-            raise RuntimeError("down")
-        return Completion(
-            text=self.text, prompt_tokens=7, completion_tokens=3, finish_reason="stop"
-        )
-
-    def count_tokens(self, text: str) -> int:
-        return estimate_tokens(text)
+def answering(text: str = ANSWER.text) -> FakeBackend:
+    """A backend that answers ``text`` to every request, with ``ANSWER``'s token counts."""
+    reply = replace(ANSWER, text=text)
+    return FakeBackend(lambda request: reply)
 
 
 def test_a_repeated_run_makes_no_http_request(scripted: ScriptedServer, tmp_path: Path) -> None:
@@ -130,24 +111,23 @@ def test_the_key_covers_everything_that_decides_an_answer() -> None:
 
 
 def test_hits_are_marked_and_failures_are_not_stored(tmp_path: Path) -> None:
-    inner = Counting()
+    inner = FakeBackend.replaying([RuntimeError("down"), ANSWER])
     backend = CachedBackend(inner, ResponseCache(tmp_path / "r.sqlite"))
-    inner.fail = True
     with pytest.raises(RuntimeError):
         backend.complete(REQUEST)
-    inner.fail = False
     miss = backend.complete(REQUEST)
     hit = backend.complete(REQUEST)
     assert inner.calls == 2 and not miss.cached and hit.cached
     assert (hit.text, hit.prompt_tokens, hit.completion_tokens) == ('{"a": 1}', 7, 3)
-    empty = CachedBackend(Counting(text=""), ResponseCache(tmp_path / "e.sqlite"))
+    silent = answering(text="")
+    empty = CachedBackend(silent, ResponseCache(tmp_path / "e.sqlite"))
     empty.complete(REQUEST)
     empty.complete(REQUEST)  # an empty answer may be a hiccup: not replayed
-    assert empty.inner.calls == 2  # type: ignore[attr-defined]
+    assert silent.calls == 2
 
 
 def _fill(path: str, worker: int) -> None:
-    backend = CachedBackend(Counting(), ResponseCache(Path(path)))
+    backend = CachedBackend(answering(), ResponseCache(Path(path)))
     for i in range(150):
         backend.complete(ChatRequest([{"role": "user", "content": f"{worker}-{i}"}]))
         backend.complete(ChatRequest([{"role": "user", "content": f"shared-{i}"}]))
@@ -169,7 +149,7 @@ def test_processes_share_one_cache_file(tmp_path: Path) -> None:
 def test_a_broken_cache_file_degrades_to_asking(tmp_path: Path) -> None:
     path = tmp_path / "r.sqlite"
     cache = ResponseCache(path)
-    inner = Counting()
+    inner = answering()
     backend = CachedBackend(inner, cache)
     backend.complete(REQUEST)
     cache._conn.execute("DROP TABLE responses")  # as if another version's file
@@ -318,7 +298,7 @@ def test_an_old_format_file_is_migrated_and_keeps_working(tmp_path: Path) -> Non
     old_value = json.dumps(
         {"text": '{"a": 1}', "prompt_tokens": 7, "completion_tokens": 3, "finish_reason": "stop"}
     )
-    key = CachedBackend(Counting(), UnusableCache(path, "")).key(REQUEST)
+    key = CachedBackend(answering(), UnusableCache(path, "")).key(REQUEST)
     conn.executemany(
         "INSERT INTO responses (key, value, created) VALUES (?, ?, ?)",
         [(key, old_value, 1000.0), ("old-unused", old_value, 1001.0)],
@@ -326,7 +306,7 @@ def test_an_old_format_file_is_migrated_and_keeps_working(tmp_path: Path) -> Non
     conn.commit()
     conn.close()
 
-    inner = Counting()
+    inner = answering()
     backend = CachedBackend(inner, ResponseCache(path, clock=Clock()))
     hit = backend.complete(REQUEST)  # an entry the old version wrote is replayed
     assert hit.cached and hit.prompt_tokens == 7 and inner.calls == 0
@@ -353,8 +333,8 @@ def test_an_old_format_file_opens_read_only_in_info(tmp_path: Path) -> None:
     conn.execute("INSERT INTO responses VALUES ('k', '{\"text\": \"x\"}', 1000.0)")
     conn.commit()
     conn.close()
-    run = invoke("cache", "info", "--cache-dir", str(path.parent), "--json")
-    assert run.exit_code == 0, run.stderr
+    run = summarise_cli("cache", "info", "--cache-dir", str(path.parent), "--json")
+    assert run.returncode == 0, run.stderr
     data = json.loads(run.stdout)
     assert data["entries"] == 1 and data["models"] == [
         {"model": None, "entries": 1, "last_used": "1970-01-01T00:16:40+00:00"}
@@ -418,16 +398,7 @@ def test_threads_read_and_write_while_eviction_runs(tmp_path: Path) -> None:
 def test_the_wrapped_backends_tokenizer_is_reached(tmp_path: Path) -> None:
     from summarizer.pipeline import Pipeline
 
-    class Tokenizing(Counting):
-        def __init__(self) -> None:
-            super().__init__()
-            self.counted: list[str] = []
-
-        def count_tokens(self, text: str) -> int:
-            self.counted.append(text)
-            return 42
-
-    inner = Tokenizing()
+    inner = FakeBackend(lambda request: ANSWER, tokenizer=lambda text: 42)
     backend = CachedBackend(inner, ResponseCache(tmp_path / "r.sqlite"))
     pipeline = Pipeline(Settings(cache_dir=tmp_path), backend=backend)
     assert pipeline.strategy.count("three little words") == 42
@@ -436,12 +407,6 @@ def test_the_wrapped_backends_tokenizer_is_reached(tmp_path: Path) -> None:
 
 
 # --- summarise cache info / clear ---
-
-
-def invoke(*args: str) -> Result:
-    from summarizer.cli import app
-
-    return CliRunner().invoke(app, list(args))
 
 
 def filled(folder: Path, *, old_days: float = 10.0) -> Path:
@@ -478,8 +443,8 @@ def untouched(folder: Path) -> None:
 def test_cache_info_reports_the_file(tmp_path: Path) -> None:
     folder = tmp_path / "c"
     path = filled(folder)
-    run = invoke("cache", "info", "--cache-dir", str(folder), "--json")
-    assert run.exit_code == 0, run.stderr
+    run = summarise_cli("cache", "info", "--cache-dir", str(folder), "--json")
+    assert run.returncode == 0, run.stderr
     data = json.loads(run.stdout)
     assert data["path"] == str(path) and data["exists"] is True
     assert data["entries"] == 60
@@ -489,18 +454,18 @@ def test_cache_info_reports_the_file(tmp_path: Path) -> None:
     assert data["disk_bytes"] > 60 * 3000
     assert {m["model"]: m["entries"] for m in data["models"]} == {"model-a": 40, "model-b": 20}
     assert data["oldest"] < data["newest"] and data["max_bytes"] == 512 * MB
-    human = invoke("cache", "info", "--cache-dir", str(folder))
-    assert human.exit_code == 0 and "60 entries" in human.stdout
+    human = summarise_cli("cache", "info", "--cache-dir", str(folder))
+    assert human.returncode == 0 and "60 entries" in human.stdout
     assert "model-a" in human.stdout and "40" in human.stdout and str(path) in human.stdout
     untouched(folder)
 
 
 def test_cache_info_without_a_cache_file_yet(tmp_path: Path) -> None:
-    run = invoke("cache", "info", "--cache-dir", str(tmp_path), "--json")
-    assert run.exit_code == 0, run.stderr
+    run = summarise_cli("cache", "info", "--cache-dir", str(tmp_path), "--json")
+    assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["exists"] is False and json.loads(run.stdout)["entries"] == 0
     assert list(tmp_path.iterdir()) == []  # looking created nothing
-    assert invoke("cache", "clear", "--cache-dir", str(tmp_path)).exit_code == 0
+    assert summarise_cli("cache", "clear", "--cache-dir", str(tmp_path)).returncode == 0
     assert list(tmp_path.iterdir()) == []
 
 
@@ -510,7 +475,7 @@ def test_cache_info_follows_the_environment(
     filled(tmp_path / "env")
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "env"))
     monkeypatch.setenv("SUMMARIZER_CACHE_MAX_MB", "7")
-    data = json.loads(invoke("cache", "info", "--json").stdout)
+    data = json.loads(summarise_cli("cache", "info", "--json").stdout)
     assert data["entries"] == 60 and data["max_bytes"] == 7 * MB
 
 
@@ -518,8 +483,8 @@ def test_cache_clear_one_model(tmp_path: Path) -> None:
     folder = tmp_path / "c"
     path = filled(folder)
     before = on_disk(folder)
-    run = invoke("cache", "clear", "--cache-dir", str(folder), "--model", "model-b")
-    assert run.exit_code == 0, run.stderr
+    run = summarise_cli("cache", "clear", "--cache-dir", str(folder), "--model", "model-b")
+    assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("removed 20 entries, reclaimed ")
     assert on_disk(folder) < before - 20 * 3000  # vacuumed: the pages went back to the disk
     rows = stored(path)
@@ -530,11 +495,11 @@ def test_cache_clear_one_model(tmp_path: Path) -> None:
 def test_cache_clear_older_than(tmp_path: Path) -> None:
     folder = tmp_path / "c"
     path = filled(folder)
-    run = invoke("cache", "clear", "--cache-dir", str(folder), "--older-than", "5")
-    assert run.exit_code == 0, run.stderr
+    run = summarise_cli("cache", "clear", "--cache-dir", str(folder), "--older-than", "5")
+    assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("removed 10 entries")
     assert not any(k.startswith("old") for k in stored(path)) and len(stored(path)) == 50
-    again = invoke(
+    again = summarise_cli(
         "cache", "clear", "--cache-dir", str(folder), "--older-than", "5", "--model", "model-a"
     )
     assert again.stdout.startswith("removed 0 entries") and len(stored(path)) == 50
@@ -545,57 +510,48 @@ def test_cache_clear_everything_gives_the_space_back(tmp_path: Path) -> None:
     folder = tmp_path / "c"
     path = filled(folder)
     size = on_disk(folder)
-    run = invoke("cache", "clear", "--cache-dir", str(folder))
-    assert run.exit_code == 0, run.stderr
+    run = summarise_cli("cache", "clear", "--cache-dir", str(folder))
+    assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("removed 60 entries, reclaimed ")
     assert on_disk(folder) < size // 4 and "0 B" not in run.stdout
     assert stored(path) == {}
     untouched(folder)
     # the emptied cache still works
-    backend = CachedBackend(Counting(), ResponseCache(path))
+    backend = CachedBackend(answering(), ResponseCache(path))
     backend.complete(REQUEST)
     assert backend.complete(REQUEST).cached
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-c", "from summarizer.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=REPO,
-        env=env,
-        check=False,
-    )
-
-
-def refused(proc: subprocess.CompletedProcess[str], *fragments: str) -> None:
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert proc.returncode == 2, proc.stderr  # bad usage or configuration
-    assert "Traceback" not in proc.stderr and proc.stdout == ""
-    assert len(lines) == 1 and lines[0].startswith("error: "), lines
-    assert all(fragment in lines[0] for fragment in fragments), lines[0]
+def refused(run: CliRun, *fragments: str) -> None:
+    assert_refused(run, 2, *fragments)  # 2: bad usage or configuration
 
 
 def test_a_missing_cache_folder_is_one_line(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere"
-    refused(cli("cache", "info", "--cache-dir", str(missing)), str(missing), "no such cache folder")
-    refused(cli("cache", "clear", "--cache-dir", str(missing)), "no such cache folder")
+    refused(
+        summarise_cli("cache", "info", "--cache-dir", str(missing)),
+        str(missing),
+        "no such cache folder",
+    )
+    refused(summarise_cli("cache", "clear", "--cache-dir", str(missing)), "no such cache folder")
     assert not missing.exists()
 
 
 def test_a_corrupt_cache_file_is_one_line_and_left_alone(tmp_path: Path) -> None:
     junk = b"this is not sqlite at all\n" * 200
     (tmp_path / CACHE_FILENAME).write_bytes(junk)
-    refused(cli("cache", "info", "--cache-dir", str(tmp_path)), "not a usable response cache")
-    refused(cli("cache", "clear", "--cache-dir", str(tmp_path)), "not a usable response cache")
+    refused(
+        summarise_cli("cache", "info", "--cache-dir", str(tmp_path)), "not a usable response cache"
+    )
+    refused(
+        summarise_cli("cache", "clear", "--cache-dir", str(tmp_path)), "not a usable response cache"
+    )
     other = tmp_path / "other"
     other.mkdir()
     conn = sqlite3.connect(str(other / CACHE_FILENAME))
     conn.execute("CREATE TABLE t (x)")
     conn.close()
-    refused(cli("cache", "clear", "--cache-dir", str(other)), "not a response cache")
+    refused(summarise_cli("cache", "clear", "--cache-dir", str(other)), "not a response cache")
     assert (tmp_path / CACHE_FILENAME).read_bytes() == junk
 
 
@@ -615,7 +571,8 @@ def test_a_run_with_a_corrupt_cache_file_goes_on_without_it(
     assert (tmp_path / CACHE_FILENAME).read_bytes() == junk
     article = tmp_path / "a.txt"
     article.write_text(TEXT)
-    proc = cli(
+    # a process of its own: in this one the pipeline above, with its cache, would be reused
+    proc = summarise_process(
         str(article),
         "--base-url",
         scripted.base_url,

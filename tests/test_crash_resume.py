@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 from scripted_server import ScriptedServer, valid_answer
+from support.paths import REPO
 
 DOCUMENTS = 1000
 KILLS = 5

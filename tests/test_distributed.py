@@ -19,9 +19,9 @@ import pytest
 ray = pytest.importorskip("ray")
 pa = pytest.importorskip("pyarrow")
 import pyarrow.parquet as pq  # noqa: E402
-from conftest import REPO  # noqa: E402
 from ray_faults import DieAlways, DieOnce  # noqa: E402
 from scripted_server import ScriptedServer, valid_answer  # noqa: E402
+from support.paths import REPO  # noqa: E402
 
 from summarizer.cli import main  # noqa: E402
 from summarizer.errors import SummarizerError  # noqa: E402

@@ -174,3 +174,28 @@ def test_a_trailing_attribution_is_its_own_event_when_the_report_is_dated_otherw
 def test_an_attribution_with_nothing_dated_otherwise_stays_one_event() -> None:
     found = timeline("The painting is back on display, the museum said.")
     assert len(found) == 1
+
+
+def test_every_shipped_weight_names_a_feature_the_code_can_make() -> None:
+    for name in event_dating.weights():
+        kind, _ = event_dating.parse_feature(name)  # raises on a misspelt kind or property
+        assert kind in event_dating.KINDS
+
+
+def test_a_misspelt_feature_property_is_refused() -> None:
+    assert (
+        event_dating.feature(event_dating.CLAUSE, (event_dating.WHEN, "pub")) == "clause|when=pub"
+    )
+    with pytest.raises(ValueError, match="unknown feature property"):
+        event_dating.feature(event_dating.CLAUSE, ("wehn", "pub"))
+    with pytest.raises(ValueError, match="unknown option kind"):
+        event_dating.parse_feature("clasue|when=pub")
+
+
+def test_the_chain_feature_says_what_the_sentence_before_was_dated() -> None:
+    text = "The council met on Monday to debate the budget. It voted to close the old library."
+    first, second = dated_clauses(text, sentences(text), PUB)
+    assert first.candidate.date.value == "2024-03-11"
+    assert not any("prev=" in name for o in first.options for name in o.features)
+    prev = {o.kind: o.features.get(f"{o.kind}|prev=y", 0.0) for o in second.options}
+    assert prev["recent"] == 1.0 and prev["publication"] == 0.0  # Monday carried over, not PUB

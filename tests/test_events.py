@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import SAMPLE
+from support.paths import SAMPLE
 
+from summarizer import summarise
 from summarizer.loading import parse_text
 from summarizer.segment import sentences
 from summarizer.timeline.events import candidates, status_of, tense
@@ -74,6 +75,17 @@ def test_no_publication_date_leaves_relative_dates_unresolved() -> None:
         ("If the deal fails, prices could rise", "hypothetical"),
         ("Officials said the bridge collapsed", "claim"),
         ("The bridge collapsed on Tuesday", "fact"),
+        # non-events: a state that holds, a report of what was not done or said
+        ("The city, which once had 60,000 residents, remains a transport hub", "state"),
+        ("Merrill Lynch is the sole underwriter for the offering", "state"),
+        ("He did not specify when the exchanges took place", "negated"),
+        ("Terms weren't disclosed", "negated"),
+        ("The company declined to comment on the report", "negated"),
+        # a negation inside a quotation or a relative clause is not the clause's own
+        ("``We don't just arrive,'' the general said", "claim"),
+        ("A pilot, who did not give his name, landed the plane", "fact"),
+        ("The council is expected to vote next week", "planned"),
+        ("Apple is selling films on iTunes", "fact"),  # progressive: not a state
     ],
 )
 def test_status(clause: str, expected: str) -> None:
@@ -104,3 +116,62 @@ def test_candidates_after_find_dates_does_not_tag_again(monkeypatch: pytest.Monk
     monkeypatch.setattr(tagger, "_candidates", lambda text: calls.append(1) or [])
     found = candidates(doc.text, sentences(doc.text), doc.date)
     assert calls == [] and found and any(c.mention in mentions for c in found)
+
+
+def test_the_title_is_an_event_dated_as_the_story() -> None:
+    text = (
+        "The carmaker announced on Monday that it would close its oldest plant. "
+        "About 2,000 workers are employed there."
+    )
+    found = candidates(
+        text, sentences(text), dt.date(2024, 3, 14), "Carmaker to close oldest plant"
+    )
+    title, lede = found[0], found[1]
+    assert title.is_title and not lede.is_title
+    assert (title.text, title.start, title.end) == ("Carmaker to close oldest plant", 0, 0)
+    assert title.date.value == lede.date.value == "2024-03-11"  # the lede's Monday, not publication
+    assert title.date.source == "narrative"
+
+
+def test_a_title_without_a_recent_story_day_has_the_publication_date() -> None:
+    text = "The museum reopened its east wing after a renovation that took three years."
+    [title, _] = candidates(text, sentences(text), dt.date(2024, 3, 14), "Museum reopens east wing")
+    assert (title.date.value, title.date.source) == ("2024-03-14", "publication")
+
+
+def test_no_title_event_for_a_missing_or_one_word_title() -> None:
+    text = "The museum reopened its east wing after a renovation that took three years."
+    for title in (None, "wsj_0127", "  "):
+        found = candidates(text, sentences(text), dt.date(2024, 3, 14), title)
+        assert not any(c.is_title for c in found)
+
+
+def test_a_dependent_clause_is_described_with_what_it_hangs_on() -> None:
+    text = (
+        "Officials have repeatedly called for a renewal of the talks, "
+        "which last took place in the Turkish city on July 23."
+    )
+    found = candidates(text, sentences(text), dt.date(2025, 11, 13))
+    [clause] = [c for c in found if c.text.startswith("which")]
+    assert clause.date.value == "2025-07-23"
+    assert clause.description == (
+        "\u2026 a renewal of the talks, which last took place in the Turkish city on July 23."
+    )
+    assert found[0].description == found[0].text  # a clause that stands alone is its own
+
+
+def test_a_verbless_dated_piece_quotes_the_verb_before_it() -> None:
+    text = "The family moved to Miami in 1961, and his uncle Lazaro in 1984."
+    found = candidates(text, sentences(text), dt.date(2000, 4, 14))
+    values = {c.date.value: c for c in found}
+    assert set(values) == {"1961", "1984"}
+    assert values["1984"].text.startswith("The family moved")  # the verb is inside the quote
+    assert text[values["1984"].start : values["1984"].end] == values["1984"].text
+
+
+def test_the_rules_result_lists_the_titles_event_first_marked_as_the_title() -> None:
+    result = summarise(SAMPLE.read_text(encoding="utf-8"), no_model=True)
+    first, rest = result.events[0], result.events[1:]
+    assert first.evidence.match == "title" and first.evidence.quote == result.title
+    assert (first.evidence.span.start, first.evidence.span.end) == (0, 0)
+    assert all(e.evidence.match != "title" for e in rest)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from support.fakes import FakeBackend
 
 from summarizer import Settings, summarise
-from summarizer.backends.base import ChatRequest, Completion
-from summarizer.chunking import estimate_tokens
+from summarizer.backends.base import ChatRequest
 from summarizer.summary.faithfulness import (
     dropped_attribution,
     dropped_hedge,
@@ -211,30 +211,24 @@ def test_problems_collects_every_check_and_a_faithful_line_has_none() -> None:
 # ---------------------------------------------------------------- wired into decomposed
 
 
-class Scripted:
+class Scripted(FakeBackend):
     """Replies to the headline task from a queue (then the last one again); to every other task
     with a description that repeats its sentence's opening words."""
 
-    name = "scripted"
-    supports_grammar = False
-    model = "scripted-1"
-
     def __init__(self, headlines: list[str]) -> None:
+        super().__init__(self.reply, name="scripted", model="scripted-1")
         self.headlines = headlines
         self.asked = 0
 
-    def complete(self, request: ChatRequest) -> Completion:
+    def reply(self, request: ChatRequest) -> str:
         prompt = request.messages[1]["content"]
         if "news headline" in prompt:
             self.asked += 1
-            reply = {"headline": self.headlines[min(self.asked, len(self.headlines)) - 1]}
-        else:
-            sentence = prompt.split("<article>")[1].split("</article>")[0].split()
-            reply = {"description": " ".join(sentence[:6]), "actors": [], "location": None}
-        return Completion(json.dumps(reply), prompt_tokens=10, completion_tokens=5)
-
-    def count_tokens(self, text: str) -> int:
-        return estimate_tokens(text)
+            return json.dumps(
+                {"headline": self.headlines[min(self.asked, len(self.headlines)) - 1]}
+            )
+        sentence = prompt.split("<article>")[1].split("</article>")[0].split()
+        return json.dumps({"description": " ".join(sentence[:6]), "actors": [], "location": None})
 
 
 ARTICLE = (
@@ -267,30 +261,24 @@ def test_an_unfaithful_headline_falls_back_with_a_warning() -> None:
 # ---------------------------------------------------------------- reported in single
 
 
-class SingleScripted:
+class SingleScripted(FakeBackend):
     """Answers single's summary task with the given key points, and its event task with none."""
 
-    name = "scripted"
-    supports_grammar = False
-    model = "scripted-1"
-
     def __init__(self, points: list[str]) -> None:
+        super().__init__(self.reply, name="scripted", model="scripted-1")
         self.points = points
 
-    def complete(self, request: ChatRequest) -> Completion:
+    def reply(self, request: ChatRequest) -> str:
         if "key_points" in (request.schema or {}).get("properties", {}):
-            reply: dict[str, object] = {
-                "headline": "Council debates stadium",
-                "gist": "The council debated.",
-                "abstract": "The council debated the stadium.",
-                "key_points": self.points,
-            }
-        else:
-            reply = {"events": []}
-        return Completion(json.dumps(reply), prompt_tokens=10, completion_tokens=5)
-
-    def count_tokens(self, text: str) -> int:
-        return estimate_tokens(text)
+            return json.dumps(
+                {
+                    "headline": "Council debates stadium",
+                    "gist": "The council debated.",
+                    "abstract": "The council debated the stadium.",
+                    "key_points": self.points,
+                }
+            )
+        return json.dumps({"events": []})
 
 
 def test_single_keeps_free_key_points_and_warns_of_an_unfaithful_one() -> None:

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.fakes import FakeBackend
+from support.paths import REPO, SHARED
 from typer.testing import CliRunner
 
-from summarizer.backends.base import ChatRequest, Completion
-from summarizer.chunking import estimate_tokens
+from summarizer.backends.base import ChatRequest
 from summarizer.cli import app
 from summarizer.errors import BackendUnavailable
 from summarizer.evaluation.baselines import dated_sentence_baseline
@@ -33,10 +34,9 @@ from summarizer.evaluation.report import ReportFile, build_report, load_report, 
 from summarizer.schemas import Result
 from summarizer.settings import Settings
 
-REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "eval" / "datasets" / "sample.jsonl"
 WIKINEWS = REPO / "eval" / "datasets" / "wikinews.jsonl"
-FRANK = REPO.parent / "shared" / "data" / "frank"
+FRANK = SHARED / "data" / "frank"
 BASELINES = ["lead3", "publication_date", "dated_sentences"]
 runner = CliRunner()
 
@@ -286,40 +286,27 @@ def test_gate_rules() -> None:
 # ---------------------------------------------------------------- the tool's path, scripted
 
 
-class ScriptedBackend:
-    """Answers every task with one JSON object that carries each draft's fields
-    (the drafts ignore extra keys); a document containing BOOM makes it fail."""
-
-    name = "scripted"
-    supports_grammar = False
-    model = "scripted-1"
-
-    def complete(self, request: ChatRequest) -> Completion:
-        if any("BOOM" in m["content"] for m in request.messages):
-            raise BackendUnavailable("scripted outage", backend=self.name)
-        return Completion(
-            json.dumps(
-                {
-                    "headline": "Apple ships the iPhone",
-                    "gist": "Apple shipped the iPhone on June 29.",
-                    "abstract": "Apple shipped the iPhone on June 29. Jobs said sales were strong.",
-                    "key_points": [
-                        "Apple shipped the iPhone",
-                        "Jobs said sales were strong",
-                        "Cisco sued Apple",
-                    ],
-                    "description": "Apple shipped the iPhone",
-                    "actors": ["Apple"],
-                    "location": None,
-                    "events": [],
-                }
-            ),
-            prompt_tokens=10,
-            completion_tokens=5,
-        )
-
-    def count_tokens(self, text: str) -> int:
-        return estimate_tokens(text)
+def answer_every_task(request: ChatRequest) -> str:
+    """One JSON object that carries each draft's fields (the drafts ignore extra keys); a
+    document containing BOOM is an outage."""
+    if any("BOOM" in m["content"] for m in request.messages):
+        raise BackendUnavailable("scripted outage", backend="scripted")
+    return json.dumps(
+        {
+            "headline": "Apple ships the iPhone",
+            "gist": "Apple shipped the iPhone on June 29.",
+            "abstract": "Apple shipped the iPhone on June 29. Jobs said sales were strong.",
+            "key_points": [
+                "Apple shipped the iPhone",
+                "Jobs said sales were strong",
+                "Cisco sued Apple",
+            ],
+            "description": "Apple shipped the iPhone",
+            "actors": ["Apple"],
+            "location": None,
+            "events": [],
+        }
+    )
 
 
 def _reference(doc_id: str, text: str) -> Reference:
@@ -356,7 +343,7 @@ def test_tool_run_records_failures_and_scores_results(tmp_path: Path) -> None:
     run = run_eval(
         [Dataset("mini", tmp_path / "mini.jsonl", [good, bad])],
         settings=Settings(cache_dir=tmp_path),
-        backend=ScriptedBackend(),
+        backend=FakeBackend(answer_every_task, name="scripted", model="scripted-1"),
         systems=["tool", "dated_sentences"],
         progress=False,
     )

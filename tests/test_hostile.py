@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, TEST_KEY
+from support.paths import REPO, TEST_KEY
 
 from summarizer.loading import iter_path
 from summarizer.pipeline import Pipeline

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE
+from support.paths import SAMPLE
 
 from summarizer.errors import InputError
 from summarizer.loading import as_document, iter_documents, parse_text

@@ -23,11 +23,13 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
-from conftest import REPO
 from scripted_server import Reply, ScriptedServer
+from support.fakes import FakeBackend
+from support.paths import REPO
 
 from summarizer import Settings
 from summarizer.ask import Meter
+from summarizer.backends.base import ChatRequest
 from summarizer.chunking import CHUNK_RESERVE_TOKENS, MIN_CHUNK_TOKENS, chunk, estimate_tokens
 from summarizer.pipeline import Pipeline
 from summarizer.schemas import Document, Result, Summary, SummaryDraft
@@ -336,38 +338,27 @@ def test_two_events_of_one_sentence_stay_two_also_where_chunks_overlap() -> None
         assert len(descriptions) == 2 and descriptions[1].startswith("Also: "), (at, descriptions)
 
 
-@dataclass
-class _Answers:
-    """A fake backend: the same events answer to every events question."""
+def _same_events(events: list[dict[str, Any]]) -> FakeBackend:
+    """A backend giving the same events to every events question, one summary to the rest."""
 
-    events: list[dict[str, Any]]
-    name: str = "fake"
-    supports_grammar: bool = False
-    model: str = "fake"
-
-    def count_tokens(self, text: str) -> int:
-        return estimate_tokens(text)
-
-    def complete(self, request: Any) -> Any:
-        from summarizer.backends.base import Completion
-
+    def reply(request: ChatRequest) -> str:
         props = set((request.schema or {}).get("properties") or {})
         if "events" in props:
-            return Completion(text=json.dumps({"events": self.events}))
-        return Completion(
-            text=json.dumps(
-                {
-                    "headline": "Apple and Google release devices",
-                    "gist": "Apple and Google released devices.",
-                    "abstract": "Apple released a new phone and Google released a new tablet.",
-                    "key_points": [
-                        "Apple released a new phone",
-                        "Google released a new tablet",
-                        "Both on Monday",
-                    ],
-                }
-            )
+            return json.dumps({"events": events})
+        return json.dumps(
+            {
+                "headline": "Apple and Google release devices",
+                "gist": "Apple and Google released devices.",
+                "abstract": "Apple released a new phone and Google released a new tablet.",
+                "key_points": [
+                    "Apple released a new phone",
+                    "Google released a new tablet",
+                    "Both on Monday",
+                ],
+            }
         )
+
+    return FakeBackend(reply)
 
 
 def test_two_events_in_one_sentence_are_both_kept() -> None:
@@ -380,7 +371,7 @@ def test_two_events_in_one_sentence_are_both_kept() -> None:
         "location": None,
         "status": "fact",
     }
-    backend = _Answers(
+    backend = _same_events(
         [
             {**quote, "description": "Apple released a new phone"},
             {**quote, "description": "Google released a new tablet"},
@@ -533,56 +524,36 @@ def test_fifty_chunk_summaries_climb_to_one_in_questions_that_fit() -> None:
     assert not [w for w in run.result.warnings if w.startswith(("summary:", "SummaryDraft"))]
 
 
-class _NoCalls:
-    name, model = "none", "none"
-    supports_grammar = False
+class _Summariser(FakeBackend):
+    """A backend with its own tokenizer (two tokens a word, dearer than the estimate): every
+    summary question gets the same valid summary, reduces (or garbage, ``fail_reduce``)."""
 
-    def complete(self, request: Any) -> Any:
-        raise AssertionError("no question expected")
+    def __init__(self, fail_reduce: bool = False) -> None:
+        super().__init__(self.reply, tokenizer=lambda text: 2 * len(text.split()))
+        self.fail_reduce = fail_reduce
+        self.reduces: list[str] = []  # the user message of each reduce question
+        self.chunks = 0  # summary questions on a chunk
 
-    def count_tokens(self, text: str) -> int:
-        return estimate_tokens(text)
-
-
-@dataclass
-class _Summariser:
-    """A fake backend with its own tokenizer (two tokens a word, dearer than the estimate):
-    every summary question gets the same valid summary, reduces (or garbage, ``fail_reduce``)."""
-
-    fail_reduce: bool = False
-    reduces: list[str] = field(default_factory=list)  # the user message of each reduce question
-    chunks: int = 0  # summary questions on a chunk
-    name: str = "fake"
-    supports_grammar: bool = False
-    model: str = "fake"
-
-    def count_tokens(self, text: str) -> int:
-        return 2 * len(text.split())
-
-    def complete(self, request: Any) -> Any:
-        from summarizer.backends.base import Completion
-
+    def reply(self, request: ChatRequest) -> str:
         user = request.messages[1]["content"]
         if "events" in ((request.schema or {}).get("properties") or {}):
-            return Completion(text=json.dumps({"events": []}))
+            return json.dumps({"events": []})
         first = _FENCED.search(user).group(1).split()  # type: ignore[union-attr]
         reduce = first[:2] == ["Part", "1:"]
         if reduce:
             self.reduces.append(user)
             if self.fail_reduce:
-                return Completion(text="not JSON")
+                return "not JSON"
         else:
             self.chunks += 1
         head = " ".join(first[:6])
-        return Completion(
-            text=json.dumps(
-                {
-                    "headline": f"Reduced: {head}" if reduce else head,
-                    "gist": head,
-                    "abstract": " ".join(first[:60]),  # the chunk's opening, up to 60 words
-                    "key_points": [" ".join(first[i : i + 12]) for i in (0, 12, 24)],
-                }
-            )
+        return json.dumps(
+            {
+                "headline": f"Reduced: {head}" if reduce else head,
+                "gist": head,
+                "abstract": " ".join(first[:60]),  # the chunk's opening, up to 60 words
+                "key_points": [" ".join(first[i : i + 12]) for i in (0, 12, 24)],
+            }
         )
 
 
@@ -614,7 +585,7 @@ def test_a_failed_reduce_leaves_the_first_summary_and_says_so() -> None:
 
 def test_one_partial_summary_needs_no_reduce_and_an_oversized_one_is_clipped() -> None:
     settings = Settings(strategy="single", context_tokens=CONTEXT_TOKENS, cache=False)
-    pipeline = Pipeline(settings, backend=_NoCalls())  # type: ignore[arg-type]
+    pipeline = Pipeline(settings, backend=FakeBackend.replaying([]))  # no question expected
     run = StrategyRun(Document(id="d", text="A report.", date=PUBLISHED), Meter(None))
     single = pipeline.strategy
     reducer = single.reducer(run)  # type: ignore[attr-defined]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
-from conftest import SAMPLE
-from test_embedded import check_sample_result
+from support.cli import summarise_process
+from support.paths import SAMPLE
+from support.sample import check_sample_result
 
 from summarizer import Result
 
@@ -16,21 +15,16 @@ pytestmark = pytest.mark.model
 
 
 def test_cli_against_real_llama_server(llama_server: str) -> None:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from summarizer.cli import main; main()",
-            str(SAMPLE),
-            "--base-url",
-            llama_server,
-            "--model",
-            "qwen-0.5b",
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
+    # a process of its own: a timeout ends it at once, where an in-process run's worker
+    # threads would go on asking the model
+    proc = summarise_process(
+        str(SAMPLE),
+        "--base-url",
+        llama_server,
+        "--model",
+        "qwen-0.5b",
+        "--format",
+        "json",
         timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from scripted_server import Reply, ScriptedServer, valid_answer
+from support.cli import summarise_cli
 
 from summarizer.errors import ConfigError
 from summarizer.pipeline import Pipeline
@@ -52,12 +51,7 @@ def test_fence_defuses_closing_tags() -> None:
 
 
 def test_schema_command_prints_the_result_schema() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-c", "from summarizer.cli import main; main()", "schema"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = summarise_cli("schema")
     assert proc.returncode == 0
     assert json.loads(proc.stdout) == Result.model_json_schema()
 

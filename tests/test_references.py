@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from support.paths import REPO, SHARED
 
 from summarizer.evaluation.references import (
     Reference,
@@ -18,9 +19,8 @@ from summarizer.evaluation.references import (
 )
 from summarizer.loading import parse_text
 
-REPO = Path(__file__).resolve().parents[1]
 DATASETS = sorted((REPO / "eval" / "datasets").glob("*.jsonl"))
-FRANK = Path(__file__).resolve().parents[2] / "shared" / "data" / "frank"
+FRANK = SHARED / "data" / "frank"
 VALUE = re.compile(r"\d{4}(-\d{2}(-\d{2})?|-W\d{2}|-Q[1-4]|-H[12]|-(SP|SU|FA|WI))?|\d{2,3}")
 
 

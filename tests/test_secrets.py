@@ -11,17 +11,15 @@ that does not (only exact-value redaction catches it).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import traceback
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 from scripted_server import Reply, ScriptedServer, valid_answer
+from support.cli import CliRun, summarise_cli
+from support.paths import REPO
 
 from summarizer import summarise
 from summarizer.errors import BackendError
@@ -43,39 +41,20 @@ def server() -> Iterator[ScriptedServer]:
         yield s
 
 
-def run_cli(
-    tmp_path: Path, server: ScriptedServer, *extra: str
-) -> subprocess.CompletedProcess[bytes]:
+def run_cli(tmp_path: Path, server: ScriptedServer, *extra: str) -> CliRun:
     article = tmp_path / "in" / "article.txt"
     article.parent.mkdir(exist_ok=True)
     article.write_text(ARTICLE, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from summarizer.cli import main; main()",
-            str(article),
-            "--base-url",
-            server.base_url,
-            "--model",
-            "m",
-            *extra,
-        ],
-        capture_output=True,
-        timeout=120,
-        cwd=tmp_path,
-        env=env,
+    return summarise_cli(
+        str(article), "--base-url", server.base_url, "--model", "m", *extra, cwd=tmp_path
     )
 
 
-def artefacts(
-    tmp_path: Path, proc: subprocess.CompletedProcess[bytes] | None = None
-) -> dict[str, bytes]:
+def artefacts(tmp_path: Path, proc: CliRun | None = None) -> dict[str, bytes]:
     """Everything a run leaves behind: its streams and every file under tmp_path (cache, outputs)."""
     found = {}
     if proc is not None:
-        found = {"stdout": proc.stdout, "stderr": proc.stderr}
+        found = {"stdout": proc.stdout_bytes, "stderr": proc.stderr_bytes}
     for path in tmp_path.rglob("*"):
         if path.is_file():
             found[str(path)] = path.read_bytes()
@@ -140,7 +119,7 @@ def test_failing_run(
     assert proc.returncode == 4, proc.stderr
     assert_key_was_sent(server, key)
     if debug:
-        assert b"Traceback" in proc.stderr  # --debug really showed the traceback we grep
+        assert "Traceback" in proc.stderr  # --debug really showed the traceback we grep
     assert_no_key(key, artefacts(tmp_path, proc))
 
 

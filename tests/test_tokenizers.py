@@ -37,7 +37,7 @@ pytest.importorskip("bpe_openai")
 
 import tiktoken.load
 import tiktoken.registry
-from conftest import REPO
+from support.paths import REPO, SAMPLE
 
 from summarizer.backends import make_backend, tokenizers
 from summarizer.backends.openai_compat import OpenAICompatBackend
@@ -46,7 +46,6 @@ from summarizer.chunking import estimate_tokens
 from summarizer.pipeline import Pipeline
 from summarizer.settings import Settings
 
-SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "kremlin-peace-talks-2025-11-13.txt"
 URLS = {  # as in tiktoken_ext/openai_public.py; the cache file is named by their sha1
     "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
     "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",

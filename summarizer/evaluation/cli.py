@@ -18,6 +18,7 @@ it does not change the exit code unless every document failed on the backend.
 from __future__ import annotations
 
 import inspect
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -28,6 +29,7 @@ from ..errors import ConfigError, InputError
 from ..exits import EXIT_BACKEND, EXIT_GATE, EXIT_INPUT, EXIT_OK, EXIT_USAGE, error_class, exit_code
 from ..options import BaseUrlOption, DebugOption, ModelOption, ModelPathOption, StrategyOption
 from ..pipeline import run_settings
+from .crossdoc import evaluate_trial, trial_report
 from .names import BASELINES, DEFAULT_CONCURRENCY, DEFAULT_MAX_DROP, SYSTEMS, TOOL
 from .references import ReferenceFormatError
 
@@ -43,6 +45,7 @@ EXAMPLES = """\
       --fail-under dated_event_recall=0.5 --max-drop 0.02
   summarise eval eval/datasets/sample.jsonl --frank ../shared/data/frank --limit 20
   summarise eval --frank ../shared/data/frank --subset cnndm --part check --no-model --systems tool,lead3
+  summarise eval --timelines ../shared/data/semeval2015_task4_trial --no-model
 """
 
 err = Console(stderr=True, highlight=False)
@@ -147,6 +150,13 @@ def eval_command(
     no_model: Annotated[
         bool, typer.Option("--no-model", help="Run the baselines only (no model, fast).")
     ] = False,
+    timelines: Annotated[
+        Path | None,
+        typer.Option(
+            help="A SemEval-2015 Task 4 trial folder: score cross-document entity timelines "
+            "(the tool with --no-model runs model-free)."
+        ),
+    ] = None,
     systems: Annotated[
         str | None, typer.Option(help=f"Comma list of {', '.join(SYSTEMS)}, or 'baselines'.")
     ] = None,
@@ -170,6 +180,8 @@ def eval_command(
             f"summarise eval needs the eval extra (pip install 'summarizer[eval]'): {exc}",
             EXIT_USAGE,
         ) from None
+    if timelines is not None:
+        raise typer.Exit(_crossdoc(timelines, report_dir, no_model, base_url, model, strategy))
     if part not in (None, "tune", "check") or subset not in (None, "cnndm", "xsum"):
         raise _fail("--part takes tune or check; --subset cnndm or xsum", EXIT_USAGE)
     chosen = _systems(no_model, systems)
@@ -209,6 +221,33 @@ def eval_command(
     if not verdict.passed:
         raise typer.Exit(EXIT_GATE)
     raise typer.Exit(EXIT_OK)
+
+
+def _crossdoc(
+    folder: Path,
+    report_dir: Path,
+    no_model: bool,
+    base_url: str | None,
+    model: str | None,
+    strategy: str | None,
+) -> int:
+    """``--timelines``: both cross-document measures, to stdout and report_dir/crossdoc.*."""
+    try:
+        settings = run_settings(
+            base_url=base_url, model=model, strategy=strategy, no_model=no_model
+        )
+        scores = evaluate_trial(folder, settings=settings, no_model=no_model)
+    except ConfigError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    except (ValueError, OSError) as exc:
+        raise _fail(str(exc).splitlines()[0], EXIT_INPUT) from None
+    text = trial_report(scores)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    (report_dir / "crossdoc.md").write_text(text, encoding="utf-8")
+    (report_dir / "crossdoc.json").write_text(json.dumps(scores, indent=1), encoding="utf-8")
+    typer.echo(text)
+    err.print(f"reports: {report_dir / 'crossdoc.md'}, {report_dir / 'crossdoc.json'}")
+    return EXIT_OK
 
 
 # \b tells click to keep the examples' line breaks

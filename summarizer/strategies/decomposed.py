@@ -42,15 +42,15 @@ class Decomposed(Strategy):
 
     def run(self, run: Run, sents: list[Sentence]) -> tuple[Summary | None, list[Event]]:
         doc = run.document
-        cands = candidates(doc.text, sents, doc.date)
-        lede = sents[0] if sents else None
+        cands = candidates(doc.text, sents, doc.date, doc.title)
+        lede = extractive.lede_of(sents) if sents else None
         descriptions = [self._describe(run, cand) for cand in cands]
         headline = self._headline(run, lede) if lede is not None else None
         self.settle(run, [*descriptions, *([headline] if headline is not None else [])])
         events = []
         for cand, description in zip(cands, descriptions):
             draft = description.value
-            if draft is not None and cand.span == cand.sentence.span:
+            if draft is not None and cand.span == cand.sentence.span and not cand.is_title:
                 run.described[cand.sentence.index] = draft.description.strip()
             events.append(extractive.event_of(cand, draft))
         if headline is None:
@@ -61,7 +61,7 @@ class Decomposed(Strategy):
 
     def summary(self, run: Run, sents: list[Sentence], *, headline: str | None) -> Summary:
         """The headline is the model's; gist, abstract and key points are built."""
-        lede = sents[0]
+        lede = extractive.lede_of(sents)
         headline = headline or run.described.get(lede.index) or clip(lede.text, LEDE_HEADLINE_WORDS)
         return Summary(
             headline=headline,

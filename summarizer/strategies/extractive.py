@@ -3,7 +3,8 @@ sentences, and an event from a candidate clause. The decomposed strategy fills
 these with the model's descriptions where it has them; the rules strategy uses
 them as they are.
 
-* **lede**: the article's first sentence (news states its main fact first).
+* **lede**: the article's first sentence that is no page structure (a heading, byline or
+  caption: ``selection.furniture``); news states its main fact first.
 * **passage**: a paragraph, short ones joined to the next: the unit key points
   are drawn from, one from each passage's first sentence.
 """
@@ -15,7 +16,7 @@ from ..limits import ABSTRACT_WORDS, GIST_WORDS, KEY_POINTS_MIN, KEY_POINTS_WANT
 from ..schemas import Event, EventDraft, Evidence, KeyPoint
 from ..segment import Sentence
 from ..summary.pruning import shorten
-from ..summary.selection import select
+from ..summary.selection import furniture_flags, select
 from ..summary.selection import units as selection_units
 from ..timeline.events import Candidate
 from .base import FALLBACK_WORDS, clip, words
@@ -40,6 +41,12 @@ def passages(sents: list[Sentence]) -> list[list[Sentence]]:
     if current:
         found.append(current)
     return found
+
+
+def lede_of(sents: list[Sentence]) -> Sentence:
+    """The lede (module doc); the first sentence when every one is page structure."""
+    flags = furniture_flags(sents)
+    return next((s for s, flag in zip(sents, flags) if not flag), sents[0])
 
 
 def gist(lede: Sentence, described: dict[int, str]) -> str:
@@ -72,6 +79,7 @@ def key_points(
     sentence.
     ``spread`` (a long report): the passages are drawn from across the document,
     not only its opening. A point that repeats ``skip`` (the title) is left out."""
+    sents = [s for s, flag in zip(sents, furniture_flags(sents)) if not flag] or sents
     units = passages(sents)
     if spread:
         step = len(units) / KEY_POINTS_WANTED
@@ -95,7 +103,7 @@ def event_of(cand: Candidate, draft: EventDraft | None = None) -> Event:
     else the clause itself (a faithful, if longer, description)."""
     sentence = cand.sentence.text
     if draft is None:
-        description, actors, location = clip(cand.text), [], None
+        description, actors, location = clip(cand.description), [], None
     else:
         description = draft.description.strip()
         actors = [
@@ -114,5 +122,10 @@ def event_of(cand: Candidate, draft: EventDraft | None = None) -> Event:
         location=location,
         date=cand.date,
         status=cand.status,
-        evidence=Evidence(quote=cand.text, span=cand.span, match="exact", score=100.0),
+        evidence=Evidence(
+            quote=cand.text,
+            span=cand.span,
+            match="title" if cand.is_title else "exact",
+            score=100.0,
+        ),
     )

@@ -24,13 +24,15 @@ class Rules(Strategy):
 
     def run(self, run: Run, sents: list[Sentence]) -> tuple[Summary | None, list[Event]]:
         doc = run.document
-        events = [extractive.event_of(cand) for cand in candidates(doc.text, sents, doc.date)]
+        events = [
+            extractive.event_of(cand) for cand in candidates(doc.text, sents, doc.date, doc.title)
+        ]
         return self.summary(run, sents), events
 
     def summary(self, run: Run, sents: list[Sentence]) -> Summary | None:
         if not sents:
             return None
-        lede = sents[0]
+        lede = extractive.lede_of(sents)
         title = (run.document.title or "").strip()
         headline = clip(title if len(title) >= 3 else lede.text, LEDE_HEADLINE_WORDS)
         return Summary(

@@ -176,7 +176,7 @@ def _attribution(ws: list[str]) -> list[int]:
             )
             return [i, i + 1, *after[: stop + 1]]
         if ATTRIBUTION.fullmatch(bare) and bare not in {"reports", "states", "sources", "claims"}:
-            before = []
+            before: list[int] = []
             for j in range(i - 1, max(-1, i - 1 - SPEAKER_REACH), -1):
                 if ws[j].endswith((",", ".", ";", ":")):
                     break

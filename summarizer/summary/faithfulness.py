@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..grounding import STOPWORDS, content_words
+from ..grounding import STOPWORDS, content_words, reporting_pattern
 
 NEGATIONS = re.compile(
     r"\b(not|never|no|none|nobody|nothing|neither|nor|without|cannot|failed to|fails to|"
@@ -33,13 +33,7 @@ NEGATIONS = re.compile(
     re.I,
 )
 NEGATION_SCOPE = 2  # content words after a cue that it negates (more reach other clauses)
-ATTRIBUTION = re.compile(
-    r"\b(said|says|say|saying|told|tells|tell|according to|announced|announces|announce|"
-    r"claimed|alleged|alleges|reported|insisted|insists|stated|"
-    r"warned|warns|accused|accuses|believes|believed|suggested|suggests|added|argued|argues|"
-    r"denied|denies|vowed|vows|urged|urges|confirmed|confirms|quoted)\b",
-    re.I,
-)  # no nouns ('reports', 'claims')
+ATTRIBUTION = re.compile(reporting_pattern(nouns=False), re.I)  # no nouns ('reports', 'claims')
 # in a line, nouns and verbs that keep a claim a claim ('Reports of ...', 'claims from ...')
 KEEPS_CLAIM = re.compile(
     ATTRIBUTION.pattern[:-3] + r"|claims?|reports?|sources?|statement|"

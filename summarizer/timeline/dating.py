@@ -44,14 +44,84 @@ from pathlib import Path
 
 from ..dates import DateMention, Granularity
 from ..dates.roles import mention_role
-from ..schemas import EventDate, Span
+from ..grounding import REPORTING
+from ..schemas import DateSource, EventDate, Span
 
 WEIGHTS_FILE = Path(__file__).with_name("event_dates.json")
 RECENT_SENTENCES = 3  # the narration's last date carries over at most this many sentences back
 STORY_MAX_DAYS = 7  # a written day this close before publication can be the day the story is about
 
-COMPARISONS_EXCLUDED = True
 KINDS = ("clause", "sentence", "story", "recent", "publication", "day_before")
+CLAUSE, SENTENCE, STORY, RECENT, PUBLICATION, DAY_BEFORE = KINDS
+
+# Feature names: the option's kind, then properties, "name" or "name=value", joined by "|"
+# ("clause|when=before_1-3|t=past"). They are built only by ``feature`` from these property
+# names, which refuses any other: a misspelt name fails at once instead of scoring 0.
+GRAIN = "g"
+RELATION = "rel"
+WHEN = "when"
+TENSE = "t"
+COUNT = "n"
+ROLE = "role"
+FIRST = "first"
+MODIFIED = "mod"
+CLOCK = "clock"
+POSSESSIVE = "possessive"
+PREMODIFIER = "premodifier"
+VERB_BEFORE = "verb_before"
+DIRECTION = "dir"
+CLAUSE_DATE = "clause_date"
+SENTENCE_DATE = "sentence_date"
+REPORTING_CLAUSE = "reporting"
+PERFECT = "perfect"
+PROGRESSIVE = "progressive"
+LEAD = "lead"
+SENTENCE_CLOCK = "sentence_clock"
+SUBCLAUSE = "subclause"
+DAYS = "days"
+WRITTEN = "written"
+SET = "set"
+PUB_WRITTEN = "pub_written"
+DISTANCE = "d"
+SAME_PARAGRAPH = "same_paragraph"
+STORY_SET = "story"
+AGREE = "agree"
+PREVIOUS = "prev"  # the option gives the date the previous sentence's event was given
+PROPERTIES = frozenset(
+    {
+        GRAIN, RELATION, WHEN, TENSE, COUNT, ROLE, FIRST, MODIFIED, CLOCK, POSSESSIVE,
+        PREMODIFIER, VERB_BEFORE, DIRECTION, CLAUSE_DATE, SENTENCE_DATE, REPORTING_CLAUSE,
+        PERFECT, PROGRESSIVE, LEAD, SENTENCE_CLOCK, SUBCLAUSE, DAYS, WRITTEN, SET, PUB_WRITTEN,
+        DISTANCE, SAME_PARAGRAPH, STORY_SET, AGREE, PREVIOUS,
+    }
+)  # fmt: skip
+
+
+def feature(kind: str, *properties: str | tuple[str, object]) -> str:
+    """A feature's name: ``feature(CLAUSE, (WHEN, "pub"), (TENSE, "past"))`` is
+    ``"clause|when=pub|t=past"``. Raises ValueError on an unknown kind or property."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown option kind {kind!r}")
+    parts = [kind]
+    for prop in properties:
+        name, value = (prop, None) if isinstance(prop, str) else prop
+        if name not in PROPERTIES:
+            raise ValueError(f"unknown feature property {name!r}")
+        parts.append(name if value is None else f"{name}={value}")
+    return "|".join(parts)
+
+
+def parse_feature(name: str) -> tuple[str, list[str]]:
+    """(kind, property names) of a feature name; ValueError if ``feature`` could not make it."""
+    kind, *props = name.split("|")
+    names = [p.split("=", 1)[0] for p in props]
+    feature(kind, *names)
+    return kind, names
+
+
+def yes(flag: bool) -> str:
+    return "y" if flag else "n"
+
 
 _REL_WORDS = (
     "since",
@@ -94,11 +164,6 @@ _DETERMINER_BEFORE = re.compile(
 )
 _NOUN_AFTER = re.compile(r"^\s*(?:[-\u2013]\s*)?[a-z][a-z-]{2,}\b(?!\s+(?:ago|earlier|later))")
 _POSSESSIVE_AFTER = re.compile(r"^\s*['\u2019]s\b")
-_REPORTING = re.compile(
-    r"\b(?:said|says|say|told|tells|announced|announces|reported|reports|stated|states|added|"
-    r"confirmed|claimed|claims|according to|disclosed|revealed|noted|explained|wrote|declared)\b",
-    re.IGNORECASE,
-)
 _PERFECT = re.compile(
     r"\b(?:has|have|'ve)\s+(?:\w+ly\s+)?(?:been|[a-z]+(?:ed|en|wn|ne|ht|id))\b", re.IGNORECASE
 )
@@ -172,7 +237,7 @@ def written(mention: DateMention) -> EventDate | None:
         text=t.text,
         span=Span(start=mention.start, end=mention.end),
         value=value,
-        granularity=gran,  # type: ignore[arg-type]
+        granularity=gran,
         timex=t.value if t.value != value else None,
         start=t.start,
         end=t.end,
@@ -180,10 +245,10 @@ def written(mention: DateMention) -> EventDate | None:
     )
 
 
-def day(value: dt.date, source: str) -> EventDate:
+def day(value: dt.date, source: DateSource) -> EventDate:
     return EventDate(
         value=value.isoformat(), granularity="day", start=value, end=value, source=source
-    )  # type: ignore[arg-type]
+    )
 
 
 def carried(date: EventDate) -> EventDate:
@@ -238,59 +303,57 @@ def _mention_features(
     after = text[mention.end : mention.end + 20]
     when = _when(t.start, t.end, anchor)
     gran = t.granularity.value if t.granularity is not None else "none"
-    f = {
-        f"{kind}|g={gran}": 1.0,
-        f"{kind}|rel={rel}": 1.0,
-        f"{kind}|when={when}": 1.0,
-        f"{kind}|when={when}|t={ctx.tense}": 1.0,
-        f"{kind}|rel={rel}|t={ctx.tense}": 1.0,
-        f"{kind}|g={gran}|t={ctx.tense}": 1.0,
-        f"{kind}|n={min(clause_mentions, 3)}": 1.0,
-    }
+    tense = (TENSE, ctx.tense)
+    names = [
+        feature(kind, (GRAIN, gran)),
+        feature(kind, (RELATION, rel)),
+        feature(kind, (WHEN, when)),
+        feature(kind, (WHEN, when), tense),
+        feature(kind, (RELATION, rel), tense),
+        feature(kind, (GRAIN, gran), tense),
+        feature(kind, (COUNT, min(clause_mentions, 3))),
+    ]
     if role:
-        f[f"{kind}|role={role}"] = 1.0
+        names.append(feature(kind, (ROLE, role)))
     if first:
-        f[f"{kind}|first"] = 1.0
+        names.append(feature(kind, FIRST))
     if t.mod:
-        f[f"{kind}|mod"] = 1.0
+        names.append(feature(kind, MODIFIED))
     if t.kind == "time":
-        f[f"{kind}|clock"] = 1.0
+        names.append(feature(kind, CLOCK))
     if _POSSESSIVE_AFTER.match(after):
-        f[f"{kind}|possessive"] = 1.0
+        names.append(feature(kind, POSSESSIVE))
     elif _DETERMINER_BEFORE.search(before) and _NOUN_AFTER.match(after) and gran == "year":
-        f[f"{kind}|premodifier"] = 1.0  # "the 1992 protests", "that 1978 resolution"
+        names.append(feature(kind, PREMODIFIER))  # "the 1992 protests", "that 1978 resolution"
     # a verb between the clause start and the expression: the date follows its event
     lead = text[ctx.start : mention.start]
-    f[f"{kind}|verb_before={'y' if _VERB_HINT.search(lead) else 'n'}"] = 1.0
-    if kind == "sentence":
-        f["sentence|dir=" + ("before" if mention.start < ctx.start else "after")] = 1.0
-    return f
+    names.append(feature(kind, (VERB_BEFORE, yes(bool(_VERB_HINT.search(lead))))))
+    if kind == SENTENCE:
+        names.append(feature(kind, (DIRECTION, "before" if mention.start < ctx.start else "after")))
+    return dict.fromkeys(names, 1.0)
 
 
 def _clause_features(
     ctx: ClauseContext, kind: str, has_clause_date: bool, has_sentence_date: bool
 ) -> dict[str, float]:
     clause = ctx.text[ctx.start : ctx.end]
-    f = {
-        kind: 1.0,
-        f"{kind}|t={ctx.tense}": 1.0,
-        f"{kind}|clause_date={'y' if has_clause_date else 'n'}": 1.0,
-        f"{kind}|sentence_date={'y' if has_sentence_date else 'n'}": 1.0,
-        f"{kind}|clause_date={'y' if has_clause_date else 'n'}|t={ctx.tense}": 1.0,
-    }
-    if _REPORTING.search(clause):
-        f[f"{kind}|reporting"] = 1.0
-    if _PERFECT.search(clause):
-        f[f"{kind}|perfect"] = 1.0
-    if _PROGRESSIVE.search(clause):
-        f[f"{kind}|progressive"] = 1.0
-    if ctx.lead:
-        f[f"{kind}|lead"] = 1.0
-    if ctx.clock:
-        f[f"{kind}|sentence_clock"] = 1.0
-    if not ctx.main:
-        f[f"{kind}|subclause"] = 1.0
-    return f
+    names = [
+        feature(kind),
+        feature(kind, (TENSE, ctx.tense)),
+        feature(kind, (CLAUSE_DATE, yes(has_clause_date))),
+        feature(kind, (SENTENCE_DATE, yes(has_sentence_date))),
+        feature(kind, (CLAUSE_DATE, yes(has_clause_date)), (TENSE, ctx.tense)),
+    ]
+    flags = (
+        (REPORTING_CLAUSE, bool(REPORTING.search(clause))),
+        (PERFECT, bool(_PERFECT.search(clause))),
+        (PROGRESSIVE, bool(_PROGRESSIVE.search(clause))),
+        (LEAD, ctx.lead),
+        (SENTENCE_CLOCK, ctx.clock),
+        (SUBCLAUSE, not ctx.main),
+    )
+    names += [feature(kind, name) for name, on in flags if on]
+    return dict.fromkeys(names, 1.0)
 
 
 # --- options ---------------------------------------------------------------------------------
@@ -309,6 +372,7 @@ class Narration:
     recent: list[tuple[int, int, EventDate]] = field(
         default_factory=list
     )  # (sentence, paragraph, date)
+    previous: EventDate | None = None  # the date the previous sentence's main event was given
 
     def note(self, text: str, sentence_index: int, paragraph: int, mention: DateMention) -> None:
         """A written date the narration may carry to later clauses (not a comparison point)."""
@@ -374,53 +438,61 @@ def options(
     found: list[Option] = []
     for m in sentence_mentions:
         date = written(m)
-        if date is None or (
-            COMPARISONS_EXCLUDED and mention_role(ctx.text, m.start, m.end) == "comparison"
-        ):
+        if date is None or mention_role(ctx.text, m.start, m.end) == "comparison":
             continue  # a comparison point ("the first loss since 1998") is not when it happened
-        kind = "clause" if m in inside else "sentence"
+        kind = CLAUSE if m in inside else SENTENCE
         f = _clause_features(ctx, kind, has_clause, has_sentence)
         f.update(
             _mention_features(ctx, m, kind, len(inside), bool(inside) and m is inside[0], anchor)
         )
         found.append(Option(kind, date, m, f))
     if narration.story is not None:
-        f = _clause_features(ctx, "story", has_clause, has_sentence)
+        f = _clause_features(ctx, STORY, has_clause, has_sentence)
         days = (anchor - narration.story.start).days if anchor and narration.story.start else 0
-        f[f"story|days={min(days, 4)}"] = 1.0
-        f["story|clock=" + ("y" if narration.story_clock else "n")] = 1.0
-        f[
-            "story|written="
-            + ("before" if narration.story_offset < ctx.sentence_start else "after")
-        ] = 1.0
-        lead = "lead" if narration.story_lead else "later"
-        f[f"story|set={lead}"] = 1.0
-        f[f"story|set={lead}|t={ctx.tense}"] = 1.0
-        f[f"story|set={lead}|pub_written={'y' if narration.pub_written else 'n'}"] = 1.0
-        found.append(Option("story", carried(narration.story), None, f))
+        where = "before" if narration.story_offset < ctx.sentence_start else "after"
+        lead = (SET, "lead" if narration.story_lead else "later")
+        names = [
+            feature(STORY, (DAYS, min(days, 4))),
+            feature(STORY, (CLOCK, yes(narration.story_clock))),
+            feature(STORY, (WRITTEN, where)),
+            feature(STORY, lead),
+            feature(STORY, lead, (TENSE, ctx.tense)),
+            feature(STORY, lead, (PUB_WRITTEN, yes(narration.pub_written))),
+        ]
+        f.update(dict.fromkeys(names, 1.0))
+        found.append(Option(STORY, carried(narration.story), None, f))
     last = narration.last(sentence_index, paragraph)
     if last is not None:
         distance, same_paragraph, date = last
-        f = _clause_features(ctx, "recent", has_clause, has_sentence)
-        f[f"recent|d={min(distance, 3)}"] = 1.0
-        f["recent|same_paragraph=" + ("y" if same_paragraph else "n")] = 1.0
-        f[f"recent|g={date.granularity}"] = 1.0
-        f[f"recent|when={_when(date.start, date.end, anchor)}|t={ctx.tense}"] = 1.0
-        found.append(Option("recent", carried(date), None, f))
+        f = _clause_features(ctx, RECENT, has_clause, has_sentence)
+        names = [
+            feature(RECENT, (DISTANCE, min(distance, 3))),
+            feature(RECENT, (SAME_PARAGRAPH, yes(same_paragraph))),
+            feature(RECENT, (GRAIN, date.granularity)),
+            feature(RECENT, (WHEN, _when(date.start, date.end, anchor)), (TENSE, ctx.tense)),
+        ]
+        f.update(dict.fromkeys(names, 1.0))
+        found.append(Option(RECENT, carried(date), None, f))
     if anchor is not None:
+        story = "none" if narration.story is None else "lead" if narration.story_lead else "later"
         for kind, date in (
-            ("publication", day(anchor, "publication")),
-            ("day_before", day(anchor - dt.timedelta(days=1), "narrative")),
+            (PUBLICATION, day(anchor, "publication")),
+            (DAY_BEFORE, day(anchor - dt.timedelta(days=1), "narrative")),
         ):
             f = _clause_features(ctx, kind, has_clause, has_sentence)
-            f[f"{kind}|pub_written={'y' if narration.pub_written else 'n'}"] = 1.0
-            story = (
-                "none" if narration.story is None else "lead" if narration.story_lead else "later"
-            )
-            f[f"{kind}|story={story}"] = 1.0
-            f[f"{kind}|story={story}|t={ctx.tense}"] = 1.0
+            names = [
+                feature(kind, (PUB_WRITTEN, yes(narration.pub_written))),
+                feature(kind, (STORY_SET, story)),
+                feature(kind, (STORY_SET, story), (TENSE, ctx.tense)),
+            ]
+            f.update(dict.fromkeys(names, 1.0))
             found.append(Option(kind, date, None, f))
     _agreement(found)
+    if narration.previous is not None:  # the chain: what the sentence before was dated
+        for option in found:
+            same = yes(option.value == narration.previous.value)
+            option.features[feature(option.kind, (PREVIOUS, same))] = 1.0
+            option.features[feature(option.kind, (PREVIOUS, same), (TENSE, ctx.tense))] = 1.0
     return found
 
 
@@ -428,7 +500,7 @@ def _agreement(found: list[Option]) -> None:
     """How many other options give the same value: dates the text sets twice are likelier."""
     for option in found:
         same = sum(1 for o in found if o is not option and o.value == option.value)
-        option.features[f"{option.kind}|agree={min(same, 2)}"] = 1.0
+        option.features[feature(option.kind, (AGREE, min(same, 2)))] = 1.0
 
 
 # --- the learned choice --------------------------------------------------------------------
@@ -446,21 +518,18 @@ def score(option: Option, table: dict[str, float] | None = None) -> float:
     return sum(table.get(name, 0.0) * value for name, value in option.features.items())
 
 
-STORY_RULE = True
-
-
 def story_rule(ctx: ClauseContext, found: list[Option], narration: Narration) -> Option | None:
     """Hand rule (kept because it raises both trial and TBAQ check, docs/timeline-dating.md):
     past-tense narration in a sentence that writes no date, in an article whose first two
     sentences set the recent day it is about and that never writes the publication day,
     belongs to that day. TBAQ's links cannot teach it: a past event with no date words is
     linked to no calendar date there unless it happened on the publication day."""
-    if not STORY_RULE or ctx.tense != "past" or not narration.story_lead or narration.pub_written:
+    if ctx.tense != "past" or not narration.story_lead or narration.pub_written:
         return None
-    if any(o.kind in ("clause", "sentence") for o in found):
+    if any(o.kind in (CLAUSE, SENTENCE) for o in found):
         return None
-    story = next((o for o in found if o.kind == "story"), None)
-    recent = next((o for o in found if o.kind == "recent"), None)
+    story = next((o for o in found if o.kind == STORY), None)
+    recent = next((o for o in found if o.kind == RECENT), None)
     if recent is not None and recent.date.granularity == "day":
         return recent  # the sentences just before set another day: the narration is of that day
     return story

@@ -28,9 +28,11 @@ from dataclasses import dataclass
 
 from ..dates import DateMention, Granularity, find_dates
 from ..dates.roles import mention_role
+from ..grounding import REPORTING, reporting_pattern
 from ..schemas import EventDate, Span, Status
 from ..segment import Sentence
 from .dating import (
+    STORY_MAX_DAYS,
     ClauseContext,
     Narration,
     Option,
@@ -42,6 +44,7 @@ from .dating import (
 )
 
 MIN_WORDS = 4
+CONTEXT_WORDS = 5  # words before a dependent clause that its description keeps
 MIN_CLAUSE_CHARS = 12
 
 _BOUNDARY = re.compile(
@@ -59,12 +62,6 @@ _FUTURE = re.compile(
 )
 _HYPOTHETICAL = re.compile(
     r"\b(if|could|might|may|unless|whether|possibly|potential|would)\b", re.IGNORECASE
-)
-_REPORTED = re.compile(
-    r"\b(said|says|say|claim(?:s|ed)?|according to|reported(?:ly)?|reports|alleg(?:e|es|ed)|"
-    r"insist(?:s|ed)|told|tells|stated|states|quoted|announced|announces|confirmed|denied|"
-    r"argu(?:e|es|ed)|describ(?:e|es|ed)|accus(?:e|es|ed))\b",
-    re.IGNORECASE,
 )
 _PAST = re.compile(
     r"\b(was|were|had|did|said|told|took|made|went|came|gave|saw|won|lost|met|held|left|began|"
@@ -99,6 +96,23 @@ class Candidate:
     def span(self) -> Span:
         return Span(start=self.start, end=self.end)
 
+    @property
+    def description(self) -> str:
+        """The words that say what happened: the quote, or, for a clause that cannot stand
+        alone ("which last took place in the city on July 23"), the clause with the words
+        before it that it hangs on ("... a renewal of the talks, which last took place ...")."""
+        if self.is_title or self.start <= self.sentence.start or not self.text[:1].islower():
+            return self.text
+        before = self.sentence.text[: self.start - self.sentence.start].split()
+        if len(before) <= CONTEXT_WORDS:
+            return " ".join([*before, self.text])
+        return " ".join(["\u2026", *before[-CONTEXT_WORDS:], self.text])
+
+    @property
+    def is_title(self) -> bool:
+        """The document's title, which stands outside the text (its span is empty)."""
+        return self.sentence.index == TITLE_INDEX
+
 
 _QUOTED = re.compile(r"[\"“][^\"“”]{12,}(?:[\"”]|$)")
 
@@ -122,16 +136,76 @@ def tense(clause: str) -> str:
     return "present"
 
 
+# a report that something was not done or not said: "did not specify", "weren't disclosed"
+_NEGATED = re.compile(
+    r"\b(?:did|does|do|would|will|could)\s*(?:not|n['\u2019]t)\s+[a-z]+|"
+    r"\b(?:declined|refused)\s+to\s+(?:say|specify|comment|disclose|elaborate|identify|give)|"
+    r"\b(?:was|were|is|are|has|have|had)\s*(?:not|n['\u2019]t)\s+(?:been\s+)?"
+    r"(?:disclosed|specified|released|revealed|announced|identified|made public)\b",
+    re.IGNORECASE,
+)
+# a condition that holds: the first finite verb is a stative one in the present tense
+_STATIVE = re.compile(
+    r"\b(?:remains?|is|are|lies|lie|belongs?|consists?|contains?|owns?|resembles?|"
+    r"counts?|costs?|weighs?|measures?)\b(?!\s+(?:being\s+|now\s+)?[a-z]+(?:ing|ed)\b)",
+    re.IGNORECASE,
+)
+
+
 def status_of(clause: str, sentence: str) -> Status:
+    """fact, claim, planned, hypothetical, negated or state, from the clause's verbs."""
     if _FUTURE.search(clause):
         return "planned"
+    if _is_negated(clause):
+        return "negated"
     if re.match(r"\s*if\b", clause, re.IGNORECASE) or (
         _HYPOTHETICAL.search(clause) and not _PAST.search(clause)
     ):
         return "hypothetical"
-    if _REPORTED.search(sentence):
+    if REPORTING.search(sentence):
         return "claim"
+    if _is_state(clause):
+        return "state"
     return "fact"
+
+
+# a relative clause set off by commas: "The city, which once had 60,000 residents, remains ..."
+_RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b.*?,\s", re.IGNORECASE)
+
+
+# a quotation in any of the news corpora's marks: "...", “...”, ``...''
+_QUOTATION = re.compile(r"(?:``|[\"“])[^\"“”]{3,}?(?:''|[\"”]|$)")
+
+
+def _main_clause(clause: str) -> str:
+    """The clause without quotations and relative clauses, where its own verbs stand."""
+    unquoted = _QUOTATION.sub(" ", clause)
+    if re.search(r"[^\W\d_]{2,}", unquoted):
+        clause = unquoted
+    return _RELATIVE.sub(" ", clause)
+
+
+def _first_verb_at(clause: str) -> int:
+    found = [m.start() for m in (_PAST.search(clause), _PRESENT.search(clause)) if m]
+    return min(found, default=len(clause))
+
+
+def _is_negated(clause: str) -> bool:
+    """Whether the clause's first verb is negated ("He did not specify when ...")."""
+    clause = _main_clause(clause)
+    negation = _NEGATED.search(clause)
+    return negation is not None and negation.start() <= _first_verb_at(clause)
+
+
+def _is_state(clause: str) -> bool:
+    """Whether a clause's main verb, once relative clauses are set aside, is a present state."""
+    clause = _main_clause(clause)
+    if tense(clause) != "present":
+        return False
+    stative = _STATIVE.search(clause)
+    if stative is None:
+        return False
+    return stative.start() <= _first_verb_at(clause)
 
 
 _GRAIN_ORDER = [
@@ -161,7 +235,7 @@ def written_date(mention: DateMention) -> EventDate:
         text=t.text,
         span=Span(start=mention.start, end=mention.end),
         value=t.value if t.resolved else None,
-        granularity=grain if t.resolved else None,  # type: ignore[arg-type]
+        granularity=grain if t.resolved else None,
         start=t.start,
         end=t.end,
         source="written" if t.resolved else "unresolved",
@@ -282,6 +356,7 @@ def dated_clauses(
         if is_candidate(sentence, inside):
             clock = any(m.timex.kind == "time" for m in inside)
             saying: Candidate | None = None
+            sentence_date: EventDate | None = None
             for g_start, g_end, start, end, main in _event_clauses(text, sentence, inside):
                 if end - start < MIN_CLAUSE_CHARS:
                     continue
@@ -302,6 +377,8 @@ def dated_clauses(
                 date = best.date if best is not None else publication_date(anchor)
                 if saying is not None and date.value == saying.date.value:
                     continue  # reported at the date it was said: the saying's event covers it
+                if not main and not _has_verb(text[start:end]):
+                    start = sentence.start  # "..., and Lazaro in 1984.": the verb stands before
                 cand = Candidate(
                     sentence,
                     start,
@@ -318,7 +395,10 @@ def dated_clauses(
                 ):
                     saying = cand if _is_attribution(text, g_start, g_end, sentence) else None
                 found.append(DatedClause(cand, g_start, g_end, opts))
+                if main:
+                    sentence_date = date
             lead += 1
+            narration.previous = sentence_date or narration.previous
         for m in inside:
             narration.note(text, sentence.index, sentence.paragraph, m)
     return found
@@ -326,9 +406,9 @@ def dated_clauses(
 
 # a trailing attribution: ", police said.", ",'' the minister told reporters on Friday."
 _ATTRIBUTION = re.compile(
-    r"(?:,\s*(?:''|\"|\u201d|\u2019\u2019)?|(?:''|\"|\u201d))\s+(?P<att>[^,;\"\u201c\u201d]{0,80}?\b(?:said|says|told|"
-    r"reported|reports|added|stated|announced|confirmed|explained|noted|wrote|according\s+to)\b"
-    r"[^,;\"\u201c\u201d]{0,60}?)\s*[.!?]?\s*(?:''|\"|\u201d)?\s*$",
+    r"(?:,\s*(?:''|\"|\u201d|\u2019\u2019)?|(?:''|\"|\u201d))\s+(?P<att>[^,;\"\u201c\u201d]{0,80}?"
+    + reporting_pattern()
+    + r"[^,;\"\u201c\u201d]{0,60}?)\s*[.!?]?\s*(?:''|\"|\u201d)?\s*$",
     re.IGNORECASE,
 )
 ATTRIBUTION_MAX_WORDS = 12
@@ -395,10 +475,43 @@ def _event_clauses(
     return out
 
 
-def candidates(text: str, sentences: list[Sentence], anchor: dt.date | None) -> list[Candidate]:
+def candidates(
+    text: str, sentences: list[Sentence], anchor: dt.date | None, title: str | None = None
+) -> list[Candidate]:
     """Every event candidate in the document, in reading order, each dated by the learned
-    choice among its options (``summarizer.timeline.dating``)."""
-    return [d.candidate for d in dated_clauses(text, sentences, anchor)]
+    choice among its options (``summarizer.timeline.dating``); the title's event first, when
+    the title reports one the lede does not already say."""
+    found = [d.candidate for d in dated_clauses(text, sentences, anchor)]
+    headline = title_candidate(title, found, anchor)
+    return found if headline is None else [headline, *found]
+
+
+TITLE_INDEX = -1  # the sentence index of a title's event: before the text's first sentence
+TITLE_MIN_WORDS = 3
+
+
+def title_candidate(
+    title: str | None, found: list[Candidate], anchor: dt.date | None
+) -> Candidate | None:
+    """The event a headline reports ("Boeing unveils long-range 777"), dated as the story's
+    event: the day the lede's main event is dated, when that is a recent day, else the
+    publication date. None when there is no title or it is too short to report anything."""
+    if title is None or len(re.findall(r"[^\W\d_]{2,}", title)) < TITLE_MIN_WORDS:
+        return None
+    title = title.strip()
+    lede = next((c for c in found if c.sentence.index >= 0), None)
+    date = publication_date(anchor)
+    if lede is not None and _recent_day(lede.date, anchor):
+        source = "publication" if lede.date.source == "publication" else "narrative"
+        date = lede.date.model_copy(update={"text": None, "span": None, "source": source})
+    sentence = Sentence(TITLE_INDEX, TITLE_INDEX, 0, 0, title)
+    return Candidate(sentence, 0, 0, title, date, status_of(title, title), None)
+
+
+def _recent_day(date: EventDate, anchor: dt.date | None) -> bool:
+    if anchor is None or date.granularity != "day" or date.start is None:
+        return False
+    return 0 <= (anchor - date.start).days <= STORY_MAX_DAYS
 
 
 _COORDINATION = re.compile(
@@ -426,10 +539,9 @@ def _split_dates(
         ]
         cuts = []
         for a, b in zip(inside, inside[1:]):
-            if (
-                written(a).value == written(b).value
-                or mention_role(text, b.start, b.end) == "range_end"
-            ):  # type: ignore[union-attr]
+            a_date, b_date = written(a), written(b)
+            same = a_date is not None and b_date is not None and a_date.value == b_date.value
+            if same or mention_role(text, b.start, b.end) == "range_end":
                 continue
             between = list(_COORDINATION.finditer(text, a.end, b.start))
             if between:
