@@ -189,10 +189,9 @@ def shared_machine(busy_threads: int) -> None:
     quiet, bare = rows["sample, quiet"], rows["bare call, quiet"]
     print(f"   sample quiet:  {quiet / bare:.2f}x one bare call (goal <= 1.5x)")
     print(f"   sample busy:   {rows['sample, busy'] / quiet:.2f}x its quiet time (goal <= 3x)")
-    forced = rows[f"sample, busy, {busy_threads} threads forced"]
-    print(
-        f"   busy, {busy_threads} threads forced: {forced / quiet:.2f}x its quiet time", flush=True
-    )
+    if busy_threads:
+        forced = rows[f"sample, busy, {busy_threads} threads forced"]
+        print(f"   busy, {busy_threads} threads forced: {forced / quiet:.2f}x its quiet time")
 
 
 def main() -> None:
