@@ -82,6 +82,7 @@ bench: setup peers
 	$(PY) bench/bench_memory.py
 	$(PY) bench/bench_overhead.py
 	$(PY) bench/bench_ray.py
+	$(PY) bench/bench_speed.py
 	$(PY) bench/bench_decode.py
 	$(PY) bench/bench_peers.py --limit 8
 

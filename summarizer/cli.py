@@ -67,14 +67,16 @@ from .options import (
     StrategyOption,
     StrictOption,
     TemperatureOption,
+    ThreadsOption,
     TimeoutOption,
+    WorkersOption,
 )
 from .pipeline import Pipeline, run_settings
 from .runners.batch_api import export_requests, import_responses
-from .runners.local import run_batch
+from .runners.local import MODEL_FREE, run_batch
 from .runners.timeline import is_run_output, read_run_output, source_outcomes, timeline_from
 from .schemas import Result
-from .settings import Settings
+from .settings import Settings, usable_cores
 from .timeline import pages as timeline_pages
 from .timeline.entities import Entity
 
@@ -237,6 +239,7 @@ def run(
             help="A document's independent calls decoded (embedded) or sent (--base-url) at once.",
         ),
     ] = None,
+    threads: ThreadsOption = None,
     strict: StrictOption = False,
     output: Annotated[
         Path | None,
@@ -251,6 +254,7 @@ def run(
         int | None,
         typer.Option(min=1, help="Documents at once with -o (default 4 remote, 1 embedded)."),
     ] = None,
+    workers: WorkersOption = None,
     resume: Annotated[
         bool, typer.Option(help="With -o: skip the documents the output already holds.")
     ] = False,
@@ -321,6 +325,7 @@ def run(
             cache=None if cache else False,
             decoder=decoder.value if decoder else None,
             parallel=parallel,
+            threads=threads,
         )
     except ConfigError as exc:
         raise typer.Exit(fail(exc, debug=debug)) from None
@@ -342,6 +347,7 @@ def run(
                 output,
                 settings,
                 concurrency=concurrency,
+                workers=workers,
                 resume=resume,
                 date=anchor,
                 debug=debug,
@@ -350,10 +356,12 @@ def run(
                 wait=wait,
             )
         )
-    if resume or wait or concurrency is not None:
+    if resume or wait or concurrency is not None or workers is not None:
         raise typer.Exit(
             fail(
-                ConfigError("--resume, --wait and --concurrency need -o/--output FILE.jsonl"),
+                ConfigError(
+                    "--resume, --wait, --concurrency and --workers need -o/--output FILE.jsonl"
+                ),
                 debug=debug,
             )
         )
@@ -540,10 +548,22 @@ def _batch(
     extensions: tuple[str, ...],
     ray_options: dict[str, Any] | None = None,
     wait: bool = False,
+    workers: int | None = None,
 ) -> int:
     """``run -o``: the batch runner (here or on Ray), its summary on stderr, and the exit code."""
     if concurrency is None:  # the embedded model serves one call at a time anyway
         concurrency = 4 if settings.base_url else 1
+    model_free = settings.strategy == MODEL_FREE
+    if workers is not None and (not model_free or ray_options is not None):
+        return fail(
+            ConfigError(
+                "--workers runs model-free documents (--no-model) in local processes; "
+                "with a model use --concurrency, on Ray --actors"
+            ),
+            debug=debug,
+        )
+    if workers is None:
+        workers = usable_cores() if model_free else 1
     try:
         if ray_options is not None:
             try:  # the ray extra: optional, so imported only when asked for
@@ -571,6 +591,7 @@ def _batch(
                 output,
                 settings,
                 concurrency=concurrency,
+                workers=workers,
                 resume=resume,
                 date=date,
                 progress=err.is_terminal,

@@ -78,4 +78,18 @@ CacheOption = Annotated[
 DateOption = Annotated[
     str | None, typer.Option(help="Publication date YYYY-MM-DD (overrides the documents').")
 ]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="With -o and --no-model: processes summarising at once (default: the usable cores).",
+    ),
+]
+ThreadsOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="The embedded model's threads (default: the usable cores less those other work keeps busy).",
+    ),
+]
 DebugOption = Annotated[bool, typer.Option(help="Show tracebacks.")]

@@ -28,6 +28,15 @@ DEFAULT_CACHE_MAX_MB = 512
 HUB_PREFIX = "hf:"  # a model_path that names a file on the Hugging Face Hub (backends.hub)
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which a container or ``taskset``
+    narrows), not the machine's count."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # no affinity on macOS and Windows
+        return max(1, os.cpu_count() or 1)
+
+
 def default_cache_dir() -> Path:
     env = os.environ.get("SUMMARIZER_CACHE_DIR")
     return Path(env) if env else Path(platformdirs.user_cache_dir("summarizer"))

@@ -20,11 +20,12 @@ import json
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from ..errors import ConfigError, InputError
+from ..settings import usable_cores
 from .base import ChatRequest, Completion, Message
 from .model_file import MODEL_NAME, embedded_model_path, rebuild_if_corrupt
 
@@ -50,8 +51,20 @@ def _release() -> None:
             _OPEN.pop().close()
 
 
+MAX_THREADS = 8  # past this a 0.5B model's decode step gains nothing
+
+
+@cache  # once a process: another count would load the weights again (``_load``'s key)
 def default_threads() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
+    """llama.cpp's threads: the cores this process may use less those other work keeps busy
+    (the 1-minute load average, scaled to them), at least one.
+
+    llama.cpp's threads spin at each step's barrier waiting for the slowest; one that
+    waits for a core another process holds stalls them all (bench/bench_speed.py measures
+    2 threads against 1 beside two busy processes on 2 cores)."""
+    cores = usable_cores()
+    busy = os.getloadavg()[0] * cores / (os.cpu_count() or cores)
+    return max(1, min(cores - round(busy), MAX_THREADS))
 
 
 @lru_cache(maxsize=2)

@@ -28,6 +28,8 @@ from .harness import DocumentRun
 from .metrics import covers, date_agrees, evidence_span, match_events, predicted_value
 from .references import ReferenceEvent
 
+_NOT_IN_ANCHOR = re.compile(r"[^A-Za-z0-9_-]")  # an HTML id keeps letters, digits, _ and -
+
 DOC_METRICS = (
     "dated_event_recall",
     "event_f1",
@@ -157,7 +159,7 @@ def document_view(doc: DocumentRun, shown: str) -> dict[str, Any]:
         [w.message for w in output.result.warnings] if output is not None and output.result else []
     )
     return {
-        "anchor": re.sub(r"[^A-Za-z0-9_-]", "_", f"doc-{doc.dataset}-{ref.id}"),
+        "anchor": _NOT_IN_ANCHOR.sub("_", f"doc-{doc.dataset}-{ref.id}"),
         "dataset": doc.dataset,
         "id": ref.id,
         "title": ref.title or ref.id,

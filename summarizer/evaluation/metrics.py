@@ -68,9 +68,14 @@ _ABBREVIATIONS = frozenset(
 # ---------------------------------------------------------------- text helpers
 
 
+_WORD = re.compile(r"\w+")
+_WORD_BEFORE_END = re.compile(r"[\w.]*$")
+_INITIAL = re.compile(r"[a-z]")
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased word tokens."""
-    return re.findall(r"\w+", text.lower())
+    return _WORD.findall(text.lower())
 
 
 def content_tokens(text: str) -> set[str]:
@@ -111,9 +116,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    word = re.search(r"[\w.]*$", text[:dot])
+    word = _WORD_BEFORE_END.search(text[:dot])
     before = word.group().lower() if word else ""
-    return before in _ABBREVIATIONS or bool(re.fullmatch(r"[a-z]", before))
+    return before in _ABBREVIATIONS or bool(_INITIAL.fullmatch(before))
 
 
 def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:

@@ -8,6 +8,12 @@ module adds the concurrency and Ctrl-C. Terms:
   threads around one shared pipeline. The first Ctrl-C stops taking new ones and
   lets those finish; a second abandons them (they have no line yet, so a resume
   redoes them).
+* **workers**: processes, each with its own pipeline, for model-free documents (all
+  CPU work, which threads would run on one core under the GIL). A thread per
+  document in flight hands it to a worker and writes the line the worker returns,
+  so the output file has one writer. Workers ignore Ctrl-C: the runner decides.
+  A model keeps the threads: a server's calls wait on the network, and the
+  embedded model's weights are loaded once, in this process.
 
 Documents are read lazily and results are not kept, so memory stays flat
 however long the batch is.
@@ -17,15 +23,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import multiprocessing
 import signal
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
+from ..errors import InputError
 from ..loading import FOLDER_EXTENSIONS, Item
 from ..pipeline import Pipeline
 from ..settings import Settings
@@ -40,6 +48,35 @@ from .core import (
     summarise_item,
 )
 
+MODEL_FREE = "rules"  # the strategy that asks no model: the one worker processes run
+DOCUMENTS_PER_WORKER = 2  # in flight per process: the next one is ready when one finishes
+
+# --- in a worker process ---
+
+_worker_pipeline: Pipeline | None = None
+
+
+def _start_worker(settings: Settings) -> None:
+    global _worker_pipeline
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the runner's to handle
+    _worker_pipeline = Pipeline(settings)
+
+
+def _summarise_in_worker(doc_id: str, wanted: str, item: Item, date: dt.date | None) -> Outcome:
+    assert _worker_pipeline is not None, "_start_worker builds the pipeline first"
+    return summarise_item(_worker_pipeline, doc_id, wanted, item, date=date)
+
+
+def _worker_pool(settings: Settings, workers: int) -> ProcessPoolExecutor:
+    # forkserver, not fork: this process has threads (the count, the progress bar) whose locks
+    # a forked child could inherit held; the server imports the package once for every worker
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(settings,)
+    )
+
+
 # --- the runner ---
 
 
@@ -52,6 +89,7 @@ class _Batch:
         pipeline: Pipeline | None,
         *,
         concurrency: int,
+        workers: int,
         resume: bool,
         date: dt.date | None,
         progress: bool,
@@ -64,7 +102,13 @@ class _Batch:
         self.summary = BatchSummary(output=output)
         # a bad or busy output fails before a model loads
         self.sink = JsonlSink(output, resume=resume, wait=wait)
-        self.pipeline = pipeline or Pipeline(settings)  # shared: the embedded model loads once
+        self.workers: ProcessPoolExecutor | None = None
+        self.pipeline: Pipeline | None = None
+        if workers > 1 and pipeline is None and settings.strategy == MODEL_FREE:
+            self.workers = _worker_pool(settings, workers)
+            concurrency = workers * DOCUMENTS_PER_WORKER
+        else:  # shared: the embedded model loads once
+            self.pipeline = pipeline or Pipeline(settings)
         self.concurrency = max(1, concurrency)
         self.date = date
         self.console = console or Console(stderr=True, highlight=False)
@@ -96,7 +140,14 @@ class _Batch:
 
     def _process(self, doc_id: str, wanted: str, item: Item) -> Outcome:
         """Summarise one input and write its line (in a worker thread)."""
-        outcome = summarise_item(self.pipeline, doc_id, wanted, item, date=self.date)
+        if self.pipeline is not None:
+            outcome = summarise_item(self.pipeline, doc_id, wanted, item, date=self.date)
+        elif isinstance(item, InputError):  # nothing to summarise: no need to ship it
+            outcome = Outcome.failed(doc_id, item, item.source)
+        else:
+            assert self.workers is not None
+            future = self.workers.submit(_summarise_in_worker, doc_id, wanted, item, self.date)
+            outcome = future.result()
         self.sink.write(outcome)
         return outcome
 
@@ -126,6 +177,8 @@ class _Batch:
                 loop.remove_signal_handler(signal.SIGINT)
             self.tally.stop_progress()
             abandoned = self.abandon.is_set()
+            if self.workers is not None:  # first: threads waiting on a cancelled one wake up
+                self.workers.shutdown(wait=not abandoned, cancel_futures=True)
             pool.shutdown(wait=not abandoned, cancel_futures=True)
             if not abandoned:  # abandoned workers may still write: a closed fd number gets reused
                 self.sink.close()
@@ -184,6 +237,7 @@ def run_batch(
     *,
     concurrency: int,
     resume: bool,
+    workers: int = 1,
     date: dt.date | None = None,
     progress: bool = True,
     console: Console | None = None,
@@ -194,7 +248,9 @@ def run_batch(
     """Summarise every document in ``sources`` into the JSONL file ``output``.
 
     ``concurrency`` documents run at once (one shared pipeline: ``pipeline``, or one
-    built from ``settings``); ``resume`` continues an output an earlier run left,
+    built from ``settings``); a model-free run (the rules strategy, no ``pipeline``
+    given) with ``workers`` > 1 runs in that many processes instead, ``concurrency``
+    then being two documents per worker; ``resume`` continues an output an earlier run left,
     skipping the ids it holds; ``date`` overrides every document's publication
     date; a folder gives its files with ``extensions``. Raises ``ConfigError`` for
     an existing output without ``resume``, and ``WriteError`` when another run is
@@ -207,6 +263,7 @@ def run_batch(
         settings,
         pipeline,
         concurrency=concurrency,
+        workers=workers,
         resume=resume,
         date=date,
         progress=progress,
