@@ -15,10 +15,6 @@ import platformdirs
 import pytest
 from scripted_server import ScriptedServer
 
-# only for the test modules other branches still edit, which import these from here; new code
-# imports support.paths (the lead drops this line once those modules are switched over)
-from support.paths import REPO, SAMPLE, SHARED, TEST_KEY  # noqa: F401
-
 # the shared helpers' asserts explain a failure as a test module's own do
 pytest.register_assert_rewrite("support.cli", "support.fakes", "support.sample")
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO
 from rich.console import Console
+from support.paths import REPO
 
 from summarizer import render
 from summarizer.evaluation import metrics

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO
+from support.paths import REPO
 
 from summarizer.cli import main
 from summarizer.runners.local import run_batch
