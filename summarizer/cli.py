@@ -75,7 +75,7 @@ from .pipeline import Pipeline, run_settings
 from .runners.batch_api import export_requests, import_responses
 from .runners.local import MODEL_FREE, run_batch
 from .runners.timeline import is_run_output, read_run_output, source_outcomes, timeline_from
-from .schemas import Result
+from .schemas import Document, Result
 from .settings import Settings, usable_cores
 from .timeline import pages as timeline_pages
 from .timeline.entities import Entity
@@ -121,6 +121,7 @@ class Format(str, Enum):
     json = "json"
     jsonl = "jsonl"
     markdown = "markdown"
+    html = "html"
     parquet = "parquet"
 
 
@@ -132,6 +133,8 @@ FORMAT_OF_SUFFIX = {
     ".md": Format.markdown,
     ".markdown": Format.markdown,
     ".txt": Format.text,
+    ".html": Format.html,
+    ".htm": Format.html,
     ".parquet": Format.parquet,
     ".pq": Format.parquet,
 }
@@ -193,7 +196,7 @@ def run(
         typer.Option(
             "--format",
             "-f",
-            help="Output format (default: text, or with -o the file's extension: .jsonl .json .md .txt .parquet).",
+            help="Output format (default: text, or with -o the file's extension: .jsonl .json .md .html .txt .parquet).",
         ),
     ] = None,
     base_url: BaseUrlOption = None,
@@ -494,7 +497,7 @@ def _run_here(
             if isinstance(exc, (ConfigError, BackendError)) and not isinstance(exc, InputError):
                 break  # the next document would fail the same way
             continue
-        emit(result)
+        emit(result, item)
         if verbose:
             _show_warnings(result)
         warned.update(w.code for w in result.warnings)
@@ -642,10 +645,15 @@ class _Emitter:
         self.verbose = verbose
         self.held: Result | None = None
         self.count = 0
+        self.pages: list[render.Page] = []
 
-    def __call__(self, result: Result) -> None:
+    def __call__(self, result: Result, document: Document | None = None) -> None:
         self.count += 1
-        if self.format is not Format.json:
+        if self.format is Format.html:  # one page for the run: written at close
+            text = result.text or (document.text if document else "")
+            offset = 0 if result.text or document is None else document.offset
+            self.pages.append(render.Page(result, text, offset))
+        elif self.format is not Format.json:
             _emit(self.console, self.out, result, self.format, verbose=self.verbose)
         elif self.count == 1:
             self.held = result
@@ -657,6 +665,8 @@ class _Emitter:
             self.out.flush()
 
     def close(self) -> None:
+        if self.pages:
+            self.out.write(render.html(self.pages))
         if self.held is not None:
             self.out.write(self.held.model_dump_json(indent=2) + "\n")
         elif self.format is Format.json and self.count > 1:

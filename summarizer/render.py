@@ -1,7 +1,12 @@
-"""Human views of a result: a rich terminal view and Markdown."""
+"""Human views of a result: a rich terminal view, Markdown, and an HTML page whose article has
+every event's quote marked (the house style of the eval report, ``templates/``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -9,6 +14,7 @@ from rich.table import Table
 from .schemas import Event, Result
 
 QUOTE_CHARS = 110
+TEMPLATES = Path(__file__).parent / "templates"
 
 
 def _when(event: Event) -> str:
@@ -86,3 +92,76 @@ def markdown(result: Result) -> str:
     if result.warnings:
         lines += ["", "Warnings:", *[f"- {w.code}: {w.message}" for w in result.warnings]]
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One result with the text its spans index: ``text`` as the caller gave it, or the body
+    that starts ``offset`` characters into it (a header line taken off)."""
+
+    result: Result
+    text: str
+    offset: int = 0
+
+
+def _article(page: Page, number: int) -> tuple[list[dict[str, str]], dict[int, str]]:
+    """The article cut into plain and marked pieces (one mark per quote; an overlapping quote
+    is marked where the earlier one ends), and each event's anchor by its index."""
+    marks = []
+    for index, event in enumerate(page.result.events):
+        span = event.evidence.span
+        start, end = span.start - page.offset, span.end - page.offset
+        if event.evidence.match != "title" and 0 <= start < end <= len(page.text):
+            marks.append((start, end, index))
+    pieces: list[dict[str, str]] = []
+    anchors: dict[int, str] = {}
+    at = 0
+    for start, end, index in sorted(marks):
+        start = max(start, at)
+        if start >= end:
+            continue
+        if start > at:
+            pieces.append({"text": page.text[at:start]})
+        anchor = f"d{number}-e{index}"
+        anchors[index] = anchor
+        label = f"{_when(page.result.events[index])} {page.result.events[index].status}"
+        pieces.append({"text": page.text[start:end], "anchor": anchor, "label": label})
+        at = end
+    pieces.append({"text": page.text[at:]})
+    return pieces, anchors
+
+
+def html(pages: list[Page], *, title: str = "summarizer results") -> str:
+    """A self-contained page: per result its summary, its timeline (each row linking to its
+    quote) and its article with every quote marked."""
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    shown = []
+    for number, page in enumerate(pages, 1):
+        article, anchors = _article(page, number)
+        order = {id(e): i for i, e in enumerate(page.result.events)}
+        rows = [
+            {
+                "when": _when(event),
+                "status": event.status,
+                "description": event.description,
+                "span": _span(event),
+                "anchor": anchors.get(order[id(event)]),
+            }
+            for event in page.result.timeline()
+        ]
+        shown.append(
+            {
+                "result": page.result,
+                "rows": rows,
+                "article": article,
+                "warnings": page.result.warnings,
+            }
+        )
+    one = len(pages) == 1 and pages[0].result
+    heading = (one.title or one.document_id) if one else title
+    return env.get_template("result.html.j2").render(title=heading, pages=shown)

@@ -36,6 +36,7 @@ from .scoring import BY_KEY, HEADLINE, METRICS, Metric, Output
 FORMAT = "summarize-eval-report"
 FORMAT_VERSION = 1
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+HOUSE_TEMPLATES = Path(__file__).parents[1] / "templates"  # the style result pages share
 
 
 class ReportFile(BaseModel):
@@ -295,7 +296,7 @@ def _verdict_lines(verdict: Verdict | None) -> list[str]:
 
 def _environment() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
+        loader=FileSystemLoader([str(TEMPLATES), str(HOUSE_TEMPLATES)]),
         autoescape=select_autoescape(["html", "j2"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
