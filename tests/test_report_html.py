@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import shutil
 import struct
 import subprocess
 import zlib
@@ -14,6 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from support import browser
 
 from summarizer.evaluation.gate import check
 from summarizer.evaluation.harness import Dataset, EvalRun, load_dataset, run_eval
@@ -22,7 +21,6 @@ from summarizer.evaluation.report import build_report, write_reports
 
 REPO = Path(__file__).resolve().parents[1]
 BASELINES = ["lead3", "publication_date", "dated_sentences"]
-CHROMIUM = "/usr/bin/chromium"
 HOSTILE_TEXT = (
     'Attackers wrote <script>alert("pwned")</script> on March 3, 2024. '
     'Then <img src=x onerror=alert(1)> appeared "yesterday" & more.'
@@ -118,17 +116,6 @@ def test_page_shows_highlights_comparison_and_summaries(report_dir: Path) -> Non
     assert data["gate"]["passed"] is False
 
 
-def _chromium() -> str:
-    found = shutil.which("chromium") or (CHROMIUM if os.path.exists(CHROMIUM) else None)
-    if found:
-        return found
-    if os.geteuid() != 0:
-        pytest.skip("chromium is not installed and installing it needs root (run `make chromium`)")
-    # root without chromium: install it as `make chromium` would, and fail loudly if that fails
-    subprocess.run(["make", "-C", str(REPO), "chromium"], check=True, timeout=900)
-    return CHROMIUM
-
-
 def _png_pixels(path: Path) -> tuple[int, int, int, bytes]:
     """Width, height, bytes per pixel and the decompressed (still filtered) scanlines of a PNG."""
     data = path.read_bytes()
@@ -148,7 +135,7 @@ def _png_pixels(path: Path) -> tuple[int, int, int, bytes]:
 
 
 def test_screenshot_in_headless_chromium(report_dir: Path, tmp_path: Path) -> None:
-    chromium = _chromium()
+    chromium = browser.chromium()
     shot = tmp_path / "report.png"
     subprocess.run(
         [
