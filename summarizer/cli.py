@@ -997,13 +997,19 @@ def timeline(
     anchor = _date(date)
     extensions = extensions_of(ext)
     texts: dict[str, str] = {}
+    offsets: dict[str, int] = {}
     try:
         if engine is Engine.ray:
             outcomes = _ray_outcomes(files, settings, anchor, ray_address, actors, extensions)
         else:
             outcomes = list(
                 source_outcomes(
-                    files, settings=settings, date=anchor, extensions=extensions, texts=texts
+                    files,
+                    settings=settings,
+                    date=anchor,
+                    extensions=extensions,
+                    texts=texts,
+                    offsets=offsets,
                 )
             )
         result = timeline_from(outcomes, entities)
@@ -1020,7 +1026,7 @@ def timeline(
     if format is TimelineFormat.json:
         page = result.model_dump_json(indent=2) + "\n"
     elif format is TimelineFormat.html:
-        page = timeline_pages.html(result, texts)
+        page = timeline_pages.html(result, texts, offsets)
     else:
         page = timeline_pages.markdown(result)
     if output is None:

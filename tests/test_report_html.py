@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import struct
 import subprocess
-import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -116,24 +114,6 @@ def test_page_shows_highlights_comparison_and_summaries(report_dir: Path) -> Non
     assert data["gate"]["passed"] is False
 
 
-def _png_pixels(path: Path) -> tuple[int, int, int, bytes]:
-    """Width, height, bytes per pixel and the decompressed (still filtered) scanlines of a PNG."""
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    pos, idat, width, height, channels = 8, b"", 0, 0, 3
-    while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
-        if kind == b"IHDR":
-            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
-            assert depth == 8, f"unexpected bit depth {depth}"
-            channels = {0: 1, 2: 3, 4: 2, 6: 4}[colour]
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + length
-    return width, height, channels, zlib.decompress(idat)
-
-
 def test_screenshot_in_headless_chromium(report_dir: Path, tmp_path: Path) -> None:
     chromium = browser.chromium()
     shot = tmp_path / "report.png"
@@ -158,7 +138,7 @@ def test_screenshot_in_headless_chromium(report_dir: Path, tmp_path: Path) -> No
         capture_output=True,
     )
     assert shot.exists() and shot.stat().st_size > 20_000
-    width, height, channels, raw = _png_pixels(shot)
+    width, height, channels, raw = browser.png_pixels(shot)
     assert (width, height) == (1280, 2000)
     stride = 1 + width * channels  # a filter byte, then the row
     rows = {raw[i : i + stride] for i in range(0, len(raw), stride)}

@@ -91,7 +91,8 @@ def test_rules_summary_is_extractive_and_deterministic(monkeypatch: pytest.Monke
         point
     ) in first.summary.key_points:  # a passage's first sentence (its asides pruned when long)
         assert len(point.support) == 1
-        cited = source[point.support[0].start : point.support[0].end].split()
+        # support spans index the text as given, header line included
+        cited = text[point.support[0].start : point.support[0].end].split()
         rest = iter(w.strip(".,").lower() for w in cited)
         # its words are the sentence's own, in their order (pruning only deletes)
         assert all(w.strip(".,").lower() in rest for w in point.text.rstrip(" …").split()), (

@@ -8,9 +8,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from support.browser import chromium as _chromium
+from support.browser import png_pixels as _png_pixels
 from support.cli import summarise_cli as cli
 from support.cli import summarise_process
-from test_report_html import _chromium, _png_pixels
 
 from summarizer import Timeline
 

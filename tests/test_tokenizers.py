@@ -177,7 +177,11 @@ def test_backend_counts_with_tiktoken_for_an_openai_model(tmp_path: Path) -> Non
 def test_pipeline_reaches_the_count_through_the_response_cache(tmp_path: Path) -> None:
     # the real construction path: make_backend wraps the OpenAI backend in CachedBackend;
     # the tiktoken data goes to the tool's cache dir (conftest points it at tmp_path/cache)
-    settings = Settings.from_env(base_url="http://127.0.0.1:9/v1", model="gpt-4")
+    settings = Settings.from_env(
+        base_url="http://127.0.0.1:9/v1",
+        model="gpt-4",
+        context_tokens=4096,  # no server asked
+    )
     backend = make_backend(settings)
     assert type(backend).__name__ == "CachedBackend"
     pipeline = Pipeline(settings, backend=backend)

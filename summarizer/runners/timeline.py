@@ -95,10 +95,12 @@ def source_outcomes(
     date: dt.date | None = None,
     extensions: tuple[str, ...] = FOLDER_EXTENSIONS,
     texts: dict[str, str] | None = None,
+    offsets: dict[str, int] | None = None,
 ) -> Iterator[tuple[str, Result | str]]:
     """First-stage outcomes for command-line inputs, in this process: a run output is read
     as it is, every other input (files, folders, JSONL, ``-``) is summarised. ``texts``, when
-    given, collects each summarised article's text (for the HTML page's article views)."""
+    given, collects each summarised article's text (for the HTML page's article views), and
+    ``offsets`` where that text starts in the input as given (spans count from there)."""
     outputs = [s for s in sources if s != "-" and is_run_output(Path(s))]
     for path in outputs:
         yield from read_run_output(Path(path))
@@ -112,6 +114,8 @@ def source_outcomes(
         document = item.model_copy(update={"id": doc_id})
         if texts is not None:
             texts[doc_id] = document.text
+        if offsets is not None:
+            offsets[doc_id] = document.offset
         yield from first_stage([document], settings=settings, date=date)
 
 

@@ -89,8 +89,8 @@ background:#f3f5f9;padding:.6rem;border-radius:4px}mark{background:#ffe27a}
 CONTEXT_CHARS = 600  # article text shown either side of a quote: pages stay small
 
 
-def _article(text: str, source: TimelineSource) -> str:
-    start, end = source.span.start, source.span.end
+def _article(text: str, source: TimelineSource, offset: int = 0) -> str:
+    start, end = source.span.start - offset, source.span.end - offset
     left, right = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
     if left:  # start at a line (else a word) boundary, not mid-word
         cut = text.find("\n", left, start)
@@ -105,7 +105,9 @@ def _article(text: str, source: TimelineSource) -> str:
     )
 
 
-def _source_html(source: TimelineSource, texts: Mapping[str, str]) -> str:
+def _source_html(
+    source: TimelineSource, texts: Mapping[str, str], offsets: Mapping[str, int]
+) -> str:
     parts = [
         '<div class="source">',
         f'<span class="doc">{escape(source.document_id)}</span> ',
@@ -113,16 +115,17 @@ def _source_html(source: TimelineSource, texts: Mapping[str, str]) -> str:
         f'<div class="quote">“{escape(source.quote)}”</div>',
     ]
     text = texts.get(source.document_id)
-    if text is not None and source.span.end <= len(text):
+    offset = offsets.get(source.document_id, 0)  # a header line before the text
+    if text is not None and offset <= source.span.start and source.span.end - offset <= len(text):
         parts.append(
             f"<details><summary>the article</summary>"
-            f'<div class="article">{_article(text, source)}</div></details>'
+            f'<div class="article">{_article(text, source, offset)}</div></details>'
         )
     parts.append("</div>")
     return "".join(parts)
 
 
-def _entry_html(entry: TimelineEntry, texts: Mapping[str, str]) -> str:
+def _entry_html(entry: TimelineEntry, texts: Mapping[str, str], offsets: Mapping[str, int]) -> str:
     if entry.date is not None and entry.date.value is not None:
         when = (
             f'{escape(entry.date.value)}<span class="gran">{escape(entry.date.granularity or "")}'
@@ -136,7 +139,7 @@ def _entry_html(entry: TimelineEntry, texts: Mapping[str, str]) -> str:
         if entry.date_conflict
         else ""
     )
-    sources = "".join(_source_html(s, texts) for s in entry.sources)
+    sources = "".join(_source_html(s, texts, offsets) for s in entry.sources)
     count = len({s.document_id for s in entry.sources})
     return (
         f'<div class="entry"><div class="date">{when}</div><div>'
@@ -147,9 +150,15 @@ def _entry_html(entry: TimelineEntry, texts: Mapping[str, str]) -> str:
     )
 
 
-def html(timeline: Timeline, texts: Mapping[str, str] | None = None) -> str:
-    """The timeline page; ``texts`` (document id -> article text) adds the article views."""
+def html(
+    timeline: Timeline,
+    texts: Mapping[str, str] | None = None,
+    offsets: Mapping[str, int] | None = None,
+) -> str:
+    """The timeline page; ``texts`` (document id -> article text) adds the article views;
+    ``offsets`` (document id -> where that text starts in the input) places the spans."""
     texts = texts or {}
+    offsets = offsets or {}
     body: list[str] = []
     for part in timeline.timelines:
         body.append(f"<h1>Timeline: {escape(_title(part))}</h1>")
@@ -158,10 +167,10 @@ def html(timeline: Timeline, texts: Mapping[str, str] | None = None) -> str:
             f'<p class="meta">{timeline.documents} articles · {len(part.entries)} dated entries · '
             f"{len(part.undated)} undated{aliases}</p>"
         )
-        body += [_entry_html(e, texts) for e in part.entries]
+        body += [_entry_html(e, texts, offsets) for e in part.entries]
         if part.undated:
             body.append('<h2>Undated</h2><div class="undated">')
-            body += [_entry_html(e, texts) for e in part.undated]
+            body += [_entry_html(e, texts, offsets) for e in part.undated]
             body.append("</div>")
     if timeline.warnings:
         body.append('<h2>Warnings</h2><ul class="warn">')
