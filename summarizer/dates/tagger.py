@@ -91,7 +91,7 @@ _TEMPLATES: list[str] = [
     rf"(?:the year )?{SPELLED_YEAR}(?![- ](?:{P.UNITS}|people|dollars|miles|and)\b)",
     # reference words
     r"right now|now|currently|at present|presently|these days|nowadays|recently|more recently|lately"
-    r"|previously|formerly|soon(?! as)|as soon as possible|the near future|the near term"
+    r"|formerly|soon(?! as)|as soon as possible|the near future|the near term"
     r"|recent (?:years|months|weeks|days)"
     r"|(?:the )?coming (?:days|weeks|months|years)|the (?:years|months|weeks|days) ahead",
     rf"the (?:past|future)(?!\s+(?:\d|{P.NUM}\b|few|several|couple|{P.UNITS}))",
@@ -117,7 +117,7 @@ _TEMPLATES: list[str] = [
 def _compiled() -> list[re.Pattern[str]]:
     """Compile on first use so that importing the module stays fast."""
     return [
-        re.compile(rf"(?<![\w'’-])(?:{P.loose(t)})(?![\w’]|'(?!s))", re.IGNORECASE)
+        re.compile(rf"(?<![\w'’-])(?:{P.loose(t)})(?![\w’-]|'(?!s))", re.IGNORECASE)
         for t in _TEMPLATES
     ]
 
