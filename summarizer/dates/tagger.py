@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from . import patterns as P
 from .holidays import HOLIDAY
-from .lexicon import FULL_MONTHS, ORDINAL_WORD, SPELLED_YEAR
+from .lexicon import FULL_MONTHS, NUMBER_WORD, ORDINAL_WORD, SPELLED_YEAR
 from .model import DateMention, Granularity, Tense, Timex
 from .resolve import normalise
 
@@ -31,12 +31,17 @@ _DUR_APPROX = r"(?:about|nearly|almost|some|more than|less than|no more than|at 
 _YEAR_TAIL = rf"(?:{_C}(?:{P.YEAR4}|{SPELLED_YEAR})(?!\d))"
 _MON_FULL = "(?:" + "|".join(FULL_MONTHS) + ")"
 _UNIT_WORDS = r"(?:year|month|week|quarter|decade|century)"
+_SINGULAR_UNIT = r"(?:year|month|week|day|hour|minute|decade|century)"
 _SHORT_PART = r"(?:Q[1-4]|H[12]|[1-4]Q|[12]H)"  # quarters and halves as analysts write them
 _REL = r"(?:last|this|next|this past|this coming|coming|past)"
 _DEICTIC_REL = (
     r"(?:last|this|next|the past|the last|the previous|the coming|the next|the current"
     r"|this past|this coming|the latest|the following|the prior|that|the same|that same)"
 )
+
+# "the 23-year war", "the 30-day rate": a length used as an adjective (a number and a
+# singular unit) is tagged without the article, as TimeML marks it
+_NOT_ADJECTIVAL = rf"(?!(?:\d+|{NUMBER_WORD})[- ](?:{_SINGULAR_UNIT})(?![\w-]))"
 
 _TEMPLATES: list[str] = [
     # explicit dates: "Friday, Oct. 23", "March 06 , 2008", "5 January 2009", "the 5th of May"
@@ -96,7 +101,7 @@ _TEMPLATES: list[str] = [
     r"|(?:the )?coming (?:days|weeks|months|years)|the (?:years|months|weeks|days) ahead",
     rf"the (?:past|future)(?!\s+(?:\d|{P.NUM}\b|few|several|couple|{P.UNITS}))",
     # durations and recurrences
-    rf"(?:the (?:past|last|next|coming|previous|first|following) |the )?(?:{_DUR_APPROX} )?"
+    rf"(?:the (?:past|last|next|coming|previous|first|following) |the {_NOT_ADJECTIVAL})?(?:{_DUR_APPROX} )?"
     rf"(?:{P.NUM}(?: 1/2)?|{P.VAGUE})(?: (?:to|or) {P.NUM})?(?: more| additional| full| straight"
     rf"| consecutive)?(?: trading| business| working)?[- ]{P.UNITS}(?: and a half)?(?:[- ]long)?"
     r"(?![- ](?:old|ago|earlier))(?<!-quarters)",
