@@ -90,7 +90,7 @@ _TEMPLATES: list[str] = [
     # decades, centuries, years
     rf"{_MODT}?(?:the )?(?:(?:1[0-9]|20)\d0 ?'?s|'\d0s)(?![\w'])",
     r"(?:the )?(?:nineteen[- ])?(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)",
-    rf"(?:this|last|next|the (?:\d{{1,2}}(?:st|nd|rd|th)|{ORDINAL_WORD})) century",
+    rf"(?:this|last|next|(?:the )?(?:\d{{1,2}}(?:st|nd|rd|th)|{ORDINAL_WORD}))[- ]century",
     rf"{_MODT}?(?:(?:fiscal(?: year)?|FY|the year|calendar(?: year)?) ?)?{P.YEAR4}(?![\d,.]\d)"
     r"(?: (?:and beyond|or later))?",
     rf"(?:the year )?{SPELLED_YEAR}(?![- ](?:{P.UNITS}|people|dollars|miles|and)\b)",
@@ -98,7 +98,8 @@ _TEMPLATES: list[str] = [
     r"right now|now|currently|at present|presently|these days|nowadays|recently|more recently|lately"
     r"|formerly|soon(?! as)|as soon as possible|the near future|the near term"
     r"|recent (?:years|months|weeks|days)"
-    r"|(?:the )?coming (?:days|weeks|months|years)|the (?:years|months|weeks|days) ahead",
+    r"|(?:the )?coming (?:days|weeks|months|quarters|years)|the (?:years|months|weeks|days) ahead"
+    r"|future (?:quarters|years)|past years",
     rf"the (?:past|future)(?!\s+(?:\d|{P.NUM}\b|few|several|couple|{P.UNITS}))",
     # durations and recurrences
     rf"(?:the (?:past|last|next|coming|previous|first|following) |the {_NOT_ADJECTIVAL})?(?:{_DUR_APPROX} )?"
