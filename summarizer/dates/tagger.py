@@ -107,6 +107,8 @@ _TEMPLATES: list[str] = [
     rf"| consecutive)?(?: trading| business| working)?[- ]{P.UNITS}(?: and a half)?(?:[- ]long)?"
     r"(?![- ](?:old|ago|earlier))(?<!-quarters)",
     r"(?<=\bfor\s)(?:years|decades|centuries|months|weeks|days|hours)",
+    # "in the weeks before the shooting": the unit word, as TimeML marks it
+    r"(?<=\bthe\s)(?:days|weeks|months|years)(?=\s+(?:before|after|leading up to|following|that followed)\b)",
     r"P(?:\d+[YMWD]|T\d+[HMS])",
     rf"(?:(?:once|twice|{P.NUM} times) )?(?:every|each) (?:other )?(?:{P.NUM} )?(?:{P.UNITS}|{P.WEEKDAY}"
     rf"|{_MON_FULL}|{P.SEASON}|weekend)(?: {P.PART_OF_DAY})?",
@@ -147,7 +149,7 @@ _QUANTITY_AFTER = re.compile(
 )
 _MONTH_CUE_BEFORE = re.compile(
     r"(?:\b(?:in|since|by|until|till|through|during|from|to|of|last|this"
-    r"|next|early|late|before|after|and|or|between|around|for)|mid-?|,)\s*$",
+    r"|next|early|late|before|after|and|or|between|around|for|the|a|its|his|her|their)|mid-?|,)\s*$",
     re.I,
 )
 
