@@ -8,7 +8,8 @@ HOLIDAY = (
     r"(?:christmas(?: eve| day)?|new year's(?: eve| day)?|new year|thanksgiving(?: day)?"
     r"|easter(?: sunday| monday)?|good friday|halloween|independence day|labor day|labour day"
     r"|memorial day|election day|valentine's day|veterans day|boxing day|may day"
-    r"|martin luther king(?: jr\.?)? day|presidents' day|columbus day|mother's day|father's day)"
+    r"|martin luther king(?: jr\.?)? day|presidents' day|columbus day|mother's day|father's day"
+    r"|black friday|cyber monday)"
 )
 
 
@@ -60,6 +61,8 @@ def holiday_date(name: str, year: int) -> date | None:
         return _easter(year) + timedelta(days=1 if n.endswith("monday") else 0)
     if n == "good friday":
         return _easter(year) - timedelta(days=2)
+    if n in ("black friday", "cyber monday"):  # the shopping days around Thanksgiving
+        return _nth_weekday(year, 11, 4, 4) + timedelta(days=1 if n == "black friday" else 4)
     if n.startswith("thanksgiving"):
         return _nth_weekday(year, 11, 4, 4)
     if n.startswith("martin luther king"):

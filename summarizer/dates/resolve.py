@@ -417,7 +417,7 @@ def _earnings_quarter(ctx: Ctx) -> Period | None:
 
 
 _HOLIDAY_EXPR = re.compile(
-    rf"(?:(?P<rel>last|this|next|this past|this coming) )?(?P<h>{HOLIDAY})"
+    rf"(?:(?P<rel>last|this|next|this past|this coming|the) )?(?P<h>{HOLIDAY})"
     rf"(?P<week> week(?:end)?)?(?:,? (?P<y>{P.YEAR}))?"
 )
 
@@ -604,6 +604,10 @@ _MONTHS_QUARTER = re.compile(
     rf"(?:the )?(?P<m1>{P.MONTH}) ?[-\u2013/] ?(?P<m2>{P.MONTH}) quarter"
     rf"(?:(?: of)? (?P<post>{P.YEAR4}|this year|last year|next year))?"
 )
+_FINAL_QUARTER = re.compile(
+    rf"(?:the )?(?:final|last) quarter of (?:fiscal )?(?P<post>{P.YEAR4}|this year|last year"
+    rf"|next year)"
+)
 _FIRST_TWO_QUARTERS = re.compile(rf"(?:the )?first (?:two|2) quarters of (?P<post>{P.YEAR4})")
 _SHORT_YEAR = re.compile(r"(?:'|fy)?\d\d")
 
@@ -615,6 +619,9 @@ def _quarter(s: str, ctx: Ctx) -> Timex | Period | None:
             m.group("ord"), 4
         )
         return _nth_part(s, ctx, G.QUARTER, q, m.group("pre") or "", m.group("post") or "")
+    m = _FINAL_QUARTER.fullmatch(s)
+    if m:  # "the final quarter of 2022": the fourth (bare "the last quarter" is the previous)
+        return _nth_part(s, ctx, G.QUARTER, 4, "", m.group("post"))
     m = _HALF_ORDINAL.fullmatch(s)
     if not m:
         m2 = _MONTHS_QUARTER.fullmatch(s)
@@ -848,6 +855,10 @@ def _weekend(s: str, ctx: Ctx, rel: str) -> Timex | Period | None:
         sat = a + timedelta(days=13 - a.isoweekday())
     elif rel == "this" or _tense_of(s, ctx.tense) == "future":
         sat = next_sat if a.isoweekday() < 6 else last_sat
+    elif _tense_of(s, ctx.tense) == "present" and a.isoweekday() < 6:
+        # "snow is forecast for the weekend": the nearer one, the coming one on a tie
+        last_sunday = last_sat + timedelta(days=1)
+        sat = next_sat if (next_sat - a) <= (a - last_sunday) else last_sat
     else:
         sat = last_sat
     return weekend_period(sat)

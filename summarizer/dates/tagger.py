@@ -58,6 +58,7 @@ _TEMPLATES: list[str] = [
     rf"{_MODT}?(?:(?:{_REL}|the) )?{P.SEASON}(?: (?:of )?(?:{P.YEAR4}|{SPELLED_YEAR}|this year|last year"
     r"|next year))?",
     rf"(?:(?:last|this|next) )?{HOLIDAY}(?: week(?:end)?)?(?:{_C}{P.YEAR4})?",
+    rf"the {HOLIDAY} week(?:end)?",  # "over the Labor Day weekend": the article is the weekend's
     # quarters and halves
     rf"(?:the )?(?:(?:{P.YEAR4}|this year's|last year's|next year's|year-ago|year-earlier"
     rf"|current|latest|fiscal|comparable year-ago|same) )?(?:fiscal )?{P.QUARTER_ORD} (?:fiscal )?"
@@ -65,6 +66,7 @@ _TEMPLATES: list[str] = [
     rf"(?:fiscal )?{P.QUARTER_ORD}-quarter(?: (?:of )?{P.YEAR4}(?!\d))?",
     rf"(?:the )?{_MON_FULL} ?[-\u2013/] ?{_MON_FULL} quarter(?: (?:of )?(?:{P.YEAR4}|this year|last year|next year))?",  # adjective: "third-quarter loss", no determiner
     rf"the (?:first|last) (?:two|three|{P.QUARTER_ORD}) quarters(?: of {P.YEAR4})?",
+    rf"the (?:final|last) quarter of (?:fiscal )?(?:{P.YEAR4}|this year|last year|next year)",
     rf"(?:the )?(?:first|second) half of (?:{P.YEAR4}|this year|last year|next year|the year)",
     # abbreviated: "Q2 2024", "2Q 2024", "Q3'24", "Q4 of last year", "H1 2026", "1H26"
     rf"(?:{P.YEAR4} )?(?:fiscal )?{_SHORT_PART}(?: ?['’]\d\d|\d\d(?!\d)|(?: of)? (?:FY ?)?{P.YEAR4}"
@@ -164,7 +166,8 @@ _YEAR_SPAN_RANGE = re.compile(r"\d{4}\s*[-\u2013]\s*\d{2,4}")
 _YEAR_PREPOSITION_BEFORE = re.compile(r"\b(?:in|since|of|from|until|by)\s*$", re.I)
 _TWO_DIGITS = re.compile(r"\d\d")
 _FALL_OR_SPRING = re.compile(r"(?:the )?(?:fall|spring)")
-_IN_BEFORE = re.compile(r"\bin\s*$", re.I)
+_IN_BEFORE = re.compile(r"\b(?:in|by|until|till|through|during|over)\s*$", re.I)
+_OF_AFTER = re.compile(r"\s+of\b", re.I)
 _HALF_WORD = re.compile(r"\bhalf\b")
 _A_SECOND_OR_MINUTE = re.compile(r"(?:a|an) (?:second|minute)")
 _DURATION_CODE = re.compile(r"p(?:\d+[ymwd]|t\d+[hms])")
@@ -196,7 +199,7 @@ def _plausible(text: str, m: re.Match[str]) -> bool:
     short = _SHORT_PART_SPAN.search(span)
     if short and (not short.group(0).isupper() or ("h" in low and not _TWO_DIGITS.search(low[2:]))):
         return False  # "q3" is no quarter; "H2" alone is more often hydrogen than a half-year
-    if _FALL_OR_SPRING.fullmatch(low) and not _IN_BEFORE.search(before):
+    if _FALL_OR_SPRING.fullmatch(low) and (not _IN_BEFORE.search(before) or _OF_AFTER.match(after)):
         return False  # "the fall of Rome", "a spring in his step"
     if _HALF_WORD.search(low) is None and _A_SECOND_OR_MINUTE.fullmatch(low):
         return False  # "a second term"
@@ -274,6 +277,9 @@ _FUTURE_BIGRAMS = {
     ("hopes", "to"),
     ("hope", "to"),
     ("hoping", "to"),
+    ("hoped", "to"),  # "said it hoped to settle by [Tuesday]": the hope looks ahead of the report
+    ("aimed", "to"),
+    ("forecast", "for"),
     ("expects", "to"),
     ("expect", "to"),
     ("expecting", "to"),
