@@ -346,6 +346,13 @@ _PRESENT_VERBS = {
         "appear",
         "convene",
         "reconvene",
+        "dock",
+        "sail",
+        "release",
+        "unveil",
+        "announce",
+        "publish",
+        "celebrate",
     )
     for f in (v, v + "s", v + "es")
 }
