@@ -108,7 +108,7 @@ _TEMPLATES: list[str] = [
     rf"(?:{P.NUM}(?: 1/2)?|{P.VAGUE})(?: (?:to|or) {P.NUM})?(?: more| additional| full| straight"
     rf"| consecutive)?(?: trading| business| working)?[- ]{P.UNITS}(?: and a half)?(?:[- ]long)?"
     r"(?![- ](?:old|ago|earlier))(?<!-quarters)",
-    r"(?<=\bfor\s)(?:years|decades|centuries|months|weeks|days|hours)",
+    r"(?:(?<=\bfor\s)|(?<=\bwithin\s)|(?<=\bin\s))(?:years|decades|centuries|months|weeks|days|hours)",
     # "in the weeks before the shooting": the unit word, as TimeML marks it
     r"(?<=\bthe\s)(?:days|weeks|months|years)(?=\s+(?:before|after|leading up to|following|that followed)\b)",
     r"P(?:\d+[YMWD]|T\d+[HMS])",
@@ -171,6 +171,12 @@ _OF_AFTER = re.compile(r"\s+of\b", re.I)
 _HALF_WORD = re.compile(r"\bhalf\b")
 _A_SECOND_OR_MINUTE = re.compile(r"(?:a|an) (?:second|minute)")
 _DURATION_CODE = re.compile(r"p(?:\d+[ymwd]|t\d+[hms])")
+# "This Week" (a programme), "VOA Today": a deictic word capitalised inside a sentence
+# is part of a name
+_TITLE_CASE_DEICTIC = re.compile(r"(?:This|Next|Last) (?:Week|Month|Year)|Today|Tonight|Tomorrow")
+_SENTENCE_START_BEFORE = re.compile(r"(?:^|[.!?:]\s*[\"'“‘`]*|\n)\s*[\"'“‘`(]*$")
+_FRACTION = re.compile(r"(?:(?:more|less) than )?(?:a|one|three) quarters?")
+_OF_AFTER_WORD = re.compile(r"\s+of\b", re.I)
 
 
 def _plausible(text: str, m: re.Match[str]) -> bool:
@@ -201,6 +207,10 @@ def _plausible(text: str, m: re.Match[str]) -> bool:
         return False  # "q3" is no quarter; "H2" alone is more often hydrogen than a half-year
     if _FALL_OR_SPRING.fullmatch(low) and (not _IN_BEFORE.search(before) or _OF_AFTER.match(after)):
         return False  # "the fall of Rome", "a spring in his step"
+    if _TITLE_CASE_DEICTIC.fullmatch(span) and not _SENTENCE_START_BEFORE.search(before):
+        return False
+    if _FRACTION.fullmatch(low) and _OF_AFTER_WORD.match(after):
+        return False  # "more than a quarter of the market": a fraction
     if _HALF_WORD.search(low) is None and _A_SECOND_OR_MINUTE.fullmatch(low):
         return False  # "a second term"
     return not (low.startswith("p") and _DURATION_CODE.fullmatch(low) and not span.isupper())
