@@ -312,6 +312,47 @@ CASES = [
     ("The treaty dates from the 17th century.", "2025-06-02", "the 17th century", "16"),
     ("The vote took place on Tuesday.", "2025-06-06", "Tuesday", "2025-06-03"),
     ("The ship docks on Sunday.", "2025-06-04", "Sunday", "2025-06-08"),
+    # a fourth set, written last as a check (20 of 20 right when written)
+    ("The referendum is set for October 5.", "2025-06-02", "October 5", "2025-10-05"),
+    ("The museum is due to reopen in the spring.", "2025-11-13", "the spring", "2026-SP"),
+    ("The ban takes effect on January 1.", "2025-11-13", "January 1", "2026-01-01"),
+    ("The central bank meets again in December.", "2025-11-13", "December", "2025-12"),
+    ("Tourist numbers collapsed during the winter.", "2025-06-02", "the winter", "2024-WI"),
+    ("Prices rose 3% in the year to March.", "2025-06-02", "March", "2025-03"),
+    (
+        "The company will report results for the quarter on Thursday.",
+        "2025-06-02",
+        "Thursday",
+        "2025-06-05",
+    ),
+    ("Officials met on Friday and again on Saturday.", "2025-06-04", "Saturday", "2025-05-31"),
+    ("The ruling came late last month.", "2025-06-04", "late last month", "2025-05"),
+    ("The firm was founded in the early 2000s.", "2025-06-04", "the early 2000s", "200"),
+    ("Demand peaked in the late '90s.", "2025-06-04", "the late '90s", "199"),
+    ("A heatwave hit the region last summer.", "2025-06-04", "last summer", "2024-SU"),
+    ("He left the party a year ago.", "2025-06-04", "a year ago", "2024"),
+    (
+        "The airline hopes to resume flights by next Monday.",
+        "2025-06-04",
+        "next Monday",
+        "2025-06-09",
+    ),
+    ("Sales in Q3 of last year were weak.", "2025-06-04", "Q3 of last year", "2024-Q3"),
+    (
+        "The sale closed in the fourth quarter of fiscal 2024.",
+        "2025-06-04",
+        "the fourth quarter of fiscal 2024",
+        "2024-Q4",
+    ),
+    ("The strike ended on 2 March after three weeks.", "2025-06-04", "2 March", "2025-03-02"),
+    ("Hundreds were evacuated on Boxing Day.", "2025-06-04", "Boxing Day", "2024-12-26"),
+    (
+        "The president will visit on Independence Day.",
+        "2025-06-04",
+        "Independence Day",
+        "2025-07-04",
+    ),
+    ("Teams expect to complete the search by Wednesday.", "2025-06-05", "Wednesday", "2025-06-11"),
 ]
 
 

@@ -73,7 +73,7 @@ _TEMPLATES: list[str] = [
     r"| (?:of )?(?:this|last|next) year)?",
     rf"(?:the )?(?:{P.QUARTER_ORD}[- ]quarter|{P.QUARTER_ORD} half) (?:of )?(?:last|this|next) year",
     # deictic units: "last week", "this fiscal year", "the end of the year", "the weekend"
-    rf"{_MODT}?{_DEICTIC_REL}(?: fiscal| calendar)? (?:{_UNIT_WORDS}|weekend)",
+    rf"{_MODT}?{_DEICTIC_REL}(?: fiscal| calendar)? (?:{_UNIT_WORDS}|weekend)(?: or so)?",
     rf"{_MODT}the (?:{_UNIT_WORDS}|weekend)|the weekend|year-end|year end|year's end"
     r"|the (?:latest|current|full|fiscal) (?:fiscal )?(?:quarter|period|year)|the (?:quarter|year)",
     r"(?:the )?(?:next|following|previous|same) (?:day|morning|evening|night)|that (?:same )?(?:day|morning|night|evening)",
@@ -107,7 +107,7 @@ _TEMPLATES: list[str] = [
     rf"(?:the (?:past|last|next|coming|previous|first|following) |the {_NOT_ADJECTIVAL})?(?:{_DUR_APPROX} )?"
     rf"(?:{P.NUM}(?: 1/2)?|{P.VAGUE})(?: (?:to|or) {P.NUM})?(?: more| additional| full| straight"
     rf"| consecutive)?(?: trading| business| working)?[- ]{P.UNITS}(?: and a half)?(?:[- ]long)?"
-    r"(?![- ](?:old|ago|earlier))(?<!-quarters)",
+    r"(?![- ](?:old|ago|earlier))(?<!-quarters)(?: or so)?",
     r"(?:(?<=\bfor\s)|(?<=\bwithin\s)|(?<=\bin\s))(?:years|decades|centuries|months|weeks|days|hours)",
     # "in the weeks before the shooting": the unit word, as TimeML marks it
     r"(?<=\bthe\s)(?:days|weeks|months|years)(?=\s+(?:before|after|leading up to|following|that followed)\b)",
