@@ -353,6 +353,11 @@ CASES = [
         "2025-07-04",
     ),
     ("Teams expect to complete the search by Wednesday.", "2025-06-05", "Wednesday", "2025-06-11"),
+    # weekends and seasons counted back: from the last one that has ended
+    ("The storm hit two weekends ago.", "2025-11-13", "two weekends ago", "2025-W44-WE"),
+    ("The roof was repaired two summers ago.", "2025-09-01", "two summers ago", "2024-SU"),
+    ("The roof was repaired two summers ago.", "2025-07-01", "two summers ago", "2023-SU"),
+    ("The lake froze three winters ago.", "2025-11-13", "three winters ago", "2022-WI"),
 ]
 
 

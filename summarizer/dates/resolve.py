@@ -895,6 +895,32 @@ def _offset(s: str, ctx: Ctx) -> Timex | Period | None:
     return base.shift(sign * n) if base else None
 
 
+_COUNTED_SEASONS_AGO = re.compile(
+    rf"(?:{P.APPROX} )?(?P<n>{P.NUM}) (?P<u>weekends|summers|winters|springs|autumns|falls) ago"
+)
+
+
+def _seasons_ago(s: str, ctx: Ctx) -> Timex | Period | None:
+    """'two weekends ago', 'three summers ago': the weekend or season n back."""
+    m = _COUNTED_SEASONS_AGO.fullmatch(s)
+    if not m:
+        return None
+    n = parse_number(m.group("n"))
+    if n is None or not float(n).is_integer():
+        return None
+    unit = m.group("u")[:-1]
+    if ctx.anchor is None:
+        return _placeholder(s, G.WEEK if unit == "weekend" else G.SEASON, "XXXX")
+    if unit == "weekend":
+        latest = _weekend("last weekend", ctx, "last")
+        return latest.shift(1 - int(n)) if isinstance(latest, Period) else None
+    # counted back from the last such season that has ended ("one summer ago" = last summer)
+    latest = season_period(ctx.anchor.year + 1, SEASONS[unit])
+    while latest.last >= ctx.anchor:
+        latest = latest.shift(-4)
+    return latest.shift(-4 * (int(n) - 1))
+
+
 _PERIOD_WORDS = r"(?:period|quarter|results|level|levels|figure|figures|time)"
 
 
@@ -1308,6 +1334,7 @@ _RULES: list[Rule] = [
     _recurrence,
     _year_ago,
     _offset,
+    _seasons_ago,
     _duration,
     _holiday,
     _explicit_date,

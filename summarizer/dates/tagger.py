@@ -85,6 +85,7 @@ _TEMPLATES: list[str] = [
     # counted offsets: "two weeks ago", "a month earlier"
     rf"(?:{P.APPROX} )?(?:{P.NUM}|{P.VAGUE})(?: or (?:so|two|three))? {P.UNITS}(?: or so)? "
     rf"(?:ago|earlier|later|from now|hence|(?:before|after)(?=\s*[,.;)]|\s*$))",
+    rf"(?:{P.APPROX} )?{P.NUM} (?:weekends|summers|winters|springs|autumns|falls) ago",
     r"the (?:comparable |corresponding |same )?(?:year-ago|year-earlier|prior-year) (?:period|quarter)"
     r"|(?:year-ago|year-earlier|prior-year)(?: (?:period|quarter))?|last year's (?:period|quarter)"
     rf"|the {P.YEAR4} (?:period|quarter)",
