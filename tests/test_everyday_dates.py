@@ -358,6 +358,22 @@ CASES = [
     ("The roof was repaired two summers ago.", "2025-09-01", "two summers ago", "2024-SU"),
     ("The roof was repaired two summers ago.", "2025-07-01", "two summers ago", "2023-SU"),
     ("The lake froze three winters ago.", "2025-11-13", "three winters ago", "2022-WI"),
+    # present clauses: a date completing the clause is a coming one, not a comparison (9 of 15 on main)
+    ("The deadline is March 31.", "2025-06-04", "March 31", "2026-03-31"),
+    ("The next meeting is on April 2.", "2025-06-04", "April 2", "2026-04-02"),
+    ("The contract runs until February.", "2025-06-04", "February", "2026-02"),
+    ("The final hearing is in January.", "2025-06-04", "January", "2026-01"),
+    ("Applications close on 15 April.", "2025-06-04", "15 April", "2026-04-15"),
+    ("The offer is valid until March 1.", "2025-06-04", "March 1", "2026-03-01"),
+    ("The airport is closed until May.", "2025-06-04", "May", "2026-05"),
+    ("The sale ends on Sunday.", "2025-06-04", "Sunday", "2025-06-08"),
+    ("The launch is scheduled for February.", "2025-06-04", "February", "2026-02"),
+    ("The inquiry reports back in April.", "2025-06-04", "April", "2026-04"),
+    ("The season opens in March.", "2025-06-04", "March", "2026-03"),
+    ("The treaty comes into force in January.", "2025-06-04", "January", "2026-01"),
+    ("Sales are up from April.", "2025-06-04", "April", "2025-04"),
+    ("Prices are higher than in March.", "2025-06-04", "March", "2025-03"),
+    ("Unemployment is at its lowest since February.", "2025-06-04", "February", "2025-02"),
 ]
 
 

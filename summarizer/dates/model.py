@@ -231,7 +231,8 @@ def place_in_year(p: Period, anchor: date, tense: Tense | None, *, settled: bool
     Past tense cannot point (well) after the anchor, future cannot point (well)
     before it; with no tense the reading closest to the anchor wins, ties to the
     anchor's year. ``settled``: nothing in the clause turns its tense the other way
-    (``tagger.settled``), so the date is not on the wrong side of the anchor at all.
+    (``tagger.settled``), so the date is not on the wrong side of the anchor at all; in a
+    present clause, the date is its complement ("is in January"), so not well before it.
     """
     if tense == "past":
         # Writers drop the year only for dates near publication: a date a few
@@ -246,6 +247,11 @@ def place_in_year(p: Period, anchor: date, tense: Tense | None, *, settled: bool
         # unless the clause reports from no past ("The market reopens in May").
         slack = 0 if settled else FUTURE_SLACK_DAYS
         return year_shift(p, 1) if (anchor - p.last).days > slack else p
+
+    if tense == "present" and settled and (anchor - p.last).days > FUTURE_SLACK_DAYS:
+        # "The final hearing is in January", written in June: a present clause whose
+        # complement is the date names a coming one (a past one takes the past tense)
+        return year_shift(p, 1)
 
     def distance(q: Period) -> int:
         if q.first <= anchor <= q.last:

@@ -1395,5 +1395,5 @@ def normalise(
     if not s or len(s) > 80:
         return None
     ref = reference if reference is not None and reference.start is not None else None
-    found = _resolve(s, Ctx(anchor, tense, ref, settled and tense in ("past", "future")))
+    found = _resolve(s, Ctx(anchor, tense, ref, settled and tense is not None))
     return found.with_text(expression) if found is not None else None

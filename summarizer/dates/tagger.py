@@ -362,6 +362,7 @@ _PRESENT_VERBS = {
         "release",
         "unveil",
         "announce",
+        "report",
         "publish",
         "celebrate",
     )
@@ -646,6 +647,8 @@ def _verb_tense(tokens: list[str], i: int) -> Tense | None:
     if w in _PAST or (w.endswith("ed") and len(w) > 4 and w not in _NOT_VERBS):
         if prev and prev[-1] in ("to", "be", "been") and {"is", "are"} & set(prev):
             return "future" if "to" in prev else "present"
+        if prev and prev[-1] in ("is", "are", "am"):
+            return "present"  # "the airport is closed": a state now, not a past event
         return "past"
     if w in _PRESENT:
         return "present"
@@ -703,9 +706,12 @@ def infer_tense(left: str, right: str) -> Tense | None:
     if ltoks and ltoks[-1].lower() == "for" and _holds_now(ltoks[:-1]):
         # "has been in Bethesda for [the last week]": a state that lasts up to now
         return "present"
-    return _nearest_verb_tense(ltoks, rtoks) or _nearest_verb_tense(
+    found = _nearest_verb_tense(ltoks, rtoks) or _nearest_verb_tense(
         _TOKEN.findall(left)[-WIDE_WINDOW:], _TOKEN.findall(right)[:WIDE_WINDOW]
     )
+    if found is None and ltoks and ltoks[-1].lower() in ("until", "till"):
+        return "future"  # "runs until [February]", "Airport closed until [May]": ahead
+    return found
 
 
 # Words that make a past-tense clause point ahead of its own time: reported plans,
@@ -780,7 +786,23 @@ def settled(left: str, right: str, tense: Tense | None) -> bool:
         return not looks_ahead(left, right)
     if tense == "future":
         return not looks_back(left, right)
+    if tense == "present":
+        return _complement_of_present(left)
     return False
+
+
+_COMPLEMENT_BEFORE = frozenset({"in", "on", "until", "till", "through", "by", "is", "are"})
+_COMPARISON_BEFORE = frozenset({"than", "from", "since", "as", "with", "to"})
+
+
+def _complement_of_present(left: str) -> bool:
+    """'The hearing is [in January]', 'The deadline is [March 31]': the date completes the
+    present clause right after a preposition or the copula; not a comparison ('higher than
+    in [March]') nor a modifier ('under a [June] agreement')."""
+    words = [w.lower() for w in _TOKEN.findall(_clause_bounds(left, last=True))[-2:]]
+    if not words or words[-1] not in _COMPLEMENT_BEFORE:
+        return False
+    return not (len(words) == 2 and words[0] in _COMPARISON_BEFORE)
 
 
 def _holds_now(ltoks: list[str]) -> bool:
