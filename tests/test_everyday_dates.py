@@ -374,6 +374,57 @@ CASES = [
     ("Sales are up from April.", "2025-06-04", "April", "2025-04"),
     ("Prices are higher than in March.", "2025-06-04", "March", "2025-03"),
     ("Unemployment is at its lowest since February.", "2025-06-04", "February", "2025-02"),
+    # a past day and month later in the year than publication, dating a past verb (5 of 10 on main)
+    (
+        "The company said on November 20 it would cut 500 jobs.",
+        "2025-10-01",
+        "November 20",
+        "2024-11-20",
+    ),
+    (
+        "The minister announced on December 2 that taxes would rise.",
+        "2025-10-01",
+        "December 2",
+        "2024-12-02",
+    ),
+    ("Police said on Nov. 28 they would reopen the case.", "2025-10-01", "Nov. 28", "2024-11-28"),
+    (
+        "On December 12, the board voted to sell the unit.",
+        "2025-10-01",
+        "December 12",
+        "2024-12-12",
+    ),
+    ("The bank raised rates on November 6.", "2025-10-01", "November 6", "2024-11-06"),
+    (
+        "The firm said it would pay the dividend on November 15.",
+        "2025-10-01",
+        "November 15",
+        "2025-11-15",
+    ),
+    (
+        "The talks, held on December 5, ended without a deal.",
+        "2025-10-01",
+        "December 5",
+        "2024-12-05",
+    ),
+    (
+        "Voters rejected the plan in a referendum on November 30.",
+        "2025-10-01",
+        "November 30",
+        "2024-11-30",
+    ),
+    (
+        "The government agreed on December 1 to extend the program until March.",
+        "2025-10-01",
+        "December 1",
+        "2024-12-01",
+    ),
+    (
+        "He told reporters on 18 December that he would not resign.",
+        "2025-10-01",
+        "18 December",
+        "2024-12-18",
+    ),
 ]
 
 

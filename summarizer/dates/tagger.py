@@ -758,15 +758,28 @@ def looks_ahead(left: str, right: str) -> bool:
     """
     left = _clause_bounds(left, last=True)
     right = _clause_bounds(right, last=False)
-    before = [w.lower() for w in _TOKEN.findall(left)[-WIDE_WINDOW:]]
+    before_tokens = _TOKEN.findall(left)[-WIDE_WINDOW:]
+    before = [w.lower() for w in before_tokens]
     # after the date, "to" is what was done then ("voted on [Dec. 4] to expand"), not a goal
     after = [w.lower() for w in _TOKEN.findall(right)[:WIDE_WINDOW] if w.lower() != "to"]
+    if _dates_a_past_verb(before_tokens):
+        after = []  # "said on [Nov. 20] it would cut jobs": what follows is what was said
     words = before + after
     return any(
         w in _AHEAD_WORDS
         # "the plan", "the expected rise": a noun or adjective, not a verb that looks ahead
         and not (w in _FUTURE_VERBS and i and words[i - 1] in _DETERMINERS)
         for i, w in enumerate(words)
+    )
+
+
+def _dates_a_past_verb(before: list[str]) -> bool:
+    """'said on [date]', 'told reporters on [date]': the date is the time of a past verb
+    just before it, so the clause after it (what was said or agreed) does not move it."""
+    if len(before) < 2 or before[-1].lower() != "on":
+        return False
+    return any(
+        _verb_tense(before, i) == "past" for i in range(max(0, len(before) - 3), len(before) - 1)
     )
 
 
