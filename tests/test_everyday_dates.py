@@ -425,6 +425,62 @@ CASES = [
         "18 December",
         "2024-12-18",
     ),
+    # a seventh set: quarters with years, holidays, hope/expect ... by (18 of 20 when written)
+    ("Sales jumped in Q1 of 2024.", "2025-06-04", "Q1 of 2024", "2024-Q1"),
+    ("Profit rose in first-quarter 2025.", "2025-06-04", "first-quarter 2025", "2025-Q1"),
+    ("Losses narrowed in Q3 FY24.", "2025-06-04", "Q3 FY24", "2024-Q3"),
+    (
+        "The chain said sales fell over Thanksgiving weekend.",
+        "2025-06-04",
+        "Thanksgiving weekend",
+        "2024-W48-WE",
+    ),
+    (
+        "Crowds packed the square on New Year's Eve, police said.",
+        "2025-10-04",
+        "New Year's Eve",
+        "2024-12-31",
+    ),
+    (
+        "The president spent Christmas with troops, aides said.",
+        "2025-10-04",
+        "Christmas",
+        "2024-12-25",
+    ),
+    ("The attack took place on Christmas Day.", "2025-06-04", "Christmas Day", "2024-12-25"),
+    ("Stores reported record sales on Black Friday.", "2025-06-04", "Black Friday", "2024-11-29"),
+    ("The company hopes to announce a buyer by Friday.", "2025-06-04", "Friday", "2025-06-06"),
+    (
+        "We hope to have an agreement by Tuesday, the envoy said.",
+        "2025-06-04",
+        "Tuesday",
+        "2025-06-10",
+    ),
+    (
+        "The mayor said she expects the repairs to be finished by Saturday.",
+        "2025-06-04",
+        "Saturday",
+        "2025-06-07",
+    ),
+    ("Officials aim to reopen the bridge by Monday.", "2025-06-04", "Monday", "2025-06-09"),
+    (
+        "Rescue teams were hoping to reach the village by Thursday.",
+        "2025-06-04",
+        "Thursday",
+        "2025-06-05",
+    ),
+    (
+        "The fourth quarter of last year was the weakest.",
+        "2025-06-04",
+        "The fourth quarter of last year",
+        "2024-Q4",
+    ),
+    ("Revenue for the three months to June rose 5%.", "2025-08-04", "June", "2025-06"),
+    ("The festival returns in August.", "2025-10-04", "August", "2026-08"),
+    ("Talks resume in January.", "2025-10-04", "January", "2026-01"),
+    ("The team plays its next home game in March.", "2025-10-04", "March", "2026-03"),
+    ("Trading volumes were the lowest since the 1990s.", "2025-10-04", "the 1990s", "199"),
+    ("The plant closed three weeks ago.", "2025-10-04", "three weeks ago", "2025-W37"),
 ]
 
 

@@ -69,7 +69,7 @@ _TEMPLATES: list[str] = [
     rf"the (?:final|last) quarter of (?:fiscal )?(?:{P.YEAR4}|this year|last year|next year)",
     rf"(?:the )?(?:first|second) half of (?:{P.YEAR4}|this year|last year|next year|the year)",
     # abbreviated: "Q2 2024", "2Q 2024", "Q3'24", "Q4 of last year", "H1 2026", "1H26"
-    rf"(?:{P.YEAR4} )?(?:fiscal )?{_SHORT_PART}(?: ?['’]\d\d|\d\d(?!\d)|(?: of)? (?:FY ?)?{P.YEAR4}"
+    rf"(?:{P.YEAR4} )?(?:fiscal )?{_SHORT_PART}(?: ?['’]\d\d|\d\d(?!\d)|(?: of)? (?:FY ?)?{P.YEAR4}| FY ?\d\d(?!\d)"
     r"| (?:of )?(?:this|last|next) year)?",
     rf"(?:the )?(?:{P.QUARTER_ORD}[- ]quarter|{P.QUARTER_ORD} half) (?:of )?(?:last|this|next) year",
     # deictic units: "last week", "this fiscal year", "the end of the year", "the weekend"
@@ -649,6 +649,8 @@ def _verb_tense(tokens: list[str], i: int) -> Tense | None:
             return "future" if "to" in prev else "present"
         if prev and prev[-1] in ("is", "are", "am"):
             return "present"  # "the airport is closed": a state now, not a past event
+        if prev[-2:] == ["to", "be"]:
+            return "future"  # "expects the repairs to be finished by [Saturday]"
         return "past"
     if w in _PRESENT:
         return "present"
