@@ -481,6 +481,32 @@ CASES = [
     ("The team plays its next home game in March.", "2025-10-04", "March", "2026-03"),
     ("Trading volumes were the lowest since the 1990s.", "2025-10-04", "the 1990s", "199"),
     ("The plant closed three weeks ago.", "2025-10-04", "three weeks ago", "2025-W37"),
+    # an eighth set: weeks, counted offsets, decades, seasons by tense (20 of 20 when written)
+    ("Investment has fallen in recent years.", "2025-06-04", "recent years", "PAST_REF"),
+    ("Thousands have fled in the last week.", "2025-06-06", "the last week", "2025-W22"),
+    ("The euro weakened during the past week.", "2025-06-06", "the past week", "2025-W23"),
+    ("The rouble fell sharply last week.", "2025-06-06", "last week", "2025-W22"),
+    ("Officials will meet next week.", "2025-06-06", "next week", "2025-W24"),
+    ("The storm struck earlier this week.", "2025-06-06", "earlier this week", "2025-W23"),
+    ("Prices rose 2% this month.", "2025-06-06", "this month", "2025-06"),
+    ("He joined the firm eight weeks ago.", "2025-06-06", "eight weeks ago", "2025-W15"),
+    ("The law changed 18 months ago.", "2025-06-06", "18 months ago", "2023-12"),
+    ("The shop opened 20 years ago.", "2025-06-06", "20 years ago", "2005"),
+    ("The bridge collapsed a fortnight ago.", "2025-06-06", "a fortnight ago", "2025-W21"),
+    ("The company was listed in the mid-2010s.", "2025-06-06", "the mid-2010s", "201"),
+    ("The fighting was the worst since the 1940s.", "2025-06-06", "the 1940s", "194"),
+    ("The protests began in the autumn.", "2025-06-06", "the autumn", "2024-FA"),
+    ("Work will resume in the autumn.", "2025-06-06", "the autumn", "2025-FA"),
+    (
+        "Growth picked up in the second half of last year.",
+        "2025-06-06",
+        "the second half of last year",
+        "2024-H2",
+    ),
+    ("The rally is planned for the weekend of June 14.", "2025-06-06", "June 14", "2025-06-14"),
+    ("Exports fell in May, the ministry said.", "2025-06-06", "May", "2025-05"),
+    ("The report is due in May.", "2025-06-06", "May", "2026-05"),
+    ("The vote is expected on Tuesday.", "2025-06-06", "Tuesday", "2025-06-10"),
 ]
 
 
