@@ -19,6 +19,12 @@ one sentence then fits the model's context, and the text stays input, never a
 backend failure. News sentences are far shorter (CNN/DM and BBC training
 articles, 47,878 sentences: median 118 characters, 99.9th percentile 1,474;
 18 were longer than 2,000, all lists or tables that lost their stops).
+
+Speed, with pysbd's output unchanged: pysbd builds its abbreviation patterns from each
+text (one per abbreviation found, in the case the text writes it), more distinct patterns
+than ``re``'s 512-entry cache holds, so they were compiled again for every document;
+here they are compiled once a process (``_PatternCache``). And pysbd finds each sentence's
+offset by compiling the sentence itself as a pattern; ``_Segmenter`` finds it as a string.
 """
 
 from __future__ import annotations
@@ -26,8 +32,11 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import pysbd
+import pysbd.abbreviation_replacer
+from pysbd.utils import TextSpan
 
 from .schemas import Span
 
@@ -49,6 +58,55 @@ class Sentence:
         return Span(start=self.start, end=self.end)
 
 
+class _PatternCache:
+    """Stands in for ``re`` inside pysbd's abbreviation replacer: the same functions, each
+    pattern compiled once a process. The patterns come from pysbd's fixed abbreviation list
+    in the cases texts write them ("Mr", "MR", "mr"), so the cache stays small (about a
+    thousand patterns)."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[tuple[str, int], re.Pattern[str]] = {}
+
+    def _pattern(self, pattern: str, flags: int) -> re.Pattern[str]:
+        compiled = self._compiled.get((pattern, flags))
+        if compiled is None:
+            compiled = self._compiled[(pattern, flags)] = re.compile(pattern, flags)
+        return compiled
+
+    def sub(self, pattern: str, repl: Any, string: str, count: int = 0, flags: int = 0) -> str:
+        return self._pattern(pattern, flags).sub(repl, string, count)
+
+    def findall(self, pattern: str, string: str, flags: int = 0) -> list[Any]:
+        return self._pattern(pattern, flags).findall(string)
+
+    def __getattr__(self, name: str) -> Any:  # escape, IGNORECASE: as ``re`` has them
+        return getattr(re, name)
+
+
+pysbd.abbreviation_replacer.re = _PatternCache()
+
+
+class _Segmenter(pysbd.Segmenter):
+    def sentences_with_char_spans(self, sentences: list[str]) -> list[TextSpan]:
+        """pysbd's own rule, found with ``str.find``: each sentence with the whitespace after
+        it, at its first occurrence ending past the previous one's end; one not found is
+        dropped."""
+        text: str = self.original_text
+        spans, prior_end = [], 0
+        for sent in sentences:
+            cursor = 0
+            while (at := text.find(sent, cursor)) >= 0:
+                end = at + len(sent)
+                while end < len(text) and text[end].isspace():
+                    end += 1
+                if end > prior_end:
+                    spans.append(TextSpan(text[at:end], at, end))
+                    prior_end = end
+                    break
+                cursor = end
+        return spans
+
+
 _LOCAL = threading.local()
 
 
@@ -56,7 +114,7 @@ def _segmenter() -> pysbd.Segmenter:
     # one per thread: a pysbd Segmenter keeps per-call state and gives wrong spans when shared
     segmenter = getattr(_LOCAL, "segmenter", None)
     if segmenter is None:
-        segmenter = _LOCAL.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+        segmenter = _LOCAL.segmenter = _Segmenter(language="en", clean=False, char_span=True)
     return segmenter
 
 
@@ -86,7 +144,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def _split_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Single line breaks inside a sentence end it too (titles, datelines, list items)."""
     pieces, cursor = [], start
-    for match in re.finditer(r"\r?\n", text[start:end]):
+    for match in _LINE_BREAK.finditer(text[start:end]):
         pieces.append((cursor, start + match.start()))
         cursor = start + match.end()
     pieces.append((cursor, end))
@@ -101,6 +159,9 @@ _ABBREVIATIONS = frozenset(
     "mr mrs ms dr st no nos inc ltd co corp jr sr gen col lt sgt capt gov sen rep prof vs "
     "etc jan feb mar apr jun jul aug sep sept oct nov dec mt ft est approx dept univ".split()
 )
+_STOP_APART = re.compile(r"\s[.!?](?=\s|$)")
+_STOP_ATTACHED = re.compile(r"\w[.!?](?=\s|$)")
+_WORD_BEFORE = re.compile(r"[\w.]*$")
 CASELESS_UPPER_SHARE = 0.005  # true-cased English prose has about 3% capitals among letters
 TOKENISED_MIN_STOPS = 2
 
@@ -114,13 +175,13 @@ def caseless(text: str) -> bool:
 
 def tokenised(text: str) -> bool:
     """Whether ``text`` is tokenised: most of its stops stand apart as tokens (`` . ``)."""
-    apart = len(re.findall(r"\s[.!?](?=\s|$)", text))
-    attached = len(re.findall(r"\w[.!?](?=\s|$)", text))
+    apart = len(_STOP_APART.findall(text))
+    attached = len(_STOP_ATTACHED.findall(text))
     return apart >= TOKENISED_MIN_STOPS and apart > attached
 
 
 def _abbreviation(text: str, dot: int) -> bool:
-    word = re.search(r"[\w.]*$", text[:dot])
+    word = _WORD_BEFORE.search(text[:dot])
     before = word.group().lower() if word else ""
     # "u.s.", "p.m.", a single initial, or a listed short form
     return "." in before or len(before) == 1 or before in _ABBREVIATIONS
