@@ -60,3 +60,24 @@ def test_each_abbreviation_pattern_is_compiled_once() -> None:
     for text in corpus:
         segment.sentences(text)
     assert known > 0 and len(cache._compiled) == known
+
+
+def test_a_pattern_never_matches_without_its_required_text() -> None:
+    """The searches skipped are those that cannot match: checked for every cached pattern
+    on every text, with and without the text the pattern is said to need."""
+    cache = pysbd.abbreviation_replacer.re
+    corpus = texts()
+    for text in corpus:
+        segment.sentences(text)
+    checked = 0
+    for (pattern, _flags), (compiled, required) in list(cache._compiled.items()):
+        if required is None:
+            continue
+        checked += 1
+        for text in corpus:
+            if required not in text:
+                assert compiled.search(text) is None, (pattern, text[:80])
+        if not required.startswith("{"):  # the stop after an abbreviation: found when there
+            tails = (" a", " 1", " (")
+            assert any(compiled.search(" " + required + tail) for tail in tails), pattern
+    assert checked > 50
