@@ -305,8 +305,13 @@ _COMMON = frozenset(
 )
 
 
+_LOWER_WORD = re.compile(r"[a-z]+")
+_LATIN_WORD = re.compile(r"[a-zA-Z]+")
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more
+
+
 def _common_share(text: str) -> tuple[int, float]:
-    words = re.findall(r"[a-z]+", text.lower())
+    words = _LOWER_WORD.findall(text.lower())
     hits = sum(1 for w in words if w in _COMMON)
     return hits, hits / max(1, len(words))
 
@@ -358,7 +363,7 @@ def encoded(sentence: str) -> str | None:
     if len(set(_LEET.findall(sentence))) >= 3:
         return "leetspeak"
     hits, share = _common_share(sentence)
-    if hits <= 1 and len(re.findall(r"[a-zA-Z]+", sentence)) >= 5:
+    if hits <= 1 and len(_LATIN_WORD.findall(sentence)) >= 5:
         for name, decoded in (
             ("rot13", codecs.decode(sentence, "rot13")),
             ("reversed", sentence[::-1]),
@@ -497,7 +502,7 @@ def broad(sentence: str) -> str | None:
         and (not _DEICTIC_ONLY.fullmatch(thing.group()) or _REWORK.search(sentence))
     ):
         return "orders about the summary or the output"
-    words = re.findall(r"[^\W\d_]{2,}", sentence)
+    words = _LETTER_WORD.findall(sentence)
     caps = _CAPS_WORD.findall(sentence)
     if (
         len(words) >= 4
