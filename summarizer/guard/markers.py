@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import Counter
 
 _ADDRESSING_MODEL = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b[^.]{0,60}\b(?:instructions?|prompts?|the task|"
@@ -92,8 +93,10 @@ def dominant_script(text: str) -> str | None:
     if text.isascii():  # the letters, if any, are all Latin
         return "Latin" if any(ch.isalpha() for ch in text) else None
     counts: dict[str, int] = {}
-    for ch in text:
+    # each character once, in the order of its first appearance: scripts are counted in
+    # the order the text meets them, so a tie goes to the same script as reading it would
+    for ch, times in Counter(text).items():
         script = _script(ch)
         if script:
-            counts[script] = counts.get(script, 0) + 1
+            counts[script] = counts.get(script, 0) + times
     return max(counts, key=lambda k: counts[k]) if counts else None
