@@ -321,8 +321,12 @@ def _spread(sents: list[Sentence], findings: list[Finding | None]) -> None:
             )
 
 
+_CLOSING_END = re.compile(r"[\"”»\]\)>]\s*[.!?]?\s*$")
+_NOT_SPACE = re.compile(r"\S")
+
+
 def _closes(sentence: str) -> bool:
-    return bool(re.search(r"[\"”»\]\)>]\s*[.!?]?\s*$", sentence))
+    return bool(_CLOSING_END.search(sentence))
 
 
 def screen(text: str, sents: list[Sentence]) -> tuple[list[Sentence], list[str]]:
@@ -353,7 +357,7 @@ def blank(text: str, kept: list[Sentence], sents: list[Sentence]) -> str:
     chars = list(text)
     for s in sents:
         if s.index not in keep:
-            chars[s.start : s.end] = re.sub(r"\S", " ", text[s.start : s.end])
+            chars[s.start : s.end] = _NOT_SPACE.sub(" ", text[s.start : s.end])
     return "".join(chars)
 
 

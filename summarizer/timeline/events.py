@@ -496,7 +496,7 @@ def title_candidate(
     """The event a headline reports ("Boeing unveils long-range 777"), dated as the story's
     event: the day the lede's main event is dated, when that is a recent day, else the
     publication date. None when there is no title or it is too short to report anything."""
-    if title is None or len(re.findall(r"[^\W\d_]{2,}", title)) < TITLE_MIN_WORDS:
+    if title is None or len(_WORD.findall(title)) < TITLE_MIN_WORDS:
         return None
     title = title.strip()
     lede = next((c for c in found if c.sentence.index >= 0), None)
