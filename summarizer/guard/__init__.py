@@ -101,6 +101,7 @@ _WORDING = {
     "addressed to the machine reading the page",
 }
 _LANGUAGE_REASON = "a sentence in "
+_NUMBER_AT_END = re.compile(r"\b\d{1,2}\.$")  # a sentence cut after a day ("der 5.")
 _LIST_ITEM = re.compile(r"\W{0,3}(?:\d{1,2}[.)]|[-*•])\s")
 
 
@@ -271,7 +272,7 @@ def _same_language_run(
         first, second = sents[i], sents[i + 1]
         if (
             first.paragraph != second.paragraph
-            or not re.search(r"\b\d{1,2}\.$", first.text)
+            or not _NUMBER_AT_END.search(first.text)
             or any(f is not None and f.sure for f in findings[i : i + 2])
         ):
             continue
@@ -320,8 +321,12 @@ def _spread(sents: list[Sentence], findings: list[Finding | None]) -> None:
             )
 
 
+_CLOSING_END = re.compile(r"[\"”»\]\)>]\s*[.!?]?\s*$")
+_NOT_SPACE = re.compile(r"\S")
+
+
 def _closes(sentence: str) -> bool:
-    return bool(re.search(r"[\"”»\]\)>]\s*[.!?]?\s*$", sentence))
+    return bool(_CLOSING_END.search(sentence))
 
 
 def screen(text: str, sents: list[Sentence]) -> tuple[list[Sentence], list[str]]:
@@ -352,7 +357,7 @@ def blank(text: str, kept: list[Sentence], sents: list[Sentence]) -> str:
     chars = list(text)
     for s in sents:
         if s.index not in keep:
-            chars[s.start : s.end] = re.sub(r"\S", " ", text[s.start : s.end])
+            chars[s.start : s.end] = _NOT_SPACE.sub(" ", text[s.start : s.end])
     return "".join(chars)
 
 

@@ -4,8 +4,10 @@ words spelt in mixed alphabets, and the script a text is written in."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections import Counter
 
 _ADDRESSING_MODEL = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b[^.]{0,60}\b(?:instructions?|prompts?|the task|"
@@ -62,6 +64,7 @@ _SCRIPT_OF = {
 }
 
 
+@functools.lru_cache(maxsize=8192)  # the characters a run meets; a name lookup is slow
 def _script(ch: str) -> str | None:
     if not ch.isalpha():
         return None
@@ -72,9 +75,14 @@ def _script(ch: str) -> str | None:
     return "other"
 
 
+_WORD = re.compile(r"\w{3,}")
+
+
 def _mixed_script_word(text: str) -> bool:
     """A word spelt in two alphabets ('Рlеаsе' with Cyrillic letters) is a homoglyph trick."""
-    for word in re.findall(r"\w{3,}", text):
+    if text.isascii():  # every ASCII letter is Latin
+        return False
+    for word in _WORD.findall(text):
         scripts = {s for s in map(_script, word) if s not in (None, "other")}
         if len(scripts) > 1 and "CJK" not in scripts:
             return True
@@ -82,9 +90,13 @@ def _mixed_script_word(text: str) -> bool:
 
 
 def dominant_script(text: str) -> str | None:
+    if text.isascii():  # the letters, if any, are all Latin
+        return "Latin" if any(ch.isalpha() for ch in text) else None
     counts: dict[str, int] = {}
-    for ch in text:
+    # each character once, in the order of its first appearance: scripts are counted in
+    # the order the text meets them, so a tie goes to the same script as reading it would
+    for ch, times in Counter(text).items():
         script = _script(ch)
         if script:
-            counts[script] = counts.get(script, 0) + 1
+            counts[script] = counts.get(script, 0) + times
     return max(counts, key=lambda k: counts[k]) if counts else None

@@ -298,6 +298,9 @@ _MORSE = re.compile(r"(?:(?<!\S)[.\-]{1,6}(?:\s+/)?\s+){6,}")
 _SPACED = re.compile(r"(?:\b\w\b[ \t]{1,3}){8,}")
 _LEET = re.compile(r"\b[a-z013457]*[a-z][013457]+[a-z][a-z013457]*\b", _I)
 _LEET_MAP = str.maketrans("013457", "oieast")
+_UPPER, _LOWER, _DIGIT = re.compile(r"[A-Z]"), re.compile(r"[a-z]"), re.compile(r"\d")
+_DOT_DASH = re.compile(r"[.]-|-[.]")
+_SPACE_BETWEEN_LETTERS = re.compile(r"(?<=\b\w) (?=\w\b)")
 # the commonest English words: text with many of them, after decoding, is English in disguise
 _COMMON = frozenset(
     "the a an and or of to in on for with that this is are was were be by as at it its from all"
@@ -305,8 +308,13 @@ _COMMON = frozenset(
 )
 
 
+_LOWER_WORD = re.compile(r"[a-z]+")
+_LATIN_WORD = re.compile(r"[a-zA-Z]+")
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more
+
+
 def _common_share(text: str) -> tuple[int, float]:
-    words = re.findall(r"[a-z]+", text.lower())
+    words = _LOWER_WORD.findall(text.lower())
     hits = sum(1 for w in words if w in _COMMON)
     return hits, hits / max(1, len(words))
 
@@ -330,11 +338,7 @@ def _printable_text(raw: bytes) -> str | None:
 def encoded(sentence: str) -> str | None:
     """What kind of encoded text the sentence carries, or None."""
     for blob in _B64.findall(sentence):
-        if (
-            re.search(r"[A-Z]", blob)
-            and re.search(r"[a-z]", blob)
-            and (re.search(r"\d", blob) or len(blob) >= 24)
-        ):
+        if _UPPER.search(blob) and _LOWER.search(blob) and (_DIGIT.search(blob) or len(blob) >= 24):
             try:
                 raw = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True)
             except (binascii.Error, ValueError):
@@ -351,14 +355,14 @@ def encoded(sentence: str) -> str | None:
     if _BINARY.search(sentence):
         return "binary-encoded text"
     morse = _MORSE.search(sentence)
-    if morse and morse.group().count(".") >= 3 and re.search(r"[.]-|-[.]", morse.group()):
+    if morse and morse.group().count(".") >= 3 and _DOT_DASH.search(morse.group()):
         return "Morse code"
     if _SPACED.search(sentence):
         return "spaced-out letters"
     if len(set(_LEET.findall(sentence))) >= 3:
         return "leetspeak"
     hits, share = _common_share(sentence)
-    if hits <= 1 and len(re.findall(r"[a-zA-Z]+", sentence)) >= 5:
+    if hits <= 1 and len(_LATIN_WORD.findall(sentence)) >= 5:
         for name, decoded in (
             ("rot13", codecs.decode(sentence, "rot13")),
             ("reversed", sentence[::-1]),
@@ -377,7 +381,7 @@ def decoded_forms(sentence: str) -> list[str]:
     if _LEET.search(sentence):
         forms.append(sentence.translate(_LEET_MAP))
     if _SPACED.search(sentence):
-        forms.append(re.sub(r"(?<=\b\w) (?=\w\b)", "", sentence))
+        forms.append(_SPACE_BETWEEN_LETTERS.sub("", sentence))
     return [f for f in forms if f != sentence]
 
 
@@ -497,7 +501,7 @@ def broad(sentence: str) -> str | None:
         and (not _DEICTIC_ONLY.fullmatch(thing.group()) or _REWORK.search(sentence))
     ):
         return "orders about the summary or the output"
-    words = re.findall(r"[^\W\d_]{2,}", sentence)
+    words = _LETTER_WORD.findall(sentence)
     caps = _CAPS_WORD.findall(sentence)
     if (
         len(words) >= 4
@@ -581,6 +585,14 @@ _DOMAIN = re.compile(
 )
 
 
+_OUTPUT_IS = re.compile(
+    r"\b(?:the|this) (?:summary|headline|gist|timeline|answer) (?:is|reads)\b", _I
+)
+_IT_SHOULD = re.compile(r"\W{0,3}(?:it|they|this) (?:should|must|shall|is to)\b", _I)
+_ITEM_OR_LABEL = re.compile(r"\W{0,3}(?:\d{1,2}[.)]|[A-Z][a-z]{1,15}:)(?:\s|$)")
+_ALARM = re.compile(r"\b(?:urgent|alert|congratulations)\b", _I)
+
+
 def weak(sentence: str) -> bool:
     """A trait that belongs to a message to the machine once one has begun."""
     return bool(
@@ -588,13 +600,11 @@ def weak(sentence: str) -> bool:
         or _IMPERATIVE_START.search(sentence)
         or _SECOND_PERSON.search(_QUOTATION.sub(" ", sentence))  # "you" in a quote is someone's
         or fragment(sentence)
-        or re.search(
-            r"\b(?:the|this) (?:summary|headline|gist|timeline|answer) (?:is|reads)\b", sentence, _I
-        )
-        or re.match(r"\W{0,3}(?:it|they|this) (?:should|must|shall|is to)\b", sentence, _I)
-        or re.match(r"\W{0,3}(?:\d{1,2}[.)]|[A-Z][a-z]{1,15}:)(?:\s|$)", sentence)
+        or _OUTPUT_IS.search(sentence)
+        or _IT_SHOULD.match(sentence)
+        or _ITEM_OR_LABEL.match(sentence)
         or _DOMAIN.search(sentence)
-        or re.search(r"\b(?:urgent|alert|congratulations)\b", sentence, _I)
+        or _ALARM.search(sentence)
     )
 
 
@@ -621,12 +631,15 @@ _ANNOUNCES = re.compile(
 
 def fragment(sentence: str) -> bool:
     """A piece with no word in it (a sentence splitter's cut through code or Morse)."""
-    return not re.search(r"[^\W\d_]{2,}", sentence)
+    return not _LETTER_WORD.search(sentence)
 
 
 _SPEAKER_LAST = re.compile(
     r"(?:\[\s*\w+\s*\]|\b(?:assistant|ai|bot|model|system|user|human)\s*:)\W*\d*[.)]?\s*$", _I
 )
+
+
+_ANY_WORD = re.compile(r"\w+")
 
 
 def introduces(sentence: str) -> bool:
@@ -643,7 +656,7 @@ def introduces(sentence: str) -> bool:
     if not introductions:
         return False
     rest = text[introductions[-1].end() :]
-    return len(re.findall(r"\w+", rest)) < 4 or opens_unclosed(sentence)
+    return len(_ANY_WORD.findall(rest)) < 4 or opens_unclosed(sentence)
 
 
 def opens_unclosed(sentence: str) -> bool:

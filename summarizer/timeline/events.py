@@ -115,6 +115,8 @@ class Candidate:
 
 
 _QUOTED = re.compile(r"[\"“][^\"“”]{12,}(?:[\"”]|$)")
+_WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more
+_IF_OPENING = re.compile(r"\s*if\b", re.IGNORECASE)
 
 
 def tense(clause: str) -> str:
@@ -125,7 +127,7 @@ def tense(clause: str) -> str:
     the quotation is in.
     """
     unquoted = _QUOTED.sub(" ", clause)
-    if re.search(r"[^\W\d_]{2,}", unquoted):
+    if _WORD.search(unquoted):
         clause = unquoted
     if _FUTURE.search(clause):
         return "future"
@@ -158,9 +160,7 @@ def status_of(clause: str, sentence: str) -> Status:
         return "planned"
     if _is_negated(clause):
         return "negated"
-    if re.match(r"\s*if\b", clause, re.IGNORECASE) or (
-        _HYPOTHETICAL.search(clause) and not _PAST.search(clause)
-    ):
+    if _IF_OPENING.match(clause) or (_HYPOTHETICAL.search(clause) and not _PAST.search(clause)):
         return "hypothetical"
     if REPORTING.search(sentence):
         return "claim"
@@ -180,7 +180,7 @@ _QUOTATION = re.compile(r"(?:``|[\"“])[^\"“”]{3,}?(?:''|[\"”]|$)")
 def _main_clause(clause: str) -> str:
     """The clause without quotations and relative clauses, where its own verbs stand."""
     unquoted = _QUOTATION.sub(" ", clause)
-    if re.search(r"[^\W\d_]{2,}", unquoted):
+    if _WORD.search(unquoted):
         clause = unquoted
     return _RELATIVE.sub(" ", clause)
 
@@ -302,7 +302,7 @@ def _trim_clause(text: str, start: int, end: int) -> tuple[int, int]:
 
 def is_candidate(sentence: Sentence, mentions: list[DateMention]) -> bool:
     """Whether a sentence may report an event: long enough, and not only a date line."""
-    words = re.findall(r"[^\W\d_]{2,}", sentence.text)
+    words = _WORD.findall(sentence.text)
     if len(words) < MIN_WORDS:
         return False
     dated = sum(m.end - m.start for m in mentions)
@@ -496,7 +496,7 @@ def title_candidate(
     """The event a headline reports ("Boeing unveils long-range 777"), dated as the story's
     event: the day the lede's main event is dated, when that is a recent day, else the
     publication date. None when there is no title or it is too short to report anything."""
-    if title is None or len(re.findall(r"[^\W\d_]{2,}", title)) < TITLE_MIN_WORDS:
+    if title is None or len(_WORD.findall(title)) < TITLE_MIN_WORDS:
         return None
     title = title.strip()
     lede = next((c for c in found if c.sentence.index >= 0), None)
