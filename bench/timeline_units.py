@@ -21,6 +21,7 @@ unknown parts (``XX``) are cut, and values that are no calendar day, month or ye
 The title is sentence 0, the dateline sentence 1 (not part of the body).
 
 Usage: python bench/timeline_units.py score SET [--part P] [--weights W.json] [--no-title]
+           [--decoding greedy|viterbi]
        python bench/timeline_units.py texts SET DIR [--part P]  # article files, as score_timeline.py writes
 """
 
@@ -162,7 +163,12 @@ def main() -> int:
     ap.add_argument(
         "--weights", type=Path, help="event-dating weights to use instead of the shipped ones"
     )
+    ap.add_argument(
+        "--decoding", choices=dating.DECODERS, help="how the sentences' dates are decoded"
+    )
     a = ap.parse_args()
+    if a.decoding is not None:
+        dating.DECODING = a.decoding
     if not (a.shared / "tools" / "score_timeline.py").is_file():
         print(f"error: {a.shared} has no tools/score_timeline.py", file=sys.stderr)
         return 2

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -372,7 +373,6 @@ class Narration:
     recent: list[tuple[int, int, EventDate]] = field(
         default_factory=list
     )  # (sentence, paragraph, date)
-    previous: EventDate | None = None  # the date the previous sentence's main event was given
 
     def note(self, text: str, sentence_index: int, paragraph: int, mention: DateMention) -> None:
         """A written date the narration may carry to later clauses (not a comparison point)."""
@@ -488,12 +488,30 @@ def options(
             f.update(dict.fromkeys(names, 1.0))
             found.append(Option(kind, date, None, f))
     _agreement(found)
-    if narration.previous is not None:  # the chain: what the sentence before was dated
-        for option in found:
-            same = yes(option.value == narration.previous.value)
-            option.features[feature(option.kind, (PREVIOUS, same))] = 1.0
-            option.features[feature(option.kind, (PREVIOUS, same), (TENSE, ctx.tense))] = 1.0
     return found
+
+
+def chained(found: list[Option], previous: str | None, tense: str) -> list[Option]:
+    """The options with the chain's features: whether each gives the date ``previous`` the
+    sentence before's main event was given (none before the first dated sentence)."""
+    if previous is None:
+        return found
+    out = []
+    for option in found:
+        same = yes(option.value == previous)
+        names = (
+            feature(option.kind, (PREVIOUS, same)),
+            feature(option.kind, (PREVIOUS, same), (TENSE, tense)),
+        )
+        out.append(
+            Option(
+                option.kind,
+                option.date,
+                option.mention,
+                {**option.features, **dict.fromkeys(names, 1.0)},
+            )
+        )
+    return out
 
 
 def _agreement(found: list[Option]) -> None:
@@ -543,3 +561,72 @@ def choose(found: list[Option], table: dict[str, float] | None = None) -> Option
         if best is None or s > best[0]:
             best = (s, option)
     return best[1] if best else None
+
+
+# --- decoding over the document ---------------------------------------------------------------
+
+DECODERS = ("greedy", "viterbi")
+DECODING = "greedy"  # how the sentences' main dates are chosen (see ``decode``)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One sentence's main event clause as the decoder sees it: its options (without the
+    chain's features), its tense, and the option the hand rule fixes, if it fixes one."""
+
+    options: list[Option]
+    tense: str
+    fixed: Option | None = None
+
+
+def _log_probabilities(step: Step, previous: str | None, table: dict[str, float]) -> list[float]:
+    """log P(option | the previous sentence's date): the scores normalised over the options."""
+    if step.fixed is not None:
+        return [0.0 if o is step.fixed else -math.inf for o in step.options]
+    scores = [score(o, table) for o in chained(step.options, previous, step.tense)]
+    top = max(scores)
+    total = top + math.log(sum(math.exp(s - top) for s in scores))
+    return [s - total for s in scores]
+
+
+def decode(
+    steps: list[Step], table: dict[str, float] | None = None, how: str | None = None
+) -> list[int | None]:
+    """The option chosen for each sentence's main clause (an index into its options; None for
+    a step without options, which carries the date before it on).
+
+    ``greedy`` reads left to right, each choice made with the one before it; ``viterbi`` takes
+    the sequence of choices with the highest product of the chain's probabilities, so a later
+    sentence can revise an early doubtful one."""
+    table = weights() if table is None else table
+    how = DECODING if how is None else how
+    if how not in DECODERS:
+        raise ValueError(f"unknown decoding {how!r}")
+    chosen: list[int | None] = []
+    if how == "greedy":
+        previous: str | None = None
+        for step in steps:
+            if not step.options:
+                chosen.append(None)
+                continue
+            probs = _log_probabilities(step, previous, table)
+            best = max(range(len(probs)), key=lambda i: (probs[i], -i))
+            chosen.append(best)
+            previous = step.options[best].value
+        return chosen
+    # states: the date the last main clause was given -> (log probability, choices so far)
+    states: dict[str | None, tuple[float, list[int | None]]] = {None: (0.0, [])}
+    for step in steps:
+        if not step.options:
+            states = {v: (p, [*path, None]) for v, (p, path) in states.items()}
+            continue
+        new: dict[str | None, tuple[float, list[int | None]]] = {}
+        for value, (p, path) in states.items():
+            for i, lp in enumerate(_log_probabilities(step, value, table)):
+                if lp == -math.inf:
+                    continue
+                target = step.options[i].value
+                if target not in new or p + lp > new[target][0]:
+                    new[target] = (p + lp, [*path, i])
+        states = new
+    return max(states.values(), key=lambda s: s[0])[1] if steps else []

@@ -36,7 +36,10 @@ from .dating import (
     ClauseContext,
     Narration,
     Option,
+    Step,
+    chained,
     choose,
+    decode,
     options,
     story_day,
     story_rule,
@@ -339,7 +342,12 @@ class DatedClause:
 def dated_clauses(
     text: str, sentences: list[Sentence], anchor: dt.date | None
 ) -> list[DatedClause]:
-    """Every event candidate in reading order, with its dating options (what training reads)."""
+    """Every event candidate in reading order, with its dating options (what training reads).
+
+    Two passes: the options of every event clause first (they read only what the text
+    writes), then the sentences' main dates decoded over the whole document
+    (``dating.decode``: the chain's features read the date the sentence before was given),
+    and each later clause dated given its sentence's previous date."""
     mentions = event_mentions(text, anchor)
     narration = Narration(anchor)
     story = story_day(text, mentions, anchor)
@@ -349,59 +357,88 @@ def dated_clauses(
     narration.pub_written = anchor is not None and any(
         m.timex.granularity is Granularity.DAY and m.timex.start == anchor for m in mentions
     )
-    found: list[DatedClause] = []
+    planned: list[tuple[Sentence, list[_Clause]]] = []
     lead = 0
     for sentence in sentences:
         inside = [m for m in mentions if sentence.start <= m.start < sentence.end]
         if is_candidate(sentence, inside):
+            clauses = []
             clock = any(m.timex.kind == "time" for m in inside)
-            saying: Candidate | None = None
-            sentence_date: EventDate | None = None
             for g_start, g_end, start, end, main in _event_clauses(text, sentence, inside):
                 if end - start < MIN_CLAUSE_CHARS:
                     continue
-                clause = text[g_start:g_end]
                 ctx = ClauseContext(
                     text,
                     g_start,
                     g_end,
                     sentence.start,
                     sentence.end,
-                    tense(clause),
+                    tense(text[g_start:g_end]),
                     main=main,
                     lead=lead < 2,
                     clock=clock,
                 )
                 opts = options(ctx, inside, narration, sentence.index, sentence.paragraph)
-                best = story_rule(ctx, opts, narration) or choose(opts)
-                date = best.date if best is not None else publication_date(anchor)
-                if saying is not None and date.value == saying.date.value:
-                    continue  # reported at the date it was said: the saying's event covers it
-                if not main and not _has_verb(text[start:end]):
-                    start = sentence.start  # "..., and Lazaro in 1984.": the verb stands before
-                cand = Candidate(
-                    sentence,
-                    start,
-                    end,
-                    text[start:end],
-                    date,
-                    status_of(clause, sentence.text),
-                    best.mention if best is not None else None,
-                )
-                if (
-                    main
-                    and (start, end) == (sentence.start, sentence.end)
-                    and (g_start, g_end) != (sentence.start, sentence.end)
-                ):
-                    saying = cand if _is_attribution(text, g_start, g_end, sentence) else None
-                found.append(DatedClause(cand, g_start, g_end, opts))
-                if main:
-                    sentence_date = date
+                clauses.append(_Clause(ctx, start, end, opts, story_rule(ctx, opts, narration)))
+            planned.append((sentence, clauses))
             lead += 1
-            narration.previous = sentence_date or narration.previous
         for m in inside:
             narration.note(text, sentence.index, sentence.paragraph, m)
+    steps = []
+    for _, clauses in planned:
+        head = next((c for c in clauses if c.ctx.main), None)
+        steps.append(Step(head.options, head.ctx.tense, head.fixed) if head else Step([], ""))
+    decoded = decode(steps)
+    found: list[DatedClause] = []
+    previous: str | None = None
+    for (sentence, clauses), step, index in zip(planned, steps, decoded):
+        saying: Candidate | None = None
+        for clause in clauses:
+            ctx, start, end = clause.ctx, clause.start, clause.end
+            opts = chained(clause.options, previous, ctx.tense)
+            if ctx.main and index is not None:
+                best: Option | None = opts[index]
+            else:
+                best = (
+                    opts[clause.options.index(clause.fixed)]
+                    if clause.fixed is not None
+                    else choose(opts)
+                )
+            date = best.date if best is not None else publication_date(anchor)
+            if saying is not None and date.value == saying.date.value:
+                continue  # reported at the date it was said: the saying's event covers it
+            if not ctx.main and not _has_verb(text[start:end]):
+                start = sentence.start  # "..., and Lazaro in 1984.": the verb stands before
+            cand = Candidate(
+                sentence,
+                start,
+                end,
+                text[start:end],
+                date,
+                status_of(text[ctx.start : ctx.end], sentence.text),
+                best.mention if best is not None else None,
+            )
+            if (
+                ctx.main
+                and (start, end) == (sentence.start, sentence.end)
+                and (ctx.start, ctx.end) != (sentence.start, sentence.end)
+            ):
+                saying = cand if _is_attribution(text, ctx.start, ctx.end, sentence) else None
+            found.append(DatedClause(cand, ctx.start, ctx.end, opts))
+        if index is not None:
+            previous = step.options[index].value
     return found
+
+
+@dataclass(frozen=True)
+class _Clause:
+    """An event clause of the first pass: where it stands, its options, the hand rule's pick."""
+
+    ctx: ClauseContext
+    start: int  # the quote
+    end: int
+    options: list[Option]
+    fixed: Option | None
 
 
 # a trailing attribution: ", police said.", ",'' the minister told reporters on Friday."
