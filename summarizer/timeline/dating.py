@@ -203,6 +203,15 @@ class ClauseContext:
     clock: bool  # the sentence writes a clock time
 
 
+def in_quotation(text: str, offset: int) -> bool:
+    """Whether an offset stands inside a quotation opened earlier in its paragraph
+    ("..., he said. "Today we start ..."), in any of the news corpora's marks."""
+    before = text[text.rfind("\n", 0, offset) + 1 : offset]
+    opened = before.count("\u201c") + before.count("``")
+    closed = before.count("\u201d") + before.count("''")
+    return opened > closed or before.count('"') % 2 == 1
+
+
 # --- values ------------------------------------------------------------------------------
 
 

@@ -40,6 +40,7 @@ from .dating import (
     chained,
     choose,
     decode,
+    in_quotation,
     options,
     story_day,
     story_rule,
@@ -354,8 +355,12 @@ def dated_clauses(
     if story is not None:
         narration.story, narration.story_clock, narration.story_offset = story
         narration.story_lead = len(sentences) < 3 or narration.story_offset < sentences[1].end
+    # "today" inside a quotation is the day the words were said, not the publication day
     narration.pub_written = anchor is not None and any(
-        m.timex.granularity is Granularity.DAY and m.timex.start == anchor for m in mentions
+        m.timex.granularity is Granularity.DAY
+        and m.timex.start == anchor
+        and not in_quotation(text, m.start)
+        for m in mentions
     )
     planned: list[tuple[Sentence, list[_Clause]]] = []
     lead = 0
