@@ -119,13 +119,22 @@ def fates(scorer: Any, docs: dict[str, dict], preds: dict[str, list[dict]]):
     for did, d in docs.items():
         base = [{"quote": s, "date": d["dct"]} for s in d["sentences"]]
         mine, theirs = scorer.match(d["units"], preds.get(did, [])), scorer.match(d["units"], base)
+        per_sentence = collections.Counter(u["sentence"] for u in d["units"])
         for (u, e), (_, b) in zip(mine, theirs):
-            row = table[scorer.category(u, d["dct"])]
-            row["units"] += 1
             fate = "none" if e is None else "right" if scorer.date_ok(e["date"], u) else "wrong"
-            row[fate] += 1
-            row["base"] += b is not None and scorer.date_ok(b["date"], u)
+            kinds = [scorer.category(u, d["dct"])]
+            if per_sentence[u["sentence"]] > 1:
+                kinds.append(SHARED_SENTENCE)
+            for kind in kinds:
+                row = table[kind]
+                row["units"] += 1
+                row[fate] += 1
+                row["base"] += b is not None and scorer.date_ok(b["date"], u)
     return table
+
+
+# not a kind of its own: the units (of any kind) whose sentence holds other units, at other dates
+SHARED_SENTENCE = "(of these: a sentence with 2+ units)"
 
 
 def print_table(title: str, table: dict[str, collections.Counter]) -> None:
@@ -133,9 +142,10 @@ def print_table(title: str, table: dict[str, collections.Counter]) -> None:
     print("| kind | units | tool | baseline | right | wrong date | no event |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     total: collections.Counter = collections.Counter()
-    for kind in sorted(table):
+    for kind in sorted(table, key=lambda k: (k == SHARED_SENTENCE, k)):
         row = table[kind]
-        total.update(row)
+        if kind != SHARED_SENTENCE:
+            total.update(row)
         n = row["units"]
         print(
             f"| {kind} | {n} | {row['right'] / n:.3f} | {row['base'] / n:.3f} | "

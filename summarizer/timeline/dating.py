@@ -88,12 +88,13 @@ SAME_PARAGRAPH = "same_paragraph"
 STORY_SET = "story"
 AGREE = "agree"
 PREVIOUS = "prev"  # the option gives the date the previous sentence's event was given
+PAST_PERFECT = "past_perfect"  # "had closed": the narration steps back before its reference time
 PROPERTIES = frozenset(
     {
         GRAIN, RELATION, WHEN, TENSE, COUNT, ROLE, FIRST, MODIFIED, CLOCK, POSSESSIVE,
         PREMODIFIER, VERB_BEFORE, DIRECTION, CLAUSE_DATE, SENTENCE_DATE, REPORTING_CLAUSE,
         PERFECT, PROGRESSIVE, LEAD, SENTENCE_CLOCK, SUBCLAUSE, DAYS, WRITTEN, SET, PUB_WRITTEN,
-        DISTANCE, SAME_PARAGRAPH, STORY_SET, AGREE, PREVIOUS,
+        DISTANCE, SAME_PARAGRAPH, STORY_SET, AGREE, PREVIOUS, PAST_PERFECT,
     }
 )  # fmt: skip
 
@@ -167,6 +168,10 @@ _NOUN_AFTER = re.compile(r"^\s*(?:[-\u2013]\s*)?[a-z][a-z-]{2,}\b(?!\s+(?:ago|ea
 _POSSESSIVE_AFTER = re.compile(r"^\s*['\u2019]s\b")
 _PERFECT = re.compile(
     r"\b(?:has|have|'ve)\s+(?:\w+ly\s+)?(?:been|[a-z]+(?:ed|en|wn|ne|ht|id))\b", re.IGNORECASE
+)
+_PAST_PERFECT = re.compile(
+    r"\b(?:had|'d)\s+(?:\w+ly\s+)?(?:been|[a-z]+(?:ed|en|wn|ne|ht|id|ft|ld|ck|ng|ok))\b",
+    re.IGNORECASE,
 )
 _PROGRESSIVE = re.compile(r"\b(?:is|are|am)\s+(?:\w+ly\s+)?[a-z]{3,}ing\b", re.IGNORECASE)
 _VERB_HINT = re.compile(
@@ -357,6 +362,7 @@ def _clause_features(
     flags = (
         (REPORTING_CLAUSE, bool(REPORTING.search(clause))),
         (PERFECT, bool(_PERFECT.search(clause))),
+        (PAST_PERFECT, bool(_PAST_PERFECT.search(clause))),
         (PROGRESSIVE, bool(_PROGRESSIVE.search(clause))),
         (LEAD, ctx.lead),
         (SENTENCE_CLOCK, ctx.clock),
@@ -379,29 +385,46 @@ class Narration:
     story_offset: int = -1  # where it is written
     story_lead: bool = False  # written in the article's first two sentences
     pub_written: bool = False  # the article writes the publication day itself ("today", "Friday")
-    recent: list[tuple[int, int, EventDate]] = field(
+    recent: list[tuple[int, int, EventDate, bool]] = field(
         default_factory=list
-    )  # (sentence, paragraph, date)
+    )  # (sentence, paragraph, date, fronted: the sentence opens with it)
 
-    def note(self, text: str, sentence_index: int, paragraph: int, mention: DateMention) -> None:
-        """A written date the narration may carry to later clauses (not a comparison point)."""
+    def note(
+        self, text: str, sentence_index: int, paragraph: int, mention: DateMention, opens: int
+    ) -> None:
+        """A written date the narration may carry to later clauses (not a comparison point).
+
+        ``opens`` is where its sentence starts: a date in the sentence's opening phrase ("In
+        2004, ...", "When the plant opened in March, ...") sets the narrative time, a year
+        included; elsewhere only a day or month does."""
         if mention_role(text, mention.start, mention.end) in ("comparison", "since", "range_end"):
             return
         date = written(mention)
-        if date is None or date.granularity not in ("day", "month"):
+        fronted = bool(_OPENING.match(text, opens, mention.start))
+        if date is None or date.granularity not in ("day", "month", "year"):
+            return
+        if date.granularity == "year" and not fronted:
             return
         if self.anchor is not None and date.start is not None and date.start > self.anchor:
             return  # a future date does not set when past narration happened
-        self.recent.append((sentence_index, paragraph, date))
+        self.recent.append((sentence_index, paragraph, date, fronted))
 
-    def last(self, sentence_index: int, paragraph: int) -> tuple[int, bool, EventDate] | None:
-        for index, para, date in reversed(self.recent):
+    def last(self, sentence_index: int, paragraph: int) -> tuple[int, bool, EventDate, bool] | None:
+        for index, para, date, fronted in reversed(self.recent):
             if index >= sentence_index:
                 continue
             if sentence_index - index <= RECENT_SENTENCES or para == paragraph:
-                return sentence_index - index, para == paragraph, date
+                return sentence_index - index, para == paragraph, date, fronted
             return None
         return None
+
+
+# a sentence's opening phrase, up to a date in it: "In 2004, ", "When the plant opened in March"
+_OPENING = re.compile(
+    r"\s*(?:(?:back\s+)?in|on|during|when|after|before|by|at|until|following|between|"
+    r"throughout|from|earlier|later|as\s+of)\b[^,;:.]*$",
+    re.IGNORECASE,
+)
 
 
 def story_day(
@@ -472,9 +495,12 @@ def options(
         found.append(Option(STORY, carried(narration.story), None, f))
     last = narration.last(sentence_index, paragraph)
     if last is not None:
-        distance, same_paragraph, date = last
+        distance, same_paragraph, date, fronted = last
         f = _clause_features(ctx, RECENT, has_clause, has_sentence)
+        opening = (SET, "fronted" if fronted else "inline")
         names = [
+            feature(RECENT, opening),
+            feature(RECENT, opening, (TENSE, ctx.tense)),
             feature(RECENT, (DISTANCE, min(distance, 3))),
             feature(RECENT, (SAME_PARAGRAPH, yes(same_paragraph))),
             feature(RECENT, (GRAIN, date.granularity)),

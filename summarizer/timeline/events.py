@@ -388,7 +388,7 @@ def dated_clauses(
             planned.append((sentence, clauses))
             lead += 1
         for m in inside:
-            narration.note(text, sentence.index, sentence.paragraph, m)
+            narration.note(text, sentence.index, sentence.paragraph, m, sentence.start)
     steps = []
     for _, clauses in planned:
         head = next((c for c in clauses if c.ctx.main), None)
