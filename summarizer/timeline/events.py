@@ -56,7 +56,9 @@ _BOUNDARY = re.compile(
     r"because|since|until|whereas)\b)|\s+[-\u2013\u2014]\s+|\s+(?=(?:but|while|after|before|"
     r"although|because|until|whereas)\s)|"
     # a reported clause: "Jobs announced | that Leopard would ship in 2007"
-    r"(?<=ed|id|ys|ld)\s+(?=that\s)",
+    r"(?<=ed|id|ys|ld)\s+(?=that\s)|"
+    # ... and without "that": "the ministry said | Saudi Arabia told oil companies ..."
+    r"(?<=\bsaid|\bsays|\btold)\s+(?=(?-i:[A-Z][a-z])|(?:the|a|an|its|his|her|their)\s)",
     re.IGNORECASE,
 )
 _FUTURE = re.compile(
