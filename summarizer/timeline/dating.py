@@ -89,12 +89,13 @@ STORY_SET = "story"
 AGREE = "agree"
 PREVIOUS = "prev"  # the option gives the date the previous sentence's event was given
 PAST_PERFECT = "past_perfect"  # "had closed": the narration steps back before its reference time
+STATE = "state"  # the clause states a present condition, it does not narrate
 PROPERTIES = frozenset(
     {
         GRAIN, RELATION, WHEN, TENSE, COUNT, ROLE, FIRST, MODIFIED, CLOCK, POSSESSIVE,
         PREMODIFIER, VERB_BEFORE, DIRECTION, CLAUSE_DATE, SENTENCE_DATE, REPORTING_CLAUSE,
         PERFECT, PROGRESSIVE, LEAD, SENTENCE_CLOCK, SUBCLAUSE, DAYS, WRITTEN, SET, PUB_WRITTEN,
-        DISTANCE, SAME_PARAGRAPH, STORY_SET, AGREE, PREVIOUS, PAST_PERFECT,
+        DISTANCE, SAME_PARAGRAPH, STORY_SET, AGREE, PREVIOUS, PAST_PERFECT, STATE,
     }
 )  # fmt: skip
 
@@ -206,6 +207,7 @@ class ClauseContext:
     main: bool  # the sentence's first clause group (its own event)
     lead: bool  # in the article's first two sentences
     clock: bool  # the sentence writes a clock time
+    state: bool = False  # its first verb is a present stative one ("remains", "is the only")
 
 
 def in_quotation(text: str, offset: int) -> bool:
@@ -367,6 +369,7 @@ def _clause_features(
         (LEAD, ctx.lead),
         (SENTENCE_CLOCK, ctx.clock),
         (SUBCLAUSE, not ctx.main),
+        (STATE, ctx.state),
     )
     names += [feature(kind, name) for name, on in flags if on]
     return dict.fromkeys(names, 1.0)

@@ -384,6 +384,7 @@ def dated_clauses(
                     main=main,
                     lead=lead < 2,
                     clock=clock,
+                    state=_is_state(text[g_start:g_end]),
                 )
                 opts = options(ctx, inside, narration, sentence.index, sentence.paragraph)
                 clauses.append(_Clause(ctx, start, end, opts, story_rule(ctx, opts, narration)))
