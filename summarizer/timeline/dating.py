@@ -14,6 +14,15 @@ feature
     ("since", "until", "by", "in" ...), whether the date lies before or after
     publication and how far, its granularity, whether the clause reports speech
     or the sentence has a clock time, ... Never a word of an article's topic.
+decoding
+    The chain over sentences: an option's features include whether it gives the date the
+    sentence before's main event was given, so the main dates are chosen as a sequence
+    (``decode``: ``greedy`` left to right, shipped; ``viterbi``, measured and not shipped).
+reference time
+    What a clause without date words inherits: the story day, the date the narration last
+    set (an opening "In 2004, ..." included) or the publication date; chosen by the same
+    learned score, from discourse features (tense, past perfect, state, reporting verbs,
+    the lead, the chain, where the carried date was written).
 weights
     One number per feature, learned by logistic regression on the TBAQ
     (TimeBank + AQUAINT) ``tune`` documents (``scripts/train_event_dates.py``)

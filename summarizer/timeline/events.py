@@ -5,13 +5,15 @@ examples, and writes the publication date for every date. So code does what
 code does reliably:
 
 * **clauses**: each sentence is cut at clause boundaries ("which", "that",
-  "but", ";", "after" ...); a sentence yields one candidate for its main
+  "but", ";", "after", a reported clause after "said" or "told" with or
+  without "that" ...); a sentence yields one candidate for its main
   clause (quoting the whole sentence) plus one per later clause that carries
   its own date words. A clause that still writes two different dates ("fought
   cancer in 2004 and took leave in 2009") is cut between them: one event per
   date, each with its own quote and span;
 * **dates**: date words are found and resolved by ``summarizer.dates``; each
-  candidate's date is chosen among its options (the dates written in its
+  candidate's date is chosen, in a second pass over the document (the chain
+  reads the date the sentence before was given), among its options (the dates written in its
   clause and sentence, the day the story is about, the date the sentences just
   before set, the publication date, the day before it) by the learned score of
   ``summarizer.timeline.dating``;
