@@ -21,6 +21,7 @@ unknown parts (``XX``) are cut, and values that are no calendar day, month or ye
 The title is sentence 0, the dateline sentence 1 (not part of the body).
 
 Usage: python bench/timeline_units.py score SET [--part P] [--weights W.json] [--no-title]
+           [--decoding greedy|viterbi]
        python bench/timeline_units.py texts SET DIR [--part P]  # article files, as score_timeline.py writes
 """
 
@@ -118,13 +119,22 @@ def fates(scorer: Any, docs: dict[str, dict], preds: dict[str, list[dict]]):
     for did, d in docs.items():
         base = [{"quote": s, "date": d["dct"]} for s in d["sentences"]]
         mine, theirs = scorer.match(d["units"], preds.get(did, [])), scorer.match(d["units"], base)
+        per_sentence = collections.Counter(u["sentence"] for u in d["units"])
         for (u, e), (_, b) in zip(mine, theirs):
-            row = table[scorer.category(u, d["dct"])]
-            row["units"] += 1
             fate = "none" if e is None else "right" if scorer.date_ok(e["date"], u) else "wrong"
-            row[fate] += 1
-            row["base"] += b is not None and scorer.date_ok(b["date"], u)
+            kinds = [scorer.category(u, d["dct"])]
+            if per_sentence[u["sentence"]] > 1:
+                kinds.append(SHARED_SENTENCE)
+            for kind in kinds:
+                row = table[kind]
+                row["units"] += 1
+                row[fate] += 1
+                row["base"] += b is not None and scorer.date_ok(b["date"], u)
     return table
+
+
+# not a kind of its own: the units (of any kind) whose sentence holds other units, at other dates
+SHARED_SENTENCE = "(of these: a sentence with 2+ units)"
 
 
 def print_table(title: str, table: dict[str, collections.Counter]) -> None:
@@ -132,9 +142,10 @@ def print_table(title: str, table: dict[str, collections.Counter]) -> None:
     print("| kind | units | tool | baseline | right | wrong date | no event |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     total: collections.Counter = collections.Counter()
-    for kind in sorted(table):
+    for kind in sorted(table, key=lambda k: (k == SHARED_SENTENCE, k)):
         row = table[kind]
-        total.update(row)
+        if kind != SHARED_SENTENCE:
+            total.update(row)
         n = row["units"]
         print(
             f"| {kind} | {n} | {row['right'] / n:.3f} | {row['base'] / n:.3f} | "
@@ -162,7 +173,12 @@ def main() -> int:
     ap.add_argument(
         "--weights", type=Path, help="event-dating weights to use instead of the shipped ones"
     )
+    ap.add_argument(
+        "--decoding", choices=dating.DECODERS, help="how the sentences' dates are decoded"
+    )
     a = ap.parse_args()
+    if a.decoding is not None:
+        dating.DECODING = a.decoding
     if not (a.shared / "tools" / "score_timeline.py").is_file():
         print(f"error: {a.shared} has no tools/score_timeline.py", file=sys.stderr)
         return 2

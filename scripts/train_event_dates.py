@@ -216,7 +216,14 @@ def main() -> int:
         help="train on the units' own links only, not also on dates carried over "
         "event-event links (derive_units --closure)",
     )
+    ap.add_argument(
+        "--decoding",
+        choices=event_dating.DECODERS,
+        help="how the chain's previous dates are decoded (default: dating.DECODING)",
+    )
     a = ap.parse_args()
+    if a.decoding is not None:
+        event_dating.DECODING = a.decoding
     if not (a.shared / "tools" / "score_timeline.py").is_file():
         print(f"error: {a.shared} has no tools/score_timeline.py", file=sys.stderr)
         return 2

@@ -14,6 +14,15 @@ feature
     ("since", "until", "by", "in" ...), whether the date lies before or after
     publication and how far, its granularity, whether the clause reports speech
     or the sentence has a clock time, ... Never a word of an article's topic.
+decoding
+    The chain over sentences: an option's features include whether it gives the date the
+    sentence before's main event was given, so the main dates are chosen as a sequence
+    (``decode``: ``greedy`` left to right, shipped; ``viterbi``, measured and not shipped).
+reference time
+    What a clause without date words inherits: the story day, the date the narration last
+    set (an opening "In 2004, ..." included) or the publication date; chosen by the same
+    learned score, from discourse features (tense, past perfect, state, reporting verbs,
+    the lead, the chain, where the carried date was written).
 weights
     One number per feature, learned by logistic regression on the TBAQ
     (TimeBank + AQUAINT) ``tune`` documents (``scripts/train_event_dates.py``)
@@ -37,6 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -87,12 +97,14 @@ SAME_PARAGRAPH = "same_paragraph"
 STORY_SET = "story"
 AGREE = "agree"
 PREVIOUS = "prev"  # the option gives the date the previous sentence's event was given
+PAST_PERFECT = "past_perfect"  # "had closed": the narration steps back before its reference time
+STATE = "state"  # the clause states a present condition, it does not narrate
 PROPERTIES = frozenset(
     {
         GRAIN, RELATION, WHEN, TENSE, COUNT, ROLE, FIRST, MODIFIED, CLOCK, POSSESSIVE,
         PREMODIFIER, VERB_BEFORE, DIRECTION, CLAUSE_DATE, SENTENCE_DATE, REPORTING_CLAUSE,
         PERFECT, PROGRESSIVE, LEAD, SENTENCE_CLOCK, SUBCLAUSE, DAYS, WRITTEN, SET, PUB_WRITTEN,
-        DISTANCE, SAME_PARAGRAPH, STORY_SET, AGREE, PREVIOUS,
+        DISTANCE, SAME_PARAGRAPH, STORY_SET, AGREE, PREVIOUS, PAST_PERFECT, STATE,
     }
 )  # fmt: skip
 
@@ -167,6 +179,10 @@ _POSSESSIVE_AFTER = re.compile(r"^\s*['\u2019]s\b")
 _PERFECT = re.compile(
     r"\b(?:has|have|'ve)\s+(?:\w+ly\s+)?(?:been|[a-z]+(?:ed|en|wn|ne|ht|id))\b", re.IGNORECASE
 )
+_PAST_PERFECT = re.compile(
+    r"\b(?:had|'d)\s+(?:\w+ly\s+)?(?:been|[a-z]+(?:ed|en|wn|ne|ht|id|ft|ld|ck|ng|ok))\b",
+    re.IGNORECASE,
+)
 _PROGRESSIVE = re.compile(r"\b(?:is|are|am)\s+(?:\w+ly\s+)?[a-z]{3,}ing\b", re.IGNORECASE)
 _VERB_HINT = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|would|said|says|[a-z]{3,}ed)\b", re.IGNORECASE
@@ -200,6 +216,16 @@ class ClauseContext:
     main: bool  # the sentence's first clause group (its own event)
     lead: bool  # in the article's first two sentences
     clock: bool  # the sentence writes a clock time
+    state: bool = False  # its first verb is a present stative one ("remains", "is the only")
+
+
+def in_quotation(text: str, offset: int) -> bool:
+    """Whether an offset stands inside a quotation opened earlier in its paragraph
+    ("..., he said. "Today we start ..."), in any of the news corpora's marks."""
+    before = text[text.rfind("\n", 0, offset) + 1 : offset]
+    opened = before.count("\u201c") + before.count("``")
+    closed = before.count("\u201d") + before.count("''")
+    return opened > closed or before.count('"') % 2 == 1
 
 
 # --- values ------------------------------------------------------------------------------
@@ -347,10 +373,12 @@ def _clause_features(
     flags = (
         (REPORTING_CLAUSE, bool(REPORTING.search(clause))),
         (PERFECT, bool(_PERFECT.search(clause))),
+        (PAST_PERFECT, bool(_PAST_PERFECT.search(clause))),
         (PROGRESSIVE, bool(_PROGRESSIVE.search(clause))),
         (LEAD, ctx.lead),
         (SENTENCE_CLOCK, ctx.clock),
         (SUBCLAUSE, not ctx.main),
+        (STATE, ctx.state),
     )
     names += [feature(kind, name) for name, on in flags if on]
     return dict.fromkeys(names, 1.0)
@@ -369,30 +397,46 @@ class Narration:
     story_offset: int = -1  # where it is written
     story_lead: bool = False  # written in the article's first two sentences
     pub_written: bool = False  # the article writes the publication day itself ("today", "Friday")
-    recent: list[tuple[int, int, EventDate]] = field(
+    recent: list[tuple[int, int, EventDate, bool]] = field(
         default_factory=list
-    )  # (sentence, paragraph, date)
-    previous: EventDate | None = None  # the date the previous sentence's main event was given
+    )  # (sentence, paragraph, date, fronted: the sentence opens with it)
 
-    def note(self, text: str, sentence_index: int, paragraph: int, mention: DateMention) -> None:
-        """A written date the narration may carry to later clauses (not a comparison point)."""
+    def note(
+        self, text: str, sentence_index: int, paragraph: int, mention: DateMention, opens: int
+    ) -> None:
+        """A written date the narration may carry to later clauses (not a comparison point).
+
+        ``opens`` is where its sentence starts: a date in the sentence's opening phrase ("In
+        2004, ...", "When the plant opened in March, ...") sets the narrative time, a year
+        included; elsewhere only a day or month does."""
         if mention_role(text, mention.start, mention.end) in ("comparison", "since", "range_end"):
             return
         date = written(mention)
-        if date is None or date.granularity not in ("day", "month"):
+        fronted = bool(_OPENING.match(text, opens, mention.start))
+        if date is None or date.granularity not in ("day", "month", "year"):
+            return
+        if date.granularity == "year" and not fronted:
             return
         if self.anchor is not None and date.start is not None and date.start > self.anchor:
             return  # a future date does not set when past narration happened
-        self.recent.append((sentence_index, paragraph, date))
+        self.recent.append((sentence_index, paragraph, date, fronted))
 
-    def last(self, sentence_index: int, paragraph: int) -> tuple[int, bool, EventDate] | None:
-        for index, para, date in reversed(self.recent):
+    def last(self, sentence_index: int, paragraph: int) -> tuple[int, bool, EventDate, bool] | None:
+        for index, para, date, fronted in reversed(self.recent):
             if index >= sentence_index:
                 continue
             if sentence_index - index <= RECENT_SENTENCES or para == paragraph:
-                return sentence_index - index, para == paragraph, date
+                return sentence_index - index, para == paragraph, date, fronted
             return None
         return None
+
+
+# a sentence's opening phrase, up to a date in it: "In 2004, ", "When the plant opened in March"
+_OPENING = re.compile(
+    r"\s*(?:(?:back\s+)?in|on|during|when|after|before|by|at|until|following|between|"
+    r"throughout|from|earlier|later|as\s+of)\b[^,;:.]*$",
+    re.IGNORECASE,
+)
 
 
 def story_day(
@@ -463,9 +507,12 @@ def options(
         found.append(Option(STORY, carried(narration.story), None, f))
     last = narration.last(sentence_index, paragraph)
     if last is not None:
-        distance, same_paragraph, date = last
+        distance, same_paragraph, date, fronted = last
         f = _clause_features(ctx, RECENT, has_clause, has_sentence)
+        opening = (SET, "fronted" if fronted else "inline")
         names = [
+            feature(RECENT, opening),
+            feature(RECENT, opening, (TENSE, ctx.tense)),
             feature(RECENT, (DISTANCE, min(distance, 3))),
             feature(RECENT, (SAME_PARAGRAPH, yes(same_paragraph))),
             feature(RECENT, (GRAIN, date.granularity)),
@@ -488,12 +535,30 @@ def options(
             f.update(dict.fromkeys(names, 1.0))
             found.append(Option(kind, date, None, f))
     _agreement(found)
-    if narration.previous is not None:  # the chain: what the sentence before was dated
-        for option in found:
-            same = yes(option.value == narration.previous.value)
-            option.features[feature(option.kind, (PREVIOUS, same))] = 1.0
-            option.features[feature(option.kind, (PREVIOUS, same), (TENSE, ctx.tense))] = 1.0
     return found
+
+
+def chained(found: list[Option], previous: str | None, tense: str) -> list[Option]:
+    """The options with the chain's features: whether each gives the date ``previous`` the
+    sentence before's main event was given (none before the first dated sentence)."""
+    if previous is None:
+        return found
+    out = []
+    for option in found:
+        same = yes(option.value == previous)
+        names = (
+            feature(option.kind, (PREVIOUS, same)),
+            feature(option.kind, (PREVIOUS, same), (TENSE, tense)),
+        )
+        out.append(
+            Option(
+                option.kind,
+                option.date,
+                option.mention,
+                {**option.features, **dict.fromkeys(names, 1.0)},
+            )
+        )
+    return out
 
 
 def _agreement(found: list[Option]) -> None:
@@ -543,3 +608,72 @@ def choose(found: list[Option], table: dict[str, float] | None = None) -> Option
         if best is None or s > best[0]:
             best = (s, option)
     return best[1] if best else None
+
+
+# --- decoding over the document ---------------------------------------------------------------
+
+DECODERS = ("greedy", "viterbi")
+DECODING = "greedy"  # how the sentences' main dates are chosen (see ``decode``)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One sentence's main event clause as the decoder sees it: its options (without the
+    chain's features), its tense, and the option the hand rule fixes, if it fixes one."""
+
+    options: list[Option]
+    tense: str
+    fixed: Option | None = None
+
+
+def _log_probabilities(step: Step, previous: str | None, table: dict[str, float]) -> list[float]:
+    """log P(option | the previous sentence's date): the scores normalised over the options."""
+    if step.fixed is not None:
+        return [0.0 if o is step.fixed else -math.inf for o in step.options]
+    scores = [score(o, table) for o in chained(step.options, previous, step.tense)]
+    top = max(scores)
+    total = top + math.log(sum(math.exp(s - top) for s in scores))
+    return [s - total for s in scores]
+
+
+def decode(
+    steps: list[Step], table: dict[str, float] | None = None, how: str | None = None
+) -> list[int | None]:
+    """The option chosen for each sentence's main clause (an index into its options; None for
+    a step without options, which carries the date before it on).
+
+    ``greedy`` reads left to right, each choice made with the one before it; ``viterbi`` takes
+    the sequence of choices with the highest product of the chain's probabilities, so a later
+    sentence can revise an early doubtful one."""
+    table = weights() if table is None else table
+    how = DECODING if how is None else how
+    if how not in DECODERS:
+        raise ValueError(f"unknown decoding {how!r}")
+    chosen: list[int | None] = []
+    if how == "greedy":
+        previous: str | None = None
+        for step in steps:
+            if not step.options:
+                chosen.append(None)
+                continue
+            probs = _log_probabilities(step, previous, table)
+            best = max(range(len(probs)), key=lambda i: (probs[i], -i))
+            chosen.append(best)
+            previous = step.options[best].value
+        return chosen
+    # states: the date the last main clause was given -> (log probability, choices so far)
+    states: dict[str | None, tuple[float, list[int | None]]] = {None: (0.0, [])}
+    for step in steps:
+        if not step.options:
+            states = {v: (p, [*path, None]) for v, (p, path) in states.items()}
+            continue
+        new: dict[str | None, tuple[float, list[int | None]]] = {}
+        for value, (p, path) in states.items():
+            for i, lp in enumerate(_log_probabilities(step, value, table)):
+                if lp == -math.inf:
+                    continue
+                target = step.options[i].value
+                if target not in new or p + lp > new[target][0]:
+                    new[target] = (p + lp, [*path, i])
+        states = new
+    return max(states.values(), key=lambda s: s[0])[1] if steps else []

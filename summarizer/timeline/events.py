@@ -5,13 +5,15 @@ examples, and writes the publication date for every date. So code does what
 code does reliably:
 
 * **clauses**: each sentence is cut at clause boundaries ("which", "that",
-  "but", ";", "after" ...); a sentence yields one candidate for its main
+  "but", ";", "after", a reported clause after "said" or "told" with or
+  without "that" ...); a sentence yields one candidate for its main
   clause (quoting the whole sentence) plus one per later clause that carries
   its own date words. A clause that still writes two different dates ("fought
   cancer in 2004 and took leave in 2009") is cut between them: one event per
   date, each with its own quote and span;
 * **dates**: date words are found and resolved by ``summarizer.dates``; each
-  candidate's date is chosen among its options (the dates written in its
+  candidate's date is chosen, in a second pass over the document (the chain
+  reads the date the sentence before was given), among its options (the dates written in its
   clause and sentence, the day the story is about, the date the sentences just
   before set, the publication date, the day before it) by the learned score of
   ``summarizer.timeline.dating``;
@@ -36,7 +38,11 @@ from .dating import (
     ClauseContext,
     Narration,
     Option,
+    Step,
+    chained,
     choose,
+    decode,
+    in_quotation,
     options,
     story_day,
     story_rule,
@@ -52,7 +58,9 @@ _BOUNDARY = re.compile(
     r"because|since|until|whereas)\b)|\s+[-\u2013\u2014]\s+|\s+(?=(?:but|while|after|before|"
     r"although|because|until|whereas)\s)|"
     # a reported clause: "Jobs announced | that Leopard would ship in 2007"
-    r"(?<=ed|id|ys|ld)\s+(?=that\s)",
+    r"(?<=ed|id|ys|ld)\s+(?=that\s)|"
+    # ... and without "that": "the ministry said | Saudi Arabia told oil companies ..."
+    r"(?<=\bsaid|\bsays|\btold)\s+(?=(?-i:[A-Z][a-z])|(?:the|a|an|its|his|her|their)\s)",
     re.IGNORECASE,
 )
 _FUTURE = re.compile(
@@ -339,69 +347,108 @@ class DatedClause:
 def dated_clauses(
     text: str, sentences: list[Sentence], anchor: dt.date | None
 ) -> list[DatedClause]:
-    """Every event candidate in reading order, with its dating options (what training reads)."""
+    """Every event candidate in reading order, with its dating options (what training reads).
+
+    Two passes: the options of every event clause first (they read only what the text
+    writes), then the sentences' main dates decoded over the whole document
+    (``dating.decode``: the chain's features read the date the sentence before was given),
+    and each later clause dated given its sentence's previous date."""
     mentions = event_mentions(text, anchor)
     narration = Narration(anchor)
     story = story_day(text, mentions, anchor)
     if story is not None:
         narration.story, narration.story_clock, narration.story_offset = story
         narration.story_lead = len(sentences) < 3 or narration.story_offset < sentences[1].end
+    # "today" inside a quotation is the day the words were said, not the publication day
     narration.pub_written = anchor is not None and any(
-        m.timex.granularity is Granularity.DAY and m.timex.start == anchor for m in mentions
+        m.timex.granularity is Granularity.DAY
+        and m.timex.start == anchor
+        and not in_quotation(text, m.start)
+        for m in mentions
     )
-    found: list[DatedClause] = []
+    planned: list[tuple[Sentence, list[_Clause]]] = []
     lead = 0
     for sentence in sentences:
         inside = [m for m in mentions if sentence.start <= m.start < sentence.end]
         if is_candidate(sentence, inside):
+            clauses = []
             clock = any(m.timex.kind == "time" for m in inside)
-            saying: Candidate | None = None
-            sentence_date: EventDate | None = None
             for g_start, g_end, start, end, main in _event_clauses(text, sentence, inside):
                 if end - start < MIN_CLAUSE_CHARS:
                     continue
-                clause = text[g_start:g_end]
                 ctx = ClauseContext(
                     text,
                     g_start,
                     g_end,
                     sentence.start,
                     sentence.end,
-                    tense(clause),
+                    tense(text[g_start:g_end]),
                     main=main,
                     lead=lead < 2,
                     clock=clock,
+                    state=_is_state(text[g_start:g_end]),
                 )
                 opts = options(ctx, inside, narration, sentence.index, sentence.paragraph)
-                best = story_rule(ctx, opts, narration) or choose(opts)
-                date = best.date if best is not None else publication_date(anchor)
-                if saying is not None and date.value == saying.date.value:
-                    continue  # reported at the date it was said: the saying's event covers it
-                if not main and not _has_verb(text[start:end]):
-                    start = sentence.start  # "..., and Lazaro in 1984.": the verb stands before
-                cand = Candidate(
-                    sentence,
-                    start,
-                    end,
-                    text[start:end],
-                    date,
-                    status_of(clause, sentence.text),
-                    best.mention if best is not None else None,
-                )
-                if (
-                    main
-                    and (start, end) == (sentence.start, sentence.end)
-                    and (g_start, g_end) != (sentence.start, sentence.end)
-                ):
-                    saying = cand if _is_attribution(text, g_start, g_end, sentence) else None
-                found.append(DatedClause(cand, g_start, g_end, opts))
-                if main:
-                    sentence_date = date
+                clauses.append(_Clause(ctx, start, end, opts, story_rule(ctx, opts, narration)))
+            planned.append((sentence, clauses))
             lead += 1
-            narration.previous = sentence_date or narration.previous
         for m in inside:
-            narration.note(text, sentence.index, sentence.paragraph, m)
+            narration.note(text, sentence.index, sentence.paragraph, m, sentence.start)
+    steps = []
+    for _, clauses in planned:
+        head = next((c for c in clauses if c.ctx.main), None)
+        steps.append(Step(head.options, head.ctx.tense, head.fixed) if head else Step([], ""))
+    decoded = decode(steps)
+    found: list[DatedClause] = []
+    previous: str | None = None
+    for (sentence, clauses), step, index in zip(planned, steps, decoded):
+        saying: Candidate | None = None
+        for clause in clauses:
+            ctx, start, end = clause.ctx, clause.start, clause.end
+            opts = chained(clause.options, previous, ctx.tense)
+            if ctx.main and index is not None:
+                best: Option | None = opts[index]
+            else:
+                best = (
+                    opts[clause.options.index(clause.fixed)]
+                    if clause.fixed is not None
+                    else choose(opts)
+                )
+            date = best.date if best is not None else publication_date(anchor)
+            if saying is not None and date.value == saying.date.value:
+                continue  # reported at the date it was said: the saying's event covers it
+            if not ctx.main and not _has_verb(text[start:end]):
+                start = sentence.start  # "..., and Lazaro in 1984.": the verb stands before
+            cand = Candidate(
+                sentence,
+                start,
+                end,
+                text[start:end],
+                date,
+                status_of(text[ctx.start : ctx.end], sentence.text),
+                best.mention if best is not None else None,
+            )
+            if (
+                ctx.main
+                and (start, end) == (sentence.start, sentence.end)
+                and (ctx.start, ctx.end) != (sentence.start, sentence.end)
+            ):
+                saying = cand if _is_attribution(text, ctx.start, ctx.end, sentence) else None
+            found.append(DatedClause(cand, ctx.start, ctx.end, opts))
+        if index is not None:
+            previous = step.options[index].value
     return found
+
+
+@dataclass(frozen=True)
+class _Clause:
+    """An event clause of the first pass: where it stands, its options, the hand rule's pick."""
+
+    ctx: ClauseContext
+    start: int  # the quote
+    end: int
+    options: list[Option]
+    fixed: Option | None
 
 
 # a trailing attribution: ", police said.", ",'' the minister told reporters on Friday."
