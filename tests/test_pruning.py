@@ -3,6 +3,8 @@ sentence, and shortening to a limit, on sentences written here."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -238,3 +240,13 @@ def test_shipped_pruning_weights_name_only_known_features():
     assert set(stored["weights"]) <= known | {"bias"}
     assert isinstance(stored["threshold"], float)
     assert set(stored["selection"]) <= {"words", "sentences"}
+
+
+def test_the_pruned_abstract_needs_no_scikit_learn():
+    code = (
+        "import sys; from summarizer.summary import pruning, selection; "
+        "from summarizer.segment import sentences; "
+        f"pruning.abstract(selection.units(sentences({ASIDES!r}))); print('sklearn' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
