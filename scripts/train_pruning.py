@@ -382,7 +382,13 @@ def main() -> None:
             "about": "phrase-pruning model for the abstract: a phrase's logit is bias + "
             "features . weights (summarizer/summary/pruning.py); made by scripts/train_pruning.py",
             "trained_on": "news_summ_train tune part, its CNN stories; label: deleting the phrase "
-            "alone raises R1 + R2 of the shipped abstract with its unit in it",
+            "alone raises R1 + R2 of "
+            + (
+                "the greedy picks that first reach the reference's length"
+                if name.endswith("reference length")
+                else "the shipped abstract"
+            )
+            + ", with its unit in it",
             "variant": name,
             "threshold": threshold,
             "selection": {"words": words, "sentences": cap},

@@ -16,7 +16,8 @@ unit is an example, labelled 1 when the oracle picked it. Two models are compare
 document-grouped cross-validation on tune (mean R1 + R2 of the greedy selection on the folds'
 CNN/DailyMail articles, true-cased, as many short as long stories): a logistic regression
 (standardised, folded back into raw weights) and gradient-boosted trees (scikit-learn's
-``HistGradientBoostingClassifier``, its trees written out as node lists). The better is refitted
+``HistGradientBoostingClassifier``, its trees written out as node lists); ``--models`` adds a
+pairwise ranker (``fit_pairwise``) and graded labels (``fit_soft``), both linear. The better is refitted
 on all of tune. The selection's settings (sentences, word target, lead bonus, redundancy
 penalty) are then chosen on FRANK's CNN/DM **tune** part: the training set's stories are all
 CNN's, whose highlights run to ~33 words, while FRANK's (like the CNN/DM test set) are mostly
