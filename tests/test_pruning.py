@@ -72,6 +72,21 @@ def test_each_kind_of_phrase_is_found():
     )
 
 
+def test_a_name_before_a_dash_aside_is_no_dateline():
+    text = (
+        "Abase Hussen – who blamed police for failing to stop his daughter – conceded the "
+        "teenager was influenced by the rally."
+    )
+    assert "dateline" not in offered(text)
+    assert without(text, phrases(text)) == (
+        "Abase Hussen conceded the teenager was influenced by the rally."
+    )
+    assert (
+        offered("WASHINGTON -- The Senate passed the budget bill late on Friday night.")["dateline"]
+        == "WASHINGTON --"
+    )
+
+
 def test_an_aside_that_a_relative_clause_leans_on_is_not_offered():
     text = (
         "Troops advanced on Ukraine, even as talks resumed around the city of Pokrovsk, where "

@@ -54,7 +54,12 @@ KINDS = (
 )
 LONGEST = 25  # words: a longer "aside" is most of the sentence
 _QUOTE = re.compile('["“”]')
-_DATELINE = re.compile(r"^(?:[A-Z][A-Za-z.'-]*[ ,]+){0,5}(?:\([^()]{1,30}\)\s*)?(?:--|—|–)\s+")
+# a dateline names its agency in brackets or its place in capitals; "Abase Hussen – who ..."
+# is a name and a dash aside, not a dateline
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Za-z.'-]*[ ,]+){0,5}\([^()]{1,30}\)\s*(?:--|—|–)\s+"
+    r"|^(?:[A-Z][A-Z.'-]+[ ,]+){1,5}(?:--|—|–)\s+"
+)
 _PARENTHESIS = re.compile(r"\s*\([^()]{1,120}\)")
 _DASH = re.compile(r"\s+(?:--|—|–)\s+[^-—–]{3,160}?\s+(?:--|—|–)(?=\s)")
 _INNER = re.compile(r"(?=(,\s+[^,;:]{2,160}?,)\s)")  # a lookahead: pairs may share a comma
