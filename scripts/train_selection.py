@@ -16,7 +16,8 @@ unit is an example, labelled 1 when the oracle picked it. Two models are compare
 document-grouped cross-validation on tune (mean R1 + R2 of the greedy selection on the folds'
 CNN/DailyMail articles, true-cased, as many short as long stories): a logistic regression
 (standardised, folded back into raw weights) and gradient-boosted trees (scikit-learn's
-``HistGradientBoostingClassifier``, its trees written out as node lists). The better is refitted
+``HistGradientBoostingClassifier``, its trees written out as node lists); ``--models`` adds a
+pairwise ranker (``fit_pairwise``) and graded labels (``fit_soft``), both linear. The better is refitted
 on all of tune. The selection's settings (sentences, word target, lead bonus, redundancy
 penalty) are then chosen on FRANK's CNN/DM **tune** part: the training set's stories are all
 CNN's, whose highlights run to ~33 words, while FRANK's (like the CNN/DM test set) are mostly
@@ -55,7 +56,7 @@ import numpy as np
 import sklearn
 from rouge_score import rouge_scorer
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.preprocessing import StandardScaler
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +67,7 @@ from summarizer.evaluation.casing import lower_tokenised  # noqa: E402
 from summarizer.evaluation.metrics import lead_n, rouge  # noqa: E402
 from summarizer.evaluation.references import Reference, load_frank  # noqa: E402
 from summarizer.segment import sentences  # noqa: E402
-from summarizer.summary import selection  # noqa: E402
+from summarizer.summary import pruning, selection  # noqa: E402
 
 C_GRID = (0.1,)  # one C: the machine is shared, and ~200,000 examples leave little to regularise
 TREE_GRID = ({"max_iter": 200, "max_leaf_nodes": 15},)
@@ -84,6 +85,7 @@ SETTINGS = [
     if k or w
 ]
 ORACLE_STEPS = 4
+PAIR_NEGATIVES = 5  # non-oracle units paired with each oracle unit (pairwise ranker)
 FOLDS = 3
 STYLE_REPEAT = (0, 5)  # FRANK tune documents join the training this many times
 LOWERED_SHARE = 3  # one tune article in this many is added lower-cased and tokenised
@@ -305,6 +307,51 @@ def fit_linear(docs: list[Doc], c: float) -> dict:
     return {"weights": table, "trees": []}
 
 
+def _raw_weights(coef, scaler, intercept: float) -> dict:
+    """Weights on standardised features folded back into raw-feature weights."""
+    scale = [v if v > 0 else 1.0 for v in scaler.scale_]
+    raw = [w / v for w, v in zip(coef, scale)]
+    means = scaler.mean_ if scaler.mean_ is not None else [0.0] * len(raw)
+    table = {n: round(float(w), 6) for n, w in zip(FEATURE_NAMES, raw)}
+    table["bias"] = round(float(intercept - sum(w * m for w, m in zip(raw, means))), 6)
+    return {"weights": table, "trees": []}
+
+
+def fit_pairwise(docs: list[Doc], c: float, negatives: int = PAIR_NEGATIVES) -> dict:
+    """A pairwise ranker: a logistic regression without intercept on the difference of an
+    oracle unit's features and a non-oracle unit's of the same article (up to ``negatives``
+    of them per oracle unit, drawn with a fixed seed), each pair also reversed."""
+    rng = random.Random(0)
+    diffs: list[np.ndarray] = []
+    for d in docs:
+        rows = np.array(d.features, dtype=float)
+        good = [i for i, label in enumerate(d.labels) if label]
+        bad = [i for i, label in enumerate(d.labels) if not label and d.allowed[i]]
+        for i in good:
+            for j in rng.sample(bad, min(negatives, len(bad))):
+                diffs.append(rows[i] - rows[j])
+    X = np.array(diffs)
+    X = np.vstack([X, -X])
+    y = np.array([1] * (len(X) // 2) + [0] * (len(X) // 2))
+    scaler = StandardScaler(with_mean=False).fit(X)
+    model = LogisticRegression(C=c, max_iter=3000, fit_intercept=False).fit(scaler.transform(X), y)
+    return _raw_weights(model.coef_[0], scaler, 0.0)
+
+
+def fit_soft(docs: list[Doc], alpha: float = 1.0) -> dict:
+    """A ridge regression on each unit's own ROUGE against the reference (mean of its R1
+    and R2 F1, z-scored within its article): graded labels in place of the oracle's 0/1."""
+    X, _ = _matrix(docs)
+    targets: list[float] = []
+    for d in docs:
+        own = np.array([(_f(a, d.ref1) + _f(b, d.ref2)) / 2 for a, b in zip(d.unigrams, d.bigrams)])
+        spread = own.std() or 1.0
+        targets += list((own - own.mean()) / spread)
+    scaler = StandardScaler().fit(X)
+    model = Ridge(alpha=alpha).fit(scaler.transform(X), np.array(targets))
+    return _raw_weights(model.coef_, scaler, float(model.intercept_))
+
+
 def fit_trees(docs: list[Doc], params: dict) -> dict:
     """Boosted trees, written out as node lists ``[feature, threshold, left, right, value]``."""
     X, y = _matrix(docs)
@@ -412,7 +459,8 @@ def bootstrap(diffs: list[float], rounds: int = 2000) -> tuple[float, float]:
 
 
 def abstract_of(text: str, title: str | None = None) -> str:
-    return " ".join(s.text for s in selection.select(selection.units(sentences(text)), title=title))
+    """The shipped abstract: the selection, pruned when pruning_weights.json says so."""
+    return " ".join(pruning.abstract(selection.units(sentences(text)), title))
 
 
 def report(name: str, pairs: list[tuple[str, str, str | None]]) -> None:
@@ -495,6 +543,11 @@ def main() -> None:
         if "linear" in args.models:
             for c in C_GRID:
                 candidates[f"linear C={c}"] = lambda docs, c=c: fit_linear(docs, c)
+        if "pairwise" in args.models:
+            for c in C_GRID:
+                candidates[f"pairwise C={c}"] = lambda docs, c=c: fit_pairwise(docs, c)
+        if "soft" in args.models:
+            candidates["soft ridge"] = fit_soft
         if "trees" in args.models:
             for params in TREE_GRID:
                 candidates[f"trees {params}"] = lambda docs, p=params: fit_trees(docs, p)

@@ -3,8 +3,23 @@ sentence, and shortening to a limit, on sentences written here."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
 from summarizer.segment import sentences
-from summarizer.summary.pruning import Phrase, phrases, shorten, without
+from summarizer.summary import pruning, selection
+from summarizer.summary.pruning import (
+    NEVER,
+    Phrase,
+    abstract,
+    phrase_features,
+    phrases,
+    shorten,
+    without,
+)
 
 
 def offered(text: str) -> dict[str, str]:
@@ -54,6 +69,21 @@ def test_each_kind_of_phrase_is_found():
             "After a long debate in the chamber, the council approved the plan for the library."
         )["leading"]
         == "After a long debate in the chamber"
+    )
+
+
+def test_a_name_before_a_dash_aside_is_no_dateline():
+    text = (
+        "Abase Hussen – who blamed police for failing to stop his daughter – conceded the "
+        "teenager was influenced by the rally."
+    )
+    assert "dateline" not in offered(text)
+    assert without(text, phrases(text)) == (
+        "Abase Hussen conceded the teenager was influenced by the rally."
+    )
+    assert (
+        offered("WASHINGTON -- The Senate passed the budget bill late on Friday night.")["dateline"]
+        == "WASHINGTON --"
     )
 
 
@@ -147,3 +177,91 @@ def test_shorten_keeps_the_articles_words_in_order_and_its_attributions():
         position = words.index(word, position) + 1
     assert "police said" in text  # an attribution is never cut
     assert "no damage" in text  # nor the main clause
+
+
+# an article whose units carry long parentheses (and one relative clause)
+ASIDES = (
+    "The harbour bridge in Port Elmar reopened to traffic on Monday morning after repairs "
+    "(the work took two days and cost more than the council had set aside). "
+    "Engineers found no damage to the main cables of the bridge over the harbour "
+    "(they had worked through the night with lamps and a borrowed crane). "
+    "Ferries that had run extra crossings returned to their usual timetable on Tuesday "
+    "(the ferry company had laid on six crossings for commuters and school children). "
+    "The council, which met on Wednesday, thanked the engineers for their quick work on it."
+)
+PARENTHESES_ONLY = {"bias": -1.0, "kind_parenthesis": 2.0}
+
+
+def _in_order(text: str, source: str) -> bool:
+    words = source.lower().replace(",", " ").replace(".", " ").split()
+    position = 0
+    for word in text.lower().replace(",", " ").replace(".", " ").split():
+        if word not in words[position:]:
+            return False
+        position = words.index(word, position) + 1
+    return True
+
+
+def test_the_abstract_deletes_only_the_phrases_scored_over_the_threshold():
+    units = selection.units(sentences(ASIDES))
+    texts = abstract(
+        units, table=PARENTHESES_ONLY, threshold=0.0, sentences=4, words=0, redundancy=0
+    )
+    assert len(texts) == 4
+    joined = " ".join(texts)
+    assert "(" not in joined and "which met on Wednesday" in joined  # relative: logit -1
+    assert _in_order(joined, ASIDES)
+    # above every logit: nothing deleted, the plain selection
+    plain = abstract(
+        units, table=PARENTHESES_ONLY, threshold=NEVER, sentences=4, words=0, redundancy=0
+    )
+    assert plain == [s.text for s in selection.select(units, sentences=4, words=0, redundancy=0)]
+    assert plain.count("(") == texts.count("(") and joined != " ".join(plain)
+
+
+def test_the_word_target_counts_the_words_left_after_pruning():
+    units = selection.units(sentences(ASIDES))
+    settings = {"sentences": 0, "words": 40, "lead_bonus": 0.0, "redundancy": 0.0}
+    unpruned = abstract(units, table=PARENTHESES_ONLY, threshold=NEVER, **settings)
+    pruned = abstract(units, table=PARENTHESES_ONLY, threshold=0.0, **settings)
+    # with the asides gone the same target holds more of the article's statements
+    assert len(pruned) > len(unpruned)
+    assert sum(len(t.split()) for t in pruned) < sum(len(t.split()) for t in unpruned) + 20
+
+
+def test_phrase_features_leave_capitals_out_of_a_lowered_article():
+    text = "Ana Ruiz, a baker from Leeds, opened a second shop on Main Street on Friday."
+    (p,) = [p for p in phrases(text) if p.kind == "apposition"]
+    common = {"lede_words": set(), "article": Counter(), "first_unit": False}
+    assert phrase_features(text, p, cased=True, **common)["names"] > 0
+    assert phrase_features(text, p, cased=False, **common)["names"] == 0.0
+
+
+def test_shipped_pruning_weights_name_only_known_features():
+    stored = pruning.trained()
+    if not stored:
+        pytest.skip("no pruning_weights.json: the abstract is not pruned")
+    text = "Ana Ruiz, a baker from Leeds, opened a second shop on Main Street on Friday."
+    known = set(
+        phrase_features(
+            text,
+            phrases(text)[0],
+            lede_words=set(),
+            article=Counter(),
+            first_unit=False,
+            cased=True,
+        )
+    )
+    assert set(stored["weights"]) <= known | {"bias"}
+    assert isinstance(stored["threshold"], float)
+    assert set(stored["selection"]) <= {"words", "sentences"}
+
+
+def test_the_pruned_abstract_needs_no_scikit_learn():
+    code = (
+        "import sys; from summarizer.summary import pruning, selection; "
+        "from summarizer.segment import sentences; "
+        f"pruning.abstract(selection.units(sentences({ASIDES!r}))); print('sklearn' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -15,18 +15,31 @@ Terms:
 * **shorten**: delete phrases, the longest first and never two that overlap, until the
   sentence fits a word limit; it keeps its capital and its stop.
 
-Used where a sentence would otherwise be clipped mid-clause: a long lede as the gist, a
-long sentence as a key point. Not in the abstract: a logistic regression choosing which
-phrases to delete there raised ROUGE on FRANK's tune half and lowered it on the check half
-(``scripts/train_pruning.py``, docs/summaries.md).
+* **phrase logit**: a linear score of a phrase's features (``phrase_features``: kind,
+  size, place, names, numbers, overlap with the lede, centrality) with the weights of
+  ``pruning_weights.json``, learned by ``scripts/train_pruning.py`` from news articles with
+  reference summaries (label: deleting the phrase alone raises the abstract's ROUGE).
+* **pruned abstract** (``abstract``): the selection (``selection.select``), its word target
+  counting each unit's words after pruning, each chosen unit without the phrases whose logit
+  exceeds ``threshold`` (the length chosen to the reference style: with asides gone, the
+  target holds more facts).
+
+``shorten`` is used where a sentence would otherwise be clipped mid-clause: a long lede as
+the gist, a long sentence as a key point.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
-from .selection import ATTRIBUTION
+from ..segment import Sentence
+from .selection import ATTRIBUTION, Article, cosine, names, select, settings, stems
 
 KINDS = (
     "dateline",
@@ -41,7 +54,12 @@ KINDS = (
 )
 LONGEST = 25  # words: a longer "aside" is most of the sentence
 _QUOTE = re.compile('["“”]')
-_DATELINE = re.compile(r"^(?:[A-Z][A-Za-z.'-]*[ ,]+){0,5}(?:\([^()]{1,30}\)\s*)?(?:--|—|–)\s+")
+# a dateline names its agency in brackets or its place in capitals; "Abase Hussen – who ..."
+# is a name and a dash aside, not a dateline
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Za-z.'-]*[ ,]+){0,5}\([^()]{1,30}\)\s*(?:--|—|–)\s+"
+    r"|^(?:[A-Z][A-Z.'-]+[ ,]+){1,5}(?:--|—|–)\s+"
+)
 _PARENTHESIS = re.compile(r"\s*\([^()]{1,120}\)")
 _DASH = re.compile(r"\s+(?:--|—|–)\s+[^-—–]{3,160}?\s+(?:--|—|–)(?=\s)")
 _INNER = re.compile(r"(?=(,\s+[^,;:]{2,160}?,)\s)")  # a lookahead: pairs may share a comma
@@ -175,4 +193,128 @@ def shorten(text: str, limit: int) -> str:
     return shorter
 
 
-__all__ = ["Phrase", "phrases", "shorten", "without"]
+WEIGHTS_FILE = Path(__file__).with_name("pruning_weights.json")
+NEVER = 99.0  # a threshold no logit reaches: prune nothing
+
+
+def phrase_features(
+    text: str,
+    p: Phrase,
+    *,
+    lede_words: set[str],
+    article: Counter[str],
+    first_unit: bool,
+    cased: bool,
+) -> dict[str, float]:
+    """Phrase ``p``'s features in its unit ``text``: kind, size, place, names (0 in a
+    lower-cased article), numbers, overlap with the lede, centrality in the article."""
+    piece = text[p.start : p.end]
+    n, total = len(piece.split()), max(1, len(text.split()))
+    bag = stems(piece)
+    row = {f"kind_{k}": float(p.kind == k) for k in KINDS}
+    row.update(
+        {
+            "words": min(n, LONGEST) / 10.0,
+            "share": n / total,
+            "sentence_words": min(total, 60) / 30.0,
+            "at_start": float(p.start == 0),
+            "at_end": float(p.end >= len(text.rstrip(" .!?"))),
+            "digit": float(bool(re.search(r"\d", piece))),
+            "names": min(len(names(" " + piece)), 4) / 2.0 if cased else 0.0,
+            "lede_word_share": len(set(bag) & lede_words) / max(1, len(bag)),
+            "centrality": cosine(bag, article),
+            "first_unit": float(first_unit),
+        }
+    )
+    return row
+
+
+@lru_cache(maxsize=1)
+def trained() -> dict[str, object]:
+    """The learned phrase weights and settings; none (prune nothing) without the file."""
+    if not WEIGHTS_FILE.exists():
+        return {}
+    return dict(json.loads(WEIGHTS_FILE.read_text(encoding="utf-8")))
+
+
+class Pruner:
+    """One article's context for phrase logits (module doc), and the deletion they choose."""
+
+    def __init__(
+        self,
+        article: Article,
+        table: dict[str, float] | None = None,
+        threshold: float | None = None,
+    ) -> None:
+        stored = trained()
+        weights = stored.get("weights") or {}
+        assert isinstance(weights, dict)
+        self.table = table if table is not None else {str(k): float(v) for k, v in weights.items()}
+        found = stored.get("threshold", NEVER) if threshold is None else threshold
+        assert isinstance(found, (int, float))
+        self.threshold = float(found)
+        head = article.sents[0].text if article.sents else ""
+        self.lede_words = set(article.head_words) | set(stems(head))
+        self.article = article.total
+        self.cased = article.cased
+
+    def scored(self, text: str, first_unit: bool) -> list[tuple[Phrase, float]]:
+        """Each offered phrase of ``text`` with its logit."""
+        out = []
+        for p in phrases(text):
+            row = phrase_features(
+                text,
+                p,
+                lede_words=self.lede_words,
+                article=self.article,
+                first_unit=first_unit,
+                cased=self.cased,
+            )
+            logit = self.table.get("bias", 0.0) + sum(
+                self.table.get(k, 0.0) * v for k, v in row.items()
+            )
+            out.append((p, logit))
+        return out
+
+    def prune(self, text: str, first_unit: bool) -> str:
+        """``text`` without its phrases whose logit exceeds the threshold."""
+        if self.threshold >= NEVER:
+            return text
+        return without(
+            text, [p for p, logit in self.scored(text, first_unit) if logit > self.threshold]
+        )
+
+
+def abstract(
+    sents: Sequence[Sentence],
+    title: str | None = None,
+    *,
+    table: dict[str, float] | None = None,
+    threshold: float | None = None,
+    **overrides: float,
+) -> list[str]:
+    """The pruned abstract (module doc): the chosen units' texts, pruned, in article order.
+    The selection's word target and sentence cap are those stored with the phrase weights
+    (chosen with the threshold), else the selection's own; ``table``, ``threshold`` and
+    ``overrides`` (``select``'s) replace the stored ones."""
+    if not sents:
+        return []
+    pruner = Pruner(Article(sents, title), table, threshold)
+    stored = trained().get("selection") or {} if pruner.threshold < NEVER else {}
+    assert isinstance(stored, dict)
+    opts = {**settings(), **{str(k): float(v) for k, v in stored.items()}, **overrides}
+    first = sents[0].index
+    texts = {s.index: pruner.prune(s.text, s.index == first) for s in sents}
+    chosen = select(
+        sents,
+        title=title,
+        size_of=lambda s: len(texts[s.index].split()),
+        sentences=opts["sentences"],
+        words=opts["words"],
+        lead_bonus=opts["lead_bonus"],
+        redundancy=opts["redundancy"],
+    )
+    return [texts[s.index] for s in chosen]
+
+
+__all__ = ["Phrase", "Pruner", "abstract", "phrase_features", "phrases", "shorten", "without"]
