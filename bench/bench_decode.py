@@ -9,7 +9,14 @@ seconds, completion tokens per second, and the share of parsed answers equal to 
 path's (where they differ, the first few are shown). Then the sample end to end by each
 path, against one bare llama-cpp-python call that summarises it, timed in the same run.
 
+Last, pooling: ``--pool N`` short Wikinews articles as one batch (``run_batch``), one
+document at a time against N in flight whose calls the pool decodes together, alternated
+``--pool-rounds`` times: seconds, completion tokens per second, the pool's batches, the
+records equal to one-at-a-time's (provenance aside), the load average and the CPU share
+this process got (CPU seconds over wall seconds).
+
     python bench/bench_decode.py [--docs 8] [--threads N] [--parallel 1,2,4,8]
+    python bench/bench_decode.py --pool-only [--pool 4] [--pool-rounds 2]
 """
 
 from __future__ import annotations
@@ -17,15 +24,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from summarizer.backends.base import ChatRequest, Completion, extract_json
 from summarizer.backends.decoding import BatchDecoder
-from summarizer.backends.embedded import EmbeddedBackend, default_threads
+from summarizer.backends.embedded import EmbeddedBackend, decode_pool, default_threads
 from summarizer.evaluation.references import load_references
 from summarizer.pipeline import Pipeline
+from summarizer.runners.local import run_batch
 from summarizer.schemas import Document
 from summarizer.settings import Settings
 
@@ -137,9 +147,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=default_threads())
     parser.add_argument("--parallel", default="1,2,4,8")
     parser.add_argument("--no-e2e", action="store_true", help="skip the end-to-end sample timings")
+    parser.add_argument("--pool", type=int, default=4, help="documents pooled (0: skip pooling)")
+    parser.add_argument("--pool-rounds", type=int, default=2, help="one-at-a-time/pooled pairs")
+    parser.add_argument("--pool-only", action="store_true", help="only the pooling comparison")
     args = parser.parse_args()
     levels = [int(p) for p in args.parallel.split(",")]
     base = Settings(cache=False, threads=args.threads)
+    if args.pool_only:
+        pooling(base, args.pool, args.pool_rounds)
+        return
     plain = EmbeddedBackend(cache_dir=base.cache_dir, threads=args.threads, decoder="llama-cpp")
     docs = documents(args.docs)
     requests, request_docs = first_round(docs, base, plain)
@@ -176,6 +192,8 @@ def main() -> None:
         )
     exactness(plain, [r for r, d in zip(requests, request_docs) if d == 0], args.threads)
     print(f"load average after {os.getloadavg()[0]:.2f}")
+    if args.pool:
+        pooling(base, args.pool, args.pool_rounds)
 
 
 def row(
@@ -218,6 +236,103 @@ def end_to_end(plain: EmbeddedBackend, sample: Document, base: Settings) -> None
             f"{seconds / bare_s:>10.1f}x",
             flush=True,
         )
+
+
+POOL_CHARS = (700, 1400)  # short articles: a few calls each, a bounded run
+
+
+def short_articles(n: int) -> list[dict[str, Any]]:
+    """The first ``n`` Wikinews articles of ``POOL_CHARS`` characters, as input records."""
+    lo, hi = POOL_CHARS
+    refs = [r for r in load_references(WIKINEWS) if lo <= len(r.text) <= hi][:n]
+    return [
+        {"id": r.id, "text": r.text, "title": r.title, "date": r.publication_date.isoformat()}
+        if r.publication_date
+        else {"id": r.id, "text": r.text, "title": r.title}
+        for r in refs
+    ]
+
+
+def records(path: Path) -> dict[str, Any]:
+    """Each record by id, its provenance (timings, usage) left out."""
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record.get("ok"):
+            record["result"].pop("provenance", None)
+        out[record["id"]] = record
+    return out
+
+
+def completion_tokens(path: Path) -> int:
+    total = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record.get("ok"):
+            total += record["result"]["provenance"]["usage"]["completion_tokens"]
+    return total
+
+
+def pooling(base: Settings, n: int, rounds: int) -> None:
+    """``n`` short articles as a batch: one document at a time against ``n`` pooled."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-pool-"))
+    inputs = folder / "articles.jsonl"
+    articles = short_articles(n)
+    inputs.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
+    pipeline = Pipeline(base)
+    backend = pipeline.backend
+    assert isinstance(backend, EmbeddedBackend) and backend._batched is not None
+    stats = decode_pool(backend._batched).stats
+    print(
+        f"pooling: {len(articles)} Wikinews articles of {POOL_CHARS[0]}-{POOL_CHARS[1]} "
+        f"characters, {backend.threads} threads, parallel {backend._batched.parallel}, "
+        f"{os.cpu_count()} cores",
+        flush=True,
+    )
+    print(
+        f"{'run':<14} {'seconds':>8} {'calls':>5} {'compl tok':>9} {'tok/s':>6} {'batches':>7} "
+        f"{'docs/batch':>10} {'cpu/wall':>8} {'load before':>11} {'load after':>10} "
+        f"{'equal records':>13}",
+        flush=True,
+    )
+    seconds: dict[int, list[float]] = {1: [], n: []}
+    reference: dict[str, Any] | None = None
+    for round_ in range(rounds):
+        for concurrency in (1, n):
+            out = folder / f"out-{round_}-{concurrency}.jsonl"
+            before = (stats.batches, stats.submissions)
+            load = os.getloadavg()[0]
+            cpu = resource.getrusage(resource.RUSAGE_SELF)
+            summary = run_batch(
+                [str(inputs)],
+                out,
+                base,
+                concurrency=concurrency,
+                resume=False,
+                progress=False,
+                pipeline=pipeline,
+            )
+            cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+            used = (cpu_after.ru_utime - cpu.ru_utime) + (cpu_after.ru_stime - cpu.ru_stime)
+            batches = stats.batches - before[0]
+            submissions = stats.submissions - before[1]
+            tokens = completion_tokens(out)
+            got = records(out)
+            reference = reference or got
+            equal = sum(got.get(k) == v for k, v in reference.items())
+            seconds[concurrency].append(summary.seconds)
+            label = "one at a time" if concurrency == 1 else f"{n} pooled"
+            print(
+                f"{label:<14} {summary.seconds:>8.1f} {summary.calls:>5} {tokens:>9} "
+                f"{tokens / summary.seconds:>6.1f} {batches:>7} "
+                f"{submissions / max(1, batches):>10.2f} {used / summary.seconds:>8.2f} "
+                f"{load:>11.2f} {os.getloadavg()[0]:>10.2f} {equal:>6}/{len(reference)}",
+                flush=True,
+            )
+    one, pooled = sum(seconds[1]), sum(seconds[n])
+    print(
+        f"pooled speed-up (one-at-a-time seconds / pooled seconds, all rounds): {one / pooled:.2f}x"
+    )
 
 
 if __name__ == "__main__":
