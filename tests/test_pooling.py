@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from summarizer.backends.base import ChatRequest
 from summarizer.backends.embedded import EmbeddedBackend, decode_pool
 from summarizer.backends.pooling import CallPool, document_in_flight, members
 from summarizer.errors import BackendError, InputError
@@ -167,6 +168,39 @@ ARTICLES = {
         "Work on the branch will start next spring, a spokesman said."
     ),
 }
+
+
+CAPITALS = 'root ::= "Paris" | "Berlin" | "Madrid" | "Rome" | "Lisbon"'
+SYSTEM = {"role": "system", "content": "You answer questions about the world briefly."}
+
+
+@pytest.mark.model
+def test_a_bad_call_fails_its_own_document_in_a_pooled_batch_of_the_real_decoder(
+    model_path: Path, tmp_path: Path
+) -> None:
+    backend = EmbeddedBackend(
+        cache_dir=tmp_path, model_path=model_path, parallel=2, context_tokens=1024
+    )
+    assert backend._batched is not None
+    stats = decode_pool(backend._batched).stats
+    before = stats.batches
+
+    def ask(question: str, grammar: str) -> list[str]:
+        request = ChatRequest(
+            [SYSTEM, {"role": "user", "content": question}], grammar=grammar, max_tokens=8
+        )
+        return [c.text for c in backend.complete_many([request, request])]
+
+    results = in_threads(
+        [
+            lambda: ask("What is the capital of Italy? One word.", CAPITALS),
+            lambda: ask("Say yes.", "root ::= ("),  # a grammar that does not parse
+            lambda: ask("What is the capital of Portugal? One word.", CAPITALS),
+        ]
+    )
+    assert results[0] == ["Rome", "Rome"] and results[2] == ["Lisbon", "Lisbon"]
+    assert isinstance(results[1], BackendError) and "grammar" in str(results[1])
+    assert stats.batches == before + 1 and stats.largest == 3  # one batch for the three
 
 
 def _records(path: Path) -> dict[str, dict[str, object]]:
