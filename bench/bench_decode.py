@@ -339,6 +339,21 @@ def records(path: Path) -> dict[str, Any]:
     return out
 
 
+def differing_fields(a: Any, b: Any, path: str = "") -> list[str]:
+    """Where two records differ: the paths of the differing leaves (lists by index)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [
+            p
+            for key in sorted(set(a) | set(b))
+            for p in differing_fields(a.get(key), b.get(key), f"{path}.{key}" if path else key)
+        ]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [
+            p for i, (x, y) in enumerate(zip(a, b)) for p in differing_fields(x, y, f"{path}[{i}]")
+        ]
+    return [] if a == b else [path]
+
+
 def completion_tokens(path: Path) -> int:
     total = 0
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -400,6 +415,11 @@ def pooling(base: Settings, n: int, rounds: int, pool_parallel: list[int]) -> No
             got = records(out)
             reference = reference or got
             equal = sum(got.get(k) == v for k, v in reference.items())
+            differing = [
+                f"{k}: {', '.join(differing_fields(got.get(k), v))}"
+                for k, v in reference.items()
+                if got.get(k) != v
+            ]
             seconds[label] = seconds.get(label, 0.0) + summary.seconds
             print(
                 f"{label:<16} {summary.seconds:>8.1f} {summary.calls:>5} {tokens:>9} "
@@ -408,6 +428,8 @@ def pooling(base: Settings, n: int, rounds: int, pool_parallel: list[int]) -> No
                 f"{load:>11.2f} {os.getloadavg()[0]:>10.2f} {equal:>6}/{len(reference)}",
                 flush=True,
             )
+            for line in differing:
+                print(f"  differs from the first run: {line}", flush=True)
     one = seconds[runs[0][0]]
     for label, _, _ in runs[1:]:
         print(

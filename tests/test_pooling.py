@@ -140,6 +140,22 @@ def test_submissions_arriving_during_a_decode_make_the_next_batch() -> None:
     ]
 
 
+def test_a_batch_orders_its_submissions_by_content_not_by_arrival() -> None:
+    orders = []
+    for delays in ([0.0, 0.1, 0.2], [0.2, 0.1, 0.0]):
+        decoder = Decoder()
+        pool: CallPool[str, str] = CallPool(decoder, window_s=10.0, key=lambda jobs: jobs)
+
+        def late(name: str, delay: float, pool: CallPool[str, str] = pool) -> list[str]:
+            time.sleep(delay)
+            return pool.submit([name])
+
+        results = in_threads([lambda n=n, d=d: late(n, d) for n, d in zip("xyz", delays)])
+        assert results == [["X"], ["Y"], ["Z"]]
+        orders.append(decoder.batches)
+    assert orders[0] == orders[1] == [["x", "y", "z"]]
+
+
 # --- the real model ---
 
 ARTICLES = {
@@ -195,10 +211,10 @@ def test_a_bad_call_fails_its_own_document_in_a_pooled_batch_of_the_real_decoder
         [
             lambda: ask("What is the capital of Italy? One word.", CAPITALS),
             lambda: ask("Say yes.", "root ::= ("),  # a grammar that does not parse
-            lambda: ask("What is the capital of Portugal? One word.", CAPITALS),
+            lambda: ask("What is the capital of Spain? One word.", CAPITALS),
         ]
     )
-    assert results[0] == ["Rome", "Rome"] and results[2] == ["Lisbon", "Lisbon"]
+    assert results[0] == ["Rome", "Rome"] and results[2] == ["Madrid", "Madrid"]
     assert isinstance(results[1], BackendError) and "grammar" in str(results[1])
     assert stats.batches == before + 1 and stats.largest == 3  # one batch for the three
 
@@ -216,7 +232,7 @@ def _records(path: Path) -> dict[str, dict[str, object]]:
 @pytest.mark.model
 @pytest.mark.slow
 def test_a_pooled_batch_gives_the_records_of_one_document_at_a_time(
-    model_path: Path, tmp_path: Path
+    model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "articles"
     folder.mkdir()
@@ -225,7 +241,11 @@ def test_a_pooled_batch_gives_the_records_of_one_document_at_a_time(
     settings = Settings(cache=False, model_path=model_path, threads=1)
     pipeline = Pipeline(settings)
     assert isinstance(pipeline.backend, EmbeddedBackend) and pipeline.backend._batched is not None
-    stats = decode_pool(pipeline.backend._batched).stats
+    pool = decode_pool(pipeline.backend._batched)
+    stats = pool.stats
+    # only "every document waiting" makes a batch: a busy machine's slow CPU work between
+    # calls would otherwise split the pooled batch by timing, and the comparison with it
+    monkeypatch.setattr(pool, "window_s", 60.0)
     one = run_batch(
         [str(folder)],
         tmp_path / "one.jsonl",

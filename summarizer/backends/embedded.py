@@ -125,7 +125,8 @@ def decode_pool(decoder: BatchDecoder) -> CallPool[Job, Output]:
         with _LOCK:
             return list(decoder.run_each(jobs))
 
-    return CallPool(decode)
+    # a batch's rounds in the order of their prompts, not of their threads' timing
+    return CallPool(decode, key=lambda jobs: [job.tokens for job in jobs])
 
 
 def _formatter(llm: Llama) -> Jinja2ChatFormatter:

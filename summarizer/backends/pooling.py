@@ -13,6 +13,9 @@ it as one batch, each caller getting its own answers. Terms:
   or ask something else). With no member registered (one document, the CLI) a
   submission is decoded at once, as before pooling.
 * **leader**: the caller whose thread runs the batch; the others wait for their answers.
+* **order**: a batch's submissions are put in the order of ``key`` (their content), not of
+  arrival, so the same submissions make the same batch however the threads were timed (a
+  sequence's greedy tokens may depend on its neighbours in a step: docs/decoding.md).
 
 A job's own failure (an error in its place among the outputs) fails its submission only;
 a failure of the whole batch (the decoder itself) reaches every submission in it.
@@ -25,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 J = TypeVar("J")  # a job
 Out = TypeVar("Out")  # its output
@@ -83,6 +86,7 @@ class CallPool(Generic[J, Out]):
 
     decode: Callable[[list[J]], list[Out | BaseException]]
     window_s: float = WINDOW_S
+    key: Callable[[list[J]], Any] | None = None  # a submission's place in its batch
     stats: PoolStats = field(default_factory=PoolStats)
     _waiting: list[_Submission[J, Out]] = field(default_factory=list)
     _busy: bool = False
@@ -121,6 +125,9 @@ class CallPool(Generic[J, Out]):
         return max(0.0, self.window_s - (time.monotonic() - self._waiting[0].since))
 
     def _lead(self, batch: list[_Submission[J, Out]]) -> None:
+        if self.key is not None:
+            key = self.key
+            batch = sorted(batch, key=lambda submission: key(submission.jobs))
         jobs = [job for submission in batch for job in submission.jobs]
         outputs: list[Out | BaseException]
         try:
