@@ -74,10 +74,6 @@ class PoolStats:
     jobs: int = 0
     largest: int = 0  # the most submissions in one batch
 
-    @property
-    def submissions_per_batch(self) -> float:
-        return self.submissions / self.batches if self.batches else 0.0
-
 
 @dataclass(eq=False)
 class CallPool(Generic[J, Out]):
