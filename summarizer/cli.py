@@ -255,7 +255,11 @@ def run(
     ] = None,
     concurrency: Annotated[
         int | None,
-        typer.Option(min=1, help="Documents at once with -o (default 4 remote, 1 embedded)."),
+        typer.Option(
+            min=1,
+            help="Documents at once with -o (default 4; on the embedded model their calls are "
+            "decoded together; 1 with --decoder llama-cpp).",
+        ),
     ] = None,
     workers: WorkersOption = None,
     resume: Annotated[
@@ -554,8 +558,8 @@ def _batch(
     workers: int | None = None,
 ) -> int:
     """``run -o``: the batch runner (here or on Ray), its summary on stderr, and the exit code."""
-    if concurrency is None:  # the embedded model serves one call at a time anyway
-        concurrency = 4 if settings.base_url else 1
+    if concurrency is None:  # embedded: the batched decoder pools the documents' calls
+        concurrency = 4 if settings.base_url or settings.decoder == "batched" else 1
     model_free = settings.strategy == MODEL_FREE
     if workers is not None and (not model_free or ray_options is not None):
         return fail(

@@ -153,25 +153,49 @@ class BatchDecoder:
     # --- the loop ---
 
     def run(self, jobs: list[Job]) -> list[Output]:
-        """Every job's completion, in order. A prompt longer than the context raises."""
+        """Every job's completion, in order. A prompt longer than the context raises, before
+        any decoding; so does the first job that failed."""
         for job in jobs:
-            if len(job.tokens) + 1 > self.context_tokens:
-                raise InputError(  # the text's size, not the backend's fault: never retried
-                    f"a passage of the text is longer than the model's context "
-                    f"({len(job.tokens)} tokens; the limit is {self.context_tokens})"
-                )
-        if not jobs:
-            return []
-        if self.share_prefix:
-            self._share_prefix(shared_prefix([job.tokens for job in jobs]))
-        outputs: list[Output | None] = [None] * len(jobs)
-        waiting = deque(range(len(jobs)))
+            self.check_length(job)
+        outputs = self.run_each(jobs)
+        for output in outputs:
+            if isinstance(output, Exception):
+                raise output
+        return [o for o in outputs if not isinstance(o, Exception)]
+
+    def check_length(self, job: Job) -> None:
+        if len(job.tokens) + 1 > self.context_tokens:
+            raise InputError(  # the text's size, not the backend's fault: never retried
+                f"a passage of the text is longer than the model's context "
+                f"({len(job.tokens)} tokens; the limit is {self.context_tokens})"
+            )
+
+    def run_each(self, jobs: list[Job]) -> list[Output | Exception]:
+        """Every job's completion, in order, or in its place the error that failed that job
+        alone (too long a prompt, a grammar that does not parse): the others are still
+        decoded. An error of the decoder itself raises."""
+        outputs: list[Output | Exception | None] = [None] * len(jobs)
+        waiting: deque[int] = deque()
+        for index, job in enumerate(jobs):
+            try:
+                self.check_length(job)
+            except InputError as exc:
+                outputs[index] = exc
+            else:
+                waiting.append(index)
+        if self.share_prefix and waiting:
+            self._share_prefix(shared_prefix([jobs[i].tokens for i in waiting]))
         slots = [_Slot(seq=s) for s in range(1, self.parallel + 1)]
         try:
             while waiting or any(slot.job for slot in slots):
                 for slot in slots:
                     if slot.job is None and waiting and self._room(jobs[waiting[0]], slots):
-                        self._start(slot, waiting.popleft(), jobs)
+                        index = waiting.popleft()
+                        try:
+                            self._start(slot, index, jobs)
+                        except BackendError as exc:  # this job's grammar: it alone fails
+                            outputs[index] = exc
+                            self._free(slot)
                 self._step(slots, outputs)
         finally:
             for slot in slots:
@@ -213,7 +237,7 @@ class BatchDecoder:
         slot.sampler = self._grammar_sampler(job.grammar) if job.grammar else None
         slot.json = _JsonEnd() if job.grammar else None
 
-    def _step(self, slots: list[_Slot], outputs: list[Output | None]) -> None:
+    def _step(self, slots: list[_Slot], outputs: list[Output | Exception | None]) -> None:
         """One llama_decode: each busy slot's pending tokens; then one token sampled for each."""
         self._batch.n_tokens = 0
         fed: list[tuple[_Slot, int]] = []  # (slot, its logits' batch index)

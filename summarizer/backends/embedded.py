@@ -9,7 +9,9 @@ KV cache from the previous call and each call pays only for its own tokens.
 Two decoders: ``llama-cpp`` (llama-cpp-python's ``create_chat_completion``, one
 request at a time) and ``batched`` (``decoding.BatchDecoder``: the greedy token
 checked against the grammar first, several requests in one decode step). Both
-render the prompt with the GGUF's own chat template.
+render the prompt with the GGUF's own chat template. The batched decoder's calls go
+through a pool (``pooling.CallPool``) that decodes the calls of every document in
+flight in this process together.
 """
 
 from __future__ import annotations
@@ -28,13 +30,14 @@ from ..errors import ConfigError, InputError
 from ..settings import usable_cores
 from .base import ChatRequest, Completion, Message
 from .model_file import MODEL_NAME, embedded_model_path, rebuild_if_corrupt
+from .pooling import CallPool
 
 if TYPE_CHECKING:  # an optional extra: imported where used, named here for the types
     from llama_cpp import Llama, LlamaGrammar
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
     from llama_cpp.llama_types import ChatCompletionRequestMessage
 
-    from .decoding import BatchDecoder
+    from .decoding import BatchDecoder, Job, Output
 
 _LOCK = threading.Lock()
 _OPEN: list[Llama | BatchDecoder] = []  # loaded models and decoders, oldest first
@@ -44,6 +47,7 @@ _OPEN: list[Llama | BatchDecoder] = []  # loaded models and decoders, oldest fir
 def _release() -> None:
     # freed by the garbage collector after llama_cpp's module globals are gone, a Llama's
     # __del__ prints a traceback at exit; closed here, while they still exist, it does not
+    decode_pool.cache_clear()
     _batch_decoder.cache_clear()
     _load.cache_clear()
     while _OPEN:
@@ -110,6 +114,19 @@ def _batch_decoder(path: str, n_ctx: int, threads: int, parallel: int) -> BatchD
     decoder = BatchDecoder(llm.model, context_tokens=n_ctx, parallel=parallel, threads=threads)
     _OPEN.append(decoder)
     return decoder
+
+
+@lru_cache(maxsize=2)
+def decode_pool(decoder: BatchDecoder) -> CallPool[Job, Output]:
+    """The pool in front of ``decoder``: the calls of the documents in flight decoded as one
+    batch (``pooling``), one batch at a time under the model's lock."""
+
+    def decode(jobs: list[Job]) -> list[Output | BaseException]:
+        with _LOCK:
+            return list(decoder.run_each(jobs))
+
+    # a batch's rounds in the order of their prompts, not of their threads' timing
+    return CallPool(decode, key=lambda jobs: [job.tokens for job in jobs])
 
 
 def _formatter(llm: Llama) -> Jinja2ChatFormatter:
@@ -209,8 +226,10 @@ class EmbeddedBackend:
             )
             for i in greedy
         ]
-        with _LOCK:
-            outputs = self._batched.run(jobs)
+        for job in jobs:  # too long a prompt fails its document before it joins a batch
+            self._batched.check_length(job)
+        # the calls of other documents in flight join these (see ``pooling``)
+        outputs = decode_pool(self._batched).submit(jobs)
         done = {
             i: Completion(
                 text=o.text,

@@ -14,6 +14,9 @@ module adds the concurrency and Ctrl-C. Terms:
   so the output file has one writer. Workers ignore Ctrl-C: the runner decides.
   A model keeps the threads: a server's calls wait on the network, and the
   embedded model's weights are loaded once, in this process.
+* **pooled**: on the embedded model, the calls of the documents in flight are decoded
+  together, one batch for all of them (``backends.pooling``): each document in flight
+  counts as a member of the pool while it runs.
 
 Documents are read lazily and results are not kept, so memory stays flat
 however long the batch is.
@@ -33,6 +36,7 @@ from typing import Any
 
 from rich.console import Console
 
+from ..backends.pooling import document_in_flight
 from ..errors import InputError
 from ..loading import FOLDER_EXTENSIONS, Item
 from ..pipeline import Pipeline
@@ -141,7 +145,8 @@ class _Batch:
     def _process(self, doc_id: str, wanted: str, item: Item) -> Outcome:
         """Summarise one input and write its line (in a worker thread)."""
         if self.pipeline is not None:
-            outcome = summarise_item(self.pipeline, doc_id, wanted, item, date=self.date)
+            with document_in_flight():  # its calls pooled with the others' (embedded model)
+                outcome = summarise_item(self.pipeline, doc_id, wanted, item, date=self.date)
         elif isinstance(item, InputError):  # nothing to summarise: no need to ship it
             outcome = Outcome.failed(doc_id, item, item.source)
         else:
