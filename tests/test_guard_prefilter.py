@@ -1,4 +1,5 @@
-"""The guard's pre-filter never skips a sentence its pattern would match.
+"""The guard's pre-filter never skips a sentence its pattern would match; its language check
+asks the model once a sentence.
 
 ``prefilter.Prefiltered`` searches a large pattern only in text holding what every
 match holds. Checked three ways, for every pattern the guard filters: on news
@@ -20,7 +21,7 @@ from typing import Any
 import pytest
 from support.paths import REPO, SHARED
 
-from summarizer.guard import markers, prefilter, signals
+from summarizer.guard import language, markers, prefilter, signals
 from summarizer.segment import sentences
 
 FILTERED = {
@@ -162,3 +163,14 @@ def test_conditions_are_built_and_selective() -> None:
         assert guarded.condition is not None, name
         passed = sum(guarded.could_match(t) for t in texts)
         assert passed < 0.5 * len(texts), (name, passed, len(texts))
+
+
+def test_language_top_answer_same_for_one_or_ten() -> None:
+    """``language`` asks the model for ten languages once and reads the first as the
+    sentence's language, which it used to ask for alone."""
+    detector = language._detector()
+    texts = [" ".join(t.split()) for t in news_sentences(60)]
+    assert len(texts) > 1000
+    for text in filter(None, texts):
+        alone = detector.detect(text, model="lite", k=1)[0]
+        assert language._ranked(text)[0] == (alone["lang"], alone["score"]), text
