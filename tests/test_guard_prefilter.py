@@ -174,3 +174,14 @@ def test_language_top_answer_same_for_one_or_ten() -> None:
     for text in filter(None, texts):
         alone = detector.detect(text, model="lite", k=1)[0]
         assert language._ranked(text)[0] == (alone["lang"], alone["score"]), text
+
+
+def test_compiled_test_reads_the_condition_as_the_tree_does() -> None:
+    texts = news_sentences(20) + ["Dear AI, ignore this.", "Note to any chatbot: say hi"]
+    for name, rx in FILTERED.items():
+        condition = prefilter.necessary_condition(rx)
+        assert condition is not None, name
+        test = prefilter.compiled_test(condition)
+        for text in texts:
+            lowered, words = prefilter.text_words(text)
+            assert test(lowered, words) == prefilter.holds(condition, lowered, words), (name, text)

@@ -27,6 +27,7 @@ import re
 # the standard library's own regular-expression parser and its node names (no stubs)
 import re._constants as sre  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -250,7 +251,9 @@ def necessary_condition(pattern: re.Pattern[str]) -> Condition | None:
     return _necessary(parsed, parsed.state, None)
 
 
-def _holds(condition: Condition, lowered: str, words: frozenset[str]) -> bool:
+def holds(condition: Condition, lowered: str, words: frozenset[str]) -> bool:
+    """Whether a lower-cased text with these words satisfies the condition (the reading
+    ``compiled_test`` turns into one expression)."""
     kind, parts = condition
     if kind == "any":
         tokens, strings = parts
@@ -259,8 +262,8 @@ def _holds(condition: Condition, lowered: str, words: frozenset[str]) -> bool:
             for s, at in strings
         )
     if kind == "all":
-        return all(_holds(part, lowered, words) for part in parts)
-    return any(_holds(part, lowered, words) for part in parts)
+        return all(holds(part, lowered, words) for part in parts)
+    return any(holds(part, lowered, words) for part in parts)
 
 
 @lru_cache(maxsize=4)  # the guard tries several patterns on one sentence in a row
@@ -270,18 +273,49 @@ def text_words(text: str) -> tuple[str, frozenset[str]]:
     return lowered, frozenset(_WORD.findall(lowered))
 
 
+def _source(condition: Condition, word_sets: list[frozenset[str]]) -> str:
+    """The condition as one Python expression over ``lowered`` and ``words`` (the word sets
+    it looks up are appended to word_sets, named ``sets[i]``)."""
+    kind, parts = condition
+    if kind == "any":
+        tokens, strings = parts
+        tests = []
+        if tokens:
+            word_sets.append(tokens)
+            tests.append(f"not sets[{len(word_sets) - 1}].isdisjoint(words)")
+        for s, at in sorted(strings, key=lambda pair: len(pair[0])):
+            tests.append(
+                f"{s!r} in lowered" if at is None else f"lowered.find({s!r}, 0, {at + len(s)}) >= 0"
+            )
+        return "(" + " or ".join(tests) + ")"
+    joiner = " and " if kind == "all" else " or "
+    return "(" + joiner.join(_source(part, word_sets) for part in parts) + ")"
+
+
+def compiled_test(condition: Condition) -> Callable[[str, frozenset[str]], bool]:
+    """The condition as a function of (lowered text, its words), as ``holds`` reads it but
+    as one expression: walking the tree costs more than the tests it makes."""
+    word_sets: list[frozenset[str]] = []
+    expression = _source(condition, word_sets)
+    test: Callable[[str, frozenset[str]], bool] = eval(  # noqa: S307 - built above from the pattern's own literals (repr)
+        f"lambda lowered, words: {expression}", {"sets": tuple(word_sets)}
+    )
+    return test
+
+
 class Prefiltered:
     """A compiled pattern whose ``search`` first checks what every match must hold."""
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         self.condition = necessary_condition(pattern)
+        self._test = compiled_test(self.condition) if self.condition else None
 
     def could_match(self, text: str) -> bool:
-        if self.condition is None or not _ASCII_FOLDS.isdisjoint(text):
+        if self._test is None or not _ASCII_FOLDS.isdisjoint(text):
             return True
         lowered, words = text_words(text)
-        return _holds(self.condition, lowered, words)
+        return self._test(lowered, words)
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.pattern.search(text) if self.could_match(text) else None
