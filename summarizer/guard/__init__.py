@@ -43,6 +43,7 @@ from .markers import (
     _mixed_script_word,
     dominant_script,
 )
+from .prefilter import Prefiltered
 
 # a sentence is judged to be in another language only this sure (tuned on the tune half of
 # the benign set, see docs/guard.md)
@@ -54,6 +55,7 @@ LANGUAGE_CONFIDENCE_LOW = 0.3
 # below, it is kept with a warning (a motto, a title, a dateline)
 LANGUAGE_SURE_WORDS = 6
 CARRY_ON = 4  # sentences a message may run on past the one that was found
+_ADDRESSING_MODEL_SEARCH = Prefiltered(_ADDRESSING_MODEL).search  # the rare sentence is searched
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»|„[^“”]*[“”]")
 _LANGUAGES = {
     "fr": "French",
@@ -116,7 +118,7 @@ class Finding:
 def _first_markers(sentence: str, document_script: str | None) -> str | None:
     if _CHAT_MARKUP.search(sentence) or _MARKUP_ONLY.match(sentence):
         return "chat or markup control text"
-    found = _ADDRESSING_MODEL.search(sentence)
+    found = _ADDRESSING_MODEL_SEARCH(sentence)
     if found and not _REPORTED_ORDER.search(sentence[: found.start()]):
         return "instructions addressed to a model"
     if len(_JSON_SHAPED.findall(sentence)) >= 2:
@@ -207,7 +209,7 @@ def _sure_reason(
     if hidden:
         return f"encoded text ({hidden})"
     for form in signals.decoded_forms(sentence):
-        if _traits(form) or _ADDRESSING_MODEL.search(form):
+        if _traits(form) or _ADDRESSING_MODEL_SEARCH(form):
             return "instructions in disguise (decoded)"
     foreign = other_language(sentence, document_language)
     if foreign:

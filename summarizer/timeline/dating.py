@@ -109,6 +109,7 @@ PROPERTIES = frozenset(
 )  # fmt: skip
 
 
+@lru_cache(maxsize=4096)  # a few hundred distinct names, built tens of times an article
 def feature(kind: str, *properties: str | tuple[str, object]) -> str:
     """A feature's name: ``feature(CLAUSE, (WHEN, "pub"), (TENSE, "past"))`` is
     ``"clause|when=pub|t=past"``. Raises ValueError on an unknown kind or property."""
@@ -359,6 +360,17 @@ def _mention_features(
     return dict.fromkeys(names, 1.0)
 
 
+@lru_cache(maxsize=64)  # one clause's options ask again for each candidate date
+def _clause_wording(clause: str) -> tuple[bool, bool, bool, bool]:
+    """Whether the clause reports speech, is perfect, past perfect, progressive."""
+    return (
+        bool(REPORTING.search(clause)),
+        bool(_PERFECT.search(clause)),
+        bool(_PAST_PERFECT.search(clause)),
+        bool(_PROGRESSIVE.search(clause)),
+    )
+
+
 def _clause_features(
     ctx: ClauseContext, kind: str, has_clause_date: bool, has_sentence_date: bool
 ) -> dict[str, float]:
@@ -370,11 +382,12 @@ def _clause_features(
         feature(kind, (SENTENCE_DATE, yes(has_sentence_date))),
         feature(kind, (CLAUSE_DATE, yes(has_clause_date)), (TENSE, ctx.tense)),
     ]
+    reporting, perfect, past_perfect, progressive = _clause_wording(clause)
     flags = (
-        (REPORTING_CLAUSE, bool(REPORTING.search(clause))),
-        (PERFECT, bool(_PERFECT.search(clause))),
-        (PAST_PERFECT, bool(_PAST_PERFECT.search(clause))),
-        (PROGRESSIVE, bool(_PROGRESSIVE.search(clause))),
+        (REPORTING_CLAUSE, reporting),
+        (PERFECT, perfect),
+        (PAST_PERFECT, past_perfect),
+        (PROGRESSIVE, progressive),
         (LEAD, ctx.lead),
         (SENTENCE_CLOCK, ctx.clock),
         (SUBCLAUSE, not ctx.main),
