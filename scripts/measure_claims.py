@@ -43,22 +43,31 @@ SYSTEMS = ("bart", "bert_sum", "bus", "pgn", "s2s")
 ERROR_TYPES = ("RelE", "EntE", "CircE", "OutE", "GramE", "CorefE", "LinkE", "Other")
 
 
-def closest(check: Callable[[str, str], list[str]]) -> Callable[[str, str], list[str]]:
+Check = Callable[[str, str, str], list[str]]  # line, cited sentences, article
+
+
+def closest(check: Callable[[str, str], list[str]]) -> Check:
     """A single-sentence check run against the cited sentence closest to the line."""
-    return lambda line, cited: check(line, faithfulness.closest(line, cited))
+    return lambda line, cited, _: check(line, faithfulness.closest(line, cited))
 
 
-CHECKS: dict[str, Callable[[str, str], list[str]]] = {
+def on_cited(check: Callable[[str, str], list[str]]) -> Check:
+    return lambda line, cited, _: check(line, cited)
+
+
+CHECKS: dict[str, Check] = {
     "negation_dropped": closest(faithfulness.dropped_negation),
     "attribution": closest(faithfulness.dropped_attribution),
     "hedge": closest(faithfulness.dropped_hedge),
     "place": closest(faithfulness.moved_place),
     "agents": closest(faithfulness.swapped_agents),
-    "numbers": faithfulness.unsupported_numbers,
-    "negation": faithfulness.added_negation,
-    "modality": faithfulness.dropped_modality,
-    "pairs": faithfulness.unpaired_words,
-    "new_words": faithfulness.new_words,
+    "numbers": on_cited(faithfulness.unsupported_numbers),
+    "negation": on_cited(faithfulness.added_negation),
+    "modality": on_cited(faithfulness.dropped_modality),
+    "pairs": on_cited(faithfulness.unpaired_words),
+    "new_words": on_cited(faithfulness.new_words),
+    "new_words_article": lambda line, _, article: faithfulness.new_words(line, article),
+    "all_cited": on_cited(faithfulness.unsupported_claims),
     "all": faithfulness.unsupported_claims,
 }
 CITED = 2  # article sentences a summary sentence is checked against
@@ -71,6 +80,7 @@ def summary_sentences(summary: str) -> list[str]:
 class Article:
     def __init__(self, text: str) -> None:
         self.sentences = [s.text for s in sentences(text)]
+        self.text = text
 
     def cited(self, line: str) -> str:
         return "\n".join(
@@ -84,7 +94,7 @@ def flags(summary: str, article: Article, checks: list[str]) -> set[str]:
     for line in summary_sentences(summary):
         cited = article.cited(line)
         for name in checks:
-            if CHECKS[name](line, cited):
+            if CHECKS[name](line, cited, article.text):
                 found.add(name)
     return found
 

@@ -102,7 +102,8 @@ class Decomposed(Strategy):
             # the claim check (numbers, modality, who did what) on top of the lede's checks
             return errors + list(
                 dict.fromkeys(
-                    problems(draft.headline, lede.text) + unsupported_claims(draft.headline, cited)
+                    problems(draft.headline, lede.text)
+                    + unsupported_claims(draft.headline, cited, run.document.text)
                 )
             )
 

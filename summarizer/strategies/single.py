@@ -100,9 +100,12 @@ class Single(Strategy):
 
     @staticmethod
     def claims(line: str, texts: list[str]) -> list[str]:
-        """What ``line`` says that the sentences of ``texts`` it draws on do not."""
+        """What ``line`` says that the sentences of ``texts`` it draws on do not (new words
+        and word pairs looked up in all of ``texts``)."""
         cited = "\n".join(texts[i] for i in citing(line, texts))
-        return unsupported_claims(line, cited) if cited else ["no sentence of the article says it"]
+        if not cited:
+            return ["no sentence of the article says it"]
+        return unsupported_claims(line, cited, "\n".join(texts))
 
     def checked_headline(self, run: Run, sents: list[Sentence], headline: str) -> str:
         title = (run.document.title or "").strip()
@@ -136,7 +139,7 @@ class Single(Strategy):
         for text in (p.strip() for p in written):
             cited = citing(text, texts)
             found = (
-                unsupported_claims(text, "\n".join(texts[i] for i in cited))
+                unsupported_claims(text, "\n".join(texts[i] for i in cited), "\n".join(texts))
                 if cited
                 else ["no sentence of the article says it"]
             )
