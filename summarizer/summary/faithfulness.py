@@ -380,7 +380,7 @@ def _key(token: str) -> str | None:
     token = re.sub(r"[’']s$", "", token)
     if len(token) < 2 or token in STOPWORDS:
         return None
-    return token[:5]
+    return _root(token)  # "opens" ~ "open" ~ "opened"
 
 
 def _cited_sentences(cited: str) -> list[list[str]]:
