@@ -126,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"error: --checks: unknown {unknown}; choose from {list(CHECKS)}", file=sys.stderr)
         return 2
+    if not args.summaries.is_dir():
+        print(f"error: --summaries {args.summaries}: not a folder", file=sys.stderr)
+        return 2
     try:
         docs = {
             d["hash"]: d
