@@ -164,7 +164,13 @@ class Decomposed(Strategy):
                     "description uses words the sentence does not have: "
                     + ", ".join(sorted(extra)[:6])
                 )
-            return errors + problems(draft.description, cand.text)
+            # a description becomes its sentence's key point: the same claim check
+            return errors + list(
+                dict.fromkeys(
+                    problems(draft.description, cand.text)
+                    + unsupported_claims(draft.description, cand.text, run.document.text)
+                )
+            )
 
         def read(answer: Answer[EventDraft] | None) -> EventDraft | None:
             if answer is not None and answer.errors:  # the clause itself stands in

@@ -547,6 +547,7 @@ def unsupported_claims(line: str, cited: str, article: str | None = None) -> lis
     attribution check: on FRANK's tune part it flagged 102 system summaries at 0.38 precision,
     under the 0.41 share of unfaithful ones (humans there do not count a dropped "said")."""
     source = closest(line, cited)
+    whole = f"{cited}\n{article}" if article else cited  # the cited text may be the title
     return (
         dropped_negation(line, source)
         + dropped_hedge(line, source)
@@ -555,8 +556,8 @@ def unsupported_claims(line: str, cited: str, article: str | None = None) -> lis
         + unsupported_numbers(line, cited)
         + added_negation(line, cited)
         + dropped_modality(line, cited)
-        + unpaired_words(line, cited, article)
-        + new_words(line, article or cited)
+        + unpaired_words(line, cited, whole)
+        + new_words(line, whole)
     )
 
 
