@@ -111,6 +111,37 @@ def test_a_supported_paraphrase_is_kept(server: ScriptedServer) -> None:
     ]
 
 
+def test_decomposed_on_a_server_drops_the_untrue_headline_too(server: ScriptedServer) -> None:
+    """decomposed on a server (no grammar: free writing) asks for a headline of the lede."""
+
+    def respond(request: dict[str, Any]) -> Reply:
+        asked = request["messages"][1]["content"]  # the question (a re-ask comes after)
+        if "headline" in json.dumps(request.get("response_format") or {}) + asked:
+            return Reply(json.dumps({"headline": UNTRUE_HEADLINE}))
+        sentence = asked.split("<article>")[1].split("</article>")[0].split()
+        return Reply(
+            json.dumps({"description": " ".join(sentence[:8]), "actors": [], "location": None})
+        )
+
+    server.responder = respond
+    run = summarise_cli(
+        str(SAMPLE),
+        "--base-url",
+        server.base_url,
+        "--model",
+        "scripted",
+        "--no-cache",
+        "--format",
+        "json",
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    result = Result.model_validate(json.loads(run.stdout))
+    assert result.summary is not None and result.summary.headline != UNTRUE_HEADLINE
+    assert result.summary.headline.rstrip(" …") in SAMPLE.read_text(encoding="utf-8")
+    dropped = [w.message for w in result.warnings if w.field == "summary.headline"]
+    assert dropped and UNTRUE_HEADLINE in dropped[0]
+
+
 @pytest.mark.model
 @pytest.mark.slow
 def test_the_real_server_path_gives_no_unsupported_headline(llama_server: str) -> None:
