@@ -33,7 +33,7 @@ from ..schemas import (
     SummaryDraft,
 )
 from ..segment import Sentence
-from ..summary.faithfulness import citing, unsupported_claims
+from ..summary.faithfulness import citing, closest, unsupported_claims
 from ..summary.pruning import shorten
 from ..timeline.events import Candidate, candidates, publication_date, written_date
 from . import extractive
@@ -99,17 +99,21 @@ class Single(Strategy):
         )
 
     @staticmethod
-    def claims(line: str, texts: list[str]) -> list[str]:
+    def claims(line: str, texts: list[str]) -> tuple[list[str], int | None]:
         """What ``line`` says that the sentences of ``texts`` it draws on do not (new words
-        and word pairs looked up in all of ``texts``)."""
-        cited = "\n".join(texts[i] for i in citing(line, texts))
+        and word pairs looked up in all of ``texts``), and which of them it is closest to
+        (None: it draws on none)."""
+        cited = citing(line, texts)
         if not cited:
-            return ["no sentence of the article says it"]
-        return unsupported_claims(line, cited, "\n".join(texts))
+            return ["no sentence of the article says it"], None
+        joined = "\n".join(texts[i] for i in cited)
+        nearest = closest(line, joined)
+        best = next((i for i in cited if nearest in texts[i]), cited[0])
+        return unsupported_claims(line, joined, "\n".join(texts)), best
 
     def checked_headline(self, run: Run, sents: list[Sentence], headline: str) -> str:
         title = (run.document.title or "").strip()
-        found = self.claims(
+        found, _ = self.claims(
             headline, [title, *(s.text for s in sents)] if title else [s.text for s in sents]
         )
         if not found:
@@ -123,39 +127,33 @@ class Single(Strategy):
         return fallback[:200]
 
     def checked_gist(self, run: Run, sents: list[Sentence], gist: str) -> str:
-        found = self.claims(gist, [s.text for s in sents])
+        found, _ = self.claims(gist, [s.text for s in sents])
         if not found:
             return gist
         run.warnings.append(f"gist {gist!r} dropped: {'; '.join(found)}; the lede stands in")
         return extractive.gist(extractive.lede_of(sents), {})[:400]
 
     def checked_points(self, run: Run, sents: list[Sentence], written: list[str]) -> list[KeyPoint]:
-        """Each written point, or when the sentences it draws on do not support it, the first
-        of them in the article's words (a point no sentence supports is left out)."""
+        """Each written point, or when the sentences it draws on do not support it, the one
+        closest to it in the article's words (a point no sentence supports is left out)."""
         doc = run.document
         texts = [s.text for s in sents]
         pairs = [(s.span, s.text) for s in sents]
         points: dict[str, KeyPoint] = {}
         for text in (p.strip() for p in written):
-            cited = citing(text, texts)
-            found = (
-                unsupported_claims(text, "\n".join(texts[i] for i in cited), "\n".join(texts))
-                if cited
-                else ["no sentence of the article says it"]
-            )
+            found, best = self.claims(text, texts)
             if not found:
                 points.setdefault(
                     text.lower(), KeyPoint(text=text, support=support_spans(text, pairs))
                 )
                 continue
-            stand_in = sents[cited[0]] if cited else None
             run.warnings.append(
                 f"key point {text!r}: {'; '.join(found)}; "
-                + ("replaced by the sentence it draws on" if stand_in else "left out")
+                + ("left out" if best is None else "replaced by the sentence it draws on")
             )
-            if stand_in is not None:
-                own = clip(shorten(stand_in.text, FALLBACK_WORDS))
-                points.setdefault(own.lower(), KeyPoint(text=own, support=[stand_in.span]))
+            if best is not None:
+                own = clip(shorten(sents[best].text, FALLBACK_WORDS))
+                points.setdefault(own.lower(), KeyPoint(text=own, support=[sents[best].span]))
         if not points:  # nothing written stands: the article's own key points
             return extractive.key_points(
                 sents, {}, skip=doc.title, spread=len(self.chunks(run, sents)) > 1
