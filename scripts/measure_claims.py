@@ -12,7 +12,10 @@ Data, read in place (no text is written anywhere):
 * FRANK's system summaries: the shared folder holds the judgements but not the summaries.
   ``--summaries DIR`` is a folder of FRANK's per-article JSON files (``<hash>.json`` with a
   field per system: ``bart``, ``bert_sum``, ``bus``, ``pgn``, ``s2s``), as FRANK's public
-  repository (artidoro/frank, ``data/articles-wbertscore-json/`` at commit 5860706) has them.
+  repository (artidoro/frank, ``data/articles-wbertscore-json/`` at commit 5860706) has them;
+  from a clone, into a folder outside this repository: ``for f in $(git ls-tree -r
+  --name-only 5860706 data/articles-wbertscore-json/); do git show 5860706:$f > DIR/$(basename
+  $f); done``.
 * CNN highlights: ``../shared/data/news_summ_train/cnndm_train_val.jsonl``.
 
 A summary is split into sentences; each is checked against the article sentences it draws on
