@@ -89,7 +89,14 @@ class Single(Strategy):
         supported replaced by the article's own words (with a warning)."""
         usable = [d for d in drafts if d is not None]
         if not usable:
-            return None
+            if not sents:
+                return None
+            run.warnings.append(
+                "summary: the model gave no usable summary; the article's own words stand in"
+            )
+            return extractive.summary(
+                sents, run.document.title, spread=len(self.chunks(run, sents)) > 1
+            )
         draft = self.reducer(run).climb(usable)
         return Summary(
             headline=self.checked_headline(run, sents, draft.headline.strip()),
