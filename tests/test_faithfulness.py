@@ -10,13 +10,20 @@ from support.fakes import FakeBackend
 from summarizer import Settings, summarise
 from summarizer.backends.base import ChatRequest
 from summarizer.summary.faithfulness import (
+    added_negation,
+    citing,
     dropped_attribution,
     dropped_hedge,
+    dropped_modality,
     dropped_negation,
     moved_place,
     names,
+    new_words,
     problems,
     swapped_agents,
+    unpaired_words,
+    unsupported_claims,
+    unsupported_numbers,
 )
 
 NEGATION = [
@@ -281,7 +288,7 @@ class SingleScripted(FakeBackend):
         return json.dumps({"events": []})
 
 
-def test_single_keeps_free_key_points_and_warns_of_an_unfaithful_one() -> None:
+def test_single_replaces_an_unfaithful_key_point_by_its_sentence_and_keeps_the_rest() -> None:
     points = [
         "The city council approved the new stadium on Monday",  # the negation dropped
         "The city council did not approve the new stadium",
@@ -291,6 +298,126 @@ def test_single_keeps_free_key_points_and_warns_of_an_unfaithful_one() -> None:
         ARTICLE, settings=Settings(cache=False, strategy="single"), backend=SingleScripted(points)
     )
     assert result.summary is not None
-    assert [p.text for p in result.summary.key_points] == points  # free writing is kept
+    kept = [p.text for p in result.summary.key_points]
+    assert points[0] not in kept and kept[1:] == points[1:]
+    assert kept[0].startswith("The city council did not approve the new stadium on Monday")
     flagged = [w.message for w in result.warnings if w.code == "key-point-unsupported"]
     assert len(flagged) == 1 and points[0] in flagged[0] and "negation" in flagged[0]
+
+
+# ---------------------------------------------------------------- claim by claim (issue 27)
+
+CLAIMS = [
+    # (check, cited, line, flagged)
+    (
+        unsupported_numbers,
+        "The storm cut power to 4,500 homes on Tuesday.",
+        "Storm cuts power to 45,000 homes",
+        True,
+    ),
+    (
+        unsupported_numbers,
+        "The storm cut power to 4,500 homes on Tuesday.",
+        "Storm cuts power to 4500 homes on Tuesday",
+        False,
+    ),
+    (
+        unsupported_numbers,
+        "The storm cut power to 4,500 homes on Tuesday.",
+        "Storm cuts power to homes on Friday",
+        True,
+    ),
+    (
+        unsupported_numbers,
+        "Three climbers were rescued from the ridge.",
+        "3 climbers rescued from ridge",
+        False,
+    ),
+    (
+        added_negation,
+        "The board approved the merger after a long meeting.",
+        "Board does not approve merger",
+        True,
+    ),
+    (
+        added_negation,
+        "The board approved the merger after a long meeting.",
+        "Board approves merger",
+        False,
+    ),
+    (
+        dropped_modality,
+        "The airline plans to cut 300 jobs next year.",
+        "Airline cuts 300 jobs",
+        True,
+    ),
+    (
+        dropped_modality,
+        "The airline plans to cut 300 jobs next year.",
+        "Airline to cut 300 jobs next year",
+        False,
+    ),
+    (
+        dropped_modality,
+        "The mayor said the bridge may reopen in spring.",
+        "Bridge reopens in spring",
+        True,
+    ),
+    (
+        dropped_modality,
+        "The mayor said the bridge may reopen in spring.",
+        "Bridge could reopen in spring",
+        False,
+    ),
+    # a word stated as fact elsewhere in the cited text is no dropped plan
+    (
+        dropped_modality,
+        "The club will sign a striker. The club signed a goalkeeper on Monday.",
+        "Club signed goalkeeper",
+        False,
+    ),
+    (
+        unpaired_words,
+        "Northvale Rovers beat Eastport 2-0. Eastport fans protested against the owners.",
+        "Northvale fans protested against the owners",
+        True,
+    ),
+    (
+        unpaired_words,
+        "Northvale Rovers beat Eastport 2-0. Eastport fans protested against the owners.",
+        "Eastport fans protest against owners after Northvale defeat",
+        False,
+    ),
+    (new_words, "The council closed the library.", "Council closes library", False),
+    (
+        new_words,
+        "The council closed the library.",
+        "Mayor sells library to developer secretly",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize("check,cited,line,flag", CLAIMS)
+def test_claim_checks(check, cited: str, line: str, flag: bool) -> None:  # type: ignore[no-untyped-def]
+    assert bool(check(line, cited)) is flag
+
+
+def test_citing_adds_the_sentence_a_number_comes_from() -> None:
+    texts = [
+        "The ferry company cancelled every crossing to the island.",
+        "Storms were forecast for the whole week.",
+        "About 1,200 passengers were stranded in the port.",
+    ]
+    # the line shares most words with the first sentence; its number is the third's
+    assert citing("Ferry company cancels crossings, stranding 1,200", texts, best=1) == [0, 2]
+
+
+def test_unsupported_claims_keeps_a_faithful_paraphrase_and_flags_a_changed_claim() -> None:
+    cited = (
+        "The health ministry said it was ready to open two new clinics in Harlow.\n"
+        "Nurses in Harlow went on strike last week over pay."
+    )
+    assert unsupported_claims("Ministry ready to open two new clinics in Harlow", cited) == []
+    found = unsupported_claims("Ministry opens three clinics as Harlow nurses strike", cited)
+    assert any("number" in f for f in found) and any("done" in f for f in found)

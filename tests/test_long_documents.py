@@ -249,8 +249,13 @@ def test_each_chunk_gets_one_events_question_on_a_slice_of_the_document(long_run
     assert sum(nxt < end for nxt, end in zip(starts[1:], ends)) >= len(starts) // 3
     # one question per chunk, no re-asks: the scripted answers are all valid
     assert long_run.result.provenance.usage.calls == len(long_run.requests)
+    # (the reduce's invented headline and gist are dropped by the claim check: check_reduce)
+    invented = ("headline 'Combined summary of", "gist 'A report in")
     assert not [
-        w for w in long_run.result.warnings if "dropped" in w.message or "EventList" in w.message
+        w
+        for w in long_run.result.warnings
+        if ("dropped" in w.message or "EventList" in w.message)
+        and not w.message.startswith(invented)
     ]
 
 
@@ -484,8 +489,14 @@ def check_reduce(run: Run) -> list[int]:
     assert levels == sorted(levels), "asked level by level"
     assert levels[-1] <= (chunks - 1).bit_length(), "each level at most halves, rounding up"
     assert len(tree) <= chunks - 1
+    # the last reduce's answer is the summary: its headline (the scripted model invents it)
+    # stands, or the claim check dropped it, saying so
     summary = run.result.summary
-    assert summary is not None and summary.headline == f"Combined summary of {len(tree[-1])} parts"
+    assert summary is not None
+    headline = f"Combined summary of {len(tree[-1])} parts"
+    assert summary.headline == headline or any(
+        w.message.startswith(f"headline {headline!r} dropped") for w in run.result.warnings
+    )
     return levels
 
 
@@ -573,7 +584,10 @@ def test_reduce_questions_fit_by_the_backends_own_tokenizer() -> None:
     assert len(backend.reduces) >= 3
     assert all(backend.count_tokens(user) <= MIN_CHUNK_TOKENS for user in backend.reduces)
     assert any(backend.count_tokens(user) > MIN_CHUNK_TOKENS * 0.8 for user in backend.reduces)
-    assert result.summary is not None and result.summary.headline.startswith("Reduced: Part 1:")
+    # the last reduce's headline is the result's, until the claim check drops it (the
+    # scripted model invents "Reduced: Part 1:")
+    assert result.summary is not None
+    assert any(w.message.startswith("headline 'Reduced: Part 1:") for w in result.warnings)
     assert not [w for w in result.warnings if w.message.startswith(("summary:", "SummaryDraft"))]
 
 

@@ -6,7 +6,9 @@ model writes neither freely: it
 shortens the sentence by deleting words under a grammar that admits only the sentence's own
 words in order (``summarizer.summary.compression``); code restores negations, attribution, numbers
 and names, and every line meets the faithfulness checks (``summarizer.summary.faithfulness``). Other
-backends (remote servers may ignore a grammar) write freely under the same checks.
+backends (remote servers may ignore a grammar) write freely under the same checks; a free
+headline also meets the claim check (``faithfulness.unsupported_claims``) against the title
+and the lede.
 
 Measured on the embedded 0.5B model: asked for events it lists none or copies
 examples, and asked to summarise an article it copies whole paragraphs; but it
@@ -29,7 +31,13 @@ from ..prompts import COMPRESS, EVENT, HEADLINE, fence
 from ..schemas import CompressionDraft, Event, EventDraft, HeadlineDraft, Summary
 from ..segment import Sentence
 from ..summary import compression
-from ..summary.faithfulness import mentions, names, problems
+from ..summary.faithfulness import (
+    dropped_modality,
+    mentions,
+    names,
+    problems,
+    unsupported_claims,
+)
 from ..timeline.events import Candidate, candidates
 from . import extractive
 from .base import Pending, Run, Strategy, clip, title_of, words
@@ -89,7 +97,15 @@ class Decomposed(Strategy):
                 )
             if not self.supported(draft.headline, run.document.text, share=0.34):
                 errors.append("headline states things the article does not say")
-            return errors + problems(draft.headline, lede.text)
+            title = (run.document.title or "").strip()
+            cited = f"{title}\n{lede.text}" if title else lede.text
+            # the claim check (numbers, modality, who did what) on top of the lede's checks
+            return errors + list(
+                dict.fromkeys(
+                    problems(draft.headline, lede.text)
+                    + unsupported_claims(draft.headline, cited, run.document.text)
+                )
+            )
 
         def read(answer: Answer[HeadlineDraft] | None) -> str | None:
             if answer is not None and answer.errors:
@@ -148,7 +164,13 @@ class Decomposed(Strategy):
                     "description uses words the sentence does not have: "
                     + ", ".join(sorted(extra)[:6])
                 )
-            return errors + problems(draft.description, cand.text)
+            # a description becomes its sentence's key point: the same claim check
+            return errors + list(
+                dict.fromkeys(
+                    problems(draft.description, cand.text)
+                    + unsupported_claims(draft.description, cand.text, run.document.text)
+                )
+            )
 
         def read(answer: Answer[EventDraft] | None) -> EventDraft | None:
             if answer is not None and answer.errors:  # the clause itself stands in
@@ -197,8 +219,12 @@ class Decomposed(Strategy):
             kept = kept_of(draft)
             if kept is None:
                 return ["use only the sentence's own words, in their order"]
-            return compression.usable(kept, sentence, budget) + problems(
-                compression.text_of(kept, sentence), sentence
+            text = compression.text_of(kept, sentence)
+            # deleting 'ready to' from 'ready to resume talks' makes a plan a deed
+            return (
+                compression.usable(kept, sentence, budget)
+                + problems(text, sentence)
+                + dropped_modality(text, sentence)
             )
 
         def read(answer: Answer[CompressionDraft] | None) -> str | None:

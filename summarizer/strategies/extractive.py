@@ -12,8 +12,15 @@ them as they are.
 from __future__ import annotations
 
 from ..grounding import found_in
-from ..limits import ABSTRACT_WORDS, GIST_WORDS, KEY_POINTS_MIN, KEY_POINTS_WANTED, accepted
-from ..schemas import Event, EventDraft, Evidence, KeyPoint
+from ..limits import (
+    ABSTRACT_WORDS,
+    GIST_WORDS,
+    KEY_POINTS_MIN,
+    KEY_POINTS_WANTED,
+    LEDE_HEADLINE_WORDS,
+    accepted,
+)
+from ..schemas import Event, EventDraft, Evidence, KeyPoint, Summary
 from ..segment import Sentence
 from ..summary.pruning import shorten
 from ..summary.selection import furniture_flags, select
@@ -146,4 +153,19 @@ def event_of(cand: Candidate, draft: EventDraft | None = None) -> Event:
             match="title" if cand.is_title else "exact",
             score=100.0,
         ),
+    )
+
+
+def summary(sents: list[Sentence], title: str | None, *, spread: bool) -> Summary:
+    """The whole summary in the article's words (the ``rules`` strategy's, and any model
+    strategy's fall-back): the title as headline (else the lede's first words), the lede as
+    gist, the learned selection as abstract, a key point per passage."""
+    lede = lede_of(sents)
+    heading = (title or "").strip()
+    headline = clip(heading if len(heading) >= 3 else lede.text, LEDE_HEADLINE_WORDS)
+    return Summary(
+        headline=headline[:200],
+        gist=gist(lede, {})[:400],
+        abstract=abstract(sents, title),
+        key_points=key_points(sents, {}, skip=title, spread=spread),
     )

@@ -10,12 +10,11 @@ sentence. Deterministic, and as fast as segmenting and dating the text.
 
 from __future__ import annotations
 
-from ..limits import LEDE_HEADLINE_WORDS
 from ..schemas import Event, Summary
 from ..segment import Sentence
 from ..timeline.events import candidates
 from . import extractive
-from .base import Run, Strategy, clip
+from .base import Run, Strategy
 
 
 class Rules(Strategy):
@@ -32,14 +31,6 @@ class Rules(Strategy):
     def summary(self, run: Run, sents: list[Sentence]) -> Summary | None:
         if not sents:
             return None
-        lede = extractive.lede_of(sents)
-        title = (run.document.title or "").strip()
-        headline = clip(title if len(title) >= 3 else lede.text, LEDE_HEADLINE_WORDS)
-        return Summary(
-            headline=headline[:200],
-            gist=extractive.gist(lede, {})[:400],
-            abstract=extractive.abstract(sents, run.document.title),
-            key_points=extractive.key_points(
-                sents, {}, skip=run.document.title, spread=len(self.chunks(run, sents)) > 1
-            ),
+        return extractive.summary(
+            sents, run.document.title, spread=len(self.chunks(run, sents)) > 1
         )

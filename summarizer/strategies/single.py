@@ -13,7 +13,13 @@ from ..chunking import Chunk, chunk_budget
 from ..dates import DateMention, find_dates
 from ..errors import GroundingError
 from ..grounding import Folded, found_in, locate, support_spans
-from ..limits import ABSTRACT_WORDS, GIST_WORDS, SUMMARY_HEADLINE_WORDS, accepted
+from ..limits import (
+    ABSTRACT_WORDS,
+    GIST_WORDS,
+    LEDE_HEADLINE_WORDS,
+    SUMMARY_HEADLINE_WORDS,
+    accepted,
+)
 from ..prompts import EVENTS_SINGLE, SUMMARY, fence
 from ..schemas import (
     Event,
@@ -27,9 +33,11 @@ from ..schemas import (
     SummaryDraft,
 )
 from ..segment import Sentence
-from ..summary.faithfulness import problems
+from ..summary.faithfulness import citing, closest, unsupported_claims
+from ..summary.pruning import shorten
 from ..timeline.events import Candidate, candidates, publication_date, written_date
-from .base import Pending, Run, Strategy, title_of, words
+from . import extractive
+from .base import FALLBACK_WORDS, Pending, Run, Strategy, clip, title_of, words
 from .reduce import Reducer
 
 EVENTS_MAX_TOKENS = 1200
@@ -76,27 +84,88 @@ class Single(Strategy):
     def summary(
         self, run: Run, sents: list[Sentence], drafts: list[SummaryDraft | None]
     ) -> Summary | None:
-        """The chunks' summaries reduced, level by level, to one."""
-        doc = run.document
+        """The chunks' summaries reduced, level by level, to one; its headline, gist and key
+        points checked claim by claim against the sentences they draw on, and what is not
+        supported replaced by the article's own words (with a warning)."""
         usable = [d for d in drafts if d is not None]
         if not usable:
-            return None
+            if not sents:
+                return None
+            run.warnings.append(
+                "summary: the model gave no usable summary; the article's own words stand in"
+            )
+            return extractive.summary(
+                sents, run.document.title, spread=len(self.chunks(run, sents)) > 1
+            )
         draft = self.reducer(run).climb(usable)
-        pairs = [(s.span, s.text) for s in sents]
-        points = [
-            KeyPoint(text=p.strip(), support=support_spans(p, pairs)) for p in draft.key_points
-        ]
-        for point in points:  # free writing keeps its lines; what the checks find is reported
-            cited = " ".join(doc.text[s.start : s.end] for s in point.support)
-            found = problems(point.text, cited) if cited else []
-            if found:
-                run.warnings.append(f"key point {point.text!r}: {'; '.join(found)}")
         return Summary(
-            headline=draft.headline.strip(),
-            gist=draft.gist.strip(),
+            headline=self.checked_headline(run, sents, draft.headline.strip()),
+            gist=self.checked_gist(run, sents, draft.gist.strip()),
             abstract=draft.abstract.strip(),
-            key_points=points,
+            key_points=self.checked_points(run, sents, draft.key_points),
         )
+
+    @staticmethod
+    def claims(line: str, texts: list[str]) -> tuple[list[str], int | None]:
+        """What ``line`` says that the sentences of ``texts`` it draws on do not (new words
+        and word pairs looked up in all of ``texts``), and which of them it is closest to
+        (None: it draws on none)."""
+        cited = citing(line, texts)
+        if not cited:
+            return ["no sentence of the article says it"], None
+        joined = "\n".join(texts[i] for i in cited)
+        nearest = closest(line, joined)
+        best = next((i for i in cited if nearest in texts[i]), cited[0])
+        return unsupported_claims(line, joined, "\n".join(texts)), best
+
+    def checked_headline(self, run: Run, sents: list[Sentence], headline: str) -> str:
+        title = (run.document.title or "").strip()
+        found, _ = self.claims(
+            headline, [title, *(s.text for s in sents)] if title else [s.text for s in sents]
+        )
+        if not found:
+            return headline
+        fallback = clip(
+            title if len(title) >= 3 else extractive.lede_of(sents).text, LEDE_HEADLINE_WORDS
+        )
+        run.warnings.append(
+            f"headline {headline!r} dropped: {'; '.join(found)}; the article's words stand in"
+        )
+        return fallback[:200]
+
+    def checked_gist(self, run: Run, sents: list[Sentence], gist: str) -> str:
+        found, _ = self.claims(gist, [s.text for s in sents])
+        if not found:
+            return gist
+        run.warnings.append(f"gist {gist!r} dropped: {'; '.join(found)}; the lede stands in")
+        return extractive.gist(extractive.lede_of(sents), {})[:400]
+
+    def checked_points(self, run: Run, sents: list[Sentence], written: list[str]) -> list[KeyPoint]:
+        """Each written point, or when the sentences it draws on do not support it, the one
+        closest to it in the article's words (a point no sentence supports is left out)."""
+        doc = run.document
+        texts = [s.text for s in sents]
+        pairs = [(s.span, s.text) for s in sents]
+        points: dict[str, KeyPoint] = {}
+        for text in (p.strip() for p in written):
+            found, best = self.claims(text, texts)
+            if not found:
+                points.setdefault(
+                    text.lower(), KeyPoint(text=text, support=support_spans(text, pairs))
+                )
+                continue
+            run.warnings.append(
+                f"key point {text!r}: {'; '.join(found)}; "
+                + ("left out" if best is None else "replaced by the sentence it draws on")
+            )
+            if best is not None:
+                own = clip(shorten(sents[best].text, FALLBACK_WORDS))
+                points.setdefault(own.lower(), KeyPoint(text=own, support=[sents[best].span]))
+        if not points:  # nothing written stands: the article's own key points
+            return extractive.key_points(
+                sents, {}, skip=doc.title, spread=len(self.chunks(run, sents)) > 1
+            )
+        return list(points.values())
 
     def reducer(self, run: Run) -> Reducer:
         return Reducer(
