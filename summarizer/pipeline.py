@@ -51,6 +51,7 @@ WARNING_KINDS: tuple[tuple[re.Pattern[str], str, str | None], ...] = tuple(
         (r"^ignored the sentence at", "ignored-sentence", "text"),
         (r"^stopped asking", "token-budget", None),
         (r"^headline .* dropped", "answer-dropped", "summary.headline"),
+        (r"^gist .* dropped", "answer-dropped", "summary.gist"),
         (r"^description .* dropped", "answer-dropped", "events.description"),
         (r"^(?P<field>[\w ]+): shortening .* dropped", "shortening-dropped", None),
         (r"^summary: ", "summary-incomplete", "summary"),

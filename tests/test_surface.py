@@ -147,6 +147,10 @@ def test_every_kind_of_warning_has_its_code() -> None:
     for code, message in worded.items():
         assert notice(message).code == code, message
     assert notice("description: shortening 'x' dropped: y").field == "description"
+    gist = notice(
+        "gist 'x' dropped: the number 4 is not in the cited sentences; the lede stands in"
+    )
+    assert (gist.code, gist.field) == ("answer-dropped", "summary.gist")
     assert notice("something new").code == "other"
     assert set(WARNING_CODES) == {c for _, c, _ in WARNING_KINDS} | {"other"}
     assert notice("ignored the sentence at [10:20]: why", offset=5).message.startswith(

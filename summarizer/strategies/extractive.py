@@ -83,8 +83,8 @@ def gist(lede: Sentence, described: dict[int, str]) -> str:
 def abstract(sents: list[Sentence], title: str | None = None) -> str:
     """The learned selection of whole sentences, in article order (``summarizer.summary.selection``,
     on its units: glued captions cut off), clipped as a model's abstract would be checked.
-    Pruning their asides is not done here: on FRANK's check half it lowered ROUGE-1 by 0.5
-    where it had raised it on tune (docs/summaries.md)."""
+    Pruning their asides is not done here: rule-chosen pruning lowered FRANK check's ROUGE-1
+    by 0.5, and learned pruning (``pruning.abstract``) tied on check (docs/summaries.md)."""
     chosen = select(selection_units(sents), title=title)
     return clip(" ".join(s.text for s in chosen), accepted(ABSTRACT_WORDS))
 
