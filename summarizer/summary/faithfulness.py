@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..dates.lexicon import SMALL_NUMBERS, TENS
 from ..grounding import STOPWORDS, content_words, reporting_pattern
 
 NEGATIONS = re.compile(
@@ -322,19 +323,8 @@ MODAL_CUES = re.compile(
 )
 LINE_MODAL = re.compile(MODAL_CUES.pattern + r"|\bto\b|\bif\b|\?", re.I)  # 'Talks to resume'
 NUMBER_WORDS = {
-    w: n
-    for n, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty".split()
-    )
-} | {
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
+    **SMALL_NUMBERS,
+    **TENS,
     "hundred": 100,
     "thousand": 1000,
     "million": 10**6,
