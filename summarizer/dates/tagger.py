@@ -12,8 +12,13 @@ normalises wins. The clause's tense is inferred from the words around it.
 from __future__ import annotations
 
 import re
+
+# the standard library's regular-expression parser and its node names (no stubs)
+import re._constants as sre  # type: ignore[import-not-found]
+import re._parser as sre_parse  # type: ignore[import-not-found]
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from . import patterns as P
 from .holidays import HOLIDAY
@@ -124,13 +129,104 @@ _TEMPLATES: list[str] = [
 ]
 
 
+_WORD_EDGE_BEFORE = r"(?<![\w'’-])"
+
+
+def _full_pattern(template: str) -> str:
+    return rf"{_WORD_EDGE_BEFORE}(?:{P.loose(template)})(?![\w’-]|'(?!s))"
+
+
 @lru_cache(maxsize=1)
 def _compiled() -> list[re.Pattern[str]]:
     """Compile on first use so that importing the module stays fast."""
-    return [
-        re.compile(rf"(?<![\w'’-])(?:{P.loose(t)})(?![\w’-]|'(?!s))", re.IGNORECASE)
-        for t in _TEMPLATES
+    return [re.compile(_full_pattern(t), re.IGNORECASE) for t in _TEMPLATES]
+
+
+_ASCII = [chr(code) for code in range(128)]
+_CATEGORY_SOURCE = {
+    sre.CATEGORY_DIGIT: r"\d",
+    sre.CATEGORY_NOT_DIGIT: r"\D",
+    sre.CATEGORY_WORD: r"\w",
+    sre.CATEGORY_NOT_WORD: r"\W",
+    sre.CATEGORY_SPACE: r"\s",
+    sre.CATEGORY_NOT_SPACE: r"\S",
+}
+
+
+def _ascii_matched(source: str) -> frozenset[str]:
+    """The ASCII characters one-character pattern `source` matches, asked of ``re``."""
+    one = re.compile(source, re.IGNORECASE)
+    return frozenset(c for c in _ASCII if one.fullmatch(c))
+
+
+def _set_source(items: list[tuple[Any, Any]]) -> str | None:
+    """A [...] set written back from its parse, or None for a part not handled."""
+    parts = []
+    for op, av in items:
+        if op is sre.NEGATE:
+            parts.append("^")
+        elif op is sre.LITERAL:
+            parts.append(re.escape(chr(av)))
+        elif op is sre.RANGE:
+            parts.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+        elif op is sre.CATEGORY and av in _CATEGORY_SOURCE:
+            parts.append(_CATEGORY_SOURCE[av])
+        else:
+            return None
+    return "[" + "".join(parts) + "]"
+
+
+def _first_characters(items: Any) -> tuple[frozenset[str], bool]:
+    """The ASCII characters a match of parsed `items` may begin with, and whether
+    it may match nothing (then what follows may begin it). Errs towards more."""
+    first: set[str] = set()
+    for op, av in items:
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            continue  # takes no character
+        if op is sre.LITERAL:
+            return frozenset(first | _ascii_matched(re.escape(chr(av)))), False
+        if op is sre.IN:
+            source = _set_source(av)
+            return frozenset(first | (_ascii_matched(source) if source else set(_ASCII))), False
+        if op is sre.SUBPATTERN or op is sre.BRANCH or op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            parts = [av[3]] if op is sre.SUBPATTERN else av[1] if op is sre.BRANCH else [av[2]]
+            may_be_empty = op is not sre.BRANCH and op is not sre.SUBPATTERN and av[0] == 0
+            for part in parts:
+                chars, empty = _first_characters(part)
+                first |= chars
+                may_be_empty |= empty
+            if not may_be_empty:
+                return frozenset(first), False
+            continue
+        return frozenset(_ASCII), False  # anything else may begin with any character
+    return frozenset(first), True
+
+
+@lru_cache(maxsize=1)
+def _dispatch() -> tuple[re.Pattern[str], dict[str, list[re.Pattern[str]]], list[re.Pattern[str]]]:
+    """One pass that finds where at least one template matches, and, for an ASCII
+    first character, the templates a match there may come from.
+
+    Each template searched on its own is tried at every word start. The pass
+    tries, at a word start, only the templates whose match may begin with the
+    character there: one branch a template, opening with those characters
+    (case-sensitive, so that ``re`` skips the branch on one comparison). A
+    non-ASCII character tries them all.
+    """
+    compiled = _compiled()
+    firsts = []
+    for template in _TEMPLATES:
+        chars, may_be_empty = _first_characters(sre_parse.parse(_full_pattern(template), re.I))
+        firsts.append(frozenset(_ASCII) if may_be_empty else chars)
+    by_char = {c: [i for i, chars in enumerate(firsts) if c in chars] for c in _ASCII}
+    branches = [
+        f"[{''.join(re.escape(c) for c in sorted(chars))}\\x80-\\U0010ffff]"
+        f"(?<=(?=(?i:{_full_pattern(template)})).)"
+        for template, chars in zip(_TEMPLATES, firsts, strict=True)
     ]
+    starts = re.compile(_WORD_EDGE_BEFORE + "(?:" + "|".join(branches) + ")")
+    tried = {c: [compiled[i] for i in indices] for c, indices in by_char.items()}
+    return starts, tried, compiled
 
 
 _CAPITALISED = re.compile(
@@ -938,9 +1034,20 @@ def _planned_before(rtoks: list[str], i: int) -> bool:
 
 
 def _candidates(text: str) -> list[tuple[int, int]]:
+    starts, tried, everything = _dispatch()
+    # what each template's finditer(text) finds: a match starts where the pass
+    # found one, and the next is searched for from the end of the last
+    searched_from: dict[re.Pattern[str], int] = {}
     spans: set[tuple[int, int]] = set()
-    for rx in _compiled():
-        for m in rx.finditer(text):
+    for found in starts.finditer(text):
+        start = found.start()
+        for rx in tried.get(text[start], everything):
+            if start < searched_from.get(rx, 0):
+                continue
+            m = rx.match(text, start)
+            if m is None:
+                continue
+            searched_from[rx] = m.end()
             if m.end() > m.start() and _plausible(text, m):
                 spans.add((m.start(), m.end()))
     return sorted(spans, key=lambda se: (se[0], -(se[1] - se[0])))

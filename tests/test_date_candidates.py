@@ -1,0 +1,67 @@
+"""The date tagger's candidate pass finds exactly what each template's own search finds.
+
+``tagger._candidates`` looks for the templates only where one pass says a match may
+start (a word start whose character can begin the template); this checks it against
+the plain form, every template's ``finditer`` over the whole text, on real news text
+and on texts made to reach the edges (case folding outside ASCII, non-ASCII digits,
+matches that overlap within one template).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from support.paths import REPO
+
+from summarizer.dates import tagger
+
+WIKINEWS = REPO / "eval" / "datasets" / "wikinews.jsonl"
+
+
+def every_template_searched(text: str) -> list[tuple[int, int]]:
+    spans: set[tuple[int, int]] = set()
+    for rx in tagger._compiled():
+        for m in rx.finditer(text):
+            if m.end() > m.start() and tagger._plausible(text, m):
+                spans.add((m.start(), m.end()))
+    return sorted(spans, key=lambda se: (se[0], -(se[1] - se[0])))
+
+
+EDGES = [
+    "On Monday, Oct. 23 , 2008 the 1990s ended; 2009-2010 and March 3-5, two weeks ago.",
+    "ſeptember 5 and \u212aalends; THE LAST WEEK of ＭAY, Q3'24 and 1H26 in the 5th of May",
+    "٢٠٠٩ and २०१० are years? It was 4 a.m. EDT Thursday, noon Saturday, every other week.",
+    # case folding and digits outside ASCII: "ſ" is "s" and "٤" a digit to ``re``
+    "It was ٤ a.m. EDT, in ſpring",
+    "ſummer 2009, about ٣ weeks ago",
+    "'90s, ‘90s, the week of March 6, year-end, mid-2009, the year-ago quarter, now, lately",
+    "three years three years ago for decades within weeks in the days before the vote",
+    "twenty-one days twentyone days 2 1/2 years the first half of 2009 H1 2026 FY 2025",
+    "",
+    "x",
+]
+
+
+@pytest.mark.parametrize("text", EDGES)
+def test_edges_found_as_every_template_searched_finds_them(text: str) -> None:
+    assert tagger._candidates(text) == every_template_searched(text)
+
+
+def test_news_found_as_every_template_searched_finds_them() -> None:
+    texts = [json.loads(line)["text"] for line in WIKINEWS.read_text(encoding="utf-8").splitlines()]
+    found = 0
+    for text in texts:
+        expected = every_template_searched(text)
+        assert tagger._candidates(text) == expected
+        found += len(expected)
+    assert found > 100  # the texts hold dates, so the comparison compared something
+
+
+def test_first_characters_err_towards_more() -> None:
+    parsed = tagger.sre_parse.parse(r"(?:the )?(?:\d+|k)\b", re.IGNORECASE)
+    chars, may_be_empty = tagger._first_characters(parsed)
+    assert not may_be_empty
+    assert set("tTkK0123456789") <= chars
+    assert "x" not in chars
