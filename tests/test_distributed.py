@@ -371,3 +371,33 @@ def test_model_free_batch_over_held_out_articles_same_on_ray(
     assert on_ray == local
     events = [e for r in local.values() if r["ok"] for e in r["result"]["events"]]
     assert events and any(e["date"]["value"] for e in events)  # dated events, not only empty lists
+
+
+def test_spans_on_ray_index_files_with_a_header_as_given(local_ray: None, tmp_path: Path) -> None:
+    """A file's date header is not part of the text summarised; its spans still count it."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    sample = (REPO / "examples" / "kremlin-peace-talks-2025-11-13.txt").read_text(encoding="utf-8")
+    body = "Airbus delivered its first A380 to Singapore Airlines on Monday in Toulouse.\n"
+    (folder / "a.txt").write_text(sample, encoding="utf-8")
+    (folder / "b.txt").write_text("date: 2007-10-17\n\n" + body, encoding="utf-8")
+    settings = model_free(tmp_path)
+    run_batch(
+        [str(folder)],
+        tmp_path / "local.jsonl",
+        settings,
+        concurrency=1,
+        resume=False,
+        progress=False,
+    )
+    run_ray_batch([str(folder)], tmp_path / "ray.jsonl", settings, actors=1, progress=False)
+    local, on_ray = by_id(tmp_path / "local.jsonl"), by_id(tmp_path / "ray.jsonl")
+    assert on_ray == local and len(local) == 2
+    for doc_id, record in on_ray.items():
+        given = (folder / f"{doc_id}.txt").read_text(encoding="utf-8")
+        quoted = [e["evidence"] for e in record["result"]["events"]]
+        quoted = [q for q in quoted if q.get("match") != "title"]  # the title's span is (0, 0)
+        assert quoted
+        for evidence in quoted:
+            span = evidence["span"]
+            assert given[span["start"] : span["end"]] == evidence["quote"]

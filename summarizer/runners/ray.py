@@ -144,7 +144,7 @@ class _Worker:
             document = parse_record(record, default_id=fallback, source=source or "<dataset>")
         except InputError as exc:
             return Outcome.failed(str(record["id"] or fallback), exc, exc.source)
-        document = document.model_copy(update={"source": source})
+        document = document.model_copy(update={"source": source, "offset": row.get("offset") or 0})
         wanted = row.get("renamed_from") or document.id
         return summarise_item(self.pipeline, document.id, wanted, document, date=self.date)
 
@@ -457,6 +457,7 @@ def run_ray_batch(
                         "title": item.title,
                         "date": item.date.isoformat() if item.date else None,
                         "source": item.source,
+                        "offset": item.offset,  # spans index the file as given, header included
                         "renamed_from": wanted if doc_id != wanted else None,
                     }
                 )
