@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SAMPLE := examples/kremlin-peace-talks-2025-11-13.txt
 
-.PHONY: setup check demo test test-all test-slow bench peers bench-peers eval eval-guard clean chromium eval-timeline train-event-dates train-selection train-event-merge eval-crossdoc
+.PHONY: setup check demo test test-all test-slow bench peers bench-peers eval eval-guard clean chromium eval-timeline train-event-dates train-selection train-pruning train-event-merge eval-crossdoc
 
 # llama.cpp is compiled for a portable instruction set, not -march=native: on a CPU with AMX
 # (this machine kind's Xeons) a native build crashes in its AMX kernels on any prompt of more
@@ -122,6 +122,12 @@ eval-crossdoc: setup
 train-selection: setup
 	$(PY) -m pip install --quiet -e '.[train]'
 	$(PY) scripts/train_selection.py
+
+# Retrain summarizer/summary/pruning_weights.json (the asides the pruned abstract deletes, measured;
+# not wired into the shipped abstract: it tied on FRANK check) and print its ROUGE vs lead-3
+train-pruning: setup
+	$(PY) -m pip install --quiet -e '.[train,eval]'
+	$(PY) scripts/train_pruning.py
 
 # the injection guard's table: recall per kind on eval/hostile/dev, check, check2 and probes
 # (placed into real articles), leave-one-kind-out both ways, sentences ignored and warned per
