@@ -58,7 +58,8 @@ def server() -> Iterator[ScriptedServer]:
         yield s
 
 
-def run_single(server: ScriptedServer) -> Result:
+def summarise_sample(server: ScriptedServer, strategy: str = "single") -> Result:
+    """The sample summarised by ``strategy`` against the scripted server."""
     run = summarise_cli(
         str(SAMPLE),
         "--base-url",
@@ -66,7 +67,7 @@ def run_single(server: ScriptedServer) -> Result:
         "--model",
         "scripted",
         "--strategy",
-        "single",
+        strategy,
         "--no-cache",
         "--format",
         "json",
@@ -80,7 +81,7 @@ def test_the_untrue_headline_and_the_changed_key_point_are_replaced_with_a_warni
     server: ScriptedServer,
 ) -> None:
     server.responder = answering(UNTRUE_HEADLINE, [CHANGED_POINT, *SUPPORTED_POINTS])
-    result = run_single(server)
+    result = summarise_sample(server)
     text = SAMPLE.read_text(encoding="utf-8")
     summary = result.summary
     assert summary is not None
@@ -99,7 +100,7 @@ def test_the_untrue_headline_and_the_changed_key_point_are_replaced_with_a_warni
 def test_a_supported_paraphrase_is_kept(server: ScriptedServer) -> None:
     paraphrase = "Russia ready to resume peace talks with Ukraine"
     server.responder = answering(paraphrase, SUPPORTED_POINTS + [GIST.rstrip(".")])
-    result = run_single(server)
+    result = summarise_sample(server)
     assert result.summary is not None
     assert result.summary.headline == paraphrase
     assert result.summary.gist == GIST
@@ -123,7 +124,7 @@ def test_no_usable_summary_from_the_server_leaves_the_articles_own(
         return Reply(json.dumps({"events": []}))
 
     server.responder = respond
-    result = run_single(server)
+    result = summarise_sample(server)
     text = SAMPLE.read_text(encoding="utf-8")
     assert result.summary is not None
     assert result.summary.headline.rstrip(" …") in text
@@ -144,18 +145,7 @@ def test_decomposed_on_a_server_drops_the_untrue_headline_too(server: ScriptedSe
         )
 
     server.responder = respond
-    run = summarise_cli(
-        str(SAMPLE),
-        "--base-url",
-        server.base_url,
-        "--model",
-        "scripted",
-        "--no-cache",
-        "--format",
-        "json",
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    result = Result.model_validate(json.loads(run.stdout))
+    result = summarise_sample(server, "decomposed")
     assert result.summary is not None and result.summary.headline != UNTRUE_HEADLINE
     assert result.summary.headline.rstrip(" …") in SAMPLE.read_text(encoding="utf-8")
     dropped = [w.message for w in result.warnings if w.field == "summary.headline"]

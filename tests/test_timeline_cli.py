@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from support.browser import chromium as _chromium
 from support.browser import png_pixels as _png_pixels
+from support.browser import screenshot
 from support.cli import summarise_cli as cli
 from support.cli import summarise_process
 
@@ -136,27 +135,7 @@ def test_html_page_escapes_article_text_and_highlights_quotes(page: Path) -> Non
 
 
 def test_html_page_in_headless_chromium(page: Path, tmp_path: Path) -> None:
-    chromium = _chromium()
-    shot = tmp_path / "timeline.png"
-    subprocess.run(
-        [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            f"--screenshot={shot}",
-            "--window-size=1100,1200",
-            page.as_uri(),
-        ],
-        check=True,
-        timeout=120,
-        capture_output=True,
-    )
+    shot = screenshot(page, tmp_path / "timeline.png", width=1100, height=1200)
     width, height, channels, raw = _png_pixels(shot)
     assert (width, height) == (1100, 1200)
     stride = 1 + width * channels

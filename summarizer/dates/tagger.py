@@ -273,7 +273,6 @@ _DURATION_CODE = re.compile(r"p(?:\d+[ymwd]|t\d+[hms])")
 _TITLE_CASE_DEICTIC = re.compile(r"(?:This|Next|Last) (?:Week|Month|Year)|Today|Tonight|Tomorrow")
 _SENTENCE_START_BEFORE = re.compile(r"(?:^|[.!?:]\s*[\"'“‘`]*|\n)\s*[\"'“‘`(]*$")
 _FRACTION = re.compile(r"(?:(?:more|less) than )?(?:a|one|three) quarters?")
-_OF_AFTER_WORD = re.compile(r"\s+of\b", re.I)
 
 
 def _plausible(text: str, m: re.Match[str]) -> bool:
@@ -306,7 +305,7 @@ def _plausible(text: str, m: re.Match[str]) -> bool:
         return False  # "the fall of Rome", "a spring in his step"
     if _TITLE_CASE_DEICTIC.fullmatch(span) and not _SENTENCE_START_BEFORE.search(before):
         return False
-    if _FRACTION.fullmatch(low) and _OF_AFTER_WORD.match(after):
+    if _FRACTION.fullmatch(low) and _OF_AFTER.match(after):
         return False  # "more than a quarter of the market": a fraction
     if _HALF_WORD.search(low) is None and _A_SECOND_OR_MINUTE.fullmatch(low):
         return False  # "a second term"
