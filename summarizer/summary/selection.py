@@ -46,7 +46,8 @@ HIGHLIGHT_WORDS = 20  # a CNN/DailyMail highlight runs to about this many words
 PRONOUN_OPENERS = frozenset(
     "he she it they this that these those his her their its but and so however also".split()
 )
-ATTRIBUTION = re.compile(r"\b(said|says|told|according to|announced|claimed|added)\b", re.I)
+ATTRIBUTION_WORDS = ("said", "says", "told", "according to", "announced", "claimed", "added")
+ATTRIBUTION = re.compile(r"\b(" + "|".join(ATTRIBUTION_WORDS) + r")\b", re.I)
 # straight, curly and Penn-Treebank quotes (`` and '')
 QUOTES = "\"“”‘’'`"
 _NAME = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*")
@@ -63,6 +64,7 @@ _BYLINE_NOT = frozenset(
 )
 BYLINE_MAX_WORDS = 8
 _STAMP = re.compile(r"\b(?:published|updated)\s*:|\|\s*\.?\s*updated\b", re.I)
+_STAMP_WORDS = ("published", "updated")  # every match of ``_STAMP`` holds one of them
 _NAVIGATION = re.compile(
     r"^[\W_]*(?:read more|click here|scroll down|see more|see also|related(?: articles?)?\s*:|"
     r"watch(?: the)? video|share this|follow us|sign up|subscribe|advertisement|"
@@ -92,6 +94,20 @@ def _words(text: str) -> list[str]:
     return _WORDS.findall(text)
 
 
+# the letters that ``re.IGNORECASE`` matches to an ASCII letter other than its two cases, and
+# that ``str.lower`` does not turn into it (the ``re`` docs; the tests check every code point)
+ODD_CASES = ("İ", "ı", "ſ", "K")
+
+
+def may_contain(text: str, needles: Sequence[str]) -> bool:
+    """False only when no case-blind (``re.I``) match of any of ``needles`` (lower-case ASCII)
+    is in ``text``: a cheap test that spares a case-blind regex whose every match holds one."""
+    if not text.isascii() and any(c in text for c in ODD_CASES):
+        return True
+    lowered = text.lower()
+    return any(n in lowered for n in needles)
+
+
 def furniture(text: str, alone: bool) -> bool:
     """Whether a unit is page structure (module doc), not a statement; ``alone``: it is
     the only unit of its paragraph or line."""
@@ -100,7 +116,9 @@ def furniture(text: str, alone: bool) -> bool:
 
 def _furniture(stripped: str, words: list[str], alone: bool) -> bool:
     # ``furniture`` of a unit stripped, with its words (``_words``) already found
-    if not words or _NAVIGATION.match(stripped) or _STAMP.search(stripped):
+    if not words or _NAVIGATION.match(stripped):
+        return True
+    if may_contain(stripped, _STAMP_WORDS) and _STAMP.search(stripped):
         return True
     # "By Jane Smith, Political Editor"; not "By then it was too late." (the word count
     # first: it spares lower-casing every long sentence)
@@ -288,7 +306,9 @@ class Article:
             "name_density": len(sentence_names) / max(1, n_words),
             "quote": float(any(q in text for q in ('"', "“", "”", "``", "''"))),
             "opens_quote": float(text[:1] in QUOTES),
-            "attribution": float(bool(ATTRIBUTION.search(text))),
+            "attribution": float(
+                may_contain(text, ATTRIBUTION_WORDS) and ATTRIBUTION.search(text) is not None
+            ),
             "number": float(bool(_DIGIT.search(text))),
             "pronoun_opener": float(first_word in PRONOUN_OPENERS),
             "question": float(end.endswith("?")),
