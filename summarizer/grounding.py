@@ -137,11 +137,7 @@ who whom which what when where while there here s t up out
 
 def content_words(text: str) -> set[str]:
     """Lower-cased words that carry meaning (stopwords and 1-letter tokens removed)."""
-    return {
-        w
-        for w in (m.group().lower() for m in _WORD.finditer(text))
-        if len(w) > 1 and w not in STOPWORDS
-    }
+    return {w for w in map(str.lower, _WORD.findall(text)) if len(w) > 1 and w not in STOPWORDS}
 
 
 @lru_cache(maxsize=64)

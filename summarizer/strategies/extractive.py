@@ -52,11 +52,12 @@ def passages(sents: list[Sentence]) -> list[list[Sentence]]:
     return found
 
 
-def lede_of(sents: list[Sentence]) -> Sentence:
+def lede_of(sents: list[Sentence], flags: list[bool] | None = None) -> Sentence:
     """The lede (module doc): the first sentence that is no page structure and long enough
     to be a headline ("I." above a story is a section mark); failing that the first long
-    enough one; when none is (a tiny text), every sentence joined as one."""
-    flags = furniture_flags(sents)
+    enough one; when none is (a tiny text), every sentence joined as one. ``flags``: the
+    sentences' ``furniture_flags``, when already found."""
+    flags = furniture_flags(sents) if flags is None else flags
     long_enough = [len(s.text.strip()) >= KEY_POINT_MIN_CHARS for s in sents]
     for sentence, flag, enough in zip(sents, flags, long_enough):
         if enough and not flag:
@@ -90,7 +91,12 @@ def abstract(sents: list[Sentence], title: str | None = None) -> str:
 
 
 def key_points(
-    sents: list[Sentence], described: dict[int, str], *, skip: str | None, spread: bool
+    sents: list[Sentence],
+    described: dict[int, str],
+    *,
+    skip: str | None,
+    spread: bool,
+    flags: list[bool] | None = None,
 ) -> list[KeyPoint]:
     """A key point per passage, from its first sentence; more sentences if too few passages.
 
@@ -98,8 +104,10 @@ def key_points(
     the sentence without some of its asides (``pruning.shorten``); it cites the whole
     sentence.
     ``spread`` (a long report): the passages are drawn from across the document,
-    not only its opening. A point that repeats ``skip`` (the title) is left out."""
-    sents = [s for s, flag in zip(sents, furniture_flags(sents)) if not flag] or sents
+    not only its opening. A point that repeats ``skip`` (the title) is left out. ``flags``:
+    the sentences' ``furniture_flags``, when already found."""
+    flags = furniture_flags(sents) if flags is None else flags
+    sents = [s for s, flag in zip(sents, flags) if not flag] or sents
     units = passages(sents)
     if spread:
         step = len(units) / KEY_POINTS_WANTED
@@ -160,12 +168,13 @@ def summary(sents: list[Sentence], title: str | None, *, spread: bool) -> Summar
     """The whole summary in the article's words (the ``rules`` strategy's, and any model
     strategy's fall-back): the title as headline (else the lede's first words), the lede as
     gist, the learned selection as abstract, a key point per passage."""
-    lede = lede_of(sents)
+    flags = furniture_flags(sents)  # found once for the lede and the key points
+    lede = lede_of(sents, flags)
     heading = (title or "").strip()
     headline = clip(heading if len(heading) >= 3 else lede.text, LEDE_HEADLINE_WORDS)
     return Summary(
         headline=headline[:200],
         gist=gist(lede, {})[:400],
         abstract=abstract(sents, title),
-        key_points=key_points(sents, {}, skip=title, spread=spread),
+        key_points=key_points(sents, {}, skip=title, spread=spread, flags=flags),
     )

@@ -46,7 +46,8 @@ HIGHLIGHT_WORDS = 20  # a CNN/DailyMail highlight runs to about this many words
 PRONOUN_OPENERS = frozenset(
     "he she it they this that these those his her their its but and so however also".split()
 )
-ATTRIBUTION = re.compile(r"\b(said|says|told|according to|announced|claimed|added)\b", re.I)
+ATTRIBUTION_WORDS = ("said", "says", "told", "according to", "announced", "claimed", "added")
+ATTRIBUTION = re.compile(r"\b(" + "|".join(ATTRIBUTION_WORDS) + r")\b", re.I)
 # straight, curly and Penn-Treebank quotes (`` and '')
 QUOTES = "\"“”‘’'`"
 _NAME = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*")
@@ -63,6 +64,7 @@ _BYLINE_NOT = frozenset(
 )
 BYLINE_MAX_WORDS = 8
 _STAMP = re.compile(r"\b(?:published|updated)\s*:|\|\s*\.?\s*updated\b", re.I)
+_STAMP_WORDS = ("published", "updated")  # every match of ``_STAMP`` holds one of them
 _NAVIGATION = re.compile(
     r"^[\W_]*(?:read more|click here|scroll down|see more|see also|related(?: articles?)?\s*:|"
     r"watch(?: the)? video|share this|follow us|sign up|subscribe|advertisement|"
@@ -92,16 +94,36 @@ def _words(text: str) -> list[str]:
     return _WORDS.findall(text)
 
 
+# the letters that ``re.IGNORECASE`` matches to an ASCII letter other than its two cases, and
+# that ``str.lower`` does not turn into it (the ``re`` docs; the tests check every code point)
+ODD_CASES = ("İ", "ı", "ſ", "K")
+
+
+def may_contain(text: str, needles: Sequence[str]) -> bool:
+    """False only when no case-blind (``re.I``) match of any of ``needles`` (lower-case ASCII)
+    is in ``text``: a cheap test that spares a case-blind regex whose every match holds one."""
+    if not text.isascii() and any(c in text for c in ODD_CASES):
+        return True
+    lowered = text.lower()
+    return any(n in lowered for n in needles)
+
+
 def furniture(text: str, alone: bool) -> bool:
     """Whether a unit is page structure (module doc), not a statement; ``alone``: it is
     the only unit of its paragraph or line."""
-    stripped = text.strip()
-    words = [w.lower() for w in _words(stripped)]
-    if not words or _NAVIGATION.match(stripped) or _STAMP.search(stripped):
+    return _furniture(text.strip(), _words(text), alone)
+
+
+def _furniture(stripped: str, words: list[str], alone: bool) -> bool:
+    # ``furniture`` of a unit stripped, with its words (``_words``) already found
+    if not words or _NAVIGATION.match(stripped):
         return True
-    # "By Jane Smith, Political Editor"; not "By then it was too late."
-    byline = _BYLINE.match(stripped.lower()) and len(words) <= BYLINE_MAX_WORDS
-    if byline and not _BYLINE_NOT & set(words):
+    if may_contain(stripped, _STAMP_WORDS) and _STAMP.search(stripped):
+        return True
+    # "By Jane Smith, Political Editor"; not "By then it was too late." (the word count
+    # first: it spares lower-casing every long sentence)
+    byline = len(words) <= BYLINE_MAX_WORDS and _BYLINE.match(stripped.lower())
+    if byline and _BYLINE_NOT.isdisjoint(w.lower() for w in words):
         return True
     end = stripped.rstrip(QUOTES + " )").removesuffix("-rrb-").rstrip(QUOTES + " ")
     full_stop = end.endswith((".", "!"))
@@ -119,10 +141,14 @@ def furniture(text: str, alone: bool) -> bool:
     )
 
 
-def furniture_flags(sents: Sequence[Sentence]) -> list[bool]:
-    """``furniture`` for each sentence, a sentence alone in its paragraph told as such."""
+def furniture_flags(
+    sents: Sequence[Sentence], words: Sequence[list[str]] | None = None
+) -> list[bool]:
+    """``furniture`` for each sentence, a sentence alone in its paragraph told as such;
+    ``words``: each sentence's ``_words``, when already found."""
     sizes = Counter(s.paragraph for s in sents)
-    return [furniture(s.text, sizes[s.paragraph] == 1) for s in sents]
+    found = words if words is not None else [_words(s.text) for s in sents]
+    return [_furniture(s.text.strip(), w, sizes[s.paragraph] == 1) for s, w in zip(sents, found)]
 
 
 def dateline_end(text: str) -> int:
@@ -177,13 +203,25 @@ def names(text: str) -> set[str]:
     return {n[:5] for n in found if n not in PRONOUN_OPENERS}
 
 
+def _squares(bag: Counter[str]) -> int:
+    return sum(v * v for v in bag.values())
+
+
 class Article:
-    """What every sentence's features are measured against: computed once per article."""
+    """What every sentence's features are measured against: computed once per article.
+
+    Centrality and redundancy are ``cosine`` of counts, worked out from each bag's sum of
+    squared counts found once; these are exact integers, so the values equal ``cosine``'s."""
 
     def __init__(self, sents: Sequence[Sentence], title: str | None = None) -> None:
         self.sents = list(sents)
         self.bags = [stems(s.text) for s in self.sents]
-        self.total: Counter[str] = sum(self.bags, Counter())
+        self.total: Counter[str] = Counter()
+        for bag in self.bags:
+            self.total.update(bag)
+        self.squares = [_squares(bag) for bag in self.bags]
+        self.total_squares = _squares(self.total)
+        self.words = [_words(s.text) for s in self.sents]
         self.cased = not caseless(" ".join(s.text for s in self.sents[:20]))
         head = title if title and len(title) >= 3 else (self.sents[0].text if self.sents else "")
         self.head_words = set(stems(head))
@@ -197,16 +235,48 @@ class Article:
         }
         self.paragraph_sizes = Counter(s.paragraph for s in self.sents)
         self.paragraph_number = {p: k for k, p in enumerate(dict.fromkeys(self.paragraph_sizes))}
-        self.is_furniture = furniture_flags(self.sents)
+        self.is_furniture = furniture_flags(self.sents, self.words)
+        self._similarity: dict[tuple[int, int], float] = {}
+
+    def centrality(self, i: int) -> float:
+        """``cosine`` of sentence ``i``'s bag and the rest of the article's
+        (``total - bag``), without building the rest."""
+        bag = self.bags[i]
+        dot = removed = 0
+        for word, count in bag.items():
+            total = self.total[word]
+            left = total - count  # never negative: the total holds this bag
+            dot += count * left
+            removed += total * total - left * left
+        rest_squares = self.total_squares - removed
+        if not bag or not rest_squares:  # ``cosine`` of an empty bag
+            return 0.0
+        return dot / math.sqrt(self.squares[i] * rest_squares)
+
+    def similarity(self, i: int, j: int) -> float:
+        """``cosine(self.bags[i], self.bags[j])``, each pair worked out once."""
+        key = (i, j) if i < j else (j, i)
+        found = self._similarity.get(key)
+        if found is None:
+            a, b = self.bags[i], self.bags[j]
+            if not a or not b:
+                found = 0.0
+            else:
+                if len(b) < len(a):  # the dot product walks the smaller bag
+                    a, b = b, a
+                dot = sum(v * b[k] for k, v in a.items() if k in b)
+                found = dot / math.sqrt(self.squares[i] * self.squares[j])
+            self._similarity[key] = found
+        return found
 
     def features(self, i: int) -> dict[str, float]:
         """Sentence ``i``'s features."""
         s, bag, n = self.sents[i], self.bags[i], len(self.sents)
         text = s.text
-        n_words = len(_words(text))
-        rest = self.total - bag
-        own = set(bag)
-        first_word = (_words(text) or [""])[0].lower()
+        words = self.words[i]
+        n_words = len(words)
+        first_word = words[0].lower() if words else ""
+        shared_head_words = len(bag.keys() & self.head_words) if i else 0
         sentence_names = names(text) if self.cased else set()
         head_names = self.head_names if self.cased else set()
         end = text.rstrip(QUOTES + " )").removesuffix("-rrb-").rstrip(QUOTES + " ")
@@ -227,18 +297,18 @@ class Article:
             "short": float(n_words < 8),
             "long": float(n_words > 40),
             "off_highlight_length": abs(n_words - HIGHLIGHT_WORDS) / HIGHLIGHT_WORDS,
-            "centrality": cosine(bag, rest),
-            "head_word_share": len(own & self.head_words) / max(1, len(own)) if i else 0.0,
-            "head_word_recall": (
-                len(own & self.head_words) / max(1, len(self.head_words)) if i else 0.0
-            ),
+            "centrality": self.centrality(i),
+            "head_word_share": shared_head_words / max(1, len(bag)) if i else 0.0,
+            "head_word_recall": (shared_head_words / max(1, len(self.head_words)) if i else 0.0),
             "head_name_recall": (
                 len(sentence_names & head_names) / max(1, len(head_names)) if i else 0.0
             ),
             "name_density": len(sentence_names) / max(1, n_words),
             "quote": float(any(q in text for q in ('"', "“", "”", "``", "''"))),
             "opens_quote": float(text[:1] in QUOTES),
-            "attribution": float(bool(ATTRIBUTION.search(text))),
+            "attribution": float(
+                may_contain(text, ATTRIBUTION_WORDS) and ATTRIBUTION.search(text) is not None
+            ),
             "number": float(bool(_DIGIT.search(text))),
             "pronoun_opener": float(first_word in PRONOUN_OPENERS),
             "question": float(end.endswith("?")),
@@ -251,7 +321,7 @@ class Article:
 
     def redundancy(self, i: int, chosen: Sequence[int]) -> float:
         """Sentence ``i``'s greatest similarity to the sentences ``chosen``."""
-        return max((cosine(self.bags[i], self.bags[j]) for j in chosen), default=0.0)
+        return max((self.similarity(i, j) for j in chosen), default=0.0)
 
 
 @lru_cache(maxsize=1)
@@ -353,7 +423,10 @@ def select(
         return []
     opts = {**settings(), **overrides}
     article = Article(sents, title)
-    logits = [score(article.features(i), table) for i in range(len(sents))]
+    # the shipped model read once, not once per sentence; a given table is linear alone
+    forest, forest_features = (trees(), tree_features()) if table is None else (None, None)
+    table = weights() if table is None else table
+    logits = [score(article.features(i), table, forest, forest_features) for i in range(len(sents))]
     sizes = [size_of(s) if size_of else len(s.text.split()) for s in sents]
     allowed = [not f for f in article.is_furniture]
     picked = choose(logits, sizes, article.redundancy, opts, allowed if any(allowed) else None)
