@@ -134,6 +134,9 @@ _SHORT_FORMS = frozenset(
     "tenn tex va vt wis wyo".split()
 )
 _ABBREVIATIONS = _TITLES | _BEFORE_NUMBER | _SHORT_FORMS
+# a title that names a person: after a short form it opens the next sentence ("... Salomon
+# Brothers Inc. Ms. Applebaum had estimated ...")
+_HONORIFICS = frozenset("mr mrs ms messrs dr".split())
 # words that open a sentence far more often than they follow a short form inside one: after
 # "U.S." or "Inc." they mark an end ("... in the U.S. The company ...")
 _STARTERS = frozenset(
@@ -147,19 +150,27 @@ _STOP = re.compile(
     r"([.?!\u2026\u061f\u0964]+)([\"'\u201d\u2019\u00bb)\]]*)[^\S\r\n]+"
     r"|[\u3002\uff01\uff1f]+[\"'\u201d\u2019\u300d\u300f\uff09\u3011]*[^\S\r\n]*"
 )
-# the next word, past opening quotes, brackets and a currency sign
-_NEXT_WORD = re.compile(r"[\"'\u201c\u2018`(\[\u00ab$\u00a3\u20ac]*(\w+)")
+# the next word, past opening quotes, brackets, a currency sign and an opening ellipsis
+_NEXT_WORD = re.compile(r"[\"'\u201c\u2018`(\[\u00ab$\u00a3\u20ac]*(?:(?:\.{3}|\u2026)\s*)?(\w+)")
+_OPENERS = "\"'\u201c\u2018`([{"
 # the word before a stop, past opening quotes and brackets
-_WORD_AT_STOP = re.compile(r"[\"'\u201c\u2018`(\[]*(\S*)")
+_WORD_AT_STOP = re.compile(r"[\"'\u201c\u2018`(\[{]*(\S*)")
 # initials and dotted short forms: "U.S", "p.m", "Ph.D", "e.g" (not "5.5", not "apple.com")
 _DOTTED = re.compile(r"(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}")
 _LIST_MARKER = re.compile(r"\d{1,3}|[ivx]{1,4}", re.IGNORECASE)
+# a numbered list item's marker after a space: "2. Ramen", "3. 'We ..."
+_INLINE_MARKER = re.compile(r"(?<=\s)(\d{1,2})\.[^\S\r\n]+(?=[^\W\d_]|[\"'\u201c\u2018(])")
 
 
 def _lower_case(word: str) -> bool:
     """A word that opens no sentence in true-cased text: lower-case, and no name written
     with a small first letter ("iPhone", "eBay")."""
     return word[0].islower() and word.islower()
+
+
+def _follows_word(text: str, sentence_start: int, at: int) -> bool:
+    """Whether a word stands right before ``at`` (not an opening quote: '"... A woman')."""
+    return at > sentence_start and text[at - 1] not in _OPENERS and not text[at - 1].isspace()
 
 
 def _ends_sentence(text: str, sentence_start: int, stop: re.Match[str], end: int) -> bool:
@@ -174,7 +185,9 @@ def _ends_sentence(text: str, sentence_start: int, stop: re.Match[str], end: int
     next_word = after.group(1)
     opener = next_word[0]
     if marks != "." or closers:  # "?", "!", "...": no short form ends that way
-        return opener.isupper() if "." in marks and len(marks) > 1 else True
+        if "." in marks and len(marks) > 1:  # an ellipsis: only before a capital, after a word
+            return opener.isupper() and _follows_word(text, sentence_start, stop.start())
+        return True
     token = text.rfind(" ", sentence_start, stop.start()) + 1 or sentence_start
     word_match = _WORD_AT_STOP.match(text, token, stop.start())
     word = word_match.group(1) if word_match else ""
@@ -182,15 +195,43 @@ def _ends_sentence(text: str, sentence_start: int, stop: re.Match[str], end: int
     if lower in _TITLES:
         return False
     if _DOTTED.fullmatch(word) or (len(word) == 1 and word.isalpha()) or lower in _SHORT_FORMS:
-        return next_word in _STARTERS
+        honorific = next_word.lower() in _HONORIFICS and text.startswith(".", after.end(1))
+        return next_word in _STARTERS or honorific
     if opener.isdigit() and lower in _BEFORE_NUMBER:
         return False
     # not "1. First item", "iv. Costs": a list marker opening its sentence
     return not (_LIST_MARKER.fullmatch(word) and not text[sentence_start:token].strip())
 
 
+def _list_items(text: str, start: int, end: int) -> list[int]:
+    """Where the items of a numbered list run together on the line ``[start, end)`` begin:
+    markers ("2. ") numbered one after another, two from 1 or three from another number, as
+    in a flattened list ("... fight 1. Twizzlers are ... 2. Ramen noodle soup is ..."); not
+    in "It was 2. Then 3."."""
+    chains: list[list[tuple[int, int]]] = []
+    for marker in _INLINE_MARKER.finditer(text, start, end):
+        number = int(marker.group(1))
+        if chains and chains[-1][-1][1] + 1 == number:
+            chains[-1].append((marker.start(), number))
+        else:
+            chains.append([(marker.start(), number)])
+    return [
+        at
+        for chain in chains
+        if len(chain) >= (2 if chain[0][1] == 1 else 3)
+        for at, _ in chain
+        if at > start
+    ]
+
+
 def _first_cuts(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """``[start, end)`` (a line) cut after each stop that ends a sentence (``_ends_sentence``)."""
+    """``[start, end)`` (a line) cut before the items of a list run together on it, and after
+    each stop that ends a sentence (``_ends_sentence``)."""
+    bounds = [start, *_list_items(text, start, end), end]
+    return [piece for a, b in zip(bounds, bounds[1:]) for piece in _stop_cuts(text, a, b)]
+
+
+def _stop_cuts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     pieces, sentence_start = [], start
     for stop in _STOP.finditer(text, start, end):
         wide = stop.group(1) is None  # a full-width stop: Chinese and Japanese mark no case

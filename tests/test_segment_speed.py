@@ -81,6 +81,23 @@ EDGES = {
         "Yes.",
         "Yes.",
     ],
+    # a numbered list flattened into one line: each item is cut before its marker
+    "Facts about him 1. Twizzlers are his snack 2. Ramen soup is a meal 3. He runs daily": [
+        "Facts about him",
+        "1. Twizzlers are his snack",
+        "2. Ramen soup is a meal",
+        "3. He runs daily",
+    ],
+    'On Jan. 5. He left. It was 2. Then 3. He said. "... A woman may." Inc. Ms. Lee came.': [
+        "On Jan. 5.",
+        "He left.",
+        "It was 2.",
+        "Then 3.",
+        "He said.",
+        '"... A woman may."',
+        "Inc.",
+        "Ms. Lee came.",
+    ],
     # scripts without capitals: a full-width stop needs no space after it
     "北京今天下雨。我们留在家里！他说：「我們走吧。」然後離開了。": [
         "北京今天下雨。",
