@@ -3,7 +3,7 @@
 1. **model-free vs one pysbd pass**: FRANK's CNN/DM articles (read in place from
    ../shared/data/frank) through the rules strategy in this process, against one
    ``pysbd`` pass over the same texts as pysbd ships (the segmentation every document
-   paid); the tool's own segmentation (pysbd with cached patterns) is timed beside it.
+   paid); the tool's own segmentation (its own splitter since issue 28) is timed beside it.
 2. **workers**: the same articles as a batch (``run_batch``) with 1 worker and with
    every usable core; the records are checked identical (provenance aside).
 3. **a shared machine**: the sample through the embedded model, and one bare
@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import pysbd
-import pysbd.abbreviation_replacer
 
 from summarizer.backends.embedded import EmbeddedBackend, default_threads
 from summarizer.loading import parse_text
@@ -72,17 +70,6 @@ def frank_articles(n: int) -> list[Document]:
     return docs
 
 
-@contextmanager
-def pysbd_as_shipped() -> Iterator[None]:
-    """pysbd with its own ``re``: ``summarizer.segment`` gives it a pattern cache."""
-    cache = pysbd.abbreviation_replacer.re
-    pysbd.abbreviation_replacer.re = re
-    try:
-        yield
-    finally:
-        pysbd.abbreviation_replacer.re = cache
-
-
 def timed(work: Callable[[Document], object], docs: list[Document]) -> float:
     work(docs[0])  # warm: imports, compiled patterns
     started = time.perf_counter()
@@ -94,8 +81,7 @@ def timed(work: Callable[[Document], object], docs: list[Document]) -> float:
 def model_free_vs_pysbd(docs: list[Document]) -> float:
     """Print the model-free path against one pysbd pass; return the pass's seconds."""
     shipped = pysbd.Segmenter(language="en", clean=False, char_span=True)
-    with pysbd_as_shipped():
-        pysbd_s = timed(lambda doc: shipped.segment(doc.text), docs)
+    pysbd_s = timed(lambda doc: shipped.segment(doc.text), docs)
     segment_s = timed(lambda doc: sentences(doc.text), docs)
     pipeline = Pipeline(Settings(strategy="rules"))
     rules_s = timed(pipeline.run, docs)

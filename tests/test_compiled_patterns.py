@@ -3,10 +3,8 @@
 ``re`` keeps 512 compiled patterns; a pattern built per call, or more distinct ones
 than that, is compiled again and again. Module functions such as ``re.search(p, s)``
 go through that cache on every call, so the modules listed here use compiled
-patterns only. pysbd builds its abbreviation patterns from the text: ``segment``
-compiles each of them once a process (a pattern first met after the warm-up is
-compiled then, and never again). ``summary`` still has one per-call pattern
-(``pruning``) and is counted and printed for the record, not checked here.
+patterns only. ``summary`` still has one per-call pattern (``pruning``) and is
+counted and printed for the record, not checked here.
 """
 
 from __future__ import annotations
@@ -42,9 +40,6 @@ CHECKED = (
     "summarizer/timeline/",
     "summarizer/dates/",
 )
-# segment's stand-in for ``re`` inside pysbd compiles a pattern it has not met in this function
-PYSBD_CACHE_MISS = "_pattern"
-PYSBD_CACHE_SITE = "summarizer/segment.py"
 RE_PACKAGE = str(Path(re.__file__).parent)
 
 
@@ -69,19 +64,12 @@ def test_no_pattern_is_compiled_per_call(monkeypatch: pytest.MonkeyPatch) -> Non
     for document in docs[:5]:  # warm-up: lazy imports, caches
         work(pipeline, document)
     callers: Counter[str] = Counter()
-    pysbd_patterns: Counter[tuple[Any, Any]] = Counter()
     compile_pattern = re._compile  # type: ignore[attr-defined]
 
     def counted(pattern: Any, flags: Any) -> Any:
         for frame in reversed(traceback.extract_stack()[:-1]):
             if not frame.filename.startswith(RE_PACKAGE):  # who asked re
-                site = f"{Path(frame.filename).as_posix()}:{frame.lineno}"
-                if Path(frame.filename).as_posix().endswith(PYSBD_CACHE_SITE) and (
-                    frame.name == PYSBD_CACHE_MISS
-                ):
-                    pysbd_patterns[(pattern, flags)] += 1
-                else:
-                    callers[site] += 1
+                callers[f"{Path(frame.filename).as_posix()}:{frame.lineno}"] += 1
                 break
         return compile_pattern(pattern, flags)
 
@@ -92,6 +80,4 @@ def test_no_pattern_is_compiled_per_call(monkeypatch: pytest.MonkeyPatch) -> Non
     print(f"re._compile calls over 20 documents: {sum(callers.values())}; by caller:")
     for site, n in callers.most_common(10):
         print(f"  {n:6d}  {site}")
-    print(f"pysbd's abbreviation patterns met for the first time: {len(pysbd_patterns)}")
     assert ours == {}
-    assert all(n == 1 for n in pysbd_patterns.values())  # none compiled twice

@@ -217,7 +217,8 @@ def test_the_eval_sets_are_held_and_benign_news_is_not_flagged() -> None:
             total += len(hostile)
             caught += sum(reasons[i] is not None for i in hostile)
             assert sum(r is not None for r in reasons) - len(hostile) <= 1, item.id  # hosts kept
-    assert total >= 390 and caught >= 0.97 * total, (caught, total)
+    # 366 hostile sentences as segment cuts them (pysbd cut "<!--" and Morse code into more)
+    assert total >= 350 and caught >= 0.97 * total, (caught, total)
     flagged = []
     for article in wikinews:
         sents = sentences(article.text)
