@@ -36,7 +36,10 @@ FILTERED = {
         (signals, "_TOOL_CALL"),
         (signals, "_TURN"),
         (signals, "_CONTROL"),
+        (signals, "_REQUEST"),
+        (signals, "_MARKUP"),
         (markers, "_ADDRESSING_MODEL"),
+        (markers, "_CHAT_MARKUP"),
     ]
 }
 FILLER = "abcxyz019_ .,:;-'\"()\n\tÉéßж中"
@@ -171,7 +174,6 @@ def test_conditions_are_built_and_selective() -> None:
     texts = news_sentences(40)
     for name, rx in FILTERED.items():
         guarded = prefilter.Prefiltered(rx)
-        assert len(guarded.alternatives) > 1, name
         assert all(a.test is not None for a in guarded.alternatives), name
         passed = sum(guarded.could_match(t) for t in texts)
         assert passed < 0.5 * len(texts), (name, passed, len(texts))

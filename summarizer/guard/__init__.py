@@ -55,7 +55,9 @@ LANGUAGE_CONFIDENCE_LOW = 0.3
 # below, it is kept with a warning (a motto, a title, a dateline)
 LANGUAGE_SURE_WORDS = 6
 CARRY_ON = 4  # sentences a message may run on past the one that was found
-_ADDRESSING_MODEL_SEARCH = Prefiltered(_ADDRESSING_MODEL).search  # the rare sentence is searched
+# the rare sentence is searched
+_ADDRESSING_MODEL_SEARCH = Prefiltered(_ADDRESSING_MODEL).search
+_CHAT_MARKUP_SEARCH = Prefiltered(_CHAT_MARKUP).search
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»|„[^“”]*[“”]")
 _LANGUAGES = {
     "fr": "French",
@@ -116,14 +118,14 @@ class Finding:
 
 
 def _first_markers(sentence: str, document_script: str | None) -> str | None:
-    if _CHAT_MARKUP.search(sentence) or _MARKUP_ONLY.match(sentence):
+    if _CHAT_MARKUP_SEARCH(sentence) or _MARKUP_ONLY.match(sentence):
         return "chat or markup control text"
     found = _ADDRESSING_MODEL_SEARCH(sentence)
     if found and not _REPORTED_ORDER.search(sentence[: found.start()]):
         return "instructions addressed to a model"
     if len(_JSON_SHAPED.findall(sentence)) >= 2:
         return "JSON-shaped text"
-    if _HIDING.search(sentence):
+    if not sentence.isascii() and _HIDING.search(sentence):  # its characters are not ASCII
         return "invisible or direction-changing characters"
     if _mixed_script_word(sentence):
         return "words spelt in mixed alphabets"
@@ -187,7 +189,7 @@ def judge(
         short_foreign = (
             reason.startswith(_LANGUAGE_REASON)
             and " script " not in reason
-            and len(language.lowercase_words(sentence)) < LANGUAGE_SURE_WORDS
+            and language.lowercase_count(sentence) < LANGUAGE_SURE_WORDS
         )
         # '"Imagine you are the king," she told the pupils': a quotation is news, and an
         # attack that dresses as one is still warned about
@@ -280,7 +282,7 @@ def _same_language_run(
             continue
         joined = first.text + " " + second.text
         foreign = other_language(joined, document_language)
-        if foreign and len(language.lowercase_words(joined)) >= LANGUAGE_SURE_WORDS:
+        if foreign and language.lowercase_count(joined) >= LANGUAGE_SURE_WORDS:
             reason = f"a sentence in {foreign} cut by a number ([{first.start}:{second.end}])"
             findings[i] = findings[i + 1] = Finding(reason, True)
 

@@ -30,6 +30,7 @@ Why lower-casing is enough: with ``re.IGNORECASE`` an ASCII letter matches only
 ASCII letters and the four characters in ``_ASCII_FOLDS``; a text holding any of
 those four is always searched in full.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,6 +41,7 @@ import re._constants as sre  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
 import threading
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import Any
 
@@ -283,12 +285,10 @@ def _is_run(string: str) -> bool:
     return _WORD.fullmatch(string) is not None
 
 
-def _early(lowered: str, runs: frozenset[str], within: dict[str, int]) -> bool:
+def _early(lowered: str, runs: AbstractSet[str], within: dict[str, int]) -> bool:
     """Whether one of the runs starts at most ``within[run]`` characters into the text (only
     the runs the text holds somewhere are looked for)."""
-    return any(
-        lowered.find(run, 0, within[run] + len(run)) >= 0 for run in runs.intersection(within)
-    )
+    return any(lowered.find(run, 0, within[run] + len(run)) >= 0 for run in within.keys() & runs)
 
 
 def _source(condition: Condition, constants: dict[str, Any]) -> str:
@@ -323,7 +323,7 @@ def _source(condition: Condition, constants: dict[str, Any]) -> str:
     return "(" + joiner.join(_source(part, constants) for part in parts) + ")"
 
 
-Test = Callable[[str, frozenset[str], frozenset[str]], bool]
+Test = Callable[[str, frozenset[str], AbstractSet[str]], bool]
 
 
 def compiled_test(condition: Condition) -> Test:
@@ -399,9 +399,10 @@ class Alternative:
     compiled from the pattern's parse tree when first searched (most never are in a
     process, and import time is paid by every worker)."""
 
-    __slots__ = ("_compiled", "_tree", "number", "test")
+    __slots__ = ("_compiled", "_tree", "number", "owner", "test")
 
-    def __init__(self, number: int, test: Test | None, tree: Any) -> None:
+    def __init__(self, owner: int, number: int, test: Test | None, tree: Any) -> None:
+        self.owner = owner  # the pattern's number in the library
         self.number = number
         self.test = test
         self._tree = tree
@@ -414,8 +415,8 @@ class Alternative:
         return self._compiled
 
 
-# a text lower-cased, its words, its runs, and the alternatives whose triggers it holds
-Scan = tuple[str, frozenset[str], frozenset[str], frozenset[int]]
+# a text lower-cased, its words, its runs, and the alternatives it triggers by pattern
+Scan = tuple[str, frozenset[str], set[str], dict[int, list[Alternative]]]
 _KNOWN_WORDS = 200_000  # what the words seen hold is kept for this many of them
 _NOTHING: tuple[frozenset[str], frozenset[int]] = (frozenset(), frozenset())
 
@@ -432,11 +433,11 @@ class _Library:
 
     def __init__(self) -> None:
         self._patterns: dict[tuple[str, int], list[Alternative]] = {}
+        self._numbered: list[Alternative] = []
         self._fired_by: dict[Trigger, set[int]] = {}
         self._marks: dict[str, set[int]] = {}
         self._runs: set[str] = set()
         self._always: frozenset[int] = frozenset()
-        self._count = 0
         self._lock = threading.RLock()
         self._scanner: tuple[re.Pattern[str], dict[str, tuple[str, ...]]] | None = None
         self._words: dict[str, tuple[frozenset[str], frozenset[int]]] = {}
@@ -445,18 +446,23 @@ class _Library:
         key = (pattern.pattern, pattern.flags)
         with self._lock:
             if key not in self._patterns:
-                self._patterns[key] = [self._add(tree) for tree in _alternatives(pattern)]
+                owner = len(self._patterns)
+                self._patterns[key] = [self._add(owner, tree) for tree in _alternatives(pattern)]
                 self._scanner = None
                 self._words = {}
                 _scan.cache_clear()
             return self._patterns[key]
 
-    def _add(self, tree: Any) -> Alternative:
-        number, self._count = self._count, self._count + 1
+    def _add(self, owner: int, tree: Any) -> Alternative:
+        number = len(self._numbered)
         condition = _necessary(tree, tree.state, None)
+        alternative = Alternative(
+            owner, number, compiled_test(condition) if condition else None, tree
+        )
+        self._numbered.append(alternative)
         if condition is None:
             self._always |= {number}
-            return Alternative(number, None, tree)
+            return alternative
         for kind, value in triggers(condition):
             if kind == "mark":
                 self._marks.setdefault(value, set()).add(number)
@@ -465,7 +471,7 @@ class _Library:
                 if kind == "run":
                     self._runs.add(value)
         self._runs |= condition_runs(condition)
-        return Alternative(number, compiled_test(condition), tree)
+        return alternative
 
     def _built(self) -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
         scanner = self._scanner
@@ -504,14 +510,20 @@ class _Library:
         words = frozenset(_WORD.findall(lowered))
         runs: set[str] = set()
         fired = set(self._always)
+        known = self._words
         for word in words:
-            word_runs, word_fired = self._word(word)
-            runs |= word_runs
-            fired |= word_fired
+            held = known.get(word) or self._word(word)
+            if held is not _NOTHING:
+                runs |= held[0]
+                fired |= held[1]
         for mark, numbers in self._marks.items():
             if mark in lowered:
                 fired |= numbers
-        return lowered, words, frozenset(runs), frozenset(fired)
+        by_pattern: dict[int, list[Alternative]] = {}
+        for number in sorted(fired):  # in the pattern's order: at one start the earlier wins
+            alternative = self._numbered[number]
+            by_pattern.setdefault(alternative.owner, []).append(alternative)
+        return lowered, words, runs, by_pattern
 
 
 _LIBRARY = _Library()
@@ -545,13 +557,12 @@ class Prefiltered:
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         self.alternatives = _LIBRARY.add(pattern)
+        self._owner = self.alternatives[0].owner
 
     def _worth(self, scan: Scan) -> list[Alternative]:
         lowered, words, runs, fired = scan
         return [
-            a
-            for a in self.alternatives
-            if a.number in fired and (a.test is None or a.test(lowered, words, runs))
+            a for a in fired.get(self._owner, ()) if a.test is None or a.test(lowered, words, runs)
         ]
 
     def could_match(self, text: str) -> bool:
