@@ -38,6 +38,7 @@ FILTERED = {
         (signals, "_CONTROL"),
         (signals, "_REQUEST"),
         (signals, "_MARKUP"),
+        (signals, "_CONTROL_CAPS"),
         (markers, "_ADDRESSING_MODEL"),
         (markers, "_CHAT_MARKUP"),
     ]

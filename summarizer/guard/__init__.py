@@ -105,7 +105,8 @@ _WORDING = {
     "addressed to the machine reading the page",
 }
 _LANGUAGE_REASON = "a sentence in "
-_NUMBER_AT_END = re.compile(r"\b\d{1,2}\.$")  # a sentence cut after a day ("der 5.")
+# a sentence cut after a day ("der 5."); a match starts at most 4 characters from the end
+_NUMBER_AT_END = re.compile(r"\b\d{1,2}\.$")
 _LIST_ITEM = re.compile(r"\W{0,3}(?:\d{1,2}[.)]|[-*•])\s")
 
 
@@ -276,7 +277,7 @@ def _same_language_run(
         first, second = sents[i], sents[i + 1]
         if (
             first.paragraph != second.paragraph
-            or not _NUMBER_AT_END.search(first.text)
+            or not _NUMBER_AT_END.search(first.text, max(0, len(first.text) - 4))
             or any(f is not None and f.sure for f in findings[i : i + 2])
         ):
             continue

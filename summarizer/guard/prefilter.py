@@ -41,7 +41,6 @@ import re._constants as sre  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
 import threading
 from collections.abc import Callable
-from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import Any
 
@@ -285,10 +284,12 @@ def _is_run(string: str) -> bool:
     return _WORD.fullmatch(string) is not None
 
 
-def _early(lowered: str, runs: AbstractSet[str], within: dict[str, int]) -> bool:
+def _early(lowered: str, runs: frozenset[str], within: dict[str, int]) -> bool:
     """Whether one of the runs starts at most ``within[run]`` characters into the text (only
     the runs the text holds somewhere are looked for)."""
-    return any(lowered.find(run, 0, within[run] + len(run)) >= 0 for run in within.keys() & runs)
+    return any(
+        lowered.find(run, 0, within[run] + len(run)) >= 0 for run in runs.intersection(within)
+    )
 
 
 def _source(condition: Condition, constants: dict[str, Any]) -> str:
@@ -323,7 +324,7 @@ def _source(condition: Condition, constants: dict[str, Any]) -> str:
     return "(" + joiner.join(_source(part, constants) for part in parts) + ")"
 
 
-Test = Callable[[str, frozenset[str], AbstractSet[str]], bool]
+Test = Callable[[str, frozenset[str], frozenset[str]], bool]
 
 
 def compiled_test(condition: Condition) -> Test:
@@ -399,10 +400,9 @@ class Alternative:
     compiled from the pattern's parse tree when first searched (most never are in a
     process, and import time is paid by every worker)."""
 
-    __slots__ = ("_compiled", "_tree", "number", "owner", "test")
+    __slots__ = ("_compiled", "_tree", "number", "test")
 
-    def __init__(self, owner: int, number: int, test: Test | None, tree: Any) -> None:
-        self.owner = owner  # the pattern's number in the library
+    def __init__(self, number: int, test: Test | None, tree: Any) -> None:
         self.number = number
         self.test = test
         self._tree = tree
@@ -415,10 +415,10 @@ class Alternative:
         return self._compiled
 
 
-# a text lower-cased, its words, its runs, and the alternatives it triggers by pattern
-Scan = tuple[str, frozenset[str], set[str], dict[int, list[Alternative]]]
+# a text lower-cased, its words, its runs, and the numbers of the alternatives it triggers
+Scan = tuple[str, frozenset[str], frozenset[str], frozenset[int]]
 _KNOWN_WORDS = 200_000  # what the words seen hold is kept for this many of them
-_NOTHING: tuple[frozenset[str], frozenset[int]] = (frozenset(), frozenset())
+_NONE: frozenset[Any] = frozenset()
 
 
 class _Library:
@@ -433,97 +433,87 @@ class _Library:
 
     def __init__(self) -> None:
         self._patterns: dict[tuple[str, int], list[Alternative]] = {}
-        self._numbered: list[Alternative] = []
         self._fired_by: dict[Trigger, set[int]] = {}
-        self._marks: dict[str, set[int]] = {}
+        self._marks: dict[str, frozenset[int]] = {}
         self._runs: set[str] = set()
         self._always: frozenset[int] = frozenset()
+        self._count = 0
         self._lock = threading.RLock()
-        self._scanner: tuple[re.Pattern[str], dict[str, tuple[str, ...]]] | None = None
-        self._words: dict[str, tuple[frozenset[str], frozenset[int]]] = {}
+        self._scanner: Any = None
+        self._word_runs: dict[str, frozenset[str]] = {}
+        self._word_fired: dict[str, frozenset[int]] = {}
 
     def add(self, pattern: re.Pattern[str]) -> list[Alternative]:
         key = (pattern.pattern, pattern.flags)
         with self._lock:
             if key not in self._patterns:
-                owner = len(self._patterns)
-                self._patterns[key] = [self._add(owner, tree) for tree in _alternatives(pattern)]
+                self._patterns[key] = [self._add(tree) for tree in _alternatives(pattern)]
                 self._scanner = None
-                self._words = {}
+                self._word_runs, self._word_fired = {}, {}
                 _scan.cache_clear()
             return self._patterns[key]
 
-    def _add(self, owner: int, tree: Any) -> Alternative:
-        number = len(self._numbered)
+    def _add(self, tree: Any) -> Alternative:
+        number, self._count = self._count, self._count + 1
         condition = _necessary(tree, tree.state, None)
-        alternative = Alternative(
-            owner, number, compiled_test(condition) if condition else None, tree
-        )
-        self._numbered.append(alternative)
         if condition is None:
             self._always |= {number}
-            return alternative
+            return Alternative(number, None, tree)
         for kind, value in triggers(condition):
             if kind == "mark":
-                self._marks.setdefault(value, set()).add(number)
+                self._marks[value] = self._marks.get(value, _NONE) | {number}
             else:
                 self._fired_by.setdefault((kind, value), set()).add(number)
                 if kind == "run":
                     self._runs.add(value)
         self._runs |= condition_runs(condition)
-        return alternative
+        return Alternative(number, compiled_test(condition), tree)
 
-    def _built(self) -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
+    def _built(
+        self,
+    ) -> tuple[re.Pattern[str], dict[str, frozenset[str]], dict[str, frozenset[int]]]:
+        """One expression finding, at each position of a word, the longest run starting
+        there; and for each such run, every run it starts with (no other run can start
+        there) and the alternatives they trigger."""
         scanner = self._scanner
         if scanner is None:
             with self._lock:
                 runs = self._runs
-                # a run found at a position, with every shorter run it starts with
                 starts = {
-                    r: tuple(r[:i] for i in range(1, len(r) + 1) if r[:i] in runs) for r in runs
+                    r: frozenset(r[:i] for i in range(1, len(r) + 1) if r[:i] in runs) for r in runs
                 }
-                scanner = (re.compile(f"(?=({_trie_source(runs)}))"), starts)
+                fired = {
+                    r: frozenset().union(*(self._fired_by.get(("run", s), _NONE) for s in held))
+                    for r, held in starts.items()
+                }
+                scanner = (re.compile(f"(?=({_trie_source(runs)}))"), starts, fired)
                 self._scanner = scanner
         return scanner
 
-    def _word(self, word: str) -> tuple[frozenset[str], frozenset[int]]:
-        """The runs inside the word, and the alternatives it and they trigger."""
-        known = self._words.get(word)
-        if known is None:
-            scanner, starts = self._built()
-            runs: set[str] = set()
-            # one match at each position where a run starts: the longest there, and with it
-            # every run it starts with (no other run can start there)
-            for longest in scanner.findall(word):
-                runs.update(starts[longest])
-            fired = set(self._fired_by.get(("word", word), ()))
-            for run in runs:
-                fired |= self._fired_by.get(("run", run), set())
-            known = (frozenset(runs), frozenset(fired)) if runs or fired else _NOTHING
-            if len(self._words) >= _KNOWN_WORDS:
-                self._words = {}
-            self._words[word] = known
-        return known
+    def _learn(self, words: frozenset[str]) -> None:
+        """What each of the words holds, kept for the next time they are met."""
+        scanner, starts, fired = self._built()
+        if len(self._word_runs) >= _KNOWN_WORDS:
+            self._word_runs, self._word_fired = {}, {}
+        for word in words:
+            found = scanner.findall(word)
+            self._word_runs[word] = _NONE.union(*map(starts.__getitem__, found))
+            self._word_fired[word] = frozenset(self._fired_by.get(("word", word), _NONE)).union(
+                *map(fired.__getitem__, found)
+            )
 
     def scan(self, text: str) -> Scan:
         lowered = text.lower()
         words = frozenset(_WORD.findall(lowered))
-        runs: set[str] = set()
-        fired = set(self._always)
-        known = self._words
-        for word in words:
-            held = known.get(word) or self._word(word)
-            if held is not _NOTHING:
-                runs |= held[0]
-                fired |= held[1]
+        new = words.difference(self._word_fired)
+        if new:
+            self._learn(new)
+        runs = _NONE.union(*map(self._word_runs.__getitem__, words))
+        fired = self._always.union(*map(self._word_fired.__getitem__, words))
         for mark, numbers in self._marks.items():
             if mark in lowered:
                 fired |= numbers
-        by_pattern: dict[int, list[Alternative]] = {}
-        for number in sorted(fired):  # in the pattern's order: at one start the earlier wins
-            alternative = self._numbered[number]
-            by_pattern.setdefault(alternative.owner, []).append(alternative)
-        return lowered, words, runs, by_pattern
+        return lowered, words, runs, fired
 
 
 _LIBRARY = _Library()
@@ -557,12 +547,16 @@ class Prefiltered:
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         self.alternatives = _LIBRARY.add(pattern)
-        self._owner = self.alternatives[0].owner
+        self._numbers = frozenset(a.number for a in self.alternatives)
 
     def _worth(self, scan: Scan) -> list[Alternative]:
         lowered, words, runs, fired = scan
+        if self._numbers.isdisjoint(fired):  # most sentences trigger nothing of most patterns
+            return []
         return [
-            a for a in fired.get(self._owner, ()) if a.test is None or a.test(lowered, words, runs)
+            a
+            for a in self.alternatives
+            if a.number in fired and (a.test is None or a.test(lowered, words, runs))
         ]
 
     def could_match(self, text: str) -> bool:

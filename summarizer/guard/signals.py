@@ -301,6 +301,7 @@ _MORSE = re.compile(r"(?:(?<!\S)[.\-]{1,6}(?:\s+/)?\s+){6,}")
 _SPACED = re.compile(r"(?:\b\w\b[ \t]{1,3}){8,}")
 _LEET = re.compile(r"\b[a-z013457]*[a-z][013457]+[a-z][a-z013457]*\b", _I)
 _LEET_DIGITS = "013457"
+_LONGEST_PLAIN = 16  # base64 and hex need a piece this long with no space in it
 _LEET_MAP = str.maketrans(_LEET_DIGITS, "oieast")
 _UPPER, _LOWER, _DIGIT = re.compile(r"[A-Z]"), re.compile(r"[a-z]"), re.compile(r"\d")
 _DOT_DASH = re.compile(r"[.]-|-[.]")
@@ -320,7 +321,7 @@ _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more
 @lru_cache(maxsize=4)  # encoded and decoded_forms ask about the same sentence
 def _common_share(text: str) -> tuple[int, float]:
     words = _LOWER_WORD.findall(text.lower())
-    hits = sum(1 for w in words if w in _COMMON)
+    hits = sum(map(_COMMON.__contains__, words))
     return hits, hits / max(1, len(words))
 
 
@@ -343,10 +344,15 @@ def _printable_text(raw: bytes) -> str | None:
 def encoded(sentence: str) -> str | None:
     """What kind of encoded text the sentence carries, or None.
 
-    A check is skipped where the sentence lacks a character its every find needs (a
-    backslash for escapes, "%" for URL encoding, ".-" or "-." for Morse, one of the
-    digits leetspeak writes, 32 zeros and ones for binary)."""
-    for blob in _B64.findall(sentence):
+    A check is skipped where the sentence lacks what its every find needs: a backslash
+    for escapes, "%" for URL encoding, ".-" or "-." for Morse, a digit leetspeak writes,
+    32 zeros and ones for binary, 16 characters with no space between for base64 and
+    hex."""
+    if max(_token_lengths(sentence), default=0) < _LONGEST_PLAIN:
+        blobs, hex_blobs = [], []
+    else:
+        blobs, hex_blobs = _B64.findall(sentence), _HEX.findall(sentence)
+    for blob in blobs:
         if _UPPER.search(blob) and _LOWER.search(blob) and (_DIGIT.search(blob) or len(blob) >= 24):
             try:
                 raw = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True)
@@ -354,7 +360,7 @@ def encoded(sentence: str) -> str | None:
                 continue
             if _printable_text(raw):
                 return "base64-encoded text"
-    for blob in _HEX.findall(sentence):
+    for blob in hex_blobs:
         if _printable_text(bytes.fromhex(blob)):
             return "hex-encoded text"
     if (
@@ -388,7 +394,14 @@ def encoded(sentence: str) -> str | None:
 
 @lru_cache(maxsize=4)  # encoded and decoded_forms ask about the same sentence
 def _spaced(sentence: str) -> bool:
-    return _SPACED.search(sentence) is not None
+    # letters spaced out are words of one character: all but the first of eight stand alone
+    return _token_lengths(sentence).count(1) >= 7 and _SPACED.search(sentence) is not None
+
+
+@lru_cache(maxsize=4)
+def _token_lengths(sentence: str) -> list[int]:
+    """The lengths of the sentence's pieces between white space."""
+    return list(map(len, sentence.split()))
 
 
 @lru_cache(maxsize=4)
@@ -522,6 +535,7 @@ _TURN_SEARCH = Prefiltered(_TURN).search
 _CONTROL_SEARCH = Prefiltered(_CONTROL).search
 _REQUEST_SEARCH = Prefiltered(_REQUEST).search
 _MARKUP_SEARCH = Prefiltered(_MARKUP).search
+_CONTROL_CAPS_SEARCH = Prefiltered(_CONTROL_CAPS).search
 
 
 @lru_cache(maxsize=4)  # broad and loose ask about the same sentence
@@ -546,7 +560,7 @@ def broad(sentence: str) -> str | None:
         and (not _DEICTIC_ONLY.fullmatch(thing.group()) or _REWORK.search(sentence))
     ):
         return "orders about the summary or the output"
-    if not _CONTROL_CAPS.search(sentence):  # the rare sentence is counted
+    if not _CONTROL_CAPS_SEARCH(sentence):  # the rare sentence is counted
         return None
     words = _LETTER_WORD.findall(sentence)
     caps = _CAPS_WORD.findall(sentence)
