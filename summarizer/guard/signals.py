@@ -301,7 +301,6 @@ _MORSE = re.compile(r"(?:(?<!\S)[.\-]{1,6}(?:\s+/)?\s+){6,}")
 _SPACED = re.compile(r"(?:\b\w\b[ \t]{1,3}){8,}")
 _LEET = re.compile(r"\b[a-z013457]*[a-z][013457]+[a-z][a-z013457]*\b", _I)
 _LEET_DIGITS = "013457"
-_LONGEST_PLAIN = 16  # base64 and hex need a piece this long with no space in it
 _LEET_MAP = str.maketrans(_LEET_DIGITS, "oieast")
 _UPPER, _LOWER, _DIGIT = re.compile(r"[A-Z]"), re.compile(r"[a-z]"), re.compile(r"\d")
 _DOT_DASH = re.compile(r"[.]-|-[.]")
@@ -341,18 +340,36 @@ def _printable_text(raw: bytes) -> str | None:
     )
 
 
-def encoded(sentence: str) -> str | None:
-    """What kind of encoded text the sentence carries, or None.
+def _needs(pattern: re.Pattern[str], sentence: str) -> bool:
+    """Whether the sentence has what every find of the encoding pattern needs, told by a
+    test far cheaper than the search: a backslash for escapes, "%" for URL encoding, 32
+    zeros and ones for binary, a digit leetspeak writes, a piece between spaces 16
+    characters long for base64 and hex, seven pieces of one character for spaced-out
+    letters (all but the first of eight stand alone). ``tests/test_guard_fast.py``
+    checks each on real and generated texts, and the guard's decisions without them."""
+    if pattern is _URLENC:
+        return "%" in sentence
+    if pattern is _UESC:
+        return "\\" in sentence
+    if pattern is _BINARY:
+        return sentence.count("0") + sentence.count("1") >= 32
+    if pattern is _LEET:
+        return any(digit in sentence for digit in _LEET_DIGITS)
+    if pattern is _B64 or pattern is _HEX:
+        return max(_token_lengths(sentence), default=0) >= 16
+    if pattern is _SPACED:
+        return _token_lengths(sentence).count(1) >= 7
+    return True
 
-    A check is skipped where the sentence lacks what its every find needs: a backslash
-    for escapes, "%" for URL encoding, ".-" or "-." for Morse, a digit leetspeak writes,
-    32 zeros and ones for binary, 16 characters with no space between for base64 and
-    hex."""
-    if max(_token_lengths(sentence), default=0) < _LONGEST_PLAIN:
-        blobs, hex_blobs = [], []
-    else:
-        blobs, hex_blobs = _B64.findall(sentence), _HEX.findall(sentence)
-    for blob in blobs:
+
+def _found(pattern: re.Pattern[str], sentence: str) -> list[str]:
+    return pattern.findall(sentence) if _needs(pattern, sentence) else []
+
+
+def encoded(sentence: str) -> str | None:
+    """What kind of encoded text the sentence carries, or None (a pattern is searched only
+    where the sentence has what its every find needs, see ``_needs``)."""
+    for blob in _found(_B64, sentence):
         if _UPPER.search(blob) and _LOWER.search(blob) and (_DIGIT.search(blob) or len(blob) >= 24):
             try:
                 raw = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True)
@@ -360,20 +377,21 @@ def encoded(sentence: str) -> str | None:
                 continue
             if _printable_text(raw):
                 return "base64-encoded text"
-    for blob in hex_blobs:
+    for blob in _found(_HEX, sentence):
         if _printable_text(bytes.fromhex(blob)):
             return "hex-encoded text"
     if (
-        "%" in sentence
+        _needs(_URLENC, sentence)
         and _URLENC.search(sentence)
         and _printable_text(urllib.parse.unquote(sentence).encode())
     ):
         return "URL-encoded text"
-    if "\\" in sentence and _UESC.search(sentence):
+    if _needs(_UESC, sentence) and _UESC.search(sentence):
         return "escaped characters"
-    if sentence.count("0") + sentence.count("1") >= 32 and _BINARY.search(sentence):
+    if _needs(_BINARY, sentence) and _BINARY.search(sentence):
         return "binary-encoded text"
-    morse = _MORSE.search(sentence) if ".-" in sentence or "-." in sentence else None
+    # Morse is told by a dot next to a dash in what was found: one in the sentence first
+    morse = _MORSE.search(sentence) if _DOT_DASH.search(sentence) else None
     if morse and morse.group().count(".") >= 3 and _DOT_DASH.search(morse.group()):
         return "Morse code"
     if _spaced(sentence):
@@ -394,8 +412,7 @@ def encoded(sentence: str) -> str | None:
 
 @lru_cache(maxsize=4)  # encoded and decoded_forms ask about the same sentence
 def _spaced(sentence: str) -> bool:
-    # letters spaced out are words of one character: all but the first of eight stand alone
-    return _token_lengths(sentence).count(1) >= 7 and _SPACED.search(sentence) is not None
+    return _needs(_SPACED, sentence) and _SPACED.search(sentence) is not None
 
 
 @lru_cache(maxsize=4)
@@ -406,10 +423,7 @@ def _token_lengths(sentence: str) -> list[int]:
 
 @lru_cache(maxsize=4)
 def _leet_words(sentence: str) -> tuple[str, ...]:
-    """The sentence's words in leetspeak (none without a digit leetspeak writes)."""
-    if not any(digit in sentence for digit in _LEET_DIGITS):
-        return ()
-    return tuple(_LEET.findall(sentence))
+    return tuple(_found(_LEET, sentence))
 
 
 def decoded_forms(sentence: str) -> list[str]:
