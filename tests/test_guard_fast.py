@@ -132,3 +132,12 @@ def test_hiding_characters_are_never_ascii() -> None:
     ascii_text = "".join(map(chr, range(128))) * 3
     assert markers._HIDING.search(ascii_text) is None
     assert markers._HIDING.search("I\u200bgnore") is not None
+
+
+def test_json_shaped_text_has_a_double_quote() -> None:
+    """JSON-shaped text is counted only in sentences with a '"': every find has one."""
+    rx = markers._JSON_SHAPED
+    texts = _generated(rx, 600) + real_sentences()
+    matched = [t for t in texts if rx.search(t)]
+    assert len(matched) > 300
+    assert [t for t in matched if '"' not in t] == []

@@ -124,7 +124,7 @@ def _first_markers(sentence: str, document_script: str | None) -> str | None:
     found = _ADDRESSING_MODEL_SEARCH(sentence)
     if found and not _REPORTED_ORDER.search(sentence[: found.start()]):
         return "instructions addressed to a model"
-    if len(_JSON_SHAPED.findall(sentence)) >= 2:
+    if '"' in sentence and len(_JSON_SHAPED.findall(sentence)) >= 2:  # each find has a '"'
         return "JSON-shaped text"
     if not sentence.isascii() and _HIDING.search(sentence):  # its characters are not ASCII
         return "invisible or direction-changing characters"

@@ -497,8 +497,12 @@ class _Library:
             self._word_runs, self._word_fired = {}, {}
         for word in words:
             found = scanner.findall(word)
+            as_word = self._fired_by.get(("word", word))
+            if not found and not as_word:  # most words hold nothing
+                self._word_runs[word] = self._word_fired[word] = _NONE
+                continue
             self._word_runs[word] = _NONE.union(*map(starts.__getitem__, found))
-            self._word_fired[word] = frozenset(self._fired_by.get(("word", word), _NONE)).union(
+            self._word_fired[word] = frozenset(as_word or _NONE).union(
                 *map(fired.__getitem__, found)
             )
 

@@ -347,18 +347,18 @@ def _needs(pattern: re.Pattern[str], sentence: str) -> bool:
     characters long for base64 and hex, seven pieces of one character for spaced-out
     letters (all but the first of eight stand alone). ``tests/test_guard_fast.py``
     checks each on real and generated texts, and the guard's decisions without them."""
+    if pattern is _B64 or pattern is _HEX:  # in the order encoded asks
+        return max(_token_lengths(sentence), default=0) >= 16
     if pattern is _URLENC:
         return "%" in sentence
     if pattern is _UESC:
         return "\\" in sentence
     if pattern is _BINARY:
         return sentence.count("0") + sentence.count("1") >= 32
-    if pattern is _LEET:
-        return any(digit in sentence for digit in _LEET_DIGITS)
-    if pattern is _B64 or pattern is _HEX:
-        return max(_token_lengths(sentence), default=0) >= 16
     if pattern is _SPACED:
         return _token_lengths(sentence).count(1) >= 7
+    if pattern is _LEET:
+        return any(digit in sentence for digit in _LEET_DIGITS)
     return True
 
 
