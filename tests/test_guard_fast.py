@@ -18,6 +18,7 @@ import random
 import re
 import re._parser as sre_parse
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -141,3 +142,14 @@ def test_json_shaped_text_has_a_double_quote() -> None:
     matched = [t for t in texts if rx.search(t)]
     assert len(matched) > 300
     assert [t for t in matched if '"' not in t] == []
+
+
+def test_the_word_table_renewed_and_shared_by_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What each word holds is kept in one table a process: judging from several threads
+    at once, with the table renewed every few words, decides as one thread does."""
+    texts = real_texts()[:40] + real_texts()[-40:]
+    alone = findings(texts)
+    monkeypatch.setattr(prefilter, "_KNOWN_WORDS", 50)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda text: findings([text])[0], texts))
+    assert together == alone

@@ -42,6 +42,7 @@ import re._parser as sre_parse  # type: ignore[import-not-found]
 import threading
 from collections.abc import Callable
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 _MAX_STRINGS = 64  # above this many possible texts a piece is treated as open-ended
@@ -419,6 +420,7 @@ class Alternative:
 Scan = tuple[str, frozenset[str], frozenset[str], frozenset[int]]
 _KNOWN_WORDS = 200_000  # what the words seen hold is kept for this many of them
 _NONE: frozenset[Any] = frozenset()
+_NOTHING = (_NONE, _NONE)
 
 
 class _Library:
@@ -440,8 +442,8 @@ class _Library:
         self._count = 0
         self._lock = threading.RLock()
         self._scanner: Any = None
-        self._word_runs: dict[str, frozenset[str]] = {}
-        self._word_fired: dict[str, frozenset[int]] = {}
+        # what each word seen holds: its runs, the alternatives it triggers
+        self._words: dict[str, tuple[frozenset[str], frozenset[int]]] = {}
 
     def add(self, pattern: re.Pattern[str]) -> list[Alternative]:
         key = (pattern.pattern, pattern.flags)
@@ -449,7 +451,7 @@ class _Library:
             if key not in self._patterns:
                 self._patterns[key] = [self._add(tree) for tree in _alternatives(pattern)]
                 self._scanner = None
-                self._word_runs, self._word_fired = {}, {}
+                self._words = {}
                 _scan.cache_clear()
             return self._patterns[key]
 
@@ -490,30 +492,32 @@ class _Library:
                 self._scanner = scanner
         return scanner
 
-    def _learn(self, words: frozenset[str]) -> None:
-        """What each of the words holds, kept for the next time they are met."""
+    def _learn(self, words: frozenset[str], known: dict[str, Any]) -> None:
+        """What each of the words holds, kept in known for the next time they are met."""
         scanner, starts, fired = self._built()
-        if len(self._word_runs) >= _KNOWN_WORDS:
-            self._word_runs, self._word_fired = {}, {}
         for word in words:
             found = scanner.findall(word)
             as_word = self._fired_by.get(("word", word))
             if not found and not as_word:  # most words hold nothing
-                self._word_runs[word] = self._word_fired[word] = _NONE
+                known[word] = _NOTHING
                 continue
-            self._word_runs[word] = _NONE.union(*map(starts.__getitem__, found))
-            self._word_fired[word] = frozenset(as_word or _NONE).union(
-                *map(fired.__getitem__, found)
+            known[word] = (
+                _NONE.union(*map(starts.__getitem__, found)),
+                frozenset(as_word or _NONE).union(*map(fired.__getitem__, found)),
             )
 
     def scan(self, text: str) -> Scan:
         lowered = text.lower()
         words = frozenset(_WORD.findall(lowered))
-        new = words.difference(self._word_fired)
+        known = self._words  # one table for the whole scan, even if another thread renews it
+        if len(known) >= _KNOWN_WORDS:
+            known = self._words = {}
+        new = words.difference(known)
         if new:
-            self._learn(new)
-        runs = _NONE.union(*map(self._word_runs.__getitem__, words))
-        fired = self._always.union(*map(self._word_fired.__getitem__, words))
+            self._learn(new, known)
+        held = list(map(known.__getitem__, words))
+        runs = _NONE.union(*map(itemgetter(0), held))
+        fired = self._always.union(*map(itemgetter(1), held))
         for mark, numbers in self._marks.items():
             if mark in lowered:
                 fired |= numbers
