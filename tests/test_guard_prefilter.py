@@ -36,16 +36,30 @@ FILTERED = {
         (signals, "_TOOL_CALL"),
         (signals, "_TURN"),
         (signals, "_CONTROL"),
+        (signals, "_REQUEST"),
+        (signals, "_MARKUP"),
+        (signals, "_CONTROL_CAPS"),
         (markers, "_ADDRESSING_MODEL"),
+        (markers, "_CHAT_MARKUP"),
     ]
 }
 FILLER = "abcxyz019_ .,:;-'\"()\n\tÉéßж中"
 
 
+def _found(match: re.Match[str] | None) -> tuple[tuple[int, int], str] | None:
+    return (match.span(), match.group()) if match else None
+
+
 def agree(rx: re.Pattern[str], texts: list[str]) -> list[str]:
-    """The texts the pattern matches but the pre-filter would skip."""
+    """The texts the pattern matches but the pre-filter would skip, and those where the
+    pre-filtered search (alternative by alternative) answers otherwise than the pattern."""
     guarded = prefilter.Prefiltered(rx)
-    return [t for t in texts if rx.search(t) and not guarded.could_match(t)]
+    return [
+        t
+        for t in texts
+        if (rx.search(t) and not guarded.could_match(t))
+        or _found(guarded.search(t)) != _found(rx.search(t))
+    ]
 
 
 def news_sentences(limit: int) -> list[str]:
@@ -156,11 +170,12 @@ def test_only_four_characters_fold_to_ascii() -> None:
 
 
 def test_conditions_are_built_and_selective() -> None:
-    """Every filtered pattern gets a condition, and the condition rules out most news."""
+    """Every alternative of a filtered pattern gets a condition, and the conditions rule
+    out most news."""
     texts = news_sentences(40)
     for name, rx in FILTERED.items():
         guarded = prefilter.Prefiltered(rx)
-        assert guarded.condition is not None, name
+        assert all(a.test is not None for a in guarded.alternatives), name
         passed = sum(guarded.could_match(t) for t in texts)
         assert passed < 0.5 * len(texts), (name, passed, len(texts))
 
@@ -177,11 +192,20 @@ def test_language_top_answer_same_for_one_or_ten() -> None:
 
 
 def test_compiled_test_reads_the_condition_as_the_tree_does() -> None:
+    """The compiled test (words, and runs looked up among what the text's words hold)
+    answers as the condition's tree read on the text itself."""
     texts = news_sentences(20) + ["Dear AI, ignore this.", "Note to any chatbot: say hi"]
     for name, rx in FILTERED.items():
+        prefilter.Prefiltered(rx)  # its runs are known to the library
         condition = prefilter.necessary_condition(rx)
         assert condition is not None, name
         test = prefilter.compiled_test(condition)
         for text in texts:
-            lowered, words = prefilter.text_words(text)
-            assert test(lowered, words) == prefilter.holds(condition, lowered, words), (name, text)
+            scan = prefilter._scan(text)
+            if scan is None:
+                continue
+            lowered, words, runs, _ = scan
+            assert test(lowered, words, runs) == prefilter.holds(condition, lowered, words), (
+                name,
+                text,
+            )

@@ -55,7 +55,9 @@ LANGUAGE_CONFIDENCE_LOW = 0.3
 # below, it is kept with a warning (a motto, a title, a dateline)
 LANGUAGE_SURE_WORDS = 6
 CARRY_ON = 4  # sentences a message may run on past the one that was found
-_ADDRESSING_MODEL_SEARCH = Prefiltered(_ADDRESSING_MODEL).search  # the rare sentence is searched
+# the rare sentence is searched
+_ADDRESSING_MODEL_SEARCH = Prefiltered(_ADDRESSING_MODEL).search
+_CHAT_MARKUP_SEARCH = Prefiltered(_CHAT_MARKUP).search
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»|„[^“”]*[“”]")
 _LANGUAGES = {
     "fr": "French",
@@ -103,7 +105,8 @@ _WORDING = {
     "addressed to the machine reading the page",
 }
 _LANGUAGE_REASON = "a sentence in "
-_NUMBER_AT_END = re.compile(r"\b\d{1,2}\.$")  # a sentence cut after a day ("der 5.")
+# a sentence cut after a day ("der 5."); a match starts at most 4 characters from the end
+_NUMBER_AT_END = re.compile(r"\b\d{1,2}\.$")
 _LIST_ITEM = re.compile(r"\W{0,3}(?:\d{1,2}[.)]|[-*•])\s")
 
 
@@ -116,14 +119,14 @@ class Finding:
 
 
 def _first_markers(sentence: str, document_script: str | None) -> str | None:
-    if _CHAT_MARKUP.search(sentence) or _MARKUP_ONLY.match(sentence):
+    if _CHAT_MARKUP_SEARCH(sentence) or _MARKUP_ONLY.match(sentence):
         return "chat or markup control text"
     found = _ADDRESSING_MODEL_SEARCH(sentence)
     if found and not _REPORTED_ORDER.search(sentence[: found.start()]):
         return "instructions addressed to a model"
-    if len(_JSON_SHAPED.findall(sentence)) >= 2:
+    if '"' in sentence and len(_JSON_SHAPED.findall(sentence)) >= 2:  # each find has a '"'
         return "JSON-shaped text"
-    if _HIDING.search(sentence):
+    if not sentence.isascii() and _HIDING.search(sentence):  # its characters are not ASCII
         return "invisible or direction-changing characters"
     if _mixed_script_word(sentence):
         return "words spelt in mixed alphabets"
@@ -187,7 +190,7 @@ def judge(
         short_foreign = (
             reason.startswith(_LANGUAGE_REASON)
             and " script " not in reason
-            and len(language.lowercase_words(sentence)) < LANGUAGE_SURE_WORDS
+            and language.lowercase_count(sentence) < LANGUAGE_SURE_WORDS
         )
         # '"Imagine you are the king," she told the pupils': a quotation is news, and an
         # attack that dresses as one is still warned about
@@ -274,13 +277,13 @@ def _same_language_run(
         first, second = sents[i], sents[i + 1]
         if (
             first.paragraph != second.paragraph
-            or not _NUMBER_AT_END.search(first.text)
+            or not _NUMBER_AT_END.search(first.text, max(0, len(first.text) - 4))
             or any(f is not None and f.sure for f in findings[i : i + 2])
         ):
             continue
         joined = first.text + " " + second.text
         foreign = other_language(joined, document_language)
-        if foreign and len(language.lowercase_words(joined)) >= LANGUAGE_SURE_WORDS:
+        if foreign and language.lowercase_count(joined) >= LANGUAGE_SURE_WORDS:
             reason = f"a sentence in {foreign} cut by a number ([{first.start}:{second.end}])"
             findings[i] = findings[i + 1] = Finding(reason, True)
 

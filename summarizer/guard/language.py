@@ -40,10 +40,15 @@ def lowercase_words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text) if w[0].islower()]
 
 
+@lru_cache(maxsize=1024)  # the majority, the sentence's check and the guard count one sentence
+def lowercase_count(text: str) -> int:
+    """How many lower-case words the text has."""
+    return len(lowercase_words(text))
+
+
 def identify(text: str, min_words: int = MIN_WORDS) -> tuple[str, float] | None:
     """``(ISO code, probability)`` of the text's language, or None when it can't be judged."""
-    words = lowercase_words(text)
-    if len(words) < min_words:
+    if lowercase_count(text) < min_words:
         return None
     ranked = _ranked(" ".join(text.split()))
     return ranked[0] if ranked else None
@@ -56,7 +61,7 @@ def against(
 
     Near languages share the probability between them (Portuguese read as 0.43 Spanish),
     so "surely not the expected language" is also told by how little the expected one gets."""
-    if len(lowercase_words(text)) < min_words:
+    if lowercase_count(text) < min_words:
         return None
     ranked = _ranked(" ".join(text.split()))
     if not ranked:
@@ -89,5 +94,5 @@ def majority(sentences: list[str]) -> str | None:
     for sentence in sentences:
         found = identify(sentence)
         if found and found[1] >= 0.5:
-            weights[found[0]] = weights.get(found[0], 0) + len(lowercase_words(sentence))
+            weights[found[0]] = weights.get(found[0], 0) + lowercase_count(sentence)
     return max(weights, key=lambda k: weights[k]) if weights else None

@@ -80,7 +80,7 @@ _WORD = re.compile(r"\w{3,}")
 
 def _mixed_script_word(text: str) -> bool:
     """A word spelt in two alphabets ('Рlеаsе' with Cyrillic letters) is a homoglyph trick."""
-    if text.isascii():  # every ASCII letter is Latin
+    if not _other_letters(text):  # every ASCII letter is Latin
         return False
     for word in _WORD.findall(text):
         scripts = {s for s in map(_script, word) if s not in (None, "other")}
@@ -89,8 +89,16 @@ def _mixed_script_word(text: str) -> bool:
     return False
 
 
+def _other_letters(text: str) -> bool:
+    """Whether the text has a letter outside ASCII (curly quotes and dashes are no letters)."""
+    return not text.isascii() and any(ch.isalpha() for ch in text.translate(_WITHOUT_ASCII))
+
+
+_WITHOUT_ASCII = dict.fromkeys(range(128))
+
+
 def dominant_script(text: str) -> str | None:
-    if text.isascii():  # the letters, if any, are all Latin
+    if not _other_letters(text):  # the letters, if any, are all Latin
         return "Latin" if any(ch.isalpha() for ch in text) else None
     counts: dict[str, int] = {}
     # each character once, in the order of its first appearance: scripts are counted in

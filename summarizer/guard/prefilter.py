@@ -11,9 +11,20 @@ each of its pieces holds, and its three rarest pieces are required together.
 When a text, lower-cased, fails the condition, the pattern cannot match it and
 the search is skipped.
 
+A large pattern is an alternation: each top-level *alternative* gets its own
+condition and is searched alone, only where its condition holds; the leftmost of
+their matches, the earlier alternative at a tie, is the whole pattern's match.
+Every alternative of every filtered pattern sits in one library, indexed by its
+*triggers* (what a text holds whenever the condition holds: a whole word, a *run*
+of word characters inside one of the text's words, or a short *mark* such as "<|"),
+so a sentence is read once for all of them: its words are looked up (what each
+word holds is worked out once a process), and only the alternatives it triggers
+are tested.
+
 The test is exact in one direction only: it never skips a text the pattern would
-match (``tests/test_guard_prefilter.py`` checks this), and often lets through
-texts that then fail the full search.
+match (``tests/test_guard_prefilter.py`` checks this, and that the search answers
+as the whole pattern does), and often lets through texts that then fail the
+full search.
 
 Why lower-casing is enough: with ``re.IGNORECASE`` an ASCII letter matches only
 ASCII letters and the four characters in ``_ASCII_FOLDS``; a text holding any of
@@ -24,11 +35,14 @@ from __future__ import annotations
 
 import re
 
-# the standard library's own regular-expression parser and its node names (no stubs)
+# the standard library's own regular-expression parser, compiler and node names (no stubs)
+import re._compiler as sre_compile  # type: ignore[import-not-found]
 import re._constants as sre  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
+import threading
 from collections.abc import Callable
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 _MAX_STRINGS = 64  # above this many possible texts a piece is treated as open-ended
@@ -266,56 +280,304 @@ def holds(condition: Condition, lowered: str, words: frozenset[str]) -> bool:
     return any(holds(part, lowered, words) for part in parts)
 
 
-@lru_cache(maxsize=4)  # the guard tries several patterns on one sentence in a row
-def text_words(text: str) -> tuple[str, frozenset[str]]:
-    """The text lower-cased and its words (maximal runs of ASCII letters, digits, "_")."""
-    lowered = text.lower()
-    return lowered, frozenset(_WORD.findall(lowered))
+def _is_run(string: str) -> bool:
+    """A string of word characters only: it lies inside one of a text's words."""
+    return _WORD.fullmatch(string) is not None
 
 
-def _source(condition: Condition, word_sets: list[frozenset[str]]) -> str:
-    """The condition as one Python expression over ``lowered`` and ``words`` (the word sets
-    it looks up are appended to word_sets, named ``sets[i]``)."""
+def _early(lowered: str, runs: frozenset[str], within: dict[str, int]) -> bool:
+    """Whether one of the runs starts at most ``within[run]`` characters into the text (only
+    the runs the text holds somewhere are looked for)."""
+    return any(
+        lowered.find(run, 0, within[run] + len(run)) >= 0 for run in runs.intersection(within)
+    )
+
+
+def _source(condition: Condition, constants: dict[str, Any]) -> str:
+    """The condition as one Python expression over ``lowered``, ``words`` and ``runs`` (every
+    string of word characters the library knows that lies inside one of the text's words);
+    the sets it looks up are added to constants."""
     kind, parts = condition
     if kind == "any":
         tokens, strings = parts
+
+        def name(value: Any) -> str:
+            constants[f"c{len(constants)}"] = value
+            return f"c{len(constants) - 1}"
+
         tests = []
-        if tokens:
-            word_sets.append(tokens)
-            tests.append(f"not sets[{len(word_sets) - 1}].isdisjoint(words)")
-        for s, at in sorted(strings, key=lambda pair: len(pair[0])):
-            tests.append(
-                f"{s!r} in lowered" if at is None else f"lowered.find({s!r}, 0, {at + len(s)}) >= 0"
-            )
+        anywhere_runs = frozenset(s for s, at in strings if at is None and _is_run(s))
+        for looked_up, among in ((tokens, "words"), (anywhere_runs, "runs")):
+            if looked_up:
+                tests.append(f"not {name(looked_up)}.isdisjoint({among})")
+        early: dict[str, int] = {}
+        for s, at in sorted(strings, key=lambda pair: (len(pair[0]), pair)):
+            if at is None and not _is_run(s):
+                tests.append(f"{s!r} in lowered")
+            elif at is not None and not _is_run(s):
+                tests.append(f"lowered.find({s!r}, 0, {at + len(s)}) >= 0")
+            elif at is not None:
+                early[s] = max(at, early.get(s, at))  # held the furthest in: the others too
+        if early:
+            tests.append(f"_early(lowered, runs, {name(early)})")
         return "(" + " or ".join(tests) + ")"
     joiner = " and " if kind == "all" else " or "
-    return "(" + joiner.join(_source(part, word_sets) for part in parts) + ")"
+    return "(" + joiner.join(_source(part, constants) for part in parts) + ")"
 
 
-def compiled_test(condition: Condition) -> Callable[[str, frozenset[str]], bool]:
-    """The condition as a function of (lowered text, its words), as ``holds`` reads it but
-    as one expression: walking the tree costs more than the tests it makes."""
-    word_sets: list[frozenset[str]] = []
-    expression = _source(condition, word_sets)
-    test: Callable[[str, frozenset[str]], bool] = eval(  # noqa: S307 - built above from the pattern's own literals (repr)
-        f"lambda lowered, words: {expression}", {"sets": tuple(word_sets)}
+Test = Callable[[str, frozenset[str], frozenset[str]], bool]
+
+
+def compiled_test(condition: Condition) -> Test:
+    """The condition as a function of (lowered text, its words, its runs), as ``holds``
+    reads it but as one expression: walking the tree costs more than the tests it makes."""
+    constants: dict[str, Any] = {"_early": _early}
+    expression = _source(condition, constants)
+    test: Test = eval(  # noqa: S307 - built above from the pattern's own literals (repr)
+        f"lambda lowered, words, runs: {expression}", constants
     )
     return test
 
 
+def condition_runs(condition: Condition) -> set[str]:
+    """Every string of word characters only that the condition names."""
+    kind, parts = condition
+    if kind == "any":
+        return {s for s, _ in parts[1] if _is_run(s)}
+    return set().union(*(condition_runs(part) for part in parts))
+
+
+# a trigger: ("word", w) among the text's words, ("run", r) inside one, ("mark", s) in the text
+Trigger = tuple[str, str]
+_TRIGGER_RUN = 3  # a string's run this long or longer triggers; a shorter one: the string itself
+
+
+def _string_trigger(string: str) -> Trigger:
+    if _is_run(string):
+        return ("run", string)
+    longest = max(_WORD.findall(string), key=len, default="")
+    return ("run", longest) if len(longest) >= _TRIGGER_RUN else ("mark", string)
+
+
+def _rarity(triggers: set[Trigger]) -> int:
+    """How rarely the triggers fire, by the shortest (a whole word is rarer than a run)."""
+    return min((len(value) + (kind == "word") for kind, value in triggers), default=0)
+
+
+def triggers(condition: Condition) -> set[Trigger]:
+    """What a text holds one of whenever the condition holds: for "all", the triggers of
+    its rarest part."""
+    kind, parts = condition
+    if kind == "any":
+        return {("word", t) for t in parts[0]} | {_string_trigger(s) for s, _ in parts[1]}
+    if kind == "all":
+        return max((triggers(part) for part in parts), key=_rarity)
+    return set().union(*(triggers(part) for part in parts))
+
+
+def _trie_source(strings: set[str]) -> str:
+    """One expression matching, at a position, the longest of the strings that starts
+    there: a trie, where a longer path is always tried before stopping short."""
+    root: dict[str, Any] = {}
+    for string in strings:
+        node = root
+        for char in string:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def source(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + source(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return source(root)
+
+
+class Alternative:
+    """One top-level alternative of a filtered pattern: its number in the library, the
+    test of what its every match holds (None: nothing can be said), and its own pattern,
+    compiled from the pattern's parse tree when first searched (most never are in a
+    process, and import time is paid by every worker)."""
+
+    __slots__ = ("_compiled", "_tree", "number", "test")
+
+    def __init__(self, number: int, test: Test | None, tree: Any) -> None:
+        self.number = number
+        self.test = test
+        self._tree = tree
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = sre_compile.compile(self._tree, self._tree.state.flags)
+        return self._compiled
+
+
+# a text lower-cased, its words, its runs, and the numbers of the alternatives it triggers
+Scan = tuple[str, frozenset[str], frozenset[str], frozenset[int]]
+_KNOWN_WORDS = 200_000  # what the words seen hold is kept for this many of them
+_NONE: frozenset[Any] = frozenset()
+_NOTHING = (_NONE, _NONE)
+
+
+class _Library:
+    """Every alternative of every filtered pattern, indexed by its triggers, and what a
+    text holds of them.
+
+    A text's *runs* are the strings of word characters the conditions name that lie
+    inside its words ("ai" in "said"). What a word holds, its runs and the alternatives
+    they and the word itself trigger, is found once a process, so a sentence costs a
+    lookup a word, and a test of each *mark* (a trigger with fewer than three word
+    characters in a row: ",", "to th")."""
+
+    def __init__(self) -> None:
+        self._patterns: dict[tuple[str, int], list[Alternative]] = {}
+        self._fired_by: dict[Trigger, set[int]] = {}
+        self._marks: dict[str, frozenset[int]] = {}
+        self._runs: set[str] = set()
+        self._always: frozenset[int] = frozenset()
+        self._count = 0
+        self._lock = threading.RLock()
+        self._scanner: Any = None
+        # what each word seen holds: its runs, the alternatives it triggers
+        self._words: dict[str, tuple[frozenset[str], frozenset[int]]] = {}
+
+    def add(self, pattern: re.Pattern[str]) -> list[Alternative]:
+        key = (pattern.pattern, pattern.flags)
+        with self._lock:
+            if key not in self._patterns:
+                self._patterns[key] = [self._add(tree) for tree in _alternatives(pattern)]
+                self._scanner = None
+                self._words = {}
+                _scan.cache_clear()
+            return self._patterns[key]
+
+    def _add(self, tree: Any) -> Alternative:
+        number, self._count = self._count, self._count + 1
+        condition = _necessary(tree, tree.state, None)
+        if condition is None:
+            self._always |= {number}
+            return Alternative(number, None, tree)
+        for kind, value in triggers(condition):
+            if kind == "mark":
+                self._marks[value] = self._marks.get(value, _NONE) | {number}
+            else:
+                self._fired_by.setdefault((kind, value), set()).add(number)
+                if kind == "run":
+                    self._runs.add(value)
+        self._runs |= condition_runs(condition)
+        return Alternative(number, compiled_test(condition), tree)
+
+    def _built(
+        self,
+    ) -> tuple[re.Pattern[str], dict[str, frozenset[str]], dict[str, frozenset[int]]]:
+        """One expression finding, at each position of a word, the longest run starting
+        there; and for each such run, every run it starts with (no other run can start
+        there) and the alternatives they trigger."""
+        scanner = self._scanner
+        if scanner is None:
+            with self._lock:
+                runs = self._runs
+                starts = {
+                    r: frozenset(r[:i] for i in range(1, len(r) + 1) if r[:i] in runs) for r in runs
+                }
+                fired = {
+                    r: frozenset().union(*(self._fired_by.get(("run", s), _NONE) for s in held))
+                    for r, held in starts.items()
+                }
+                scanner = (re.compile(f"(?=({_trie_source(runs)}))"), starts, fired)
+                self._scanner = scanner
+        return scanner
+
+    def _learn(self, words: frozenset[str], known: dict[str, Any]) -> None:
+        """What each of the words holds, kept in known for the next time they are met."""
+        scanner, starts, fired = self._built()
+        for word in words:
+            found = scanner.findall(word)
+            as_word = self._fired_by.get(("word", word))
+            if not found and not as_word:  # most words hold nothing
+                known[word] = _NOTHING
+                continue
+            known[word] = (
+                _NONE.union(*map(starts.__getitem__, found)),
+                frozenset(as_word or _NONE).union(*map(fired.__getitem__, found)),
+            )
+
+    def scan(self, text: str) -> Scan:
+        lowered = text.lower()
+        words = frozenset(_WORD.findall(lowered))
+        known = self._words  # one table for the whole scan, even if another thread renews it
+        if len(known) >= _KNOWN_WORDS:
+            known = self._words = {}
+        new = words.difference(known)
+        if new:
+            self._learn(new, known)
+        held = list(map(known.__getitem__, words))
+        runs = _NONE.union(*map(itemgetter(0), held))
+        fired = self._always.union(*map(itemgetter(1), held))
+        for mark, numbers in self._marks.items():
+            if mark in lowered:
+                fired |= numbers
+        return lowered, words, runs, fired
+
+
+_LIBRARY = _Library()
+
+
+@lru_cache(maxsize=8)  # the guard tries every pattern on one sentence in a row
+def _scan(text: str) -> Scan | None:
+    """What the text holds, or None when it holds a character that folds to ASCII (then
+    every pattern is searched in full)."""
+    return None if not _ASCII_FOLDS.isdisjoint(text) else _LIBRARY.scan(text)
+
+
+def _alternatives(pattern: re.Pattern[str]) -> list[Any]:
+    """The pattern's top-level alternatives, each a parse tree (the whole pattern when
+    it is no alternation)."""
+    parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    if len(parsed.data) == 1 and parsed.data[0][0] is sre.BRANCH:
+        return list(parsed.data[0][1][1])
+    return [parsed]
+
+
 class Prefiltered:
-    """A compiled pattern whose ``search`` first checks what every match must hold."""
+    """A compiled pattern searched only where it can match: each top-level alternative is
+    searched on its own, and only in text holding what its every match holds.
+
+    ``search`` answers as the whole pattern would: its match starts where the leftmost
+    alternative's does, and at one start the earlier alternative wins, as in the
+    alternation (each alternative is compiled from the pattern's own parse tree, with its
+    flags)."""
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
-        self.condition = necessary_condition(pattern)
-        self._test = compiled_test(self.condition) if self.condition else None
+        self.alternatives = _LIBRARY.add(pattern)
+        self._numbers = frozenset(a.number for a in self.alternatives)
+
+    def _worth(self, scan: Scan) -> list[Alternative]:
+        lowered, words, runs, fired = scan
+        if self._numbers.isdisjoint(fired):  # most sentences trigger nothing of most patterns
+            return []
+        return [
+            a
+            for a in self.alternatives
+            if a.number in fired and (a.test is None or a.test(lowered, words, runs))
+        ]
 
     def could_match(self, text: str) -> bool:
-        if self._test is None or not _ASCII_FOLDS.isdisjoint(text):
-            return True
-        lowered, words = text_words(text)
-        return self._test(lowered, words)
+        scan = _scan(text)
+        return scan is None or bool(self._worth(scan))
 
     def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text) if self.could_match(text) else None
+        scan = _scan(text)
+        if scan is None:
+            return self.pattern.search(text)
+        best = None
+        for alternative in self._worth(scan):
+            found = alternative.pattern.search(text)
+            if found is not None and (best is None or found.start() < best.start()):
+                best = found
+        return best

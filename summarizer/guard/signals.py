@@ -28,6 +28,7 @@ import binascii
 import codecs
 import re
 import urllib.parse
+from functools import lru_cache
 
 from .prefilter import Prefiltered
 
@@ -299,7 +300,8 @@ _BINARY = re.compile(r"(?:\b[01]{8}\b\s*){4,}")
 _MORSE = re.compile(r"(?:(?<!\S)[.\-]{1,6}(?:\s+/)?\s+){6,}")
 _SPACED = re.compile(r"(?:\b\w\b[ \t]{1,3}){8,}")
 _LEET = re.compile(r"\b[a-z013457]*[a-z][013457]+[a-z][a-z013457]*\b", _I)
-_LEET_MAP = str.maketrans("013457", "oieast")
+_LEET_DIGITS = "013457"
+_LEET_MAP = str.maketrans(_LEET_DIGITS, "oieast")
 _UPPER, _LOWER, _DIGIT = re.compile(r"[A-Z]"), re.compile(r"[a-z]"), re.compile(r"\d")
 _DOT_DASH = re.compile(r"[.]-|-[.]")
 _SPACE_BETWEEN_LETTERS = re.compile(r"(?<=\b\w) (?=\w\b)")
@@ -315,9 +317,10 @@ _LATIN_WORD = re.compile(r"[a-zA-Z]+")
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more
 
 
+@lru_cache(maxsize=4)  # encoded and decoded_forms ask about the same sentence
 def _common_share(text: str) -> tuple[int, float]:
     words = _LOWER_WORD.findall(text.lower())
-    hits = sum(1 for w in words if w in _COMMON)
+    hits = sum(map(_COMMON.__contains__, words))
     return hits, hits / max(1, len(words))
 
 
@@ -337,9 +340,36 @@ def _printable_text(raw: bytes) -> str | None:
     )
 
 
+def _needs(pattern: re.Pattern[str], sentence: str) -> bool:
+    """Whether the sentence has what every find of the encoding pattern needs, told by a
+    test far cheaper than the search: a backslash for escapes, "%" for URL encoding, 32
+    zeros and ones for binary, a digit leetspeak writes, a piece between spaces 16
+    characters long for base64 and hex, seven pieces of one character for spaced-out
+    letters (all but the first of eight stand alone). ``tests/test_guard_fast.py``
+    checks each on real and generated texts, and the guard's decisions without them."""
+    if pattern is _B64 or pattern is _HEX:  # in the order encoded asks
+        return max(_token_lengths(sentence), default=0) >= 16
+    if pattern is _URLENC:
+        return "%" in sentence
+    if pattern is _UESC:
+        return "\\" in sentence
+    if pattern is _BINARY:
+        return sentence.count("0") + sentence.count("1") >= 32
+    if pattern is _SPACED:
+        return _token_lengths(sentence).count(1) >= 7
+    if pattern is _LEET:
+        return any(digit in sentence for digit in _LEET_DIGITS)
+    return True
+
+
+def _found(pattern: re.Pattern[str], sentence: str) -> list[str]:
+    return pattern.findall(sentence) if _needs(pattern, sentence) else []
+
+
 def encoded(sentence: str) -> str | None:
-    """What kind of encoded text the sentence carries, or None."""
-    for blob in _B64.findall(sentence):
+    """What kind of encoded text the sentence carries, or None (a pattern is searched only
+    where the sentence has what its every find needs, see ``_needs``)."""
+    for blob in _found(_B64, sentence):
         if _UPPER.search(blob) and _LOWER.search(blob) and (_DIGIT.search(blob) or len(blob) >= 24):
             try:
                 raw = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True)
@@ -347,21 +377,26 @@ def encoded(sentence: str) -> str | None:
                 continue
             if _printable_text(raw):
                 return "base64-encoded text"
-    for blob in _HEX.findall(sentence):
+    for blob in _found(_HEX, sentence):
         if _printable_text(bytes.fromhex(blob)):
             return "hex-encoded text"
-    if _URLENC.search(sentence) and _printable_text(urllib.parse.unquote(sentence).encode()):
+    if (
+        _needs(_URLENC, sentence)
+        and _URLENC.search(sentence)
+        and _printable_text(urllib.parse.unquote(sentence).encode())
+    ):
         return "URL-encoded text"
-    if _UESC.search(sentence):
+    if _needs(_UESC, sentence) and _UESC.search(sentence):
         return "escaped characters"
-    if _BINARY.search(sentence):
+    if _needs(_BINARY, sentence) and _BINARY.search(sentence):
         return "binary-encoded text"
-    morse = _MORSE.search(sentence)
+    # Morse is told by a dot next to a dash in what was found: one in the sentence first
+    morse = _MORSE.search(sentence) if _DOT_DASH.search(sentence) else None
     if morse and morse.group().count(".") >= 3 and _DOT_DASH.search(morse.group()):
         return "Morse code"
-    if _SPACED.search(sentence):
+    if _spaced(sentence):
         return "spaced-out letters"
-    if len(set(_LEET.findall(sentence))) >= 3:
+    if len(set(_leet_words(sentence))) >= 3:
         return "leetspeak"
     hits, share = _common_share(sentence)
     if hits <= 1 and len(_LATIN_WORD.findall(sentence)) >= 5:
@@ -375,14 +410,30 @@ def encoded(sentence: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4)  # encoded and decoded_forms ask about the same sentence
+def _spaced(sentence: str) -> bool:
+    return _needs(_SPACED, sentence) and _SPACED.search(sentence) is not None
+
+
+@lru_cache(maxsize=4)
+def _token_lengths(sentence: str) -> list[int]:
+    """The lengths of the sentence's pieces between white space."""
+    return list(map(len, sentence.split()))
+
+
+@lru_cache(maxsize=4)
+def _leet_words(sentence: str) -> tuple[str, ...]:
+    return tuple(_found(_LEET, sentence))
+
+
 def decoded_forms(sentence: str) -> list[str]:
     """The sentence as its disguises would read once undone (for a second look)."""
     forms = []
     if _common_share(sentence)[1] < 0.15:  # plain English has many of its commonest words
         forms += [codecs.decode(sentence, "rot13"), sentence[::-1]]
-    if _LEET.search(sentence):
+    if _leet_words(sentence):
         forms.append(sentence.translate(_LEET_MAP))
-    if _SPACED.search(sentence):
+    if _spaced(sentence):
         forms.append(_SPACE_BETWEEN_LETTERS.sub("", sentence))
     return [f for f in forms if f != sentence]
 
@@ -496,6 +547,14 @@ _ROLE_SEARCH = Prefiltered(_ROLE).search
 _TOOL_CALL_SEARCH = Prefiltered(_TOOL_CALL).search
 _TURN_SEARCH = Prefiltered(_TURN).search
 _CONTROL_SEARCH = Prefiltered(_CONTROL).search
+_REQUEST_SEARCH = Prefiltered(_REQUEST).search
+_MARKUP_SEARCH = Prefiltered(_MARKUP).search
+_CONTROL_CAPS_SEARCH = Prefiltered(_CONTROL_CAPS).search
+
+
+@lru_cache(maxsize=4)  # broad and loose ask about the same sentence
+def _imperative_start(sentence: str) -> bool:
+    return _IMPERATIVE_START.search(sentence) is not None
 
 
 def broad(sentence: str) -> str | None:
@@ -506,7 +565,7 @@ def broad(sentence: str) -> str | None:
         found.group().lower().lstrip(" :;–—\"'").startswith("you") and _QUOTE_MARKS.search(sentence)
     ):
         return "addressed to the machine reading the page"
-    thing = _OUTPUT_THING.search(sentence) if _IMPERATIVE_START.search(sentence) else None
+    thing = _OUTPUT_THING.search(sentence) if _imperative_start(sentence) else None
     # "Please use this page to leave us comments": a page's own order to its readers is
     # news furniture; only the output itself as the order's object is sure (see ``loose``)
     if (
@@ -515,14 +574,11 @@ def broad(sentence: str) -> str | None:
         and (not _DEICTIC_ONLY.fullmatch(thing.group()) or _REWORK.search(sentence))
     ):
         return "orders about the summary or the output"
+    if not _CONTROL_CAPS_SEARCH(sentence):  # the rare sentence is counted
+        return None
     words = _LETTER_WORD.findall(sentence)
     caps = _CAPS_WORD.findall(sentence)
-    if (
-        len(words) >= 4
-        and len(caps) >= 0.8 * len(words)
-        and _CONTROL_CAPS.search(sentence)
-        and not _QUOTE_MARKS.search(sentence)
-    ):
+    if len(words) >= 4 and len(caps) >= 0.8 * len(words) and not _QUOTE_MARKS.search(sentence):
         return "a control notice in capitals"
     return None
 
@@ -535,9 +591,9 @@ def loose(sentence: str) -> str | None:
         return None
     if _LOOSE_SEARCH(sentence):
         return "wording that orders or casts its reader"
-    if _IMPERATIVE_START.search(sentence) and _OUTPUT_THING.search(sentence):
+    if _imperative_start(sentence) and _OUTPUT_THING.search(sentence):
         return "an order about this page"
-    if _REQUEST.search(sentence) and _REQUEST_OBJECT.search(sentence):
+    if _REQUEST_SEARCH(sentence) and _REQUEST_OBJECT.search(sentence):
         return "a question about the summary or the output"
     return None
 
@@ -552,7 +608,7 @@ def orders_output(sentence: str) -> str | None:
     if _DIRECTIVE_SEARCH(sentence):
         return "orders about the summary or the output"
     question = sentence.rstrip(" \"'”’").endswith("?")  # "Would you put that in a headline?"
-    if not question and _REQUEST.search(sentence) and _REQUEST_OBJECT.search(sentence):
+    if not question and _REQUEST_SEARCH(sentence) and _REQUEST_OBJECT.search(sentence):
         return "a request about the summary or the output"
     return None
 
@@ -576,7 +632,7 @@ def control_text(sentence: str) -> str | None:
         return "a chat turn between a user and an assistant"
     if _CONTROL_SEARCH(sentence):
         return "a system or admin notice"
-    if _MARKUP.search(sentence):
+    if _MARKUP_SEARCH(sentence):
         return "markup in running text"
     return None
 
