@@ -156,6 +156,8 @@ _STOP = re.compile(
 # the next word, past opening quotes, brackets, a currency sign and an opening ellipsis
 _NEXT_WORD = re.compile(r"[\"'\u201c\u2018`(\[\u00ab$\u00a3\u20ac]*(?:(?:\.{3}|\u2026)\s*)?(\w+)")
 _OPENERS = "\"'\u201c\u2018`([{"
+# markup opening a sentence as a capital does ("... and Tonto. <!-- note -->", ". <b>Next")
+_MARKUP_OPEN = re.compile(r"<(?:!--|/?[^\W\d_])")
 # the word before a stop, past opening quotes and brackets
 _WORD_AT_STOP = re.compile(r"[\"'\u201c\u2018`(\[{]*(\S*)")
 # initials and dotted short forms: "U.S", "p.m", "Ph.D", "e.g" (not "5.5", not "apple.com")
@@ -182,7 +184,9 @@ def _ends_sentence(text: str, sentence_start: int, stop: re.Match[str], end: int
     stands before a lone full stop decides the rest (a title, initials, a short form, a number,
     a list marker)."""
     after = _NEXT_WORD.match(text, stop.end(), end)
-    if after is None or _lower_case(after.group(1)):
+    if after is None:
+        return _MARKUP_OPEN.match(text, stop.end(), end) is not None
+    if _lower_case(after.group(1)):
         return False
     marks, closers = stop.group(1), stop.group(2)
     next_word = after.group(1)

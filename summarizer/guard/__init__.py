@@ -315,7 +315,13 @@ def _spread(sents: list[Sentence], findings: list[Finding | None]) -> None:
             if not (
                 unclosed
                 or (introduced and j == i + 1)
-                or (listed and _LIST_ITEM.match(current.text))
+                # a list is a run of items: it starts right after the suspect, not after
+                # a quotation or bracket the suspect opened has closed
+                or (
+                    listed
+                    and _LIST_ITEM.match(current.text)
+                    and (j == i + 1 or _LIST_ITEM.match(sents[j - 1].text))
+                )
                 or (same_paragraph and signals.weak(current.text))
             ):
                 break

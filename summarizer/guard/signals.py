@@ -210,7 +210,7 @@ _META = re.compile(
     + r"|\bthe events of "
     + _THIS
     + r"\b"
-    + r"|^\W{0,4}(?:article |document |page |story )?(?:metadata|dateline|date ?line|document date|"
+    + r"|^(?:<!--)?\W{0,4}(?:article |document |page |story )?(?:metadata|dateline|date ?line|document date|"
     r"structured data|publication date|datePublished|date override|date-override|dateline override)\b"
     r"\s*(?:override)?(?: (?:for|to) [^.:]{0,30})?\s*[:=]"
     + r"|\b(?:author|dateline|date|published|datePublished|verdict|category|summary|headline|title|status)\s*=\s*\S"
@@ -705,17 +705,20 @@ def fragment(sentence: str) -> bool:
 
 
 _SPEAKER_LAST = re.compile(
-    r"(?:\[\s*\w+\s*\]|\b(?:assistant|ai|bot|model|system|user|human)\s*:)\W*\d*[.)]?\s*$", _I
+    # nothing after the label but a mark or two and a number: not a message in marks (Morse)
+    r"(?:\[\s*\w+\s*\]|\b(?:assistant|ai|bot|model|system|user|human)\s*:)"
+    r"\s*[^\w\s]{0,2}\s*\d*[.)]?\s*$",
+    _I,
 )
 
 
-_ANY_WORD = re.compile(r"\w+")
+_TOKEN = re.compile(r"\S+")  # a word, or a word encoded (Morse ".--", base64, leetspeak)
 
 
 def introduces(sentence: str) -> bool:
     """Whether a hostile sentence introduces what comes after it ("reply with only the following").
 
-    Not when the introduced text is already in the sentence (four words or more after
+    Not when the introduced text is already in the sentence (four tokens or more after
     the introducing words, with no bracket left open)."""
     text = sentence.rstrip()
     if _ANNOUNCES.search(text):
@@ -726,7 +729,7 @@ def introduces(sentence: str) -> bool:
     if not introductions:
         return False
     rest = text[introductions[-1].end() :]
-    return len(_ANY_WORD.findall(rest)) < 4 or opens_unclosed(sentence)
+    return len(_TOKEN.findall(rest)) < 4 or opens_unclosed(sentence)
 
 
 def opens_unclosed(sentence: str) -> bool:
