@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
-from support.paths import REPO
+from support.paths import REPO, SHARED
 
 from summarizer.dates import tagger
 
@@ -65,3 +66,57 @@ def test_first_characters_err_towards_more() -> None:
     assert not may_be_empty
     assert set("tTkK0123456789") <= chars
     assert "x" not in chars
+
+
+CORPORA = [
+    SHARED / "data" / "frank" / "frank_docs.jsonl",
+    SHARED / "data" / "news_summ_train" / "bbc_news_summary.jsonl",
+    SHARED / "data" / "news_summ_train" / "cnndm_train_val.jsonl",
+]
+
+
+def _articles(path: Path, count: int) -> list[str]:
+    texts: list[str] = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            texts.append(json.loads(line)["article"])
+            if len(texts) == count:
+                break
+    return texts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", CORPORA, ids=lambda p: p.parent.name + "/" + p.name)
+def test_corpus_found_as_every_template_searched_finds_them(path: Path) -> None:
+    """The word guard skips word starts no template can open with: on news of three
+    corpora (read in place) the pass still finds what every template's search finds."""
+    if not path.exists():
+        pytest.skip(f"{path} not in ../shared")
+    found = 0
+    for text in _articles(path, 60):
+        expected = every_template_searched(text)
+        assert tagger._candidates(text) == expected
+        found += len(expected)
+    assert found > 200
+
+
+def test_leading_runs_of_a_template() -> None:
+    """The runs a match may open with: whole words where the template goes on past them,
+    prefixes where the text's word may run on; lookarounds take nothing."""
+    parsed = tagger.sre_parse.parse(r"(?<!x)(?:the |mid-)?(?:may|june?)\b|\d+ days?", re.I)
+    states = tagger._leading_runs(parsed, {("", tagger._OPEN)})
+    closed = {run for run, how in states if how == tagger._CLOSED}
+    still_open = {run for run, how in states if how != tagger._CLOSED}
+    assert closed >= {"the", "mid", ""}  # "" is a digit start: the first characters judge it
+    assert still_open == {"may", "jun", "june"}
+
+
+def test_word_guard_holds_where_a_template_matches() -> None:
+    """The guard lets through every word start a template matches at, and not the others."""
+    parsed = tagger.sre_parse.parse(tagger._full_pattern(r"the (?:first|second) half"), re.I)
+    chars, _ = tagger._first_characters(parsed)
+    guard = re.compile(tagger._WORD_EDGE_BEFORE + tagger._word_guard([(parsed, chars)]))
+    text = "Then the first half, THE second half, theme, ſecond; the\u00e9"
+    # "ſ" opens no ASCII run and "the" runs on into "é": the guard cannot judge them
+    expected = [text.index(w) for w in ("the first", "THE", "ſecond", "the\u00e9")]
+    assert [m.start() for m in guard.finditer(text)] == expected

@@ -153,6 +153,7 @@ _CATEGORY_SOURCE = {
 }
 
 
+@lru_cache(maxsize=512)  # the same few sets recur across the templates
 def _ascii_matched(source: str) -> frozenset[str]:
     """The ASCII characters one-character pattern `source` matches, asked of ``re``."""
     one = re.compile(source, re.IGNORECASE)
@@ -202,21 +203,163 @@ def _first_characters(items: Any) -> tuple[frozenset[str], bool]:
     return frozenset(first), True
 
 
+# --- which words a template's match may begin with ------------------------------------
+#
+# A "leading run" is the run of ASCII letters a match begins with, lower-cased: "the" for
+# "The first half of 2009", "mid" for "mid-December". It is found from the template's
+# parse as a set of states (run, how it ends): _OPEN while letters may still follow,
+# _CLOSED once the template has consumed a character that is not an ASCII letter (the
+# text's run is then exactly the run), _PREFIX once the run is _RUN_LIMIT letters long
+# (the text's run then only begins with it). Every step errs towards more states, never
+# fewer: lookarounds are skipped, a character set counts every ASCII character ``re``
+# says it matches, and what is not understood gives up (_Unanalysable).
+
+_OPEN, _CLOSED, _PREFIX = 0, 1, 2
+_RUN_LIMIT = 8  # letters: longer runs are kept as prefixes ("thanksgivin...")
+_STATE_LIMIT = 5000
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+class _Unanalysable(Exception):
+    """A template whose leading runs are not worked out (then any word may begin it)."""
+
+
+def _consumed(op: Any, av: Any) -> frozenset[str] | None:
+    """The ASCII characters one consuming node matches, or None for another kind of node."""
+    if op is sre.LITERAL:
+        return _ascii_matched(re.escape(chr(av)))
+    if op is sre.IN:
+        source = _set_source(av)
+        return _ascii_matched(source) if source else frozenset(_ASCII)
+    if op in (sre.ANY, sre.NOT_LITERAL):
+        return frozenset(_ASCII)
+    return None
+
+
+@lru_cache(maxsize=512)
+def _letters_and_others(chars: frozenset[str]) -> tuple[frozenset[str], bool]:
+    """The letters (lower-cased) among `chars`, and whether they hold anything else."""
+    lowered = {c.lower() for c in chars}
+    return frozenset(lowered & _LETTERS), bool(lowered - _LETTERS)
+
+
+def _step(states: set[tuple[str, int]], chars: frozenset[str]) -> set[tuple[str, int]]:
+    letters, closes = _letters_and_others(chars)
+    out = {s for s in states if s[1] != _OPEN}
+    for run, how in states:
+        if how != _OPEN:
+            continue
+        for letter in letters:
+            longer = run + letter
+            out.add((longer, _PREFIX if len(longer) >= _RUN_LIMIT else _OPEN))
+        if closes:
+            out.add((run, _CLOSED))
+    if len(out) > _STATE_LIMIT:
+        raise _Unanalysable
+    return out
+
+
+def _leading_runs(items: Any, states: set[tuple[str, int]]) -> set[tuple[str, int]]:
+    """The states a match of parsed `items` may leave, starting from `states`."""
+    for op, av in items:
+        if all(how != _OPEN for _, how in states):
+            return states
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            continue  # takes no character
+        chars = _consumed(op, av)
+        if chars is not None:
+            states = _step(states, chars)
+        elif op is sre.SUBPATTERN:
+            states = _leading_runs(av[3], states)
+        elif op is sre.BRANCH:
+            states = set().union(*(_leading_runs(alt, states) for alt in av[1]))
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            low, high, item = av
+            reached = set(states) if low == 0 else set()
+            current, times = states, 0
+            while times < high:
+                current, times = _leading_runs(item, current), times + 1
+                if times >= low:
+                    if current <= reached:
+                        break  # nothing new: more repeats add nothing either
+                    reached |= current
+                if times > _RUN_LIMIT + low:
+                    raise _Unanalysable
+            states = reached
+        else:
+            raise _Unanalysable
+    return states
+
+
+def _trie(words: set[str]) -> str:
+    """A regular expression for exactly `words`, shaped as a trie (one branch a letter)."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = "(?:" + "|".join(branches) + ")"
+        return body + "?" if "" in node else body
+
+    return emit(tree)
+
+
+def _word_guard(templates: list[tuple[Any, frozenset[str]]]) -> str:
+    """A lookahead that holds at every word start where a match of one of `templates`
+    (each parsed, with the characters it may begin with) may begin: a leading run one of
+    them may open with, a character that is not an ASCII letter one of them may open
+    with, any non-ASCII character, or a run of ASCII letters followed by one. "" when
+    there is no telling (a template may match nothing)."""
+    closed: set[str] = set()
+    prefixes: set[str] = set()
+    any_letter: set[str] = set()
+    others: set[str] = set()
+    for items, chars in templates:
+        others |= {c for c in chars if c.lower() not in _LETTERS}
+        try:
+            states = _leading_runs(items, {("", _OPEN)})
+        except _Unanalysable:
+            any_letter |= {c.lower() for c in chars if c.lower() in _LETTERS}
+            continue
+        closed |= {run for run, how in states if how == _CLOSED and run}
+        prefixes |= {run for run, how in states if how != _CLOSED}
+    if "" in prefixes:
+        return ""
+    guards = ["[A-Za-z]+(?=[^\\x00-\\x7f])", "[^\\x00-\\x7f]"]
+    if closed:
+        guards.append(f"(?i:{_trie(closed)})(?![A-Za-z])")
+    if prefixes:
+        guards.append(f"(?i:{_trie(prefixes)})")
+    if others:
+        guards.append("[" + "".join(re.escape(c) for c in sorted(others)) + "]")
+    if any_letter:
+        guards.append("(?i:[" + "".join(sorted(any_letter)) + "])")
+    return "(?=" + "|".join(guards) + ")"
+
+
 @lru_cache(maxsize=1)
 def _dispatch() -> tuple[re.Pattern[str], dict[str, list[re.Pattern[str]]], list[re.Pattern[str]]]:
     """One pass that finds where at least one template matches, and, for an ASCII
     first character, the templates a match there may come from.
 
     Each template searched on its own is tried at every word start. The pass
-    tries, at a word start, only the templates whose match may begin with the
-    character there: one branch a template, opening with those characters
-    (case-sensitive, so that ``re`` skips the branch on one comparison). A
-    non-ASCII character tries them all.
+    tries only word starts whose first word (or character) some template may open
+    with (``_word_guard``), and there only the templates whose match may begin
+    with the character there: one branch a template, opening with those
+    characters (case-sensitive, so that ``re`` skips the branch on one
+    comparison). A non-ASCII character tries them all.
     """
     compiled = _compiled()
+    parsed = [sre_parse.parse(_full_pattern(template), re.I) for template in _TEMPLATES]
     firsts = []
-    for template in _TEMPLATES:
-        chars, may_be_empty = _first_characters(sre_parse.parse(_full_pattern(template), re.I))
+    for items in parsed:
+        chars, may_be_empty = _first_characters(items)
         firsts.append(frozenset(_ASCII) if may_be_empty else chars)
     by_char = {c: [i for i, chars in enumerate(firsts) if c in chars] for c in _ASCII}
     branches = [
@@ -224,7 +367,8 @@ def _dispatch() -> tuple[re.Pattern[str], dict[str, list[re.Pattern[str]]], list
         f"(?<=(?=(?i:{_full_pattern(template)})).)"
         for template, chars in zip(_TEMPLATES, firsts, strict=True)
     ]
-    starts = re.compile(_WORD_EDGE_BEFORE + "(?:" + "|".join(branches) + ")")
+    guard = _word_guard(list(zip(parsed, firsts, strict=True)))
+    starts = re.compile(_WORD_EDGE_BEFORE + guard + "(?:" + "|".join(branches) + ")")
     tried = {c: [compiled[i] for i in indices] for c, indices in by_char.items()}
     return starts, tried, compiled
 
