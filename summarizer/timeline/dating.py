@@ -251,6 +251,7 @@ def calendar_value(
     return None
 
 
+@lru_cache(maxsize=1024)  # asked of each mention by every option, role and group
 def written(mention: DateMention) -> EventDate | None:
     """The event date a written expression gives, in calendar form; None if it gives none."""
     t = mention.timex
@@ -272,6 +273,7 @@ def written(mention: DateMention) -> EventDate | None:
     )
 
 
+@lru_cache(maxsize=256)  # the same two days for every clause of an article
 def day(value: dt.date, source: DateSource) -> EventDate:
     return EventDate(
         value=value.isoformat(), granularity="day", start=value, end=value, source=source

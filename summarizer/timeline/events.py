@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..dates import DateMention, Granularity, find_dates
 from ..dates.roles import mention_role
@@ -127,6 +128,7 @@ _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more
 _IF_OPENING = re.compile(r"\s*if\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1024)  # asked again of the same clause (its state, its status)
 def tense(clause: str) -> str:
     """'future', 'past' or 'present' from the clause's verbs (a heuristic, no parser).
 
@@ -185,6 +187,7 @@ _RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b.*?,\s", re.IGNORECASE)
 _QUOTATION = re.compile(r"(?:``|[\"“])[^\"“”]{3,}?(?:''|[\"”]|$)")
 
 
+@lru_cache(maxsize=1024)
 def _main_clause(clause: str) -> str:
     """The clause without quotations and relative clauses, where its own verbs stand."""
     unquoted = _QUOTATION.sub(" ", clause)
