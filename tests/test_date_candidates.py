@@ -115,7 +115,8 @@ def test_word_guard_holds_where_a_template_matches() -> None:
     """The guard lets through every word start a template matches at, and not the others."""
     parsed = tagger.sre_parse.parse(tagger._full_pattern(r"the (?:first|second) half"), re.I)
     chars, _ = tagger._first_characters(parsed)
-    guard = re.compile(tagger._WORD_EDGE_BEFORE + tagger._word_guard([(parsed, chars)]))
+    runs = tagger._runs(parsed)
+    guard = re.compile(tagger._WORD_EDGE_BEFORE + tagger._word_guard([(runs, chars)]))
     text = "Then the first half, THE second half, theme, ſecond; the\u00e9"
     # "ſ" opens no ASCII run and "the" runs on into "é": the guard cannot judge them
     expected = [text.index(w) for w in ("the first", "THE", "ſecond", "the\u00e9")]

@@ -16,6 +16,7 @@ import re
 # the standard library's regular-expression parser and its node names (no stubs)
 import re._constants as sre  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -310,25 +311,47 @@ def _trie(words: set[str]) -> str:
     return emit(tree)
 
 
-def _word_guard(templates: list[tuple[Any, frozenset[str]]]) -> str:
+_Runs = tuple[frozenset[str], frozenset[str]] | None
+
+
+def _runs(items: Any) -> _Runs:
+    """(whole runs, prefixes): a match of parsed `items` opens with a run of ASCII
+    letters that is one of the whole runs ("" for none) or begins with one of the
+    prefixes. None when the template is not understood."""
+    try:
+        states = _leading_runs(items, {("", _OPEN)})
+    except _Unanalysable:
+        return None
+    closed = frozenset(run for run, how in states if how == _CLOSED)
+    return closed, frozenset(run for run, how in states if how != _CLOSED)
+
+
+def _may_open(runs: _Runs, chars: frozenset[str], word: str) -> bool:
+    """Whether a template (its runs, its first characters) may match where the text's
+    run of ASCII letters is `word` (lower-cased, followed by no letter-like character)."""
+    if runs is None:
+        return word[0] in chars
+    closed, prefixes = runs
+    return word in closed or any(word[:k] in prefixes for k in range(len(word) + 1))
+
+
+def _word_guard(templates: list[tuple[_Runs, frozenset[str]]]) -> str:
     """A lookahead that holds at every word start where a match of one of `templates`
-    (each parsed, with the characters it may begin with) may begin: a leading run one of
-    them may open with, a character that is not an ASCII letter one of them may open
-    with, any non-ASCII character, or a run of ASCII letters followed by one. "" when
-    there is no telling (a template may match nothing)."""
+    (each as its runs and the characters it may begin with) may begin: a leading run
+    one of them may open with, a character that is not an ASCII letter one of them may
+    open with, any non-ASCII character, or a run of ASCII letters followed by one. ""
+    when there is no telling (a template may match nothing)."""
     closed: set[str] = set()
     prefixes: set[str] = set()
     any_letter: set[str] = set()
     others: set[str] = set()
-    for items, chars in templates:
+    for runs, chars in templates:
         others |= {c for c in chars if c.lower() not in _LETTERS}
-        try:
-            states = _leading_runs(items, {("", _OPEN)})
-        except _Unanalysable:
+        if runs is None:
             any_letter |= {c.lower() for c in chars if c.lower() in _LETTERS}
             continue
-        closed |= {run for run, how in states if how == _CLOSED and run}
-        prefixes |= {run for run, how in states if how != _CLOSED}
+        closed |= {run for run in runs[0] if run}
+        prefixes |= runs[1]
     if "" in prefixes:
         return ""
     guards = ["[A-Za-z]+(?=[^\\x00-\\x7f])", "[^\\x00-\\x7f]"]
@@ -343,8 +366,41 @@ def _word_guard(templates: list[tuple[Any, frozenset[str]]]) -> str:
     return "(?=" + "|".join(guards) + ")"
 
 
+@dataclass(frozen=True, eq=False)  # hashed by identity, for by_word's cache
+class _Dispatch:
+    """The candidate pass (see ``_dispatch``) and the templates to try where it stops."""
+
+    starts: re.Pattern[str]  # where at least one template may match
+    by_char: dict[str, list[re.Pattern[str]]]  # by an ASCII first character
+    everything: list[re.Pattern[str]]
+    runs: list[_Runs]  # each template's leading runs
+    firsts: list[frozenset[str]]  # each template's first characters
+
+    @lru_cache(maxsize=4096)  # noqa: B019 (one dispatch lives as long as the process)
+    def by_word(self, word: str) -> list[re.Pattern[str]]:
+        """The templates that may match where the text's run of ASCII letters is `word`."""
+        return [
+            rx
+            for rx, runs, chars in zip(self.everything, self.runs, self.firsts, strict=True)
+            if _may_open(runs, chars, word)
+        ]
+
+    def tried_at(self, text: str, start: int) -> list[re.Pattern[str]]:
+        """The templates that may match at word start `start` of `text`."""
+        run = _ASCII_RUN.match(text, start)
+        if run is None:
+            return self.by_char.get(text[start], self.everything)
+        end = run.end()
+        if end < len(text) and text[end] >= "\x80":
+            return self.everything  # the word runs on outside ASCII: no telling
+        return self.by_word(run.group().lower())
+
+
+_ASCII_RUN = re.compile("[A-Za-z]+")
+
+
 @lru_cache(maxsize=1)
-def _dispatch() -> tuple[re.Pattern[str], dict[str, list[re.Pattern[str]]], list[re.Pattern[str]]]:
+def _dispatch() -> _Dispatch:
     """One pass that finds where at least one template matches, and, for an ASCII
     first character, the templates a match there may come from.
 
@@ -353,7 +409,8 @@ def _dispatch() -> tuple[re.Pattern[str], dict[str, list[re.Pattern[str]]], list
     with (``_word_guard``), and there only the templates whose match may begin
     with the character there: one branch a template, opening with those
     characters (case-sensitive, so that ``re`` skips the branch on one
-    comparison). A non-ASCII character tries them all.
+    comparison). A non-ASCII character tries them all. Where the pass stops, the
+    templates are tried that may open with the word there (``_Dispatch.tried_at``).
     """
     compiled = _compiled()
     parsed = [sre_parse.parse(_full_pattern(template), re.I) for template in _TEMPLATES]
@@ -367,10 +424,11 @@ def _dispatch() -> tuple[re.Pattern[str], dict[str, list[re.Pattern[str]]], list
         f"(?<=(?=(?i:{_full_pattern(template)})).)"
         for template, chars in zip(_TEMPLATES, firsts, strict=True)
     ]
-    guard = _word_guard(list(zip(parsed, firsts, strict=True)))
+    runs = [_runs(items) for items in parsed]
+    guard = _word_guard(list(zip(runs, firsts, strict=True)))
     starts = re.compile(_WORD_EDGE_BEFORE + guard + "(?:" + "|".join(branches) + ")")
     tried = {c: [compiled[i] for i in indices] for c, indices in by_char.items()}
-    return starts, tried, compiled
+    return _Dispatch(starts, tried, compiled, runs, firsts)
 
 
 _CAPITALISED = re.compile(
@@ -1177,14 +1235,14 @@ def _planned_before(rtoks: list[str], i: int) -> bool:
 
 
 def _candidates(text: str) -> list[tuple[int, int]]:
-    starts, tried, everything = _dispatch()
+    dispatch = _dispatch()
     # what each template's finditer(text) finds: a match starts where the pass
     # found one, and the next is searched for from the end of the last
     searched_from: dict[re.Pattern[str], int] = {}
     spans: set[tuple[int, int]] = set()
-    for found in starts.finditer(text):
+    for found in dispatch.starts.finditer(text):
         start = found.start()
-        for rx in tried.get(text[start], everything):
+        for rx in dispatch.tried_at(text, start):
             if start < searched_from.get(rx, 0):
                 continue
             m = rx.match(text, start)
