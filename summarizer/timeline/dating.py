@@ -376,27 +376,42 @@ def _clause_wording(clause: str) -> tuple[bool, bool, bool, bool]:
 def _clause_features(
     ctx: ClauseContext, kind: str, has_clause_date: bool, has_sentence_date: bool
 ) -> dict[str, float]:
-    clause = ctx.text[ctx.start : ctx.end]
+    wording = _clause_wording(ctx.text[ctx.start : ctx.end])
+    flags = (*wording, ctx.lead, ctx.clock, not ctx.main, ctx.state)
+    names = _clause_feature_names(kind, ctx.tense, has_clause_date, has_sentence_date, flags)
+    return dict.fromkeys(names, 1.0)
+
+
+_CLAUSE_FLAGS = (
+    REPORTING_CLAUSE,
+    PERFECT,
+    PAST_PERFECT,
+    PROGRESSIVE,
+    LEAD,
+    SENTENCE_CLOCK,
+    SUBCLAUSE,
+    STATE,
+)
+
+
+@lru_cache(maxsize=4096)  # a few hundred combinations, asked for every option of every clause
+def _clause_feature_names(
+    kind: str,
+    tense: str,
+    has_clause_date: bool,
+    has_sentence_date: bool,
+    flags: tuple[bool, ...],
+) -> tuple[str, ...]:
+    """The names of a clause's features for an option of `kind` (`flags`: _CLAUSE_FLAGS)."""
     names = [
         feature(kind),
-        feature(kind, (TENSE, ctx.tense)),
+        feature(kind, (TENSE, tense)),
         feature(kind, (CLAUSE_DATE, yes(has_clause_date))),
         feature(kind, (SENTENCE_DATE, yes(has_sentence_date))),
-        feature(kind, (CLAUSE_DATE, yes(has_clause_date)), (TENSE, ctx.tense)),
+        feature(kind, (CLAUSE_DATE, yes(has_clause_date)), (TENSE, tense)),
     ]
-    reporting, perfect, past_perfect, progressive = _clause_wording(clause)
-    flags = (
-        (REPORTING_CLAUSE, reporting),
-        (PERFECT, perfect),
-        (PAST_PERFECT, past_perfect),
-        (PROGRESSIVE, progressive),
-        (LEAD, ctx.lead),
-        (SENTENCE_CLOCK, ctx.clock),
-        (SUBCLAUSE, not ctx.main),
-        (STATE, ctx.state),
-    )
-    names += [feature(kind, name) for name, on in flags if on]
-    return dict.fromkeys(names, 1.0)
+    names += [feature(kind, name) for name, on in zip(_CLAUSE_FLAGS, flags, strict=True) if on]
+    return tuple(names)
 
 
 # --- options ---------------------------------------------------------------------------------
