@@ -54,7 +54,7 @@ from pathlib import Path
 
 from ..dates import DateMention, Granularity
 from ..dates.roles import mention_role
-from ..grounding import REPORTING
+from ..grounding import reporting_pattern
 from ..schemas import DateSource, EventDate, Span
 
 WEIGHTS_FILE = Path(__file__).with_name("event_dates.json")
@@ -184,6 +184,17 @@ _PAST_PERFECT = re.compile(
     r"\b(?:had|'d)\s+(?:\w+ly\s+)?(?:been|[a-z]+(?:ed|en|wn|ne|ht|id|ft|ld|ck|ng|ok))\b",
     re.IGNORECASE,
 )
+
+
+def at_word_starts(pattern: str) -> str:
+    """`pattern`, whose every match opens with a word character or an apostrophe, tried
+    only where one stands: the same matches, but ``re`` passes every other place (a
+    space, the end of a word) on one character test instead of trying each branch."""
+    return r"(?=[\w'])" + pattern
+
+
+# grounding.REPORTING ("said", "told", "according to" ...), found sooner (at_word_starts)
+REPORTED = re.compile(at_word_starts(reporting_pattern()), re.IGNORECASE)
 _PROGRESSIVE = re.compile(r"\b(?:is|are|am)\s+(?:\w+ly\s+)?[a-z]{3,}ing\b", re.IGNORECASE)
 _VERB_HINT = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|would|said|says|[a-z]{3,}ed)\b", re.IGNORECASE
@@ -366,7 +377,7 @@ def _mention_features(
 def _clause_wording(clause: str) -> tuple[bool, bool, bool, bool]:
     """Whether the clause reports speech, is perfect, past perfect, progressive."""
     return (
-        bool(REPORTING.search(clause)),
+        bool(REPORTED.search(clause)),
         bool(_PERFECT.search(clause)),
         bool(_PAST_PERFECT.search(clause)),
         bool(_PROGRESSIVE.search(clause)),
