@@ -1,8 +1,9 @@
 """The timeline's shortcuts change no result.
 
 Two kinds: answers remembered (``lru_cache`` on what a clause, a mention or an
-expression is asked again) and patterns tried only at word starts
-(``dating.at_word_starts``). Each is checked against the plain form on real news
+expression is asked again) and patterns tried only where a match may open (a
+lookahead on its first character: ``dating.at_word_starts``, the clause
+boundaries). Each is checked against the plain form on real news
 text: the caches bypassed and the plain patterns put back, the event clauses of
 every article must come out the same.
 """
@@ -32,7 +33,9 @@ FILTERED = [
         (rx, re.compile(rx.pattern.removeprefix(r"(?=[\w'])"), rx.flags))
         for rx in (events._FUTURE, events._PAST, events._PRESENT)
     ),
+    (events._BOUNDARY, re.compile(events._BOUNDARY.pattern[len(r"(?=[;:,\s])") :], re.I)),
 ]
+FIRST_CHARACTERS = {events._BOUNDARY: r"[;:,\s]"}  # the others: r"[\w']"
 
 
 def _news() -> list[tuple[str, dt.date | None]]:
@@ -60,11 +63,13 @@ def _plain(monkeypatch: pytest.MonkeyPatch) -> None:
         (roles, "_role"),
         (resolve, "normalise"),
         (tagger, "normalise"),
+        (tagger, "_clause_bounds"),
+        (tagger, "_tokens"),
     ]:
         monkeypatch.setattr(module, name, getattr(module, name).__wrapped__)
     monkeypatch.setattr(dating, "REPORTED", REPORTING)
     monkeypatch.setattr(events, "REPORTED", REPORTING)
-    for name in ("_FUTURE", "_PAST", "_PRESENT"):
+    for name in ("_FUTURE", "_PAST", "_PRESENT", "_BOUNDARY"):
         rx = getattr(events, name)
         monkeypatch.setattr(events, name, dict((f, p) for f, p in FILTERED)[rx])
 
@@ -74,14 +79,14 @@ def _clauses(texts: list[tuple[str, dt.date | None]]) -> list[Any]:
     return [events.dated_clauses(text, sentences(text), anchor) for text, anchor in texts]
 
 
-def test_word_start_patterns_open_with_a_word_character_or_apostrophe() -> None:
-    """What makes at_word_starts exact: no match of the plain pattern opens elsewhere."""
-    word_start = re.compile(r"[\w']")
-    for _, plain in FILTERED:
+def test_plain_patterns_open_only_where_the_lookahead_lets_them() -> None:
+    """What makes each lookahead exact: no match of the plain pattern opens elsewhere."""
+    for filtered, plain in FILTERED:
+        opening = re.compile(FIRST_CHARACTERS.get(filtered, r"[\w']"))
         parsed = tagger.sre_parse.parse(plain.pattern, plain.flags)
         chars, may_be_empty = tagger._first_characters(parsed)
         assert not may_be_empty
-        assert all(word_start.fullmatch(c) for c in chars), plain.pattern[:40]
+        assert all(opening.fullmatch(c) for c in chars), plain.pattern[:40]
 
 
 def test_word_start_patterns_find_what_the_plain_ones_find() -> None:

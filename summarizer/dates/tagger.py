@@ -881,6 +881,7 @@ def _clause_stops(text: str) -> list[re.Match[str]]:
     return [m for m in _CLAUSE_END.finditer(text) if not _is_abbreviation_stop(text, m)]
 
 
+@lru_cache(maxsize=256)  # infer_tense and settled ask of the same two windows
 def _clause_bounds(text: str, last: bool) -> str:
     """The last (or first) clause of text, not cut at abbreviation periods."""
     stops = _clause_stops(text)
@@ -890,6 +891,11 @@ def _clause_bounds(text: str, last: bool) -> str:
 
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|'ll|n't|[,:]")
+
+
+@lru_cache(maxsize=256)  # the same clause is read by infer_tense, looks_ahead, looks_back
+def _tokens(clause: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(clause))
 
 
 def _verb_tense(tokens: list[str], i: int) -> Tense | None:
@@ -988,7 +994,7 @@ def infer_tense(left: str, right: str) -> Tense | None:
     """
     left = _clause_bounds(left, last=True)
     right = _clause_bounds(right, last=False)
-    ltoks, rtoks = _TOKEN.findall(left)[-NEAR_WINDOW:], _TOKEN.findall(right)[:NEAR_WINDOW]
+    ltoks, rtoks = list(_tokens(left)[-NEAR_WINDOW:]), list(_tokens(right)[:NEAR_WINDOW])
     near = " ".join(ltoks[-3:]).lower()
     if any(
         t.lower() in ("next", "upcoming", "coming") for t in ltoks[-2:]
@@ -1006,7 +1012,7 @@ def infer_tense(left: str, right: str) -> Tense | None:
         # "has been in Bethesda for [the last week]": a state that lasts up to now
         return "present"
     found = _nearest_verb_tense(ltoks, rtoks) or _nearest_verb_tense(
-        _TOKEN.findall(left)[-WIDE_WINDOW:], _TOKEN.findall(right)[:WIDE_WINDOW]
+        list(_tokens(left)[-WIDE_WINDOW:]), list(_tokens(right)[:WIDE_WINDOW])
     )
     if found is None and ltoks and ltoks[-1].lower() in ("until", "till"):
         return "future"  # "runs until [February]", "Airport closed until [May]": ahead
@@ -1057,10 +1063,10 @@ def looks_ahead(left: str, right: str) -> bool:
     """
     left = _clause_bounds(left, last=True)
     right = _clause_bounds(right, last=False)
-    before_tokens = _TOKEN.findall(left)[-WIDE_WINDOW:]
+    before_tokens = list(_tokens(left)[-WIDE_WINDOW:])
     before = [w.lower() for w in before_tokens]
     # after the date, "to" is what was done then ("voted on [Dec. 4] to expand"), not a goal
-    after = [w.lower() for w in _TOKEN.findall(right)[:WIDE_WINDOW] if w.lower() != "to"]
+    after = [w.lower() for w in _tokens(right)[:WIDE_WINDOW] if w.lower() != "to"]
     if _dates_a_past_verb(before_tokens):
         after = []  # "said on [Nov. 20] it would cut jobs": what follows is what was said
     words = before + after
@@ -1087,7 +1093,7 @@ def looks_back(left: str, right: str) -> bool:
     be reported from that past ("said they would act by [Jan. 14]")."""
     left = _clause_bounds(left, last=True)
     right = _clause_bounds(right, last=False)
-    tokens = _TOKEN.findall(left)[-WIDE_WINDOW:] + _TOKEN.findall(right)[:WIDE_WINDOW]
+    tokens = list(_tokens(left)[-WIDE_WINDOW:] + _tokens(right)[:WIDE_WINDOW])
     return any(_verb_tense(tokens, i) == "past" for i in range(len(tokens)))
 
 
@@ -1111,7 +1117,7 @@ def _complement_of_present(left: str) -> bool:
     """'The hearing is [in January]', 'The deadline is [March 31]': the date completes the
     present clause right after a preposition or the copula; not a comparison ('higher than
     in [March]') nor a modifier ('under a [June] agreement')."""
-    words = [w.lower() for w in _TOKEN.findall(_clause_bounds(left, last=True))[-2:]]
+    words = [w.lower() for w in _tokens(_clause_bounds(left, last=True))[-2:]]
     if not words or words[-1] not in _COMPLEMENT_BEFORE:
         return False
     return not (len(words) == 2 and words[0] in _COMPARISON_BEFORE)

@@ -56,14 +56,16 @@ MIN_WORDS = 4
 CONTEXT_WORDS = 5  # words before a dependent clause that its description keeps
 MIN_CLAUSE_CHARS = 12
 
+# every boundary opens with ";", ":", "," or a space: the lookahead skips other places at once
 _BOUNDARY = re.compile(
+    r"(?=[;:,\s])(?:"
     r"[;:]\s+|,\s+(?=(?:which|where|who|when|while|but|and|after|before|although|though|as|"
     r"because|since|until|whereas)\b)|\s+[-\u2013\u2014]\s+|\s+(?=(?:but|while|after|before|"
     r"although|because|until|whereas)\s)|"
     # a reported clause: "Jobs announced | that Leopard would ship in 2007"
     r"(?<=ed|id|ys|ld)\s+(?=that\s)|"
     # ... and without "that": "the ministry said | Saudi Arabia told oil companies ..."
-    r"(?<=\bsaid|\bsays|\btold)\s+(?=(?-i:[A-Z][a-z])|(?:the|a|an|its|his|her|their)\s)",
+    r"(?<=\bsaid|\bsays|\btold)\s+(?=(?-i:[A-Z][a-z])|(?:the|a|an|its|his|her|their)\s))",
     re.IGNORECASE,
 )
 # each opens with a word or an apostrophe: at_word_starts finds the same matches sooner
