@@ -65,6 +65,8 @@ def _plain(monkeypatch: pytest.MonkeyPatch) -> None:
         (tagger, "normalise"),
         (tagger, "_clause_bounds"),
         (tagger, "_tokens"),
+        (events, "_found_at"),
+        (dating, "carried"),
     ]:
         monkeypatch.setattr(module, name, getattr(module, name).__wrapped__)
     monkeypatch.setattr(dating, "REPORTED", REPORTING)

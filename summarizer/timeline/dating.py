@@ -49,6 +49,7 @@ import json
 import math
 import operator
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
@@ -293,6 +294,7 @@ def day(value: dt.date, source: DateSource) -> EventDate:
     )
 
 
+@lru_cache(maxsize=256)  # the same story or recent date is carried to clause after clause
 def carried(date: EventDate) -> EventDate:
     """A written date carried over to a clause that does not write it."""
     return date.model_copy(update={"text": None, "span": None, "source": "narrative"})
@@ -606,8 +608,9 @@ def chained(found: list[Option], previous: str | None, tense: str) -> list[Optio
 
 def _agreement(found: list[Option]) -> None:
     """How many other options give the same value: dates the text sets twice are likelier."""
+    values = Counter(option.value for option in found)
     for option in found:
-        same = sum(1 for o in found if o is not option and o.value == option.value)
+        same = values[option.value] - 1  # the others that give its value
         option.features[feature(option.kind, (AGREE, min(same, 2)))] = 1.0
 
 

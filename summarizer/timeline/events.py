@@ -150,13 +150,20 @@ def tense(clause: str) -> str:
     unquoted = _QUOTED.sub(" ", clause)
     if _WORD.search(unquoted):
         clause = unquoted
-    if _FUTURE.search(clause):
+    if _found_at(_FUTURE, clause) >= 0:
         return "future"
-    past, present = _PAST.search(clause), _PRESENT.search(clause)
+    past, present = _found_at(_PAST, clause), _found_at(_PRESENT, clause)
     # the first finite verb decides: "officials describe ... as difficult" is present
-    if past and (present is None or past.start() < present.start()):
+    if past >= 0 and (present < 0 or past < present):
         return "past"
     return "present"
+
+
+@lru_cache(maxsize=4096)  # tense, status, state and _has_verb search the same clauses again
+def _found_at(pattern: re.Pattern[str], text: str) -> int:
+    """Where the first match of `pattern` in `text` starts; -1 if there is none."""
+    found = pattern.search(text)
+    return -1 if found is None else found.start()
 
 
 # a report that something was not done or not said: "did not specify", "weren't disclosed"
@@ -177,13 +184,13 @@ _STATIVE = re.compile(
 
 def status_of(clause: str, sentence: str) -> Status:
     """fact, claim, planned, hypothetical, negated or state, from the clause's verbs."""
-    if _FUTURE.search(clause):
+    if _found_at(_FUTURE, clause) >= 0:
         return "planned"
     if _is_negated(clause):
         return "negated"
-    if _IF_OPENING.match(clause) or (_HYPOTHETICAL.search(clause) and not _PAST.search(clause)):
+    if _IF_OPENING.match(clause) or (_HYPOTHETICAL.search(clause) and _found_at(_PAST, clause) < 0):
         return "hypothetical"
-    if REPORTED.search(sentence):
+    if _found_at(REPORTED, sentence) >= 0:
         return "claim"
     if _is_state(clause):
         return "state"
@@ -208,7 +215,7 @@ def _main_clause(clause: str) -> str:
 
 
 def _first_verb_at(clause: str) -> int:
-    found = [m.start() for m in (_PAST.search(clause), _PRESENT.search(clause)) if m]
+    found = [at for at in (_found_at(_PAST, clause), _found_at(_PRESENT, clause)) if at >= 0]
     return min(found, default=len(clause))
 
 
@@ -311,7 +318,7 @@ def _group(
 
 def _has_verb(clause: str) -> bool:
     """Whether a clause has a verb-like word (a full clause, not a lead-in phrase)."""
-    return bool(_PAST.search(clause) or _PRESENT.search(clause) or _FUTURE.search(clause))
+    return any(_found_at(rx, clause) >= 0 for rx in (_PAST, _PRESENT, _FUTURE))
 
 
 def _trim_clause(text: str, start: int, end: int) -> tuple[int, int]:
