@@ -216,9 +216,13 @@ def _first_characters(items: Any) -> tuple[frozenset[str], bool]:
 # says it matches, and what is not understood gives up (_Unanalysable).
 
 _OPEN, _CLOSED, _PREFIX = 0, 1, 2
-_RUN_LIMIT = 8  # letters: longer runs are kept as prefixes ("thanksgivin...")
+_RUN_LIMIT = 8  # letters of a word: longer runs are kept as prefixes ("thanksgi...")
 _STATE_LIMIT = 5000
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+_SPACES = frozenset(c for c in map(chr, range(128)) if c.isspace())  # the ASCII that \s takes
+# Words so common that the run goes on past them and the spaces after them, written " ":
+# "the past", "a year"; the text's guard reads "the" and "a" with the word that follows.
+_SEE_THROUGH = frozenset({"the", "a"})
 
 
 class _Unanalysable(Exception):
@@ -238,22 +242,38 @@ def _consumed(op: Any, av: Any) -> frozenset[str] | None:
 
 
 @lru_cache(maxsize=512)
-def _letters_and_others(chars: frozenset[str]) -> tuple[frozenset[str], bool]:
-    """The letters (lower-cased) among `chars`, and whether they hold anything else."""
+def _letters_and_others(chars: frozenset[str]) -> tuple[frozenset[str], bool, bool]:
+    """The letters (lower-cased) among `chars`, whether they hold a space, and whether
+    they hold anything else."""
     lowered = {c.lower() for c in chars}
-    return frozenset(lowered & _LETTERS), bool(lowered - _LETTERS)
+    return (
+        frozenset(lowered & _LETTERS),
+        bool(lowered & _SPACES),
+        bool(lowered - _LETTERS - _SPACES),
+    )
 
 
 def _step(states: set[tuple[str, int]], chars: frozenset[str]) -> set[tuple[str, int]]:
-    letters, closes = _letters_and_others(chars)
+    letters, spaces, others = _letters_and_others(chars)
     out = {s for s in states if s[1] != _OPEN}
     for run, how in states:
         if how != _OPEN:
             continue
         for letter in letters:
             longer = run + letter
-            out.add((longer, _PREFIX if len(longer) >= _RUN_LIMIT else _OPEN))
-        if closes:
+            word = len(longer) - longer.rfind(" ") - 1
+            out.add((longer, _PREFIX if word >= _RUN_LIMIT else _OPEN))
+        if run.endswith(" "):
+            # after a see-through word's spaces: more spaces keep it open; anything else
+            # (a digit, a quote, a character outside ASCII) is judged by the first word
+            if spaces:
+                out.add((run, _OPEN))
+            out.add((run, _CLOSED))
+        elif spaces and run in _SEE_THROUGH:
+            out.add((run + " ", _OPEN))
+            if others:
+                out.add((run, _CLOSED))
+        elif spaces or others:
             out.add((run, _CLOSED))
     if len(out) > _STATE_LIMIT:
         raise _Unanalysable
@@ -302,7 +322,11 @@ def _trie(words: set[str]) -> str:
         node[""] = {}
 
     def emit(node: dict[str, Any]) -> str:
-        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        branches = [
+            (r"\s+" if ch == " " else re.escape(ch)) + emit(child)
+            for ch, child in sorted(node.items())
+            if ch
+        ]
         if not branches:
             return ""
         body = "(?:" + "|".join(branches) + ")"
@@ -317,7 +341,8 @@ _Runs = tuple[frozenset[str], frozenset[str]] | None
 def _runs(items: Any) -> _Runs:
     """(whole runs, prefixes): a match of parsed `items` opens with a run of ASCII
     letters that is one of the whole runs ("" for none) or begins with one of the
-    prefixes. None when the template is not understood."""
+    prefixes; a space in a run stands for the spaces after a see-through word ("the
+    past"). None when the template is not understood."""
     try:
         states = _leading_runs(items, {("", _OPEN)})
     except _Unanalysable:
@@ -332,6 +357,8 @@ def _may_open(runs: _Runs, chars: frozenset[str], word: str) -> bool:
     if runs is None:
         return word[0] in chars
     closed, prefixes = runs
+    if any(run.startswith(word + " ") for run in closed | prefixes):
+        return True  # a see-through word, and the template may go on after it
     return word in closed or any(word[:k] in prefixes for k in range(len(word) + 1))
 
 
