@@ -109,3 +109,18 @@ def test_event_clauses_as_without_shortcuts(monkeypatch: pytest.MonkeyPatch) -> 
     plain = _clauses(texts)
     assert sum(len(c) for c in plain) > 200  # the articles hold events: something was compared
     assert fast == plain
+
+
+def test_attribution_searched_from_the_last_comma_as_from_the_start() -> None:
+    """No trailing attribution holds a comma or semicolon, so searching from the last one
+    finds what a search of the whole sentence finds."""
+    found = 0
+    for text, _ in _news():
+        for sentence in sentences(text):
+            whole = events._ATTRIBUTION.search(sentence.text)
+            expected = None
+            if whole is not None and len(whole["att"].split()) <= events.ATTRIBUTION_MAX_WORDS:
+                expected = (sentence.start + whole.start("att"), sentence.start + whole.end("att"))
+                found += 1
+            assert events._attribution(text, sentence) == expected
+    assert found > 50

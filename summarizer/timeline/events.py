@@ -484,7 +484,10 @@ ATTRIBUTION_MAX_WORDS = 12
 
 def _attribution(text: str, sentence: Sentence) -> tuple[int, int] | None:
     """The span of a sentence's trailing attribution (", police said"), or None."""
-    m = _ATTRIBUTION.search(sentence.text)
+    # no match reaches back over a comma or semicolon (none may stand inside one): start
+    # the search at the last, the sentence's earlier commas each cost a long try
+    last = max(sentence.text.rfind(","), sentence.text.rfind(";"), 0)
+    m = _ATTRIBUTION.search(sentence.text, last)
     if m is None or len(m.group("att").split()) > ATTRIBUTION_MAX_WORDS:
         return None
     start = sentence.start + m.start("att")
