@@ -529,7 +529,7 @@ def options(
         date = written(m)
         if date is None or mention_role(ctx.text, m.start, m.end) == "comparison":
             continue  # a comparison point ("the first loss since 1998") is not when it happened
-        kind = CLAUSE if m in inside else SENTENCE
+        kind = CLAUSE if ctx.start <= m.start < ctx.end else SENTENCE  # m in inside, by offset
         f = _clause_features(ctx, kind, has_clause, has_sentence)
         f.update(
             _mention_features(ctx, m, kind, len(inside), bool(inside) and m is inside[0], anchor)
