@@ -65,6 +65,7 @@ def _plain(monkeypatch: pytest.MonkeyPatch) -> None:
         (tagger, "normalise"),
         (tagger, "_clause_bounds"),
         (tagger, "_tokens"),
+        (tagger, "_clause_stops"),
         (events, "_found_at"),
         (dating, "carried"),
     ]:

@@ -903,9 +903,10 @@ def _is_abbreviation_stop(text: str, m: re.Match[str]) -> bool:
     return w.group(1) is None or w.group(1).lower() in _ABBREVIATIONS
 
 
-def _clause_stops(text: str) -> list[re.Match[str]]:
+@lru_cache(maxsize=256)  # a window is read for its context, then for its clause's bounds
+def _clause_stops(text: str) -> tuple[re.Match[str], ...]:
     """The clause ends in text, abbreviation periods left out."""
-    return [m for m in _CLAUSE_END.finditer(text) if not _is_abbreviation_stop(text, m)]
+    return tuple(m for m in _CLAUSE_END.finditer(text) if not _is_abbreviation_stop(text, m))
 
 
 @lru_cache(maxsize=256)  # infer_tense and settled ask of the same two windows
@@ -1311,7 +1312,9 @@ def _find_dates(text: str, anchor: date | None) -> tuple[DateMention, ...]:
         left, right = tense_context(text, start, end)
         tense = infer_tense(left, right)
         firm = settled(left, right, tense)
-        if normalise(text[start:end], anchor, tense=tense, settled=firm) is None:
+        # reference=None written out: the call below asks the same (one cached answer)
+        # where no calendar date comes before
+        if normalise(text[start:end], anchor, tense=tense, reference=None, settled=firm) is None:
             continue  # not a temporal expression after all; a shorter candidate may be
         chosen.append((start, end, tense, firm))
         taken_until = end

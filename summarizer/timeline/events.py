@@ -28,6 +28,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 from ..dates import DateMention, Granularity, find_dates
 from ..dates.roles import mention_role
@@ -331,9 +332,8 @@ def _trim_clause(text: str, start: int, end: int) -> tuple[int, int]:
 
 def is_candidate(sentence: Sentence, mentions: list[DateMention]) -> bool:
     """Whether a sentence may report an event: long enough, and not only a date line."""
-    words = _WORD.findall(sentence.text)
-    if len(words) < MIN_WORDS:
-        return False
+    if len(list(islice(_WORD.finditer(sentence.text), MIN_WORDS))) < MIN_WORDS:
+        return False  # fewer than MIN_WORDS words (counting stops at MIN_WORDS)
     dated = sum(m.end - m.start for m in mentions)
     return dated < 0.6 * len(sentence.text)
 
