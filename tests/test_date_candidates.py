@@ -39,6 +39,9 @@ EDGES = [
     "ſummer 2009, about ٣ weeks ago",
     "'90s, ‘90s, the week of March 6, year-end, mid-2009, the year-ago quarter, now, lately",
     "three years three years ago for decades within weeks in the days before the vote",
+    # the typographic marks the guard reads as characters of their own
+    "Obama\u2019s term \u2013 two years \u2014 \u2018the past year\u2019, the\u00a0week, "
+    "\u00a35 million, 5\u00a0years ago, last\u00a0week, a\u00a0year ago, \u201cthe year\u201d 2009\u2026 \u201990s \u20ac2m",
     "twenty-one days twentyone days 2 1/2 years the first half of 2009 H1 2026 FY 2025",
     "",
     "x",

@@ -143,7 +143,26 @@ def _compiled() -> list[re.Pattern[str]]:
     return [re.compile(_full_pattern(t), re.IGNORECASE) for t in _TEMPLATES]
 
 
-_ASCII = [chr(code) for code in range(128)]
+# The characters looked at one by one: ASCII and the marks news writes outside it (curly
+# quotes, dashes, pound and euro signs, no-break space), none of which ``re`` folds to a
+# letter. Any other character may begin or continue anything (``_OUTSIDE``).
+_TYPOGRAPHIC = "\u00a0\u00a3\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u20ac"
+_CHARACTERS = [chr(code) for code in range(128)] + list(_TYPOGRAPHIC)
+_CHARACTER_SET = frozenset(_CHARACTERS)
+
+
+def _outside_source() -> str:
+    """A [...] set of every character that is not in _CHARACTERS."""
+    ranges, low = [], 0x80
+    for code in sorted(ord(c) for c in _TYPOGRAPHIC):
+        if code > low:
+            ranges.append(f"\\U{low:08x}-\\U{code - 1:08x}")
+        low = code + 1
+    ranges.append(f"\\U{low:08x}-\\U0010ffff")
+    return "".join(ranges)
+
+
+_OUTSIDE = _outside_source()
 _CATEGORY_SOURCE = {
     sre.CATEGORY_DIGIT: r"\d",
     sre.CATEGORY_NOT_DIGIT: r"\D",
@@ -155,10 +174,10 @@ _CATEGORY_SOURCE = {
 
 
 @lru_cache(maxsize=512)  # the same few sets recur across the templates
-def _ascii_matched(source: str) -> frozenset[str]:
-    """The ASCII characters one-character pattern `source` matches, asked of ``re``."""
+def _matched_characters(source: str) -> frozenset[str]:
+    """The characters of _CHARACTERS one-character pattern `source` matches, asked of ``re``."""
     one = re.compile(source, re.IGNORECASE)
-    return frozenset(c for c in _ASCII if one.fullmatch(c))
+    return frozenset(c for c in _CHARACTERS if one.fullmatch(c))
 
 
 def _set_source(items: list[tuple[Any, Any]]) -> str | None:
@@ -179,17 +198,19 @@ def _set_source(items: list[tuple[Any, Any]]) -> str | None:
 
 
 def _first_characters(items: Any) -> tuple[frozenset[str], bool]:
-    """The ASCII characters a match of parsed `items` may begin with, and whether
+    """The characters (of _CHARACTERS) a match of parsed `items` may begin with, and whether
     it may match nothing (then what follows may begin it). Errs towards more."""
     first: set[str] = set()
     for op, av in items:
         if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
             continue  # takes no character
         if op is sre.LITERAL:
-            return frozenset(first | _ascii_matched(re.escape(chr(av)))), False
+            return frozenset(first | _matched_characters(re.escape(chr(av)))), False
         if op is sre.IN:
             source = _set_source(av)
-            return frozenset(first | (_ascii_matched(source) if source else set(_ASCII))), False
+            return frozenset(
+                first | (_matched_characters(source) if source else set(_CHARACTERS))
+            ), False
         if op is sre.SUBPATTERN or op is sre.BRANCH or op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
             parts = [av[3]] if op is sre.SUBPATTERN else av[1] if op is sre.BRANCH else [av[2]]
             may_be_empty = op is not sre.BRANCH and op is not sre.SUBPATTERN and av[0] == 0
@@ -200,7 +221,7 @@ def _first_characters(items: Any) -> tuple[frozenset[str], bool]:
             if not may_be_empty:
                 return frozenset(first), False
             continue
-        return frozenset(_ASCII), False  # anything else may begin with any character
+        return frozenset(_CHARACTERS), False  # anything else may begin with any character
     return frozenset(first), True
 
 
@@ -212,14 +233,14 @@ def _first_characters(items: Any) -> tuple[frozenset[str], bool]:
 # _CLOSED once the template has consumed a character that is not an ASCII letter (the
 # text's run is then exactly the run), _PREFIX once the run is _RUN_LIMIT letters long
 # (the text's run then only begins with it). Every step errs towards more states, never
-# fewer: lookarounds are skipped, a character set counts every ASCII character ``re``
+# fewer: lookarounds are skipped, a character set counts every one of _CHARACTERS ``re``
 # says it matches, and what is not understood gives up (_Unanalysable).
 
 _OPEN, _CLOSED, _PREFIX = 0, 1, 2
 _RUN_LIMIT = 8  # letters of a word: longer runs are kept as prefixes ("thanksgi...")
 _STATE_LIMIT = 5000
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
-_SPACES = frozenset(c for c in map(chr, range(128)) if c.isspace())  # the ASCII that \s takes
+_SPACES = frozenset(c for c in _CHARACTERS if c.isspace())  # those \s takes
 # Words so common that the run goes on past them and the spaces after them, written " ":
 # "the past", "a year"; the guard reads them with the word that follows. They are the
 # words templates open with where the guard stopped most often in news without them.
@@ -233,14 +254,14 @@ class _Unanalysable(Exception):
 
 
 def _consumed(op: Any, av: Any) -> frozenset[str] | None:
-    """The ASCII characters one consuming node matches, or None for another kind of node."""
+    """The characters (of _CHARACTERS) one consuming node matches; None for another node."""
     if op is sre.LITERAL:
-        return _ascii_matched(re.escape(chr(av)))
+        return _matched_characters(re.escape(chr(av)))
     if op is sre.IN:
         source = _set_source(av)
-        return _ascii_matched(source) if source else frozenset(_ASCII)
+        return _matched_characters(source) if source else frozenset(_CHARACTERS)
     if op in (sre.ANY, sre.NOT_LITERAL):
-        return frozenset(_ASCII)
+        return frozenset(_CHARACTERS)
     return None
 
 
@@ -268,7 +289,7 @@ def _step(states: set[tuple[str, int]], chars: frozenset[str]) -> set[tuple[str,
             out.add((longer, _PREFIX if word >= _RUN_LIMIT else _OPEN))
         if run.endswith(" "):
             # after a see-through word's spaces: more spaces keep it open; anything else
-            # (a digit, a quote, a character outside ASCII) is judged by the first word
+            # (a digit, a quote, another character) is judged by the first word
             if spaces:
                 out.add((run, _OPEN))
             out.add((run, _CLOSED))
@@ -369,7 +390,8 @@ def _word_guard(templates: list[tuple[_Runs, frozenset[str]]]) -> str:
     """A lookahead that holds at every word start where a match of one of `templates`
     (each as its runs and the characters it may begin with) may begin: a leading run
     one of them may open with, a character that is not an ASCII letter one of them may
-    open with, any non-ASCII character, or a run of ASCII letters followed by one. ""
+    open with, any character outside _CHARACTERS, or a run of ASCII letters followed by
+    one. ""
     when there is no telling (a template may match nothing)."""
     closed: set[str] = set()
     prefixes: set[str] = set()
@@ -388,7 +410,7 @@ def _word_guard(templates: list[tuple[_Runs, frozenset[str]]]) -> str:
     closed -= see_through
     if "" in prefixes:
         return ""
-    guards = ["[A-Za-z]+(?=[^\\x00-\\x7f])", "[^\\x00-\\x7f]"]
+    guards = [f"[A-Za-z]+(?=[{_OUTSIDE}])", f"[{_OUTSIDE}]"]
     if closed:
         guards.append(f"(?i:{_trie(closed)})(?![A-Za-z])")
     if see_through:
@@ -407,7 +429,7 @@ class _Dispatch:
     """The candidate pass (see ``_dispatch``) and the templates to try where it stops."""
 
     starts: re.Pattern[str]  # where at least one template may match
-    by_char: dict[str, list[re.Pattern[str]]]  # by an ASCII first character
+    by_char: dict[str, list[re.Pattern[str]]]  # by a first character of _CHARACTERS
     everything: list[re.Pattern[str]]
     runs: list[_Runs]  # each template's leading runs
     firsts: list[frozenset[str]]  # each template's first characters
@@ -427,8 +449,8 @@ class _Dispatch:
         if run is None:
             return self.by_char.get(text[start], self.everything)
         end = run.end()
-        if end < len(text) and text[end] >= "\x80":
-            return self.everything  # the word runs on outside ASCII: no telling
+        if end < len(text) and text[end] not in _CHARACTER_SET:
+            return self.everything  # the word runs on into another character: no telling
         return self.by_word(run.group().lower())
 
 
@@ -437,15 +459,15 @@ _ASCII_RUN = re.compile("[A-Za-z]+")
 
 @lru_cache(maxsize=1)
 def _dispatch() -> _Dispatch:
-    """One pass that finds where at least one template matches, and, for an ASCII
-    first character, the templates a match there may come from.
+    """One pass that finds where at least one template matches, and, for a first
+    character of _CHARACTERS, the templates a match there may come from.
 
     Each template searched on its own is tried at every word start. The pass
     tries only word starts whose first word (or character) some template may open
     with (``_word_guard``), and there only the templates whose match may begin
     with the character there: one branch a template, opening with those
     characters (case-sensitive, so that ``re`` skips the branch on one
-    comparison). A non-ASCII character tries them all. Where the pass stops, the
+    comparison). Any other character tries them all. Where the pass stops, the
     templates are tried that may open with the word there (``_Dispatch.tried_at``).
     """
     compiled = _compiled()
@@ -453,10 +475,10 @@ def _dispatch() -> _Dispatch:
     firsts = []
     for items in parsed:
         chars, may_be_empty = _first_characters(items)
-        firsts.append(frozenset(_ASCII) if may_be_empty else chars)
-    by_char = {c: [i for i, chars in enumerate(firsts) if c in chars] for c in _ASCII}
+        firsts.append(frozenset(_CHARACTERS) if may_be_empty else chars)
+    by_char = {c: [i for i, chars in enumerate(firsts) if c in chars] for c in _CHARACTERS}
     branches = [
-        f"[{''.join(re.escape(c) for c in sorted(chars))}\\x80-\\U0010ffff]"
+        f"[{''.join(re.escape(c) for c in sorted(chars))}{_OUTSIDE}]"
         f"(?<=(?=(?i:{_full_pattern(template)})).)"
         for template, chars in zip(_TEMPLATES, firsts, strict=True)
     ]
