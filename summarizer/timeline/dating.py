@@ -388,11 +388,19 @@ def _clause_wording(clause: str) -> tuple[bool, bool, bool, bool]:
     )
 
 
-def _clause_features(
-    ctx: ClauseContext, kind: str, has_clause_date: bool, has_sentence_date: bool
-) -> dict[str, float]:
+def _clause_flags(ctx: ClauseContext) -> tuple[bool, ...]:
+    """The clause's _CLAUSE_FLAGS, the same for every option of the clause."""
     wording = _clause_wording(ctx.text[ctx.start : ctx.end])
-    flags = (*wording, ctx.lead, ctx.clock, not ctx.main, ctx.state)
+    return (*wording, ctx.lead, ctx.clock, not ctx.main, ctx.state)
+
+
+def _clause_features(
+    ctx: ClauseContext,
+    kind: str,
+    has_clause_date: bool,
+    has_sentence_date: bool,
+    flags: tuple[bool, ...],
+) -> dict[str, float]:
     names = _clause_feature_names(kind, ctx.tense, has_clause_date, has_sentence_date, flags)
     return dict.fromkeys(names, 1.0)
 
@@ -524,19 +532,20 @@ def options(
     inside = [m for m in sentence_mentions if ctx.start <= m.start < ctx.end]
     has_clause = any(written(m) is not None for m in inside)
     has_sentence = any(written(m) is not None for m in sentence_mentions)
+    flags = _clause_flags(ctx)
     found: list[Option] = []
     for m in sentence_mentions:
         date = written(m)
         if date is None or mention_role(ctx.text, m.start, m.end) == "comparison":
             continue  # a comparison point ("the first loss since 1998") is not when it happened
         kind = CLAUSE if ctx.start <= m.start < ctx.end else SENTENCE  # m in inside, by offset
-        f = _clause_features(ctx, kind, has_clause, has_sentence)
+        f = _clause_features(ctx, kind, has_clause, has_sentence, flags)
         f.update(
             _mention_features(ctx, m, kind, len(inside), bool(inside) and m is inside[0], anchor)
         )
         found.append(Option(kind, date, m, f))
     if narration.story is not None:
-        f = _clause_features(ctx, STORY, has_clause, has_sentence)
+        f = _clause_features(ctx, STORY, has_clause, has_sentence, flags)
         days = (anchor - narration.story.start).days if anchor and narration.story.start else 0
         where = "before" if narration.story_offset < ctx.sentence_start else "after"
         lead = (SET, "lead" if narration.story_lead else "later")
@@ -553,7 +562,7 @@ def options(
     last = narration.last(sentence_index, paragraph)
     if last is not None:
         distance, same_paragraph, date, fronted = last
-        f = _clause_features(ctx, RECENT, has_clause, has_sentence)
+        f = _clause_features(ctx, RECENT, has_clause, has_sentence, flags)
         opening = (SET, "fronted" if fronted else "inline")
         names = [
             feature(RECENT, opening),
@@ -571,7 +580,7 @@ def options(
             (PUBLICATION, day(anchor, "publication")),
             (DAY_BEFORE, day(anchor - dt.timedelta(days=1), "narrative")),
         ):
-            f = _clause_features(ctx, kind, has_clause, has_sentence)
+            f = _clause_features(ctx, kind, has_clause, has_sentence, flags)
             names = [
                 feature(kind, (PUB_WRITTEN, yes(narration.pub_written))),
                 feature(kind, (STORY_SET, story)),
