@@ -957,12 +957,16 @@ def _tokens(clause: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(clause))
 
 
-def _verb_tense(tokens: list[str], i: int) -> Tense | None:
-    """Tense of the verb group whose head is tokens[i], or None if it is not a verb cue."""
-    w = tokens[i].lower()
+def _verb_tense(tokens: list[str], i: int, lowered: list[str] | None = None) -> Tense | None:
+    """Tense of the verb group whose head is tokens[i], or None if it is not a verb cue.
+
+    ``lowered`` is the tokens lower-cased, when the caller asks of many of them."""
+    if lowered is None:
+        lowered = [t.lower() for t in tokens]
+    w = lowered[i]
     if tokens[i] == "May":
         return None  # the month, not the modal
-    prev = [t.lower() for t in tokens[max(0, i - 4) : i]]
+    prev = lowered[max(0, i - 4) : i]
     adverb = len(prev) >= 2 and (prev[-1].endswith("ly") or prev[-1] in ("still", "long", "well"))
     if (
         w.endswith("ed")
@@ -972,7 +976,7 @@ def _verb_tense(tokens: list[str], i: int) -> Tense | None:
         return None  # participle used as an adjective: "a still unspecified date"
     if w in _FUTURE_VERBS:
         return None if prev and prev[-1] in _DETERMINERS else "future"  # "the plan" is a noun
-    after = [t.lower() for t in tokens[i + 1 : i + 3]]
+    after = lowered[i + 1 : i + 3]
     if "'" in w and w not in _FUTURE_AUX:  # contractions: "it's", "they're", "we've", "he'll"
         base, _, clitic = w.partition("'")
         if clitic == "ll":
@@ -1142,8 +1146,10 @@ def _dates_a_past_verb(before: list[str]) -> bool:
     just before it, so the clause after it (what was said or agreed) does not move it."""
     if len(before) < 2 or before[-1].lower() != "on":
         return False
+    lowered = [t.lower() for t in before]
     return any(
-        _verb_tense(before, i) == "past" for i in range(max(0, len(before) - 3), len(before) - 1)
+        _verb_tense(before, i, lowered) == "past"
+        for i in range(max(0, len(before) - 3), len(before) - 1)
     )
 
 
@@ -1153,7 +1159,8 @@ def looks_back(left: str, right: str) -> bool:
     left = _clause_bounds(left, last=True)
     right = _clause_bounds(right, last=False)
     tokens = list(_tokens(left)[-WIDE_WINDOW:] + _tokens(right)[:WIDE_WINDOW])
-    return any(_verb_tense(tokens, i) == "past" for i in range(len(tokens)))
+    lowered = [t.lower() for t in tokens]
+    return any(_verb_tense(tokens, i, lowered) == "past" for i in range(len(tokens)))
 
 
 def settled(left: str, right: str, tense: Tense | None) -> bool:
@@ -1184,8 +1191,9 @@ def _complement_of_present(left: str) -> bool:
 
 def _holds_now(ltoks: list[str]) -> bool:
     """True if the nearest verb group on the left is present or present perfect."""
+    lowered = [t.lower() for t in ltoks]
     for i in range(len(ltoks) - 1, -1, -1):
-        t = _verb_tense(ltoks, i)
+        t = _verb_tense(ltoks, i, lowered)
         if t is None:
             continue
         if t == "present":
@@ -1267,15 +1275,17 @@ def _right_context(text: str, end: int) -> str:
 def _nearest_verb_tense(ltoks: list[str], rtoks: list[str]) -> Tense | None:
     """The tense of the nearest verb cue, the left one on ties."""
     best: tuple[int, Tense] | None = None
+    left_lowered = [t.lower() for t in ltoks]
     for dist, i in enumerate(range(len(ltoks) - 1, -1, -1), start=1):
-        t = _verb_tense(ltoks, i)
+        t = _verb_tense(ltoks, i, left_lowered)
         if t:
             best = (dist, t)
             break
+    right_lowered = [t.lower() for t in rtoks]
     for dist, i in enumerate(range(len(rtoks)), start=1):
         if best and dist >= best[0]:
             break
-        t = _verb_tense(rtoks, i)
+        t = _verb_tense(rtoks, i, right_lowered)
         if t == "future" and _planned_before(rtoks, i):
             t = "past"
         if t:
