@@ -410,7 +410,7 @@ def _word_guard(templates: list[tuple[_Runs, frozenset[str]]]) -> str:
     closed -= see_through
     if "" in prefixes:
         return ""
-    guards = [f"[A-Za-z]+(?=[{_OUTSIDE}])", f"[{_OUTSIDE}]"]
+    guards = [f"[A-Za-z]++(?=[{_OUTSIDE}])", f"[{_OUTSIDE}]"]  # ++: the whole run, once
     if closed:
         guards.append(f"(?i:{_trie(closed)})(?![A-Za-z])")
     if see_through:
