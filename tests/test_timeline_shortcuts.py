@@ -68,6 +68,7 @@ def _plain(monkeypatch: pytest.MonkeyPatch) -> None:
         (tagger, "_clause_stops"),
         (events, "_found_at"),
         (dating, "carried"),
+        (dating, "_chain_names"),
     ]:
         monkeypatch.setattr(module, name, getattr(module, name).__wrapped__)
     monkeypatch.setattr(dating, "REPORTED", REPORTING)

@@ -599,11 +599,7 @@ def chained(found: list[Option], previous: str | None, tense: str) -> list[Optio
         return found
     out = []
     for option in found:
-        same = yes(option.value == previous)
-        names = (
-            feature(option.kind, (PREVIOUS, same)),
-            feature(option.kind, (PREVIOUS, same), (TENSE, tense)),
-        )
+        names = _chain_names(option.kind, option.value == previous, tense)
         out.append(
             Option(
                 option.kind,
@@ -613,6 +609,15 @@ def chained(found: list[Option], previous: str | None, tense: str) -> list[Optio
             )
         )
     return out
+
+
+@lru_cache(maxsize=256)  # a few dozen combinations, asked for every option of every sentence
+def _chain_names(kind: str, same: bool, tense: str) -> tuple[str, str]:
+    """The chain's feature names for an option of `kind` (`same`: it gives the previous date)."""
+    return (
+        feature(kind, (PREVIOUS, yes(same))),
+        feature(kind, (PREVIOUS, yes(same)), (TENSE, tense)),
+    )
 
 
 def _agreement(found: list[Option]) -> None:
