@@ -1,10 +1,10 @@
 """The date tagger's candidate pass finds exactly what each template's own search finds.
 
 ``tagger._candidates`` looks for the templates only where one pass says a match may
-start (a word start whose character can begin the template); this checks it against
-the plain form, every template's ``finditer`` over the whole text, on real news text
-and on texts made to reach the edges (case folding outside ASCII, non-ASCII digits,
-matches that overlap within one template).
+start (a word start whose first word, or character, can begin the template); this
+checks it against the plain form, every template's ``finditer`` over the whole text,
+on real news text and on texts made to reach the edges (case folding outside ASCII,
+non-ASCII digits, typographic marks, matches that overlap within one template).
 """
 
 from __future__ import annotations
