@@ -69,6 +69,9 @@ def _plain(monkeypatch: pytest.MonkeyPatch) -> None:
         (events, "_found_at"),
         (dating, "carried"),
         (dating, "_chain_names"),
+        (dating, "_story_names"),
+        (dating, "_recent_names"),
+        (dating, "_publication_names"),
     ]:
         monkeypatch.setattr(module, name, getattr(module, name).__wrapped__)
     monkeypatch.setattr(dating, "REPORTED", REPORTING)

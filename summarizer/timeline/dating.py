@@ -548,30 +548,28 @@ def options(
         f = _clause_features(ctx, STORY, has_clause, has_sentence, flags)
         days = (anchor - narration.story.start).days if anchor and narration.story.start else 0
         where = "before" if narration.story_offset < ctx.sentence_start else "after"
-        lead = (SET, "lead" if narration.story_lead else "later")
-        names = [
-            feature(STORY, (DAYS, min(days, 4))),
-            feature(STORY, (CLOCK, yes(narration.story_clock))),
-            feature(STORY, (WRITTEN, where)),
-            feature(STORY, lead),
-            feature(STORY, lead, (TENSE, ctx.tense)),
-            feature(STORY, lead, (PUB_WRITTEN, yes(narration.pub_written))),
-        ]
+        names = _story_names(
+            min(days, 4),
+            narration.story_clock,
+            where,
+            narration.story_lead,
+            ctx.tense,
+            narration.pub_written,
+        )
         f.update(dict.fromkeys(names, 1.0))
         found.append(Option(STORY, carried(narration.story), None, f))
     last = narration.last(sentence_index, paragraph)
     if last is not None:
         distance, same_paragraph, date, fronted = last
         f = _clause_features(ctx, RECENT, has_clause, has_sentence, flags)
-        opening = (SET, "fronted" if fronted else "inline")
-        names = [
-            feature(RECENT, opening),
-            feature(RECENT, opening, (TENSE, ctx.tense)),
-            feature(RECENT, (DISTANCE, min(distance, 3))),
-            feature(RECENT, (SAME_PARAGRAPH, yes(same_paragraph))),
-            feature(RECENT, (GRAIN, date.granularity)),
-            feature(RECENT, (WHEN, _when(date.start, date.end, anchor)), (TENSE, ctx.tense)),
-        ]
+        names = _recent_names(
+            fronted,
+            ctx.tense,
+            min(distance, 3),
+            same_paragraph,
+            date.granularity,
+            _when(date.start, date.end, anchor),
+        )
         f.update(dict.fromkeys(names, 1.0))
         found.append(Option(RECENT, carried(date), None, f))
     if anchor is not None:
@@ -581,15 +579,54 @@ def options(
             (DAY_BEFORE, day(anchor - dt.timedelta(days=1), "narrative")),
         ):
             f = _clause_features(ctx, kind, has_clause, has_sentence, flags)
-            names = [
-                feature(kind, (PUB_WRITTEN, yes(narration.pub_written))),
-                feature(kind, (STORY_SET, story)),
-                feature(kind, (STORY_SET, story), (TENSE, ctx.tense)),
-            ]
+            names = _publication_names(kind, narration.pub_written, story, ctx.tense)
             f.update(dict.fromkeys(names, 1.0))
             found.append(Option(kind, date, None, f))
     _agreement(found)
     return found
+
+
+# The names of the carried options' own features, built once per combination (a few
+# hundred, asked for every clause).
+
+
+@lru_cache(maxsize=1024)
+def _story_names(
+    days: int, clock: bool, where: str, lead: bool, tense: str, pub_written: bool
+) -> tuple[str, ...]:
+    set_by = (SET, "lead" if lead else "later")
+    return (
+        feature(STORY, (DAYS, days)),
+        feature(STORY, (CLOCK, yes(clock))),
+        feature(STORY, (WRITTEN, where)),
+        feature(STORY, set_by),
+        feature(STORY, set_by, (TENSE, tense)),
+        feature(STORY, set_by, (PUB_WRITTEN, yes(pub_written))),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _recent_names(
+    fronted: bool, tense: str, distance: int, same_paragraph: bool, grain: str | None, when: str
+) -> tuple[str, ...]:
+    opening = (SET, "fronted" if fronted else "inline")
+    return (
+        feature(RECENT, opening),
+        feature(RECENT, opening, (TENSE, tense)),
+        feature(RECENT, (DISTANCE, distance)),
+        feature(RECENT, (SAME_PARAGRAPH, yes(same_paragraph))),
+        feature(RECENT, (GRAIN, grain)),
+        feature(RECENT, (WHEN, when), (TENSE, tense)),
+    )
+
+
+@lru_cache(maxsize=256)
+def _publication_names(kind: str, pub_written: bool, story: str, tense: str) -> tuple[str, ...]:
+    return (
+        feature(kind, (PUB_WRITTEN, yes(pub_written))),
+        feature(kind, (STORY_SET, story)),
+        feature(kind, (STORY_SET, story), (TENSE, tense)),
+    )
 
 
 def chained(found: list[Option], previous: str | None, tense: str) -> list[Option]:
