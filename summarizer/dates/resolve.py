@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from . import patterns as P
 from .holidays import HOLIDAY, holiday_date
@@ -1373,6 +1374,7 @@ def _resolve(s: str, ctx: Ctx, depth: int = 0) -> Timex | None:
     return inner.with_text(s, mod or None)
 
 
+@lru_cache(maxsize=1024)  # the tagger asks twice of most expressions (before and with a reference)
 def normalise(
     expression: str,
     anchor: date | None,

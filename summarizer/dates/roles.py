@@ -19,6 +19,7 @@ range_start, range_end
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _SUPERLATIVE = (
     r"(?:first|last|lowest|highest|biggest|largest|smallest|worst|best|strongest|weakest|"
@@ -72,13 +73,17 @@ _RANGE_DASH_AFTER = re.compile(r"^\s*[-\u2013]\s*(?:\d|[A-Z][a-z])")
 
 def mention_role(text: str, start: int, end: int) -> str | None:
     """The role of the date expression text[start:end] (see the module docstring), or None."""
-    if _DIGIT_RANGE.search(text[start:end]) and not _ISO_DAY.fullmatch(text[start:end]):
+    return _role(text[max(0, start - 80) : start], text[start:end], text[end : end + 30])
+
+
+@lru_cache(maxsize=1024)  # asked again of each mention by each clause that holds it
+def _role(before: str, expression: str, after: str) -> str | None:
+    """mention_role from the text it reads: the expression and the words either side."""
+    if _DIGIT_RANGE.search(expression) and not _ISO_DAY.fullmatch(expression):
         return "range"  # one expression: "2009-2010", "March 3-5"
-    before = text[max(0, start - 80) : start]
-    after = text[end : end + 30]
     if _SINCE.search(before):
         return "comparison" if _COMPARISON_SINCE.search(before) else "since"
-    if _A_YEAR_AGO.match(text[start:end]) and _COMPARISON_WORD_BEFORE.search(before):
+    if _A_YEAR_AGO.match(expression) and _COMPARISON_WORD_BEFORE.search(before):
         return "comparison"
     if _RANGE_FROM.search(before) and _RANGE_TO.match(after):
         return "range_start"

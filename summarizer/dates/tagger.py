@@ -16,6 +16,7 @@ import re
 # the standard library's regular-expression parser and its node names (no stubs)
 import re._constants as sre  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -142,7 +143,26 @@ def _compiled() -> list[re.Pattern[str]]:
     return [re.compile(_full_pattern(t), re.IGNORECASE) for t in _TEMPLATES]
 
 
-_ASCII = [chr(code) for code in range(128)]
+# The characters looked at one by one: ASCII and the marks news writes outside it (curly
+# quotes, dashes, pound and euro signs, no-break space), none of which ``re`` folds to a
+# letter. Any other character may begin or continue anything (``_OUTSIDE``).
+_TYPOGRAPHIC = "\u00a0\u00a3\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u20ac"
+_CHARACTERS = [chr(code) for code in range(128)] + list(_TYPOGRAPHIC)
+_CHARACTER_SET = frozenset(_CHARACTERS)
+
+
+def _outside_source() -> str:
+    """A [...] set of every character that is not in _CHARACTERS."""
+    ranges, low = [], 0x80
+    for code in sorted(ord(c) for c in _TYPOGRAPHIC):
+        if code > low:
+            ranges.append(f"\\U{low:08x}-\\U{code - 1:08x}")
+        low = code + 1
+    ranges.append(f"\\U{low:08x}-\\U0010ffff")
+    return "".join(ranges)
+
+
+_OUTSIDE = _outside_source()
 _CATEGORY_SOURCE = {
     sre.CATEGORY_DIGIT: r"\d",
     sre.CATEGORY_NOT_DIGIT: r"\D",
@@ -153,10 +173,11 @@ _CATEGORY_SOURCE = {
 }
 
 
-def _ascii_matched(source: str) -> frozenset[str]:
-    """The ASCII characters one-character pattern `source` matches, asked of ``re``."""
+@lru_cache(maxsize=512)  # the same few sets recur across the templates
+def _matched_characters(source: str) -> frozenset[str]:
+    """The characters of _CHARACTERS one-character pattern `source` matches, asked of ``re``."""
     one = re.compile(source, re.IGNORECASE)
-    return frozenset(c for c in _ASCII if one.fullmatch(c))
+    return frozenset(c for c in _CHARACTERS if one.fullmatch(c))
 
 
 def _set_source(items: list[tuple[Any, Any]]) -> str | None:
@@ -177,17 +198,19 @@ def _set_source(items: list[tuple[Any, Any]]) -> str | None:
 
 
 def _first_characters(items: Any) -> tuple[frozenset[str], bool]:
-    """The ASCII characters a match of parsed `items` may begin with, and whether
+    """The characters (of _CHARACTERS) a match of parsed `items` may begin with, and whether
     it may match nothing (then what follows may begin it). Errs towards more."""
     first: set[str] = set()
     for op, av in items:
         if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
             continue  # takes no character
         if op is sre.LITERAL:
-            return frozenset(first | _ascii_matched(re.escape(chr(av)))), False
+            return frozenset(first | _matched_characters(re.escape(chr(av)))), False
         if op is sre.IN:
             source = _set_source(av)
-            return frozenset(first | (_ascii_matched(source) if source else set(_ASCII))), False
+            return frozenset(
+                first | (_matched_characters(source) if source else set(_CHARACTERS))
+            ), False
         if op is sre.SUBPATTERN or op is sre.BRANCH or op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
             parts = [av[3]] if op is sre.SUBPATTERN else av[1] if op is sre.BRANCH else [av[2]]
             may_be_empty = op is not sre.BRANCH and op is not sre.SUBPATTERN and av[0] == 0
@@ -198,35 +221,272 @@ def _first_characters(items: Any) -> tuple[frozenset[str], bool]:
             if not may_be_empty:
                 return frozenset(first), False
             continue
-        return frozenset(_ASCII), False  # anything else may begin with any character
+        return frozenset(_CHARACTERS), False  # anything else may begin with any character
     return frozenset(first), True
 
 
+# --- which words a template's match may begin with ------------------------------------
+#
+# A "leading run" is the run of ASCII letters a match begins with, lower-cased: "the" for
+# "The first half of 2009", "mid" for "mid-December". It is found from the template's
+# parse as a set of states (run, how it ends): _OPEN while letters may still follow,
+# _CLOSED once the template has consumed a character that is not an ASCII letter (the
+# text's run is then exactly the run), _PREFIX once the run is _RUN_LIMIT letters long
+# (the text's run then only begins with it). Every step errs towards more states, never
+# fewer: lookarounds are skipped, a character set counts every one of _CHARACTERS ``re``
+# says it matches, and what is not understood gives up (_Unanalysable).
+
+_OPEN, _CLOSED, _PREFIX = 0, 1, 2
+_RUN_LIMIT = 8  # letters of a word: longer runs are kept as prefixes ("thanksgi...")
+_STATE_LIMIT = 5000
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+_SPACES = frozenset(c for c in _CHARACTERS if c.isspace())  # those \s takes
+# Words so common that the run goes on past them and the spaces after them, written " ":
+# "the past", "a year"; the guard reads them with the word that follows. They are the
+# words templates open with where the guard stopped most often in news without them.
+_SEE_THROUGH = frozenset(
+    "the a an that at as this one up more about over new just no last first two".split()
+)
+
+
+class _Unanalysable(Exception):
+    """A template whose leading runs are not worked out (then any word may begin it)."""
+
+
+def _consumed(op: Any, av: Any) -> frozenset[str] | None:
+    """The characters (of _CHARACTERS) one consuming node matches; None for another node."""
+    if op is sre.LITERAL:
+        return _matched_characters(re.escape(chr(av)))
+    if op is sre.IN:
+        source = _set_source(av)
+        return _matched_characters(source) if source else frozenset(_CHARACTERS)
+    if op in (sre.ANY, sre.NOT_LITERAL):
+        return frozenset(_CHARACTERS)
+    return None
+
+
+@lru_cache(maxsize=512)
+def _letters_and_others(chars: frozenset[str]) -> tuple[frozenset[str], bool, bool]:
+    """The letters (lower-cased) among `chars`, whether they hold a space, and whether
+    they hold anything else."""
+    lowered = {c.lower() for c in chars}
+    return (
+        frozenset(lowered & _LETTERS),
+        bool(lowered & _SPACES),
+        bool(lowered - _LETTERS - _SPACES),
+    )
+
+
+def _step(states: set[tuple[str, int]], chars: frozenset[str]) -> set[tuple[str, int]]:
+    letters, spaces, others = _letters_and_others(chars)
+    out = {s for s in states if s[1] != _OPEN}
+    for run, how in states:
+        if how != _OPEN:
+            continue
+        for letter in letters:
+            longer = run + letter
+            word = len(longer) - longer.rfind(" ") - 1
+            out.add((longer, _PREFIX if word >= _RUN_LIMIT else _OPEN))
+        if run.endswith(" "):
+            # after a see-through word's spaces: more spaces keep it open; anything else
+            # (a digit, a quote, another character) is judged by the first word
+            if spaces:
+                out.add((run, _OPEN))
+            out.add((run, _CLOSED))
+        elif spaces and run in _SEE_THROUGH:
+            out.add((run + " ", _OPEN))
+            if others:
+                out.add((run, _CLOSED))
+        elif spaces or others:
+            out.add((run, _CLOSED))
+    if len(out) > _STATE_LIMIT:
+        raise _Unanalysable
+    return out
+
+
+def _leading_runs(items: Any, states: set[tuple[str, int]]) -> set[tuple[str, int]]:
+    """The states a match of parsed `items` may leave, starting from `states`."""
+    for op, av in items:
+        if all(how != _OPEN for _, how in states):
+            return states
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            continue  # takes no character
+        chars = _consumed(op, av)
+        if chars is not None:
+            states = _step(states, chars)
+        elif op is sre.SUBPATTERN:
+            states = _leading_runs(av[3], states)
+        elif op is sre.BRANCH:
+            states = set().union(*(_leading_runs(alt, states) for alt in av[1]))
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            low, high, item = av
+            reached = set(states) if low == 0 else set()
+            current, times = states, 0
+            while times < high:
+                current, times = _leading_runs(item, current), times + 1
+                if times >= low:
+                    if current <= reached:
+                        break  # nothing new: more repeats add nothing either
+                    reached |= current
+                if times > _RUN_LIMIT + low:
+                    raise _Unanalysable
+            states = reached
+        else:
+            raise _Unanalysable
+    return states
+
+
+def _trie(words: set[str]) -> str:
+    """A regular expression for exactly `words`, shaped as a trie (one branch a letter)."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [
+            (r"\s+" if ch == " " else re.escape(ch)) + emit(child)
+            for ch, child in sorted(node.items())
+            if ch
+        ]
+        if not branches:
+            return ""
+        body = "(?:" + "|".join(branches) + ")"
+        return body + "?" if "" in node else body
+
+    return emit(tree)
+
+
+_Runs = tuple[frozenset[str], frozenset[str]] | None
+
+
+def _runs(items: Any) -> _Runs:
+    """(whole runs, prefixes): a match of parsed `items` opens with a run of ASCII
+    letters that is one of the whole runs ("" for none) or begins with one of the
+    prefixes; a space in a run stands for the spaces after a see-through word ("the
+    past"). None when the template is not understood."""
+    try:
+        states = _leading_runs(items, {("", _OPEN)})
+    except _Unanalysable:
+        return None
+    closed = frozenset(run for run, how in states if how == _CLOSED)
+    return closed, frozenset(run for run, how in states if how != _CLOSED)
+
+
+def _may_open(runs: _Runs, chars: frozenset[str], word: str) -> bool:
+    """Whether a template (its runs, its first characters) may match where the text's
+    run of ASCII letters is `word` (lower-cased, followed by no letter-like character)."""
+    if runs is None:
+        return word[0] in chars
+    closed, prefixes = runs
+    if any(run.startswith(word + " ") for run in closed | prefixes):
+        return True  # a see-through word, and the template may go on after it
+    return word in closed or any(word[:k] in prefixes for k in range(len(word) + 1))
+
+
+def _word_guard(templates: list[tuple[_Runs, frozenset[str]]]) -> str:
+    """A lookahead that holds at every word start where a match of one of `templates`
+    (each as its runs and the characters it may begin with) may begin: a leading run
+    one of them may open with, a character that is not an ASCII letter one of them may
+    open with, any character outside _CHARACTERS, or a run of ASCII letters followed by
+    one. ""
+    when there is no telling (a template may match nothing)."""
+    closed: set[str] = set()
+    prefixes: set[str] = set()
+    any_letter: set[str] = set()
+    others: set[str] = set()
+    for runs, chars in templates:
+        others |= {c for c in chars if c.lower() not in _LETTERS}
+        if runs is None:
+            any_letter |= {c.lower() for c in chars if c.lower() in _LETTERS}
+            continue
+        closed |= {run for run in runs[0] if run}
+        prefixes |= runs[1]
+    # a see-through word closed by what is not a space: the spaces after it are read
+    # with the next word, so the guard asks for something else
+    see_through = closed & _SEE_THROUGH
+    closed -= see_through
+    if "" in prefixes:
+        return ""
+    guards = [f"[A-Za-z]++(?=[{_OUTSIDE}])", f"[{_OUTSIDE}]"]  # ++: the whole run, once
+    if closed:
+        guards.append(f"(?i:{_trie(closed)})(?![A-Za-z])")
+    if see_through:
+        guards.append(f"(?i:{_trie(see_through)})(?![A-Za-z\\s])")
+    if prefixes:
+        guards.append(f"(?i:{_trie(prefixes)})")
+    if others:
+        guards.append("[" + "".join(re.escape(c) for c in sorted(others)) + "]")
+    if any_letter:
+        guards.append("(?i:[" + "".join(sorted(any_letter)) + "])")
+    return "(?=" + "|".join(guards) + ")"
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity, for by_word's cache
+class _Dispatch:
+    """The candidate pass (see ``_dispatch``) and the templates to try where it stops."""
+
+    starts: re.Pattern[str]  # where at least one template may match
+    by_char: dict[str, list[re.Pattern[str]]]  # by a first character of _CHARACTERS
+    everything: list[re.Pattern[str]]
+    runs: list[_Runs]  # each template's leading runs
+    firsts: list[frozenset[str]]  # each template's first characters
+
+    @lru_cache(maxsize=4096)  # noqa: B019 (one dispatch lives as long as the process)
+    def by_word(self, word: str) -> list[re.Pattern[str]]:
+        """The templates that may match where the text's run of ASCII letters is `word`."""
+        return [
+            rx
+            for rx, runs, chars in zip(self.everything, self.runs, self.firsts, strict=True)
+            if _may_open(runs, chars, word)
+        ]
+
+    def tried_at(self, text: str, start: int) -> list[re.Pattern[str]]:
+        """The templates that may match at word start `start` of `text`."""
+        run = _ASCII_RUN.match(text, start)
+        if run is None:
+            return self.by_char.get(text[start], self.everything)
+        end = run.end()
+        if end < len(text) and text[end] not in _CHARACTER_SET:
+            return self.everything  # the word runs on into another character: no telling
+        return self.by_word(run.group().lower())
+
+
+_ASCII_RUN = re.compile("[A-Za-z]+")
+
+
 @lru_cache(maxsize=1)
-def _dispatch() -> tuple[re.Pattern[str], dict[str, list[re.Pattern[str]]], list[re.Pattern[str]]]:
-    """One pass that finds where at least one template matches, and, for an ASCII
-    first character, the templates a match there may come from.
+def _dispatch() -> _Dispatch:
+    """One pass that finds where at least one template matches, and, for a first
+    character of _CHARACTERS, the templates a match there may come from.
 
     Each template searched on its own is tried at every word start. The pass
-    tries, at a word start, only the templates whose match may begin with the
-    character there: one branch a template, opening with those characters
-    (case-sensitive, so that ``re`` skips the branch on one comparison). A
-    non-ASCII character tries them all.
+    tries only word starts whose first word (or character) some template may open
+    with (``_word_guard``), and there only the templates whose match may begin
+    with the character there: one branch a template, opening with those
+    characters (case-sensitive, so that ``re`` skips the branch on one
+    comparison). Any other character tries them all. Where the pass stops, the
+    templates are tried that may open with the word there (``_Dispatch.tried_at``).
     """
     compiled = _compiled()
+    parsed = [sre_parse.parse(_full_pattern(template), re.I) for template in _TEMPLATES]
     firsts = []
-    for template in _TEMPLATES:
-        chars, may_be_empty = _first_characters(sre_parse.parse(_full_pattern(template), re.I))
-        firsts.append(frozenset(_ASCII) if may_be_empty else chars)
-    by_char = {c: [i for i, chars in enumerate(firsts) if c in chars] for c in _ASCII}
+    for items in parsed:
+        chars, may_be_empty = _first_characters(items)
+        firsts.append(frozenset(_CHARACTERS) if may_be_empty else chars)
+    by_char = {c: [i for i, chars in enumerate(firsts) if c in chars] for c in _CHARACTERS}
     branches = [
-        f"[{''.join(re.escape(c) for c in sorted(chars))}\\x80-\\U0010ffff]"
+        f"[{''.join(re.escape(c) for c in sorted(chars))}{_OUTSIDE}]"
         f"(?<=(?=(?i:{_full_pattern(template)})).)"
         for template, chars in zip(_TEMPLATES, firsts, strict=True)
     ]
-    starts = re.compile(_WORD_EDGE_BEFORE + "(?:" + "|".join(branches) + ")")
+    runs = [_runs(items) for items in parsed]
+    guard = _word_guard(list(zip(runs, firsts, strict=True)))
+    starts = re.compile(_WORD_EDGE_BEFORE + guard + "(?:" + "|".join(branches) + ")")
     tried = {c: [compiled[i] for i in indices] for c, indices in by_char.items()}
-    return starts, tried, compiled
+    return _Dispatch(starts, tried, compiled, runs, firsts)
 
 
 _CAPITALISED = re.compile(
@@ -674,11 +934,13 @@ def _is_abbreviation_stop(text: str, m: re.Match[str]) -> bool:
     return w.group(1) is None or w.group(1).lower() in _ABBREVIATIONS
 
 
-def _clause_stops(text: str) -> list[re.Match[str]]:
+@lru_cache(maxsize=256)  # a window is read for its context, then for its clause's bounds
+def _clause_stops(text: str) -> tuple[re.Match[str], ...]:
     """The clause ends in text, abbreviation periods left out."""
-    return [m for m in _CLAUSE_END.finditer(text) if not _is_abbreviation_stop(text, m)]
+    return tuple(m for m in _CLAUSE_END.finditer(text) if not _is_abbreviation_stop(text, m))
 
 
+@lru_cache(maxsize=256)  # infer_tense and settled ask of the same two windows
 def _clause_bounds(text: str, last: bool) -> str:
     """The last (or first) clause of text, not cut at abbreviation periods."""
     stops = _clause_stops(text)
@@ -690,12 +952,21 @@ def _clause_bounds(text: str, last: bool) -> str:
 _TOKEN = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|'ll|n't|[,:]")
 
 
-def _verb_tense(tokens: list[str], i: int) -> Tense | None:
-    """Tense of the verb group whose head is tokens[i], or None if it is not a verb cue."""
-    w = tokens[i].lower()
+@lru_cache(maxsize=256)  # the same clause is read by infer_tense, looks_ahead, looks_back
+def _tokens(clause: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(clause))
+
+
+def _verb_tense(tokens: list[str], i: int, lowered: list[str] | None = None) -> Tense | None:
+    """Tense of the verb group whose head is tokens[i], or None if it is not a verb cue.
+
+    ``lowered`` is the tokens lower-cased, when the caller asks of many of them."""
+    if lowered is None:
+        lowered = [t.lower() for t in tokens]
+    w = lowered[i]
     if tokens[i] == "May":
         return None  # the month, not the modal
-    prev = [t.lower() for t in tokens[max(0, i - 4) : i]]
+    prev = lowered[max(0, i - 4) : i]
     adverb = len(prev) >= 2 and (prev[-1].endswith("ly") or prev[-1] in ("still", "long", "well"))
     if (
         w.endswith("ed")
@@ -705,7 +976,7 @@ def _verb_tense(tokens: list[str], i: int) -> Tense | None:
         return None  # participle used as an adjective: "a still unspecified date"
     if w in _FUTURE_VERBS:
         return None if prev and prev[-1] in _DETERMINERS else "future"  # "the plan" is a noun
-    after = [t.lower() for t in tokens[i + 1 : i + 3]]
+    after = lowered[i + 1 : i + 3]
     if "'" in w and w not in _FUTURE_AUX:  # contractions: "it's", "they're", "we've", "he'll"
         base, _, clitic = w.partition("'")
         if clitic == "ll":
@@ -786,7 +1057,7 @@ def infer_tense(left: str, right: str) -> Tense | None:
     """
     left = _clause_bounds(left, last=True)
     right = _clause_bounds(right, last=False)
-    ltoks, rtoks = _TOKEN.findall(left)[-NEAR_WINDOW:], _TOKEN.findall(right)[:NEAR_WINDOW]
+    ltoks, rtoks = list(_tokens(left)[-NEAR_WINDOW:]), list(_tokens(right)[:NEAR_WINDOW])
     near = " ".join(ltoks[-3:]).lower()
     if any(
         t.lower() in ("next", "upcoming", "coming") for t in ltoks[-2:]
@@ -804,7 +1075,7 @@ def infer_tense(left: str, right: str) -> Tense | None:
         # "has been in Bethesda for [the last week]": a state that lasts up to now
         return "present"
     found = _nearest_verb_tense(ltoks, rtoks) or _nearest_verb_tense(
-        _TOKEN.findall(left)[-WIDE_WINDOW:], _TOKEN.findall(right)[:WIDE_WINDOW]
+        list(_tokens(left)[-WIDE_WINDOW:]), list(_tokens(right)[:WIDE_WINDOW])
     )
     if found is None and ltoks and ltoks[-1].lower() in ("until", "till"):
         return "future"  # "runs until [February]", "Airport closed until [May]": ahead
@@ -855,10 +1126,10 @@ def looks_ahead(left: str, right: str) -> bool:
     """
     left = _clause_bounds(left, last=True)
     right = _clause_bounds(right, last=False)
-    before_tokens = _TOKEN.findall(left)[-WIDE_WINDOW:]
+    before_tokens = list(_tokens(left)[-WIDE_WINDOW:])
     before = [w.lower() for w in before_tokens]
     # after the date, "to" is what was done then ("voted on [Dec. 4] to expand"), not a goal
-    after = [w.lower() for w in _TOKEN.findall(right)[:WIDE_WINDOW] if w.lower() != "to"]
+    after = [w.lower() for w in _tokens(right)[:WIDE_WINDOW] if w.lower() != "to"]
     if _dates_a_past_verb(before_tokens):
         after = []  # "said on [Nov. 20] it would cut jobs": what follows is what was said
     words = before + after
@@ -875,8 +1146,10 @@ def _dates_a_past_verb(before: list[str]) -> bool:
     just before it, so the clause after it (what was said or agreed) does not move it."""
     if len(before) < 2 or before[-1].lower() != "on":
         return False
+    lowered = [t.lower() for t in before]
     return any(
-        _verb_tense(before, i) == "past" for i in range(max(0, len(before) - 3), len(before) - 1)
+        _verb_tense(before, i, lowered) == "past"
+        for i in range(max(0, len(before) - 3), len(before) - 1)
     )
 
 
@@ -885,8 +1158,9 @@ def looks_back(left: str, right: str) -> bool:
     be reported from that past ("said they would act by [Jan. 14]")."""
     left = _clause_bounds(left, last=True)
     right = _clause_bounds(right, last=False)
-    tokens = _TOKEN.findall(left)[-WIDE_WINDOW:] + _TOKEN.findall(right)[:WIDE_WINDOW]
-    return any(_verb_tense(tokens, i) == "past" for i in range(len(tokens)))
+    tokens = list(_tokens(left)[-WIDE_WINDOW:] + _tokens(right)[:WIDE_WINDOW])
+    lowered = [t.lower() for t in tokens]
+    return any(_verb_tense(tokens, i, lowered) == "past" for i in range(len(tokens)))
 
 
 def settled(left: str, right: str, tense: Tense | None) -> bool:
@@ -909,7 +1183,7 @@ def _complement_of_present(left: str) -> bool:
     """'The hearing is [in January]', 'The deadline is [March 31]': the date completes the
     present clause right after a preposition or the copula; not a comparison ('higher than
     in [March]') nor a modifier ('under a [June] agreement')."""
-    words = [w.lower() for w in _TOKEN.findall(_clause_bounds(left, last=True))[-2:]]
+    words = [w.lower() for w in _tokens(_clause_bounds(left, last=True))[-2:]]
     if not words or words[-1] not in _COMPLEMENT_BEFORE:
         return False
     return not (len(words) == 2 and words[0] in _COMPARISON_BEFORE)
@@ -917,8 +1191,9 @@ def _complement_of_present(left: str) -> bool:
 
 def _holds_now(ltoks: list[str]) -> bool:
     """True if the nearest verb group on the left is present or present perfect."""
+    lowered = [t.lower() for t in ltoks]
     for i in range(len(ltoks) - 1, -1, -1):
-        t = _verb_tense(ltoks, i)
+        t = _verb_tense(ltoks, i, lowered)
         if t is None:
             continue
         if t == "present":
@@ -1000,15 +1275,17 @@ def _right_context(text: str, end: int) -> str:
 def _nearest_verb_tense(ltoks: list[str], rtoks: list[str]) -> Tense | None:
     """The tense of the nearest verb cue, the left one on ties."""
     best: tuple[int, Tense] | None = None
+    left_lowered = [t.lower() for t in ltoks]
     for dist, i in enumerate(range(len(ltoks) - 1, -1, -1), start=1):
-        t = _verb_tense(ltoks, i)
+        t = _verb_tense(ltoks, i, left_lowered)
         if t:
             best = (dist, t)
             break
+    right_lowered = [t.lower() for t in rtoks]
     for dist, i in enumerate(range(len(rtoks)), start=1):
         if best and dist >= best[0]:
             break
-        t = _verb_tense(rtoks, i)
+        t = _verb_tense(rtoks, i, right_lowered)
         if t == "future" and _planned_before(rtoks, i):
             t = "past"
         if t:
@@ -1033,14 +1310,14 @@ def _planned_before(rtoks: list[str], i: int) -> bool:
 
 
 def _candidates(text: str) -> list[tuple[int, int]]:
-    starts, tried, everything = _dispatch()
+    dispatch = _dispatch()
     # what each template's finditer(text) finds: a match starts where the pass
     # found one, and the next is searched for from the end of the last
     searched_from: dict[re.Pattern[str], int] = {}
     spans: set[tuple[int, int]] = set()
-    for found in starts.finditer(text):
+    for found in dispatch.starts.finditer(text):
         start = found.start()
-        for rx in tried.get(text[start], everything):
+        for rx in dispatch.tried_at(text, start):
             if start < searched_from.get(rx, 0):
                 continue
             m = rx.match(text, start)
@@ -1076,7 +1353,9 @@ def _find_dates(text: str, anchor: date | None) -> tuple[DateMention, ...]:
         left, right = tense_context(text, start, end)
         tense = infer_tense(left, right)
         firm = settled(left, right, tense)
-        if normalise(text[start:end], anchor, tense=tense, settled=firm) is None:
+        # reference=None written out: the call below asks the same (one cached answer)
+        # where no calendar date comes before
+        if normalise(text[start:end], anchor, tense=tense, reference=None, settled=firm) is None:
             continue  # not a temporal expression after all; a shorter candidate may be
         chosen.append((start, end, tense, firm))
         taken_until = end

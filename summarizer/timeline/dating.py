@@ -47,14 +47,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import operator
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 
 from ..dates import DateMention, Granularity
 from ..dates.roles import mention_role
-from ..grounding import REPORTING
+from ..grounding import reporting_pattern
 from ..schemas import DateSource, EventDate, Span
 
 WEIGHTS_FILE = Path(__file__).with_name("event_dates.json")
@@ -184,6 +187,17 @@ _PAST_PERFECT = re.compile(
     r"\b(?:had|'d)\s+(?:\w+ly\s+)?(?:been|[a-z]+(?:ed|en|wn|ne|ht|id|ft|ld|ck|ng|ok))\b",
     re.IGNORECASE,
 )
+
+
+def at_word_starts(pattern: str) -> str:
+    """`pattern`, whose every match opens with a word character or an apostrophe, tried
+    only where one stands: the same matches, but ``re`` passes every other place (a
+    space, the end of a word) on one character test instead of trying each branch."""
+    return r"(?=[\w'])" + pattern
+
+
+# grounding.REPORTING ("said", "told", "according to" ...), found sooner (at_word_starts)
+REPORTED = re.compile(at_word_starts(reporting_pattern()), re.IGNORECASE)
 _PROGRESSIVE = re.compile(r"\b(?:is|are|am)\s+(?:\w+ly\s+)?[a-z]{3,}ing\b", re.IGNORECASE)
 _VERB_HINT = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|would|said|says|[a-z]{3,}ed)\b", re.IGNORECASE
@@ -251,6 +265,7 @@ def calendar_value(
     return None
 
 
+@lru_cache(maxsize=1024)  # asked of each mention by every option, role and group
 def written(mention: DateMention) -> EventDate | None:
     """The event date a written expression gives, in calendar form; None if it gives none."""
     t = mention.timex
@@ -272,12 +287,14 @@ def written(mention: DateMention) -> EventDate | None:
     )
 
 
+@lru_cache(maxsize=256)  # the same two days for every clause of an article
 def day(value: dt.date, source: DateSource) -> EventDate:
     return EventDate(
         value=value.isoformat(), granularity="day", start=value, end=value, source=source
     )
 
 
+@lru_cache(maxsize=256)  # the same story or recent date is carried to clause after clause
 def carried(date: EventDate) -> EventDate:
     """A written date carried over to a clause that does not write it."""
     return date.model_copy(update={"text": None, "span": None, "source": "narrative"})
@@ -364,37 +381,60 @@ def _mention_features(
 def _clause_wording(clause: str) -> tuple[bool, bool, bool, bool]:
     """Whether the clause reports speech, is perfect, past perfect, progressive."""
     return (
-        bool(REPORTING.search(clause)),
+        bool(REPORTED.search(clause)),
         bool(_PERFECT.search(clause)),
         bool(_PAST_PERFECT.search(clause)),
         bool(_PROGRESSIVE.search(clause)),
     )
 
 
+def _clause_flags(ctx: ClauseContext) -> tuple[bool, ...]:
+    """The clause's _CLAUSE_FLAGS, the same for every option of the clause."""
+    wording = _clause_wording(ctx.text[ctx.start : ctx.end])
+    return (*wording, ctx.lead, ctx.clock, not ctx.main, ctx.state)
+
+
 def _clause_features(
-    ctx: ClauseContext, kind: str, has_clause_date: bool, has_sentence_date: bool
+    ctx: ClauseContext,
+    kind: str,
+    has_clause_date: bool,
+    has_sentence_date: bool,
+    flags: tuple[bool, ...],
 ) -> dict[str, float]:
-    clause = ctx.text[ctx.start : ctx.end]
+    names = _clause_feature_names(kind, ctx.tense, has_clause_date, has_sentence_date, flags)
+    return dict.fromkeys(names, 1.0)
+
+
+_CLAUSE_FLAGS = (
+    REPORTING_CLAUSE,
+    PERFECT,
+    PAST_PERFECT,
+    PROGRESSIVE,
+    LEAD,
+    SENTENCE_CLOCK,
+    SUBCLAUSE,
+    STATE,
+)
+
+
+@lru_cache(maxsize=4096)  # a few hundred combinations, asked for every option of every clause
+def _clause_feature_names(
+    kind: str,
+    tense: str,
+    has_clause_date: bool,
+    has_sentence_date: bool,
+    flags: tuple[bool, ...],
+) -> tuple[str, ...]:
+    """The names of a clause's features for an option of `kind` (`flags`: _CLAUSE_FLAGS)."""
     names = [
         feature(kind),
-        feature(kind, (TENSE, ctx.tense)),
+        feature(kind, (TENSE, tense)),
         feature(kind, (CLAUSE_DATE, yes(has_clause_date))),
         feature(kind, (SENTENCE_DATE, yes(has_sentence_date))),
-        feature(kind, (CLAUSE_DATE, yes(has_clause_date)), (TENSE, ctx.tense)),
+        feature(kind, (CLAUSE_DATE, yes(has_clause_date)), (TENSE, tense)),
     ]
-    reporting, perfect, past_perfect, progressive = _clause_wording(clause)
-    flags = (
-        (REPORTING_CLAUSE, reporting),
-        (PERFECT, perfect),
-        (PAST_PERFECT, past_perfect),
-        (PROGRESSIVE, progressive),
-        (LEAD, ctx.lead),
-        (SENTENCE_CLOCK, ctx.clock),
-        (SUBCLAUSE, not ctx.main),
-        (STATE, ctx.state),
-    )
-    names += [feature(kind, name) for name, on in flags if on]
-    return dict.fromkeys(names, 1.0)
+    names += [feature(kind, name) for name, on in zip(_CLAUSE_FLAGS, flags, strict=True) if on]
+    return tuple(names)
 
 
 # --- options ---------------------------------------------------------------------------------
@@ -492,45 +532,44 @@ def options(
     inside = [m for m in sentence_mentions if ctx.start <= m.start < ctx.end]
     has_clause = any(written(m) is not None for m in inside)
     has_sentence = any(written(m) is not None for m in sentence_mentions)
+    flags = _clause_flags(ctx)
     found: list[Option] = []
     for m in sentence_mentions:
         date = written(m)
         if date is None or mention_role(ctx.text, m.start, m.end) == "comparison":
             continue  # a comparison point ("the first loss since 1998") is not when it happened
-        kind = CLAUSE if m in inside else SENTENCE
-        f = _clause_features(ctx, kind, has_clause, has_sentence)
+        kind = CLAUSE if ctx.start <= m.start < ctx.end else SENTENCE  # m in inside, by offset
+        f = _clause_features(ctx, kind, has_clause, has_sentence, flags)
         f.update(
             _mention_features(ctx, m, kind, len(inside), bool(inside) and m is inside[0], anchor)
         )
         found.append(Option(kind, date, m, f))
     if narration.story is not None:
-        f = _clause_features(ctx, STORY, has_clause, has_sentence)
+        f = _clause_features(ctx, STORY, has_clause, has_sentence, flags)
         days = (anchor - narration.story.start).days if anchor and narration.story.start else 0
         where = "before" if narration.story_offset < ctx.sentence_start else "after"
-        lead = (SET, "lead" if narration.story_lead else "later")
-        names = [
-            feature(STORY, (DAYS, min(days, 4))),
-            feature(STORY, (CLOCK, yes(narration.story_clock))),
-            feature(STORY, (WRITTEN, where)),
-            feature(STORY, lead),
-            feature(STORY, lead, (TENSE, ctx.tense)),
-            feature(STORY, lead, (PUB_WRITTEN, yes(narration.pub_written))),
-        ]
+        names = _story_names(
+            min(days, 4),
+            narration.story_clock,
+            where,
+            narration.story_lead,
+            ctx.tense,
+            narration.pub_written,
+        )
         f.update(dict.fromkeys(names, 1.0))
         found.append(Option(STORY, carried(narration.story), None, f))
     last = narration.last(sentence_index, paragraph)
     if last is not None:
         distance, same_paragraph, date, fronted = last
-        f = _clause_features(ctx, RECENT, has_clause, has_sentence)
-        opening = (SET, "fronted" if fronted else "inline")
-        names = [
-            feature(RECENT, opening),
-            feature(RECENT, opening, (TENSE, ctx.tense)),
-            feature(RECENT, (DISTANCE, min(distance, 3))),
-            feature(RECENT, (SAME_PARAGRAPH, yes(same_paragraph))),
-            feature(RECENT, (GRAIN, date.granularity)),
-            feature(RECENT, (WHEN, _when(date.start, date.end, anchor)), (TENSE, ctx.tense)),
-        ]
+        f = _clause_features(ctx, RECENT, has_clause, has_sentence, flags)
+        names = _recent_names(
+            fronted,
+            ctx.tense,
+            min(distance, 3),
+            same_paragraph,
+            date.granularity,
+            _when(date.start, date.end, anchor),
+        )
         f.update(dict.fromkeys(names, 1.0))
         found.append(Option(RECENT, carried(date), None, f))
     if anchor is not None:
@@ -539,16 +578,55 @@ def options(
             (PUBLICATION, day(anchor, "publication")),
             (DAY_BEFORE, day(anchor - dt.timedelta(days=1), "narrative")),
         ):
-            f = _clause_features(ctx, kind, has_clause, has_sentence)
-            names = [
-                feature(kind, (PUB_WRITTEN, yes(narration.pub_written))),
-                feature(kind, (STORY_SET, story)),
-                feature(kind, (STORY_SET, story), (TENSE, ctx.tense)),
-            ]
+            f = _clause_features(ctx, kind, has_clause, has_sentence, flags)
+            names = _publication_names(kind, narration.pub_written, story, ctx.tense)
             f.update(dict.fromkeys(names, 1.0))
             found.append(Option(kind, date, None, f))
     _agreement(found)
     return found
+
+
+# The names of the carried options' own features, built once per combination (a few
+# hundred, asked for every clause).
+
+
+@lru_cache(maxsize=1024)
+def _story_names(
+    days: int, clock: bool, where: str, lead: bool, tense: str, pub_written: bool
+) -> tuple[str, ...]:
+    set_by = (SET, "lead" if lead else "later")
+    return (
+        feature(STORY, (DAYS, days)),
+        feature(STORY, (CLOCK, yes(clock))),
+        feature(STORY, (WRITTEN, where)),
+        feature(STORY, set_by),
+        feature(STORY, set_by, (TENSE, tense)),
+        feature(STORY, set_by, (PUB_WRITTEN, yes(pub_written))),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _recent_names(
+    fronted: bool, tense: str, distance: int, same_paragraph: bool, grain: str | None, when: str
+) -> tuple[str, ...]:
+    opening = (SET, "fronted" if fronted else "inline")
+    return (
+        feature(RECENT, opening),
+        feature(RECENT, opening, (TENSE, tense)),
+        feature(RECENT, (DISTANCE, distance)),
+        feature(RECENT, (SAME_PARAGRAPH, yes(same_paragraph))),
+        feature(RECENT, (GRAIN, grain)),
+        feature(RECENT, (WHEN, when), (TENSE, tense)),
+    )
+
+
+@lru_cache(maxsize=256)
+def _publication_names(kind: str, pub_written: bool, story: str, tense: str) -> tuple[str, ...]:
+    return (
+        feature(kind, (PUB_WRITTEN, yes(pub_written))),
+        feature(kind, (STORY_SET, story)),
+        feature(kind, (STORY_SET, story), (TENSE, tense)),
+    )
 
 
 def chained(found: list[Option], previous: str | None, tense: str) -> list[Option]:
@@ -558,11 +636,7 @@ def chained(found: list[Option], previous: str | None, tense: str) -> list[Optio
         return found
     out = []
     for option in found:
-        same = yes(option.value == previous)
-        names = (
-            feature(option.kind, (PREVIOUS, same)),
-            feature(option.kind, (PREVIOUS, same), (TENSE, tense)),
-        )
+        names = _chain_names(option.kind, option.value == previous, tense)
         out.append(
             Option(
                 option.kind,
@@ -574,10 +648,20 @@ def chained(found: list[Option], previous: str | None, tense: str) -> list[Optio
     return out
 
 
+@lru_cache(maxsize=256)  # a few dozen combinations, asked for every option of every sentence
+def _chain_names(kind: str, same: bool, tense: str) -> tuple[str, str]:
+    """The chain's feature names for an option of `kind` (`same`: it gives the previous date)."""
+    return (
+        feature(kind, (PREVIOUS, yes(same))),
+        feature(kind, (PREVIOUS, yes(same)), (TENSE, tense)),
+    )
+
+
 def _agreement(found: list[Option]) -> None:
     """How many other options give the same value: dates the text sets twice are likelier."""
+    values = Counter(option.value for option in found)
     for option in found:
-        same = sum(1 for o in found if o is not option and o.value == option.value)
+        same = values[option.value] - 1  # the others that give its value
         option.features[feature(option.kind, (AGREE, min(same, 2)))] = 1.0
 
 
@@ -593,7 +677,8 @@ def weights() -> dict[str, float]:
 
 def score(option: Option, table: dict[str, float] | None = None) -> float:
     table = weights() if table is None else table
-    return sum(table.get(name, 0.0) * value for name, value in option.features.items())
+    features = option.features  # summed in the same order as a loop would, by map in C
+    return sum(map(operator.mul, map(table.get, features, repeat(0.0)), features.values()))
 
 
 def story_rule(ctx: ClauseContext, found: list[Option], narration: Narration) -> Option | None:

@@ -27,18 +27,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
 
 from ..dates import DateMention, Granularity, find_dates
 from ..dates.roles import mention_role
-from ..grounding import REPORTING, reporting_pattern
+from ..grounding import reporting_pattern
 from ..schemas import EventDate, Span, Status
 from ..segment import Sentence
 from .dating import (
+    REPORTED,
     STORY_MAX_DAYS,
     ClauseContext,
     Narration,
     Option,
     Step,
+    at_word_starts,
     chained,
     choose,
     decode,
@@ -53,37 +57,46 @@ MIN_WORDS = 4
 CONTEXT_WORDS = 5  # words before a dependent clause that its description keeps
 MIN_CLAUSE_CHARS = 12
 
+# every boundary opens with ";", ":", "," or a space: the lookahead skips other places at once
 _BOUNDARY = re.compile(
+    r"(?=[;:,\s])(?:"
     r"[;:]\s+|,\s+(?=(?:which|where|who|when|while|but|and|after|before|although|though|as|"
     r"because|since|until|whereas)\b)|\s+[-\u2013\u2014]\s+|\s+(?=(?:but|while|after|before|"
     r"although|because|until|whereas)\s)|"
     # a reported clause: "Jobs announced | that Leopard would ship in 2007"
     r"(?<=ed|id|ys|ld)\s+(?=that\s)|"
     # ... and without "that": "the ministry said | Saudi Arabia told oil companies ..."
-    r"(?<=\bsaid|\bsays|\btold)\s+(?=(?-i:[A-Z][a-z])|(?:the|a|an|its|his|her|their)\s)",
+    r"(?<=\bsaid|\bsays|\btold)\s+(?=(?-i:[A-Z][a-z])|(?:the|a|an|its|his|her|their)\s))",
     re.IGNORECASE,
 )
+# each opens with a word or an apostrophe: at_word_starts finds the same matches sooner
 _FUTURE = re.compile(
-    r"\b(will|shall|'ll|plans? to|planning to|planned to|is to|are to|set to|expected to|"
-    r"scheduled|intends? to|aims? to|going to|to be held|would be held|upcoming|next)\b",
+    at_word_starts(
+        r"\b(will|shall|'ll|plans? to|planning to|planned to|is to|are to|set to|expected to|"
+        r"scheduled|intends? to|aims? to|going to|to be held|would be held|upcoming|next)\b"
+    ),
     re.IGNORECASE,
 )
 _HYPOTHETICAL = re.compile(
     r"\b(if|could|might|may|unless|whether|possibly|potential|would)\b", re.IGNORECASE
 )
 _PAST = re.compile(
-    r"\b(was|were|had|did|said|told|took|made|went|came|gave|saw|won|lost|met|held|left|began|"
-    r"became|brought|bought|built|fell|found|got|grew|hit|kept|knew|led|paid|put|ran|rose|sent|"
-    r"sold|spent|spoke|stood|struck|thought|threw|wrote|broke|chose|drew|drove|flew|forgot|"
-    r"froze|hid|rang|rode|shook|showed|sought|sang|sank|stole|swore|took|tore|woke|wore|"
-    r"(?<!the )(?<!a )(?<!an )(?<!its )(?<!their )(?<!his )(?<!her )(?<!\u2019s )(?<!'s )"
-    r"[a-z]{2,}ed)\b",
+    at_word_starts(
+        r"\b(was|were|had|did|said|told|took|made|went|came|gave|saw|won|lost|met|held|left|began|"
+        r"became|brought|bought|built|fell|found|got|grew|hit|kept|knew|led|paid|put|ran|rose|sent|"
+        r"sold|spent|spoke|stood|struck|thought|threw|wrote|broke|chose|drew|drove|flew|forgot|"
+        r"froze|hid|rang|rode|shook|showed|sought|sang|sank|stole|swore|took|tore|woke|wore|"
+        r"(?<!the )(?<!a )(?<!an )(?<!its )(?<!their )(?<!his )(?<!her )(?<!\u2019s )(?<!'s )"
+        r"[a-z]{2,}ed)\b"
+    ),
     re.IGNORECASE,
 )
 _PRESENT = re.compile(
-    r"\b((?:isn|aren|doesn|don|hasn|haven)['\u2019]t|is|are|has|have|says|remains?|continues?|maintains?|insists?|comes?|shows?|seems?|"
-    r"appears?|believes?|wants?|needs?|holds?|faces?|stands?|describes?|dismiss(?:es)?|"
-    r"expects?|hopes?|fears?|warns?|argues?|denies|claims?)\b",
+    at_word_starts(
+        r"\b((?:isn|aren|doesn|don|hasn|haven)['\u2019]t|is|are|has|have|says|remains?|continues?|maintains?|insists?|comes?|shows?|seems?|"
+        r"appears?|believes?|wants?|needs?|holds?|faces?|stands?|describes?|dismiss(?:es)?|"
+        r"expects?|hopes?|fears?|warns?|argues?|denies|claims?)\b"
+    ),
     re.IGNORECASE,
 )
 
@@ -127,6 +140,7 @@ _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more
 _IF_OPENING = re.compile(r"\s*if\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1024)  # asked again of the same clause (its state, its status)
 def tense(clause: str) -> str:
     """'future', 'past' or 'present' from the clause's verbs (a heuristic, no parser).
 
@@ -137,13 +151,20 @@ def tense(clause: str) -> str:
     unquoted = _QUOTED.sub(" ", clause)
     if _WORD.search(unquoted):
         clause = unquoted
-    if _FUTURE.search(clause):
+    if _found_at(_FUTURE, clause) >= 0:
         return "future"
-    past, present = _PAST.search(clause), _PRESENT.search(clause)
+    past, present = _found_at(_PAST, clause), _found_at(_PRESENT, clause)
     # the first finite verb decides: "officials describe ... as difficult" is present
-    if past and (present is None or past.start() < present.start()):
+    if past >= 0 and (present < 0 or past < present):
         return "past"
     return "present"
+
+
+@lru_cache(maxsize=4096)  # tense, status, state and _has_verb search the same clauses again
+def _found_at(pattern: re.Pattern[str], text: str) -> int:
+    """Where the first match of `pattern` in `text` starts; -1 if there is none."""
+    found = pattern.search(text)
+    return -1 if found is None else found.start()
 
 
 # a report that something was not done or not said: "did not specify", "weren't disclosed"
@@ -164,13 +185,13 @@ _STATIVE = re.compile(
 
 def status_of(clause: str, sentence: str) -> Status:
     """fact, claim, planned, hypothetical, negated or state, from the clause's verbs."""
-    if _FUTURE.search(clause):
+    if _found_at(_FUTURE, clause) >= 0:
         return "planned"
     if _is_negated(clause):
         return "negated"
-    if _IF_OPENING.match(clause) or (_HYPOTHETICAL.search(clause) and not _PAST.search(clause)):
+    if _IF_OPENING.match(clause) or (_HYPOTHETICAL.search(clause) and _found_at(_PAST, clause) < 0):
         return "hypothetical"
-    if REPORTING.search(sentence):
+    if _found_at(REPORTED, sentence) >= 0:
         return "claim"
     if _is_state(clause):
         return "state"
@@ -185,6 +206,7 @@ _RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b.*?,\s", re.IGNORECASE)
 _QUOTATION = re.compile(r"(?:``|[\"“])[^\"“”]{3,}?(?:''|[\"”]|$)")
 
 
+@lru_cache(maxsize=1024)
 def _main_clause(clause: str) -> str:
     """The clause without quotations and relative clauses, where its own verbs stand."""
     unquoted = _QUOTATION.sub(" ", clause)
@@ -194,7 +216,7 @@ def _main_clause(clause: str) -> str:
 
 
 def _first_verb_at(clause: str) -> int:
-    found = [m.start() for m in (_PAST.search(clause), _PRESENT.search(clause)) if m]
+    found = [at for at in (_found_at(_PAST, clause), _found_at(_PRESENT, clause)) if at >= 0]
     return min(found, default=len(clause))
 
 
@@ -297,7 +319,7 @@ def _group(
 
 def _has_verb(clause: str) -> bool:
     """Whether a clause has a verb-like word (a full clause, not a lead-in phrase)."""
-    return bool(_PAST.search(clause) or _PRESENT.search(clause) or _FUTURE.search(clause))
+    return any(_found_at(rx, clause) >= 0 for rx in (_PAST, _PRESENT, _FUTURE))
 
 
 def _trim_clause(text: str, start: int, end: int) -> tuple[int, int]:
@@ -310,9 +332,8 @@ def _trim_clause(text: str, start: int, end: int) -> tuple[int, int]:
 
 def is_candidate(sentence: Sentence, mentions: list[DateMention]) -> bool:
     """Whether a sentence may report an event: long enough, and not only a date line."""
-    words = _WORD.findall(sentence.text)
-    if len(words) < MIN_WORDS:
-        return False
+    if len(list(islice(_WORD.finditer(sentence.text), MIN_WORDS))) < MIN_WORDS:
+        return False  # fewer than MIN_WORDS words (counting stops at MIN_WORDS)
     dated = sum(m.end - m.start for m in mentions)
     return dated < 0.6 * len(sentence.text)
 
@@ -463,7 +484,10 @@ ATTRIBUTION_MAX_WORDS = 12
 
 def _attribution(text: str, sentence: Sentence) -> tuple[int, int] | None:
     """The span of a sentence's trailing attribution (", police said"), or None."""
-    m = _ATTRIBUTION.search(sentence.text)
+    # no match reaches back over a comma or semicolon (none may stand inside one): start
+    # the search at the last, the sentence's earlier commas each cost a long try
+    last = max(sentence.text.rfind(","), sentence.text.rfind(";"), 0)
+    m = _ATTRIBUTION.search(sentence.text, last)
     if m is None or len(m.group("att").split()) > ATTRIBUTION_MAX_WORDS:
         return None
     start = sentence.start + m.start("att")
