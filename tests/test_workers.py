@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 from support.paths import REPO
 
 from summarizer.cli import main
-from summarizer.runners.local import run_batch
+from summarizer.runners.local import run_batch, start_method
 from summarizer.settings import Settings, usable_cores
 
 WIKINEWS = REPO / "eval" / "datasets" / "wikinews.jsonl"
@@ -60,6 +61,29 @@ def test_two_workers_write_the_records_one_process_writes(tmp_path: Path) -> Non
         [str(src)], two, settings, concurrency=1, workers=2, resume=True, progress=False
     )
     assert again.skipped == 31 and again.ok == 0
+
+
+def test_workers_fork_only_while_no_other_thread_runs(tmp_path: Path) -> None:
+    """Forked workers (no other thread here) and workers from a fork server (a thread runs
+    beside the runner, so a fork could inherit a lock it holds) write the same records."""
+    src = copies(tmp_path / "in.jsonl", 1)
+    settings = Settings(strategy="rules")
+    forked, served = tmp_path / "forked.jsonl", tmp_path / "served.jsonl"
+    assert start_method() == ("fork" if sys.platform == "linux" else "forkserver")
+    run_batch([str(src)], forked, settings, concurrency=1, workers=2, resume=False, progress=False)
+    release = threading.Event()
+    beside = threading.Thread(target=release.wait, daemon=True)
+    beside.start()
+    try:
+        assert start_method() == "forkserver"
+        run_batch(
+            [str(src)], served, settings, concurrency=1, workers=2, resume=False, progress=False
+        )
+    finally:
+        release.set()
+        beside.join()
+    assert records(served) == records(forked)
+    assert len(records(forked)) == 31
 
 
 def test_workers_are_for_model_free_runs_only(
