@@ -128,4 +128,4 @@ def test_attribution_searched_from_the_last_comma_as_from_the_start() -> None:
                 expected = (sentence.start + whole.start("att"), sentence.start + whole.end("att"))
                 found += 1
             assert events._attribution(text, sentence) == expected
-    assert found > 50
+    assert found >= 40  # enough attributions for the comparison to mean something

@@ -64,13 +64,20 @@ def test_two_workers_write_the_records_one_process_writes(tmp_path: Path) -> Non
 
 
 def test_workers_fork_only_while_no_other_thread_runs(tmp_path: Path) -> None:
-    """Forked workers (no other thread here) and workers from a fork server (a thread runs
-    beside the runner, so a fork could inherit a lock it holds) write the same records."""
+    """A fresh CLI process (no other thread) forks its workers; a process with a thread
+    beside the runner (a fork could inherit a lock it holds) has a fork server start them.
+    Both write the records one process writes."""
     src = copies(tmp_path / "in.jsonl", 1)
     settings = Settings(strategy="rules")
-    forked, served = tmp_path / "forked.jsonl", tmp_path / "served.jsonl"
-    assert start_method() == ("fork" if sys.platform == "linux" else "forkserver")
-    run_batch([str(src)], forked, settings, concurrency=1, workers=2, resume=False, progress=False)
+    one, forked, served = (tmp_path / f"{name}.jsonl" for name in ("one", "forked", "served"))
+    run_batch([str(src)], one, settings, concurrency=1, resume=False, progress=False)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    probe = "from summarizer.runners.local import start_method; print(start_method())"
+    fresh = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert fresh.stdout.strip() == ("fork" if sys.platform == "linux" else "forkserver")
+    cli = [sys.executable, "-m", "summarizer", "run", str(src), "--no-model", "--no-cache"]
+    done = subprocess.run([*cli, "-o", str(forked), "--workers", "2"], env=env, cwd=REPO)
+    assert done.returncode == 3  # bad input: the broken line; every article is written
     release = threading.Event()
     beside = threading.Thread(target=release.wait, daemon=True)
     beside.start()
@@ -82,8 +89,8 @@ def test_workers_fork_only_while_no_other_thread_runs(tmp_path: Path) -> None:
     finally:
         release.set()
         beside.join()
-    assert records(served) == records(forked)
-    assert len(records(forked)) == 31
+    assert records(forked) == records(one) == records(served)
+    assert len(records(one)) == 31
 
 
 def test_workers_are_for_model_free_runs_only(
