@@ -1,6 +1,10 @@
 """Score summarizer.dates against TempEval-3 (TimeBank + AQUAINT) gold TIMEX3 values.
 
-Usage: python bench/score_dates.py [--data ../shared/data] [--errors 25]
+Usage: python bench/score_dates.py [--data ../shared/data] [--errors 25] [--part tune|check|all]
+
+``--part`` scores one half of the documents, split by ``summarizer.evaluation.splits.part_of``
+on the document id (the .tml file name without its extension): rules are tuned on the errors of
+``tune``; ``check`` is only scored. (This is not the 60/40 split of score_timeline.py.)
 
 Part 1, normalisation: for every gold TIMEX3 of type DATE, the gold words, the
 document creation time (DCT), the tense inferred from the sentence around the
@@ -39,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from summarizer.dates import find_dates, infer_tense, normalise, reference_before  # noqa: E402
 from summarizer.dates.tagger import settled  # noqa: E402
+from summarizer.evaluation.splits import part_of  # noqa: E402
 
 CORPORA = {
     "TimeBank": "tbaq_timebank.timex.derived.jsonl",
@@ -87,19 +92,25 @@ def locate(doc: dict, context: str) -> tuple[int, int]:
     return at + len(left), at + len(left) + len(inner)
 
 
-def load(data: Path, corpus: str) -> list[dict]:
+def in_part(doc_id: str, part: str) -> bool:
+    """Whether a document belongs to ``part`` (``all`` holds every document)."""
+    return part == "all" or part_of(doc_id) == part
+
+
+def load(data: Path, corpus: str, part: str = "all") -> list[dict]:
     with open(data / "tempeval3_tbaq" / CORPORA[corpus], encoding="utf-8") as f:
-        return [json.loads(line) for line in f]
+        docs = [json.loads(line) for line in f]
+    return [doc for doc in docs if in_part(doc["doc_id"], part)]
 
 
-def score_values(data: Path, n_errors: int) -> dict[str, list[float]]:
+def score_values(data: Path, n_errors: int, part: str = "all") -> dict[str, list[float]]:
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # n, exact, exact on raw gold
     errors: Counter[tuple[str, str, str, str, str]] = Counter()
     dur = defaultdict(lambda: [0, 0, 0])  # type -> [n, recognised, exact value]
     rewritten: Counter[str] = Counter()
     rewrites: Counter[tuple[str, str]] = Counter()  # pattern of each rewrite, for the record
     for corpus in CORPORA:
-        for doc in load(data, corpus):
+        for doc in load(data, corpus, part):
             anchor = date.fromisoformat(doc["dct"][:10])
             text = doc["text"]
             tagged = find_dates(text, anchor)  # the discourse dates, for anaphors
@@ -208,7 +219,7 @@ def read_tml(path: Path) -> tuple[str, date, list[tuple[int, int, str, str]]]:
     return "".join(text), date.fromisoformat(dct_value.group(1)[:10]), spans
 
 
-def score_tagger(data: Path) -> None:
+def score_tagger(data: Path, part: str = "all") -> None:
     print("\n== Tagging (find_dates on the .tml texts vs gold TIMEX3 extents, all types) ==")
     print(
         f"{'corpus':10s} {'gold':>5s} {'found':>5s} {'strictP':>8s} {'strictR':>8s} {'strictF1':>8s}"
@@ -218,6 +229,8 @@ def score_tagger(data: Path) -> None:
         folder = data / "tempeval3_tbaq" / "TBAQ-cleaned" / sub
         n_gold = n_found = strict = relaxed_p = relaxed_r = val_n = val_ok = 0
         for path in sorted(folder.glob("*.tml")):
+            if not in_part(path.stem, part):
+                continue
             text, anchor, gold = read_tml(path)
             found = find_dates(text, anchor)
             n_gold += len(gold)
@@ -249,13 +262,21 @@ def main() -> None:
     )
     ap.add_argument("--errors", type=int, default=25, help="how many top errors to print")
     ap.add_argument("--no-tagger", action="store_true", help="skip the tagging table")
+    ap.add_argument(
+        "--part",
+        choices=["tune", "check", "all"],
+        default="all",
+        help="which half of the documents to score (split by a hash of the document id)",
+    )
     args = ap.parse_args()
     if not (args.data / "tempeval3_tbaq").is_dir():
         sys.exit(f"no TempEval-3 data under {args.data}")
     t0 = time.time()
-    score_values(args.data, args.errors)
+    if args.part != "all":
+        print(f"## documents of part {args.part} only (splits.part_of on the document id)")
+    score_values(args.data, args.errors, args.part)
     if not args.no_tagger:
-        score_tagger(args.data)
+        score_tagger(args.data, args.part)
     print(f"\n({time.time() - t0:.1f} s)")
 
 
