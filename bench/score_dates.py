@@ -122,7 +122,7 @@ def score_values(data: Path, n_errors: int, part: str = "all") -> dict[str, list
                     tx["text"],
                     anchor,
                     tense=tense,
-                    reference=reference_before(tagged, start),
+                    reference=reference_before(tagged, start, anchor),
                     settled=firm,
                 )
                 if tx["type"] in ("DURATION", "SET"):

@@ -417,6 +417,53 @@ def test_tagger_reference_for_anaphors() -> None:
     assert values == ["1989-Q3", "1988-Q3"]
 
 
+def _values(text: str, anchor: date) -> dict[str, str]:
+    return {text[m.start : m.end]: m.timex.value for m in find_dates(text, anchor)}
+
+
+def test_a_comparison_with_the_months_so_far_is_the_previous_year() -> None:
+    # Sentences written for this test. The months of the year so far have no TimeML value
+    # and are written as the year, so "a year earlier" after them is last year, even
+    # after a quarter was named; the quarter's own comparison stays a quarter.
+    oct30 = d("2024-10-30")
+    text = (
+        "The brewer's profit rose in the third quarter, to $8 million from $6 million a"
+        " year earlier. For the first nine months, it earned $21 million, up from $17"
+        " million a year earlier."
+    )
+    found = [(text[m.start : m.end], m.timex.value) for m in find_dates(text, oct30)]
+    assert found == [
+        ("the third quarter", "2024-Q3"),
+        ("a year earlier", "2023-Q3"),
+        ("the first nine months", "P9M"),
+        ("a year earlier", "2023"),
+    ]
+    text = "Over the six months, sales reached $90 million, against $75 million last year."
+    assert _values(text, d("2024-07-20"))["last year"] == "2023"
+
+
+def test_the_year_ago_period_of_a_year_under_discussion_is_that_year() -> None:
+    # Written for this test: "period" takes the span the text compares, a quarter after
+    # a quarter, the year after the months so far or a year; "quarter" stays a quarter.
+    text = (
+        "Third-quarter orders fell. In the first nine months, orders totalled 4,000"
+        " units, compared with 3,100 in the year-ago period and 2,900 in the 2022 period."
+    )
+    got = _values(text, d("2024-10-30"))
+    assert got["the year-ago period"] == "2023" and got["the 2022 period"] == "2022"
+    text = (
+        "Third-quarter orders fell. In the first nine months, orders rose, but in the"
+        " quarter they fell from the year-ago quarter."
+    )
+    assert _values(text, d("2024-10-30"))["the year-ago quarter"] == "2023-Q3"
+    text = "Orders fell in the third quarter from the year-ago period."
+    assert _values(text, d("2024-10-30"))["the year-ago period"] == "2023-Q3"
+    # the reference is the anchor's year, so a span that does not run from January is not
+    # taken as the months so far
+    text = "Prices rose in the third quarter. Over the past six months they rose 4% from a year earlier."
+    assert _values(text, d("2024-10-30"))["a year earlier"] == "2023-Q3"
+
+
 def test_tagger_without_anchor() -> None:
     found = find_dates("The vote took place on Monday.", None)
     assert len(found) == 1 and found[0].timex.value == "XXXX-WXX-1" and not found[0].timex.resolved

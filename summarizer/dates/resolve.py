@@ -960,6 +960,8 @@ def _year_ago(s: str, ctx: Ctx) -> Timex | Period | None:
         # A comparison looks back from a reported period; a forecast ("losses
         # through the third quarter of 1990") is not what "a year ago" compares.
         ref, ctx = None, Ctx(ctx.anchor, ctx.tense, None, ctx.settled)
+    if ref is not None and ref.granularity is G.YEAR and "quarter" not in s:
+        quarterish = False  # "the year-ago period" of a year under discussion is that year
     if quarterish or (ref is not None and ref.granularity is G.QUARTER):
         q = _earnings_quarter(ctx)
         if q is None:

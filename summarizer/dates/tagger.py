@@ -1361,22 +1361,32 @@ def _find_dates(text: str, anchor: date | None) -> tuple[DateMention, ...]:
         taken_until = end
     mentions: list[DateMention] = []
     for start, end, tense, firm in chosen:
-        reference = reference_before(mentions, start)
+        reference = reference_before(mentions, start, anchor)
         tx = normalise(text[start:end], anchor, tense=tense, reference=reference, settled=firm)
         if tx is not None:
             mentions.append(DateMention(start, end, tx))
     return tuple(mentions)
 
 
+_MONTHS_SO_FAR = re.compile(
+    r"the (?:first )?(?:two|three|four|five|six|seven|eight|nine|ten|eleven|[2-9]|1[01])"
+    r"[- ]months?(?: period)?|the year to date|the year-to-date period",
+    re.I,
+)
 REFERENCE_WINDOW = 1000  # characters: the same paragraph or two (wire paragraphs are short)
 _COMPARISON = re.compile(r"year[- ](?:ago|earlier)|a year (?:ago|earlier)|last year's", re.I)
 
 
-def reference_before(mentions: list[DateMention], offset: int) -> Timex | None:
+def reference_before(
+    mentions: list[DateMention], offset: int, anchor: date | None = None
+) -> Timex | None:
     """The date the discourse last set before offset: the reference time for anaphors.
 
     Only calendar dates count, only within REFERENCE_WINDOW characters, and not
     comparison dates ("a year earlier"), which point back without moving the story.
+    One span counts too: the months of the year so far ("in the first nine months,
+    ... a year earlier"), which TimeML, having no value for them, writes as the
+    anchor's year, so a comparison with them is the previous year, not a quarter.
     """
     for m in reversed(mentions):
         if m.end > offset:
@@ -1384,6 +1394,16 @@ def reference_before(mentions: list[DateMention], offset: int) -> Timex | None:
         if offset - m.end > REFERENCE_WINDOW:
             return None
         tx = m.timex
+        if anchor is not None and tx.kind == "duration" and _MONTHS_SO_FAR.fullmatch(tx.text):
+            return Timex(
+                tx.text,
+                "date",
+                f"{anchor.year:04d}",
+                Granularity.YEAR,
+                date(anchor.year, 1, 1),
+                date(anchor.year, 12, 31),
+                True,
+            )
         if (
             tx.kind == "date"
             and tx.start is not None
