@@ -42,7 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from summarizer.dates import find_dates, infer_tense, normalise, reference_before  # noqa: E402
-from summarizer.dates.tagger import settled  # noqa: E402
+from summarizer.dates.tagger import compares, settled  # noqa: E402
 from summarizer.evaluation.splits import part_of  # noqa: E402
 
 CORPORA = {
@@ -124,6 +124,7 @@ def score_values(data: Path, n_errors: int, part: str = "all") -> dict[str, list
                     tense=tense,
                     reference=reference_before(tagged, start, anchor),
                     settled=firm,
+                    comparison=compares(text[max(0, start - 80) : start]),
                 )
                 if tx["type"] in ("DURATION", "SET"):
                     d = dur[(corpus, tx["type"])]

@@ -464,6 +464,21 @@ def test_the_year_ago_period_of_a_year_under_discussion_is_that_year() -> None:
     assert _values(text, d("2024-10-30"))["a year earlier"] == "2023-Q3"
 
 
+def test_last_year_in_a_quarter_comparison_is_the_year_ago_quarter() -> None:
+    # Sentences written for this test: the figure "last year" dates in a comparison with
+    # a reported quarter is that quarter a year back; outside a comparison, or against a
+    # quarter still to come, it is the year.
+    oct25 = d("2024-10-25")
+    text = "The chain's third-quarter profit was $12 million, compared with $9 million last year."
+    assert _values(text, oct25)["last year"] == "2023-Q3"
+    text = "Sales in the third quarter rose to $1.2 billion, up from last year's $1.1 billion."
+    assert _values(text, oct25)["last year"] == "2023-Q3"
+    text = "Third-quarter sales rose 8%. The chain opened ten stores last year."
+    assert _values(text, oct25)["last year"] == "2023"
+    text = "It expects fourth-quarter sales to rise from $5 million last year."
+    assert _values(text, d("2024-08-01"))["last year"] == "2023"
+
+
 def test_tagger_without_anchor() -> None:
     found = find_dates("The vote took place on Monday.", None)
     assert len(found) == 1 and found[0].timex.value == "XXXX-WXX-1" and not found[0].timex.resolved

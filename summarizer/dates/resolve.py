@@ -56,6 +56,7 @@ class Ctx:
     tense: Tense | None
     reference: Timex | None  # the date the discourse last set, for anaphors
     settled: bool = False  # nothing in the clause turns its tense (model.place_in_year)
+    comparison: bool = False  # the expression dates the figure a clause compares with
 
 
 Rule = Callable[[str, Ctx], "Timex | Period | None"]
@@ -833,6 +834,11 @@ def _deictic_unit(s: str, ctx: Ctx) -> Timex | Period | None:
     if rel in _ANAPHORIC:
         base = _base(ctx, gran, True)
         return base.shift(_ANAPHORIC[rel]) if base else None
+    reported = _reported_quarter(ctx)
+    if rel == "last" and unit == "year" and ctx.comparison and reported is not None:
+        # "earnings fell in the quarter ... compared with $33 million last year": the figure
+        # compared is the same quarter a year back, as with "a year ago"
+        return year_shift(reported, -1)
     base = _base(ctx, gran, False)
     assert base is not None
     if rel in _PREV:
@@ -842,6 +848,16 @@ def _deictic_unit(s: str, ctx: Ctx) -> Timex | Period | None:
     if rel in _CURRENT and (rel or gran is not G.DAY):
         return base if rel or unit in ("year",) else None
     return None
+
+
+def _reported_quarter(ctx: Ctx) -> Period | None:
+    """The discourse reference if it is a quarter begun by the anchor (not a forecast)."""
+    ref = ctx.reference
+    if ref is None or ref.granularity is not G.QUARTER or ref.start is None:
+        return None
+    if ctx.anchor is not None and ref.start > ctx.anchor:
+        return None
+    return period_of(G.QUARTER, ref.start)
 
 
 def _weekend(s: str, ctx: Ctx, rel: str) -> Timex | Period | None:
@@ -959,7 +975,7 @@ def _year_ago(s: str, ctx: Ctx) -> Timex | Period | None:
     ):
         # A comparison looks back from a reported period; a forecast ("losses
         # through the third quarter of 1990") is not what "a year ago" compares.
-        ref, ctx = None, Ctx(ctx.anchor, ctx.tense, None, ctx.settled)
+        ref, ctx = None, Ctx(ctx.anchor, ctx.tense, None, ctx.settled, ctx.comparison)
     if ref is not None and ref.granularity is G.YEAR and "quarter" not in s:
         quarterish = False  # "the year-ago period" of a year under discussion is that year
     if quarterish or (ref is not None and ref.granularity is G.QUARTER):
@@ -1384,6 +1400,7 @@ def normalise(
     tense: Tense | None = None,
     reference: Timex | None = None,
     settled: bool = False,
+    comparison: bool = False,
 ) -> Timex | None:
     """Normalise one date expression as written, against the anchor (publication date).
 
@@ -1393,11 +1410,13 @@ def normalise(
     earlier", "the following day", "the quarter") resolve against it.
     ``settled`` says nothing in a past (future) clause turns it the other way
     (``tagger.settled``): a yearless date in it is not after (before) the anchor.
+    ``comparison`` says the expression dates the figure a clause compares with
+    (``tagger.compares``: "up from $4 million [last year]").
     Returns None if the words are not a temporal expression.
     """
     s = _clean(expression)
     if not s or len(s) > 80:
         return None
     ref = reference if reference is not None and reference.start is not None else None
-    found = _resolve(s, Ctx(anchor, tense, ref, settled and tense is not None))
+    found = _resolve(s, Ctx(anchor, tense, ref, settled and tense is not None, comparison))
     return found.with_text(expression) if found is not None else None

@@ -1362,7 +1362,14 @@ def _find_dates(text: str, anchor: date | None) -> tuple[DateMention, ...]:
     mentions: list[DateMention] = []
     for start, end, tense, firm in chosen:
         reference = reference_before(mentions, start, anchor)
-        tx = normalise(text[start:end], anchor, tense=tense, reference=reference, settled=firm)
+        tx = normalise(
+            text[start:end],
+            anchor,
+            tense=tense,
+            reference=reference,
+            settled=firm,
+            comparison=compares(text[max(0, start - _COMPARES_WINDOW) : start]),
+        )
         if tx is not None:
             mentions.append(DateMention(start, end, tx))
     return tuple(mentions)
@@ -1373,6 +1380,19 @@ _MONTHS_SO_FAR = re.compile(
     r"[- ]months?(?: period)?|the year to date|the year-to-date period",
     re.I,
 )
+_COMPARES_WINDOW = 80
+_COMPARES = re.compile(
+    r"\b(?:compared (?:with|to)|(?:up|down) from|from|against|versus|vs\.)\s[^.;:]*$", re.I
+)
+
+
+def compares(left: str) -> bool:
+    """Whether an expression right after ``left`` dates the figure its clause compares
+    with: "compared with a loss of $3 million [last year]", "up from [last year's] $1.5
+    billion" (the comparison word in the same clause, within _COMPARES_WINDOW characters)."""
+    return bool(_COMPARES.search(left[-_COMPARES_WINDOW:]))
+
+
 REFERENCE_WINDOW = 1000  # characters: the same paragraph or two (wire paragraphs are short)
 _COMPARISON = re.compile(r"year[- ](?:ago|earlier)|a year (?:ago|earlier)|last year's", re.I)
 
