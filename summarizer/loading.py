@@ -136,7 +136,7 @@ def check_date(date: dt.date, *, source: str | None = None) -> dt.date:
 def check_text(text: str, *, source: str | None = None) -> None:
     """An ``InputError`` for a text too short to summarise (fewer than ``MIN_TEXT_CHARS``
     letters or digits: "x", "Hi", "?!")."""
-    found = sum(ch.isalnum() for ch in text)
+    found = sum(map(str.isalnum, text))
     if found < MIN_TEXT_CHARS:
         shown = text.strip()[:20]
         raise InputError(
