@@ -7,6 +7,10 @@ each space here is written as ``\\s+`` by :func:`loose` before compiling.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from typing import Any
+
 from .lexicon import NUMBER_WORD, ORDINAL_WORD, SPELLED_YEAR, UNITS_PATTERN
 
 MONTH = (
@@ -33,3 +37,29 @@ APPROX = (
 def loose(pattern: str) -> str:
     """Let every space in a pattern match any run of whitespace (tokenised text)."""
     return pattern.replace(" ?", r"\s*").replace(" ", r"\s+")
+
+
+def trie(strings: Iterable[str], *, space: str | None = None) -> str:
+    """One expression for exactly ``strings``, shaped as a trie (a branch a character, in
+    sorted order, a longer path tried before stopping short: at a position it matches the
+    longest of the strings that starts there). ``space``, when given, is written for each
+    space (``r"\\s+"``: any run of whitespace); other characters are escaped."""
+    root: dict[str, Any] = {}
+    for string in strings:
+        node = root
+        for char in string:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def source(node: dict[str, Any]) -> str:
+        branches = [
+            (space if space is not None and char == " " else re.escape(char)) + source(child)
+            for char, child in sorted(node.items())
+            if char
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return source(root)

@@ -336,28 +336,7 @@ def _leading_runs(items: Any, states: set[tuple[str, int]]) -> set[tuple[str, in
     return states
 
 
-def _trie(words: set[str]) -> str:
-    """A regular expression for exactly `words`, shaped as a trie (one branch a letter)."""
-    tree: dict[str, Any] = {}
-    for word in words:
-        node = tree
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, Any]) -> str:
-        branches = [
-            (r"\s+" if ch == " " else re.escape(ch)) + emit(child)
-            for ch, child in sorted(node.items())
-            if ch
-        ]
-        if not branches:
-            return ""
-        body = "(?:" + "|".join(branches) + ")"
-        return body + "?" if "" in node else body
-
-    return emit(tree)
-
+_ANY_SPACE = r"\s+"  # a space in a template's leading words: any run of whitespace
 
 _Runs = tuple[frozenset[str], frozenset[str]] | None
 
@@ -412,11 +391,11 @@ def _word_guard(templates: list[tuple[_Runs, frozenset[str]]]) -> str:
         return ""
     guards = [f"[A-Za-z]++(?=[{_OUTSIDE}])", f"[{_OUTSIDE}]"]  # ++: the whole run, once
     if closed:
-        guards.append(f"(?i:{_trie(closed)})(?![A-Za-z])")
+        guards.append(f"(?i:{P.trie(closed, space=_ANY_SPACE)})(?![A-Za-z])")
     if see_through:
-        guards.append(f"(?i:{_trie(see_through)})(?![A-Za-z\\s])")
+        guards.append(f"(?i:{P.trie(see_through, space=_ANY_SPACE)})(?![A-Za-z\\s])")
     if prefixes:
-        guards.append(f"(?i:{_trie(prefixes)})")
+        guards.append(f"(?i:{P.trie(prefixes, space=_ANY_SPACE)})")
     if others:
         guards.append("[" + "".join(re.escape(c) for c in sorted(others)) + "]")
     if any_letter:

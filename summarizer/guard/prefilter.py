@@ -45,6 +45,8 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
+from ..dates.patterns import trie
+
 _MAX_STRINGS = 64  # above this many possible texts a piece is treated as open-ended
 _MAX_REPEAT = 3  # "x{0,3}" is expanded; longer repeats are open-ended
 # non-ASCII characters that re.IGNORECASE matches to an ASCII letter
@@ -375,26 +377,6 @@ def triggers(condition: Condition) -> set[Trigger]:
     return set().union(*(triggers(part) for part in parts))
 
 
-def _trie_source(strings: set[str]) -> str:
-    """One expression matching, at a position, the longest of the strings that starts
-    there: a trie, where a longer path is always tried before stopping short."""
-    root: dict[str, Any] = {}
-    for string in strings:
-        node = root
-        for char in string:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def source(node: dict[str, Any]) -> str:
-        branches = [re.escape(char) + source(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return source(root)
-
-
 class Alternative:
     """One top-level alternative of a filtered pattern: its number in the library, the
     test of what its every match holds (None: nothing can be said), and its own pattern,
@@ -488,7 +470,7 @@ class _Library:
                     r: frozenset().union(*(self._fired_by.get(("run", s), _NONE) for s in held))
                     for r, held in starts.items()
                 }
-                scanner = (re.compile(f"(?=({_trie_source(runs)}))"), starts, fired)
+                scanner = (re.compile(f"(?=({trie(runs)}))"), starts, fired)
                 self._scanner = scanner
         return scanner
 
