@@ -507,6 +507,16 @@ CASES = [
     ("Exports fell in May, the ministry said.", "2025-06-06", "May", "2025-05"),
     ("The report is due in May.", "2025-06-06", "May", "2026-05"),
     ("The vote is expected on Tuesday.", "2025-06-06", "Tuesday", "2025-06-10"),
+    # two units away: the ISO week, the month and the year two before or after the anchor's
+    (
+        "The ferry ran aground the week before last, the coastguard said.",
+        "2025-03-05",
+        "the week before last",
+        "2025-W08",
+    ),
+    ("Prices peaked the month before last.", "2025-01-20", "the month before last", "2024-11"),
+    ("The mill shut the year before last.", "2025-01-20", "the year before last", "2023"),
+    ("The games open the year after next.", "2025-01-20", "the year after next", "2027"),
 ]
 
 

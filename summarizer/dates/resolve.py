@@ -782,6 +782,18 @@ def _base(ctx: Ctx, gran: G, anaphoric: bool) -> Period | None:
 _SEVEN_DAYS = {"the past"}
 
 
+# "the week before last", "the year after next": the unit two away from the anchor's
+_TWO_AWAY = re.compile(r"the (?P<u>week|month|year) (?P<way>before last|after next)")
+
+
+def _two_away(s: str, ctx: Ctx) -> Period | None:
+    m = _TWO_AWAY.fullmatch(s)
+    if not m or ctx.anchor is None:
+        return None
+    base = period_of(_WORD_UNIT[m.group("u")], ctx.anchor)
+    return base.shift(-2 if m.group("way") == "before last" else 2)
+
+
 _DEICTIC_UNIT = re.compile(
     r"(?:(?P<rel>last|this|next|the past|the last|the previous|the preceding"
     r"|the coming|the next|the current|current|the present|this past|this coming"
@@ -1364,6 +1376,7 @@ _RULES: list[Rule] = [
     _weekday,
     _month,
     _anaphor,
+    _two_away,
     _deictic_unit,
     _year,
     _clock,

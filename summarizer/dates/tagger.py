@@ -84,6 +84,7 @@ _TEMPLATES: list[str] = [
     r"|the (?:latest|current|full|fiscal) (?:fiscal )?(?:quarter|period|year)|the (?:quarter|year)",
     r"(?:the )?(?:next|following|previous|same) (?:day|morning|evening|night)|that (?:same )?(?:day|morning|night|evening)",
     r"the (?:day|week|month|year) (?:before|after)(?=\s*[,.;)]|\s*$)",
+    r"the (?:week|month|year) (?:before last|after next)",
     # weekdays and days relative to today
     rf"{_MODT}?(?:(?:{_REL}|the following|the previous) )?{P.WEEKDAY}(?: {P.PART_OF_DAY})?",
     rf"{_MODT}?(?:today|yesterday|tomorrow|tonight|this (?:morning|afternoon|evening)|last night"
