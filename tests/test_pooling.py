@@ -93,9 +93,8 @@ def test_a_failing_decoder_reaches_every_caller_and_the_pool_stays_usable() -> N
     assert pool.submit(["c"]) == ["C"]  # no member left: at once
 
 
-def test_a_member_that_does_not_ask_holds_the_others_for_the_window_only() -> None:
-    decoder = Decoder()
-    pool: CallPool[str, str] = CallPool(decoder, window_s=0.3)
+def asking(pool: CallPool[str, str]) -> tuple[Callable[[], list[str]], list[float]]:
+    """A member that asks once, and the seconds from now to its answer (filled when answered)."""
     answered: list[float] = []
     started = time.monotonic()
 
@@ -104,6 +103,13 @@ def test_a_member_that_does_not_ask_holds_the_others_for_the_window_only() -> No
         answered.append(time.monotonic() - started)
         return out
 
+    return ask, answered
+
+
+def test_a_member_that_does_not_ask_holds_the_others_for_the_window_only() -> None:
+    decoder = Decoder()
+    pool: CallPool[str, str] = CallPool(decoder, window_s=0.3)
+    ask, answered = asking(pool)
     results = in_threads([ask, lambda: time.sleep(3.0)])
     assert results[0] == ["A"] and len(decoder.batches) == 1
     assert 0.3 <= answered[0] < 2.0  # the window, not the busy member's 3 seconds
@@ -112,14 +118,7 @@ def test_a_member_that_does_not_ask_holds_the_others_for_the_window_only() -> No
 def test_a_member_that_ends_releases_the_others_at_once() -> None:
     decoder = Decoder()
     pool: CallPool[str, str] = CallPool(decoder, window_s=30.0)
-    answered: list[float] = []
-    started = time.monotonic()
-
-    def ask() -> list[str]:
-        out = pool.submit(["a"])
-        answered.append(time.monotonic() - started)
-        return out
-
+    ask, answered = asking(pool)
     results = in_threads([ask, lambda: time.sleep(0.2)])
     assert results[0] == ["A"]
     assert answered[0] < 5.0  # not the 30-second window: the other member left

@@ -371,8 +371,7 @@ def _word_guard(templates: list[tuple[_Runs, frozenset[str]]]) -> str:
     (each as its runs and the characters it may begin with) may begin: a leading run
     one of them may open with, a character that is not an ASCII letter one of them may
     open with, any character outside _CHARACTERS, or a run of ASCII letters followed by
-    one. ""
-    when there is no telling (a template may match nothing)."""
+    one. The empty string when there is no telling (a template may match nothing)."""
     closed: set[str] = set()
     prefixes: set[str] = set()
     any_letter: set[str] = set()
