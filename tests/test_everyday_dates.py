@@ -517,6 +517,23 @@ CASES = [
     ("Prices peaked the month before last.", "2025-01-20", "the month before last", "2024-11"),
     ("The mill shut the year before last.", "2025-01-20", "the year before last", "2023"),
     ("The games open the year after next.", "2025-01-20", "the year after next", "2027"),
+    # a day of the month alone: the month the discourse set, else the nearest one the tense allows
+    ("The vote was held on the 12th, officials said.", "2025-03-20", "the 12th", "2025-03-12"),
+    ("The ship docked on the 25th, the port said.", "2025-03-20", "the 25th", "2025-02-25"),
+    ("The runoff will be held on the 5th.", "2025-03-20", "the 5th", "2025-04-05"),
+    ("The runoff will be held on the 28th.", "2025-03-20", "the 28th", "2025-03-28"),
+    (
+        "Parliament met in March. The budget passed on the 12th after a long debate.",
+        "2025-04-20",
+        "the 12th",
+        "2025-03-12",
+    ),
+    (
+        "Ballots must arrive by the 15th, when counting begins.",
+        "2025-06-02",
+        "the 15th",
+        "2025-06-15",
+    ),
 ]
 
 
@@ -588,3 +605,16 @@ def test_not_dated(sentence: str) -> None:
     texts = [sentence[m.start : m.end] for m in find_dates(sentence, date(2025, 5, 12))]
     assert "fall" not in " ".join(texts).lower() and "previously" not in texts
     assert "The year" not in texts
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The fire started on the 12th floor.",
+        "She tied for the lead on the 3rd hole.",
+        "Talks ran from the 3rd to the 7th of May.",  # a range: the first day is May's, not alone
+    ],
+)
+def test_ordinal_without_a_date_is_not_a_day(sentence: str) -> None:
+    texts = [sentence[m.start : m.end] for m in find_dates(sentence, date(2025, 4, 20))]
+    assert not any(t in ("the 12th", "the 3rd") for t in texts), texts

@@ -35,6 +35,7 @@ from .model import (
     Period,
     Tense,
     Timex,
+    add_months,
     duration_timex,
     nearest_weekday,
     period_of,
@@ -794,6 +795,39 @@ def _two_away(s: str, ctx: Ctx) -> Period | None:
     return base.shift(-2 if m.group("way") == "before last" else 2)
 
 
+# "on the 12th": a day of the month alone, in the month the discourse set ("In March ... on
+# the 12th") or else the nearest month whose such day the clause's tense allows
+_DAY_ALONE = re.compile(r"the (?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)")
+
+
+def _day_alone(s: str, ctx: Ctx) -> Period | None:
+    m = _DAY_ALONE.fullmatch(s)
+    if not m or ctx.anchor is None:
+        return None
+    day = int(m.group("d"))
+    ref = ctx.reference
+    if ref is not None and ref.granularity is G.MONTH and ref.start is not None:
+        try:
+            return _day(ref.start.replace(day=day))
+        except ValueError:
+            return None
+    first = ctx.anchor.replace(day=1)
+    options = []
+    for months in (-1, 0, 1):
+        try:
+            options.append(add_months(first, months).replace(day=day))
+        except ValueError:  # no 31st that month
+            continue
+    if ctx.tense == "past":
+        options = [d for d in options if d <= ctx.anchor]
+    elif ctx.tense == "future":
+        options = [d for d in options if d >= ctx.anchor]
+    if not options:
+        return None
+    anchor = ctx.anchor
+    return _day(min(options, key=lambda d: (abs((d - anchor).days), d != anchor.replace(day=1))))
+
+
 _DEICTIC_UNIT = re.compile(
     r"(?:(?P<rel>last|this|next|the past|the last|the previous|the preceding"
     r"|the coming|the next|the current|current|the present|this past|this coming"
@@ -1377,6 +1411,7 @@ _RULES: list[Rule] = [
     _month,
     _anaphor,
     _two_away,
+    _day_alone,
     _deictic_unit,
     _year,
     _clock,

@@ -85,6 +85,10 @@ _TEMPLATES: list[str] = [
     r"(?:the )?(?:next|following|previous|same) (?:day|morning|evening|night)|that (?:same )?(?:day|morning|night|evening)",
     r"the (?:day|week|month|year) (?:before|after)(?=\s*[,.;)]|\s*$)",
     r"the (?:week|month|year) (?:before last|after next)",
+    # a day of the month alone after a preposition, at the clause's edge: "on the 12th,"
+    r"(?:(?<=\bon\s)|(?<=\bby\s)|(?<=\buntil\s)|(?<=\btill\s)|(?<=\bbefore\s)|(?<=\bafter\s)"
+    r"|(?<=\bsince\s)|(?<=\bfrom\s)|(?<=\bthrough\s))the (?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)"
+    r"(?=\s*[,.;:)]|\s*$|\s+(?:but|when|while|after|before|at|in|as|with|for|by|from)\b)",
     # weekdays and days relative to today
     rf"{_MODT}?(?:(?:{_REL}|the following|the previous) )?{P.WEEKDAY}(?: {P.PART_OF_DAY})?",
     rf"{_MODT}?(?:today|yesterday|tomorrow|tonight|this (?:morning|afternoon|evening)|last night"
