@@ -588,6 +588,17 @@ _FUTURE_VERBS = {
     "plan",
     "planning",
     "scheduling",
+    # a hope or expectation now is of what comes later: "expects a decision by [Friday]"
+    "expects",
+    "expect",
+    "expecting",
+    "hopes",
+    "hope",
+    "hoping",
+    "aims",
+    "aiming",
+    "intends",
+    "wants",
 }
 _DETERMINERS = {
     "a",
