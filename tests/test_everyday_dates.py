@@ -534,6 +534,12 @@ CASES = [
         "the 15th",
         "2025-06-15",
     ),
+    # a hope, expectation or want in the present, without "to": what it looks to comes later
+    ("The union expects a decision by Friday.", "2025-04-10", "Friday", "2025-04-11"),
+    ("The mayor hopes for an answer by Monday.", "2025-04-10", "Monday", "2025-04-14"),
+    ("The league wants a ruling by Tuesday.", "2025-04-10", "Tuesday", "2025-04-15"),
+    ("Investors expect a rate cut in June.", "2025-04-10", "June", "2025-06"),
+    ("Fans hope for snow at Christmas.", "2025-04-10", "Christmas", "2025-12-25"),
 ]
 
 
