@@ -540,6 +540,27 @@ CASES = [
     ("The league wants a ruling by Tuesday.", "2025-04-10", "Tuesday", "2025-04-15"),
     ("Investors expect a rate cut in June.", "2025-04-10", "June", "2025-06"),
     ("Fans hope for snow at Christmas.", "2025-04-10", "Christmas", "2025-12-25"),
+    # half units counted back or ahead, in the next finer unit
+    ("The dam was built half a century ago.", "2025-04-14", "half a century ago", "1975"),
+    (
+        "The store opened a year and a half ago.",
+        "2025-04-14",
+        "a year and a half ago",
+        "2023-10",
+    ),
+    (
+        "The mill was sold two and a half years ago.",
+        "2025-04-14",
+        "two and a half years ago",
+        "2022-10",
+    ),
+    ("The mine shut 1.5 years ago.", "2025-04-14", "1.5 years ago", "2023-10"),
+    (
+        "The talks ended a week and a half ago.",
+        "2025-04-14",
+        "a week and a half ago",
+        "2025-04-04",
+    ),
 ]
 
 

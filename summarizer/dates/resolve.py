@@ -958,6 +958,54 @@ def _offset(s: str, ctx: Ctx) -> Timex | Period | None:
     return base.shift(sign * n) if base else None
 
 
+# "half a century ago", "a year and a half ago", "two and a half years ago", "1.5 years ago":
+# a fractional count, counted in the next finer unit (18 months, 50 years, 10 days)
+_HALF_OFFSET = re.compile(
+    rf"(?:(?:{P.APPROX}) )?(?:half an? (?P<u0>{P.UNITS})|(?P<n1>{P.NUM}) (?P<u1>{P.UNITS}) and a half"
+    rf"|(?P<n2>{P.NUM}) and a half (?P<u2>{P.UNITS})|(?P<n3>\d+\.5) (?P<u3>{P.UNITS}))"
+    r" (?P<dir>ago|earlier|before|back|later|after|from now|hence)"
+)
+_FINER = {  # unit -> (finer unit, how many of them make one)
+    "century": ("year", 100),
+    "decade": ("year", 10),
+    "year": ("month", 12),
+    "quarter": ("month", 3),
+    "month": ("week", 52 / 12),
+    "fortnight": ("day", 14),
+    "week": ("day", 7),
+}
+
+
+def _half_offset(s: str, ctx: Ctx) -> Timex | Period | None:
+    m = _HALF_OFFSET.fullmatch(s)
+    if not m:
+        return None
+    if m.group("u0"):
+        count: float | None = 0.5
+        unit = _unit(m.group("u0"))
+    else:
+        k = next(i for i in (1, 2, 3) if m.group(f"u{i}"))
+        written = m.group(f"n{k}")
+        whole = float(written) if k == 3 else parse_number(written)
+        count = None if whole is None else whole + (0.5 if k < 3 else 0.0)
+        unit = _unit(m.group(f"u{k}"))
+    if count is None or unit not in _FINER:
+        return None  # "half an hour ago" dates the day as any hour offset does
+    finer, per = _FINER[unit]
+    n = round(count * per)
+    sign = -1 if m.group("dir") in ("ago", "earlier", "before", "back") else 1
+    anaphoric = m.group("dir") in ("earlier", "before", "later", "after")
+    gran = _WORD_UNIT[finer]
+    if ctx.anchor is None and not (anaphoric and ctx.reference):
+        return _placeholder(s, gran, "XXXX-XX-XX" if gran is G.DAY else "XXXX")
+    base = _base(ctx, gran, anaphoric)
+    if base is None:
+        return None
+    return (
+        base.shift(sign * n) if gran is not G.DAY else _day(base.first + timedelta(days=sign * n))
+    )
+
+
 _COUNTED_SEASONS_AGO = re.compile(
     rf"(?:{P.APPROX} )?(?P<n>{P.NUM}) (?P<u>weekends|summers|winters|springs|autumns|falls) ago"
 )
@@ -1398,6 +1446,7 @@ _RULES: list[Rule] = [
     _ref_word,
     _recurrence,
     _year_ago,
+    _half_offset,
     _offset,
     _seasons_ago,
     _duration,

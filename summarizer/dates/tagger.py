@@ -96,6 +96,8 @@ _TEMPLATES: list[str] = [
     # counted offsets: "two weeks ago", "a month earlier"
     rf"(?:{P.APPROX} )?(?:{P.NUM}|{P.VAGUE})(?: or (?:so|two|three))? {P.UNITS}(?: or so)? "
     rf"(?:ago|earlier|later|from now|hence|(?:before|after)(?=\s*[,.;)]|\s*$))",
+    rf"(?:{P.APPROX} )?(?:half an? {P.UNITS}|{P.NUM} {P.UNITS} and a half|{P.NUM} and a half {P.UNITS})"
+    r" (?:ago|earlier|later|from now|hence|(?:before|after)(?=\s*[,.;)]|\s*$))",
     rf"(?:{P.APPROX} )?{P.NUM} (?:weekends|summers|winters|springs|autumns|falls) ago",
     r"the (?:comparable |corresponding |same )?(?:year-ago|year-earlier|prior-year) (?:period|quarter)"
     r"|(?:year-ago|year-earlier|prior-year)(?: (?:period|quarter))?|last year's (?:period|quarter)"
