@@ -561,6 +561,10 @@ CASES = [
         "a week and a half ago",
         "2025-04-04",
     ),
+    # a present about what comes: a relative clause's own present, "next"/"upcoming" in it
+    ("The festival, which begins in July, has sold out.", "2025-03-10", "July", "2025-07"),
+    ("The next election is in September.", "2025-03-10", "September", "2025-09"),
+    ("The upcoming summit is in January.", "2025-03-10", "January", "2026-01"),
 ]
 
 

@@ -1024,6 +1024,8 @@ def _verb_tense(tokens: list[str], i: int, lowered: list[str] | None = None) -> 
             or (tokens[i - 1][:1].isupper() and prev[-1] not in _DETERMINERS)
             # "the orchestra returns [in August]": a noun subject right after a determiner
             or (w in _THIRD_PERSON and _noun_subject(tokens[max(0, i - 3) : i]))
+            # "the festival, which begins [in July]": a relative clause's own present
+            or (w in _THIRD_PERSON and prev[-1] == "which")
         )
     ):
         return "future"  # "Clinton and Arafat meet separately [Monday]", "he leaves [Friday]"
@@ -1075,7 +1077,12 @@ def infer_tense(left: str, right: str) -> Tense | None:
     )
     if found is None and ltoks and ltoks[-1].lower() in ("until", "till"):
         return "future"  # "runs until [February]", "Airport closed until [May]": ahead
+    if found == "present" and any(t.lower() in _COMING for t in ltoks + rtoks):
+        return "future"  # "the next election is in [September]": a present about what comes
     return found
+
+
+_COMING = frozenset({"next", "upcoming", "forthcoming", "coming"})
 
 
 # Words that make a past-tense clause point ahead of its own time: reported plans,
