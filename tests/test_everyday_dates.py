@@ -565,6 +565,10 @@ CASES = [
     ("The festival, which begins in July, has sold out.", "2025-03-10", "July", "2025-07"),
     ("The next election is in September.", "2025-03-10", "September", "2025-09"),
     ("The upcoming summit is in January.", "2025-03-10", "January", "2026-01"),
+    # weekdays counted back: the last such day before publication is one ago
+    ("The church was robbed two Sundays ago.", "2025-04-10", "two Sundays ago", "2025-03-30"),
+    ("The church was robbed two Sundays ago.", "2025-04-13", "two Sundays ago", "2025-03-30"),
+    ("The market opened three Thursdays ago.", "2025-04-10", "three Thursdays ago", "2025-03-20"),
 ]
 
 

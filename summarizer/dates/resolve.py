@@ -1007,12 +1007,14 @@ def _half_offset(s: str, ctx: Ctx) -> Timex | Period | None:
 
 
 _COUNTED_SEASONS_AGO = re.compile(
-    rf"(?:{P.APPROX} )?(?P<n>{P.NUM}) (?P<u>weekends|summers|winters|springs|autumns|falls) ago"
+    rf"(?:{P.APPROX} )?(?P<n>{P.NUM}) (?P<u>weekends|summers|winters|springs|autumns|falls"
+    rf"|{P.WEEKDAY}s) ago"
 )
 
 
 def _seasons_ago(s: str, ctx: Ctx) -> Timex | Period | None:
-    """'two weekends ago', 'three summers ago': the weekend or season n back."""
+    """'two weekends ago', 'three summers ago', 'two Sundays ago': the weekend, season or
+    weekday n back (the publication day itself is none of them)."""
     m = _COUNTED_SEASONS_AGO.fullmatch(s)
     if not m:
         return None
@@ -1020,8 +1022,14 @@ def _seasons_ago(s: str, ctx: Ctx) -> Timex | Period | None:
     if n is None or not float(n).is_integer():
         return None
     unit = m.group("u")[:-1]
+    weekday = weekday_number(unit)
     if ctx.anchor is None:
+        if weekday is not None:
+            return _placeholder(s, G.DAY, "XXXX-XX-XX")
         return _placeholder(s, G.WEEK if unit == "weekend" else G.SEASON, "XXXX")
+    if weekday is not None:
+        latest_day = ctx.anchor - timedelta(days=(ctx.anchor.isoweekday() - weekday - 1) % 7 + 1)
+        return _day(latest_day - timedelta(weeks=int(n) - 1))
     if unit == "weekend":
         latest = _weekend("last weekend", ctx, "last")
         return latest.shift(1 - int(n)) if isinstance(latest, Period) else None

@@ -98,7 +98,7 @@ _TEMPLATES: list[str] = [
     rf"(?:ago|earlier|later|from now|hence|(?:before|after)(?=\s*[,.;)]|\s*$))",
     rf"(?:{P.APPROX} )?(?:half an? {P.UNITS}|{P.NUM} {P.UNITS} and a half|{P.NUM} and a half {P.UNITS})"
     r" (?:ago|earlier|later|from now|hence|(?:before|after)(?=\s*[,.;)]|\s*$))",
-    rf"(?:{P.APPROX} )?{P.NUM} (?:weekends|summers|winters|springs|autumns|falls) ago",
+    rf"(?:{P.APPROX} )?{P.NUM} (?:weekends|summers|winters|springs|autumns|falls|{P.WEEKDAY}s) ago",
     r"the (?:comparable |corresponding |same )?(?:year-ago|year-earlier|prior-year) (?:period|quarter)"
     r"|(?:year-ago|year-earlier|prior-year)(?: (?:period|quarter))?|last year's (?:period|quarter)"
     rf"|the {P.YEAR4} (?:period|quarter)",
