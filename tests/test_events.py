@@ -175,3 +175,34 @@ def test_the_rules_result_lists_the_titles_event_first_marked_as_the_title() -> 
     assert first.evidence.match == "title" and first.evidence.quote == result.title
     assert (first.evidence.span.start, first.evidence.span.end) == (0, 0)
     assert all(e.evidence.match != "title" for e in rest)
+
+
+def test_a_dated_noun_phrase_after_the_verb_is_an_event_of_its_own() -> None:
+    text = "The court on Friday convicted the driver in the 2019 crash of a school bus, he said."
+    found = candidates(text, sentences(text), dt.date(2021, 3, 8))
+    phrase = [c for c in found if c.text == "the 2019 crash of a school bus"]
+    assert [c.date.value for c in phrase] == ["2019"]
+    assert text[phrase[0].start : phrase[0].end] == phrase[0].text
+    assert found[0].text == text and found[0].date.value == "2021-03-05"  # the verb's own day
+
+
+def test_a_possessive_date_names_the_event_it_dates() -> None:
+    text = "Officials refused to comment but said last week's flooding of the valley was the worst."
+    found = candidates(text, sentences(text), dt.date(2022, 6, 15))
+    [phrase] = [c for c in found if c.start > 0]
+    assert phrase.text == "last week's flooding of the valley"
+    assert phrase.date.value == "2022-06"
+    assert found[0].date.value != "2022-06"  # the saying is not dated by the flood
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The 2019 budget was approved by the council after a long debate.",  # the subject
+        "Members of the club met in 2019 to approve the new rules.",  # no determiner
+        "Prices rose sharply in the last year and fell again.",  # no noun after the date
+    ],
+)
+def test_no_noun_phrase_event_for_a_subject_or_an_adverbial_date(text: str) -> None:
+    found = candidates(text, sentences(text), dt.date(2021, 3, 8))
+    assert [c.text for c in found] == [text]

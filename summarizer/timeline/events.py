@@ -280,18 +280,86 @@ def publication_date(anchor: dt.date | None) -> EventDate:
     )
 
 
-def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
-    """Clause spans (absolute offsets) of a sentence, cut at boundary words and punctuation."""
+def _clauses(sentence: Sentence, nominal: dict[int, int] | None = None) -> list[tuple[int, int]]:
+    """Clause spans (absolute offsets) of a sentence, cut at boundary words and punctuation,
+    and before each dated noun phrase (`nominal`: its start -> its end, see ``nominal_phrases``)."""
     cuts = [sentence.start]
     for match in _BOUNDARY.finditer(sentence.text):
         cuts.append(sentence.start + match.end())
+    cuts += [at for at in nominal or () if sentence.start < at < sentence.end]
     cuts.append(sentence.end)
+    cuts.sort()
     spans = [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
     return spans
 
 
+# words before a date that make it a noun's premodifier: "the 1995 shooting", "his Aug. 2 move"
+_DETERMINER = re.compile(
+    r"(?:\b(?:the|a|an|this|that|its|their|his|her|our|your)|\w['\u2019]s)\s+$", re.IGNORECASE
+)
+# the head noun right after a premodifying date: a lower-case word ("shooting", "power-grab")
+_NOUN = re.compile(r"\s*(['\u2019]s\s+)?([a-z][a-z-]{2,})\b")
+# words that end a dated noun phrase: they open a clause, a coordination, or are no noun
+_PHRASE_END = frozenset(
+    "and or but nor that which who whom whose when where while because as after before since "
+    "until if than ago earlier later to".split()
+)
+NOMINAL_MAX_WORDS = 10  # a dated noun phrase's words after the date, at most
+
+
+def nominal_phrases(text: str, sentence: Sentence, mentions: list[DateMention]) -> dict[int, int]:
+    """The dated noun phrases of a sentence that stand after a verb: start -> end (offsets).
+
+    A date that premodifies a noun ("was indicted in the October 1998 shooting death of Dr.
+    Slepian", "said last month's discovery of a rifle ...") dates the event the noun names, not
+    the clause's verb: the phrase is an event of its own, from its determiner (or the date, when
+    the date itself is possessive) to the first punctuation, clause word or verb after it. A
+    phrase that opens its sentence is the subject of the main event, and no phrase of its own.
+    """
+    found: dict[int, int] = {}
+    for m in mentions:
+        if written(m) is None or mention_role(text, m.start, m.end) == "comparison":
+            continue
+        noun = _NOUN.match(text, m.end, sentence.end)
+        if noun is None or noun.group(2).lower() in _PHRASE_END or _is_verb(noun.group(2)):
+            continue
+        if noun.group(1):  # "last month's discovery"
+            start = m.start
+        else:
+            determiner = _DETERMINER.search(text, max(sentence.start, m.start - 30), m.start)
+            if determiner is None:
+                continue
+            start = determiner.start()
+        if not _has_verb(text[sentence.start : start]):
+            continue
+        found[start] = _phrase_end(text, noun.start(2), sentence.end)
+    return found
+
+
+def _is_verb(word: str) -> bool:
+    return any(rx.fullmatch(word) is not None for rx in (_PAST, _PRESENT, _FUTURE))
+
+
+_TOKEN = re.compile(r"\S+")
+
+
+def _phrase_end(text: str, start: int, limit: int) -> int:
+    """Where a noun phrase that starts at `start` ends: before the first punctuation mark,
+    clause word or verb, after at most NOMINAL_MAX_WORDS words."""
+    end = start
+    for k, token in enumerate(_TOKEN.finditer(text, start, limit)):
+        word = token.group().strip(".,;:!?\"'`()\u201c\u201d\u2018\u2019")
+        if k >= NOMINAL_MAX_WORDS or (k and (word.lower() in _PHRASE_END or _is_verb(word))):
+            break
+        cut = re.search(r"[,;:()\"\u201c\u201d]|``|''", token.group())
+        if cut is not None:
+            return token.start() + cut.start() if cut.start() else max(end, start)
+        end = token.end()
+    return end
+
+
 def _group(
-    sentence: Sentence, mentions: list[DateMention]
+    sentence: Sentence, mentions: list[DateMention], nominal: dict[int, int] | None = None
 ) -> list[tuple[int, int, DateMention | None]]:
     """Clauses merged into groups that each hold at most one date (the most specific).
 
@@ -300,7 +368,7 @@ def _group(
     lead-in without a verb ("At the time,").
     """
     groups: list[tuple[int, int, DateMention | None]] = []
-    for start, end in _clauses(sentence):
+    for start, end in _clauses(sentence, nominal):
         inside = [m for m in mentions if start <= m.start < end]
         best = min(inside, key=_specificity) if inside else None
         if not groups:
@@ -394,7 +462,7 @@ def dated_clauses(
         if is_candidate(sentence, inside):
             clauses = []
             clock = any(m.timex.kind == "time" for m in inside)
-            for g_start, g_end, start, end, main in _event_clauses(text, sentence, inside):
+            for g_start, g_end, start, end, main, phrase in _event_clauses(text, sentence, inside):
                 if end - start < MIN_CLAUSE_CHARS:
                     continue
                 ctx = ClauseContext(
@@ -410,7 +478,8 @@ def dated_clauses(
                     state=_is_state(text[g_start:g_end]),
                 )
                 opts = options(ctx, inside, narration, sentence.index, sentence.paragraph)
-                clauses.append(_Clause(ctx, start, end, opts, story_rule(ctx, opts, narration)))
+                fixed = story_rule(ctx, opts, narration)
+                clauses.append(_Clause(ctx, start, end, opts, fixed, phrase))
             planned.append((sentence, clauses))
             lead += 1
         for m in inside:
@@ -438,7 +507,7 @@ def dated_clauses(
             date = best.date if best is not None else publication_date(anchor)
             if saying is not None and date.value == saying.date.value:
                 continue  # reported at the date it was said: the saying's event covers it
-            if not ctx.main and not _has_verb(text[start:end]):
+            if not ctx.main and not clause.phrase and not _has_verb(text[start:end]):
                 start = sentence.start  # "..., and Lazaro in 1984.": the verb stands before
             cand = Candidate(
                 sentence,
@@ -470,6 +539,7 @@ class _Clause:
     end: int
     options: list[Option]
     fixed: Option | None
+    phrase: bool = False  # a dated noun phrase ("the 1995 shooting"), quoted as it stands
 
 
 # a trailing attribution: ", police said.", ",'' the minister told reporters on Friday."
@@ -500,11 +570,14 @@ def _is_attribution(text: str, start: int, end: int, sentence: Sentence) -> bool
 
 def _event_clauses(
     text: str, sentence: Sentence, inside: list[DateMention]
-) -> list[tuple[int, int, int, int, bool]]:
-    """(clause start, clause end, quote start, quote end, main) of each event in a sentence.
+) -> list[tuple[int, int, int, int, bool, bool]]:
+    """(clause start, clause end, quote start, quote end, main, phrase) of each event in a
+    sentence.
 
     The main event quotes the whole sentence and is dated by its main clause; each later
-    clause with date words of its own is an event quoting that clause. A sentence that
+    clause with date words of its own is an event quoting that clause, and each dated noun
+    phrase after a verb ("charged him in the 1995 shooting of a doctor", ``nominal_phrases``)
+    one quoting the phrase (`phrase` true). A sentence that
     reports, with a trailing attribution, something dated otherwise ("X was found last
     month, the FBI said") holds two events: the saying, which quotes the sentence and is
     dated by the attribution, and what was said, which quotes its clause.
@@ -528,22 +601,34 @@ def _event_clauses(
             text[sentence.start : content_end],
         )
         before = [m for m in inside if m.start < content_end]
-        out = [(att[0], att[1], sentence.start, sentence.end, True)]
+        nominal = nominal_phrases(text, content, before)
+        out = [(att[0], att[1], sentence.start, sentence.end, True, False)]
         for k, (g_start, g_end, mention) in enumerate(
-            _split_dates(text, _group(content, before), before)
+            _split_dates(text, _group(content, before, nominal), before)
         ):
             if mention is not None or k == 0:
-                out.append((g_start, g_end, *_trim_clause(text, g_start, g_end), False))
+                out.append(_later_event(text, g_start, g_end, nominal))
         return out
+    nominal = nominal_phrases(text, sentence, inside)
     out = []
     for k, (g_start, g_end, mention) in enumerate(
-        _split_dates(text, _group(sentence, inside), inside)
+        _split_dates(text, _group(sentence, inside, nominal), inside)
     ):
         if k == 0:
-            out.append((g_start, g_end, sentence.start, sentence.end, True))
+            out.append((g_start, g_end, sentence.start, sentence.end, True, False))
         elif mention is not None:
-            out.append((g_start, g_end, *_trim_clause(text, g_start, g_end), False))
+            out.append(_later_event(text, g_start, g_end, nominal))
     return out
+
+
+def _later_event(
+    text: str, start: int, end: int, nominal: dict[int, int]
+) -> tuple[int, int, int, int, bool, bool]:
+    """A later clause group's event: quoting the clause, or only its noun phrase when the
+    group opens with a dated one (the words after the phrase stay in its group)."""
+    if start in nominal:
+        return (start, end, *_trim_clause(text, start, min(end, nominal[start])), False, True)
+    return (start, end, *_trim_clause(text, start, end), False, False)
 
 
 def candidates(
