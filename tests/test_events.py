@@ -206,3 +206,11 @@ def test_a_possessive_date_names_the_event_it_dates() -> None:
 def test_no_noun_phrase_event_for_a_subject_or_an_adverbial_date(text: str) -> None:
     found = candidates(text, sentences(text), dt.date(2021, 3, 8))
     assert [c.text for c in found] == [text]
+
+
+def test_a_reported_clause_with_a_pronoun_subject_is_cut_from_its_saying() -> None:
+    text = "The airline said it was warned on Monday that its licence could be revoked."
+    found = candidates(text, sentences(text), dt.date(2023, 9, 14))
+    assert found[0].text == text  # the saying, quoting the sentence
+    [reported] = found[1:]
+    assert (reported.text, reported.date.value) == (text[len("The airline said ") :], "2023-09-11")

@@ -66,7 +66,7 @@ _BOUNDARY = re.compile(
     # a reported clause: "Jobs announced | that Leopard would ship in 2007"
     r"(?<=ed|id|ys|ld)\s+(?=that\s)|"
     # ... and without "that": "the ministry said | Saudi Arabia told oil companies ..."
-    r"(?<=\bsaid|\bsays|\btold)\s+(?=(?-i:[A-Z][a-z])|(?:the|a|an|its|his|her|their)\s))",
+    r"(?<=\bsaid|\bsays|\btold)\s+(?=(?-i:[A-Z][a-z])|(?:the|a|an|its|his|her|their|it|he|she|they|we|there)\s))",
     re.IGNORECASE,
 )
 # each opens with a word or an apostrophe: at_word_starts finds the same matches sooner
