@@ -214,3 +214,11 @@ def test_a_reported_clause_with_a_pronoun_subject_is_cut_from_its_saying() -> No
     assert found[0].text == text  # the saying, quoting the sentence
     [reported] = found[1:]
     assert (reported.text, reported.date.value) == (text[len("The airline said ") :], "2023-09-11")
+
+
+def test_a_dated_noun_phrase_opens_at_its_possessor() -> None:
+    text = "Analysts on Tuesday questioned the company's 2020 takeover of a rival bank."
+    found = candidates(text, sentences(text), dt.date(2022, 6, 15))
+    assert [(c.text, c.date.value) for c in found[1:]] == [
+        ("the company's 2020 takeover of a rival bank.", "2020")
+    ]

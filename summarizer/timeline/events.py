@@ -295,7 +295,9 @@ def _clauses(sentence: Sentence, nominal: dict[int, int] | None = None) -> list[
 
 # words before a date that make it a noun's premodifier: "the 1995 shooting", "his Aug. 2 move"
 _DETERMINER = re.compile(
-    r"(?:\b(?:the|a|an|this|that|its|their|his|her|our|your)|\w['\u2019]s)\s+$", re.IGNORECASE
+    r"\b(?:(?:the|a|an|this|that|its|their|his|her|our|your)\s+(?:[\w.-]+['\u2019]s\s+)?|"
+    r"[\w.-]+['\u2019]s\s+)$",
+    re.IGNORECASE,
 )
 # the head noun right after a premodifying date: a lower-case word ("shooting", "power-grab")
 _NOUN = re.compile(r"\s*(['\u2019]s\s+)?([a-z][a-z-]{2,})\b")
@@ -330,8 +332,6 @@ def nominal_phrases(text: str, sentence: Sentence, mentions: list[DateMention]) 
             if determiner is None:
                 continue
             start = determiner.start()
-        if not _has_verb(text[sentence.start : start]):
-            continue
         found[start] = _phrase_end(text, noun.start(2), sentence.end)
     return found
 
