@@ -222,3 +222,21 @@ def test_a_dated_noun_phrase_opens_at_its_possessor() -> None:
     assert [(c.text, c.date.value) for c in found[1:]] == [
         ("the company's 2020 takeover of a rival bank.", "2020")
     ]
+
+
+def test_a_planned_event_is_cut_from_what_is_said_of_it_now() -> None:
+    text = "The new bridge is scheduled to open to traffic on March 3, officials confirmed."
+    found = candidates(text, sentences(text), dt.date(2024, 1, 10))
+    assert found[0].text == text and found[0].date.value == "2024-01-10"
+    [plan] = found[1:]
+    assert (plan.text, plan.date.value, plan.status) == (
+        "to open to traffic on March 3",  # the attribution is the saying's
+        "2024-03-03",
+        "planned",
+    )
+
+
+def test_a_planned_piece_at_the_sentences_own_date_is_no_second_event() -> None:
+    # cut after "set", the piece "for Tuesday morning." would repeat the sentence's event
+    text = "The final hearing is set for Tuesday morning."
+    assert len(candidates(text, sentences(text), dt.date(2024, 1, 10))) == 1

@@ -66,9 +66,14 @@ _BOUNDARY = re.compile(
     # a reported clause: "Jobs announced | that Leopard would ship in 2007"
     r"(?<=ed|id|ys|ld)\s+(?=that\s)|"
     # ... and without "that": "the ministry said | Saudi Arabia told oil companies ..."
-    r"(?<=\bsaid|\bsays|\btold)\s+(?=(?-i:[A-Z][a-z])|(?:the|a|an|its|his|her|their|it|he|she|they|we|there)\s))",
+    r"(?<=\bsaid|\bsays|\btold)\s+(?=(?-i:[A-Z][a-z])|(?:the|a|an|its|his|her|their|it|he|she|they|we|there)\s)|"
+    # a planned event after what is said of it now: "The three are expected | to join in April"
+    r"(?:(?<=\bexpected)|(?<=\bscheduled)|(?<=\bslated)|(?<=\bdue)|(?<=\bset)|(?<=\bpoised))"
+    r"\s+(?=(?:to|for)\s))",
     re.IGNORECASE,
 )
+# the words a planned event's clause follows once cut ("expected | to join in April")
+_PLANNED_BEFORE = re.compile(r"\b(?:expected|scheduled|slated|due|set|poised)\s*$", re.IGNORECASE)
 # each opens with a word or an apostrophe: at_word_starts finds the same matches sooner
 _FUTURE = re.compile(
     at_word_starts(
@@ -493,6 +498,7 @@ def dated_clauses(
     previous: str | None = None
     for (sentence, clauses), step, index in zip(planned, steps, decoded):
         saying: Candidate | None = None
+        main_date: str | None = None
         for clause in clauses:
             ctx, start, end = clause.ctx, clause.start, clause.end
             opts = chained(clause.options, previous, ctx.tense)
@@ -507,7 +513,10 @@ def dated_clauses(
             date = best.date if best is not None else publication_date(anchor)
             if saying is not None and date.value == saying.date.value:
                 continue  # reported at the date it was said: the saying's event covers it
-            if not ctx.main and not clause.phrase and not _has_verb(text[start:end]):
+            plan = _follows_plan(text, ctx, sentence)
+            if plan and date.value == main_date:
+                continue  # "The vote is set | for Tuesday": the sentence's event covers it
+            if not ctx.main and not (clause.phrase or plan) and not _has_verb(text[start:end]):
                 start = sentence.start  # "..., and Lazaro in 1984.": the verb stands before
             cand = Candidate(
                 sentence,
@@ -515,7 +524,7 @@ def dated_clauses(
                 end,
                 text[start:end],
                 date,
-                status_of(text[ctx.start : ctx.end], sentence.text),
+                "planned" if plan else status_of(text[ctx.start : ctx.end], sentence.text),
                 best.mention if best is not None else None,
             )
             if (
@@ -524,10 +533,22 @@ def dated_clauses(
                 and (ctx.start, ctx.end) != (sentence.start, sentence.end)
             ):
                 saying = cand if _is_attribution(text, ctx.start, ctx.end, sentence) else None
+            if ctx.main:
+                main_date = date.value
             found.append(DatedClause(cand, ctx.start, ctx.end, opts))
         if index is not None:
             previous = step.options[index].value
     return found
+
+
+def _follows_plan(text: str, ctx: ClauseContext, sentence: Sentence) -> bool:
+    """Whether a later clause was cut after "expected", "scheduled" ... ("to join in April"):
+    a planned event, quoted as it stands ("for a release on June 24" has no verb of its own)."""
+    return (
+        not ctx.main
+        and ctx.start > sentence.start
+        and _PLANNED_BEFORE.search(text, sentence.start, ctx.start) is not None
+    )
 
 
 @dataclass(frozen=True)
