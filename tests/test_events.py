@@ -240,3 +240,18 @@ def test_a_planned_piece_at_the_sentences_own_date_is_no_second_event() -> None:
     # cut after "set", the piece "for Tuesday morning." would repeat the sentence's event
     text = "The final hearing is set for Tuesday morning."
     assert len(candidates(text, sentences(text), dt.date(2024, 1, 10))) == 1
+
+
+def test_a_dated_trailing_attribution_is_the_saying_and_what_was_said_stands_apart() -> None:
+    text = (
+        "The talks in the capital collapsed today after a week of quarrels. The rebels would "
+        "lay down their arms if the army left the valley, their leader said Sunday."
+    )
+    found = candidates(text, sentences(text), dt.date(2024, 5, 7))
+    second = [c for c in found if c.sentence.index == 1]
+    saying = second[0]
+    assert (saying.start, saying.end) == (second[0].sentence.start, second[0].sentence.end)
+    assert saying.date.value == "2024-05-05"  # dated by its own "Sunday"
+    assert [c.text for c in second[1:]] == [
+        "The rebels would lay down their arms if the army left the valley"
+    ]

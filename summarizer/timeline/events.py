@@ -600,8 +600,9 @@ def _event_clauses(
     phrase after a verb ("charged him in the 1995 shooting of a doctor", ``nominal_phrases``)
     one quoting the phrase (`phrase` true). A sentence that
     reports, with a trailing attribution, something dated otherwise ("X was found last
-    month, the FBI said") holds two events: the saying, which quotes the sentence and is
-    dated by the attribution, and what was said, which quotes its clause.
+    month, the FBI said"), or whose attribution writes its own date ("..., their leader said
+    Sunday"), holds two events: the saying, which quotes the sentence and is dated by the
+    attribution, and what was said, which quotes its clause (dropped when at the same date).
     """
     att = _attribution(text, sentence)
     dated = [
@@ -612,7 +613,10 @@ def _event_clauses(
         and written(m) is not None
         and mention_role(text, m.start, m.end) != "comparison"
     ]
-    if att is not None and dated:
+    said_when = att is not None and any(
+        att[0] <= m.start < att[1] and written(m) is not None for m in inside
+    )
+    if att is not None and (dated or said_when):
         content_end = _trim_clause(text, sentence.start, att[0])[1]
         content = Sentence(
             sentence.index,
