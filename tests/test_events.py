@@ -255,3 +255,26 @@ def test_a_dated_trailing_attribution_is_the_saying_and_what_was_said_stands_apa
     assert [c.text for c in second[1:]] == [
         "The rebels would lay down their arms if the army left the valley"
     ]
+
+
+@pytest.mark.parametrize(
+    "text, aside, value",
+    [
+        (
+            "The old mill, which closed in 1987, is now a museum of local crafts.",
+            "which closed in 1987",
+            "1987",
+        ),
+        (
+            "Her first novel, published in March 2019, has sold well in the town.",
+            "published in March 2019",
+            "2019-03",
+        ),
+    ],
+)
+def test_a_dated_aside_after_the_subject_is_an_event_of_its_own(
+    text: str, aside: str, value: str
+) -> None:
+    found = candidates(text, sentences(text), dt.date(2024, 5, 7))
+    assert found[0].text == text and found[0].date.value == "2024-05-07"  # the present verb's
+    assert [(c.text, c.date.value) for c in found[1:]] == [(aside, value)]

@@ -560,7 +560,7 @@ class _Clause:
     end: int
     options: list[Option]
     fixed: Option | None
-    phrase: bool = False  # a dated noun phrase ("the 1995 shooting"), quoted as it stands
+    phrase: bool = False  # a dated noun phrase or aside ("the 1995 shooting"), quoted as it stands
 
 
 # a trailing attribution: ", police said.", ",'' the minister told reporters on Friday."
@@ -634,6 +634,25 @@ def _event_clauses(
             if mention is not None or k == 0:
                 out.append(_later_event(text, g_start, g_end, nominal))
         return out
+    aside = _dated_aside(text, sentence, inside)
+    if aside is not None:
+        # "Castro, who arrived in Miami in 1961, | believes ...": the main event is dated by
+        # what follows the aside, and the aside is an event of its own
+        start, end = aside
+        rest = Sentence(
+            sentence.index, sentence.paragraph, end, sentence.end, text[end : sentence.end]
+        )
+        later = [m for m in inside if m.start >= end]
+        events = _clause_events(text, rest, later)
+        main = (events[0][0], events[0][1], sentence.start, sentence.end, True, False)
+        return [main, (start, end, *_trim_clause(text, start, end), False, True), *events[1:]]
+    return _clause_events(text, sentence, inside)
+
+
+def _clause_events(
+    text: str, sentence: Sentence, inside: list[DateMention]
+) -> list[tuple[int, int, int, int, bool, bool]]:
+    """The main event (quoting the sentence) and the later dated clauses' events."""
     nominal = nominal_phrases(text, sentence, inside)
     out = []
     for k, (g_start, g_end, mention) in enumerate(
@@ -644,6 +663,39 @@ def _event_clauses(
         elif mention is not None:
             out.append(_later_event(text, g_start, g_end, nominal))
     return out
+
+
+# an aside after the subject: ", who ...", ", which ...", ", born ...", ", founded ..."
+_ASIDE_OPENING = re.compile(r",\s+(?=(?:who|which|whose|born|[a-z]{3,}ed)\b)")
+_ASIDE_CLOSING = re.compile(r",\s+")
+
+
+def _dated_aside(
+    text: str, sentence: Sentence, inside: list[DateMention]
+) -> tuple[int, int] | None:
+    """The span of a dated aside between a sentence's subject and its verb ("Juanita Castro,
+    who arrived in Miami in 1961, believes ..."), from its first word to its closing comma;
+    None when the sentence has none (the subject has a verb, the aside writes no date, or no
+    verb follows it)."""
+    opening = _ASIDE_OPENING.search(text, sentence.start, sentence.end)
+    if opening is None or _has_verb(text[sentence.start : opening.start()]):
+        return None
+    dated = [
+        m
+        for m in inside
+        if m.start >= opening.end()
+        and written(m) is not None
+        and mention_role(text, m.start, m.end) != "comparison"
+    ]
+    if not dated:
+        return None
+    closing = _ASIDE_CLOSING.search(text, dated[0].end, sentence.end)
+    if closing is None or any(m.start < closing.start() for m in dated[1:]):
+        return None  # one date in the aside, and it closes before the verb
+    inner = text[opening.end() : dated[0].start]
+    if re.search(r"[;:]|,\s", inner) or not _has_verb(text[closing.end() : sentence.end]):
+        return None
+    return opening.end(), closing.start()
 
 
 def _later_event(
