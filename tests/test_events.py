@@ -278,3 +278,12 @@ def test_a_dated_aside_after_the_subject_is_an_event_of_its_own(
     found = candidates(text, sentences(text), dt.date(2024, 5, 7))
     assert found[0].text == text and found[0].date.value == "2024-05-07"  # the present verb's
     assert [(c.text, c.date.value) for c in found[1:]] == [(aside, value)]
+
+
+def test_an_event_named_by_a_passive_infinitive_is_planned_on_its_own() -> None:
+    text = "The council announced today a public hearing to be held on June 4 in the town hall."
+    found = candidates(text, sentences(text), dt.date(2024, 5, 7))
+    assert found[0].date.value == "2024-05-07"
+    assert [(c.text, c.date.value, c.status) for c in found[1:]] == [
+        ("to be held on June 4 in the town hall.", "2024-06-04", "planned")
+    ]

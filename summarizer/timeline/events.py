@@ -69,11 +69,14 @@ _BOUNDARY = re.compile(
     r"(?<=\bsaid|\bsays|\btold)\s+(?=(?-i:[A-Z][a-z])|(?:the|a|an|its|his|her|their|it|he|she|they|we|there)\s)|"
     # a planned event after what is said of it now: "The three are expected | to join in April"
     r"(?:(?<=\bexpected)|(?<=\bscheduled)|(?<=\bslated)|(?<=\bdue)|(?<=\bset)|(?<=\bpoised))"
-    r"\s+(?=(?:to|for)\s))",
+    r"\s+(?=(?:to|for)\s)|"
+    # ... or named by a passive infinitive: "another special event | to be held on October 12"
+    r"\s+(?=to\s+be\s+[a-z]+(?:ed|en|wn|ld|ht)\b))",
     re.IGNORECASE,
 )
 # the words a planned event's clause follows once cut ("expected | to join in April")
 _PLANNED_BEFORE = re.compile(r"\b(?:expected|scheduled|slated|due|set|poised)\s*$", re.IGNORECASE)
+_TO_BE = re.compile(r"to\s+be\s", re.IGNORECASE)
 # each opens with a word or an apostrophe: at_word_starts finds the same matches sooner
 _FUTURE = re.compile(
     at_word_starts(
@@ -547,7 +550,10 @@ def _follows_plan(text: str, ctx: ClauseContext, sentence: Sentence) -> bool:
     return (
         not ctx.main
         and ctx.start > sentence.start
-        and _PLANNED_BEFORE.search(text, sentence.start, ctx.start) is not None
+        and (
+            _PLANNED_BEFORE.search(text, sentence.start, ctx.start) is not None
+            or _TO_BE.match(text, ctx.start) is not None
+        )
     )
 
 
