@@ -10,7 +10,11 @@ code does reliably:
   clause (quoting the whole sentence) plus one per later clause that carries
   its own date words. A clause that still writes two different dates ("fought
   cancer in 2004 and took leave in 2009") is cut between them: one event per
-  date, each with its own quote and span;
+  date, each with its own quote and span. Three more pieces are events of their
+  own when dated: a noun phrase a date premodifies ("charged him in the 1995
+  shooting of a doctor"), an aside between the subject and its verb ("Castro,
+  who arrived in Miami in 1961, believes ..."), and a planned event cut from
+  what is said of it now ("The three are expected | to join in April");
 * **dates**: date words are found and resolved by ``summarizer.dates``; each
   candidate's date is chosen, in a second pass over the document (the chain
   reads the date the sentence before was given), among its options (the dates written in its
