@@ -40,6 +40,7 @@ from ..grounding import reporting_pattern
 from ..schemas import EventDate, Span, Status
 from ..segment import Sentence
 from .dating import (
+    CLAUSE,
     REPORTED,
     STORY_MAX_DAYS,
     ClauseContext,
@@ -443,6 +444,7 @@ class DatedClause:
     group_start: int
     group_end: int
     options: list[Option]
+    phrase: bool = False  # a dated noun phrase or aside: dated by its own words, not by choice
 
 
 def dated_clauses(
@@ -490,7 +492,7 @@ def dated_clauses(
                     state=_is_state(text[g_start:g_end]),
                 )
                 opts = options(ctx, inside, narration, sentence.index, sentence.paragraph)
-                fixed = story_rule(ctx, opts, narration)
+                fixed = _own_date(opts, start, end) if phrase else story_rule(ctx, opts, narration)
                 clauses.append(_Clause(ctx, start, end, opts, fixed, phrase))
             planned.append((sentence, clauses))
             lead += 1
@@ -542,10 +544,18 @@ def dated_clauses(
                 saying = cand if _is_attribution(text, ctx.start, ctx.end, sentence) else None
             if ctx.main:
                 main_date = date.value
-            found.append(DatedClause(cand, ctx.start, ctx.end, opts))
+            found.append(DatedClause(cand, ctx.start, ctx.end, opts, clause.phrase))
         if index is not None:
             previous = step.options[index].value
     return found
+
+
+def _own_date(found: list[Option], start: int, end: int) -> Option | None:
+    """The date a dated noun phrase or aside writes itself ("the 1995 shooting": 1995)."""
+    return next(
+        (o for o in found if o.kind == CLAUSE and o.mention and start <= o.mention.start < end),
+        None,
+    )
 
 
 def _follows_plan(text: str, ctx: ClauseContext, sentence: Sentence) -> bool:
