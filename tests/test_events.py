@@ -287,3 +287,12 @@ def test_an_event_named_by_a_passive_infinitive_is_planned_on_its_own() -> None:
     assert [(c.text, c.date.value, c.status) for c in found[1:]] == [
         ("to be held on June 4 in the town hall.", "2024-06-04", "planned")
     ]
+
+
+def test_the_title_takes_the_date_of_what_the_ledes_attribution_reports() -> None:
+    text = (
+        "The founder of the bakery chain died yesterday at the age of 81, according to "
+        "a statement from the company. He opened his first shop in 1968."
+    )
+    found = candidates(text, sentences(text), dt.date(2019, 3, 14), "Bakery founder dies at 81")
+    assert found[0].is_title and found[0].date.value == "2019-03-13"

@@ -734,9 +734,27 @@ def candidates(
     """Every event candidate in the document, in reading order, each dated by the learned
     choice among its options (``summarizer.timeline.dating``); the title's event first, when
     the title reports one the lede does not already say."""
-    found = [d.candidate for d in dated_clauses(text, sentences, anchor)]
-    headline = title_candidate(title, found, anchor)
+    dated = dated_clauses(text, sentences, anchor)
+    found = [d.candidate for d in dated]
+    headline = title_candidate(title, found, anchor, _story_event(text, dated))
     return found if headline is None else [headline, *found]
+
+
+def _story_event(text: str, dated: list[DatedClause]) -> Candidate | None:
+    """The lede's event a title reports: its main event or, when that is a trailing
+    attribution's saying ("... has died yesterday, according to the company"), what was said."""
+    if not dated:
+        return None
+    first = dated[0]
+    sentence = first.candidate.sentence
+    said = dated[1] if len(dated) > 1 else None
+    if (
+        said is not None
+        and said.candidate.sentence.index == sentence.index
+        and _is_attribution(text, first.group_start, first.group_end, sentence)
+    ):
+        return said.candidate
+    return first.candidate
 
 
 TITLE_INDEX = -1  # the sentence index of a title's event: before the text's first sentence
@@ -744,15 +762,20 @@ TITLE_MIN_WORDS = 3
 
 
 def title_candidate(
-    title: str | None, found: list[Candidate], anchor: dt.date | None
+    title: str | None,
+    found: list[Candidate],
+    anchor: dt.date | None,
+    lede: Candidate | None = None,
 ) -> Candidate | None:
     """The event a headline reports ("Boeing unveils long-range 777"), dated as the story's
-    event: the day the lede's main event is dated, when that is a recent day, else the
-    publication date. None when there is no title or it is too short to report anything."""
+    event: the day the lede's event (`lede`, else the first candidate) is dated, when that is a
+    recent day, else the publication date. None when there is no title or it is too short to
+    report anything."""
     if title is None or len(_WORD.findall(title)) < TITLE_MIN_WORDS:
         return None
     title = title.strip()
-    lede = next((c for c in found if c.sentence.index >= 0), None)
+    if lede is None:
+        lede = next((c for c in found if c.sentence.index >= 0), None)
     date = publication_date(anchor)
     if lede is not None and _recent_day(lede.date, anchor):
         source = "publication" if lede.date.source == "publication" else "narrative"
