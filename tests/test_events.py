@@ -296,3 +296,10 @@ def test_the_title_takes_the_date_of_what_the_ledes_attribution_reports() -> Non
     )
     found = candidates(text, sentences(text), dt.date(2019, 3, 14), "Bakery founder dies at 81")
     assert found[0].is_title and found[0].date.value == "2019-03-13"
+
+
+def test_a_reported_clause_with_a_bare_noun_subject_is_cut_from_its_saying() -> None:
+    text = "Shop owners said prices were cut on Monday to draw buyers back."
+    found = candidates(text, sentences(text), dt.date(2023, 9, 14))
+    assert [c.text for c in found[1:]] == ["prices were cut on Monday to draw buyers back."]
+    assert found[1].date.value == "2023-09-11"
