@@ -355,6 +355,7 @@ def _is_verb(word: str) -> bool:
 
 
 _TOKEN = re.compile(r"\S+")
+_PHRASE_STOP = re.compile(r"[,;:()\"\u201c\u201d]|``|''")  # punctuation that ends a phrase
 
 
 def _phrase_end(text: str, start: int, limit: int) -> int:
@@ -365,7 +366,7 @@ def _phrase_end(text: str, start: int, limit: int) -> int:
         word = token.group().strip(".,;:!?\"'`()\u201c\u201d\u2018\u2019")
         if k >= NOMINAL_MAX_WORDS or (k and (word.lower() in _PHRASE_END or _is_verb(word))):
             break
-        cut = re.search(r"[,;:()\"\u201c\u201d]|``|''", token.group())
+        cut = _PHRASE_STOP.search(token.group())
         if cut is not None:
             return token.start() + cut.start() if cut.start() else max(end, start)
         end = token.end()
@@ -689,6 +690,7 @@ def _clause_events(
 # an aside after the subject: ", who ...", ", which ...", ", born ...", ", founded ..."
 _ASIDE_OPENING = re.compile(r",\s+(?=(?:who|which|whose|born|[a-z]{3,}ed)\b)")
 _ASIDE_CLOSING = re.compile(r",\s+")
+_INNER_BREAK = re.compile(r"[;:]|,\s")  # an aside holds no other clause before its date
 
 
 def _dated_aside(
@@ -714,7 +716,7 @@ def _dated_aside(
     if closing is None or any(m.start < closing.start() for m in dated[1:]):
         return None  # one date in the aside, and it closes before the verb
     inner = text[opening.end() : dated[0].start]
-    if re.search(r"[;:]|,\s", inner) or not _has_verb(text[closing.end() : sentence.end]):
+    if _INNER_BREAK.search(inner) or not _has_verb(text[closing.end() : sentence.end]):
         return None
     return opening.end(), closing.start()
 
