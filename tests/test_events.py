@@ -303,3 +303,12 @@ def test_a_reported_clause_with_a_bare_noun_subject_is_cut_from_its_saying() -> 
     found = candidates(text, sentences(text), dt.date(2023, 9, 14))
     assert [c.text for c in found[1:]] == ["prices were cut on Monday to draw buyers back."]
     assert found[1].date.value == "2023-09-11"
+
+
+def test_an_attribution_between_subject_and_verb_is_the_saying() -> None:
+    text = "The new line, the minister said, will open to passengers in 2027."
+    found = candidates(text, sentences(text), dt.date(2024, 5, 7))
+    assert found[0].text == text and found[0].date.value == "2024-05-07"  # the saying
+    assert [(c.text, c.date.value) for c in found[1:]] == [
+        ("will open to passengers in 2027.", "2027")
+    ]

@@ -608,7 +608,29 @@ def _attribution(text: str, sentence: Sentence) -> tuple[int, int] | None:
 
 
 def _is_attribution(text: str, start: int, end: int, sentence: Sentence) -> bool:
-    return _attribution(text, sentence) == (start, end)
+    medial = _medial_attribution(text, sentence)
+    return (start, end) in (_attribution(text, sentence), medial and medial[:2])
+
+
+# an attribution between a subject and its verb: "This switch, | he said, | would happen ..."
+_MEDIAL_ATTRIBUTION = re.compile(
+    r",\s+(?P<att>[^,;\"\u201c\u201d]{0,40}?"
+    + reporting_pattern()
+    + r"[^,;\"\u201c\u201d]{0,25}?),\s+",
+    re.IGNORECASE,
+)
+
+
+def _medial_attribution(text: str, sentence: Sentence) -> tuple[int, int, int] | None:
+    """(start, end) of an attribution set off by commas between a sentence's subject and its
+    verb ("This switch, he said, would happen next year"), and where what follows it starts;
+    None when there is none."""
+    m = _MEDIAL_ATTRIBUTION.search(text, sentence.start, sentence.end)
+    if m is None or len(m.group("att").split()) > ATTRIBUTION_MAX_WORDS:
+        return None
+    if _has_verb(text[sentence.start : m.start()]) or not _has_verb(text[m.end() : sentence.end]):
+        return None
+    return m.start("att"), m.end("att"), m.end()
 
 
 def _event_clauses(
@@ -656,6 +678,26 @@ def _event_clauses(
             if mention is not None or k == 0:
                 out.append(_later_event(text, g_start, g_end, nominal))
         return out
+    medial = None if att is not None else _medial_attribution(text, sentence)
+    if medial is not None:
+        att_start, att_end, rest_start = medial
+        later = [m for m in inside if m.start >= rest_start]
+        if any(written(m) is not None for m in inside if att_start <= m.start):
+            rest = Sentence(
+                sentence.index,
+                sentence.paragraph,
+                rest_start,
+                sentence.end,
+                text[rest_start : sentence.end],
+            )
+            nominal = nominal_phrases(text, rest, later)
+            out = [(att_start, att_end, sentence.start, sentence.end, True, False)]
+            for k, (g_start, g_end, mention) in enumerate(
+                _split_dates(text, _group(rest, later, nominal), later)
+            ):
+                if mention is not None or k == 0:
+                    out.append(_later_event(text, g_start, g_end, nominal))
+            return out
     aside = _dated_aside(text, sentence, inside)
     if aside is not None:
         # "Castro, who arrived in Miami in 1961, | believes ...": the main event is dated by
