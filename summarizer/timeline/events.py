@@ -646,7 +646,10 @@ def _event_clauses(
     reports, with a trailing attribution, something dated otherwise ("X was found last
     month, the FBI said"), or whose attribution writes its own date ("..., their leader said
     Sunday"), holds two events: the saying, which quotes the sentence and is dated by the
-    attribution, and what was said, which quotes its clause (dropped when at the same date).
+    attribution, and what was said, which quotes its clause (dropped when at the same date);
+    so does one whose attribution stands between the subject and its verb ("This switch, he
+    said, would happen next year"). A dated aside after the subject ("Castro, who arrived in
+    1961, believes ...") is an event of its own; the main event is dated by what follows it.
     """
     att = _attribution(text, sentence)
     dated = [
