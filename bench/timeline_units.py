@@ -21,7 +21,10 @@ unknown parts (``XX``) are cut, and values that are no calendar day, month or ye
 The title is sentence 0, the dateline sentence 1 (not part of the body).
 
 Usage: python bench/timeline_units.py score SET [--part P] [--weights W.json] [--no-title]
-           [--decoding greedy|viterbi]
+           [--decoding greedy|viterbi] [--misses]
+       --misses also lists every unit that is not right (wrong date, no event) with its
+       sentence and the events whose quotes the scorer could match to it; only on the sets
+       errors may be read from (MEANTIME, TBAQ tune): trial and TBAQ check are the check.
        python bench/timeline_units.py texts SET DIR [--part P]  # article files, as score_timeline.py writes
 """
 
@@ -133,6 +136,34 @@ def fates(scorer: Any, docs: dict[str, dict], preds: dict[str, list[dict]]):
     return table
 
 
+def misses(scorer: Any, docs: dict[str, dict], preds: dict[str, list[dict]]) -> None:
+    """Print each unit that is not right, with its sentence and the events that quote it."""
+    print("## misses: fate, gold date, kind; S = the unit's sentence; E = an event quoting it")
+    counts: collections.Counter = collections.Counter()
+    for did, d in docs.items():
+        events = preds.get(did, [])
+        quoted = [scorer.norm_tokens(e["quote"] or "") for e in events]
+        for u, matched in scorer.match(d["units"], events):
+            if matched is not None and scorer.date_ok(matched["date"], u):
+                continue
+            fate = "none" if matched is None else "wrong"
+            counts[fate] += 1
+            print(
+                f"\n[{fate}] {did} dct={d['dct']} gold={u['date']} ({scorer.category(u, d['dct'])})"
+            )
+            print(f"  S: {u['sentence']}")
+            joined = " ".join(u["toks"])
+            for e, toks in zip(events, quoted):
+                if toks and scorer.overlap(toks, u["toks"], " ".join(toks), joined):
+                    mark = "*" if e is matched else " "
+                    print(f" {mark}E: {e['date']} | {e['quote']}")
+    print(f"\nmisses: {counts['wrong']} wrong date, {counts['none']} no event")
+
+
+# the sets whose single errors are read; trial and TBAQ check only give figures
+READABLE = {("meantime", "all"), ("tbaq", "tune")}
+
+
 # not a kind of its own: the units (of any kind) whose sentence holds other units, at other dates
 SHARED_SENTENCE = "(of these: a sentence with 2+ units)"
 
@@ -176,6 +207,11 @@ def main() -> int:
     ap.add_argument(
         "--decoding", choices=dating.DECODERS, help="how the sentences' dates are decoded"
     )
+    ap.add_argument(
+        "--misses",
+        action="store_true",
+        help="list the units that are not right (MEANTIME and TBAQ tune only)",
+    )
     a = ap.parse_args()
     if a.decoding is not None:
         dating.DECODING = a.decoding
@@ -190,6 +226,12 @@ def main() -> int:
         dating.weights.cache_clear()
     scorer = scorer_module(a.shared)
     part = a.part or ("tune" if a.set == "tbaq" else "all")
+    if a.misses and (a.set, part) not in READABLE:
+        print(
+            f"error: --misses is for meantime and tbaq --part tune; {a.set}/{part} is a check set",
+            file=sys.stderr,
+        )
+        return 2
     docs = load_set(scorer, a.set, part, a.shared)
     if a.verb == "texts":
         if a.folder is None:
@@ -209,6 +251,8 @@ def main() -> int:
         for did, d in docs.items()
     }
     print_table(f"{a.set}/{part}: {len(docs)} documents", fates(scorer, docs, preds))
+    if a.misses:
+        misses(scorer, docs, preds)
     return 0
 
 

@@ -106,6 +106,9 @@ def tbaq_examples(shared: Path, closure: bool = True) -> Examples:
                 if not where:
                     stats["event outside candidates"] += 1
                     continue
+                if where[0].phrase:
+                    stats["in a dated phrase (its own date)"] += 1
+                    continue
                 key = (where[0].group_start, unit["date"])
                 if key in seen:
                     stats["same clause and date"] += 1
@@ -142,7 +145,11 @@ def wikinews_examples(shared: Path) -> Examples:
                 if event is None:
                     stats["unit without an event"] += 1
                     continue
-                opts = clauses[next(i for i, q in enumerate(quotes) if q is event)].options
+                clause = clauses[next(i for i, q in enumerate(quotes) if q is event)]
+                if clause.phrase:
+                    stats["in a dated phrase (its own date)"] += 1
+                    continue
+                opts = clause.options
                 y = [int(scorer.date_ok(o.value, unit)) for o in opts]
                 if not any(y):
                     stats["gold not among options"] += 1

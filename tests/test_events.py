@@ -175,3 +175,140 @@ def test_the_rules_result_lists_the_titles_event_first_marked_as_the_title() -> 
     assert first.evidence.match == "title" and first.evidence.quote == result.title
     assert (first.evidence.span.start, first.evidence.span.end) == (0, 0)
     assert all(e.evidence.match != "title" for e in rest)
+
+
+def test_a_dated_noun_phrase_after_the_verb_is_an_event_of_its_own() -> None:
+    text = "The court on Friday convicted the driver in the 2019 crash of a school bus, he said."
+    found = candidates(text, sentences(text), dt.date(2021, 3, 8))
+    phrase = [c for c in found if c.text == "the 2019 crash of a school bus"]
+    assert [c.date.value for c in phrase] == ["2019"]
+    assert text[phrase[0].start : phrase[0].end] == phrase[0].text
+    assert found[0].text == text and found[0].date.value == "2021-03-05"  # the verb's own day
+
+
+def test_a_possessive_date_names_the_event_it_dates() -> None:
+    text = "Officials refused to comment but said last week's flooding of the valley was the worst."
+    found = candidates(text, sentences(text), dt.date(2022, 6, 15))
+    [phrase] = [c for c in found if c.start > 0]
+    assert phrase.text == "last week's flooding of the valley"
+    assert phrase.date.value == "2022-06"
+    assert found[0].date.value != "2022-06"  # the saying is not dated by the flood
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The 2019 budget was approved by the council after a long debate.",  # the subject
+        "Members of the club met in 2019 to approve the new rules.",  # no determiner
+        "Prices rose sharply in the last year and fell again.",  # no noun after the date
+    ],
+)
+def test_no_noun_phrase_event_for_a_subject_or_an_adverbial_date(text: str) -> None:
+    found = candidates(text, sentences(text), dt.date(2021, 3, 8))
+    assert [c.text for c in found] == [text]
+
+
+def test_a_reported_clause_with_a_pronoun_subject_is_cut_from_its_saying() -> None:
+    text = "The airline said it was warned on Monday that its licence could be revoked."
+    found = candidates(text, sentences(text), dt.date(2023, 9, 14))
+    assert found[0].text == text  # the saying, quoting the sentence
+    [reported] = found[1:]
+    assert (reported.text, reported.date.value) == (text[len("The airline said ") :], "2023-09-11")
+
+
+def test_a_dated_noun_phrase_opens_at_its_possessor() -> None:
+    text = "Analysts on Tuesday questioned the company's 2020 takeover of a rival bank."
+    found = candidates(text, sentences(text), dt.date(2022, 6, 15))
+    assert [(c.text, c.date.value) for c in found[1:]] == [
+        ("the company's 2020 takeover of a rival bank.", "2020")
+    ]
+
+
+def test_a_planned_event_is_cut_from_what_is_said_of_it_now() -> None:
+    text = "The new bridge is scheduled to open to traffic on March 3, officials confirmed."
+    found = candidates(text, sentences(text), dt.date(2024, 1, 10))
+    assert found[0].text == text and found[0].date.value == "2024-01-10"
+    [plan] = found[1:]
+    assert (plan.text, plan.date.value, plan.status) == (
+        "to open to traffic on March 3",  # the attribution is the saying's
+        "2024-03-03",
+        "planned",
+    )
+
+
+def test_a_planned_piece_at_the_sentences_own_date_is_no_second_event() -> None:
+    # cut after "set", the piece "for Tuesday morning." would repeat the sentence's event
+    text = "The final hearing is set for Tuesday morning."
+    assert len(candidates(text, sentences(text), dt.date(2024, 1, 10))) == 1
+
+
+def test_a_dated_trailing_attribution_is_the_saying_and_what_was_said_stands_apart() -> None:
+    text = (
+        "The talks in the capital collapsed today after a week of quarrels. The rebels would "
+        "lay down their arms if the army left the valley, their leader said Sunday."
+    )
+    found = candidates(text, sentences(text), dt.date(2024, 5, 7))
+    second = [c for c in found if c.sentence.index == 1]
+    saying = second[0]
+    assert (saying.start, saying.end) == (second[0].sentence.start, second[0].sentence.end)
+    assert saying.date.value == "2024-05-05"  # dated by its own "Sunday"
+    assert [c.text for c in second[1:]] == [
+        "The rebels would lay down their arms if the army left the valley"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, aside, value",
+    [
+        (
+            "The old mill, which closed in 1987, is now a museum of local crafts.",
+            "which closed in 1987",
+            "1987",
+        ),
+        (
+            "Her first novel, published in March 2019, has sold well in the town.",
+            "published in March 2019",
+            "2019-03",
+        ),
+    ],
+)
+def test_a_dated_aside_after_the_subject_is_an_event_of_its_own(
+    text: str, aside: str, value: str
+) -> None:
+    found = candidates(text, sentences(text), dt.date(2024, 5, 7))
+    assert found[0].text == text and found[0].date.value == "2024-05-07"  # the present verb's
+    assert [(c.text, c.date.value) for c in found[1:]] == [(aside, value)]
+
+
+def test_an_event_named_by_a_passive_infinitive_is_planned_on_its_own() -> None:
+    text = "The council announced today a public hearing to be held on June 4 in the town hall."
+    found = candidates(text, sentences(text), dt.date(2024, 5, 7))
+    assert found[0].date.value == "2024-05-07"
+    assert [(c.text, c.date.value, c.status) for c in found[1:]] == [
+        ("to be held on June 4 in the town hall.", "2024-06-04", "planned")
+    ]
+
+
+def test_the_title_takes_the_date_of_what_the_ledes_attribution_reports() -> None:
+    text = (
+        "The founder of the bakery chain died yesterday at the age of 81, according to "
+        "a statement from the company. He opened his first shop in 1968."
+    )
+    found = candidates(text, sentences(text), dt.date(2019, 3, 14), "Bakery founder dies at 81")
+    assert found[0].is_title and found[0].date.value == "2019-03-13"
+
+
+def test_a_reported_clause_with_a_bare_noun_subject_is_cut_from_its_saying() -> None:
+    text = "Shop owners said prices were cut on Monday to draw buyers back."
+    found = candidates(text, sentences(text), dt.date(2023, 9, 14))
+    assert [c.text for c in found[1:]] == ["prices were cut on Monday to draw buyers back."]
+    assert found[1].date.value == "2023-09-11"
+
+
+def test_an_attribution_between_subject_and_verb_is_the_saying() -> None:
+    text = "The new line, the minister said, will open to passengers in 2027."
+    found = candidates(text, sentences(text), dt.date(2024, 5, 7))
+    assert found[0].text == text and found[0].date.value == "2024-05-07"  # the saying
+    assert [(c.text, c.date.value) for c in found[1:]] == [
+        ("will open to passengers in 2027.", "2027")
+    ]

@@ -10,7 +10,11 @@ code does reliably:
   clause (quoting the whole sentence) plus one per later clause that carries
   its own date words. A clause that still writes two different dates ("fought
   cancer in 2004 and took leave in 2009") is cut between them: one event per
-  date, each with its own quote and span;
+  date, each with its own quote and span. Three more pieces are events of their
+  own when dated: a noun phrase a date premodifies ("charged him in the 1995
+  shooting of a doctor"), an aside between the subject and its verb ("Castro,
+  who arrived in Miami in 1961, believes ..."), and a planned event cut from
+  what is said of it now ("The three are expected | to join in April");
 * **dates**: date words are found and resolved by ``summarizer.dates``; each
   candidate's date is chosen, in a second pass over the document (the chain
   reads the date the sentence before was given), among its options (the dates written in its
@@ -36,6 +40,7 @@ from ..grounding import reporting_pattern
 from ..schemas import EventDate, Span, Status
 from ..segment import Sentence
 from .dating import (
+    CLAUSE,
     REPORTED,
     STORY_MAX_DAYS,
     ClauseContext,
@@ -66,9 +71,18 @@ _BOUNDARY = re.compile(
     # a reported clause: "Jobs announced | that Leopard would ship in 2007"
     r"(?<=ed|id|ys|ld)\s+(?=that\s)|"
     # ... and without "that": "the ministry said | Saudi Arabia told oil companies ..."
-    r"(?<=\bsaid|\bsays|\btold)\s+(?=(?-i:[A-Z][a-z])|(?:the|a|an|its|his|her|their)\s))",
+    r"(?<=\bsaid|\bsays|\btold)\s+(?=(?-i:[A-Z][a-z])|(?:the|a|an|its|his|her|their|it|he|she|they|we|there)\s|"
+    r"(?-i:[a-z]+)\s+(?:had|has|have|was|were|is|are|would|will|could)\s)|"
+    # a planned event after what is said of it now: "The three are expected | to join in April"
+    r"(?:(?<=\bexpected)|(?<=\bscheduled)|(?<=\bslated)|(?<=\bdue)|(?<=\bset)|(?<=\bpoised))"
+    r"\s+(?=(?:to|for)\s)|"
+    # ... or named by a passive infinitive: "another special event | to be held on October 12"
+    r"\s+(?=to\s+be\s+[a-z]+(?:ed|en|wn|ld|ht)\b))",
     re.IGNORECASE,
 )
+# the words a planned event's clause follows once cut ("expected | to join in April")
+_PLANNED_BEFORE = re.compile(r"\b(?:expected|scheduled|slated|due|set|poised)\s*$", re.IGNORECASE)
+_TO_BE = re.compile(r"to\s+be\s", re.IGNORECASE)
 # each opens with a word or an apostrophe: at_word_starts finds the same matches sooner
 _FUTURE = re.compile(
     at_word_starts(
@@ -280,18 +294,87 @@ def publication_date(anchor: dt.date | None) -> EventDate:
     )
 
 
-def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
-    """Clause spans (absolute offsets) of a sentence, cut at boundary words and punctuation."""
+def _clauses(sentence: Sentence, nominal: dict[int, int] | None = None) -> list[tuple[int, int]]:
+    """Clause spans (absolute offsets) of a sentence, cut at boundary words and punctuation,
+    and before each dated noun phrase (`nominal`: its start -> its end, see ``nominal_phrases``)."""
     cuts = [sentence.start]
     for match in _BOUNDARY.finditer(sentence.text):
         cuts.append(sentence.start + match.end())
+    cuts += [at for at in nominal or () if sentence.start < at < sentence.end]
     cuts.append(sentence.end)
+    cuts.sort()
     spans = [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
     return spans
 
 
+# words before a date that make it a noun's premodifier: "the 1995 shooting", "his Aug. 2 move"
+_DETERMINER = re.compile(
+    r"\b(?:(?:the|a|an|this|that|its|their|his|her|our|your)\s+(?:[\w.-]+['\u2019]s\s+)?|"
+    r"[\w.-]+['\u2019]s\s+)$",
+    re.IGNORECASE,
+)
+# the head noun right after a premodifying date: a lower-case word ("shooting", "power-grab")
+_NOUN = re.compile(r"\s*(['\u2019]s\s+)?([a-z][a-z-]{2,})\b")
+# words that end a dated noun phrase: they open a clause, a coordination, or are no noun
+_PHRASE_END = frozenset(
+    "and or but nor that which who whom whose when where while because as after before since "
+    "until if than ago earlier later to".split()
+)
+NOMINAL_MAX_WORDS = 10  # a dated noun phrase's words after the date, at most
+
+
+def nominal_phrases(text: str, sentence: Sentence, mentions: list[DateMention]) -> dict[int, int]:
+    """The dated noun phrases of a sentence that stand after a verb: start -> end (offsets).
+
+    A date that premodifies a noun ("was indicted in the October 1998 shooting death of Dr.
+    Slepian", "said last month's discovery of a rifle ...") dates the event the noun names, not
+    the clause's verb: the phrase is an event of its own, from its determiner (or the date, when
+    the date itself is possessive) to the first punctuation, clause word or verb after it. A
+    phrase that opens its sentence is the subject of the main event, and no phrase of its own.
+    """
+    found: dict[int, int] = {}
+    for m in mentions:
+        if written(m) is None or mention_role(text, m.start, m.end) == "comparison":
+            continue
+        noun = _NOUN.match(text, m.end, sentence.end)
+        if noun is None or noun.group(2).lower() in _PHRASE_END or _is_verb(noun.group(2)):
+            continue
+        if noun.group(1):  # "last month's discovery"
+            start = m.start
+        else:
+            determiner = _DETERMINER.search(text, max(sentence.start, m.start - 30), m.start)
+            if determiner is None:
+                continue
+            start = determiner.start()
+        found[start] = _phrase_end(text, noun.start(2), sentence.end)
+    return found
+
+
+def _is_verb(word: str) -> bool:
+    return any(rx.fullmatch(word) is not None for rx in (_PAST, _PRESENT, _FUTURE))
+
+
+_TOKEN = re.compile(r"\S+")
+_PHRASE_STOP = re.compile(r"[,;:()\"\u201c\u201d]|``|''")  # punctuation that ends a phrase
+
+
+def _phrase_end(text: str, start: int, limit: int) -> int:
+    """Where a noun phrase that starts at `start` ends: before the first punctuation mark,
+    clause word or verb, after at most NOMINAL_MAX_WORDS words."""
+    end = start
+    for k, token in enumerate(_TOKEN.finditer(text, start, limit)):
+        word = token.group().strip(".,;:!?\"'`()\u201c\u201d\u2018\u2019")
+        if k >= NOMINAL_MAX_WORDS or (k and (word.lower() in _PHRASE_END or _is_verb(word))):
+            break
+        cut = _PHRASE_STOP.search(token.group())
+        if cut is not None:
+            return token.start() + cut.start() if cut.start() else max(end, start)
+        end = token.end()
+    return end
+
+
 def _group(
-    sentence: Sentence, mentions: list[DateMention]
+    sentence: Sentence, mentions: list[DateMention], nominal: dict[int, int] | None = None
 ) -> list[tuple[int, int, DateMention | None]]:
     """Clauses merged into groups that each hold at most one date (the most specific).
 
@@ -300,7 +383,7 @@ def _group(
     lead-in without a verb ("At the time,").
     """
     groups: list[tuple[int, int, DateMention | None]] = []
-    for start, end in _clauses(sentence):
+    for start, end in _clauses(sentence, nominal):
         inside = [m for m in mentions if start <= m.start < end]
         best = min(inside, key=_specificity) if inside else None
         if not groups:
@@ -363,6 +446,7 @@ class DatedClause:
     group_start: int
     group_end: int
     options: list[Option]
+    phrase: bool = False  # a dated noun phrase or aside: dated by its own words, not by choice
 
 
 def dated_clauses(
@@ -394,7 +478,7 @@ def dated_clauses(
         if is_candidate(sentence, inside):
             clauses = []
             clock = any(m.timex.kind == "time" for m in inside)
-            for g_start, g_end, start, end, main in _event_clauses(text, sentence, inside):
+            for g_start, g_end, start, end, main, phrase in _event_clauses(text, sentence, inside):
                 if end - start < MIN_CLAUSE_CHARS:
                     continue
                 ctx = ClauseContext(
@@ -410,7 +494,8 @@ def dated_clauses(
                     state=_is_state(text[g_start:g_end]),
                 )
                 opts = options(ctx, inside, narration, sentence.index, sentence.paragraph)
-                clauses.append(_Clause(ctx, start, end, opts, story_rule(ctx, opts, narration)))
+                fixed = _own_date(opts, start, end) if phrase else story_rule(ctx, opts, narration)
+                clauses.append(_Clause(ctx, start, end, opts, fixed, phrase))
             planned.append((sentence, clauses))
             lead += 1
         for m in inside:
@@ -424,6 +509,7 @@ def dated_clauses(
     previous: str | None = None
     for (sentence, clauses), step, index in zip(planned, steps, decoded):
         saying: Candidate | None = None
+        main_date: str | None = None
         for clause in clauses:
             ctx, start, end = clause.ctx, clause.start, clause.end
             opts = chained(clause.options, previous, ctx.tense)
@@ -438,7 +524,10 @@ def dated_clauses(
             date = best.date if best is not None else publication_date(anchor)
             if saying is not None and date.value == saying.date.value:
                 continue  # reported at the date it was said: the saying's event covers it
-            if not ctx.main and not _has_verb(text[start:end]):
+            plan = _follows_plan(text, ctx, sentence)
+            if plan and date.value == main_date:
+                continue  # "The vote is set | for Tuesday": the sentence's event covers it
+            if not ctx.main and not (clause.phrase or plan) and not _has_verb(text[start:end]):
                 start = sentence.start  # "..., and Lazaro in 1984.": the verb stands before
             cand = Candidate(
                 sentence,
@@ -446,7 +535,7 @@ def dated_clauses(
                 end,
                 text[start:end],
                 date,
-                status_of(text[ctx.start : ctx.end], sentence.text),
+                "planned" if plan else status_of(text[ctx.start : ctx.end], sentence.text),
                 best.mention if best is not None else None,
             )
             if (
@@ -455,10 +544,33 @@ def dated_clauses(
                 and (ctx.start, ctx.end) != (sentence.start, sentence.end)
             ):
                 saying = cand if _is_attribution(text, ctx.start, ctx.end, sentence) else None
-            found.append(DatedClause(cand, ctx.start, ctx.end, opts))
+            if ctx.main:
+                main_date = date.value
+            found.append(DatedClause(cand, ctx.start, ctx.end, opts, clause.phrase))
         if index is not None:
             previous = step.options[index].value
     return found
+
+
+def _own_date(found: list[Option], start: int, end: int) -> Option | None:
+    """The date a dated noun phrase or aside writes itself ("the 1995 shooting": 1995)."""
+    return next(
+        (o for o in found if o.kind == CLAUSE and o.mention and start <= o.mention.start < end),
+        None,
+    )
+
+
+def _follows_plan(text: str, ctx: ClauseContext, sentence: Sentence) -> bool:
+    """Whether a later clause was cut after "expected", "scheduled" ... ("to join in April"):
+    a planned event, quoted as it stands ("for a release on June 24" has no verb of its own)."""
+    return (
+        not ctx.main
+        and ctx.start > sentence.start
+        and (
+            _PLANNED_BEFORE.search(text, sentence.start, ctx.start) is not None
+            or _TO_BE.match(text, ctx.start) is not None
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -470,6 +582,7 @@ class _Clause:
     end: int
     options: list[Option]
     fixed: Option | None
+    phrase: bool = False  # a dated noun phrase or aside ("the 1995 shooting"), quoted as it stands
 
 
 # a trailing attribution: ", police said.", ",'' the minister told reporters on Friday."
@@ -495,19 +608,48 @@ def _attribution(text: str, sentence: Sentence) -> tuple[int, int] | None:
 
 
 def _is_attribution(text: str, start: int, end: int, sentence: Sentence) -> bool:
-    return _attribution(text, sentence) == (start, end)
+    medial = _medial_attribution(text, sentence)
+    return (start, end) in (_attribution(text, sentence), medial and medial[:2])
+
+
+# an attribution between a subject and its verb: "This switch, | he said, | would happen ..."
+_MEDIAL_ATTRIBUTION = re.compile(
+    r",\s+(?P<att>[^,;\"\u201c\u201d]{0,40}?"
+    + reporting_pattern()
+    + r"[^,;\"\u201c\u201d]{0,25}?),\s+",
+    re.IGNORECASE,
+)
+
+
+def _medial_attribution(text: str, sentence: Sentence) -> tuple[int, int, int] | None:
+    """(start, end) of an attribution set off by commas between a sentence's subject and its
+    verb ("This switch, he said, would happen next year"), and where what follows it starts;
+    None when there is none."""
+    m = _MEDIAL_ATTRIBUTION.search(text, sentence.start, sentence.end)
+    if m is None or len(m.group("att").split()) > ATTRIBUTION_MAX_WORDS:
+        return None
+    if _has_verb(text[sentence.start : m.start()]) or not _has_verb(text[m.end() : sentence.end]):
+        return None
+    return m.start("att"), m.end("att"), m.end()
 
 
 def _event_clauses(
     text: str, sentence: Sentence, inside: list[DateMention]
-) -> list[tuple[int, int, int, int, bool]]:
-    """(clause start, clause end, quote start, quote end, main) of each event in a sentence.
+) -> list[tuple[int, int, int, int, bool, bool]]:
+    """(clause start, clause end, quote start, quote end, main, phrase) of each event in a
+    sentence.
 
     The main event quotes the whole sentence and is dated by its main clause; each later
-    clause with date words of its own is an event quoting that clause. A sentence that
+    clause with date words of its own is an event quoting that clause, and each dated noun
+    phrase after a verb ("charged him in the 1995 shooting of a doctor", ``nominal_phrases``)
+    one quoting the phrase (`phrase` true). A sentence that
     reports, with a trailing attribution, something dated otherwise ("X was found last
-    month, the FBI said") holds two events: the saying, which quotes the sentence and is
-    dated by the attribution, and what was said, which quotes its clause.
+    month, the FBI said"), or whose attribution writes its own date ("..., their leader said
+    Sunday"), holds two events: the saying, which quotes the sentence and is dated by the
+    attribution, and what was said, which quotes its clause (dropped when at the same date);
+    so does one whose attribution stands between the subject and its verb ("This switch, he
+    said, would happen next year"). A dated aside after the subject ("Castro, who arrived in
+    1961, believes ...") is an event of its own; the main event is dated by what follows it.
     """
     att = _attribution(text, sentence)
     dated = [
@@ -518,7 +660,10 @@ def _event_clauses(
         and written(m) is not None
         and mention_role(text, m.start, m.end) != "comparison"
     ]
-    if att is not None and dated:
+    said_when = att is not None and any(
+        att[0] <= m.start < att[1] and written(m) is not None for m in inside
+    )
+    if att is not None and (dated or said_when):
         content_end = _trim_clause(text, sentence.start, att[0])[1]
         content = Sentence(
             sentence.index,
@@ -528,22 +673,107 @@ def _event_clauses(
             text[sentence.start : content_end],
         )
         before = [m for m in inside if m.start < content_end]
-        out = [(att[0], att[1], sentence.start, sentence.end, True)]
+        nominal = nominal_phrases(text, content, before)
+        out = [(att[0], att[1], sentence.start, sentence.end, True, False)]
         for k, (g_start, g_end, mention) in enumerate(
-            _split_dates(text, _group(content, before), before)
+            _split_dates(text, _group(content, before, nominal), before)
         ):
             if mention is not None or k == 0:
-                out.append((g_start, g_end, *_trim_clause(text, g_start, g_end), False))
+                out.append(_later_event(text, g_start, g_end, nominal))
         return out
+    medial = None if att is not None else _medial_attribution(text, sentence)
+    if medial is not None:
+        att_start, att_end, rest_start = medial
+        later = [m for m in inside if m.start >= rest_start]
+        if any(written(m) is not None for m in inside if att_start <= m.start):
+            rest = Sentence(
+                sentence.index,
+                sentence.paragraph,
+                rest_start,
+                sentence.end,
+                text[rest_start : sentence.end],
+            )
+            nominal = nominal_phrases(text, rest, later)
+            out = [(att_start, att_end, sentence.start, sentence.end, True, False)]
+            for k, (g_start, g_end, mention) in enumerate(
+                _split_dates(text, _group(rest, later, nominal), later)
+            ):
+                if mention is not None or k == 0:
+                    out.append(_later_event(text, g_start, g_end, nominal))
+            return out
+    aside = _dated_aside(text, sentence, inside)
+    if aside is not None:
+        # "Castro, who arrived in Miami in 1961, | believes ...": the main event is dated by
+        # what follows the aside, and the aside is an event of its own
+        start, end = aside
+        rest = Sentence(
+            sentence.index, sentence.paragraph, end, sentence.end, text[end : sentence.end]
+        )
+        later = [m for m in inside if m.start >= end]
+        events = _clause_events(text, rest, later)
+        main = (events[0][0], events[0][1], sentence.start, sentence.end, True, False)
+        return [main, (start, end, *_trim_clause(text, start, end), False, True), *events[1:]]
+    return _clause_events(text, sentence, inside)
+
+
+def _clause_events(
+    text: str, sentence: Sentence, inside: list[DateMention]
+) -> list[tuple[int, int, int, int, bool, bool]]:
+    """The main event (quoting the sentence) and the later dated clauses' events."""
+    nominal = nominal_phrases(text, sentence, inside)
     out = []
     for k, (g_start, g_end, mention) in enumerate(
-        _split_dates(text, _group(sentence, inside), inside)
+        _split_dates(text, _group(sentence, inside, nominal), inside)
     ):
         if k == 0:
-            out.append((g_start, g_end, sentence.start, sentence.end, True))
+            out.append((g_start, g_end, sentence.start, sentence.end, True, False))
         elif mention is not None:
-            out.append((g_start, g_end, *_trim_clause(text, g_start, g_end), False))
+            out.append(_later_event(text, g_start, g_end, nominal))
     return out
+
+
+# an aside after the subject: ", who ...", ", which ...", ", born ...", ", founded ..."
+_ASIDE_OPENING = re.compile(r",\s+(?=(?:who|which|whose|born|[a-z]{3,}ed)\b)")
+_ASIDE_CLOSING = re.compile(r",\s+")
+_INNER_BREAK = re.compile(r"[;:]|,\s")  # an aside holds no other clause before its date
+
+
+def _dated_aside(
+    text: str, sentence: Sentence, inside: list[DateMention]
+) -> tuple[int, int] | None:
+    """The span of a dated aside between a sentence's subject and its verb ("Juanita Castro,
+    who arrived in Miami in 1961, believes ..."), from its first word to its closing comma;
+    None when the sentence has none (the subject has a verb, the aside writes no date, or no
+    verb follows it)."""
+    opening = _ASIDE_OPENING.search(text, sentence.start, sentence.end)
+    if opening is None or _has_verb(text[sentence.start : opening.start()]):
+        return None
+    dated = [
+        m
+        for m in inside
+        if m.start >= opening.end()
+        and written(m) is not None
+        and mention_role(text, m.start, m.end) != "comparison"
+    ]
+    if not dated:
+        return None
+    closing = _ASIDE_CLOSING.search(text, dated[0].end, sentence.end)
+    if closing is None or any(m.start < closing.start() for m in dated[1:]):
+        return None  # one date in the aside, and it closes before the verb
+    inner = text[opening.end() : dated[0].start]
+    if _INNER_BREAK.search(inner) or not _has_verb(text[closing.end() : sentence.end]):
+        return None
+    return opening.end(), closing.start()
+
+
+def _later_event(
+    text: str, start: int, end: int, nominal: dict[int, int]
+) -> tuple[int, int, int, int, bool, bool]:
+    """A later clause group's event: quoting the clause, or only its noun phrase when the
+    group opens with a dated one (the words after the phrase stay in its group)."""
+    if start in nominal:
+        return (start, end, *_trim_clause(text, start, min(end, nominal[start])), False, True)
+    return (start, end, *_trim_clause(text, start, end), False, False)
 
 
 def candidates(
@@ -552,9 +782,27 @@ def candidates(
     """Every event candidate in the document, in reading order, each dated by the learned
     choice among its options (``summarizer.timeline.dating``); the title's event first, when
     the title reports one the lede does not already say."""
-    found = [d.candidate for d in dated_clauses(text, sentences, anchor)]
-    headline = title_candidate(title, found, anchor)
+    dated = dated_clauses(text, sentences, anchor)
+    found = [d.candidate for d in dated]
+    headline = title_candidate(title, found, anchor, _story_event(text, dated))
     return found if headline is None else [headline, *found]
+
+
+def _story_event(text: str, dated: list[DatedClause]) -> Candidate | None:
+    """The lede's event a title reports: its main event or, when that is a trailing
+    attribution's saying ("... has died yesterday, according to the company"), what was said."""
+    if not dated:
+        return None
+    first = dated[0]
+    sentence = first.candidate.sentence
+    said = dated[1] if len(dated) > 1 else None
+    if (
+        said is not None
+        and said.candidate.sentence.index == sentence.index
+        and _is_attribution(text, first.group_start, first.group_end, sentence)
+    ):
+        return said.candidate
+    return first.candidate
 
 
 TITLE_INDEX = -1  # the sentence index of a title's event: before the text's first sentence
@@ -562,15 +810,20 @@ TITLE_MIN_WORDS = 3
 
 
 def title_candidate(
-    title: str | None, found: list[Candidate], anchor: dt.date | None
+    title: str | None,
+    found: list[Candidate],
+    anchor: dt.date | None,
+    lede: Candidate | None = None,
 ) -> Candidate | None:
     """The event a headline reports ("Boeing unveils long-range 777"), dated as the story's
-    event: the day the lede's main event is dated, when that is a recent day, else the
-    publication date. None when there is no title or it is too short to report anything."""
+    event: the day the lede's event (`lede`, else the first candidate) is dated, when that is a
+    recent day, else the publication date. None when there is no title or it is too short to
+    report anything."""
     if title is None or len(_WORD.findall(title)) < TITLE_MIN_WORDS:
         return None
     title = title.strip()
-    lede = next((c for c in found if c.sentence.index >= 0), None)
+    if lede is None:
+        lede = next((c for c in found if c.sentence.index >= 0), None)
     date = publication_date(anchor)
     if lede is not None and _recent_day(lede.date, anchor):
         source = "publication" if lede.date.source == "publication" else "narrative"
