@@ -25,8 +25,8 @@ variant is fitted on the training set's CNN stories (tune part, lower-cased copi
 plus tokenised, against lead-3 and against the shipped selection (paired bootstrap intervals
 of the per-document ROUGE-1 difference). The variants are compared in one run.
 
-Usage (one core): python scripts/encoder_selection.py [--variants base,enc,...] [--no-cv]
-       [--cost N]   (time the encoder on N FRANK check articles and exit)
+Usage (one core): python scripts/encoder_selection.py [--variants base,enc,enc+trees,...] [--no-cv]
+       [--held-back N] [--cost N [--threads T]]   (--cost: time the encoder and exit)
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import pickle
+import random
 import statistics
 import sys
 import time
@@ -70,6 +71,7 @@ VARIANTS = {
     "enc+pca64": (True, 64, False),
     "enc+full": (True, 384, False),  # every dimension (the projection only rotates)
 }
+TREES = {"base+trees": "base", "enc+trees": "enc"}  # boosted trees (ts.TREE_GRID) on a variant
 
 
 def unit_texts(text: str) -> list[str]:
@@ -135,6 +137,36 @@ def embeddings(data: Path, frank: Path) -> dict[str, np.ndarray]:
     items = texts_to_embed(data, frank)
     print(f"embedding {sum(map(len, items.values()))} texts of {len(items)} keys", file=sys.stderr)
     found = embed_all(items, load_model(device="cpu"))
+    ENCODER_CACHE.mkdir(parents=True, exist_ok=True)
+    cache.write_bytes(pickle.dumps(found))
+    return found
+
+
+def held_back(data: Path, docs: list[ts.Doc], sample: int) -> dict[str, list[tuple]]:
+    """The training set's held-back articles ``train_selection --report`` reports (the same
+    ``sample`` per source, same shuffle), as (doc, article, reference) triples."""
+    by_id = {d.id: d for d in docs}
+    held: dict[str, list[tuple]] = {}
+    for name in ("cnndm_train_val.jsonl", "bbc_news_summary.jsonl"):
+        for line in (data / name).open(encoding="utf-8"):
+            row = json.loads(line)
+            if splits.part_of(row["id"]) == "check":
+                held.setdefault(ts._source_of(row), []).append(
+                    (row["id"], row["article"], row["summary"])
+                )
+    out = {}
+    for source, rows in sorted(held.items()):
+        random.Random(0).shuffle(rows)
+        out[source] = [(by_id[i], a, r) for i, a, r in rows[:sample] if i in by_id]
+    return out
+
+
+def held_back_embeddings(held: dict[str, list[tuple]], model_of) -> dict[str, np.ndarray]:
+    cache = ENCODER_CACHE / f"held-back-{ts._cache_key()}-{sum(map(len, held.values()))}.pkl"
+    if cache.exists():
+        return pickle.loads(cache.read_bytes())
+    items = {key(d.id, False): unit_texts(a) for rows in held.values() for d, a, _ in rows}
+    found = embed_all(items, model_of())
     ENCODER_CACHE.mkdir(parents=True, exist_ok=True)
     cache.write_bytes(pickle.dumps(found))
     return found
@@ -292,12 +324,15 @@ def main() -> None:
     parser.add_argument("--no-cv", action="store_true", help="skip CV on the training set")
     parser.add_argument("--cost", type=int, default=0, help="only time the encoder on N articles")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--held-back", type=int, default=0, help="also report N held-back articles per source"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.cost:
         cost(args.frank, args.cost, args.threads)
         return
-    unknown = set(args.variants.split(",")) - set(VARIANTS)
+    unknown = set(args.variants.split(",")) - set(VARIANTS) - set(TREES)
     if unknown:
         sys.exit(f"encoder_selection: unknown variant(s) {', '.join(sorted(unknown))}")
     parts = ts.load_training(args.data)
@@ -318,6 +353,9 @@ def main() -> None:
         if d
     ]
     ts.FEATURE_NAMES[:] = base_names
+    held = held_back(args.data, parts["check"], args.held_back) if args.held_back else {}
+    if held:
+        vectors.update(held_back_embeddings(held, lambda: load_model(device="cpu")))
     texts = {key(d.id, False): unit_texts(refs[d.id].text) for d in check}
     texts.update(
         {key(d.id, True): unit_texts(lower_tokenised(refs[d.id].text)) for d in check_lowered}
@@ -333,6 +371,18 @@ def main() -> None:
         "true": abstracts(check, texts, shipped, selection.settings()),
         "lower": abstracts(check_lowered, texts, shipped, selection.settings()),
     }
+    for source, rows in held.items():
+        texts.update({key(d.id, False): unit_texts(a) for d, a, _ in rows})
+        lead[source] = [lead_n(a, 3) for _, a, _ in rows]
+        shipped_abstracts[source] = abstracts(
+            [d for d, _, _ in rows], texts, shipped, selection.settings()
+        )
+        compare(
+            f"held back {source}, shipped selection",
+            shipped_abstracts[source],
+            {"lead-3": lead[source]},
+            [r for _, _, r in rows],
+        )
     compare(
         "FRANK check, shipped selection",
         shipped_abstracts["true"],
@@ -348,7 +398,7 @@ def main() -> None:
     sample = np.vstack([vectors[key(d.id, d.lowered)] for d in tune])
     pcas = {
         dims: PCA(n_components=dims, random_state=0).fit(sample)
-        for dims in sorted({VARIANTS[v][1] for v in args.variants.split(",")} - {0})
+        for dims in sorted({VARIANTS[TREES.get(v, v)][1] for v in args.variants.split(",")} - {0})
     }
     for dims, fitted in pcas.items():
         print(
@@ -356,13 +406,17 @@ def main() -> None:
             file=sys.stderr,
         )
     for name in args.variants.split(","):
-        variant = VARIANTS[name]
+        variant = VARIANTS[TREES.get(name, name)]
         started = time.time()
         pca = pcas.get(variant[1])
         ts.FEATURE_NAMES[:] = feature_names(base_names, variant)
         v_tune = with_encoder(tune, vectors, variant, pca)
         v_style = with_encoder(style, vectors, variant, pca)
-        fit = lambda docs: ts.fit_linear(docs, ts.C_GRID[0])  # noqa: E731
+        fit = (
+            (lambda docs: ts.fit_trees(docs, ts.TREE_GRID[0]))
+            if name in TREES
+            else (lambda docs: ts.fit_linear(docs, ts.C_GRID[0]))
+        )
         cv = "skipped"
         if not args.no_cv:
             results, _ = ts.cross_validate(v_tune, {name: fit})
@@ -404,6 +458,16 @@ def main() -> None:
                 ours,
                 {"lead-3": lead[form], "shipped": shipped_abstracts[form]},
                 refs_of,
+            )
+        for source, rows in held.items():
+            ours = abstracts(
+                with_encoder([d for d, _, _ in rows], vectors, variant, pca), texts, model, opts
+            )
+            compare(
+                f"  held back {source}, {name}",
+                ours,
+                {"lead-3": lead[source], "shipped": shipped_abstracts[source]},
+                [r for _, _, r in rows],
             )
         weights = {
             k: v for k, v in model["weights"].items() if k.startswith("enc_") and "pca" not in k
