@@ -29,10 +29,11 @@ Terms:
 
 Recipe as ``train_selection.py``'s (same labels, units, training documents and grid): each
 variant is fitted on the training set's CNN stories (tune part, lower-cased copies included),
-3-fold CV on it (fast R1+R2), then model repeat and settings chosen on FRANK CNN/DM tune
-2-fold; the chosen one is refitted and reported on FRANK check, true-cased and lower-cased
-plus tokenised, against lead-3 and against the shipped selection (paired bootstrap intervals
-of the per-document ROUGE-1 difference). The variants are compared in one run.
+3-fold CV on it (fast R1+R2), then model repeat and settings chosen on FRANK CNN/DM tune 2-fold
+(also printed: the ROC AUC of those out-of-fold logits against the oracle labels); the chosen
+one is refitted and reported on FRANK check, true-cased and lower-cased plus tokenised, against
+lead-3 and against the shipped selection (paired bootstrap intervals of the per-document
+ROUGE-1 difference). The variants are compared in one run.
 
 Usage (one core): python scripts/encoder_selection.py [--variants base,enc,enc+trees,...] [--no-cv]
        [--held-back N] [--cost N [--threads T]]   (--cost: time the encoder and exit)
@@ -52,6 +53,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.decomposition import PCA
+from sklearn.metrics import roc_auc_score
 
 try:
     import torch
@@ -338,6 +340,11 @@ def main() -> None:
     parser.add_argument("--cost", type=int, default=0, help="only time the encoder on N articles")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument(
+        "--repeats",
+        default=",".join(map(str, ts.STYLE_REPEAT)),
+        help="how many times FRANK tune may join the training (chosen on FRANK tune)",
+    )
+    parser.add_argument(
         "--held-back", type=int, default=0, help="also report N held-back articles per source"
     )
     args = parser.parse_args()
@@ -345,6 +352,10 @@ def main() -> None:
     if args.cost:
         cost(args.frank, args.cost, args.threads)
         return
+    try:
+        repeats = [int(r) for r in args.repeats.split(",")]
+    except ValueError:
+        sys.exit(f"encoder_selection: --repeats wants whole numbers, not {args.repeats!r}")
     unknown = set(args.variants.split(",")) - set(VARIANTS) - set(TREES)
     if unknown:
         sys.exit(f"encoder_selection: unknown variant(s) {', '.join(sorted(unknown))}")
@@ -434,8 +445,8 @@ def main() -> None:
         if not args.no_cv:
             results, _ = ts.cross_validate(v_tune, {name: fit})
             cv = f"{results[name][0]:.2f} with {results[name][1]}"
-        trials = {}
-        for repeat in ts.STYLE_REPEAT:
+        trials, aucs = {}, {}
+        for repeat in repeats:
             logits: dict[str, list[float]] = {}
             for k in (0, 1) if repeat else (None,):
                 seen = [d for d in v_style if ts._half(d.id) != k] * repeat
@@ -444,12 +455,17 @@ def main() -> None:
                     if k is None or ts._half(d.id) == k:
                         logits[d.id] = ts.logits_of(model, d.features)
             trials[repeat] = ts.best_settings(v_style, [logits[d.id] for d in v_style])
+            aucs[repeat] = roc_auc_score(
+                [y for d in v_style for y in d.labels],
+                [x for d in v_style for x in logits[d.id]],
+            )
         repeat = max(trials, key=lambda r: trials[r][0])
         value, opts = trials[repeat]
         model = fit(v_tune + v_style * repeat)
         print(
-            f"== {name}: CV R1+R2 {cv}; FRANK tune 2-fold R1+R2 x0 {trials[0][0]:.2f}, "
-            f"x5 {trials[5][0]:.2f}; chosen x{repeat} {opts} [{time.time() - started:.0f} s]",
+            f"== {name}: CV R1+R2 {cv}; FRANK tune 2-fold R1+R2 "
+            + ", ".join(f"x{r} {trials[r][0]:.2f} (AUC {aucs[r]:.3f})" for r in repeats)
+            + f"; chosen x{repeat} {opts} [{time.time() - started:.0f} s]",
             flush=True,
         )
         tune_abs = abstracts(
