@@ -270,15 +270,7 @@ def abstracts(
     """The abstract each model and settings give, built as ``extractive.abstract`` does."""
     out = []
     for d in docs:
-        logits = ts.logits_of(model, d.features)
-        allowed = d.allowed if any(d.allowed) else None
-        picked = selection.choose(
-            logits,
-            d.sizes,
-            lambda i, chosen, sim=d.similarity: max((sim[i][j] for j in chosen), default=0.0),
-            opts,
-            allowed,
-        )
+        picked = ts.picked_units(d, ts.logits_of(model, d.features), opts)
         units = texts[key(d.id, d.lowered)]
         out.append(clip(" ".join(units[i] for i in picked), accepted(ABSTRACT_WORDS)))
     return out

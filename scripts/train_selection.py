@@ -395,19 +395,22 @@ def logits_of(model: dict, rows: list[list[float]]) -> list[float]:
     ]
 
 
+def picked_units(doc: Doc, doc_logits: list[float], opts: dict) -> list[int]:
+    """The units the shipped selection chooses in a document, given their logits."""
+    allowed = doc.allowed if any(doc.allowed) else None
+    return selection.choose(
+        doc_logits,
+        doc.sizes,
+        lambda i, chosen, sim=doc.similarity: max((sim[i][j] for j in chosen), default=0.0),
+        opts,
+        allowed,
+    )
+
+
 def selection_value(docs: list[Doc], logits: list[list[float]], opts: dict) -> float:
-    values = []
-    for doc, doc_logits in zip(docs, logits):
-        allowed = doc.allowed if any(doc.allowed) else None
-        picked = selection.choose(
-            doc_logits,
-            doc.sizes,
-            lambda i, chosen, sim=doc.similarity: max((sim[i][j] for j in chosen), default=0.0),
-            opts,
-            allowed,
-        )
-        values.append(doc.fast_rouge(picked))
-    return mean(values)
+    return mean(
+        doc.fast_rouge(picked_units(doc, doc_logits, opts)) for doc, doc_logits in zip(docs, logits)
+    )
 
 
 def best_settings(docs: list[Doc], logits: list[list[float]]) -> tuple[float, dict]:
