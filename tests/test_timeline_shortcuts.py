@@ -3,7 +3,7 @@
 Two kinds: answers remembered (``lru_cache`` on what a clause, a mention or an
 expression is asked again) and patterns tried only where a match may open (a
 lookahead on its first character: ``dating.at_word_starts``, the clause
-boundaries). Each is checked against the plain form on real news
+boundaries), their word lists shaped as tries (``dating.word_trie``). Each is checked against the plain form on real news
 text: the caches bypassed and the plain patterns put back, the event clauses of
 every article must come out the same.
 """
@@ -26,13 +26,21 @@ from summarizer.timeline import dating, events
 WIKINEWS = REPO / "eval" / "datasets" / "wikinews.jsonl"
 FRANK = SHARED / "data" / "frank" / "frank_docs.jsonl"
 
-# the patterns at_word_starts speeds up, each beside its plain form
+
+def _alternation(words: tuple[str, ...], *, space: str = r"\s+", more: str = "") -> re.Pattern[str]:
+    """The plain form of a dating.word_trie: the words one after another, tried everywhere."""
+    alternatives = [re.escape(word).replace(r"\ ", space) for word in words]
+    if more:
+        alternatives.append(more)
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
+
+
+# the patterns at_word_starts (and word_trie) speed up, each beside its plain form
 FILTERED = [
     (dating.REPORTED, REPORTING),
-    *(
-        (rx, re.compile(rx.pattern.removeprefix(r"(?=[\w'])"), rx.flags))
-        for rx in (events._FUTURE, events._PAST, events._PRESENT)
-    ),
+    (events._FUTURE, _alternation(events.FUTURE_WORDS, space=" ")),
+    (events._PAST, _alternation(events.PAST_WORDS, more=events.REGULAR_PAST)),
+    (events._PRESENT, _alternation(events.PRESENT_WORDS)),
     (events._BOUNDARY, re.compile(events._BOUNDARY.pattern[len(r"(?=[;:,\s])") :], re.I)),
 ]
 FIRST_CHARACTERS = {events._BOUNDARY: r"[;:,\s]"}  # the others: r"[\w']"

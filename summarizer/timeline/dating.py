@@ -50,14 +50,16 @@ import math
 import operator
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
 from pathlib import Path
 
 from ..dates import DateMention, Granularity
+from ..dates.patterns import trie
 from ..dates.roles import mention_role
-from ..grounding import reporting_pattern
+from ..grounding import REPORTING_VERBS
 from ..schemas import DateSource, EventDate, Span
 
 WEIGHTS_FILE = Path(__file__).with_name("event_dates.json")
@@ -196,8 +198,17 @@ def at_word_starts(pattern: str) -> str:
     return r"(?=[\w'])" + pattern
 
 
-# grounding.REPORTING ("said", "told", "according to" ...), found sooner (at_word_starts)
-REPORTED = re.compile(at_word_starts(reporting_pattern()), re.IGNORECASE)
+def word_trie(words: Iterable[str], *, space: str = r"\s+", more: str = "") -> str:
+    """``\\b(?:word|...|more)\\b`` over words (each space written as ``space``) and one more
+    alternative, the words shaped as a trie and tried only at word starts: the matches of
+    the plain alternation (tests/test_timeline_shortcuts.py), found sooner (at a position
+    ``re`` follows one branch a letter instead of trying every word in turn)."""
+    body = trie(words, space=space) + (f"|{more}" if more else "")
+    return at_word_starts(rf"\b(?:{body})\b")
+
+
+# grounding.REPORTING ("said", "told", "according to" ...), found sooner (word_trie)
+REPORTED = re.compile(word_trie(REPORTING_VERBS), re.IGNORECASE)
 _PROGRESSIVE = re.compile(r"\b(?:is|are|am)\s+(?:\w+ly\s+)?[a-z]{3,}ing\b", re.IGNORECASE)
 _VERB_HINT = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|would|said|says|[a-z]{3,}ed)\b", re.IGNORECASE
