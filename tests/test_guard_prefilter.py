@@ -181,14 +181,40 @@ def test_conditions_are_built_and_selective() -> None:
 
 
 def test_language_top_answer_same_for_one_or_ten() -> None:
-    """``language`` asks the model for ten languages once and reads the first as the
-    sentence's language, which it used to ask for alone."""
+    """``language`` asks the model for the likeliest language alone and reads it as the
+    first of the ten it asks for where the expected language is not the likeliest."""
     detector = language._detector()
     texts = [" ".join(t.split()) for t in news_sentences(60)]
     assert len(texts) > 1000
     for text in filter(None, texts):
-        alone = detector.detect(text, model="lite", k=1)[0]
-        assert language._ranked(text)[0] == (alone["lang"], alone["score"]), text
+        ten = detector.detect(text, model="lite", k=10)[0]
+        assert language._ranked(text, 1)[0] == (ten["lang"], ten["score"]), text
+
+
+def _against_from_ten(text: str, expected: str) -> tuple[str, float, float] | None:
+    """``language.against`` as first written: the ten likeliest languages asked for always."""
+    if language.lowercase_count(text) < language.MIN_WORDS:
+        return None
+    ranked = language._ranked(" ".join(text.split()), 10)
+    mine = next((score for lang, score in ranked if lang == expected), 0.0)
+    return ranked[0][0], ranked[0][1], mine
+
+
+def test_against_as_when_ten_languages_are_always_asked_for() -> None:
+    """The shortcut (the likeliest language alone when it is the expected one) answers as
+    the ten-language ranking does, for the article's language and for others."""
+    texts = news_sentences(60) + [
+        "Le gouvernement a annoncé mardi une nouvelle réforme des retraites.",
+        "Die Regierung hat am Dienstag eine neue Rentenreform angekündigt.",
+        "El gobierno anunció el martes una nueva reforma de las pensiones.",
+    ]
+    judged = 0
+    for text in texts:
+        for expected in ("en", "fr", "de", "es"):
+            found = language.against(text, expected)
+            assert found == _against_from_ten(text, expected), (text, expected)
+            judged += found is not None
+    assert judged > 2000
 
 
 def test_compiled_test_reads_the_condition_as_the_tree_does() -> None:

@@ -50,7 +50,7 @@ def identify(text: str, min_words: int = MIN_WORDS) -> tuple[str, float] | None:
     """``(ISO code, probability)`` of the text's language, or None when it can't be judged."""
     if lowercase_count(text) < min_words:
         return None
-    ranked = _ranked(" ".join(text.split()))
+    ranked = _ranked(" ".join(text.split()), 1)
     return ranked[0] if ranked else None
 
 
@@ -63,25 +63,31 @@ def against(
     so "surely not the expected language" is also told by how little the expected one gets."""
     if lowercase_count(text) < min_words:
         return None
-    ranked = _ranked(" ".join(text.split()))
-    if not ranked:
+    joined = " ".join(text.split())
+    likeliest = _ranked(joined, 1)
+    if not likeliest:
         return None
+    code, score = likeliest[0]
+    if code == expected:  # most sentences: the expected language leads, and its is the top score
+        return code, score, score
+    ranked = _ranked(joined, 10)
     mine = next((score for lang, score in ranked if lang == expected), 0.0)
     return ranked[0][0], ranked[0][1], mine
 
 
 @lru_cache(maxsize=512)
-def _ranked(text: str) -> tuple[tuple[str, float], ...]:
-    """The ten likeliest languages of a text, likeliest first (empty without the model).
+def _ranked(text: str, k: int) -> tuple[tuple[str, float], ...]:
+    """The k likeliest languages of a text, likeliest first (empty without the model).
 
     The article's majority and each sentence's check ask about the same sentences: the
-    model runs once for both (its first answer is the same whether asked for one or ten;
+    model runs once for both, for the likeliest language alone (ten only where the
+    expected one is not it: the first answer is the same whether asked for one or ten;
     tests/test_guard_prefilter.py checks this)."""
     detector = _detector()
     if detector is None:
         return ()
     return tuple(
-        (str(r["lang"]), float(r["score"])) for r in detector.detect(text, model="lite", k=10)
+        (str(r["lang"]), float(r["score"])) for r in detector.detect(text, model="lite", k=k)
     )
 
 
