@@ -25,6 +25,7 @@ from summarizer.timeline import dating, events
 
 WIKINEWS = REPO / "eval" / "datasets" / "wikinews.jsonl"
 FRANK = SHARED / "data" / "frank" / "frank_docs.jsonl"
+FRANK_ALL = 10_000  # more than FRANK holds: every article (medial attributions are rare)
 
 
 def _alternation(words: tuple[str, ...], *, space: str = r"\s+", more: str = "") -> re.Pattern[str]:
@@ -46,14 +47,14 @@ FILTERED = [
 FIRST_CHARACTERS = {events._BOUNDARY: r"[;:,\s]"}  # the others: r"[\w']"
 
 
-def _news() -> list[tuple[str, dt.date | None]]:
+def _news(frank_articles: int = 40) -> list[tuple[str, dt.date | None]]:
     rows = [json.loads(line) for line in WIKINEWS.read_text(encoding="utf-8").splitlines()]
     out = [
         (r["text"], dt.date.fromisoformat(r["date"][:10]) if r.get("date") else None) for r in rows
     ]
     if FRANK.exists():
         with FRANK.open(encoding="utf-8") as fh:
-            for line in list(fh)[:40]:
+            for line in list(fh)[:frank_articles]:
                 row = json.loads(line)
                 out.append((row["article"], dt.date.fromisoformat(row["wayback_crawl_date"][:10])))
     return out
@@ -126,7 +127,8 @@ def test_event_clauses_as_without_shortcuts(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_attribution_searched_from_the_last_comma_as_from_the_start() -> None:
     """No trailing attribution holds a comma or semicolon, so searching from the last one
-    finds what a search of the whole sentence finds."""
+    (and only in a sentence with a reporting word) finds what a search of the whole
+    sentence finds."""
     found = 0
     for text, _ in _news():
         for sentence in sentences(text):
@@ -137,3 +139,29 @@ def test_attribution_searched_from_the_last_comma_as_from_the_start() -> None:
                 found += 1
             assert events._attribution(text, sentence) == expected
     assert found >= 40  # enough attributions for the comparison to mean something
+
+
+def _medial_attribution_searched(text: str, sentence: Any) -> tuple[int, int, int] | None:
+    """``events._medial_attribution`` without its shortcut: the pattern searched in every
+    sentence, whether or not it holds a reporting word."""
+    m = events._MEDIAL_ATTRIBUTION.search(text, sentence.start, sentence.end)
+    if m is None or len(m["att"].split()) > events.ATTRIBUTION_MAX_WORDS:
+        return None
+    if events._has_verb(text[sentence.start : m.start()]):
+        return None
+    if not events._has_verb(text[m.end() : sentence.end]):
+        return None
+    return m.start("att"), m.end("att"), m.end()
+
+
+def test_attributions_skipped_only_where_no_reporting_word_stands() -> None:
+    """Both attributions hold a reporting word: a sentence without one (dating.REPORTED)
+    is not searched, and what the others give is what searching every sentence gives."""
+    found = skipped = 0
+    for text, _ in _news(FRANK_ALL):
+        for sentence in sentences(text):
+            expected = _medial_attribution_searched(text, sentence)
+            assert events._medial_attribution(text, sentence) == expected
+            found += expected is not None
+            skipped += dating.REPORTED.search(sentence.text) is None
+    assert found >= 10 and skipped >= 500

@@ -604,6 +604,8 @@ ATTRIBUTION_MAX_WORDS = 12
 
 def _attribution(text: str, sentence: Sentence) -> tuple[int, int] | None:
     """The span of a sentence's trailing attribution (", police said"), or None."""
+    if _found_at(REPORTED, sentence.text) < 0:  # most sentences: no reporting word, none
+        return None
     # no match reaches back over a comma or semicolon (none may stand inside one): start
     # the search at the last, the sentence's earlier commas each cost a long try
     last = max(sentence.text.rfind(","), sentence.text.rfind(";"), 0)
@@ -632,6 +634,8 @@ def _medial_attribution(text: str, sentence: Sentence) -> tuple[int, int, int] |
     """(start, end) of an attribution set off by commas between a sentence's subject and its
     verb ("This switch, he said, would happen next year"), and where what follows it starts;
     None when there is none."""
+    if _found_at(REPORTED, text[sentence.start : sentence.end]) < 0:  # no reporting word
+        return None
     m = _MEDIAL_ATTRIBUTION.search(text, sentence.start, sentence.end)
     if m is None or len(m.group("att").split()) > ATTRIBUTION_MAX_WORDS:
         return None
