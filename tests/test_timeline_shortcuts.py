@@ -45,6 +45,18 @@ FILTERED = [
     (events._BOUNDARY, re.compile(events._BOUNDARY.pattern[len(r"(?=[;:,\s])") :], re.I)),
 ]
 FIRST_CHARACTERS = {events._BOUNDARY: r"[;:,\s]"}  # the others: r"[\w']"
+# the patterns tagger.led_by_first_characters speeds up (read only where, or whether, they match)
+LED = {
+    (module, name): getattr(module, f"{name}_PLAIN")
+    for module, name in [
+        (events, "_HYPOTHETICAL"),
+        (events, "_NEGATED"),
+        (events, "_STATIVE"),
+        (dating, "_PERFECT"),
+        (dating, "_PAST_PERFECT"),
+        (dating, "_PROGRESSIVE"),
+    ]
+}
 
 
 def _news(frank_articles: int = 40) -> list[tuple[str, dt.date | None]]:
@@ -88,6 +100,8 @@ def _plain(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("_FUTURE", "_PAST", "_PRESENT", "_BOUNDARY"):
         rx = getattr(events, name)
         monkeypatch.setattr(events, name, dict((f, p) for f, p in FILTERED)[rx])
+    for (module, name), plain in LED.items():
+        monkeypatch.setattr(module, name, plain)
 
 
 def _clauses(texts: list[tuple[str, dt.date | None]]) -> list[Any]:
@@ -113,6 +127,25 @@ def test_word_start_patterns_find_what_the_plain_ones_find() -> None:
                 expected = [m.span() for m in plain.finditer(sentence.text)]
                 assert [m.span() for m in filtered.finditer(sentence.text)] == expected
                 found += len(expected)
+    assert found > 1000
+
+
+def _start(found: re.Match[str] | None) -> int:
+    return -1 if found is None else found.start()
+
+
+def test_led_patterns_start_where_the_plain_ones_do() -> None:
+    """Where the first match starts, in every sentence and in every clause cut from it
+    (from each comma or space on), and whether there is one."""
+    found = 0
+    for text, _ in _news():
+        for sentence in sentences(text):
+            cuts = [0, *(m.end() for m in re.finditer(r"[,\s]+", sentence.text))]
+            for piece in {sentence.text[at:] for at in cuts[:12]}:
+                for (module, name), plain in LED.items():
+                    expected = _start(plain.search(piece))
+                    assert _start(getattr(module, name).search(piece)) == expected, (name, piece)
+                    found += expected >= 0
     assert found > 1000
 
 

@@ -59,6 +59,7 @@ from pathlib import Path
 from ..dates import DateMention, Granularity
 from ..dates.patterns import trie
 from ..dates.roles import mention_role
+from ..dates.tagger import led_by_first_characters
 from ..grounding import REPORTING_VERBS
 from ..schemas import DateSource, EventDate, Span
 
@@ -182,13 +183,15 @@ _DETERMINER_BEFORE = re.compile(
 )
 _NOUN_AFTER = re.compile(r"^\s*(?:[-\u2013]\s*)?[a-z][a-z-]{2,}\b(?!\s+(?:ago|earlier|later))")
 _POSSESSIVE_AFTER = re.compile(r"^\s*['\u2019]s\b")
-_PERFECT = re.compile(
+_PERFECT_PLAIN = re.compile(
     r"\b(?:has|have|'ve)\s+(?:\w+ly\s+)?(?:been|[a-z]+(?:ed|en|wn|ne|ht|id))\b", re.IGNORECASE
 )
-_PAST_PERFECT = re.compile(
+_PERFECT = led_by_first_characters(_PERFECT_PLAIN)  # read only whether
+_PAST_PERFECT_PLAIN = re.compile(
     r"\b(?:had|'d)\s+(?:\w+ly\s+)?(?:been|[a-z]+(?:ed|en|wn|ne|ht|id|ft|ld|ck|ng|ok))\b",
     re.IGNORECASE,
 )
+_PAST_PERFECT = led_by_first_characters(_PAST_PERFECT_PLAIN)  # read only whether
 
 
 def at_word_starts(pattern: str) -> str:
@@ -209,7 +212,8 @@ def word_trie(words: Iterable[str], *, space: str = r"\s+", more: str = "") -> s
 
 # grounding.REPORTING ("said", "told", "according to" ...), found sooner (word_trie)
 REPORTED = re.compile(word_trie(REPORTING_VERBS), re.IGNORECASE)
-_PROGRESSIVE = re.compile(r"\b(?:is|are|am)\s+(?:\w+ly\s+)?[a-z]{3,}ing\b", re.IGNORECASE)
+_PROGRESSIVE_PLAIN = re.compile(r"\b(?:is|are|am)\s+(?:\w+ly\s+)?[a-z]{3,}ing\b", re.IGNORECASE)
+_PROGRESSIVE = led_by_first_characters(_PROGRESSIVE_PLAIN)  # read only whether
 _VERB_HINT = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|would|said|says|[a-z]{3,}ed)\b", re.IGNORECASE
 )

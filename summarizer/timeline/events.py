@@ -36,6 +36,7 @@ from itertools import islice
 
 from ..dates import DateMention, Granularity, find_dates
 from ..dates.roles import mention_role
+from ..dates.tagger import led_by_first_characters
 from ..grounding import reporting_pattern
 from ..schemas import EventDate, Span, Status
 from ..segment import Sentence
@@ -90,9 +91,10 @@ FUTURE_WORDS = (
     "going to", "to be held", "would be held", "upcoming", "next",
 )  # fmt: skip
 _FUTURE = re.compile(word_trie(FUTURE_WORDS, space=" "), re.IGNORECASE)
-_HYPOTHETICAL = re.compile(
+_HYPOTHETICAL_PLAIN = re.compile(
     r"\b(if|could|might|may|unless|whether|possibly|potential|would)\b", re.IGNORECASE
 )
+_HYPOTHETICAL = led_by_first_characters(_HYPOTHETICAL_PLAIN)  # read only where, or whether
 PAST_WORDS = tuple(
     """was were had did said told took made went came gave saw won lost met held left began
     became brought bought built fell found got grew hit kept knew led paid put ran rose sent
@@ -189,19 +191,21 @@ def _found_at(pattern: re.Pattern[str], text: str) -> int:
 
 
 # a report that something was not done or not said: "did not specify", "weren't disclosed"
-_NEGATED = re.compile(
+_NEGATED_PLAIN = re.compile(
     r"\b(?:did|does|do|would|will|could)\s*(?:not|n['\u2019]t)\s+[a-z]+|"
     r"\b(?:declined|refused)\s+to\s+(?:say|specify|comment|disclose|elaborate|identify|give)|"
     r"\b(?:was|were|is|are|has|have|had)\s*(?:not|n['\u2019]t)\s+(?:been\s+)?"
     r"(?:disclosed|specified|released|revealed|announced|identified|made public)\b",
     re.IGNORECASE,
 )
+_NEGATED = led_by_first_characters(_NEGATED_PLAIN)  # read only where, or whether
 # a condition that holds: the first finite verb is a stative one in the present tense
-_STATIVE = re.compile(
+_STATIVE_PLAIN = re.compile(
     r"\b(?:remains?|is|are|lies|lie|belongs?|consists?|contains?|owns?|resembles?|"
     r"counts?|costs?|weighs?|measures?)\b(?!\s+(?:being\s+|now\s+)?[a-z]+(?:ing|ed)\b)",
     re.IGNORECASE,
 )
+_STATIVE = led_by_first_characters(_STATIVE_PLAIN)  # read only where, or whether
 
 
 def status_of(clause: str, sentence: str) -> Status:
