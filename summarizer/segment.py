@@ -50,6 +50,7 @@ articles, 47,878 sentences: median 118 characters, 99.9th percentile 1,474;
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -251,10 +252,24 @@ def _stop_cuts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return pieces
 
 
+_ASCII_LETTERS = string.ascii_letters.encode()
+_ASCII_CAPITALS = string.ascii_uppercase.encode()
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def letter_counts(text: str) -> tuple[int, int]:
+    """How many of the text's characters are letters (``str.isalpha``), and how many capitals
+    (``str.isupper``): ASCII's counted by bytes.translate (in C), the few others one by one."""
+    raw = text.encode("ascii", "ignore")
+    others = "".join(_NOT_ASCII.findall(text))
+    letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS)) + sum(map(str.isalpha, others))
+    upper = len(raw) - len(raw.translate(None, _ASCII_CAPITALS)) + sum(map(str.isupper, others))
+    return letters, upper
+
+
 def caseless(text: str) -> bool:
     """Whether ``text`` is lower-cased: almost no capitals among enough letters."""
-    letters = sum(map(str.isalpha, text))
-    upper = sum(map(str.isupper, text))
+    letters, upper = letter_counts(text)
     return letters >= 40 and upper <= CASELESS_UPPER_SHARE * letters
 
 

@@ -9,7 +9,7 @@ from support.paths import SHARED
 
 from summarizer.evaluation.casing import lower_tokenised
 from summarizer.evaluation.metrics import sentences as eval_sentences
-from summarizer.segment import caseless, sentences, tokenised
+from summarizer.segment import caseless, letter_counts, sentences, tokenised
 
 TOKENISED = (
     "kathmandu , nepal -lrb- cnn -rrb- -- the quake struck at noon . and they are still "
@@ -35,6 +35,21 @@ def test_kinds_are_told_apart() -> None:
     assert caseless(CASELESS) and caseless(TOKENISED)
     cased = "The quake struck at noon. Officials said they were still digging in Kathmandu."
     assert not caseless(cased) and not tokenised(cased)
+
+
+@pytest.mark.skipif(not FRANK.exists(), reason="needs ../shared/data/frank")
+def test_letter_counts_as_counted_one_character_at_a_time() -> None:
+    """The shortcut (ASCII counted by bytes.translate) counts what str.isalpha and
+    str.isupper count, on FRANK's articles as written and lower-cased, and on letters
+    outside ASCII: accented, Greek, Cyrillic, titlecase, the Kelvin sign, digits in other
+    scripts."""
+    rows = [json.loads(line) for line in FRANK.open(encoding="utf-8")][:120]
+    odd = "Ünïcode ÉCOLE Ωmega ПРАВДА ǅungla \u212a ١٢٣ ß ﬁne İstanbul ıi Straße"
+    samples = [r["article"] for r in rows] + [r["article"].lower() for r in rows] + [odd]
+    assert sum(not text.isascii() for text in samples) > 50
+    for text in samples:
+        plain = (sum(map(str.isalpha, text)), sum(map(str.isupper, text)))
+        assert letter_counts(text) == plain
 
 
 def test_tokenised_text_splits_at_every_stop_token() -> None:
