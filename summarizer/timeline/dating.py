@@ -392,11 +392,18 @@ def _mention_features(
     return dict.fromkeys(names, 1.0)
 
 
+@lru_cache(maxsize=4096)  # tense, status, state, _has_verb and wording search a clause again
+def found_at(pattern: re.Pattern[str], text: str) -> int:
+    """Where the first match of `pattern` in `text` starts; -1 if there is none."""
+    found = pattern.search(text)
+    return -1 if found is None else found.start()
+
+
 @lru_cache(maxsize=64)  # one clause's options ask again for each candidate date
 def _clause_wording(clause: str) -> tuple[bool, bool, bool, bool]:
     """Whether the clause reports speech, is perfect, past perfect, progressive."""
     return (
-        bool(REPORTED.search(clause)),
+        found_at(REPORTED, clause) >= 0,  # most clauses are whole sentences, asked already
         bool(_PERFECT.search(clause)),
         bool(_PAST_PERFECT.search(clause)),
         bool(_PROGRESSIVE.search(clause)),

@@ -51,6 +51,7 @@ from .dating import (
     chained,
     choose,
     decode,
+    found_at,
     in_quotation,
     options,
     story_day,
@@ -174,20 +175,13 @@ def tense(clause: str) -> str:
     unquoted = _QUOTED.sub(" ", clause)
     if _WORD.search(unquoted):
         clause = unquoted
-    if _found_at(_FUTURE, clause) >= 0:
+    if found_at(_FUTURE, clause) >= 0:
         return "future"
-    past, present = _found_at(_PAST, clause), _found_at(_PRESENT, clause)
+    past, present = found_at(_PAST, clause), found_at(_PRESENT, clause)
     # the first finite verb decides: "officials describe ... as difficult" is present
     if past >= 0 and (present < 0 or past < present):
         return "past"
     return "present"
-
-
-@lru_cache(maxsize=4096)  # tense, status, state and _has_verb search the same clauses again
-def _found_at(pattern: re.Pattern[str], text: str) -> int:
-    """Where the first match of `pattern` in `text` starts; -1 if there is none."""
-    found = pattern.search(text)
-    return -1 if found is None else found.start()
 
 
 # a report that something was not done or not said: "did not specify", "weren't disclosed"
@@ -210,13 +204,13 @@ _STATIVE = led_by_first_characters(_STATIVE_PLAIN)  # read only where, or whethe
 
 def status_of(clause: str, sentence: str) -> Status:
     """fact, claim, planned, hypothetical, negated or state, from the clause's verbs."""
-    if _found_at(_FUTURE, clause) >= 0:
+    if found_at(_FUTURE, clause) >= 0:
         return "planned"
     if _is_negated(clause):
         return "negated"
-    if _IF_OPENING.match(clause) or (_HYPOTHETICAL.search(clause) and _found_at(_PAST, clause) < 0):
+    if _IF_OPENING.match(clause) or (_HYPOTHETICAL.search(clause) and found_at(_PAST, clause) < 0):
         return "hypothetical"
-    if _found_at(REPORTED, sentence) >= 0:
+    if found_at(REPORTED, sentence) >= 0:
         return "claim"
     if _is_state(clause):
         return "state"
@@ -241,7 +235,7 @@ def _main_clause(clause: str) -> str:
 
 
 def _first_verb_at(clause: str) -> int:
-    found = [at for at in (_found_at(_PAST, clause), _found_at(_PRESENT, clause)) if at >= 0]
+    found = [at for at in (found_at(_PAST, clause), found_at(_PRESENT, clause)) if at >= 0]
     return min(found, default=len(clause))
 
 
@@ -413,7 +407,7 @@ def _group(
 
 def _has_verb(clause: str) -> bool:
     """Whether a clause has a verb-like word (a full clause, not a lead-in phrase)."""
-    return any(_found_at(rx, clause) >= 0 for rx in (_PAST, _PRESENT, _FUTURE))
+    return any(found_at(rx, clause) >= 0 for rx in (_PAST, _PRESENT, _FUTURE))
 
 
 def _trim_clause(text: str, start: int, end: int) -> tuple[int, int]:
@@ -608,7 +602,7 @@ ATTRIBUTION_MAX_WORDS = 12
 
 def _attribution(text: str, sentence: Sentence) -> tuple[int, int] | None:
     """The span of a sentence's trailing attribution (", police said"), or None."""
-    if _found_at(REPORTED, sentence.text) < 0:  # most sentences: no reporting word, none
+    if found_at(REPORTED, sentence.text) < 0:  # most sentences: no reporting word, none
         return None
     # no match reaches back over a comma or semicolon (none may stand inside one): start
     # the search at the last, the sentence's earlier commas each cost a long try
@@ -638,7 +632,7 @@ def _medial_attribution(text: str, sentence: Sentence) -> tuple[int, int, int] |
     """(start, end) of an attribution set off by commas between a sentence's subject and its
     verb ("This switch, he said, would happen next year"), and where what follows it starts;
     None when there is none."""
-    if _found_at(REPORTED, text[sentence.start : sentence.end]) < 0:  # no reporting word
+    if found_at(REPORTED, text[sentence.start : sentence.end]) < 0:  # no reporting word
         return None
     m = _MEDIAL_ATTRIBUTION.search(text, sentence.start, sentence.end)
     if m is None or len(m.group("att").split()) > ATTRIBUTION_MAX_WORDS:
