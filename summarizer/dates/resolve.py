@@ -825,7 +825,11 @@ def _day_alone(s: str, ctx: Ctx) -> Period | None:
     if not options:
         return None
     anchor = ctx.anchor
-    return _day(min(options, key=lambda d: (abs((d - anchor).days), d != anchor.replace(day=1))))
+    anchor_month = (anchor.year, anchor.month)
+    # nearest first; on a tie, the anchor's own month
+    return _day(
+        min(options, key=lambda d: (abs((d - anchor).days), (d.year, d.month) != anchor_month))
+    )
 
 
 _DEICTIC_UNIT = re.compile(
