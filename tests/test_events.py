@@ -186,6 +186,14 @@ def test_a_dated_noun_phrase_after_the_verb_is_an_event_of_its_own() -> None:
     assert found[0].text == text and found[0].date.value == "2021-03-05"  # the verb's own day
 
 
+def test_a_dated_noun_phrase_after_a_present_verb_is_an_event_of_its_own() -> None:
+    # "revises" is in no verb list: a present verb in -s is known by the object it takes
+    text = "The new plan revises the 2004 budget of the city, the mayor's office said."
+    found = candidates(text, sentences(text), dt.date(2021, 3, 8))
+    assert found[0].text == text and found[0].date.value == "2021-03-08"
+    assert [(c.text, c.date.value) for c in found[1:]] == [("the 2004 budget of the city", "2004")]
+
+
 def test_a_possessive_date_names_the_event_it_dates() -> None:
     text = "Officials refused to comment but said last week's flooding of the valley was the worst."
     found = candidates(text, sentences(text), dt.date(2022, 6, 15))

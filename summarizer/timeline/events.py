@@ -405,9 +405,13 @@ def _group(
     return groups
 
 
+# a present verb in -s before its object: "replaces the 1991 agreement", "claims that"
+_PRESENT_OBJECT = re.compile(r"\b[a-z]{3,}[^s\W]s(?:\s+(?:the|a|an|its|their|his|her|that)\s|\s*$)")
+
+
 def _has_verb(clause: str) -> bool:
     """Whether a clause has a verb-like word (a full clause, not a lead-in phrase)."""
-    return any(found_at(rx, clause) >= 0 for rx in (_PAST, _PRESENT, _FUTURE))
+    return any(found_at(rx, clause) >= 0 for rx in (_PAST, _PRESENT, _FUTURE, _PRESENT_OBJECT))
 
 
 def _trim_clause(text: str, start: int, end: int) -> tuple[int, int]:
