@@ -146,6 +146,13 @@ def test_no_title_event_for_a_missing_or_one_word_title() -> None:
         assert not any(c.is_title for c in found)
 
 
+@pytest.mark.parametrize("title", ["Carmaker recalls 2024", "Airline retires A340"])
+def test_a_title_with_a_number_or_model_name_is_an_event(title: str) -> None:
+    text = "The company said on Monday that it would stop using the old machines next year."
+    [first, *_] = candidates(text, sentences(text), dt.date(2024, 3, 14), title)
+    assert first.is_title and first.text == title
+
+
 def test_a_dependent_clause_is_described_with_what_it_hangs_on() -> None:
     text = (
         "Officials have repeatedly called for a renewal of the talks, "

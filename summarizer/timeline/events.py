@@ -820,6 +820,7 @@ def _story_event(text: str, dated: list[DatedClause]) -> Candidate | None:
 
 TITLE_INDEX = -1  # the sentence index of a title's event: before the text's first sentence
 TITLE_MIN_WORDS = 3
+_TITLE_WORD = re.compile(r"[^\W_]{2,}")  # numbers count: "Boeing unveils 787", "Airbus delays A380"
 
 
 def title_candidate(
@@ -832,7 +833,7 @@ def title_candidate(
     event: the day the lede's event (`lede`, else the first candidate) is dated, when that is a
     recent day, else the publication date. None when there is no title or it is too short to
     report anything."""
-    if title is None or len(_WORD.findall(title)) < TITLE_MIN_WORDS:
+    if title is None or len(_TITLE_WORD.findall(title)) < TITLE_MIN_WORDS:
         return None
     title = title.strip()
     if lede is None:
