@@ -153,6 +153,12 @@ def test_a_title_with_a_number_or_model_name_is_an_event(title: str) -> None:
     assert first.is_title and first.text == title
 
 
+def test_a_three_word_sentence_is_an_event_only_with_a_verb() -> None:
+    text = "BERLIN, May 4 (Wire) --\n\nGood news, sir. The plant closed."
+    found = candidates(text, sentences(text), dt.date(2024, 5, 4))
+    assert [c.text for c in found] == ["The plant closed."]
+
+
 def test_a_dependent_clause_is_described_with_what_it_hangs_on() -> None:
     text = (
         "Officials have repeatedly called for a renewal of the talks, "

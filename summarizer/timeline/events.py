@@ -423,9 +423,13 @@ def _trim_clause(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def is_candidate(sentence: Sentence, mentions: list[DateMention]) -> bool:
-    """Whether a sentence may report an event: long enough, and not only a date line."""
-    if len(list(islice(_WORD.finditer(sentence.text), MIN_WORDS))) < MIN_WORDS:
-        return False  # fewer than MIN_WORDS words (counting stops at MIN_WORDS)
+    """Whether a sentence may report an event: long enough, and not only a date line.
+
+    A sentence one word shorter than MIN_WORDS ("Profit fell to $4 million.") counts when it
+    has a verb: a dateline ("BERLIN, May 4 (Wire) --") or an exclamation has none."""
+    words = len(list(islice(_WORD.finditer(sentence.text), MIN_WORDS)))  # stops at MIN_WORDS
+    if words < MIN_WORDS - 1 or (words < MIN_WORDS and not _has_verb(sentence.text)):
+        return False
     dated = sum(m.end - m.start for m in mentions)
     return dated < 0.6 * len(sentence.text)
 
