@@ -405,7 +405,7 @@ def _group(
     return groups
 
 
-# a present verb in -s before its object: "replaces the 1991 agreement", "claims that"
+# a present verb in -s before its object: "revises the 2004 budget", "claims that"
 _PRESENT_OBJECT = re.compile(r"\b[a-z]{3,}[^s\W]s(?:\s+(?:the|a|an|its|their|his|her|that)\s|\s*$)")
 
 
