@@ -124,7 +124,7 @@ def score_values(data: Path, n_errors: int, part: str = "all") -> dict[str, list
                     tense=tense,
                     reference=reference_before(tagged, start, anchor),
                     settled=firm,
-                    comparison=compares(text[max(0, start - 80) : start]),
+                    comparison=compares(text, start),
                 )
                 if tx["type"] in ("DURATION", "SET"):
                     d = dur[(corpus, tx["type"])]

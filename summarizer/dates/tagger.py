@@ -1389,7 +1389,7 @@ def _find_dates(text: str, anchor: date | None) -> tuple[DateMention, ...]:
             tense=tense,
             reference=reference,
             settled=firm,
-            comparison=compares(text[max(0, start - _COMPARES_WINDOW) : start]),
+            comparison=compares(text, start),
         )
         if tx is not None:
             mentions.append(DateMention(start, end, tx))
@@ -1407,11 +1407,11 @@ _COMPARES = re.compile(
 )
 
 
-def compares(left: str) -> bool:
-    """Whether an expression right after ``left`` dates the figure its clause compares
-    with: "compared with a loss of $3 million [last year]", "up from [last year's] $1.5
-    billion" (the comparison word in the same clause, within _COMPARES_WINDOW characters)."""
-    return bool(_COMPARES.search(left[-_COMPARES_WINDOW:]))
+def compares(text: str, start: int) -> bool:
+    """Whether the expression at ``start`` dates the figure its clause compares with:
+    "compared with a loss of $3 million [last year]", "up from [last year's] $1.5 billion"
+    (the comparison word in the same clause, within _COMPARES_WINDOW characters before it)."""
+    return bool(_COMPARES.search(text[max(0, start - _COMPARES_WINDOW) : start]))
 
 
 REFERENCE_WINDOW = 1000  # characters: the same paragraph or two (wire paragraphs are short)

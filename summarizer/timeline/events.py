@@ -682,55 +682,51 @@ def _event_clauses(
     )
     if att is not None and (dated or said_when):
         content_end = _trim_clause(text, sentence.start, att[0])[1]
-        content = Sentence(
-            sentence.index,
-            sentence.paragraph,
-            sentence.start,
-            content_end,
-            text[sentence.start : content_end],
-        )
-        before = [m for m in inside if m.start < content_end]
-        nominal = nominal_phrases(text, content, before)
-        out = [(att[0], att[1], sentence.start, sentence.end, True, False)]
-        for k, (g_start, g_end, mention) in enumerate(
-            _split_dates(text, _group(content, before, nominal), before)
-        ):
-            if mention is not None or k == 0:
-                out.append(_later_event(text, g_start, g_end, nominal))
-        return out
+        return _saying_and_said(text, sentence, att, sentence.start, content_end, inside)
     medial = None if att is not None else _medial_attribution(text, sentence)
     if medial is not None:
         att_start, att_end, rest_start = medial
-        later = [m for m in inside if m.start >= rest_start]
         if any(written(m) is not None for m in inside if att_start <= m.start):
-            rest = Sentence(
-                sentence.index,
-                sentence.paragraph,
-                rest_start,
-                sentence.end,
-                text[rest_start : sentence.end],
-            )
-            nominal = nominal_phrases(text, rest, later)
-            out = [(att_start, att_end, sentence.start, sentence.end, True, False)]
-            for k, (g_start, g_end, mention) in enumerate(
-                _split_dates(text, _group(rest, later, nominal), later)
-            ):
-                if mention is not None or k == 0:
-                    out.append(_later_event(text, g_start, g_end, nominal))
-            return out
+            saying = (att_start, att_end)
+            return _saying_and_said(text, sentence, saying, rest_start, sentence.end, inside)
     aside = _dated_aside(text, sentence, inside)
     if aside is not None:
         # "Castro, who arrived in Miami in 1961, | believes ...": the main event is dated by
         # what follows the aside, and the aside is an event of its own
         start, end = aside
-        rest = Sentence(
-            sentence.index, sentence.paragraph, end, sentence.end, text[end : sentence.end]
-        )
         later = [m for m in inside if m.start >= end]
-        events = _clause_events(text, rest, later)
+        events = _clause_events(text, _part(text, sentence, end, sentence.end), later)
         main = (events[0][0], events[0][1], sentence.start, sentence.end, True, False)
         return [main, (start, end, *_trim_clause(text, start, end), False, True), *events[1:]]
     return _clause_events(text, sentence, inside)
+
+
+def _part(text: str, sentence: Sentence, start: int, end: int) -> Sentence:
+    """The words of a sentence from `start` to `end`, as a sentence of their own."""
+    return Sentence(sentence.index, sentence.paragraph, start, end, text[start:end])
+
+
+def _saying_and_said(
+    text: str,
+    sentence: Sentence,
+    saying: tuple[int, int],
+    start: int,
+    end: int,
+    inside: list[DateMention],
+) -> list[tuple[int, int, int, int, bool, bool]]:
+    """The saying (the attribution at `saying`, quoting the whole sentence) and the events
+    of what was said (the words from `start` to `end`): its first clause group and each
+    later one with a date of its own."""
+    said = _part(text, sentence, start, end)
+    mentions = [m for m in inside if start <= m.start < end]
+    nominal = nominal_phrases(text, said, mentions)
+    out = [(*saying, sentence.start, sentence.end, True, False)]
+    for k, (g_start, g_end, mention) in enumerate(
+        _split_dates(text, _group(said, mentions, nominal), mentions)
+    ):
+        if mention is not None or k == 0:
+            out.append(_later_event(text, g_start, g_end, nominal))
+    return out
 
 
 def _clause_events(
